@@ -1,0 +1,38 @@
+"""The ModelAdapter contract and its registry."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+from wanbench.registry import Registry
+from wanbench.suite import Prompt
+
+
+class AdapterError(RuntimeError):
+    """An adapter that cannot produce a video for this prompt (the message says why)."""
+
+
+class ModelAdapter(ABC):
+    name: str = ""
+    description: str = ""
+    # True for adapters that find videos made elsewhere instead of generating them.
+    finds_existing: bool = False
+
+    @abstractmethod
+    def generate(self, prompt: Prompt, seed: int, out_path: Path) -> Path:
+        """Produce the video for (prompt, seed); generators write ``out_path`` and return it."""
+
+    def info(self) -> dict[str, Any]:
+        """What identifies this model's outputs (version, checkpoint hashes, settings)."""
+        return {"adapter": self.name}
+
+
+ADAPTERS: Registry[type[ModelAdapter]] = Registry("model")
+ADAPTERS.register("procedural", "wanbench.adapters.procedural:ProceduralAdapter")
+ADAPTERS.register("folder", "wanbench.adapters.folder:FolderAdapter")
+
+
+def make_adapter(name: str, **options: Any) -> ModelAdapter:
+    return ADAPTERS.get(name)(**options)

@@ -1,0 +1,77 @@
+"""Backbone contract and the per-video feature cache that lets dimensions share one computation.
+
+A backbone is a feature extractor (optical flow, DINO, CLIP, ...) built once per run. For each
+video the runner makes one ``FeatureCache``; the first dimension that asks for ``"flow"`` pays for
+it and every later one reuses it. A backbone that cannot run (weights missing, not implemented)
+raises ``BackboneUnavailable`` with the reason, and every dimension that needs it is reported
+missing with that reason.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from typing import Any
+
+from wanbench.registry import Registry
+from wanbench.video import Video
+
+
+class BackboneUnavailable(RuntimeError):
+    """A backbone that cannot run here; the message says why and how to fix it."""
+
+
+class Backbone(ABC):
+    name: str = ""
+
+    @abstractmethod
+    def backend(self) -> str:
+        """What actually computes the features (library, model, weights hash): recorded in scores."""
+
+    def check(self) -> None:
+        """Raise BackboneUnavailable if this backbone cannot run here (cheap; no model loading)."""
+
+    @abstractmethod
+    def compute(self, video: Video) -> Any:
+        """Features of one video."""
+
+
+BACKBONES: Registry[type[Backbone]] = Registry("backbone")
+BACKBONES.register("flow", "wanbench.backbones.flow:DISFlow")
+BACKBONES.register("flow-dis", "wanbench.backbones.flow:DISFlow")
+
+
+class FeatureCache:
+    """Features of one video, each backbone computed at most once (failures are cached too)."""
+
+    def __init__(self, video: Video, backbones: dict[str, Backbone]) -> None:
+        self.video = video
+        self.backbones = backbones
+        self._values: dict[str, Any] = {}
+        self._errors: dict[str, Exception] = {}
+        self.seconds: dict[str, float] = {}
+
+    def get(self, name: str) -> Any:
+        if name in self._values:
+            return self._values[name]
+        if name in self._errors:
+            raise self._errors[name]
+        backbone = self.backbones.get(name)
+        if backbone is None:
+            error = BackboneUnavailable(f"backbone {name!r} is not configured for this run")
+            self._errors[name] = error
+            raise error
+        start = time.perf_counter()
+        try:
+            backbone.check()
+            value = backbone.compute(self.video)
+        except Exception as exc:  # cached so a second dimension does not retry a failed backbone
+            self._errors[name] = exc
+            raise
+        finally:
+            self.seconds[name] = time.perf_counter() - start
+        self._values[name] = value
+        return value
+
+    def backend(self, name: str) -> str:
+        return self.backbones[name].backend()

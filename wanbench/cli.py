@@ -1,0 +1,320 @@
+"""The ``wanbench`` command line: thin wrappers that parse arguments and call the library."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+app = typer.Typer(
+    help="Wan-Bench: generate videos with a model, score them on 14 dimensions, and report.\n\n"
+    "Start with:  wanbench eval --model procedural --suite smoke --out runs/demo",
+    no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+)
+suite_app = typer.Typer(help="Inspect and validate prompt suites.", no_args_is_help=True)
+weighting_app = typer.Typer(help="Show the weight vectors that combine the 14 dimensions.", no_args_is_help=True)
+app.add_typer(suite_app, name="suite")
+app.add_typer(weighting_app, name="weighting")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class UserError(Exception):
+    """A problem the user can fix: printed as one line, exit code 2."""
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    from wanbench.adapters.base import AdapterError
+    from wanbench.registry import UnknownNameError
+    from wanbench.weighting import WeightingError
+
+    try:
+        yield
+    except (UserError, FileNotFoundError, UnknownNameError, AdapterError, WeightingError, ValueError) as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+
+
+def parse_options(options: list[str]) -> dict[str, object]:
+    """KEY=VALUE pairs for the model adapter; numbers become numbers."""
+    parsed: dict[str, object] = {}
+    for item in options:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"--option expects KEY=VALUE, got {item!r}")
+        for cast in (int, float):
+            try:
+                parsed[key] = cast(value)
+                break
+            except ValueError:
+                continue
+        else:
+            parsed[key] = value
+    return parsed
+
+
+def _run_and_report(config, weighting: str, reference: Optional[str], report: bool, quiet: bool) -> None:
+    from wanbench.report import write_report
+    from wanbench.runner import Evaluator
+    from wanbench.suite import load_suite
+
+    evaluator = Evaluator(config, report=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
+    suite = load_suite(config.suite)
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=err, disable=quiet, transient=False) as bar:
+        task = bar.add_task(f"{evaluator.label} on {suite.name}", total=None)
+        summary = evaluator.run_suite(suite, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    out.print(f"{summary.model}: {summary.prompts} prompts, {summary.generated} videos generated, "
+              f"{summary.ok} scores, {summary.missing} missing, {summary.errors} errors, "
+              f"{len(summary.failures)} failures, {summary.rows_skipped} rows already done "
+              f"({summary.seconds:.1f}s)", highlight=False)
+    if report:
+        files = write_report([config.out], config.out, weighting=weighting, reference=reference)
+        for s in files.summaries:
+            out.print(f"weighted score ({weighting}) {s.model}: {s.weighted.label}", highlight=False)
+        out.print(f"report: {files.html}", highlight=False)
+    if summary.exit_code:
+        err.print(f"{len(summary.failures)} prompt(s) failed and {summary.errors} score(s) errored; "
+                  "see the report's error sections", highlight=False)
+        raise typer.Exit(summary.exit_code)
+
+
+@app.command("eval")
+def eval_command(
+    model: str = typer.Option(..., "--model", "-m", help="Model adapter (see `wanbench models`)."),
+    suite: str = typer.Option("smoke", "--suite", "-s", help="Suite name in prompts/ or a .jsonl path."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Run directory (default runs/<model>)."),
+    seeds: List[int] = typer.Option([0], "--seed", help="Seed(s); repeat for several."),
+    dims: Optional[str] = typer.Option(None, "--dims", help="Comma-separated dimensions (default: all 14)."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N prompts."),
+    name: Optional[str] = typer.Option(None, "--name", help="Label for this model in results and reports."),
+    option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
+    weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
+    reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
+    retry_errors: bool = typer.Option(False, "--retry-errors", help="Score error rows again."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Generate the suite's videos with MODEL, score them, and write a report.
+
+    Resumable: run the same command again and finished rows are skipped.
+
+    Example:  wanbench eval --model procedural --suite smoke --out runs/demo
+    """
+    from wanbench.runner import EvalConfig
+
+    with user_errors():
+        config = EvalConfig(
+            model=model, suite=suite, out=out_dir or Path("runs") / (name or model), seeds=tuple(seeds),
+            dimensions=_parse_dims(dims), model_options=parse_options(option), name=name,
+            retry_errors=retry_errors, limit=limit,
+        )
+        _run_and_report(config, weighting, reference, report, quiet)
+
+
+@app.command("score")
+def score_command(
+    videos: Path = typer.Option(..., "--videos", help="Folder of videos named <prompt_id>.mp4."),
+    name: str = typer.Option(..., "--name", help="Label for these videos' model, e.g. sora."),
+    suite: str = typer.Option("smoke", "--suite", "-s", help="Suite the videos were made from."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV prompt_id,path[,seed] instead of names."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Run directory (default runs/<name>)."),
+    seeds: List[int] = typer.Option([0], "--seed", help="Seed(s) the files stand for."),
+    dims: Optional[str] = typer.Option(None, "--dims", help="Comma-separated dimensions (default: all 14)."),
+    weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
+    reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Score videos made elsewhere (Sora exports, another lab's samples).
+
+    Example:  wanbench score --videos exports/sora/ --name sora --suite smoke
+    """
+    from wanbench.runner import EvalConfig
+
+    with user_errors():
+        options: dict[str, object] = {"videos": videos}
+        if manifest is not None:
+            options["manifest"] = manifest
+        config = EvalConfig(model="folder", suite=suite, out=out_dir or Path("runs") / name, seeds=tuple(seeds),
+                            dimensions=_parse_dims(dims), model_options=options, name=name)
+        _run_and_report(config, weighting, reference, True, quiet)
+
+
+@app.command("generate")
+def generate_command(
+    model: str = typer.Option(..., "--model", "-m", help="Model adapter (see `wanbench models`)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the mp4."),
+    prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="Free text prompt."),
+    prompt_id: Optional[str] = typer.Option(None, "--id", help="Take this prompt (with metadata) from --suite."),
+    suite: str = typer.Option("smoke", "--suite", "-s", help="Suite for --id."),
+    camera: Optional[str] = typer.Option(None, "--camera", help="Camera motion for a free-text prompt."),
+    seed: int = typer.Option(0, "--seed"),
+    option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
+) -> None:
+    """Generate one video.
+
+    Example:  wanbench generate --model procedural --id smoke-018 -o pan.mp4
+    """
+    from wanbench.adapters.base import make_adapter
+    from wanbench.suite import load_suite, prompt_from_dict
+
+    with user_errors():
+        if (prompt is None) == (prompt_id is None):
+            raise UserError("give exactly one of --prompt TEXT or --id PROMPT_ID")
+        if prompt_id is not None:
+            table = {p.id: p for p in load_suite(suite).prompts}
+            if prompt_id not in table:
+                raise UserError(f"no prompt {prompt_id!r} in suite {suite}")
+            chosen = table[prompt_id]
+        else:
+            chosen = prompt_from_dict({"id": "prompt", "text": prompt, "dimensions": ["image_quality"],
+                                       **({"camera": camera} if camera else {})})
+        path = make_adapter(model, **parse_options(option)).generate(chosen, seed, output)
+        out.print(f"wrote {path}", highlight=False)
+
+
+@app.command("report")
+def report_command(
+    run: Path = typer.Argument(..., help="Run directory (holds results.sqlite)."),
+    weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
+    reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
+) -> None:
+    """Rewrite a run's report (report.html, leaderboard.md/.csv, scores.csv, charts/).
+
+    Example:  wanbench report runs/demo --reference paper
+    """
+    from wanbench.report import write_report
+
+    with user_errors():
+        files = write_report([run], run, weighting=weighting, reference=reference)
+        out.print(f"report: {files.html}", highlight=False)
+
+
+@app.command("leaderboard")
+def leaderboard_command(
+    runs: List[Path] = typer.Argument(..., help="Run directories to compare."),
+    reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
+    weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
+    out_dir: Path = typer.Option(Path("runs/leaderboard"), "--out", "-o", help="Where to write the files."),
+) -> None:
+    """Compare runs: markdown, csv and HTML leaderboards, printed and written.
+
+    Example:  wanbench leaderboard runs/* --reference paper
+    """
+    from wanbench.report import write_report
+
+    with user_errors():
+        files = write_report(list(runs), out_dir, weighting=weighting, reference=reference,
+                             title="Wan-Bench leaderboard")
+        out.print(files.markdown.read_text(encoding="utf-8"), highlight=False, markup=False)
+        out.print(f"written: {files.markdown}, {files.leaderboard_csv}, {files.html}", highlight=False)
+
+
+@app.command("plot")
+def plot_command(
+    runs: List[Path] = typer.Argument(..., help="Run directories to plot."),
+    out_dir: Path = typer.Option(Path("runs/plots"), "--out", "-o", help="Where to write the PNGs."),
+    reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
+    weighting: str = typer.Option("paper", "--weighting"),
+) -> None:
+    """Per-dimension bar chart, radar chart and score distributions (PNG).
+
+    Example:  wanbench plot runs/demo runs/other -o plots/
+    """
+    from wanbench.aggregate import load_results, summarise
+    from wanbench.report.charts import write_charts
+    from wanbench.report.tables import leaderboard_frame
+    from wanbench.weighting import load_reference, load_weighting
+
+    with user_errors():
+        results, failures = load_results(list(runs))
+        frame = leaderboard_frame(summarise(results, failures, load_weighting(weighting)),
+                                  load_reference(reference) if reference else None)
+        for path in write_charts(frame, results, out_dir):
+            out.print(str(path), highlight=False)
+
+
+@app.command("dims")
+def dims_command() -> None:
+    """List the 14 dimensions, what each needs, and whether it can run here."""
+    from wanbench.dims.registry import all_dimensions
+
+    table = Table("dimension", "group", "needs", "version", "status")
+    for dim in all_dimensions():
+        status = dim.status()
+        text = f"implemented: {status.note}" if status.implemented else f"not yet: {status.note}"
+        table.add_row(dim.name, dim.group, ", ".join(dim.needs), dim.version, text)
+    out.print(table)
+
+
+@app.command("models")
+def models_command() -> None:
+    """List the model adapters."""
+    from wanbench.adapters.base import ADAPTERS
+
+    table = Table("model", "description")
+    for name in ADAPTERS.names():
+        table.add_row(name, ADAPTERS.get(name).description)
+    out.print(table)
+
+
+@suite_app.command("check")
+def suite_check(suite: str = typer.Argument("smoke", help="Suite name or .jsonl path.")) -> None:
+    """Validate a suite: every malformed line with its line number and field.
+
+    Example:  wanbench suite check prompts/mine.jsonl
+    """
+    from wanbench.suite import load_suite
+
+    with user_errors():
+        loaded = load_suite(suite)
+    counts = {d: len(p) for d, p in loaded.by_dimension().items()}
+    out.print(f"{loaded.name}: {len(loaded)} valid prompts, {len(loaded.problems)} problem(s), "
+              f"sha256 {loaded.sha256[:12]}", highlight=False)
+    out.print("prompts per dimension: " + ", ".join(f"{d} {n}" for d, n in counts.items()), highlight=False)
+    for problem in loaded.problems:
+        err.print(f"{loaded.path}: {problem}", highlight=False, markup=False)
+    if loaded.problems:
+        raise typer.Exit(1)
+
+
+@weighting_app.command("show")
+def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a json/csv file.")) -> None:
+    """Print a weight vector (``paper`` is fitted to the report's Table 2, not published)."""
+    from wanbench.weighting import load_weighting
+
+    with user_errors():
+        weights = load_weighting(name)
+    table = Table("dimension", "weight")
+    for dim, weight in weights.items():
+        table.add_row(dim, f"{weight:.4f}")
+    out.print(table)
+
+
+def _parse_dims(dims: Optional[str]) -> Optional[tuple[str, ...]]:
+    if not dims:
+        return None
+    from wanbench.dims.names import DIMENSION_KEYS
+    from wanbench.registry import UnknownNameError
+
+    names = tuple(d.strip() for d in dims.split(",") if d.strip())
+    for d in names:
+        if d not in DIMENSION_KEYS:
+            raise UnknownNameError(f"unknown dimension {d!r} (see `wanbench dims`)")
+    return names
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

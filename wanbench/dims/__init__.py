@@ -1,0 +1,1 @@
+"""The 14 dimensions; ``wanbench.dims.registry`` finds them by name."""

@@ -1,0 +1,84 @@
+"""The Dimension contract: which prompts it scores, which backbones it needs, how it scores.
+
+A Score is in [0, 1], higher is better, and carries its sub-scores and raw values (``details``)
+and the backend that produced it. A dimension that cannot run raises ``DimensionUnavailable``
+(reported *missing* with the reason); a video it cannot score raises ``NotScorable`` (an error
+row for that video). Neither ever becomes a made-up number.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from wanbench.backbones.base import FeatureCache
+from wanbench.dims.names import DIMENSIONS
+from wanbench.suite import Prompt
+from wanbench.video import Video
+
+
+class DimensionUnavailable(RuntimeError):
+    """The dimension cannot run at all here (not implemented, weights missing)."""
+
+
+class NotScorable(ValueError):
+    """This video cannot be scored on this dimension (the reason is the message)."""
+
+
+@dataclass(frozen=True)
+class Score:
+    value: float
+    backend: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, (int, float)) or not math.isfinite(self.value):
+            raise NotScorable(f"score is not a finite number ({self.value!r})")
+        if not 0.0 <= self.value <= 1.0:
+            raise ValueError(f"score {self.value} is outside [0, 1]")
+
+
+@dataclass(frozen=True)
+class DimensionStatus:
+    implemented: bool
+    note: str
+
+
+class Dimension(ABC):
+    name: str = ""
+    version: str = "1"
+    needs: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return DIMENSIONS[self.name][0]
+
+    @property
+    def group(self) -> str:
+        return DIMENSIONS[self.name][1]
+
+    def applies_to(self, prompt: Prompt) -> bool:
+        return self.name in prompt.dimensions
+
+    def status(self) -> DimensionStatus:
+        return DimensionStatus(True, self.description)
+
+    @abstractmethod
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        """Score one video for one prompt."""
+
+
+class PlannedDimension(Dimension):
+    """A dimension of the paper that this build cannot compute yet: always reported missing."""
+
+    def __init__(self, name: str, needs: tuple[str, ...], reason: str) -> None:
+        self.name, self.needs, self.reason = name, needs, reason
+
+    def status(self) -> DimensionStatus:
+        return DimensionStatus(False, self.reason)
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        raise DimensionUnavailable(f"not implemented yet: {self.reason}")

@@ -1,0 +1,78 @@
+"""Dimensions on the shared optical-flow field: Large Motion Generation and Pixel-level Stability.
+
+Formulas (docs/dimensions.md has the reasoning):
+- Large motion: m = mean over pairs of (mean |flow| / frame diagonal) * fps, i.e. the share of the
+  frame diagonal the content travels per second; score = 1 - exp(-m / MOTION_SCALE).
+- Pixel stability: a pixel is static in a pair when both forward and backward flow there are below
+  STATIC_FLOW_PX (moving regions grown by a margin); d = mean |I(t+1) - I(t)| over static pixels
+  (grey levels in [0, 1]), averaged over pairs; score = exp(-d / STABILITY_SCALE).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from wanbench.backbones.base import FeatureCache
+from wanbench.backbones.flow import FlowField
+from wanbench.dims.base import Dimension, NotScorable, Score
+from wanbench.suite import Prompt
+from wanbench.video import Video
+
+MOTION_SCALE = 0.25  # diagonals per second at which the score reaches 1 - 1/e
+STATIC_FLOW_PX = 0.5  # flow magnitude (working-resolution pixels) below which a pixel is static
+MOVING_MARGIN_PX = 3  # grow moving regions by this much so their edges do not count as static
+MIN_STATIC_SHARE = 0.01  # pairs with less static area than this are skipped
+STABILITY_SCALE = 0.05  # mean grey-level change at which the score reaches 1/e
+
+
+class LargeMotion(Dimension):
+    name = "large_motion"
+    version = "1"
+    needs = ("flow",)
+    description = "flow magnitude per second, normalised by the frame diagonal"
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        flow: FlowField = features.get("flow")
+        per_pair = flow.magnitude().mean(axis=(1, 2)) / flow.diagonal  # diagonals per frame
+        speed = float(per_pair.mean() * flow.fps)  # diagonals per second
+        value = float(1.0 - np.exp(-speed / MOTION_SCALE))
+        return Score(
+            value=value, backend=features.backend("flow"),
+            details={"diagonals_per_second": speed, "pairs": int(len(per_pair)),
+                     "max_pair_diagonals_per_second": float(per_pair.max() * flow.fps)},
+        )
+
+
+def static_masks(flow: FlowField) -> np.ndarray:
+    """[P, h, w] bool: pixels whose forward and backward flow are both near zero."""
+    still = (np.linalg.norm(flow.forward, axis=-1) < STATIC_FLOW_PX) & (
+        np.linalg.norm(flow.backward, axis=-1) < STATIC_FLOW_PX
+    )
+    kernel = np.ones((2 * MOVING_MARGIN_PX + 1,) * 2, np.uint8)
+    return np.stack([cv2.erode(m.astype(np.uint8), kernel).astype(bool) for m in still])
+
+
+class PixelStability(Dimension):
+    name = "pixel_stability"
+    version = "1"
+    needs = ("flow",)
+    description = "frame differences inside static (low-flow) regions"
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        flow: FlowField = features.get("flow")
+        masks = static_masks(flow)
+        shares = masks.mean(axis=(1, 2))
+        used = shares >= MIN_STATIC_SHARE
+        if not used.any():
+            raise NotScorable(
+                f"no static region: every frame pair has under {MIN_STATIC_SHARE:.0%} static pixels"
+            )
+        diffs = np.abs(flow.second - flow.first)
+        per_pair = np.array([diffs[i][masks[i]].mean() for i in np.flatnonzero(used)])
+        change = float(per_pair.mean())
+        return Score(
+            value=float(np.exp(-change / STABILITY_SCALE)), backend=features.backend("flow"),
+            details={"static_change": change, "static_share": float(shares[used].mean()),
+                     "pairs_used": int(used.sum()), "pairs": int(len(shares))},
+        )

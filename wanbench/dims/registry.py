@@ -1,0 +1,44 @@
+"""All 14 dimensions in one registry: implemented ones lazily by "module:attr", the rest planned.
+
+``wanbench dims`` lists this registry. A planned dimension is always reported missing with its
+reason, never scored.
+"""
+
+from __future__ import annotations
+
+from wanbench.dims.base import Dimension, PlannedDimension
+from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.registry import Registry
+
+DIMENSION_REGISTRY: Registry[type[Dimension] | Dimension] = Registry("dimension")
+
+DIMENSION_REGISTRY.register("large_motion", "wanbench.dims.flow_dims:LargeMotion")
+DIMENSION_REGISTRY.register("pixel_stability", "wanbench.dims.flow_dims:PixelStability")
+
+_PLANNED = {
+    "human_artifacts": (("detector",), "needs a trained YOLO artifact detector (issue: Human Artifacts)"),
+    "id_consistency": (("dino",), "needs the DINO backbone (issue: vision-backbone dimensions)"),
+    "physical_plausibility": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
+    "smoothness": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
+    "image_quality": (("iqa",), "needs MANIQA, MUSIQ and the LAION aesthetic head (issue: vision-backbone dimensions)"),
+    "scene_quality": (("clip",), "needs the CLIP backbone (issue: vision-backbone dimensions)"),
+    "stylization": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
+    "single_object": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
+    "multiple_object": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
+    "spatial_position": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
+    "camera_control": (("flow", "vlm"), "needs the flow camera classifier and the judge (issues: vision, judge)"),
+    "action_following": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
+}
+for _name, (_needs, _reason) in _PLANNED.items():
+    DIMENSION_REGISTRY.register(_name, PlannedDimension(_name, _needs, _reason))
+
+
+def get_dimension(name: str) -> Dimension:
+    """The dimension instance for ``name`` (classes are instantiated with defaults)."""
+    entry = DIMENSION_REGISTRY.get(name)
+    return entry() if isinstance(entry, type) else entry
+
+
+def all_dimensions() -> list[Dimension]:
+    """Every dimension, in the paper's order."""
+    return [get_dimension(name) for name in DIMENSION_KEYS]

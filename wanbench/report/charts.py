@@ -1,0 +1,87 @@
+"""Matplotlib charts: grouped bars per dimension, a radar, and per-dimension score distributions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never open a window
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from wanbench.dims.names import DIMENSION_KEYS, display_name  # noqa: E402
+
+
+def _labels(frame: pd.DataFrame) -> list[str]:
+    return [m if s == "measured" else f"{m} (paper)" for m, s in zip(frame.model, frame.source)]
+
+
+def bar_chart(frame: pd.DataFrame, path: Path) -> Path:
+    """One group of bars per dimension, one bar per model; dimensions nobody scored are left out."""
+    dims = [d for d in DIMENSION_KEYS if frame[d].notna().any()]
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(dims) + 2), 4.5))
+    width = 0.8 / max(1, len(frame))
+    x = np.arange(len(dims))
+    for i, (label, (_, row)) in enumerate(zip(_labels(frame), frame.iterrows())):
+        values = np.array([row[d] if pd.notna(row[d]) else np.nan for d in dims], float)
+        ax.bar(x + (i - (len(frame) - 1) / 2) * width, values, width, label=label)
+    ax.set_xticks(x, [display_name(d) for d in dims], rotation=30, ha="right", fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("score (higher is better)")
+    ax.set_title("Wan-Bench dimensions")
+    ax.legend(fontsize=7, ncols=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def radar_chart(frame: pd.DataFrame, path: Path) -> Path:
+    """Scores on a circle of the dimensions that at least one model has; gaps where a model has none."""
+    dims = [d for d in DIMENSION_KEYS if frame[d].notna().any()]
+    if len(dims) < 3:  # a radar of fewer than three axes is a line: show the bars' data as points
+        dims = dims or list(DIMENSION_KEYS[:3])
+    angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
+    fig, ax = plt.subplots(figsize=(6, 6), subplot_kw={"projection": "polar"})
+    for label, (_, row) in zip(_labels(frame), frame.iterrows()):
+        values = np.array([row[d] if pd.notna(row[d]) else np.nan for d in dims], float)
+        ax.plot(np.append(angles, angles[0]), np.append(values, values[0]), marker="o", label=label)
+    ax.set_xticks(angles, [display_name(d) for d in dims], fontsize=7)
+    ax.set_ylim(0, 1)
+    ax.set_title("Wan-Bench profile", pad=20)
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(-0.15, -0.15))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def dimension_chart(results: pd.DataFrame, dimension: str, path: Path) -> Path:
+    """Per-prompt scores of one dimension, one strip of points per model, the mean as a bar."""
+    rows = results[(results.dimension == dimension) & (results.status == "ok")]
+    models = list(dict.fromkeys(rows.model))
+    fig, ax = plt.subplots(figsize=(max(4.0, 1.3 * len(models) + 2), 3.5))
+    rng = np.random.default_rng(0)
+    for i, model in enumerate(models):
+        values = rows[rows.model == model].value.to_numpy(float)
+        ax.scatter(i + rng.uniform(-0.15, 0.15, len(values)), values, s=14, alpha=0.7)
+        ax.hlines(values.mean(), i - 0.3, i + 0.3, color="black")
+    ax.set_xticks(range(len(models)), models, fontsize=8)
+    ax.set_xlim(-0.6, len(models) - 0.4)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(f"{display_name(dimension)}: per-video scores (line = mean)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_charts(frame: pd.DataFrame, results: pd.DataFrame, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [bar_chart(frame, out_dir / "dimensions.png"), radar_chart(frame, out_dir / "radar.png")]
+    for dimension in DIMENSION_KEYS:
+        if ((results.dimension == dimension) & (results.status == "ok")).any():
+            paths.append(dimension_chart(results, dimension, out_dir / f"dim_{dimension}.png"))
+    return paths

@@ -1,0 +1,217 @@
+"""generate -> decode once -> shared features -> score every applicable dimension -> store.
+
+The loop is resumable: rows already in the store are skipped, a recorded video whose file still
+matches its sha256 is not generated again, and each video's rows are committed together. Nothing
+that goes wrong with one prompt stops the run: it becomes a failure or an error row, with a
+one-line message.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from wanbench.adapters.base import ModelAdapter, make_adapter
+from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, FeatureCache
+from wanbench.dims.base import Dimension, DimensionUnavailable, NotScorable, Score
+from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.dims.registry import get_dimension
+from wanbench.provenance import provenance
+from wanbench.store import ResultRow, ResultStore
+from wanbench.suite import Prompt, Suite, load_suite
+from wanbench.video import VideoError, file_sha256, read_video
+
+RESULTS_FILE = "results.sqlite"
+
+
+@dataclass
+class EvalConfig:
+    model: str
+    suite: str = "smoke"
+    out: Path = Path("runs/eval")
+    seeds: tuple[int, ...] = (0,)
+    dimensions: tuple[str, ...] | None = None  # None: all 14
+    model_options: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None  # how the model is labelled in results (default: the adapter's name)
+    flow_backend: str = "flow"
+    retry_errors: bool = False
+    limit: int | None = None  # only the first N prompts of the suite
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["out"] = str(self.out)
+        return data
+
+
+@dataclass
+class EvalSummary:
+    run_dir: Path
+    model: str
+    prompts: int = 0
+    videos: int = 0
+    generated: int = 0
+    rows_written: int = 0
+    rows_skipped: int = 0
+    ok: int = 0
+    errors: int = 0
+    missing: int = 0
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors or self.failures else 0
+
+
+Reporter = Callable[[str], None]
+
+
+def build_backbones(dimensions: list[Dimension], flow_backend: str = "flow") -> dict[str, Backbone]:
+    """One instance per backbone the dimensions need; unknown backbones stay absent (-> missing)."""
+    chosen = {"flow": flow_backend}
+    backbones: dict[str, Backbone] = {}
+    for dim in dimensions:
+        if not dim.status().implemented:
+            continue
+        for need in dim.needs:
+            if need not in backbones and chosen.get(need, need) in BACKBONES:
+                backbones[need] = BACKBONES.get(chosen.get(need, need))()
+    return backbones
+
+
+def score_one(dim: Dimension, video: Any, prompt: Prompt, features: FeatureCache) -> tuple[str, Score | None, str | None]:
+    """(status, score, message) for one dimension on one video; never raises."""
+    try:
+        return "ok", dim.score(video, prompt, features), None
+    except (DimensionUnavailable, BackboneUnavailable) as exc:
+        return "missing", None, str(exc)
+    except NotScorable as exc:
+        return "error", None, str(exc)
+    except Exception as exc:  # a broken metric on one video must not stop the run
+        return "error", None, f"{type(exc).__name__}: {exc}"
+
+
+class Evaluator:
+    """Runs one model over one suite into one run directory."""
+
+    def __init__(self, config: EvalConfig, adapter: ModelAdapter | None = None,
+                 report: Reporter | None = None) -> None:
+        self.config = config
+        self.adapter = adapter or make_adapter(config.model, **config.model_options)
+        self.label = config.name or self.adapter.name
+        self.run = Path(config.out).name
+        self.report = report or (lambda message: None)
+        names = config.dimensions or DIMENSION_KEYS
+        self.dimensions = [get_dimension(name) for name in names]
+        self.backbones = build_backbones(self.dimensions, config.flow_backend)
+
+    def video_path(self, prompt: Prompt, seed: int) -> Path:
+        return Path(self.config.out) / "videos" / self.label / f"{prompt.id}-s{seed}.mp4"
+
+    def run_suite(self, suite: Suite | None = None, progress: Callable[[int, int], None] | None = None) -> EvalSummary:
+        config = self.config
+        suite = suite or load_suite(config.suite)
+        prompts = suite.prompts[: config.limit] if config.limit else suite.prompts
+        run_dir = Path(config.out)
+        summary = EvalSummary(run_dir=run_dir, model=self.label, prompts=len(prompts))
+        start = time.perf_counter()
+        with ResultStore(run_dir / RESULTS_FILE) as store:
+            run_config = config.to_dict() | {"adapter": self.adapter.info(), "suite_path": str(suite.path)}
+            invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
+            for problem in suite.problems:
+                message = f"suite {suite.name}: {problem}"
+                store.record_failure(self.run, self.label, problem.prompt_id or f"line-{problem.line}", -1,
+                                     "suite", message)
+                summary.failures.append(message)
+                self.report(message)
+            done = store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
+            total = len(prompts) * len(config.seeds)
+            count = 0
+            status = "failed"
+            try:
+                for prompt in prompts:
+                    for seed in config.seeds:
+                        self._one(store, prompt, seed, done, summary)
+                        count += 1
+                        if progress:
+                            progress(count, total)
+                status = "finished"
+            finally:
+                store.finish_invocation(invocation, status)
+        summary.seconds = time.perf_counter() - start
+        return summary
+
+    def _one(self, store: ResultStore, prompt: Prompt, seed: int, done: set, summary: EvalSummary) -> None:
+        dims = [d for d in self.dimensions if d.applies_to(prompt)]
+        todo = [d for d in dims if (prompt.id, seed, d.name, d.version) not in done]
+        summary.rows_skipped += len(dims) - len(todo)
+        if not todo:
+            return
+        # Dimensions that cannot run at all are reported missing without touching the video.
+        unavailable = [d for d in todo if not d.status().implemented]
+        todo = [d for d in todo if d.status().implemented]
+        rows = [self._missing_row(prompt, seed, d) for d in unavailable]
+        summary.missing += len(rows)
+        path = self._video(store, prompt, seed, summary) if todo else None
+        if path is None:
+            store.write_results(rows)
+            summary.rows_written += len(rows)
+            return
+        try:
+            video = read_video(path)
+        except VideoError as exc:
+            self._fail(store, prompt, seed, "decode", str(exc), summary)
+            return
+        summary.videos += 1
+        features = FeatureCache(video, self.backbones)
+        for dim in todo:
+            began = time.perf_counter()
+            status, score, message = score_one(dim, video, prompt, features)
+            rows.append(ResultRow(
+                run=self.run, model=self.label, prompt_id=prompt.id, seed=seed, dimension=dim.name,
+                metric_version=dim.version, status=status, value=score.value if score else None,
+                details=score.details if score else None, backend=score.backend if score else "",
+                video_sha256=video.sha256 or "", seconds=time.perf_counter() - began, error=message,
+            ))
+            setattr(summary, status, getattr(summary, status) + 1)
+            if status == "error":
+                self.report(f"{prompt.id} seed {seed} {dim.name}: {message}")
+        store.write_results(rows)
+        summary.rows_written += len(rows)
+
+    def _missing_row(self, prompt: Prompt, seed: int, dim: Dimension) -> ResultRow:
+        return ResultRow(run=self.run, model=self.label, prompt_id=prompt.id, seed=seed, dimension=dim.name,
+                         metric_version=dim.version, status="missing",
+                         error=f"not implemented yet: {dim.status().note}")
+
+    def _video(self, store: ResultStore, prompt: Prompt, seed: int, summary: EvalSummary) -> Path | None:
+        """The video file for (prompt, seed): reused if recorded and unchanged, else produced."""
+        recorded = store.video(self.run, self.label, prompt.id, seed)
+        if recorded and Path(recorded["path"]).is_file() and file_sha256(recorded["path"]) == recorded["sha256"]:
+            return Path(recorded["path"])
+        began = time.perf_counter()
+        try:
+            path = Path(self.adapter.generate(prompt, seed, self.video_path(prompt, seed)))
+            sha = file_sha256(path)
+        except Exception as exc:  # one prompt that cannot be generated must not stop the run
+            self._fail(store, prompt, seed, "generate", f"{type(exc).__name__}: {exc}", summary)
+            return None
+        if not self.adapter.finds_existing:
+            summary.generated += 1
+        store.record_video(self.run, self.label, prompt.id, seed, str(path), sha, time.perf_counter() - began)
+        return path
+
+    def _fail(self, store: ResultStore, prompt: Prompt, seed: int, stage: str, message: str,
+              summary: EvalSummary) -> None:
+        line = f"{prompt.id} seed {seed}: {stage} failed: {message}"
+        store.record_failure(self.run, self.label, prompt.id, seed, stage, message)
+        summary.failures.append(line)
+        self.report(line)
+
+
+def run_eval(config: EvalConfig, report: Reporter | None = None,
+             progress: Callable[[int, int], None] | None = None) -> EvalSummary:
+    """Library entry point behind ``wanbench eval`` and ``wanbench score``."""
+    return Evaluator(config, report=report).run_suite(progress=progress)

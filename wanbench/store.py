@@ -1,0 +1,165 @@
+"""SQLite result store (WAL): one row per (run, model, prompt, seed, dimension, metric version).
+
+Each video's rows are written in one transaction, so a run killed at any instant leaves either all
+of a video's finished rows or none; re-running skips rows already there, and the primary key makes
+counting a row twice impossible. Failures before scoring (a malformed suite line, a generation or
+decode error) go to ``failures``; each invocation's reproduction record goes to ``invocations``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS invocations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run TEXT NOT NULL, model TEXT NOT NULL, started REAL NOT NULL, finished REAL,
+    config TEXT NOT NULL, provenance TEXT NOT NULL, suite_sha256 TEXT NOT NULL, status TEXT
+);
+CREATE TABLE IF NOT EXISTS videos (
+    run TEXT NOT NULL, model TEXT NOT NULL, prompt_id TEXT NOT NULL, seed INTEGER NOT NULL,
+    path TEXT NOT NULL, sha256 TEXT NOT NULL, seconds REAL NOT NULL, created REAL NOT NULL,
+    PRIMARY KEY (run, model, prompt_id, seed)
+);
+CREATE TABLE IF NOT EXISTS results (
+    run TEXT NOT NULL, model TEXT NOT NULL, prompt_id TEXT NOT NULL, seed INTEGER NOT NULL,
+    dimension TEXT NOT NULL, metric_version TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'missing')),
+    value REAL, details TEXT NOT NULL DEFAULT '{}', backend TEXT NOT NULL DEFAULT '',
+    video_sha256 TEXT NOT NULL DEFAULT '', seconds REAL NOT NULL DEFAULT 0, error TEXT,
+    created REAL NOT NULL,
+    PRIMARY KEY (run, model, prompt_id, seed, dimension, metric_version),
+    CHECK ((status = 'ok') = (value IS NOT NULL))
+);
+CREATE TABLE IF NOT EXISTS failures (
+    run TEXT NOT NULL, model TEXT NOT NULL, prompt_id TEXT NOT NULL, seed INTEGER NOT NULL,
+    stage TEXT NOT NULL, message TEXT NOT NULL, created REAL NOT NULL,
+    PRIMARY KEY (run, model, prompt_id, seed, stage)
+);
+"""
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    run: str
+    model: str
+    prompt_id: str
+    seed: int
+    dimension: str
+    metric_version: str
+    status: str  # ok | error | missing
+    value: float | None = None
+    details: dict[str, Any] | None = None
+    backend: str = ""
+    video_sha256: str = ""
+    seconds: float = 0.0
+    error: str | None = None
+
+
+class ResultStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "ResultStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- invocations ---------------------------------------------------------------------------
+    def start_invocation(self, run: str, model: str, config: dict, provenance: dict, suite_sha256: str) -> int:
+        with self.db:
+            cursor = self.db.execute(
+                "INSERT INTO invocations (run, model, started, config, provenance, suite_sha256, status)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'running')",
+                (run, model, time.time(), json.dumps(config, sort_keys=True, default=str),
+                 json.dumps(provenance, sort_keys=True, default=str), suite_sha256),
+            )
+        return int(cursor.lastrowid)
+
+    def finish_invocation(self, invocation: int, status: str) -> None:
+        with self.db:
+            self.db.execute("UPDATE invocations SET finished = ?, status = ? WHERE id = ?",
+                            (time.time(), status, invocation))
+
+    def invocations(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM invocations ORDER BY id").fetchall()
+        out = []
+        for row in rows:
+            item = dict(row)
+            item["config"] = json.loads(item["config"])
+            item["provenance"] = json.loads(item["provenance"])
+            out.append(item)
+        return out
+
+    # -- videos and results --------------------------------------------------------------------
+    def video(self, run: str, model: str, prompt_id: str, seed: int) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT * FROM videos WHERE run=? AND model=? AND prompt_id=? AND seed=?",
+            (run, model, prompt_id, seed),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def record_video(self, run: str, model: str, prompt_id: str, seed: int, path: str, sha256: str,
+                     seconds: float) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO videos VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (run, model, prompt_id, seed, path, sha256, seconds, time.time()),
+            )
+            self.db.execute(
+                "DELETE FROM failures WHERE run=? AND model=? AND prompt_id=? AND seed=?",
+                (run, model, prompt_id, seed),
+            )
+
+    def done_keys(self, run: str, model: str, retry_errors: bool = False) -> set[tuple[str, int, str, str]]:
+        """(prompt, seed, dimension, version) already finished; missing rows are always retried."""
+        statuses = ("ok",) if retry_errors else ("ok", "error")
+        marks = ",".join("?" * len(statuses))
+        rows = self.db.execute(
+            f"SELECT prompt_id, seed, dimension, metric_version FROM results"
+            f" WHERE run=? AND model=? AND status IN ({marks})",
+            (run, model, *statuses),
+        ).fetchall()
+        return {(r[0], int(r[1]), r[2], r[3]) for r in rows}
+
+    def write_results(self, rows: Iterable[ResultRow]) -> None:
+        """All rows of one video in one transaction."""
+        now = time.time()
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(r.run, r.model, r.prompt_id, r.seed, r.dimension, r.metric_version, r.status,
+                  r.value, json.dumps(r.details or {}, sort_keys=True, default=float), r.backend,
+                  r.video_sha256, r.seconds, r.error, now) for r in rows],
+            )
+
+    def record_failure(self, run: str, model: str, prompt_id: str, seed: int, stage: str, message: str) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run, model, prompt_id, seed, stage, message, time.time()),
+            )
+
+    def results(self) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT * FROM results ORDER BY model, prompt_id, seed, dimension").fetchall()
+        return [dict(r) for r in rows]
+
+    def failures(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.execute(
+            "SELECT * FROM failures ORDER BY model, prompt_id, seed, stage").fetchall()]

@@ -1,0 +1,271 @@
+"""Prompt suites: the Prompt schema, jsonl loading and validation.
+
+A suite is a jsonl file, one prompt per line. A malformed line never stops a run: it becomes a
+``SuiteProblem`` naming the line number and the field, and the runner records it as an error row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wanbench.dims.names import DIMENSION_KEYS
+
+SUBJECT_KINDS = ("human", "animal", "object")
+CAMERA_MOTIONS = (
+    "static", "pan_left", "pan_right", "lift_up", "lift_down", "zoom_in", "zoom_out", "aerial", "tracking",
+)
+SPATIAL_RELATIONS = ("left_of", "right_of", "above", "below")
+MOTION_LEVELS = ("still", "moderate", "large")
+PROMPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")  # ids become file names
+
+# What each dimension needs from a prompt's metadata to ask its questions.
+REQUIRED_METADATA: dict[str, tuple[str, ...]] = {
+    "camera_control": ("camera",),
+    "spatial_position": ("spatial",),
+    "single_object": ("objects",),
+    "multiple_object": ("objects",),
+    "stylization": ("style",),
+    "action_following": ("subject", "action"),
+    "id_consistency": ("subject",),
+    "human_artifacts": ("has_human",),
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    name: str
+    kind: str  # one of SUBJECT_KINDS
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    name: str
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class SpatialRelation:
+    subject: str
+    relation: str  # one of SPATIAL_RELATIONS: "<subject> is <relation> <object>"
+    object: str
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: str
+    text: str
+    dimensions: tuple[str, ...]
+    text_zh: str | None = None
+    subject: Subject | None = None
+    objects: tuple[ObjectSpec, ...] = ()
+    spatial: SpatialRelation | None = None
+    camera: str | None = None
+    action: str | None = None
+    style: str | None = None
+    scene: str | None = None
+    motion: str | None = None
+    has_human: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["dimensions"] = list(self.dimensions)
+        data["objects"] = [asdict(o) for o in self.objects]
+        return {k: v for k, v in data.items() if v not in (None, [], ())}
+
+
+@dataclass(frozen=True)
+class SuiteProblem:
+    """One malformed suite line: where it is, which field, and what is wrong."""
+
+    line: int
+    field: str
+    message: str
+    prompt_id: str | None = None
+
+    def __str__(self) -> str:
+        who = f" (prompt {self.prompt_id})" if self.prompt_id else ""
+        return f"line {self.line}{who}: field '{self.field}': {self.message}"
+
+
+@dataclass
+class Suite:
+    name: str
+    path: Path | None
+    prompts: list[Prompt]
+    problems: list[SuiteProblem] = field(default_factory=list)
+    sha256: str = ""
+
+    def __len__(self) -> int:
+        return len(self.prompts)
+
+    def by_dimension(self) -> dict[str, list[Prompt]]:
+        table: dict[str, list[Prompt]] = {key: [] for key in DIMENSION_KEYS}
+        for prompt in self.prompts:
+            for dim in prompt.dimensions:
+                table[dim].append(prompt)
+        return table
+
+
+class PromptFieldError(ValueError):
+    def __init__(self, field_name: str, message: str) -> None:
+        self.field = field_name
+        super().__init__(message)
+
+
+_FIELDS = {
+    "id", "text", "text_zh", "dimensions", "subject", "objects", "spatial", "camera",
+    "action", "style", "scene", "motion", "has_human",
+}
+
+
+def _string(data: dict, key: str, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise PromptFieldError(key, "is required")
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise PromptFieldError(key, f"must be a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _choice(data: dict, key: str, choices: tuple[str, ...]) -> str | None:
+    value = _string(data, key)
+    if value is not None and value not in choices:
+        raise PromptFieldError(key, f"{value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def prompt_from_dict(data: Any) -> Prompt:
+    """Validate one decoded suite line; raises PromptFieldError naming the bad field."""
+    if not isinstance(data, dict):
+        raise PromptFieldError("<line>", f"must be a JSON object, got {type(data).__name__}")
+    unknown = sorted(set(data) - _FIELDS)
+    if unknown:
+        raise PromptFieldError(unknown[0], f"unknown field (known: {', '.join(sorted(_FIELDS))})")
+    prompt_id = _string(data, "id", required=True)
+    if not PROMPT_ID.match(prompt_id):
+        raise PromptFieldError("id", f"{prompt_id!r} must be letters, digits, '_', '.', '-' (it names files)")
+    text = _string(data, "text", required=True)
+    dims = data.get("dimensions")
+    if not isinstance(dims, list) or not dims or not all(isinstance(d, str) for d in dims):
+        raise PromptFieldError("dimensions", "must be a non-empty list of dimension names")
+    for dim in dims:
+        if dim not in DIMENSION_KEYS:
+            raise PromptFieldError("dimensions", f"unknown dimension {dim!r}")
+
+    subject = None
+    if data.get("subject") is not None:
+        raw = data["subject"]
+        if not isinstance(raw, dict):
+            raise PromptFieldError("subject", "must be an object {name, kind}")
+        name = _string(raw, "name", required=True)
+        kind = _choice(raw, "kind", SUBJECT_KINDS)
+        if kind is None:
+            raise PromptFieldError("subject", f"kind is required, one of {', '.join(SUBJECT_KINDS)}")
+        subject = Subject(name=name, kind=kind)
+
+    objects: list[ObjectSpec] = []
+    raw_objects = data.get("objects") or []
+    if not isinstance(raw_objects, list):
+        raise PromptFieldError("objects", "must be a list of {name, count}")
+    for item in raw_objects:
+        if not isinstance(item, dict):
+            raise PromptFieldError("objects", "each entry must be an object {name, count}")
+        count = item.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 20:
+            raise PromptFieldError("objects", f"count must be an integer in 1..20, got {count!r}")
+        objects.append(ObjectSpec(name=_string(item, "name", required=True), count=count))
+
+    spatial = None
+    if data.get("spatial") is not None:
+        raw = data["spatial"]
+        if not isinstance(raw, dict):
+            raise PromptFieldError("spatial", "must be an object {subject, relation, object}")
+        relation = _choice(raw, "relation", SPATIAL_RELATIONS)
+        if relation is None:
+            raise PromptFieldError("spatial", "relation is required")
+        spatial = SpatialRelation(
+            subject=_string(raw, "subject", required=True), relation=relation,
+            object=_string(raw, "object", required=True),
+        )
+
+    has_human = data.get("has_human", False)
+    if not isinstance(has_human, bool):
+        raise PromptFieldError("has_human", f"must be true or false, got {has_human!r}")
+
+    prompt = Prompt(
+        id=prompt_id, text=text, dimensions=tuple(dims), text_zh=_string(data, "text_zh"),
+        subject=subject, objects=tuple(objects), spatial=spatial,
+        camera=_choice(data, "camera", CAMERA_MOTIONS), action=_string(data, "action"),
+        style=_string(data, "style"), scene=_string(data, "scene"),
+        motion=_choice(data, "motion", MOTION_LEVELS), has_human=has_human,
+    )
+    for dim in prompt.dimensions:
+        for needed in REQUIRED_METADATA.get(dim, ()):
+            if needed == "has_human" and not prompt.has_human:
+                raise PromptFieldError("has_human", f"dimension {dim} needs has_human: true")
+            if needed != "has_human" and not getattr(prompt, needed):
+                raise PromptFieldError(needed, f"dimension {dim} needs this field")
+    if "multiple_object" in prompt.dimensions and sum(o.count for o in prompt.objects) < 2:
+        raise PromptFieldError("objects", "dimension multiple_object needs at least two objects")
+    return prompt
+
+
+def parse_suite(lines: list[str], name: str, path: Path | None = None) -> Suite:
+    prompts: list[Prompt] = []
+    problems: list[SuiteProblem] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        raw_id = None
+        try:
+            data = json.loads(line)
+            raw_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+            prompt = prompt_from_dict(data)
+        except json.JSONDecodeError as exc:
+            problems.append(SuiteProblem(number, "<json>", f"invalid JSON: {exc.msg} at column {exc.colno}"))
+            continue
+        except PromptFieldError as exc:
+            problems.append(SuiteProblem(number, exc.field, str(exc), raw_id))
+            continue
+        if prompt.id in seen:
+            problems.append(SuiteProblem(number, "id", f"duplicate of line {seen[prompt.id]}", prompt.id))
+            continue
+        seen[prompt.id] = number
+        prompts.append(prompt)
+    digest = hashlib.sha256("".join(lines).encode()).hexdigest()
+    return Suite(name=name, path=path, prompts=prompts, problems=problems, sha256=digest)
+
+
+def suite_dirs() -> list[Path]:
+    """Where named suites are looked for: ./prompts, then the repository's prompts/."""
+    repo_prompts = Path(__file__).resolve().parents[1] / "prompts"
+    return [Path.cwd() / "prompts", repo_prompts]
+
+
+def resolve_suite_path(name_or_path: str) -> Path:
+    path = Path(name_or_path)
+    if path.suffix == ".jsonl" or path.exists():
+        if not path.is_file():
+            raise FileNotFoundError(f"suite file not found: {path}")
+        return path
+    for folder in suite_dirs():
+        candidate = folder / f"{name_or_path}.jsonl"
+        if candidate.is_file():
+            return candidate
+    looked = ", ".join(str(d) for d in suite_dirs())
+    raise FileNotFoundError(f"no suite named {name_or_path!r} (looked for {name_or_path}.jsonl in {looked})")
+
+
+def load_suite(name_or_path: str | Path) -> Suite:
+    """Load a suite by name (``smoke``) or path; malformed lines land in ``suite.problems``."""
+    path = resolve_suite_path(str(name_or_path))
+    text = path.read_text(encoding="utf-8")
+    return parse_suite(text.splitlines(keepends=True), name=path.stem, path=path)

@@ -1,0 +1,167 @@
+"""Video I/O: decode a file once into uint8 frames [T, H, W, 3], sample frames, write mp4.
+
+Every failure to read a video, whatever its cause, surfaces as one ``VideoError`` that names the
+file and says what is wrong, so the runner can turn it into an error row and go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+import numpy as np
+
+MIN_SIDE = 16  # smaller frames carry too little signal for any backbone
+MIN_FRAMES = 2  # every temporal dimension needs at least one pair of frames
+
+
+class VideoError(Exception):
+    """A video that cannot be read, written or scored; the message names the file."""
+
+    def __init__(self, path: str | os.PathLike | None, reason: str) -> None:
+        self.path = str(path) if path is not None else "<frames>"
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+@dataclass(frozen=True, eq=False)
+class Video:
+    """Decoded frames (uint8, [T, H, W, 3], RGB) with their frame rate and origin."""
+
+    frames: np.ndarray
+    fps: float
+    path: Path | None = None
+    sha256: str | None = None
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_frames(self.frames, self.path)
+        if not np.isfinite(self.fps) or self.fps <= 0:
+            raise VideoError(self.path, f"invalid frame rate {self.fps!r}")
+
+    @property
+    def num_frames(self) -> int:
+        return int(self.frames.shape[0])
+
+    @property
+    def height(self) -> int:
+        return int(self.frames.shape[1])
+
+    @property
+    def width(self) -> int:
+        return int(self.frames.shape[2])
+
+    @property
+    def duration(self) -> float:
+        return self.num_frames / self.fps
+
+    def sample_indices(self, count: int | None = None, fps: float | None = None) -> np.ndarray:
+        """Frame indices: ``count`` evenly spaced over the clip, or one every 1/``fps`` seconds."""
+        if (count is None) == (fps is None):
+            raise ValueError("give exactly one of count or fps")
+        if count is not None:
+            if count < 1:
+                raise ValueError("count must be >= 1")
+            if count >= self.num_frames:
+                return np.arange(self.num_frames)
+            return np.round(np.linspace(0, self.num_frames - 1, count)).astype(int)
+        if fps <= 0:
+            raise ValueError("fps must be > 0")
+        times = np.arange(0.0, self.duration, 1.0 / fps)
+        return np.unique(np.minimum(np.round(times * self.fps).astype(int), self.num_frames - 1))
+
+    def sample(self, count: int | None = None, fps: float | None = None) -> np.ndarray:
+        return self.frames[self.sample_indices(count=count, fps=fps)]
+
+
+def check_frames(frames: np.ndarray, path: str | os.PathLike | None = None) -> None:
+    """Raise VideoError unless ``frames`` is a scoreable uint8 [T, H, W, 3] array."""
+    if not isinstance(frames, np.ndarray) or frames.ndim != 4 or frames.shape[-1] != 3:
+        shape = getattr(frames, "shape", None)
+        raise VideoError(path, f"frames must be an array [T, H, W, 3], got shape {shape}")
+    if frames.dtype != np.uint8:
+        raise VideoError(path, f"frames must be uint8, got {frames.dtype}")
+    t, h, w, _ = frames.shape
+    if t < MIN_FRAMES:
+        raise VideoError(path, f"has {t} frame(s); at least {MIN_FRAMES} are needed")
+    if h < MIN_SIDE or w < MIN_SIDE:
+        raise VideoError(path, f"frame size {w}x{h} is below the minimum {MIN_SIDE}x{MIN_SIDE}")
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_video(path: str | os.PathLike, max_frames: int | None = None) -> Video:
+    """Decode every frame of ``path`` (or the first ``max_frames``) into a Video."""
+    path = Path(path)
+    if not path.exists():
+        raise VideoError(path, "file not found")
+    if path.is_dir():
+        raise VideoError(path, "is a directory, not a video file")
+    if path.stat().st_size == 0:
+        raise VideoError(path, "file is empty (0 bytes)")
+    frames: list[np.ndarray] = []
+    try:
+        with av.open(str(path), mode="r") as container:
+            if not container.streams.video:
+                raise VideoError(path, "contains no video stream")
+            stream = container.streams.video[0]
+            rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+            fps = float(rate) if rate else 0.0
+            for frame in container.decode(stream):
+                image = frame.to_ndarray(format="rgb24")
+                if frames and image.shape != frames[0].shape:
+                    raise VideoError(
+                        path, f"frame size changes mid-stream ({frames[0].shape} -> {image.shape})"
+                    )
+                frames.append(image)
+                if max_frames is not None and len(frames) >= max_frames:
+                    break
+    except VideoError:
+        raise
+    except (av.FFmpegError, ValueError, UnicodeDecodeError, IndexError) as exc:
+        if frames:  # damaged after a clean start: say where it broke
+            raise VideoError(path, f"corrupt video data after frame {len(frames)}: {exc}") from exc
+        raise VideoError(path, f"not a readable video ({type(exc).__name__}: {exc})") from exc
+    if not frames:
+        raise VideoError(path, "contains no decodable frames")
+    if fps <= 0:
+        raise VideoError(path, "stream has no frame rate")
+    return Video(np.stack(frames), fps=fps, path=path, sha256=file_sha256(path))
+
+
+def write_video(
+    path: str | os.PathLike, frames: np.ndarray, fps: float, crf: int = 18
+) -> Path:
+    """Write uint8 RGB frames as H.264 mp4 (yuv420p), atomically: a killed write leaves no file."""
+    path = Path(path)
+    check_frames(frames, path)
+    height, width = frames.shape[1:3]
+    if height % 2 or width % 2:
+        raise VideoError(path, f"H.264 needs even frame sizes, got {width}x{height}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    from fractions import Fraction
+
+    with av.open(str(partial), mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+        stream.width, stream.height = width, height
+        stream.pix_fmt = "yuv420p"
+        # One thread and fixed options: same frames, same bytes.
+        stream.options = {"crf": str(crf), "preset": "medium", "threads": "1"}
+        stream.thread_count = 1
+        for image in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    os.replace(partial, path)
+    return path
