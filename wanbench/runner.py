@@ -175,7 +175,8 @@ class Evaluator:
                 details=score.details if score else None, backend=score.backend if score else "",
                 video_sha256=video.sha256 or "", seconds=time.perf_counter() - began, error=message,
             ))
-            setattr(summary, status, getattr(summary, status) + 1)
+            counter = {"ok": "ok", "error": "errors", "missing": "missing"}[status]
+            setattr(summary, counter, getattr(summary, counter) + 1)
             if status == "error":
                 self.report(f"{prompt.id} seed {seed} {dim.name}: {message}")
         store.write_results(rows)

@@ -1,0 +1,100 @@
+"""Large motion and pixel stability on synthetic clips whose right answer is known."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import flicker_clip, frozen_clip, pan_clip
+from wanbench.backbones.base import FeatureCache
+from wanbench.backbones.flow import DISFlow, pair_indices
+from wanbench.dims.base import NotScorable
+from wanbench.dims.flow_dims import LargeMotion, PixelStability
+from wanbench.suite import prompt_from_dict
+from wanbench.video import Video, read_video, write_video
+
+PROMPT = prompt_from_dict({"id": "p", "text": "t", "dimensions": ["large_motion", "pixel_stability"]})
+
+
+def scores(frames: np.ndarray, fps: float = 16.0) -> tuple[float, float | None]:
+    cache = FeatureCache(Video(frames, fps=fps), {"flow": DISFlow()})
+    motion = LargeMotion().score(cache.video, PROMPT, cache).value
+    try:
+        stability = PixelStability().score(cache.video, PROMPT, cache).value
+    except NotScorable:
+        stability = None
+    return motion, stability
+
+
+def test_frozen_clip_is_perfectly_stable_and_still() -> None:
+    motion, stability = scores(frozen_clip())
+    assert stability == 1.0
+    assert motion < 0.01
+
+
+def test_flicker_lowers_stability_monotonically() -> None:
+    _, calm = scores(flicker_clip(2))
+    _, strong = scores(flicker_clip(12))
+    assert 1.0 > calm > strong
+    assert strong < 0.9
+
+
+def test_faster_pan_scores_more_motion() -> None:
+    slow, _ = scores(pan_clip(1.0))
+    fast, _ = scores(pan_clip(4.0))
+    assert 0.05 < slow < fast < 1.0
+
+
+def test_motion_is_per_second_so_frame_rate_counts() -> None:
+    at_8, _ = scores(pan_clip(2.0), fps=8)
+    at_24, _ = scores(pan_clip(2.0), fps=24)
+    assert at_24 > at_8
+
+
+def test_whole_frame_motion_has_no_static_region() -> None:
+    cache = FeatureCache(Video(pan_clip(3.0), fps=16), {"flow": DISFlow()})
+    with pytest.raises(NotScorable, match="no static region"):
+        PixelStability().score(cache.video, PROMPT, cache)
+
+
+def test_moving_object_over_still_background_stays_stable() -> None:
+    frames = frozen_clip(frames=12).copy()
+    for t in range(12):  # a white square crossing the frame: a real motion, not an instability
+        frames[t, 30:50, 10 + 6 * t: 30 + 6 * t] = 255
+    motion, stability = scores(frames)
+    assert stability > 0.97
+    assert motion > scores(frozen_clip())[0]
+
+
+def test_flow_is_computed_once_and_shared() -> None:
+    calls = []
+
+    class CountingFlow(DISFlow):
+        def compute(self, video):
+            calls.append(1)
+            return super().compute(video)
+
+    cache = FeatureCache(Video(frozen_clip(), fps=16), {"flow": CountingFlow()})
+    LargeMotion().score(cache.video, PROMPT, cache)
+    PixelStability().score(cache.video, PROMPT, cache)
+    assert len(calls) == 1
+
+
+def test_pan_direction_signs_in_flow() -> None:
+    flow = DISFlow().compute(Video(pan_clip(3.0), fps=16))
+    dx, dy = flow.forward.mean(axis=(0, 1, 2))
+    assert dx == pytest.approx(3.0, abs=0.5) and abs(dy) < 0.3
+    bx, _ = flow.backward.mean(axis=(0, 1, 2))
+    assert bx == pytest.approx(-3.0, abs=0.5)
+
+
+def test_pairs_are_capped_and_spread() -> None:
+    assert pair_indices(10, 48).tolist() == list(range(9))
+    picked = pair_indices(200, 10)
+    assert len(picked) == 10 and picked[0] == 0 and picked[-1] == 198
+
+
+def test_scores_survive_an_mp4_roundtrip(tmp_path: Path) -> None:
+    video = read_video(write_video(tmp_path / "still.mp4", frozen_clip(), fps=16))
+    cache = FeatureCache(video, {"flow": DISFlow()})
+    assert PixelStability().score(video, PROMPT, cache).value > 0.99
