@@ -243,11 +243,21 @@ def plot_command(
 
 
 @app.command("dims")
-def dims_command() -> None:
+def dims_command(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """List the 14 dimensions, what each needs, and whether it can run here."""
     from wanbench.dims.registry import all_dimensions
 
-    table = Table("dimension", "group", "needs", "version", "status")
+    if as_json:
+        rows = [{"name": d.name, "display_name": d.display_name, "group": d.group, "needs": list(d.needs),
+                 "version": d.version, "implemented": d.status().implemented, "note": d.status().note}
+                for d in all_dimensions()]
+        out.print_json(data=rows)
+        return
+    table = Table()
+    table.add_column("dimension", no_wrap=True)
+    table.add_column("group", no_wrap=True)
+    for column in ("needs", "version", "status"):
+        table.add_column(column, overflow="fold")
     for dim in all_dimensions():
         status = dim.status()
         text = f"implemented: {status.note}" if status.implemented else f"not yet: {status.note}"
@@ -260,7 +270,9 @@ def models_command() -> None:
     """List the model adapters."""
     from wanbench.adapters.base import ADAPTERS
 
-    table = Table("model", "description")
+    table = Table()
+    table.add_column("model", no_wrap=True)
+    table.add_column("description")
     for name in ADAPTERS.names():
         table.add_row(name, ADAPTERS.get(name).description)
     out.print(table)

@@ -1,0 +1,91 @@
+"""The CLI is thin, but its promises are user-facing: help with examples, one-line errors, exit codes."""
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from tests.conftest import frozen_clip, write_suite
+from wanbench.cli import app
+from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.video import write_video
+
+runner = CliRunner()
+SMALL_OPTIONS = ["--option", "width=64", "--option", "height=48", "--option", "frames=9"]
+
+
+def test_help_teaches_with_examples() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0 and "wanbench eval --model procedural" in result.output
+    for command in ("eval", "score", "generate", "report", "leaderboard", "plot"):
+        text = runner.invoke(app, [command, "--help"]).output
+        assert "Example:" in text, command
+
+
+def test_dims_and_models_list_their_registries() -> None:
+    dims = runner.invoke(app, ["dims"])
+    assert dims.exit_code == 0 and all(d in dims.output for d in DIMENSION_KEYS)
+    listed = json.loads(runner.invoke(app, ["dims", "--json"]).output)
+    assert [d["name"] for d in listed] == list(DIMENSION_KEYS)
+    implemented = {d["name"] for d in listed if d["implemented"]}
+    assert implemented == {"large_motion", "pixel_stability"}
+    assert all(d["note"] for d in listed)
+    models = runner.invoke(app, ["models"], terminal_width=200)
+    assert "procedural" in models.output and "folder" in models.output
+
+
+def test_eval_report_and_exit_codes(tmp_path: Path, tiny_suite: Path) -> None:
+    out = tmp_path / "run"
+    result = runner.invoke(app, ["eval", "--model", "procedural", "--suite", str(tiny_suite), "--out", str(out),
+                                 "--quiet", *SMALL_OPTIONS])
+    assert result.exit_code == 0, result.output
+    assert "partial: 2/14 dims" in result.output
+    assert (out / "report.html").is_file() and (out / "leaderboard.md").is_file()
+    board = runner.invoke(app, ["leaderboard", str(out), "--reference", "paper", "--out", str(tmp_path / "lb")])
+    assert board.exit_code == 0 and "Wan 14B" in board.output
+    plots = runner.invoke(app, ["plot", str(out), "--out", str(tmp_path / "plots")])
+    assert plots.exit_code == 0 and (tmp_path / "plots" / "radar.png").is_file()
+
+
+def test_user_errors_are_one_line_with_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["eval", "--model", "procedurel", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2
+    assert "did you mean procedural" in result.output and "Traceback" not in result.output
+    assert runner.invoke(app, ["eval", "--model", "procedural", "--suite", "nosuch"]).exit_code == 2
+    assert runner.invoke(app, ["report", str(tmp_path / "nothing")]).exit_code == 2
+    assert runner.invoke(app, ["eval", "--model", "procedural", "--dims", "smoothnes"]).exit_code == 2
+
+
+def test_score_folder_with_failures_exits_non_zero(tmp_path: Path) -> None:
+    videos = tmp_path / "exports"
+    videos.mkdir()
+    write_video(videos / "a.mp4", frozen_clip(), fps=8)
+    suite = write_suite(tmp_path / "s.jsonl", [{"id": "a", "text": "t", "dimensions": ["pixel_stability"]},
+                                               {"id": "b", "text": "t", "dimensions": ["pixel_stability"]}])
+    result = runner.invoke(app, ["score", "--videos", str(videos), "--name", "sora", "--suite", str(suite),
+                                 "--out", str(tmp_path / "run"), "--quiet"])
+    assert result.exit_code == 1
+    assert "no video for prompt b" in result.output
+    assert (tmp_path / "run" / "report.html").is_file()
+
+
+def test_suite_check_and_generate(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "t", "dimensions": ["camera_control"]}\n')
+    result = runner.invoke(app, ["suite", "check", str(bad)])
+    assert result.exit_code == 1 and "line 1" in result.output and "camera" in result.output
+    assert runner.invoke(app, ["suite", "check", "smoke"]).exit_code == 0
+    video = tmp_path / "pan.mp4"
+    made = runner.invoke(app, ["generate", "--model", "procedural", "--id", "smoke-018", "-o", str(video),
+                               *SMALL_OPTIONS])
+    assert made.exit_code == 0 and video.is_file()
+    free = runner.invoke(app, ["generate", "--model", "procedural", "--prompt", "a lake", "--camera", "zoom_in",
+                               "-o", str(tmp_path / "z.mp4"), *SMALL_OPTIONS])
+    assert free.exit_code == 0
+    both = runner.invoke(app, ["generate", "--model", "procedural", "-o", str(video)])
+    assert both.exit_code == 2
+
+
+def test_weighting_show() -> None:
+    result = runner.invoke(app, ["weighting", "show", "paper"])
+    assert result.exit_code == 0 and "camera_control" in result.output
