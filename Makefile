@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml Makefile
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/wanbench eval --model procedural --suite smoke --out runs/demo
+	$(BIN)/wanbench eval --model procedural --suite smoke --out runs/demo --reference paper
 
 # pytest exits 5 when it collected nothing: our suite is never empty, so that fails loudly.
 test: $(STAMP)

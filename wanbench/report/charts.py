@@ -44,16 +44,18 @@ def radar_chart(frame: pd.DataFrame, path: Path) -> Path:
     if len(dims) < 3:  # a radar of fewer than three axes is a line: show the bars' data as points
         dims = dims or list(DIMENSION_KEYS[:3])
     angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
-    fig, ax = plt.subplots(figsize=(6, 6), subplot_kw={"projection": "polar"})
+    fig, ax = plt.subplots(figsize=(9, 6.5), subplot_kw={"projection": "polar"})
     for label, (_, row) in zip(_labels(frame), frame.iterrows()):
         values = np.array([row[d] if pd.notna(row[d]) else np.nan for d in dims], float)
         ax.plot(np.append(angles, angles[0]), np.append(values, values[0]), marker="o", label=label)
     ax.set_xticks(angles, [display_name(d) for d in dims], fontsize=7)
     ax.set_ylim(0, 1)
-    ax.set_title("Wan-Bench profile", pad=20)
-    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(-0.15, -0.15))
+    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["0.25", "0.5", "0.75", "1"], fontsize=7)
+    ax.set_rlabel_position(100)
+    ax.set_title("Wan-Bench profile", pad=24)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.15, 1.0))
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
 
