@@ -147,7 +147,12 @@ def read_state_dict(path: str | Path) -> StateDict:
     if path.suffix == ".safetensors":
         return load_file(str(path))
     if path.suffix in (".pth", ".pt", ".bin"):
-        state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        except RuntimeError as exc:  # pre-zipfile .pth files cannot be memory-mapped
+            if "mmap" not in str(exc):
+                raise
+            state = torch.load(path, map_location="cpu", weights_only=True)
         if not isinstance(state, dict):
             raise CheckpointError(f"{path}: expected a state dict, found {type(state).__name__}")
         return state
