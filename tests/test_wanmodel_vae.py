@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import torch
 from safetensors.torch import save_file
 
@@ -87,10 +88,9 @@ def test_official_pth_and_diffusers_safetensors_load_identically(tmp_path: Path)
         assert torch.equal(official.decode(z), diffusers.decode(z))
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")
 def test_pth_loading_refuses_pickled_code(tmp_path: Path, capsys) -> None:
     import pickle
-
-    import pytest
 
     from wanmodel.checkpoint import read_state_dict
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -221,3 +222,48 @@ def load_vae(source: str | Path, config, dtype: torch.dtype | None = None, devic
         state = vae_key_map(config).convert(state)
     model = load_into(lambda: WanVAE(config), state, str(source)).to(device)
     return model.to(dtype) if dtype is not None else model
+
+
+# -- release folders ---------------------------------------------------------------------------------
+
+OFFICIAL_FILES = {
+    "dit": ("diffusion_pytorch_model.safetensors.index.json", "diffusion_pytorch_model.safetensors"),
+    "vae": ("Wan2.1_VAE.pth",),
+    "text_encoder": ("models_t5_umt5-xxl-enc-bf16.pth",),
+    "tokenizer": ("google/umt5-xxl",),
+}
+DIFFUSERS_FILES = {"dit": ("transformer",), "vae": ("vae",), "text_encoder": ("text_encoder",),
+                   "tokenizer": ("tokenizer",)}
+
+
+@dataclass(frozen=True)
+class WanWeights:
+    """Where each component of a Wan 2.1 release lives, in either layout."""
+
+    layout: str  # "official" or "diffusers"
+    dit: Path
+    vae: Path
+    text_encoder: Path
+    tokenizer: Path
+
+
+def locate_weights(root: str | Path) -> WanWeights:
+    """Find the components under ``root``: the official release (Wan2.1-T2V-1.3B/) or its
+    diffusers conversion (Wan2.1-T2V-1.3B-Diffusers/). Missing files are named in the error."""
+    root = Path(root)
+    if not root.is_dir():
+        raise CheckpointError(f"weights folder not found: {root}")
+    reports = []
+    for layout, table in (("official", OFFICIAL_FILES), ("diffusers", DIFFUSERS_FILES)):
+        found, missing = {}, []
+        for component, candidates in table.items():
+            hit = next((root / c for c in candidates if (root / c).exists()), None)
+            if hit is None:
+                missing.append(" or ".join(candidates))
+            else:
+                found[component] = hit
+        if not missing:
+            return WanWeights(layout=layout, **found)
+        reports.append((len(missing), layout, missing))
+    count, layout, missing = min(reports)
+    raise CheckpointError(f"{root}: incomplete Wan release ({layout} layout) - missing {', '.join(missing)}")

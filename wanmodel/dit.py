@@ -82,8 +82,8 @@ class RMSNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x32 = x.float()
-        return (x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + self.eps)).type_as(x) * self.weight.type_as(x)
+        normed = F.rms_norm(x.float(), (x.shape[-1],), eps=self.eps)  # fused kernel, computed in fp32
+        return normed.type_as(x) * self.weight.type_as(x)
 
 
 class LayerNorm(nn.LayerNorm):
