@@ -31,19 +31,21 @@ from wanmodel.vae import WanVAE  # noqa: E402
 MID_DIT = DiTConfig(dim=512, ffn_dim=2048, num_heads=8, num_layers=8, text_len=512)
 
 
-def timed(fn, repeats: int, device: str) -> float:
-    """Median seconds of ``repeats`` calls after one warm-up."""
-    fn()
-    times = []
-    for _ in range(repeats):
+def compare(ours, reference, repeats: int, device: str) -> tuple[float, float]:
+    """Median seconds of ours and the reference, calls interleaved (after one warm-up each) so
+    that background load on the machine hits both alike."""
+    def once(fn) -> float:
         if device == "cuda":
             torch.cuda.synchronize()
         start = time.perf_counter()
         fn()
         if device == "cuda":
             torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        return time.perf_counter() - start
+
+    ours(), reference()
+    pairs = [(once(ours), once(reference)) for _ in range(repeats)]
+    return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
 
 
 def bench_dit(device: str, dtype: torch.dtype, frames: int, size: int, repeats: int) -> dict:
@@ -57,8 +59,8 @@ def bench_dit(device: str, dtype: torch.dtype, frames: int, size: int, repeats: 
     t = torch.tensor([500.0], device=device)
     context = torch.randn(1, 512, 4096, device=device, dtype=dtype)
     with torch.no_grad():
-        t_ref = timed(lambda: reference(x, t, context, return_dict=False), repeats, device)
-        t_ours = timed(lambda: ours(x, t, context), repeats, device)
+        t_ours, t_ref = compare(lambda: ours(x, t, context), lambda: reference(x, t, context, return_dict=False),
+                                3 * repeats, device)
     return {"tokens": latent_frames * (size // 16) ** 2, "diffusers_s": t_ref, "ours_s": t_ours,
             "ratio": t_ours / t_ref}
 
@@ -72,8 +74,8 @@ def bench_vae(device: str, dtype: torch.dtype, frames: int, size: int, repeats: 
     ours = ours.to(device=device, dtype=dtype)
     z = torch.randn(1, 16, 1 + (frames - 1) // 4, size // 8, size // 8, device=device, dtype=dtype)
     with torch.no_grad():
-        t_ref = timed(lambda: reference.decode(z), repeats, device)
-        t_ours = timed(lambda: ours.decode(z, normalized=False), repeats, device)
+        t_ours, t_ref = compare(lambda: ours.decode(z, normalized=False), lambda: reference.decode(z),
+                                repeats, device)
     return {"diffusers_s": t_ref, "ours_s": t_ours, "ratio": t_ours / t_ref}
 
 
