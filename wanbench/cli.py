@@ -19,7 +19,9 @@ app = typer.Typer(
 )
 suite_app = typer.Typer(help="Inspect and validate prompt suites.", no_args_is_help=True)
 weighting_app = typer.Typer(help="Show the weight vectors that combine the 14 dimensions.", no_args_is_help=True)
+prompts_app = typer.Typer(help="Build, convert, chart and extend prompt suites.", no_args_is_help=True)
 app.add_typer(suite_app, name="suite")
+app.add_typer(prompts_app, name="prompts")
 app.add_typer(weighting_app, name="weighting")
 
 out = Console(soft_wrap=True)
@@ -309,6 +311,127 @@ def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a 
     for dim, weight in weights.items():
         table.add_row(dim, f"{weight:.4f}")
     out.print(table)
+
+
+@prompts_app.command("build")
+def prompts_build(
+    out_path: Path = typer.Option(Path("prompts/wanbench.jsonl"), "--out", "-o", help="Where to write the suite."),
+    check: bool = typer.Option(False, "--check", help="Only verify that the file is what the generator makes."),
+) -> None:
+    """Generate the Wan-Bench-style suite from its vocabularies (seeded: same bytes every time).
+
+    Example:  wanbench prompts build --check
+    """
+    from wanbench.suitegen import build_prompts, to_jsonl
+
+    text = to_jsonl(build_prompts())
+    if check:
+        if not out_path.is_file() or out_path.read_text(encoding="utf-8") != text:
+            err.print(f"{out_path} differs from what the generator makes; run `wanbench prompts build`",
+                      highlight=False)
+            raise typer.Exit(1)
+        out.print(f"{out_path} is up to date ({text.count(chr(10))} prompts)", highlight=False)
+        return
+    out_path.write_text(text, encoding="utf-8")
+    out.print(f"wrote {out_path} ({text.count(chr(10))} prompts)", highlight=False)
+
+
+@prompts_app.command("stats")
+def prompts_stats(
+    suite: str = typer.Argument("wanbench", help="Suite name or .jsonl path."),
+    chart: Optional[Path] = typer.Option(None, "--chart", help="Also draw prompts per dimension (PNG)."),
+) -> None:
+    """Prompts per dimension and camera motions of a suite.
+
+    Example:  wanbench prompts stats wanbench --chart docs/prompts_per_dimension.png
+    """
+    from collections import Counter
+
+    from wanbench.suite import load_suite
+
+    with user_errors():
+        loaded = load_suite(suite)
+    counts = {d: len(p) for d, p in loaded.by_dimension().items()}
+    table = Table("dimension", "prompts")
+    for dim, n in counts.items():
+        table.add_row(dim, str(n))
+    out.print(table)
+    cameras = Counter(p.camera for p in loaded.prompts if "camera_control" in p.dimensions)
+    out.print("camera motions: " + ", ".join(f"{k} {v}" for k, v in sorted(cameras.items())), highlight=False)
+    if chart:
+        from wanbench.report.charts import prompt_count_chart
+
+        prompt_count_chart(counts, chart, f"{loaded.name}: {len(loaded)} prompts")
+        out.print(f"chart: {chart}", highlight=False)
+
+
+@prompts_app.command("import-vbench")
+def prompts_import_vbench(
+    source: Path = typer.Argument(..., help="VBench_full_info.json (or any file in its layout)."),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Where to write our jsonl suite."),
+) -> None:
+    """Convert a VBench prompt file into our suite schema.
+
+    Example:  wanbench prompts import-vbench VBench_full_info.json -o prompts/vbench.jsonl
+    """
+    from wanbench.suitegen import to_jsonl
+    from wanbench.vbench_io import import_vbench
+
+    with user_errors():
+        report = import_vbench(source)
+    out_path.write_text(to_jsonl(report.prompts), encoding="utf-8")
+    out.print(f"wrote {out_path}: {len(report.prompts)} prompts, {len(report.skipped)} entries skipped", highlight=False)
+    for dim, n in sorted(report.dropped_dimensions.items()):
+        out.print(f"  {dim}: dropped from {n} prompt(s) (its metadata could not be recovered)", highlight=False)
+
+
+@prompts_app.command("export-vbench")
+def prompts_export_vbench(
+    suite: str = typer.Argument(..., help="Suite name or .jsonl path."),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Where to write the VBench-layout json."),
+) -> None:
+    """Write a suite in VBench's VBench_full_info.json layout.
+
+    Example:  wanbench prompts export-vbench wanbench -o wanbench_vbench.json
+    """
+    import json
+
+    from wanbench.suite import load_suite
+    from wanbench.vbench_io import export_vbench
+
+    with user_errors():
+        entries, left_out = export_vbench(load_suite(suite).prompts)
+    out_path.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
+    out.print(f"wrote {out_path}: {len(entries)} prompts; {len(left_out)} had no VBench dimension", highlight=False)
+
+
+@prompts_app.command("extend")
+def prompts_extend(
+    suite: str = typer.Argument(..., help="Suite name or .jsonl path."),
+    model_dir: Path = typer.Option(..., "--model", help="Local instruction LLM folder (transformers)."),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Where to write the extended suite."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N prompts."),
+    max_new_tokens: int = typer.Option(160, "--max-new-tokens"),
+    device: str = typer.Option("cpu", "--device"),
+) -> None:
+    """Rewrite short prompts into detailed ones with a local LLM, keeping their metadata.
+
+    Example:  wanbench prompts extend smoke --model models/Qwen2.5-3B-Instruct -o prompts/smoke_ext.jsonl
+    """
+    from wanbench.prompt_extend import PromptExtender, extend_prompts
+    from wanbench.suite import load_suite
+    from wanbench.suitegen import to_jsonl
+
+    with user_errors():
+        prompts = load_suite(suite).prompts[:limit] if limit else load_suite(suite).prompts
+        extender = PromptExtender(model_dir, max_new_tokens=max_new_tokens, device=device)
+    with Progress(TextColumn("[bold]extending"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err) as bar:
+        task = bar.add_task("extend", total=len(prompts))
+        extended, unchanged = extend_prompts(prompts, extender, lambda n, total: bar.update(task, completed=n))
+    out_path.write_text(to_jsonl(extended), encoding="utf-8")
+    out.print(f"wrote {out_path}: {len(prompts) - len(unchanged)} rewritten, {len(unchanged)} kept as they were",
+              highlight=False)
 
 
 def _parse_dims(dims: Optional[str]) -> Optional[tuple[str, ...]]:

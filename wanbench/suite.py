@@ -61,6 +61,7 @@ class Prompt:
     text: str
     dimensions: tuple[str, ...]
     text_zh: str | None = None
+    text_original: str | None = None  # the short prompt a rewritten (extended) one came from
     subject: Subject | None = None
     objects: tuple[ObjectSpec, ...] = ()
     spatial: SpatialRelation | None = None
@@ -118,7 +119,7 @@ class PromptFieldError(ValueError):
 
 
 _FIELDS = {
-    "id", "text", "text_zh", "dimensions", "subject", "objects", "spatial", "camera",
+    "id", "text", "text_zh", "text_original", "dimensions", "subject", "objects", "spatial", "camera",
     "action", "style", "scene", "motion", "has_human",
 }
 
@@ -201,6 +202,7 @@ def prompt_from_dict(data: Any) -> Prompt:
 
     prompt = Prompt(
         id=prompt_id, text=text, dimensions=tuple(dims), text_zh=_string(data, "text_zh"),
+        text_original=_string(data, "text_original"),
         subject=subject, objects=tuple(objects), spatial=spatial,
         camera=_choice(data, "camera", CAMERA_MOTIONS), action=_string(data, "action"),
         style=_string(data, "style"), scene=_string(data, "scene"),
@@ -252,7 +254,7 @@ def suite_dirs() -> list[Path]:
 
 def resolve_suite_path(name_or_path: str) -> Path:
     path = Path(name_or_path)
-    if path.suffix == ".jsonl" or path.exists():
+    if path.suffix == ".jsonl" or path.is_file():
         if not path.is_file():
             raise FileNotFoundError(f"suite file not found: {path}")
         return path

@@ -87,3 +87,18 @@ def write_charts(frame: pd.DataFrame, results: pd.DataFrame, out_dir: Path) -> l
         if ((results.dimension == dimension) & (results.status == "ok")).any():
             paths.append(dimension_chart(results, dimension, out_dir / f"dim_{dimension}.png"))
     return paths
+
+
+def prompt_count_chart(counts: dict[str, int], path: Path, title: str) -> Path:
+    """Bar chart of prompts per dimension (docs/prompts.md)."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    names = [display_name(d) for d in counts]
+    bars = ax.bar(range(len(counts)), list(counts.values()), color="#4c72b0")
+    ax.bar_label(bars, fontsize=7)
+    ax.set_xticks(range(len(counts)), names, rotation=35, ha="right", fontsize=8)
+    ax.set_ylabel("prompts")
+    ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,73 @@
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from wanbench.cli import app
+from wanbench.suite import load_suite
+from wanbench.vbench_io import export_vbench, import_vbench
+
+VBENCH_STYLE = [
+    {"prompt_en": "In a still frame, a stop sign", "dimension": ["temporal_flickering"]},
+    {"prompt_en": "a bird and a cat", "dimension": ["multiple_objects"],
+     "auxiliary_info": {"multiple_objects": {"object": "bird and cat"}}},
+    {"prompt_en": "a cup on the left of a book", "dimension": ["spatial_relationship"],
+     "auxiliary_info": {"spatial_relationship": {"spatial_relationship": {
+         "object_a": "cup", "object_b": "book", "relationship": "on the left of"}}}},
+    {"prompt_en": "A person is playing guitar", "dimension": ["human_action"]},
+    {"prompt_en": "a boat sailing, Van Gogh style", "dimension": ["appearance_style"],
+     "auxiliary_info": {"appearance_style": {"appearance_style": "Van Gogh style"}}},
+    {"prompt_en": "A beautiful coastal beach in spring, waves lapping on sand, pan left",
+     "dimension": ["temporal_style"]},
+    {"prompt_en": "A beautiful coastal beach in spring, in super slow motion", "dimension": ["temporal_style"]},
+    {"prompt_en": "an umbrella", "dimension": ["object_class", "color"],
+     "auxiliary_info": {"object_class": {"object": "umbrella"}}},
+]
+
+
+def write(tmp_path: Path) -> Path:
+    path = tmp_path / "VBench_full_info.json"
+    path.write_text(json.dumps(VBENCH_STYLE))
+    return path
+
+
+def test_import_recovers_metadata_and_drops_what_it_cannot(tmp_path: Path) -> None:
+    report = import_vbench(write(tmp_path))
+    by_text = {p.text: p for p in report.prompts}
+    assert by_text["In a still frame, a stop sign"].dimensions == ("pixel_stability",)
+    assert [(o.name, o.count) for o in by_text["a bird and a cat"].objects] == [("bird", 1), ("cat", 1)]
+    spatial = by_text["a cup on the left of a book"].spatial
+    assert (spatial.subject, spatial.relation, spatial.object) == ("cup", "left_of", "book")
+    action = by_text["A person is playing guitar"]
+    assert action.subject.kind == "human" and action.action == "playing guitar" and action.has_human
+    assert by_text["a boat sailing, Van Gogh style"].style == "Van Gogh style"
+    assert by_text["A beautiful coastal beach in spring, waves lapping on sand, pan left"].camera == "pan_left"
+    assert by_text["an umbrella"].dimensions == ("single_object",)  # "color" has no counterpart
+    assert report.dropped_dimensions["camera_control"] == 1 and len(report.skipped) == 1  # the slow-motion one
+
+
+def test_export_then_import_round_trips_the_metadata(tmp_path: Path) -> None:
+    ours = load_suite("wanbench").prompts
+    entries, left_out = export_vbench(ours)
+    assert entries and all(set(e) <= {"prompt_en", "dimension", "auxiliary_info"} for e in entries)
+    assert all(p.dimensions == ("physical_plausibility",) or p.dimensions == ("human_artifacts",)
+               for p in ours if p.id in set(left_out))
+    path = tmp_path / "out.json"
+    path.write_text(json.dumps(entries, ensure_ascii=False))
+    back = {p.text: p for p in import_vbench(path).prompts}
+    for prompt in ours:
+        if "spatial_position" in prompt.dimensions:
+            assert back[prompt.text].spatial == prompt.spatial
+        if prompt.id.startswith("multiple-"):
+            assert [o.name for o in back[prompt.text].objects] == [o.name for o in prompt.objects]
+        if "stylization" in prompt.dimensions:
+            assert back[prompt.text].style == prompt.style
+
+
+def test_cli_import_and_export(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["prompts", "import-vbench", str(write(tmp_path)), "-o", str(tmp_path / "v.jsonl")])
+    assert result.exit_code == 0 and "7 prompts" in result.output
+    assert load_suite(tmp_path / "v.jsonl").problems == []
+    result = runner.invoke(app, ["prompts", "export-vbench", str(tmp_path / "v.jsonl"), "-o", str(tmp_path / "e.json")])
+    assert result.exit_code == 0 and len(json.loads((tmp_path / "e.json").read_text())) == 7
