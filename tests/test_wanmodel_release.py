@@ -4,34 +4,19 @@ from pathlib import Path
 
 import pytest
 import torch
-from safetensors.torch import save_file
 
-from tests.test_wanmodel_text import make_tokenizer, official_state
-from tests.wanmodel_helpers import diffusers_dit, diffusers_vae
-from wanmodel.checkpoint import DIT_KEYS, CheckpointError, load_dit, load_vae, locate_weights, vae_key_map
+from tests.wanmodel_helpers import write_tiny_release
+from wanmodel.checkpoint import CheckpointError, load_dit, load_vae, locate_weights
 from wanmodel.configs import get_config
-from wanmodel.text import TextEncoder, umt5_config
+from wanmodel.text import TextEncoder
 
 CFG = get_config("tiny")
 
 
 @pytest.fixture(scope="module")
 def releases(tmp_path_factory) -> tuple[Path, Path]:
-    from transformers import UMT5EncoderModel
-
-    torch.manual_seed(0)
-    dit, vae, text = diffusers_dit(CFG.dit), diffusers_vae(CFG.vae), UMT5EncoderModel(umt5_config(CFG.text)).eval()
     official, diffusers = tmp_path_factory.mktemp("official"), tmp_path_factory.mktemp("diffusers")
-    save_file(DIT_KEYS.convert(dit.state_dict()), str(official / "diffusion_pytorch_model.safetensors"))
-    torch.save(vae_key_map(CFG.vae).convert(vae.state_dict()), official / "Wan2.1_VAE.pth")
-    torch.save(official_state(text), official / "models_t5_umt5-xxl-enc-bf16.pth")
-    make_tokenizer(official / "google" / "umt5-xxl")
-    for name in ("transformer", "vae"):
-        (diffusers / name).mkdir()
-    save_file(dit.state_dict(), str(diffusers / "transformer" / "diffusion_pytorch_model.safetensors"))
-    save_file(vae.state_dict(), str(diffusers / "vae" / "diffusion_pytorch_model.safetensors"))
-    text.save_pretrained(str(diffusers / "text_encoder"))
-    make_tokenizer(diffusers / "tokenizer")
+    write_tiny_release(official, diffusers)
     return official, diffusers
 
 

@@ -5,41 +5,13 @@ from pathlib import Path
 import pytest
 import torch
 
+from tests.wanmodel_helpers import make_tokenizer
+from tests.wanmodel_helpers import official_umt5_state as official_state
 from wanmodel.checkpoint import CheckpointError
 from wanmodel.configs import get_config
 from wanmodel.text import TextEncoder, umt5_config
 
 CFG = get_config("tiny").text
-WORDS = ["a", "corgi", "surfing", "at", "sunset", "red", "car", "races", "the", "camera", "pans", "left"]
-
-
-def make_tokenizer(folder: Path) -> Path:
-    from tokenizers import Tokenizer, models, pre_tokenizers, processors
-    from transformers import PreTrainedTokenizerFast
-
-    vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2} | {w: i + 3 for i, w in enumerate(WORDS)}
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
-    fast.save_pretrained(str(folder))
-    return folder
-
-
-def official_state(model) -> dict[str, torch.Tensor]:
-    """The transformers weights renamed to the official umT5 .pth names (what the release ships)."""
-    out = {"token_embedding.weight": model.shared.weight, "norm.weight": model.encoder.final_layer_norm.weight}
-    for i, block in enumerate(model.encoder.block):
-        attn, ff = block.layer[0].SelfAttention, block.layer[1].DenseReluDense
-        out |= {f"blocks.{i}.attn.{n}.weight": getattr(attn, n).weight for n in "qkvo"}
-        out[f"blocks.{i}.pos_embedding.embedding.weight"] = attn.relative_attention_bias.weight
-        out[f"blocks.{i}.norm1.weight"] = block.layer[0].layer_norm.weight
-        out[f"blocks.{i}.norm2.weight"] = block.layer[1].layer_norm.weight
-        out |= {f"blocks.{i}.ffn.gate.0.weight": ff.wi_0.weight, f"blocks.{i}.ffn.fc1.weight": ff.wi_1.weight,
-                f"blocks.{i}.ffn.fc2.weight": ff.wo.weight}
-    return {k: v.detach().clone() for k, v in out.items()}
-
-
 @pytest.fixture
 def reference():
     from transformers import UMT5EncoderModel

@@ -32,3 +32,60 @@ def diffusers_vae(cfg: VAEConfig, seed: int = 0):
         for param in vae.parameters():
             param.copy_(torch.randn_like(param) * 0.2)
     return vae
+
+
+WORDS = ["a", "corgi", "surfing", "at", "sunset", "red", "car", "races", "the", "camera", "pans", "left"]
+
+
+def make_tokenizer(folder):
+    """A small word-level tokenizer with umT5's special tokens, saved as a transformers folder."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2} | {w: i + 3 for i, w in enumerate(WORDS)}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
+    fast.save_pretrained(str(folder))
+    return folder
+
+
+def official_umt5_state(model) -> dict:
+    """transformers UMT5 weights renamed to the official umT5 .pth names (what the release ships)."""
+    out = {"token_embedding.weight": model.shared.weight, "norm.weight": model.encoder.final_layer_norm.weight}
+    for i, block in enumerate(model.encoder.block):
+        attn, ff = block.layer[0].SelfAttention, block.layer[1].DenseReluDense
+        out |= {f"blocks.{i}.attn.{n}.weight": getattr(attn, n).weight for n in "qkvo"}
+        out[f"blocks.{i}.pos_embedding.embedding.weight"] = attn.relative_attention_bias.weight
+        out[f"blocks.{i}.norm1.weight"] = block.layer[0].layer_norm.weight
+        out[f"blocks.{i}.norm2.weight"] = block.layer[1].layer_norm.weight
+        out |= {f"blocks.{i}.ffn.gate.0.weight": ff.wi_0.weight, f"blocks.{i}.ffn.fc1.weight": ff.wi_1.weight,
+                f"blocks.{i}.ffn.fc2.weight": ff.wo.weight}
+    return {k: v.detach().clone() for k, v in out.items()}
+
+
+def write_tiny_release(official, diffusers=None, seed: int = 0) -> None:
+    """A random tiny-config Wan release in the official layout (and the diffusers one if asked)."""
+    from safetensors.torch import save_file
+    from transformers import UMT5EncoderModel
+
+    from wanmodel.checkpoint import DIT_KEYS, vae_key_map
+    from wanmodel.configs import get_config
+    from wanmodel.text import umt5_config
+
+    cfg = get_config("tiny")
+    torch.manual_seed(seed)
+    dit, vae, text = diffusers_dit(cfg.dit, seed), diffusers_vae(cfg.vae, seed), UMT5EncoderModel(umt5_config(cfg.text)).eval()
+    official.mkdir(parents=True, exist_ok=True)
+    save_file(DIT_KEYS.convert(dit.state_dict()), str(official / "diffusion_pytorch_model.safetensors"))
+    torch.save(vae_key_map(cfg.vae).convert(vae.state_dict()), official / "Wan2.1_VAE.pth")
+    torch.save(official_umt5_state(text), official / "models_t5_umt5-xxl-enc-bf16.pth")
+    make_tokenizer(official / "google" / "umt5-xxl")
+    if diffusers is not None:
+        for name in ("transformer", "vae"):
+            (diffusers / name).mkdir(parents=True, exist_ok=True)
+        save_file(dit.state_dict(), str(diffusers / "transformer" / "diffusion_pytorch_model.safetensors"))
+        save_file(vae.state_dict(), str(diffusers / "vae" / "diffusion_pytorch_model.safetensors"))
+        text.save_pretrained(str(diffusers / "text_encoder"))
+        make_tokenizer(diffusers / "tokenizer")

@@ -40,7 +40,7 @@ def user_errors() -> Iterator[None]:
 
     try:
         yield
-    except (UserError, FileNotFoundError, UnknownNameError, AdapterError, WeightingError, ValueError) as exc:
+    except (UserError, FileNotFoundError, UnknownNameError, AdapterError, WeightingError, ValueError, TypeError) as exc:
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from None
 
@@ -159,11 +159,14 @@ def generate_command(
     suite: str = typer.Option("smoke", "--suite", "-s", help="Suite for --id."),
     camera: Optional[str] = typer.Option(None, "--camera", help="Camera motion for a free-text prompt."),
     seed: int = typer.Option(0, "--seed"),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Denoising steps (Wan models)."),
+    frames: Optional[int] = typer.Option(None, "--frames", help="Frames (4k+1 for Wan models)."),
+    size: Optional[str] = typer.Option(None, "--size", help="WIDTHxHEIGHT, e.g. 832x480."),
     option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
 ) -> None:
     """Generate one video.
 
-    Example:  wanbench generate --model procedural --id smoke-018 -o pan.mp4
+    Example:  wanbench generate --model wan-1.3b --prompt "a corgi surfing at sunset" -o corgi.mp4
     """
     from wanbench.adapters.base import make_adapter
     from wanbench.suite import load_suite, prompt_from_dict
@@ -179,7 +182,23 @@ def generate_command(
         else:
             chosen = prompt_from_dict({"id": "prompt", "text": prompt, "dimensions": ["image_quality"],
                                        **({"camera": camera} if camera else {})})
-        path = make_adapter(model, **parse_options(option)).generate(chosen, seed, output)
+        options = parse_options(option)
+        if steps is not None:
+            options["steps"] = steps
+        if frames is not None:
+            options["frames"] = frames
+        if size is not None:
+            width, sep, height = size.lower().partition("x")
+            if not (sep and width.isdigit() and height.isdigit()):
+                raise UserError(f"--size expects WIDTHxHEIGHT, got {size!r}")
+            options["width"], options["height"] = int(width), int(height)
+        adapter = make_adapter(model, **options)
+        with Progress(TextColumn("[bold]denoising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err) as bar:
+            task = bar.add_task("denoise", total=None)
+            if hasattr(adapter, "step_callback"):
+                adapter.step_callback = lambda done, total: bar.update(task, completed=done, total=total)
+            path = adapter.generate(chosen, seed, output)
         out.print(f"wrote {path}", highlight=False)
 
 

@@ -32,6 +32,9 @@ class ModelAdapter(ABC):
 ADAPTERS: Registry[type[ModelAdapter]] = Registry("model")
 ADAPTERS.register("procedural", "wanbench.adapters.procedural:ProceduralAdapter")
 ADAPTERS.register("folder", "wanbench.adapters.folder:FolderAdapter")
+ADAPTERS.register("wan-tiny", "wanbench.adapters.wan:WanTiny")
+ADAPTERS.register("wan-1.3b", "wanbench.adapters.wan:Wan13B")
+ADAPTERS.register("wan-14b", "wanbench.adapters.wan:Wan14B")
 
 
 def make_adapter(name: str, **options: Any) -> ModelAdapter:

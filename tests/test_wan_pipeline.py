@@ -1,0 +1,102 @@
+"""Text to video end to end with a tiny random Wan release: pipeline, adapters, CLI."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import write_suite
+from tests.wanmodel_helpers import write_tiny_release
+from wanbench.adapters.base import AdapterError, make_adapter
+from wanbench.cli import app
+from wanbench.runner import EvalConfig, run_eval
+from wanbench.video import read_video
+from wanmodel.configs import get_config
+from wanmodel.pipeline import SamplingConfig, WanPipeline
+
+SMALL = SamplingConfig(steps=3, frames=5, width=32, height=32, guidance=4.0)
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("wan-tiny")
+    write_tiny_release(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def pipeline(release: Path) -> WanPipeline:
+    return WanPipeline.from_weights(release, get_config("tiny"))
+
+
+def test_same_seed_same_frames(pipeline: WanPipeline) -> None:
+    a = pipeline.generate("a red car races", seed=7, sampling=SMALL)
+    b = pipeline.generate("a red car races", seed=7, sampling=SMALL)
+    c = pipeline.generate("a red car races", seed=8, sampling=SMALL)
+    assert a.shape == (5, 32, 32, 3) and a.dtype == np.uint8
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_guidance_and_prompts_change_the_result(pipeline: WanPipeline) -> None:
+    base = pipeline.generate("a red car races", seed=1, sampling=SMALL)
+    other = pipeline.generate("the camera pans left", seed=1, sampling=SMALL)
+    no_cfg = pipeline.generate("a red car races", seed=1, sampling=SamplingConfig(**{**SMALL.__dict__, "guidance": 1.0}))
+    assert not np.array_equal(base, other) and not np.array_equal(base, no_cfg)
+    euler = pipeline.generate("a red car races", seed=1, sampling=SamplingConfig(**{**SMALL.__dict__, "sampler": "euler"}))
+    assert not np.array_equal(base, euler)
+
+
+def test_precomputed_context_after_releasing_the_text_encoder(release: Path) -> None:
+    pipe = WanPipeline.from_weights(release, get_config("tiny"))
+    expected = pipe.generate("a corgi surfing at sunset", seed=3, sampling=SMALL)
+    cond, uncond = pipe.encode_text(["a corgi surfing at sunset", SMALL.negative_prompt]).chunk(2)
+    pipe.release_text_encoder()
+    assert np.array_equal(pipe.generate("", seed=3, sampling=SMALL, context=(cond, uncond)), expected)
+    with pytest.raises(RuntimeError, match="released"):
+        pipe.generate("x", seed=3, sampling=SMALL)
+
+
+def test_bad_shapes_are_refused(pipeline: WanPipeline) -> None:
+    with pytest.raises(ValueError, match="4k\\+1"):
+        pipeline.generate("x", sampling=SamplingConfig(frames=8, width=32, height=32, steps=1))
+    with pytest.raises(ValueError, match="multiples of 16"):
+        pipeline.generate("x", sampling=SamplingConfig(frames=5, width=40, height=32, steps=1))
+
+
+def test_wan_tiny_adapter_in_an_eval(release: Path, tmp_path: Path) -> None:
+    suite = write_suite(tmp_path / "s.jsonl", [
+        {"id": "a", "text": "a red car races", "dimensions": ["large_motion"]},
+        {"id": "b", "text": "the camera pans left", "dimensions": ["camera_control", "large_motion"],
+         "camera": "pan_left"},
+    ])
+    options = {"weights": str(release), "steps": 2, "frames": 9, "width": 32, "height": 32}
+    summary = run_eval(EvalConfig(model="wan-tiny", suite=str(suite), out=tmp_path / "run", model_options=options))
+    assert summary.generated == 2 and summary.ok == 2 and summary.exit_code == 0
+    video = read_video(tmp_path / "run" / "videos" / "wan-tiny" / "a-s0.mp4")
+    assert video.frames.shape == (9, 32, 32, 3) and video.fps == 16
+
+
+def test_missing_weights_are_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WANBENCH_HOME", str(tmp_path / "home"))
+    with pytest.raises(AdapterError) as info:
+        make_adapter("wan-1.3b")
+    message = str(info.value)
+    assert "\n" not in message and str(tmp_path / "home" / "Wan2.1-T2V-1.3B") in message
+    assert "huggingface-cli download Wan-AI/Wan2.1-T2V-1.3B" in message
+    result = CliRunner().invoke(app, ["eval", "--model", "wan-14b", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2 and "weights not found" in result.output and "Traceback" not in result.output
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "Wan2.1_VAE.pth").write_bytes(b"")
+    with pytest.raises(AdapterError, match="missing diffusion_pytorch_model"):
+        make_adapter("wan-tiny", weights=str(partial))
+
+
+def test_generate_cli_with_wan_tiny(release: Path, tmp_path: Path) -> None:
+    out = tmp_path / "corgi.mp4"
+    result = CliRunner().invoke(app, ["generate", "--model", "wan-tiny", "--prompt", "a corgi surfing at sunset",
+                                      "-o", str(out), "--steps", "2", "--frames", "5", "--size", "32x32",
+                                      "--seed", "4", "--option", f"weights={release}"])
+    assert result.exit_code == 0, result.output
+    assert read_video(out).frames.shape == (5, 32, 32, 3)

@@ -1,0 +1,147 @@
+"""Wan 2.1 text-to-video models (wanmodel) as benchmark adapters: wan-tiny, wan-1.3b, wan-14b.
+
+Weights are looked for, in order, at the ``weights=`` option, under ``$WANBENCH_HOME``, and in the
+Hugging Face cache (offline: nothing is downloaded here). When they are absent the adapter refuses
+to start with one line naming what is missing, where it looked, and the command that fetches them.
+Models load on first use, so listing or checking an adapter costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from wanbench.adapters.base import AdapterError, ModelAdapter
+from wanbench.suite import Prompt
+from wanbench.video import write_video
+
+FPS = 16.0  # Wan 2.1 generates 16 frames per second
+
+
+def wanbench_home() -> Path:
+    return Path(os.environ.get("WANBENCH_HOME", Path.home() / ".cache" / "wanbench"))
+
+
+class WanAdapter(ModelAdapter):
+    preset = ""
+    repos: tuple[str, ...] = ()  # Hugging Face repos holding a release, official layout first
+    default_size = (832, 480)
+    default_frames = 81
+
+    def __init__(self, weights: str | None = None, steps: int | None = None, shift: float | None = None,
+                 guidance: float | None = None, frames: int | None = None, width: int | None = None,
+                 height: int | None = None, sampler: str = "unipc", device: str | None = None,
+                 dtype: str = "auto") -> None:
+        from wanmodel.configs import get_config
+
+        self.config = get_config(self.preset)
+        self.root = self._resolve(weights)
+        self.overrides = {"steps": steps, "shift": shift, "guidance": guidance, "sampler": sampler,
+                          "frames": frames or self.default_frames, "width": width or self.default_size[0],
+                          "height": height or self.default_size[1]}
+        self.device = device
+        self.dtype = dtype
+        self._pipeline = None
+        self.step_callback = None  # called as (step, total) while denoising, e.g. by a progress bar
+
+    def _candidates(self, weights: str | None) -> list[Path]:
+        if weights:
+            return [Path(weights)]
+        home = wanbench_home()
+        return [home / repo.split("/")[-1] for repo in self.repos]
+
+    def _resolve(self, weights: str | None) -> Path:
+        from wanmodel.checkpoint import CheckpointError, locate_weights
+
+        looked: list[str] = []
+        problems: list[str] = []
+        for candidate in self._candidates(weights):
+            looked.append(str(candidate))
+            try:
+                locate_weights(candidate)
+                return candidate
+            except CheckpointError as exc:
+                problems.append(str(exc))
+        if not weights:
+            for repo in self.repos:
+                cached = self._hf_cache(repo)
+                looked.append(f"Hugging Face cache ({repo})")
+                if cached is not None:
+                    return cached
+        fetch = (f"huggingface-cli download {self.repos[0]} --local-dir {wanbench_home() / self.repos[0].split('/')[-1]}"
+                 if self.repos else "make tiny-model")
+        detail = problems[0] if problems else "no release folder found"
+        raise AdapterError(f"{self.name}: weights not found ({detail}); looked in {', '.join(looked)}; "
+                           f"fetch them with: {fetch}")
+
+    @staticmethod
+    def _hf_cache(repo: str) -> Path | None:
+        try:
+            from huggingface_hub import snapshot_download
+
+            path = Path(snapshot_download(repo, local_files_only=True))
+        except Exception:  # absent from the cache (or no hub library): not an error, just not here
+            return None
+        from wanmodel.checkpoint import CheckpointError, locate_weights
+
+        try:
+            locate_weights(path)
+        except CheckpointError:
+            return None
+        return path
+
+    def pipeline(self):
+        if self._pipeline is None:
+            import torch
+
+            from wanmodel.pipeline import WanPipeline
+
+            device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+            dtype = {"auto": torch.bfloat16 if device == "cuda" else torch.float32,
+                     "bfloat16": torch.bfloat16, "float32": torch.float32}[self.dtype]
+            self._pipeline = WanPipeline.from_weights(self.root, self.config, device=device, dtype=dtype)
+        return self._pipeline
+
+    def generate(self, prompt: Prompt, seed: int, out_path: Path) -> Path:
+        pipeline = self.pipeline()
+        sampling = pipeline.with_defaults(**self.overrides)
+        report = self.step_callback
+        callback = (lambda step, _x: report(step + 1, sampling.steps)) if report else None
+        frames = pipeline.generate(prompt.text, seed=seed, sampling=sampling, callback=callback)
+        return write_video(out_path, frames, FPS)
+
+    def info(self) -> dict[str, Any]:
+        from wanmodel.checkpoint import locate_weights
+
+        weights = locate_weights(self.root)
+        return {"adapter": self.name, "preset": self.preset, "weights": str(self.root), "layout": weights.layout,
+                "sampling": self.overrides, "dtype": self.dtype}
+
+
+class WanTiny(WanAdapter):
+    name = "wan-tiny"
+    description = "wanmodel tiny config (CPU-sized); weights from models/wan-tiny or weights=DIR"
+    preset = "tiny"
+    default_size = (64, 48)
+    default_frames = 9
+
+    def _candidates(self, weights: str | None) -> list[Path]:
+        if weights:
+            return [Path(weights)]
+        return [Path(__file__).resolve().parents[2] / "models" / "wan-tiny", wanbench_home() / "wan-tiny"]
+
+
+class Wan13B(WanAdapter):
+    name = "wan-1.3b"
+    description = "Wan 2.1 T2V-1.3B through wanmodel (official or diffusers weights)"
+    preset = "t2v-1.3b"
+    repos = ("Wan-AI/Wan2.1-T2V-1.3B", "Wan-AI/Wan2.1-T2V-1.3B-Diffusers")
+
+
+class Wan14B(WanAdapter):
+    name = "wan-14b"
+    description = "Wan 2.1 T2V-14B through wanmodel (official or diffusers weights)"
+    preset = "t2v-14b"
+    repos = ("Wan-AI/Wan2.1-T2V-14B", "Wan-AI/Wan2.1-T2V-14B-Diffusers")
+    default_size = (1280, 720)

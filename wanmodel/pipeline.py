@@ -1,0 +1,128 @@
+"""Text-to-video sampling: encode the prompt, denoise latents with classifier-free guidance, decode.
+
+Defaults are the official ones (50 steps, guidance 5.0, shift 5.0, 81 frames, 832x480, UniPC) and
+the official negative prompt. Same seed on the same device gives the same frames: the initial
+noise comes from a ``torch.Generator`` seeded with ``seed`` on the sampling device.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from wanmodel.configs import WanConfig
+from wanmodel.dit import WanDiT
+from wanmodel.schedulers import ModelFn, flow_sigmas, sample_euler, sample_unipc
+from wanmodel.text import TextEncoder
+from wanmodel.vae import WanVAE
+
+# The negative prompt of the official Wan 2.1 configs (Chinese: over-saturated, over-exposed, static,
+# blurry details, subtitles, ..., extra fingers, badly drawn hands and faces, deformed limbs, ...).
+DEFAULT_NEGATIVE_PROMPT = (
+    "色调艳丽，过曝，静态，细节模糊不清，字幕，风格，作品，画作，画面，静止，整体发灰，最差质量，低质量，JPEG压缩残留，"
+    "丑陋的，残缺的，多余的手指，画得不好的手部，画得不好的脸部，畸形的，毁容的，形态畸形的肢体，手指融合，"
+    "静止不动的画面，杂乱的背景，三条腿，背景人很多，倒着走"
+)
+SAMPLERS = {"unipc": sample_unipc, "euler": sample_euler}
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    steps: int = 50
+    shift: float = 5.0
+    guidance: float = 5.0
+    frames: int = 81
+    height: int = 480
+    width: int = 832
+    sampler: str = "unipc"
+    negative_prompt: str = DEFAULT_NEGATIVE_PROMPT
+
+    def check(self, vae_stride: tuple[int, int] = (4, 8), patch: tuple[int, int] = (1, 2)) -> None:
+        t_stride, s_stride = vae_stride
+        if (self.frames - 1) % t_stride:
+            raise ValueError(f"frames must be {t_stride}k+1 (e.g. 17, 33, 81), got {self.frames}")
+        multiple = s_stride * patch[1]
+        if self.height % multiple or self.width % multiple:
+            raise ValueError(f"height and width must be multiples of {multiple}, got {self.width}x{self.height}")
+        if self.sampler not in SAMPLERS:
+            raise ValueError(f"unknown sampler {self.sampler!r}; choose {', '.join(SAMPLERS)}")
+
+
+def cfg_denoiser(dit: WanDiT, cond: torch.Tensor, uncond: torch.Tensor | None, scale: float) -> ModelFn:
+    """v = v_uncond + scale * (v_cond - v_uncond); both branches in one batched forward."""
+    def model_fn(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        if uncond is None or scale == 1.0:
+            return dit(x, t.float(), cond)
+        both = dit(torch.cat([x, x]), torch.cat([t, t]).float(), torch.cat([cond, uncond]))
+        v_cond, v_uncond = both.chunk(2)
+        return v_uncond + scale * (v_cond - v_uncond)
+
+    return model_fn
+
+
+def to_uint8_frames(video: torch.Tensor) -> np.ndarray:
+    """[1, 3, T, H, W] in [-1, 1] -> uint8 [T, H, W, 3]."""
+    frames = ((video[0].float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return frames.permute(1, 2, 3, 0).cpu().numpy()
+
+
+class WanPipeline:
+    def __init__(self, config: WanConfig, dit: WanDiT, vae: WanVAE, text_encoder: TextEncoder | None,
+                 device: str | torch.device = "cpu") -> None:
+        self.config, self.dit, self.vae, self.text_encoder = config, dit.eval(), vae.eval(), text_encoder
+        self.device = torch.device(device)
+
+    @classmethod
+    def from_weights(cls, root: str | Path, config: WanConfig, device: str = "cpu",
+                     dtype: torch.dtype = torch.float32) -> "WanPipeline":
+        """Load a release folder (official or diffusers layout) into a pipeline."""
+        from wanmodel.checkpoint import load_dit, load_vae, locate_weights
+
+        weights = locate_weights(root)
+        dit = load_dit(weights.dit, config.dit, dtype=dtype if dtype != torch.float32 else None, device=device)
+        vae = load_vae(weights.vae, config.vae, device=device)
+        text = TextEncoder.load(weights.text_encoder, weights.tokenizer, config.text, dtype=dtype, device=device)
+        return cls(config, dit, vae, text, device)
+
+    def encode_text(self, prompts: list[str]) -> torch.Tensor:
+        if self.text_encoder is None:
+            raise RuntimeError("the text encoder was released; pass precomputed contexts")
+        return self.text_encoder.encode(prompts).to(self.device)
+
+    def release_text_encoder(self) -> None:
+        """Free the text encoder (the largest model at 14B scale after the DiT) once prompts are encoded."""
+        self.text_encoder = None
+        gc.collect()
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+
+    @torch.no_grad()
+    def generate(self, prompt: str, seed: int = 0, sampling: SamplingConfig = SamplingConfig(),
+                 context: tuple[torch.Tensor, torch.Tensor] | None = None,
+                 callback: Callable[[int, torch.Tensor], None] | None = None) -> np.ndarray:
+        """uint8 frames [T, H, W, 3] for one prompt; ``context`` = (cond, uncond) skips the text encoder."""
+        vae_cfg = self.config.vae
+        sampling.check((vae_cfg.temporal_stride, vae_cfg.spatial_stride), self.config.dit.patch_size[1:])
+        if context is None:
+            cond, uncond = self.encode_text([prompt, sampling.negative_prompt]).chunk(2)
+        else:
+            cond, uncond = context
+        shape = (1, vae_cfg.z_dim, (sampling.frames - 1) // vae_cfg.temporal_stride + 1,
+                 sampling.height // vae_cfg.spatial_stride, sampling.width // vae_cfg.spatial_stride)
+        generator = torch.Generator(device=self.device).manual_seed(seed)
+        noise = torch.randn(shape, generator=generator, device=self.device, dtype=torch.float32)
+        sigmas = flow_sigmas(sampling.steps, sampling.shift)
+        model_fn = cfg_denoiser(self.dit, cond, uncond, sampling.guidance)
+        latents = SAMPLERS[sampling.sampler](model_fn, noise, sigmas, callback)
+        return to_uint8_frames(self.vae.decode(latents.to(next(self.vae.parameters()).dtype)))
+
+    def with_defaults(self, **overrides) -> SamplingConfig:
+        """The model's own defaults (shift, steps, guidance) with ``overrides`` applied."""
+        base = SamplingConfig(steps=self.config.sample_steps, shift=self.config.sample_shift,
+                              guidance=self.config.guidance_scale)
+        return replace(base, **{k: v for k, v in overrides.items() if v is not None})
