@@ -100,3 +100,27 @@ def test_generate_cli_with_wan_tiny(release: Path, tmp_path: Path) -> None:
                                       "--seed", "4", "--option", f"weights={release}"])
     assert result.exit_code == 0, result.output
     assert read_video(out).frames.shape == (5, 32, 32, 3)
+
+
+def test_cache_that_reuses_nothing_changes_nothing(pipeline: WanPipeline) -> None:
+    from wanmodel.cache import CachePolicy, CacheStats
+
+    sampling = SamplingConfig(**{**SMALL.__dict__, "steps": 8})
+    plain = pipeline.generate("a red car races", seed=2, sampling=sampling)
+    stats = CacheStats()
+    never = CachePolicy(warmup=0, cooldown=0, uncond_every=1, skip_threshold=0.0)
+    same = pipeline.generate("a red car races", seed=2, sampling=sampling, cache=never, cache_stats=stats)
+    assert np.array_equal(plain, same)
+    assert stats.forwards == 16 and stats.skipped == 0 and stats.uncond_reused == 0
+
+
+def test_default_cache_saves_forwards(pipeline: WanPipeline) -> None:
+    from wanmodel.cache import CachePolicy, CacheStats
+
+    sampling = SamplingConfig(**{**SMALL.__dict__, "steps": 20})
+    stats = CacheStats()
+    cached = pipeline.generate("a red car races", seed=2, sampling=sampling, cache=CachePolicy(), cache_stats=stats)
+    plain = pipeline.generate("a red car races", seed=2, sampling=sampling)
+    assert stats.steps == 20 and stats.forwards < 40
+    assert stats.forwards == 2 * (20 - stats.skipped - stats.uncond_reused) + stats.uncond_reused
+    assert np.abs(cached.astype(int) - plain.astype(int)).mean() < 20  # close, not equal
