@@ -124,3 +124,32 @@ def test_default_cache_saves_forwards(pipeline: WanPipeline) -> None:
     assert stats.steps == 20 and stats.forwards < 40
     assert stats.forwards == 2 * (20 - stats.skipped - stats.uncond_reused) + stats.uncond_reused
     assert np.abs(cached.astype(int) - plain.astype(int)).mean() < 20  # close, not equal
+
+
+def test_train_on_captioned_videos_and_generate_from_the_result(release: Path, tmp_path: Path) -> None:
+    from wanbench.adapters.procedural import ProceduralAdapter
+    from wanbench.suite import prompt_from_dict
+
+    clips = tmp_path / "clips"
+    procedural = ProceduralAdapter(width=64, height=48, frames=9, fps=8)
+    for name, camera in (("pan", "pan_left"), ("zoom", "zoom_in")):
+        prompt = prompt_from_dict({"id": name, "text": f"the camera {camera}", "dimensions": ["camera_control"],
+                                   "camera": camera})
+        procedural.generate(prompt, 0, clips / f"{name}.mp4")
+        (clips / f"{name}.txt").write_text(f"the camera pans left" if name == "pan" else "a red car races")
+    out = tmp_path / "train"
+    result = CliRunner().invoke(app, ["train", "--videos", str(clips), "--weights", str(release), "--steps", "4",
+                                      "--save-every", "2", "--size", "32x32", "--frames", "5", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    state = (out / "checkpoint" / "state.json").read_text()
+    assert '"step": 4' in state
+    resumed = CliRunner().invoke(app, ["train", "--videos", str(clips), "--weights", str(release), "--steps", "6",
+                                       "--size", "32x32", "--frames", "5", "-o", str(out), "--resume"])
+    assert resumed.exit_code == 0 and '"step": 6' in (out / "checkpoint" / "state.json").read_text()
+    adapter = make_adapter("wan-tiny", weights=str(out / "release"), steps=2, frames=5, width=32, height=32)
+    made = adapter.generate(prompt_from_dict({"id": "x", "text": "the camera pans left",
+                                              "dimensions": ["large_motion"]}), 0, tmp_path / "x.mp4")
+    assert read_video(made).frames.shape == (5, 32, 32, 3)
+    (clips / "pan.txt").unlink()
+    missing = CliRunner().invoke(app, ["train", "--videos", str(clips), "--weights", str(release), "-o", str(out)])
+    assert missing.exit_code == 2 and "no caption" in missing.output

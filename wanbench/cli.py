@@ -453,6 +453,41 @@ def prompts_extend(
               highlight=False)
 
 
+@app.command("train")
+def train_command(
+    videos: Path = typer.Option(..., "--videos", help="Folder of NAME.mp4 clips with NAME.txt captions."),
+    base: Path = typer.Option(..., "--weights", help="Release folder (official layout) to start from."),
+    config: str = typer.Option("tiny", "--config", help="wanmodel preset: tiny, t2v-1.3b, t2v-14b."),
+    out_dir: Path = typer.Option(Path("runs/train"), "--out", "-o", help="Checkpoints and the trained release."),
+    steps: int = typer.Option(100, "--steps"),
+    frames: int = typer.Option(9, "--frames", help="Frames per clip (4k+1)."),
+    size: str = typer.Option("64x48", "--size", help="WIDTHxHEIGHT (multiples of 16)."),
+    lr: float = typer.Option(1e-4, "--lr"),
+    batch_size: int = typer.Option(1, "--batch-size"),
+    save_every: int = typer.Option(100, "--save-every"),
+    resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
+    from_scratch: bool = typer.Option(False, "--from-scratch", help="Random DiT instead of the release's."),
+) -> None:
+    """Train the DiT on captioned videos (rectified flow); writes OUT/release for the wan-* adapters.
+
+    Example:  wanbench train --videos clips/ --weights models/wan-tiny --steps 200 -o runs/train
+    """
+    from wanbench.training import train_on_folder
+
+    with user_errors():
+        width, sep, height = size.lower().partition("x")
+        if not (sep and width.isdigit() and height.isdigit()):
+            raise UserError(f"--size expects WIDTHxHEIGHT, got {size!r}")
+        with Progress(TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[loss]}"),
+                      TimeElapsedColumn(), console=err) as bar:
+            task = bar.add_task("train", total=steps, loss="")
+            release = train_on_folder(
+                videos, base, config, out_dir, steps, frames, int(width), int(height), lr=lr, batch_size=batch_size,
+                save_every=save_every, resume=resume, from_scratch=from_scratch,
+                progress=lambda r: bar.update(task, completed=r["step"], loss=f"loss {r['loss']:.4f}"))
+    out.print(f"trained release: {release} (use --option weights={release})", highlight=False)
+
+
 def _parse_dims(dims: Optional[str]) -> Optional[tuple[str, ...]]:
     if not dims:
         return None

@@ -16,6 +16,7 @@ import numpy as np
 
 MIN_SIDE = 16  # smaller frames carry too little signal for any backbone
 MIN_FRAMES = 2  # every temporal dimension needs at least one pair of frames
+VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".avi", ".gif")
 
 
 class VideoError(Exception):

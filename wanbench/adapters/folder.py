@@ -8,8 +8,8 @@ from typing import Any
 
 from wanbench.adapters.base import AdapterError, ModelAdapter
 from wanbench.suite import Prompt
+from wanbench.video import VIDEO_SUFFIXES
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".avi", ".gif")
 
 
 class FolderAdapter(ModelAdapter):
