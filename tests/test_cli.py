@@ -28,7 +28,7 @@ def test_dims_and_models_list_their_registries() -> None:
     listed = json.loads(runner.invoke(app, ["dims", "--json"]).output)
     assert [d["name"] for d in listed] == list(DIMENSION_KEYS)
     implemented = {d["name"] for d in listed if d["implemented"]}
-    assert implemented == {"large_motion", "pixel_stability"}
+    assert implemented == {"large_motion", "pixel_stability", "camera_control"}
     assert all(d["note"] for d in listed)
     models = runner.invoke(app, ["models"], terminal_width=200)
     assert "procedural" in models.output and "folder" in models.output
@@ -39,7 +39,7 @@ def test_eval_report_and_exit_codes(tmp_path: Path, tiny_suite: Path) -> None:
     result = runner.invoke(app, ["eval", "--model", "procedural", "--suite", str(tiny_suite), "--out", str(out),
                                  "--quiet", *SMALL_OPTIONS])
     assert result.exit_code == 0, result.output
-    assert "partial: 2/14 dims" in result.output
+    assert "partial: 3/14 dims" in result.output
     assert (out / "report.html").is_file() and (out / "leaderboard.md").is_file()
     board = runner.invoke(app, ["leaderboard", str(out), "--reference", "paper", "--out", str(tmp_path / "lb")])
     assert board.exit_code == 0 and "Wan 14B" in board.output

@@ -28,7 +28,7 @@ def test_all_fourteen_dimensions_are_registered_with_a_status() -> None:
     assert [d.name for d in dims] == list(DIMENSION_KEYS)
     assert set(DIMENSION_REGISTRY.names()) == set(DIMENSION_KEYS)
     implemented = {d.name for d in dims if d.status().implemented}
-    assert {"large_motion", "pixel_stability"} <= implemented
+    assert {"large_motion", "pixel_stability", "camera_control"} <= implemented
     for dim in dims:
         assert dim.status().note  # every dimension says what it is or why it is not there yet
         assert dim.group in ("dynamic_quality", "image_quality", "instruction_following")

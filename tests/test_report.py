@@ -23,11 +23,12 @@ def test_report_files_and_reference_rows(tmp_path: Path, tiny_suite: Path) -> No
     board = pd.read_csv(files.leaderboard_csv)
     assert "Wan 14B" in set(board.model) and "procedural" in set(board.model)
     ours = board[board.model == "procedural"].iloc[0]
-    assert bool(ours.partial) and ours.dimensions_scored == 2
+    assert bool(ours.partial) and ours.dimensions_scored == 3
     markdown = files.markdown.read_text()
-    assert "partial, 2/14" in markdown and "image_quality: not implemented yet" in markdown
+    assert "partial, 3/14" in markdown and "image_quality: not implemented yet" in markdown
     scores = pd.read_csv(files.scores_csv)
     assert len(scores) == 6 and set(scores.status) == {"ok", "missing"}
+    assert scores[scores.dimension == "camera_control"].status.tolist() == ["ok"]
     page = files.html.read_text()
     assert "data:image/png;base64," in page and "Provenance" in page
 

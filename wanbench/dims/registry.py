@@ -14,6 +14,7 @@ DIMENSION_REGISTRY: Registry[type[Dimension] | Dimension] = Registry("dimension"
 
 DIMENSION_REGISTRY.register("large_motion", "wanbench.dims.flow_dims:LargeMotion")
 DIMENSION_REGISTRY.register("pixel_stability", "wanbench.dims.flow_dims:PixelStability")
+DIMENSION_REGISTRY.register("camera_control", "wanbench.dims.camera:CameraControl")
 
 _PLANNED = {
     "human_artifacts": (("detector",), "needs a trained YOLO artifact detector (issue: Human Artifacts)"),
@@ -26,7 +27,6 @@ _PLANNED = {
     "single_object": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
     "multiple_object": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
     "spatial_position": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
-    "camera_control": (("flow", "vlm"), "needs the flow camera classifier and the judge (issues: vision, judge)"),
     "action_following": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
 }
 for _name, (_needs, _reason) in _PLANNED.items():

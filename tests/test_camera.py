@@ -1,0 +1,52 @@
+"""The flow camera classifier on procedural clips with known camera motion, and Camera Control."""
+
+import itertools
+
+import pytest
+
+from wanbench.adapters.procedural import RenderConfig, render
+from wanbench.backbones.base import FeatureCache
+from wanbench.backbones.flow import DISFlow
+from wanbench.dims.base import DimensionUnavailable
+from wanbench.dims.camera import FLOW_MOTIONS, CameraControl, classify_video
+from wanbench.suite import prompt_from_dict
+from wanbench.video import Video
+
+CFG = RenderConfig(width=128, height=96, frames=17, fps=16)
+SCENES = ["forest", "beach", "city", "snow", "desert", "field", "night", "room"]
+
+
+def camera_prompt(motion: str, scene: str = "forest", moving_subject: bool = False):
+    extra = {"subject": {"name": "dog", "kind": "animal"}, "action": "walking"} if moving_subject else {}
+    return prompt_from_dict({"id": f"{motion}-{scene}", "text": motion, "dimensions": ["camera_control"],
+                             "camera": motion, "scene": scene, **extra})
+
+
+def test_classifier_accuracy_on_56_procedural_clips() -> None:
+    flow = DISFlow()
+    results = []
+    for number, (motion, scene) in enumerate(itertools.product(FLOW_MOTIONS, SCENES)):
+        prompt = camera_prompt(motion, scene, moving_subject=number % 2 == 1)
+        label, _ = classify_video(flow.compute(Video(render(prompt, number, CFG), fps=CFG.fps)))
+        results.append(label == motion)
+    accuracy = sum(results) / len(results)
+    assert len(results) == 56 and accuracy >= 0.95, accuracy
+
+
+def score(motion_asked: str, motion_rendered: str) -> float:
+    video = Video(render(camera_prompt(motion_rendered), 0, CFG), fps=CFG.fps)
+    features = FeatureCache(video, {"flow": DISFlow()})
+    return CameraControl().score(video, camera_prompt(motion_asked), features).value
+
+
+@pytest.mark.parametrize("motion", ["pan_left", "lift_down", "zoom_out", "static"])
+def test_the_asked_motion_scores_high_and_another_scores_low(motion: str) -> None:
+    assert score(motion, motion) >= 0.9
+    other = "zoom_in" if motion != "zoom_in" else "pan_left"
+    assert score(motion, other) <= 0.1
+
+
+def test_aerial_and_tracking_wait_for_the_judge() -> None:
+    video = Video(render(camera_prompt("aerial"), 0, CFG), fps=CFG.fps)
+    with pytest.raises(DimensionUnavailable, match="judge"):
+        CameraControl().score(video, camera_prompt("aerial"), FeatureCache(video, {"flow": DISFlow()}))
