@@ -53,16 +53,9 @@ def make_tokenizer(folder):
 
 def official_umt5_state(model) -> dict:
     """transformers UMT5 weights renamed to the official umT5 .pth names (what the release ships)."""
-    out = {"token_embedding.weight": model.shared.weight, "norm.weight": model.encoder.final_layer_norm.weight}
-    for i, block in enumerate(model.encoder.block):
-        attn, ff = block.layer[0].SelfAttention, block.layer[1].DenseReluDense
-        out |= {f"blocks.{i}.attn.{n}.weight": getattr(attn, n).weight for n in "qkvo"}
-        out[f"blocks.{i}.pos_embedding.embedding.weight"] = attn.relative_attention_bias.weight
-        out[f"blocks.{i}.norm1.weight"] = block.layer[0].layer_norm.weight
-        out[f"blocks.{i}.norm2.weight"] = block.layer[1].layer_norm.weight
-        out |= {f"blocks.{i}.ffn.gate.0.weight": ff.wi_0.weight, f"blocks.{i}.ffn.fc1.weight": ff.wi_1.weight,
-                f"blocks.{i}.ffn.fc2.weight": ff.wo.weight}
-    return {k: v.detach().clone() for k, v in out.items()}
+    from wanmodel.checkpoint import transformers_umt5_to_official
+
+    return {k: v.detach().clone() for k, v in transformers_umt5_to_official(model.state_dict()).items()}
 
 
 def write_tiny_release(official, diffusers=None, seed: int = 0) -> None:

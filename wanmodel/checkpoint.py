@@ -126,6 +126,33 @@ def official_umt5_to_transformers(state: StateDict) -> StateDict:
     return converted
 
 
+def transformers_umt5_to_official(state: StateDict) -> StateDict:
+    """transformers UMT5 encoder weights under the official umT5 .pth names (the release's file)."""
+    out: StateDict = {}
+    for key, value in state.items():
+        if key == "encoder.embed_tokens.weight":  # tied to shared.weight
+            continue
+        official = _UMT5_REVERSE.get(re.sub(r"\.\d+\.", ".N.", key, count=1))
+        if official is None:
+            raise CheckpointError(f"official umT5: no official name for transformers key {key!r}")
+        block = re.search(r"\.(\d+)\.", key)
+        out[official.replace("N", block.group(1)) if block else official] = value
+    return out
+
+
+_UMT5_REVERSE = {
+    **{f"encoder.block.N.layer.0.SelfAttention.{n}.weight": f"blocks.N.attn.{n}.weight" for n in "qkvo"},
+    "encoder.block.N.layer.0.SelfAttention.relative_attention_bias.weight": "blocks.N.pos_embedding.embedding.weight",
+    "encoder.block.N.layer.0.layer_norm.weight": "blocks.N.norm1.weight",
+    "encoder.block.N.layer.1.layer_norm.weight": "blocks.N.norm2.weight",
+    "encoder.block.N.layer.1.DenseReluDense.wi_0.weight": "blocks.N.ffn.gate.0.weight",
+    "encoder.block.N.layer.1.DenseReluDense.wi_1.weight": "blocks.N.ffn.fc1.weight",
+    "encoder.block.N.layer.1.DenseReluDense.wo.weight": "blocks.N.ffn.fc2.weight",
+    "encoder.final_layer_norm.weight": "norm.weight",
+    "shared.weight": "token_embedding.weight",
+}
+
+
 # -- reading files ---------------------------------------------------------------------------------
 
 def read_state_dict(path: str | Path) -> StateDict:

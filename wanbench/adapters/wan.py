@@ -28,6 +28,7 @@ class WanAdapter(ModelAdapter):
     repos: tuple[str, ...] = ()  # Hugging Face repos holding a release, official layout first
     default_size = (832, 480)
     default_frames = 81
+    negative_prompt: str | None = None  # None: the official negative prompt
 
     def __init__(self, weights: str | None = None, steps: int | None = None, shift: float | None = None,
                  guidance: float | None = None, frames: int | None = None, width: int | None = None,
@@ -39,7 +40,7 @@ class WanAdapter(ModelAdapter):
         self.root = self._resolve(weights)
         self.overrides = {"steps": steps, "shift": shift, "guidance": guidance, "sampler": sampler,
                           "frames": frames or self.default_frames, "width": width or self.default_size[0],
-                          "height": height or self.default_size[1]}
+                          "height": height or self.default_size[1], "negative_prompt": self.negative_prompt}
         self.device = device
         self.dtype = dtype
         self._pipeline = None
@@ -125,6 +126,7 @@ class WanTiny(WanAdapter):
     preset = "tiny"
     default_size = (64, 48)
     default_frames = 9
+    negative_prompt = ""  # trained with caption dropout: the empty caption is its unconditional branch
 
     def _candidates(self, weights: str | None) -> list[Path]:
         if weights:
