@@ -78,6 +78,8 @@ ANIMAL_ACTIONS = words(("running", "奔跑", "running"), ("jumping", "跳跃", "
                        ("eating", "进食", "eating"), ("rolling over", "打滚", "rolling"), ("walking", "行走", "walking"))
 OBJECT_ACTIONS = words(("rolling", "滚动", "rolling"), ("spinning", "旋转", "spinning"), ("falling", "坠落", "falling"),
                        ("bouncing", "弹跳", "bouncing"), ("floating", "漂浮", "floating"))
+SUBJECTS_AND_ACTIONS = {"human": (HUMANS, HUMAN_ACTIONS), "animal": (ANIMALS, ANIMAL_ACTIONS),
+                        "object": (OBJECTS, OBJECT_ACTIONS)}
 STYLES = words(("watercolor painting", "水彩画", "watercolor"), ("oil painting", "油画", "oil painting"),
                ("pencil sketch", "铅笔素描", "pencil sketch"), ("anime", "动漫", "anime"), ("pixel art", "像素艺术", "pixel art"),
                ("ukiyo-e", "浮世绘", "ukiyo-e"), ("cyberpunk", "赛博朋克", "cyberpunk"),
@@ -158,8 +160,7 @@ def pixel_stability(rng: random.Random) -> Iterator[Draft]:
 
 
 def id_consistency(rng: random.Random, kind: str) -> Iterator[Draft]:
-    pool, acts = {"human": (HUMANS, HUMAN_ACTIONS), "animal": (ANIMALS, ANIMAL_ACTIONS),
-                  "object": (OBJECTS, OBJECT_ACTIONS)}[kind]
+    pool, acts = SUBJECTS_AND_ACTIONS[kind]
     for who, act, scene in _product(rng, pool, acts, SCENES):
         yield Draft(f"{cap(who.en)} keeps {act.en} {scene.en} as the camera follows it closely.",
                     f"{who.zh}{scene.zh}持续{act.zh}，镜头紧紧跟随。", ("id_consistency",),
@@ -247,8 +248,7 @@ def camera_control(rng: random.Random, style: str) -> Iterator[Draft]:
 
 
 def action_following(rng: random.Random, kind: str) -> Iterator[Draft]:
-    pool, acts = {"human": (HUMANS, HUMAN_ACTIONS), "animal": (ANIMALS, ANIMAL_ACTIONS),
-                  "object": (OBJECTS, OBJECT_ACTIONS)}[kind]
+    pool, acts = SUBJECTS_AND_ACTIONS[kind]
     for who, act, scene in _product(rng, pool, acts, SCENES):
         yield Draft(f"{cap(who.en)} is {act.en} {scene.en}.", f"{who.zh}{scene.zh}{act.zh}。", ("action_following",),
                     subject_meta(who, kind) | {"action": act.name, "scene": scene.name})
