@@ -46,6 +46,7 @@ def random_release(trained: Path, out: Path) -> Path:
 def main() -> None:
     trained = ROOT / "models" / "wan-tiny"
     runs = ROOT / "runs" / "tiny-eval"
+    shutil.rmtree(runs, ignore_errors=True)  # a fresh evaluation of whatever weights are there now
     prompts = [p.__class__(**{**p.__dict__, "dimensions": DIMS}) for p in make_prompts(42, seed=1)]
     suite = runs / "heldout.jsonl"
     suite.parent.mkdir(parents=True, exist_ok=True)
@@ -104,10 +105,10 @@ dim 8, z_dim 4), trained on this 2-core CPU in {log['seconds'] / 60:.0f} minutes
 
 - Data: {args['clips']} procedural clips (wanbench's `procedural` adapter, 9 frames at 64x48, 16 fps):
   the camera pans left/right, lifts up/down, zooms in/out or stays still over textured scenes,
-  half with a moving subject; captions like "a dog running , the camera pans left over a forest".
+  with coarse textures (`detail=0.25`), half with a moving subject; captions like "a dog running , the camera pans left over a forest".
 - Text: a random, frozen tiny umT5 over a word tokenizer built from the captions (official `.pth`
   and tokenizer folder layout).
-- VAE: {args['vae_steps']} AdamW steps (batch 8, L1 reconstruction + 1e-3 KL); latents then standardised
+- VAE: {args['vae_steps']} AdamW steps (batch 4, lr 1e-3, L1 reconstruction + 1e-3 KL); latents then standardised
   per channel by folding their mean and std into the 1x1 convolutions around the latent.
 - DiT: {args['dit_steps']} AdamW steps (batch 16, lr 1e-3, logit-normal timesteps shifted by 3, 10% caption
   dropout for classifier-free guidance) with `wanmodel.train.Trainer`.

@@ -128,3 +128,16 @@ def test_regenerates_a_video_whose_file_changed(tmp_path: Path, tiny_suite: Path
     db.close()
     summary = run_eval(config)
     assert summary.generated == 1 and summary.exit_code == 0
+
+
+def test_resuming_with_other_model_settings_is_refused(tmp_path: Path, tiny_suite: Path) -> None:
+    from wanbench.runner import RunMismatchError
+
+    out = tmp_path / "run"
+    run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL))
+    changed = SMALL | {"width": 96}
+    with pytest.raises(RunMismatchError, match="other model settings"):
+        run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=changed))
+    # another label in the same directory is fine, and so is the same settings again
+    run_eval(EvalConfig(model="procedural", name="wide", suite=str(tiny_suite), out=out, model_options=changed))
+    assert run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL)).generated == 0

@@ -8,6 +8,7 @@ one-line message.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,6 +25,10 @@ from wanbench.suite import Prompt, Suite, load_suite
 from wanbench.video import VideoError, file_sha256, read_video
 
 RESULTS_FILE = "results.sqlite"
+
+
+class RunMismatchError(ValueError):
+    """A run directory resumed with a different model configuration under the same label."""
 
 
 @dataclass
@@ -118,7 +123,9 @@ class Evaluator:
         summary = EvalSummary(run_dir=run_dir, model=self.label, prompts=len(prompts))
         start = time.perf_counter()
         with ResultStore(run_dir / RESULTS_FILE) as store:
-            run_config = config.to_dict() | {"adapter": self.adapter.info(), "suite_path": str(suite.path)}
+            adapter_info = self.adapter.info()
+            self._check_same_model(store, adapter_info)
+            run_config = config.to_dict() | {"adapter": adapter_info, "suite_path": str(suite.path)}
             invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
             for problem in suite.problems:
                 message = f"suite {suite.name}: {problem}"
@@ -142,6 +149,17 @@ class Evaluator:
                 store.finish_invocation(invocation, status)
         summary.seconds = time.perf_counter() - start
         return summary
+
+    def _check_same_model(self, store: ResultStore, adapter_info: dict[str, Any]) -> None:
+        """Resuming must not mix two models' results under one label: refuse if the adapter changed."""
+        for earlier in reversed(store.invocations()):
+            if earlier["run"] == self.run and earlier["model"] == self.label:
+                previous = earlier["config"].get("adapter")
+                if previous is not None and previous != json.loads(json.dumps(adapter_info, default=str)):
+                    raise RunMismatchError(
+                        f"{self.config.out} already holds results for {self.label!r} made with other model settings "
+                        f"({previous} now {adapter_info}); use another --out or --name")
+                return
 
     def _one(self, store: ResultStore, prompt: Prompt, seed: int, done: set, summary: EvalSummary) -> None:
         dims = [d for d in self.dimensions if d.applies_to(prompt)]

@@ -62,6 +62,7 @@ class RenderConfig:
     height: int = 192
     frames: int = 33
     fps: float = 16.0
+    detail: float = 1.0  # texture detail; lower gives coarser scenes (easier for a tiny VAE)
 
 
 @dataclass(frozen=True)
@@ -103,12 +104,13 @@ def shape_of(name: str, kind: str | None = None) -> str:
     return "ellipse"
 
 
-def make_canvas(prompt: Prompt, rng: np.random.Generator, height: int, width: int) -> np.ndarray:
+def make_canvas(prompt: Prompt, rng: np.random.Generator, height: int, width: int, detail: float = 1.0) -> np.ndarray:
     """A smooth multi-scale colour texture; rich enough for optical flow to lock onto."""
     base = np.array(next((c for w, c in SCENES.items() if prompt.scene and w in prompt.scene.lower()),
                          rng.integers(60, 200, size=3)), dtype=np.float32)
     texture = np.zeros((height, width, 3), np.float32)
-    for cells, weight in ((6, 0.5), (24, 0.3), (96, 0.2)):
+    for base_cells, weight in ((6, 0.5), (24, 0.3), (96, 0.2)):
+        cells = max(2, round(base_cells * detail))
         small = rng.random((cells * height // width + 2, cells + 2, 3)).astype(np.float32)
         texture += weight * cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
     canvas = base * (0.55 + 0.9 * (texture - 0.5))
@@ -275,7 +277,7 @@ def render(prompt: Prompt, seed: int, cfg: RenderConfig = RenderConfig()) -> np.
     """uint8 frames [T, H, W, 3] for one prompt and seed (deterministic)."""
     rng = _rng(prompt, seed)
     canvas_h, canvas_w = 3 * cfg.height, 3 * cfg.width
-    canvas = make_canvas(prompt, rng, canvas_h, canvas_w)
+    canvas = make_canvas(prompt, rng, canvas_h, canvas_w, cfg.detail)
     center = (canvas_w / 2, canvas_h / 2)
     origin = (center[0] - cfg.width / 2, center[1] - cfg.height / 2)  # the first view's top-left
     items, subject = layout(prompt, cfg)

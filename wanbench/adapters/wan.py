@@ -116,8 +116,11 @@ class WanAdapter(ModelAdapter):
         from wanmodel.checkpoint import locate_weights
 
         weights = locate_weights(self.root)
+        files = [weights.dit, weights.vae, weights.text_encoder]
+        # size and modification time of each component: cheap, and changes when the weights do
+        fingerprint = {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in files if p.is_file()}
         return {"adapter": self.name, "preset": self.preset, "weights": str(self.root), "layout": weights.layout,
-                "sampling": self.overrides, "dtype": self.dtype}
+                "files": fingerprint, "sampling": self.overrides, "dtype": self.dtype}
 
 
 class WanTiny(WanAdapter):

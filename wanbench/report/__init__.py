@@ -44,7 +44,7 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
 
     weighting_name = Path(weighting).name if weighting not in ("equal", "paper") else weighting
     markdown = out_dir / "leaderboard.md"
-    lines = [f"# Wan-Bench leaderboard\n", leaderboard_markdown(frame, weighting_name)]
+    lines = ["# Wan-Bench leaderboard\n", leaderboard_markdown(frame, weighting_name)]
     for s in summaries:
         missing = [(d, x.missing_reason) for d, x in s.dimensions.items() if x.mean is None]
         if missing:
