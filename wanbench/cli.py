@@ -63,6 +63,14 @@ def parse_options(options: list[str]) -> dict[str, object]:
     return parsed
 
 
+def parse_size(size: str) -> tuple[int, int]:
+    """"WIDTHxHEIGHT" -> (width, height)."""
+    width, sep, height = size.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit()):
+        raise UserError(f"--size expects WIDTHxHEIGHT, got {size!r}")
+    return int(width), int(height)
+
+
 def _run_and_report(config, weighting: str, reference: Optional[str], report: bool, quiet: bool) -> None:
     from wanbench.report import write_report
     from wanbench.runner import Evaluator
@@ -188,10 +196,7 @@ def generate_command(
         if frames is not None:
             options["frames"] = frames
         if size is not None:
-            width, sep, height = size.lower().partition("x")
-            if not (sep and width.isdigit() and height.isdigit()):
-                raise UserError(f"--size expects WIDTHxHEIGHT, got {size!r}")
-            options["width"], options["height"] = int(width), int(height)
+            options["width"], options["height"] = parse_size(size)
         adapter = make_adapter(model, **options)
         with Progress(TextColumn("[bold]denoising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err) as bar:
@@ -442,7 +447,7 @@ def prompts_extend(
     from wanbench.suitegen import to_jsonl
 
     with user_errors():
-        prompts = load_suite(suite).prompts[:limit] if limit else load_suite(suite).prompts
+        prompts = load_suite(suite).prompts[:limit]  # limit None: all
         extender = PromptExtender(model_dir, max_new_tokens=max_new_tokens, device=device)
     with Progress(TextColumn("[bold]extending"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err) as bar:
@@ -475,14 +480,12 @@ def train_command(
     from wanbench.training import train_on_folder
 
     with user_errors():
-        width, sep, height = size.lower().partition("x")
-        if not (sep and width.isdigit() and height.isdigit()):
-            raise UserError(f"--size expects WIDTHxHEIGHT, got {size!r}")
+        width, height = parse_size(size)
         with Progress(TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[loss]}"),
                       TimeElapsedColumn(), console=err) as bar:
             task = bar.add_task("train", total=steps, loss="")
             release = train_on_folder(
-                videos, base, config, out_dir, steps, frames, int(width), int(height), lr=lr, batch_size=batch_size,
+                videos, base, config, out_dir, steps, frames, width, height, lr=lr, batch_size=batch_size,
                 save_every=save_every, resume=resume, from_scratch=from_scratch,
                 progress=lambda r: bar.update(task, completed=r["step"], loss=f"loss {r['loss']:.4f}"))
     out.print(f"trained release: {release} (use --option weights={release})", highlight=False)

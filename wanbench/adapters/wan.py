@@ -23,6 +23,11 @@ def wanbench_home() -> Path:
     return Path(os.environ.get("WANBENCH_HOME", Path.home() / ".cache" / "wanbench"))
 
 
+def release_folder(repo: str) -> Path:
+    """Where a Hugging Face release ``owner/name`` is looked for under WANBENCH_HOME: ``$WANBENCH_HOME/name``."""
+    return wanbench_home() / repo.split("/")[-1]
+
+
 class WanAdapter(ModelAdapter):
     preset = ""
     repos: tuple[str, ...] = ()  # Hugging Face repos holding a release, official layout first
@@ -41,6 +46,8 @@ class WanAdapter(ModelAdapter):
         self.overrides = {"steps": steps, "shift": shift, "guidance": guidance, "sampler": sampler,
                           "frames": frames or self.default_frames, "width": width or self.default_size[0],
                           "height": height or self.default_size[1], "negative_prompt": self.negative_prompt}
+        if dtype not in ("auto", "bfloat16", "float32"):
+            raise AdapterError(f"{self.name}: dtype must be auto, bfloat16 or float32, got {dtype!r}")
         self.device = device
         self.dtype = dtype
         self._pipeline = None
@@ -49,8 +56,7 @@ class WanAdapter(ModelAdapter):
     def _candidates(self, weights: str | None) -> list[Path]:
         if weights:
             return [Path(weights)]
-        home = wanbench_home()
-        return [home / repo.split("/")[-1] for repo in self.repos]
+        return [release_folder(repo) for repo in self.repos]
 
     def _resolve(self, weights: str | None) -> Path:
         from wanmodel.checkpoint import CheckpointError, locate_weights
@@ -70,7 +76,7 @@ class WanAdapter(ModelAdapter):
                 looked.append(f"Hugging Face cache ({repo})")
                 if cached is not None:
                     return cached
-        fetch = (f"huggingface-cli download {self.repos[0]} --local-dir {wanbench_home() / self.repos[0].split('/')[-1]}"
+        fetch = (f"huggingface-cli download {self.repos[0]} --local-dir {release_folder(self.repos[0])}"
                  if self.repos else "make tiny-model")
         detail = problems[0] if problems else "no release folder found"
         raise AdapterError(f"{self.name}: weights not found ({detail}); looked in {', '.join(looked)}; "
