@@ -66,3 +66,26 @@ def tiny_suite(tmp_path: Path) -> Path:
          "subject": {"name": "brown horse", "kind": "animal"}, "action": "galloping", "motion": "large"},
     ]
     return write_suite(tmp_path / "tiny.jsonl", prompts)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_wanbench_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees a developer's real weights: WANBENCH_HOME is an empty folder unless a test sets it."""
+    monkeypatch.setenv("WANBENCH_HOME", str(tmp_path_factory.mktemp("wanbench-home")))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("YOLO_CONFIG_DIR", str(tmp_path_factory.getbasetemp() / "ultralytics"))
+
+
+@pytest.fixture(scope="session")
+def tiny_vision_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A WANBENCH_HOME holding tiny random weights for every vision backbone, and their options."""
+    from wanbench.backbones.tiny import install_tiny_weights
+
+    home = tmp_path_factory.mktemp("tiny-vision-home")
+    return home, install_tiny_weights(home)
+
+
+def tiny_video(frames: np.ndarray, fps: float = 8.0):
+    from wanbench.video import Video
+
+    return Video(frames=frames, fps=fps, path=None)

@@ -25,7 +25,7 @@ def test_report_files_and_reference_rows(tmp_path: Path, tiny_suite: Path) -> No
     ours = board[board.model == "procedural"].iloc[0]
     assert bool(ours.partial) and ours.dimensions_scored == 3
     markdown = files.markdown.read_text()
-    assert "partial, 3/14" in markdown and "image_quality: not implemented yet" in markdown
+    assert "partial, 3/14" in markdown and "image_quality: image quality needs MUSIQ" in markdown
     scores = pd.read_csv(files.scores_csv)
     assert len(scores) == 6 and set(scores.status) == {"ok", "missing"}
     assert scores[scores.dimension == "camera_control"].status.tolist() == ["ok"]

@@ -34,7 +34,7 @@ def test_eval_writes_one_row_per_applicable_dimension(tmp_path: Path, tiny_suite
     assert got[("static-1", "pixel_stability")]["value"] > 0.99
     assert got[("pan-1", "large_motion")]["value"] > got[("run-1", "large_motion")]["value"] > 0
     missing = got[("static-1", "image_quality")]
-    assert missing["status"] == "missing" and missing["value"] is None and "not implemented yet" in missing["error"]
+    assert missing["status"] == "missing" and missing["value"] is None and "wanbench weights fetch musiq-koniq" in missing["error"]
     ok = got[("pan-1", "large_motion")]
     assert ok["backend"].startswith("opencv-dis") and len(ok["video_sha256"]) == 64
     assert "diagonals_per_second" in json.loads(ok["details"])

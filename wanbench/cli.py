@@ -23,6 +23,8 @@ prompts_app = typer.Typer(help="Build, convert, chart and extend prompt suites."
 app.add_typer(suite_app, name="suite")
 app.add_typer(prompts_app, name="prompts")
 app.add_typer(weighting_app, name="weighting")
+weights_app = typer.Typer(help="Model weights the scoring backbones use: status and fetch.", no_args_is_help=True)
+app.add_typer(weights_app, name="weights")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -37,10 +39,12 @@ def user_errors() -> Iterator[None]:
     from wanbench.adapters.base import AdapterError
     from wanbench.registry import UnknownNameError
     from wanbench.weighting import WeightingError
+    from wanbench.weights import WeightsError
 
     try:
         yield
-    except (UserError, FileNotFoundError, UnknownNameError, AdapterError, WeightingError, ValueError, TypeError) as exc:
+    except (UserError, FileNotFoundError, UnknownNameError, AdapterError, WeightingError, WeightsError, ValueError,
+            TypeError) as exc:
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from None
 
@@ -109,6 +113,7 @@ def eval_command(
     option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
     weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
     reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
+    flow: str = typer.Option("auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Score error rows again."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -125,7 +130,7 @@ def eval_command(
         config = EvalConfig(
             model=model, suite=suite, out=out_dir or Path("runs") / (name or model), seeds=tuple(seeds),
             dimensions=_parse_dims(dims), model_options=parse_options(option), name=name,
-            retry_errors=retry_errors, limit=limit,
+            retry_errors=retry_errors, limit=limit, flow_backend=flow,
         )
         _run_and_report(config, weighting, reference, report, quiet)
 
@@ -141,6 +146,7 @@ def score_command(
     dims: Optional[str] = typer.Option(None, "--dims", help="Comma-separated dimensions (default: all 14)."),
     weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
     reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
+    flow: str = typer.Option("auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
@@ -154,7 +160,7 @@ def score_command(
         if manifest is not None:
             options["manifest"] = manifest
         config = EvalConfig(model="folder", suite=suite, out=out_dir or Path("runs") / name, seeds=tuple(seeds),
-                            dimensions=_parse_dims(dims), model_options=options, name=name)
+                            dimensions=_parse_dims(dims), model_options=options, name=name, flow_backend=flow)
         _run_and_report(config, weighting, reference, True, quiet)
 
 
@@ -289,6 +295,48 @@ def dims_command(as_json: bool = typer.Option(False, "--json", help="Machine-rea
         text = f"implemented: {status.note}" if status.implemented else f"not yet: {status.note}"
         table.add_row(dim.name, dim.group, ", ".join(dim.needs), dim.version, text)
     out.print(table)
+
+
+@weights_app.command("status")
+def weights_status_command(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Show every weights entry: present (sha256 verified), unverified (no sha256 pinned), missing,
+    or checksum-failed, with where it was found or looked for.
+
+    Files live in $WANBENCH_HOME/weights/<name>/ or the Hugging Face cache.
+    """
+    from wanbench.weights import WEIGHTS, weights_status
+
+    rows = []
+    for name in WEIGHTS.names():
+        spec, status = WEIGHTS.get(name), weights_status(name)
+        rows.append({"name": name, "state": status.state, "used_by": spec.used_by, "source": spec.source(),
+                     "licence": spec.licence, "detail": status.detail,
+                     "paths": {k: str(v) for k, v in status.paths.items()}})
+    if as_json:
+        out.print_json(data=rows)
+        return
+    table = Table()
+    for column in ("weights", "state", "used by", "source", "licence", "detail"):
+        table.add_column(column, overflow="fold")
+    colours = {"present": "green", "unverified": "yellow", "missing": "red", "checksum-failed": "bold red"}
+    for row in rows:
+        state = f"[{colours[row['state']]}]{row['state']}[/]"
+        table.add_row(row["name"], state, row["used_by"], row["source"], row["licence"], row["detail"])
+    out.print(table)
+
+
+@weights_app.command("fetch")
+def weights_fetch_command(names: List[str] = typer.Argument(..., help="Entries to download (see `wanbench weights status`).")) -> None:
+    """Download weights into $WANBENCH_HOME/weights/<name>/ and verify them (needs a network).
+
+    Example:  wanbench weights fetch raft-large dino-vitb16
+    """
+    from wanbench.weights import fetch
+
+    with user_errors():
+        for name in names:
+            status = fetch(name)
+            out.print(f"{name}: {status.state}", highlight=False)
 
 
 @app.command("models")

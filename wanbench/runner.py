@@ -40,7 +40,8 @@ class EvalConfig:
     dimensions: tuple[str, ...] | None = None  # None: all 14
     model_options: dict[str, Any] = field(default_factory=dict)
     name: str | None = None  # how the model is labelled in results (default: the adapter's name)
-    flow_backend: str = "flow"
+    flow_backend: str = "auto"  # auto (RAFT if its weights are present, else DIS) | raft | dis
+    backbone_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> constructor kwargs
     retry_errors: bool = False
     limit: int | None = None  # only the first N prompts of the suite
 
@@ -73,16 +74,23 @@ class EvalSummary:
 Reporter = Callable[[str], None]
 
 
-def build_backbones(dimensions: list[Dimension], flow_backend: str = "flow") -> dict[str, Backbone]:
-    """One instance per backbone the dimensions need; unknown backbones stay absent (-> missing)."""
-    chosen = {"flow": flow_backend}
+FLOW_BACKENDS = {"auto": "flow", "flow": "flow", "raft": "flow-raft", "dis": "flow-dis"}
+
+
+def build_backbones(dimensions: list[Dimension], flow_backend: str = "auto",
+                    options: dict[str, dict[str, Any]] | None = None) -> dict[str, Backbone]:
+    """One instance per backbone the dimensions need (built lazily: nothing loads until first use)."""
+    if flow_backend not in FLOW_BACKENDS:
+        raise ValueError(f"unknown flow backend {flow_backend!r}; choose {', '.join(sorted(set(FLOW_BACKENDS) - {'flow'}))}")
+    chosen = {"flow": FLOW_BACKENDS[flow_backend]}
+    options = options or {}
     backbones: dict[str, Backbone] = {}
     for dim in dimensions:
         if not dim.status().implemented:
             continue
         for need in dim.needs:
             if need not in backbones and chosen.get(need, need) in BACKBONES:
-                backbones[need] = BACKBONES.get(chosen.get(need, need))()
+                backbones[need] = BACKBONES.get(chosen.get(need, need))(**options.get(need, {}))
     return backbones
 
 
@@ -110,7 +118,7 @@ class Evaluator:
         self.report = report or (lambda message: None)
         names = config.dimensions or DIMENSION_KEYS
         self.dimensions = [get_dimension(name) for name in names]
-        self.backbones = build_backbones(self.dimensions, config.flow_backend)
+        self.backbones = build_backbones(self.dimensions, config.flow_backend, config.backbone_options)
 
     def video_path(self, prompt: Prompt, seed: int) -> Path:
         return Path(self.config.out) / "videos" / self.label / f"{prompt.id}-s{seed}.mp4"

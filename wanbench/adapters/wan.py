@@ -8,19 +8,15 @@ Models load on first use, so listing or checking an adapter costs nothing.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from wanbench.adapters.base import AdapterError, ModelAdapter
 from wanbench.suite import Prompt
 from wanbench.video import write_video
+from wanbench.weights import wanbench_home
 
 FPS = 16.0  # Wan 2.1 generates 16 frames per second
-
-
-def wanbench_home() -> Path:
-    return Path(os.environ.get("WANBENCH_HOME", Path.home() / ".cache" / "wanbench"))
 
 
 def release_folder(repo: str) -> Path:

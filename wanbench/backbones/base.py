@@ -37,8 +37,12 @@ class Backbone(ABC):
 
 
 BACKBONES: Registry[type[Backbone]] = Registry("backbone")
-BACKBONES.register("flow", "wanbench.backbones.flow:DISFlow")
+BACKBONES.register("flow", "wanbench.backbones.flow:AutoFlow")
+BACKBONES.register("flow-raft", "wanbench.backbones.flow:RAFTFlow")
 BACKBONES.register("flow-dis", "wanbench.backbones.flow:DISFlow")
+BACKBONES.register("dino", "wanbench.backbones.dino:DinoBackbone")
+BACKBONES.register("clip", "wanbench.backbones.clip:ClipBackbone")
+BACKBONES.register("iqa", "wanbench.backbones.iqa:IQABackbone")
 
 
 class FeatureCache:
@@ -75,3 +79,8 @@ class FeatureCache:
 
     def backend(self, name: str) -> str:
         return self.backbones[name].backend()
+
+    def backbone(self, name: str) -> Backbone:
+        """The backbone instance itself, for per-prompt work on top of cached features (text embeddings)."""
+        self.get(name)
+        return self.backbones[name]

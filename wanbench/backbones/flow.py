@@ -1,7 +1,8 @@
 """Optical-flow backbone: dense flow between consecutive frames, forward and backward.
 
 One flow field serves large motion, pixel stability and the camera classifier. This file has the
-OpenCV DIS backend, which needs no weights; RAFT plugs in behind the same ``FlowField`` result.
+torchvision RAFT backend (the report's choice, weights from the registry) and OpenCV DIS, which
+needs no weights, behind the same ``FlowField`` result; every score records which one ran.
 Flow is computed at a working resolution (longer side at most ``max_side``) on at most
 ``max_pairs`` consecutive pairs spread evenly over the clip.
 """
@@ -12,9 +13,11 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import torch
 
-from wanbench.backbones.base import Backbone
+from wanbench.backbones.base import Backbone, BackboneUnavailable
 from wanbench.video import Video
+from wanbench.weights import WeightsError, file_sha256, require
 
 
 @dataclass(frozen=True)
@@ -91,3 +94,102 @@ class DISFlow(Backbone):
             forward=np.stack(forward), backward=np.stack(backward), first=first, second=second,
             pair_index=pairs, fps=video.fps,
         )
+
+
+RAFT_MIN_SIDE = 128  # RAFT's correlation pyramid needs both sides >= 128 pixels
+
+
+def working_size(height: int, width: int, max_side: int, multiple: int = 8, min_side: int = 0) -> tuple[int, int]:
+    """(h, w) scaled so max(h, w) <= max_side (but min(h, w) >= min_side), multiples of ``multiple``."""
+    scale = min(1.0, max_side / max(height, width))
+    scale = max(scale, min_side / min(height, width))
+    return (max(multiple, round(height * scale / multiple) * multiple),
+            max(multiple, round(width * scale / multiple) * multiple))
+
+
+class RAFTFlow(Backbone):
+    """torchvision RAFT (Teed & Deng 2020), large by default, weights from the ``raft-large`` entry.
+
+    Frames are resized to a working size (multiples of 8), scaled to [-1, 1] and run in batches of
+    pairs, forward and backward in one batch.
+    """
+
+    name = "flow"
+
+    def __init__(self, max_side: int = 256, max_pairs: int = 48, arch: str = "raft_large",
+                 weights: str = "raft-large", iterations: int = 12, batch: int = 8, device: str | None = None) -> None:
+        self.max_side, self.max_pairs, self.arch, self.weights = max_side, max_pairs, arch, weights
+        self.iterations, self.batch = iterations, batch
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self._model: torch.nn.Module | None = None
+        self._sha = ""
+
+    def check(self) -> None:
+        try:
+            require(self.weights)
+        except WeightsError as exc:
+            raise BackboneUnavailable(f"RAFT flow: {exc} (or choose --flow dis, which needs no weights)") from None
+
+    def model(self) -> torch.nn.Module:
+        if self._model is None:
+            from torchvision.models import optical_flow
+
+            (path,) = require(self.weights).values()
+            model = getattr(optical_flow, self.arch)(weights=None, progress=False)
+            model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True), strict=True)
+            self._model, self._sha = model.to(self.device).eval(), file_sha256(path)
+        return self._model
+
+    def backend(self) -> str:
+        self.model()
+        return (f"torchvision {self.arch} sha256:{self._sha[:12]} "
+                f"(iters {self.iterations}, side<={self.max_side}, pairs<={self.max_pairs})")
+
+    @torch.inference_mode()
+    def compute(self, video: Video) -> FlowField:
+        model = self.model()
+        pairs = pair_indices(video.num_frames, self.max_pairs)
+        h, w = working_size(video.height, video.width, self.max_side, min_side=RAFT_MIN_SIDE)
+        needed = np.unique(np.concatenate([pairs, pairs + 1]))
+        frames = torch.from_numpy(video.frames[needed]).permute(0, 3, 1, 2).float()
+        frames = torch.nn.functional.interpolate(frames, size=(h, w), mode="bilinear", antialias=True,
+                                                 align_corners=False)
+        row = {int(i): k for k, i in enumerate(needed)}
+        scaled = (frames / 127.5 - 1.0).to(self.device)
+        a = torch.tensor([row[int(i)] for i in pairs])
+        b = torch.tensor([row[int(i) + 1] for i in pairs])
+        sources = torch.cat([a, b]).tolist()
+        targets = torch.cat([b, a]).tolist()
+        flows = []
+        for start in range(0, len(sources), self.batch):
+            src, dst = sources[start:start + self.batch], targets[start:start + self.batch]
+            flows.append(model(scaled[src], scaled[dst], num_flow_updates=self.iterations)[-1].float().cpu())
+        flow = torch.cat(flows).permute(0, 2, 3, 1).numpy()  # [2P, h, w, 2]
+        grey = (0.299 * frames[:, 0] + 0.587 * frames[:, 1] + 0.114 * frames[:, 2]).numpy() / 255.0
+        count = len(pairs)
+        return FlowField(
+            forward=flow[:count], backward=flow[count:], first=grey[a.numpy()].astype(np.float32),
+            second=grey[b.numpy()].astype(np.float32), pair_index=pairs, fps=video.fps,
+        )
+
+
+class AutoFlow(Backbone):
+    """The default flow: RAFT where its weights are present, else DIS (the backend string says so)."""
+
+    name = "flow"
+
+    def __init__(self) -> None:
+        self.raft = RAFTFlow()
+        try:
+            self.raft.check()
+            self.chosen: Backbone = self.raft
+            self.fallback = ""
+        except BackboneUnavailable:
+            self.chosen = DISFlow()
+            self.fallback = " [fallback: raft-large weights missing]"
+
+    def backend(self) -> str:
+        return self.chosen.backend() + self.fallback
+
+    def compute(self, video: Video) -> FlowField:
+        return self.chosen.compute(video)

@@ -15,14 +15,14 @@ DIMENSION_REGISTRY: Registry[type[Dimension] | Dimension] = Registry("dimension"
 DIMENSION_REGISTRY.register("large_motion", "wanbench.dims.flow_dims:LargeMotion")
 DIMENSION_REGISTRY.register("pixel_stability", "wanbench.dims.flow_dims:PixelStability")
 DIMENSION_REGISTRY.register("camera_control", "wanbench.dims.camera:CameraControl")
+DIMENSION_REGISTRY.register("id_consistency", "wanbench.dims.vision_dims:IDConsistency")
+DIMENSION_REGISTRY.register("scene_quality", "wanbench.dims.vision_dims:SceneQuality")
+DIMENSION_REGISTRY.register("image_quality", "wanbench.dims.vision_dims:ImageQuality")
 
 _PLANNED = {
     "human_artifacts": (("detector",), "needs a trained YOLO artifact detector (issue: Human Artifacts)"),
-    "id_consistency": (("dino",), "needs the DINO backbone (issue: vision-backbone dimensions)"),
     "physical_plausibility": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
     "smoothness": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
-    "image_quality": (("iqa",), "needs MANIQA, MUSIQ and the LAION aesthetic head (issue: vision-backbone dimensions)"),
-    "scene_quality": (("clip",), "needs the CLIP backbone (issue: vision-backbone dimensions)"),
     "stylization": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
     "single_object": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
     "multiple_object": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),

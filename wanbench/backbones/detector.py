@@ -1,0 +1,144 @@
+"""ultralytics YOLO detectors, stored as safetensors plus a small json (architecture and class names).
+
+Two detectors use this: the COCO detector that finds the subject for ID consistency, and the
+human-artifact detector we train ourselves (Human Artifacts). ultralytics keeps models as pickled
+``.pt`` files; we convert a model once, when it is fetched or trained, into ``model.safetensors``
+(the state dict) and ``model.json`` (the architecture yaml as a dict, class names, image size),
+and rebuild it from those at scoring time, so scoring never unpickles anything.
+
+Inference is plain: letterbox to the model's size, one forward pass over a batch of frames,
+ultralytics' NMS, boxes scaled back to the frame.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from wanbench.weights import WeightSpec, WeightsError, _download, file_sha256
+
+COCO_FILE = "yolo11n.pt"
+
+
+def quiet_ultralytics() -> None:
+    """Keep ultralytics from writing to the home directory or asking the network for anything."""
+    os.environ.setdefault("YOLO_CONFIG_DIR", str(Path(tempfile.gettempdir()) / "wanbench-ultralytics"))
+    os.environ.setdefault("YOLO_OFFLINE", "1")
+    os.environ.setdefault("YOLO_VERBOSE", "False")
+
+
+@dataclass(frozen=True)
+class Detection:
+    frame: int
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2 in frame pixels
+    confidence: float
+    label: int
+    name: str
+
+    @property
+    def area(self) -> float:
+        x1, y1, x2, y2 = self.box
+        return max(0.0, x2 - x1) * max(0.0, y2 - y1)
+
+
+def _build(arch: dict[str, Any], nc: int) -> torch.nn.Module:
+    quiet_ultralytics()
+    from ultralytics.nn.tasks import DetectionModel
+
+    return DetectionModel(dict(arch), nc=nc, verbose=False)
+
+
+def save_detector(model: torch.nn.Module, names: dict[int, str] | list[str], folder: Path,
+                  imgsz: int = 640) -> Path:
+    """Write ``model.safetensors`` + ``model.json`` for an ultralytics DetectionModel."""
+    from safetensors.torch import save_file
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = dict(enumerate(names)) if isinstance(names, list) else {int(k): str(v) for k, v in names.items()}
+    arch = {k: v for k, v in model.yaml.items() if k not in ("yaml_file",)}
+    state = {k: v.detach().float().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(folder / "model.safetensors"))
+    meta = {"arch": arch, "names": {str(k): v for k, v in names.items()}, "imgsz": imgsz}
+    (folder / "model.json").write_text(json.dumps(meta, indent=1))
+    return folder
+
+
+class YoloDetector:
+    """A detector rebuilt from ``model.safetensors`` + ``model.json``."""
+
+    def __init__(self, folder: Path, conf: float = 0.25, iou: float = 0.7, imgsz: int | None = None,
+                 device: str = "cpu") -> None:
+        from safetensors.torch import load_file
+
+        folder = Path(folder)
+        meta = json.loads((folder / "model.json").read_text())
+        self.names = {int(k): v for k, v in meta["names"].items()}
+        self.imgsz = int(imgsz or meta.get("imgsz", 640))
+        self.conf, self.iou, self.device = conf, iou, device
+        self.model = _build(meta["arch"], len(self.names))
+        self.model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=True)
+        self.model.names = self.names
+        self.model.to(device).eval()
+        self.sha256 = file_sha256(folder / "model.safetensors")
+
+    def describe(self) -> str:
+        return f"ultralytics {self.model.yaml.get('yaml_file', 'yolo')} imgsz {self.imgsz} sha256:{self.sha256[:12]}"
+
+    @torch.inference_mode()
+    def detect(self, frames: np.ndarray, indices: list[int] | None = None, batch: int = 8) -> list[Detection]:
+        """Detections in uint8 RGB frames [N, H, W, 3]; ``indices`` name the frames (default 0..N-1)."""
+        from ultralytics.data.augment import LetterBox
+        from ultralytics.utils.nms import non_max_suppression
+        from ultralytics.utils.ops import scale_boxes
+
+        indices = list(range(len(frames))) if indices is None else list(indices)
+        letterbox = LetterBox((self.imgsz, self.imgsz), auto=False, stride=32)
+        found: list[Detection] = []
+        for start in range(0, len(frames), batch):
+            chunk = frames[start:start + batch]
+            boxed = np.stack([letterbox(image=np.ascontiguousarray(f)) for f in chunk])  # RGB in, as predict feeds
+            x = torch.from_numpy(boxed).permute(0, 3, 1, 2).float().div_(255).to(self.device)
+            preds = self.model(x)
+            preds = preds[0] if isinstance(preds, (list, tuple)) else preds
+            for offset, rows in enumerate(non_max_suppression(preds, self.conf, self.iou)):
+                if not len(rows):
+                    continue
+                rows[:, :4] = scale_boxes(x.shape[2:], rows[:, :4], chunk[offset].shape[:2])
+                for x1, y1, x2, y2, conf, cls in rows.cpu().tolist():
+                    label = int(cls)
+                    found.append(Detection(indices[start + offset], (x1, y1, x2, y2), float(conf), label,
+                                           self.names.get(label, str(label))))
+        return found
+
+
+def convert_ultralytics_checkpoint(pt_file: Path, folder: Path, expected_sha256: str | None = None) -> Path:
+    """Turn an ultralytics ``.pt`` (a pickle) into safetensors + json, once.
+
+    Unpickling runs code from the file, so this is only done for a file the user fetched or
+    trained on purpose, and, where a sha256 is pinned, only after it matches.
+    """
+    quiet_ultralytics()
+    if expected_sha256 and file_sha256(pt_file) != expected_sha256:
+        raise WeightsError(f"{pt_file}: sha256 mismatch; refusing to unpickle it")
+    from ultralytics import YOLO
+
+    yolo = YOLO(str(pt_file))
+    model = yolo.model
+    return save_detector(model, model.names, folder, int(getattr(model, "args", {}).get("imgsz", 640)))
+
+
+def fetch_coco_detector(spec: WeightSpec) -> Path:
+    """Download YOLO11n (COCO) and convert it into the registry's folder."""
+    target = spec.local_dir()
+    pt_file = target / COCO_FILE
+    if not pt_file.is_file():
+        _download(f"{spec.url}/{COCO_FILE}", pt_file)
+    return convert_ultralytics_checkpoint(pt_file, target)

@@ -1,0 +1,117 @@
+"""Random-init stand-ins of every vision backbone, in their exact architectures but tiny widths.
+
+Tests and benchmarks use them where no real weights exist (nothing can be downloaded here): each
+is saved under ``<home>/weights/<entry>/`` with the file names of the real release, so it is found
+and loaded through the same registry and loading code as the real weights. Their scores mean
+nothing; that the whole path runs, shares features and reacts to its input is what they show.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from wanbench.weights import WEIGHTS
+
+TINY_CLIP = "wanbench-tiny-clip"
+TINY_CLIP_CONFIG = {
+    "embed_dim": 32, "quick_gelu": True,
+    "vision_cfg": {"image_size": 64, "layers": 2, "width": 32, "patch_size": 16, "head_width": 16},
+    "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 2},
+}
+TINY_MUSIQ = {"hidden_size": 32, "mlp_dim": 64, "num_heads": 2, "num_layers": 1, "longer_side_lengths": [64]}
+TINY_MANIQA = {"embed_dim": 32, "dim_mlp": 32, "num_heads": [2, 2], "depths": [1, 1], "test_sample": 2, "scale": 0.8}
+
+
+def tiny_maniqa_vit() -> torch.nn.Module:
+    """MANIQA reads blocks 6..9 of a ViT with patch 8 at 224: 10 blocks, width 32."""
+    from timm.models.vision_transformer import VisionTransformer
+
+    return VisionTransformer(img_size=224, patch_size=8, embed_dim=32, depth=10, num_heads=2, mlp_ratio=1.0)
+
+
+def register_tiny_clip(home: Path) -> None:
+    import open_clip
+
+    folder = Path(home) / "open_clip_configs"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{TINY_CLIP}.json").write_text(json.dumps(TINY_CLIP_CONFIG))
+    open_clip.add_model_config(folder)
+
+
+def tiny_backbone_options(home: Path) -> dict[str, dict[str, Any]]:
+    """Constructor options that make the backbones build the tiny architectures."""
+    from wanbench.backbones.iqa import IQAArchitectures
+
+    register_tiny_clip(home)
+    return {
+        "flow": {}, "flow-raft": {},
+        "clip": {"model_name": TINY_CLIP},
+        "iqa": {"architectures": IQAArchitectures(musiq=dict(TINY_MUSIQ), maniqa=dict(TINY_MANIQA),
+                                                  maniqa_vit=tiny_maniqa_vit, aesthetic_dim=32)},
+    }
+
+
+def _target(home: Path, name: str, filename: str) -> Path:
+    assert filename in WEIGHTS.get(name).files, f"{filename} is not a file of {name}"
+    path = Path(home) / "weights" / name / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def install_tiny_weights(home: Path, seed: int = 0, which: tuple[str, ...] | None = None) -> dict[str, dict[str, Any]]:
+    """Write tiny random weights for the entries in ``which`` (default: all vision ones)."""
+    from safetensors.torch import save_file
+
+    torch.manual_seed(seed)
+    home = Path(home)
+    which = which or ("raft-large", "dino-vitb16", "clip-vit-l-14", "laion-aesthetic", "musiq-koniq",
+                      "maniqa-koniq", "yolo-coco")
+    options = tiny_backbone_options(home)
+    if "raft-large" in which:
+        from torchvision.models.optical_flow import raft_large
+
+        torch.save(raft_large(weights=None).state_dict(), _target(home, "raft-large", WEIGHTS.get("raft-large").files[0]))
+    if "dino-vitb16" in which:
+        from transformers import ViTConfig, ViTModel
+
+        config = ViTConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+                           image_size=224, patch_size=16)
+        ViTModel(config, add_pooling_layer=False).save_pretrained(_target(home, "dino-vitb16", "config.json").parent)
+    if "clip-vit-l-14" in which:
+        import open_clip
+
+        model = open_clip.create_model(TINY_CLIP, pretrained=None)
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()},
+                  str(_target(home, "clip-vit-l-14", "open_clip_model.safetensors")))
+    if "laion-aesthetic" in which:
+        from wanbench.backbones.iqa import AestheticHead
+
+        torch.save(AestheticHead(32).state_dict(), _target(home, "laion-aesthetic", "sac+logos+ava1-l14-linearMSE.pth"))
+    if "musiq-koniq" in which:
+        from pyiqa.archs.musiq_arch import MUSIQ
+
+        torch.save(MUSIQ(pretrained=False, **TINY_MUSIQ).state_dict(),
+                   _target(home, "musiq-koniq", "musiq_koniq_ckpt-e95806b9.pth"))
+    if "maniqa-koniq" in which:
+        from pyiqa.archs.maniqa_arch import MANIQA
+
+        from wanbench.backbones.iqa import _maniqa_vit
+
+        with _maniqa_vit(tiny_maniqa_vit):
+            model = MANIQA(pretrained=False, **TINY_MANIQA)
+        torch.save(model.state_dict(), _target(home, "maniqa-koniq", "ckpt_koniq10k.pt"))
+    if "yolo-coco" in which:
+        from wanbench.backbones.detector import quiet_ultralytics, save_detector
+
+        quiet_ultralytics()
+        from ultralytics.nn.tasks import DetectionModel
+
+        model = DetectionModel("yolo11n.yaml", nc=80, verbose=False)
+        save_detector(model, {i: f"class{i}" for i in range(80)}, _target(home, "yolo-coco", "model.json").parent,
+                      imgsz=64)
+    return options
+

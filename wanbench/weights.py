@@ -1,0 +1,242 @@
+"""Registry of the external model weights the backbones use, and where they are found.
+
+One entry per weights set: where it comes from (a Hugging Face repo and its files, or a URL), its
+licence, the sha256 of each file where known, and the loader format. Files are looked for under
+``$WANBENCH_HOME/weights/<name>/`` and then in the Hugging Face cache; nothing is downloaded
+unless the user runs ``wanbench weights fetch NAME``. A pinned sha256 is checked once per file
+version (the verdict is remembered next to the file, keyed by size and mtime), so a resumed run
+does not rehash gigabytes.
+
+Loading stays safe: every format here is read with safetensors or ``torch.load(weights_only=True)``.
+The one pickled format of the field, ultralytics ``.pt`` detectors, is converted to safetensors
+once at fetch or train time (``wanbench.backbones.detector``), never unpickled at scoring time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wanbench.registry import Registry
+
+
+class WeightsError(RuntimeError):
+    """Weights that are missing, corrupt or cannot be fetched; the message is one actionable line."""
+
+
+def wanbench_home() -> Path:
+    return Path(os.environ.get("WANBENCH_HOME", Path.home() / ".cache" / "wanbench"))
+
+
+@dataclass(frozen=True)
+class WeightSpec:
+    name: str
+    description: str
+    used_by: str  # backbone (and dimension) that needs it
+    files: tuple[str, ...]
+    licence: str
+    repo: str | None = None  # Hugging Face repo id holding ``files``
+    url: str | None = None  # base URL holding ``files`` (when not on the Hub)
+    sha256: dict[str, str] = field(default_factory=dict)  # file -> expected sha256, where known
+    note: str = ""
+
+    def local_dir(self) -> Path:
+        return wanbench_home() / "weights" / self.name
+
+    def source(self) -> str:
+        return f"huggingface.co/{self.repo}" if self.repo else (self.url or "trained locally")
+
+
+WEIGHTS: Registry[WeightSpec] = Registry("weights")
+
+
+def _register(spec: WeightSpec) -> None:
+    WEIGHTS.register(spec.name, spec)
+
+
+_register(WeightSpec(
+    name="raft-large", used_by="flow (large motion, pixel stability, camera control)",
+    description="torchvision RAFT-large, C+T+S+K+H training, v2",
+    files=("raft_large_C_T_SKHT_V2-ff5fadd5.pth",), url="https://download.pytorch.org/models",
+    licence="BSD-3-Clause",
+))
+_register(WeightSpec(
+    name="dino-vitb16", used_by="dino (ID consistency)",
+    description="DINO ViT-B/16 (transformers ViTModel)",
+    files=("config.json", "model.safetensors"), repo="facebook/dino-vitb16", licence="Apache-2.0",
+))
+_register(WeightSpec(
+    name="clip-vit-l-14", used_by="clip (scene quality, LAION aesthetic in image quality)",
+    description="OpenAI CLIP ViT-L/14 as open_clip 'ViT-L-14-quickgelu', pretrained 'openai'",
+    files=("open_clip_model.safetensors",), repo="timm/vit_large_patch14_clip_224.openai", licence="MIT",
+))
+_register(WeightSpec(
+    name="laion-aesthetic", used_by="iqa (image quality)",
+    description="LAION improved aesthetic predictor head sac+logos+ava1-l14-linearMSE (on CLIP ViT-L/14)",
+    files=("sac+logos+ava1-l14-linearMSE.pth",), repo="chaofengc/IQA-PyTorch-Weights", licence="Apache-2.0",
+))
+_register(WeightSpec(
+    name="musiq-koniq", used_by="iqa (image quality)", description="pyiqa MUSIQ trained on KonIQ-10k",
+    files=("musiq_koniq_ckpt-e95806b9.pth",), repo="chaofengc/IQA-PyTorch-Weights", licence="Apache-2.0",
+))
+_register(WeightSpec(
+    name="maniqa-koniq", used_by="iqa (image quality)", description="pyiqa MANIQA trained on KonIQ-10k",
+    files=("ckpt_koniq10k.pt",), repo="chaofengc/IQA-PyTorch-Weights", licence="Apache-2.0",
+))
+_register(WeightSpec(
+    name="yolo-coco", used_by="detector (subject crops for ID consistency)",
+    description="ultralytics YOLO11n on COCO, converted to safetensors at fetch",
+    files=("model.safetensors", "model.json"), url="https://github.com/ultralytics/assets/releases/download/v8.3.0",
+    licence="AGPL-3.0", note="fetch downloads yolo11n.pt and converts it (wanbench.backbones.detector)",
+))
+_register(WeightSpec(
+    name="yolo-artifacts", used_by="detector (human artifacts)",
+    description="our artifact detector: trained with `wanbench artifacts train`, registered here",
+    files=("model.safetensors", "model.json"), licence="as its training data",
+    note="no public weights exist: train one with `wanbench artifacts train`",
+))
+
+
+# ---------------------------------------------------------------------------------------------
+# resolution and verification
+
+@dataclass(frozen=True)
+class WeightsStatus:
+    name: str
+    state: str  # present | unverified | missing | checksum-failed
+    paths: dict[str, Path]
+    detail: str = ""
+
+
+def file_sha256(path: Path, chunk: int = 1 << 22) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _hf_cached(repo: str, filename: str) -> Path | None:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - huggingface_hub is a dependency
+        return None
+    found = try_to_load_from_cache(repo, filename)
+    return Path(found) if isinstance(found, str) else None
+
+
+def find_file(spec: WeightSpec, filename: str) -> Path | None:
+    local = spec.local_dir() / filename
+    if local.is_file():
+        return local
+    return _hf_cached(spec.repo, filename) if spec.repo else None
+
+
+def _verified(path: Path, expected: str) -> bool:
+    """sha256 check, remembered in ``<file>.sha256-ok`` for this exact size and mtime."""
+    stat = path.stat()
+    stamp = path.with_name(path.name + ".sha256-ok")
+    key = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": expected}
+    try:
+        if json.loads(stamp.read_text()) == key:
+            return True
+    except (OSError, ValueError):
+        pass
+    if file_sha256(path) != expected:
+        return False
+    try:
+        stamp.write_text(json.dumps(key))
+    except OSError:  # a read-only cache still verifies, just every time
+        pass
+    return True
+
+
+def weights_status(entry: str | WeightSpec) -> WeightsStatus:
+    spec = WEIGHTS.get(entry) if isinstance(entry, str) else entry
+    name = spec.name
+    paths: dict[str, Path] = {}
+    missing = []
+    for filename in spec.files:
+        path = find_file(spec, filename)
+        if path is None:
+            missing.append(filename)
+        else:
+            paths[filename] = path
+    if missing:
+        return WeightsStatus(name, "missing", paths, f"missing {', '.join(missing)} (looked in {spec.local_dir()}"
+                             + (f" and the Hugging Face cache of {spec.repo})" if spec.repo else ")"))
+    bad = [f for f, expected in spec.sha256.items() if f in paths and not _verified(paths[f], expected)]
+    if bad:
+        return WeightsStatus(name, "checksum-failed", paths, f"sha256 mismatch: {', '.join(bad)}")
+    state = "present" if spec.sha256 and set(spec.sha256) >= set(spec.files) else "unverified"
+    return WeightsStatus(name, state, paths, "" if state == "present" else "no sha256 pinned for some files")
+
+
+def require(name: str) -> dict[str, Path]:
+    """Paths of every file of ``name``, checked; raises WeightsError with one actionable line."""
+    status = weights_status(name)
+    if status.state == "missing":
+        raise WeightsError(f"weights {name!r}: {status.detail}; get them with `wanbench weights fetch {name}`")
+    if status.state == "checksum-failed":
+        raise WeightsError(f"weights {name!r}: {status.detail} in {', '.join(map(str, status.paths.values()))}; "
+                           f"delete them and run `wanbench weights fetch {name}`")
+    return status.paths
+
+
+def install_file(name: str, source: Path, filename: str | None = None) -> Path:
+    """Copy a file into ``$WANBENCH_HOME/weights/<name>/`` (used by training and conversion)."""
+    spec = WEIGHTS.get(name)
+    target = spec.local_dir() / (filename or source.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+# ---------------------------------------------------------------------------------------------
+# fetching (needs a network; fails with one line without one)
+
+def _download(url: str, target: Path, timeout: float = 30.0) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as out:
+            shutil.copyfileobj(response, out, 1 << 22)
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise WeightsError(f"cannot download {url}: {getattr(exc, 'reason', exc)} (no network?)") from None
+    os.replace(tmp, target)
+
+
+def fetch(name: str) -> WeightsStatus:
+    """Download the files of ``name`` into ``$WANBENCH_HOME/weights/<name>/`` and verify them."""
+    spec = WEIGHTS.get(name)
+    if name == "yolo-coco":
+        from wanbench.backbones.detector import fetch_coco_detector
+
+        fetch_coco_detector(spec)
+        return weights_status(name)
+    if not spec.repo and not spec.url:
+        raise WeightsError(f"weights {name!r} cannot be downloaded: {spec.note or 'no public source'}")
+    for filename in spec.files:
+        if spec.repo:
+            try:
+                from huggingface_hub import hf_hub_download
+
+                hf_hub_download(spec.repo, filename, local_dir=spec.local_dir())
+            except Exception as exc:  # hub errors come in many classes; all mean "not fetched"
+                raise WeightsError(f"cannot fetch {filename} from {spec.source()}: "
+                                   f"{type(exc).__name__} (no network?)") from None
+        else:
+            _download(f"{spec.url}/{filename}", spec.local_dir() / filename)
+    status = weights_status(name)
+    if status.state in ("missing", "checksum-failed"):
+        raise WeightsError(f"weights {name!r} fetched but {status.detail}")
+    return status
