@@ -51,3 +51,20 @@ def test_weighted_score_full_and_partial() -> None:
     assert partial.weight_covered == pytest.approx(13 / 14)
     nothing = weighted_score({}, weights)
     assert nothing.value is None and nothing.label == "n/a"
+
+
+def test_id_consistency_is_split_by_subdimension() -> None:
+    import json
+
+    import pandas as pd
+
+    from wanbench.aggregate import subdimension_means
+
+    rows = pd.DataFrame({
+        "prompt_id": ["a", "a", "b", "c"], "value": [0.8, 0.6, 0.9, 0.5],
+        "details": [json.dumps({"subdimension": "human"})] * 3 + [json.dumps({"subdimension": "animal"})],
+    })
+    got = subdimension_means(rows)
+    assert got["human"] == (pytest.approx(0.8), 2)  # prompt a averages its seeds first: (0.7 + 0.9) / 2
+    assert got["animal"] == (pytest.approx(0.5), 1)
+    assert subdimension_means(rows.assign(details=[json.dumps({})] * 4)) == {}

@@ -8,6 +8,8 @@ and labelled partial: it is not comparable with a full score.
 
 from __future__ import annotations
 
+import json
+
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,27 @@ class DimensionSummary:
     n_missing: int
     missing_reason: str | None = None
     replicates: np.ndarray | None = field(default=None, repr=False)
+    subdimensions: dict[str, tuple[float, int]] = field(default_factory=dict)  # name -> (mean, prompts)
+
+    def subdimension_label(self) -> str:
+        return ", ".join(f"{name} {mean:.3f} (n={n})" for name, (mean, n) in self.subdimensions.items())
+
+
+def subdimension_means(ok: pd.DataFrame) -> dict[str, tuple[float, int]]:
+    """Per-prompt means split by ``details.subdimension`` (ID consistency: human / animal / object)."""
+    def sub(details: object) -> str | None:
+        try:
+            return json.loads(details).get("subdimension") if isinstance(details, str) else None
+        except (ValueError, AttributeError):
+            return None
+
+    if "details" not in ok.columns:
+        return {}
+    labels = ok["details"].map(sub)
+    if labels.isna().all():
+        return {}
+    per_prompt = ok.assign(sub=labels).dropna(subset=["sub"]).groupby(["sub", "prompt_id"])["value"].mean()
+    return {name: (float(values.mean()), int(len(values))) for name, values in per_prompt.groupby(level=0)}
 
 
 @dataclass
@@ -103,7 +126,7 @@ def summarise_dimension(rows: pd.DataFrame, dimension: str) -> DimensionSummary:
     replicates = bootstrap_means(per_prompt)
     low, high = np.percentile(replicates, [2.5, 97.5])
     return DimensionSummary(dimension, float(per_prompt.mean()), float(low), float(high), len(per_prompt),
-                            n_error, len(missing), None, replicates)
+                            n_error, len(missing), None, replicates, subdimension_means(ok))
 
 
 def weighted_score(dims: dict[str, DimensionSummary], weights: dict[str, float]) -> WeightedScore:

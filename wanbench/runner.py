@@ -89,8 +89,10 @@ def build_backbones(dimensions: list[Dimension], flow_backend: str = "auto",
         if not dim.status().implemented:
             continue
         for need in dim.needs:
-            if need not in backbones and chosen.get(need, need) in BACKBONES:
-                backbones[need] = BACKBONES.get(chosen.get(need, need))(**options.get(need, {}))
+            registered = chosen.get(need, need)
+            if need not in backbones and registered in BACKBONES:
+                # options may name the registered backbone ("flow-raft") or the role it fills ("flow")
+                backbones[need] = BACKBONES.get(registered)(**options.get(registered, options.get(need, {})))
     return backbones
 
 

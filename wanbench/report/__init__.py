@@ -50,6 +50,9 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
         if missing:
             lines.append(f"\n**{s.model}**: {len(missing)} dimension(s) missing:\n")
             lines.extend(f"- {d}: {reason}\n" for d, reason in missing)
+        for d, x in s.dimensions.items():
+            if x.subdimensions:
+                lines.append(f"\n**{s.model}** {d} by sub-dimension: {x.subdimension_label()}\n")
         if s.failures:
             lines.append(f"\n**{s.model}**: {s.failures} prompt(s) failed before scoring (see report.html).\n")
     markdown.write_text("".join(lines), encoding="utf-8")

@@ -64,6 +64,8 @@ def dimension_table_html(summary: ModelSummary) -> str:
         s = summary.dimensions[d]
         ci = f"[{s.ci_low:.3f}, {s.ci_high:.3f}]" if s.mean is not None else ""
         note = f'<span class="missing">missing: {esc(s.missing_reason)}</span>' if s.mean is None else ""
+        if s.subdimensions:
+            note += esc(s.subdimension_label())
         if s.n_error:
             note += f' <span class="err">{s.n_error} error(s)</span>'
         rows.append(f'<tr><td class="l">{esc(display_name(d))}</td><td class="l">{esc(DIMENSIONS[d][1])}</td>'
