@@ -87,7 +87,7 @@ def main() -> None:
     options["flow-raft"] = {"max_pairs": args.pairs}
 
     from wanbench.adapters.procedural import ProceduralAdapter
-    from wanbench.backbones.base import BACKBONES, FeatureCache
+    from wanbench.backbones.base import FeatureCache
     from wanbench.dims.registry import get_dimension
     from wanbench.runner import EvalConfig, Evaluator, build_backbones
     from wanbench.suite import load_suite
