@@ -84,7 +84,7 @@ def main() -> None:
 
         os.environ["WANBENCH_HOME"] = str(work / "home")
         options = install_tiny_weights(work / "home")
-    options["flow-raft"] = {"max_pairs": args.pairs}
+    options.setdefault("flow-raft", {})["max_pairs"] = args.pairs
 
     from wanbench.adapters.procedural import ProceduralAdapter
     from wanbench.backbones.base import FeatureCache

@@ -107,12 +107,13 @@ def test_flow_falls_back_to_dis_without_raft_weights_and_says_so() -> None:
 
 
 def test_raft_loads_from_the_registry_and_returns_forward_and_backward_flow(vision_home) -> None:
-    flow = BACKBONES.get("flow-raft")(max_side=128, max_pairs=3, iterations=2)
+    _, options = vision_home
+    flow = BACKBONES.get("flow-raft")(max_side=128, max_pairs=3, iterations=2, **options["flow-raft"])
     field = flow.compute(tiny_video(pan_clip(2.0, frames=8, height=48, width=64)))
     assert field.forward.shape == field.backward.shape == (3, 128, 168, 2)  # upscaled to RAFT's minimum
     assert np.isfinite(field.forward).all()
     assert "raft_large" in flow.backend()
-    assert "raft_large" in make("flow", {}).backend()  # auto picks RAFT once its weights exist
+    assert "raft_large" in make("flow", options).backend()  # auto picks RAFT once its weights exist
 
 
 def test_dino_features_are_deterministic_and_shuffling_lowers_id_consistency(vision_home) -> None:
@@ -199,3 +200,13 @@ def test_subject_is_the_most_confident_class_and_its_best_box_per_frame() -> Non
 def test_frame_consistency_needs_two_frames() -> None:
     with pytest.raises(NotScorable):
         frame_consistency(np.ones((1, 4)))
+
+
+def test_a_file_under_a_pinned_name_with_other_bytes_fails_the_checksum(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("WANBENCH_HOME", str(tmp_path))
+    (name,) = WEIGHTS.get("raft-large").files
+    path = tmp_path / "weights" / "raft-large" / name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not the released RAFT weights")
+    assert weights_status("raft-large").state == "checksum-failed"
+    assert "fallback" in make("flow", {}).backend()  # auto flow refuses it and uses DIS

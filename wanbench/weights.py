@@ -43,7 +43,9 @@ class WeightSpec:
     licence: str
     repo: str | None = None  # Hugging Face repo id holding ``files``
     url: str | None = None  # base URL holding ``files`` (when not on the Hub)
-    sha256: dict[str, str] = field(default_factory=dict)  # file -> expected sha256, where known
+    # file -> expected sha256, where known; a prefix of 8+ hex digits pins what a release publishes
+    # only in its file name (torchvision's and pyiqa's "-<sha256 prefix>.pth" convention)
+    sha256: dict[str, str] = field(default_factory=dict)
     note: str = ""
 
     def local_dir(self) -> Path:
@@ -64,7 +66,7 @@ _register(WeightSpec(
     name="raft-large", used_by="flow (large motion, pixel stability, camera control)",
     description="torchvision RAFT-large, C+T+S+K+H training, v2",
     files=("raft_large_C_T_SKHT_V2-ff5fadd5.pth",), url="https://download.pytorch.org/models",
-    licence="BSD-3-Clause",
+    licence="BSD-3-Clause", sha256={"raft_large_C_T_SKHT_V2-ff5fadd5.pth": "ff5fadd5"},
 ))
 _register(WeightSpec(
     name="dino-vitb16", used_by="dino (ID consistency)",
@@ -84,6 +86,7 @@ _register(WeightSpec(
 _register(WeightSpec(
     name="musiq-koniq", used_by="iqa (image quality)", description="pyiqa MUSIQ trained on KonIQ-10k",
     files=("musiq_koniq_ckpt-e95806b9.pth",), repo="chaofengc/IQA-PyTorch-Weights", licence="Apache-2.0",
+    sha256={"musiq_koniq_ckpt-e95806b9.pth": "e95806b9"},
 ))
 _register(WeightSpec(
     name="maniqa-koniq", used_by="iqa (image quality)", description="pyiqa MANIQA trained on KonIQ-10k",
@@ -148,7 +151,7 @@ def _verified(path: Path, expected: str) -> bool:
             return True
     except (OSError, ValueError):
         pass
-    if file_sha256(path) != expected:
+    if not file_sha256(path).startswith(expected.lower()):
         return False
     try:
         stamp.write_text(json.dumps(key))

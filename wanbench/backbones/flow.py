@@ -178,8 +178,8 @@ class AutoFlow(Backbone):
 
     name = "flow"
 
-    def __init__(self) -> None:
-        self.raft = RAFTFlow()
+    def __init__(self, **raft_options) -> None:
+        self.raft = RAFTFlow(**raft_options)
         try:
             self.raft.check()
             self.chosen: Backbone = self.raft

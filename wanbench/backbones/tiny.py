@@ -14,7 +14,21 @@ from typing import Any
 
 import torch
 
+from dataclasses import replace
+
 from wanbench.weights import WEIGHTS
+
+# Entries whose real files are pinned by sha256 get a twin without pins: random weights saved under
+# the real file name must not pass (or be made to pass) the real checksum.
+PINNED_TWINS = {"raft-large": "raft-large-tiny", "musiq-koniq": "musiq-koniq-tiny"}
+for _real, _twin in PINNED_TWINS.items():
+    if _twin not in WEIGHTS:
+        WEIGHTS.register(_twin, replace(WEIGHTS.get(_real), name=_twin, sha256={},
+                                        description="random-init stand-in for tests and benchmarks"))
+
+
+def entry(name: str) -> str:
+    return PINNED_TWINS.get(name, name)
 
 TINY_CLIP = "wanbench-tiny-clip"
 TINY_CLIP_CONFIG = {
@@ -48,16 +62,17 @@ def tiny_backbone_options(home: Path) -> dict[str, dict[str, Any]]:
 
     register_tiny_clip(home)
     return {
-        "flow": {}, "flow-raft": {},
+        "flow": {"weights": entry("raft-large")}, "flow-raft": {"weights": entry("raft-large")},
         "clip": {"model_name": TINY_CLIP},
         "iqa": {"architectures": IQAArchitectures(musiq=dict(TINY_MUSIQ), maniqa=dict(TINY_MANIQA),
-                                                  maniqa_vit=tiny_maniqa_vit, aesthetic_dim=32)},
+                                                  maniqa_vit=tiny_maniqa_vit, aesthetic_dim=32),
+                "musiq_weights": entry("musiq-koniq")},
     }
 
 
 def _target(home: Path, name: str, filename: str) -> Path:
     assert filename in WEIGHTS.get(name).files, f"{filename} is not a file of {name}"
-    path = Path(home) / "weights" / name / filename
+    path = Path(home) / "weights" / entry(name) / filename
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
