@@ -29,7 +29,7 @@ def test_dims_and_models_list_their_registries() -> None:
     assert [d["name"] for d in listed] == list(DIMENSION_KEYS)
     implemented = {d["name"] for d in listed if d["implemented"]}
     assert implemented == {"large_motion", "pixel_stability", "camera_control", "id_consistency", "scene_quality",
-                           "image_quality"}
+                           "image_quality", "human_artifacts"}
     assert all(d["note"] for d in listed)
     models = runner.invoke(app, ["models"], terminal_width=200)
     assert "procedural" in models.output and "folder" in models.output

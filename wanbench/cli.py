@@ -25,6 +25,8 @@ app.add_typer(prompts_app, name="prompts")
 app.add_typer(weighting_app, name="weighting")
 weights_app = typer.Typer(help="Model weights the scoring backbones use: status and fetch.", no_args_is_help=True)
 app.add_typer(weights_app, name="weights")
+artifacts_app = typer.Typer(help="Human Artifacts: extract frames to label, train the YOLO detector.", no_args_is_help=True)
+app.add_typer(artifacts_app, name="artifacts")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -75,6 +77,18 @@ def parse_size(size: str) -> tuple[int, int]:
     return int(width), int(height)
 
 
+def artifact_options(backend: str, weights: Optional[Path]) -> dict[str, dict[str, object]]:
+    """Backbone options for Human Artifacts from the CLI flags."""
+    from wanbench.backbones.artifacts import BACKENDS
+
+    if backend not in BACKENDS:
+        raise UserError(f"--artifacts-backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    options: dict[str, object] = {"backend": backend}
+    if weights is not None:
+        options["path"] = weights
+    return {"artifacts": options}
+
+
 def _run_and_report(config, weighting: str, reference: Optional[str], report: bool, quiet: bool) -> None:
     from wanbench.report import write_report
     from wanbench.runner import Evaluator
@@ -114,6 +128,8 @@ def eval_command(
     weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
     reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
     flow: str = typer.Option("auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."),
+    artifacts_weights: Optional[Path] = typer.Option(None, "--artifacts-weights", help="Folder with a trained artifact detector (model.safetensors + model.json); default: the yolo-artifacts weights entry."),
+    artifacts_backend: str = typer.Option("yolo", "--artifacts-backend", help="Human Artifacts by the trained detector (yolo) or by the VLM judge (judge)."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Score error rows again."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -131,6 +147,7 @@ def eval_command(
             model=model, suite=suite, out=out_dir or Path("runs") / (name or model), seeds=tuple(seeds),
             dimensions=_parse_dims(dims), model_options=parse_options(option), name=name,
             retry_errors=retry_errors, limit=limit, flow_backend=flow,
+            backbone_options=artifact_options(artifacts_backend, artifacts_weights),
         )
         _run_and_report(config, weighting, reference, report, quiet)
 
@@ -147,6 +164,8 @@ def score_command(
     weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
     reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
     flow: str = typer.Option("auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."),
+    artifacts_weights: Optional[Path] = typer.Option(None, "--artifacts-weights", help="Folder with a trained artifact detector (model.safetensors + model.json); default: the yolo-artifacts weights entry."),
+    artifacts_backend: str = typer.Option("yolo", "--artifacts-backend", help="Human Artifacts by the trained detector (yolo) or by the VLM judge (judge)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
@@ -160,7 +179,8 @@ def score_command(
         if manifest is not None:
             options["manifest"] = manifest
         config = EvalConfig(model="folder", suite=suite, out=out_dir or Path("runs") / name, seeds=tuple(seeds),
-                            dimensions=_parse_dims(dims), model_options=options, name=name, flow_backend=flow)
+                            dimensions=_parse_dims(dims), model_options=options, name=name, flow_backend=flow,
+                            backbone_options=artifact_options(artifacts_backend, artifacts_weights))
         _run_and_report(config, weighting, reference, True, quiet)
 
 
@@ -337,6 +357,52 @@ def weights_fetch_command(names: List[str] = typer.Argument(..., help="Entries t
         for name in names:
             status = fetch(name)
             out.print(f"{name}: {status.state}", highlight=False)
+
+
+@artifacts_app.command("extract")
+def artifacts_extract_command(
+    videos: List[Path] = typer.Argument(..., help="Video files or folders (searched recursively)."),
+    out_dir: Path = typer.Option(..., "--out", "-o", help="Dataset folder to write (YOLO layout)."),
+    frames: int = typer.Option(8, "--frames", help="Frames sampled evenly from each video."),
+    val_share: float = typer.Option(0.2, "--val-share", help="Share of videos put in the validation split."),
+) -> None:
+    """Write sampled frames in YOLO dataset layout (images/, empty labels/, data.yaml) for labelling.
+
+    Label each artifact as one line "CLASS CX CY W H" (normalised) in the frame's .txt file with
+    any YOLO-format labelling tool, then train:  wanbench artifacts train --data OUT/data.yaml
+    Existing label files are never overwritten.
+    """
+    from wanbench.artifacts import ARTIFACT_CLASSES, extract_frames
+
+    with user_errors():
+        summary = extract_frames(videos, out_dir, frames_per_video=frames, val_share=val_share)
+    for line in summary.skipped:
+        err.print(f"skipped: {line}", highlight=False)
+    out.print(f"{summary.images} frames from {summary.videos} videos -> {out_dir}; classes: "
+              f"{', '.join(ARTIFACT_CLASSES)}; dataset: {summary.data_yaml}", highlight=False)
+
+
+@artifacts_app.command("train")
+def artifacts_train_command(
+    data: Path = typer.Option(..., "--data", help="data.yaml of a labelled YOLO dataset."),
+    epochs: int = typer.Option(100, "--epochs"),
+    imgsz: int = typer.Option(640, "--imgsz", help="Training image size."),
+    model: str = typer.Option("yolov8n.yaml", "--model", help="Architecture yaml (yolov8n.yaml, yolov3u.yaml, yolo11n.yaml...)."),
+    batch: int = typer.Option(16, "--batch"),
+    device: str = typer.Option("cpu", "--device", help="cpu, or a CUDA index such as 0."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the detector here instead of registering it as yolo-artifacts."),
+) -> None:
+    """Train the artifact detector (ultralytics) and register it for Human Artifacts.
+
+    The result is stored as safetensors + json (never a pickle) in $WANBENCH_HOME/weights/yolo-artifacts/
+    unless --out is given; `wanbench eval` then scores Human Artifacts with it.
+    """
+    from wanbench.artifacts import train_detector
+
+    with user_errors():
+        summary = train_detector(data, epochs=epochs, imgsz=imgsz, model=model, batch=batch, device=device, out=out_dir)
+    shown = {k: round(v, 4) for k, v in summary.metrics.items() if k.startswith("metrics/")}
+    out.print(f"artifact detector ({summary.epochs} epochs) -> {summary.folder}; validation: {shown}", highlight=False)
 
 
 @app.command("models")

@@ -43,6 +43,7 @@ BACKBONES.register("flow-dis", "wanbench.backbones.flow:DISFlow")
 BACKBONES.register("dino", "wanbench.backbones.dino:DinoBackbone")
 BACKBONES.register("clip", "wanbench.backbones.clip:ClipBackbone")
 BACKBONES.register("iqa", "wanbench.backbones.iqa:IQABackbone")
+BACKBONES.register("artifacts", "wanbench.backbones.artifacts:ArtifactBackbone")
 
 
 class FeatureCache:

@@ -18,9 +18,9 @@ DIMENSION_REGISTRY.register("camera_control", "wanbench.dims.camera:CameraContro
 DIMENSION_REGISTRY.register("id_consistency", "wanbench.dims.vision_dims:IDConsistency")
 DIMENSION_REGISTRY.register("scene_quality", "wanbench.dims.vision_dims:SceneQuality")
 DIMENSION_REGISTRY.register("image_quality", "wanbench.dims.vision_dims:ImageQuality")
+DIMENSION_REGISTRY.register("human_artifacts", "wanbench.dims.artifacts:HumanArtifacts")
 
 _PLANNED = {
-    "human_artifacts": (("detector",), "needs a trained YOLO artifact detector (issue: Human Artifacts)"),
     "physical_plausibility": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
     "smoothness": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
     "stylization": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
