@@ -5,9 +5,8 @@ import itertools
 import pytest
 
 from wanbench.adapters.procedural import RenderConfig, render
-from wanbench.backbones.base import FeatureCache
+from wanbench.backbones.base import BackboneUnavailable, FeatureCache
 from wanbench.backbones.flow import DISFlow
-from wanbench.dims.base import DimensionUnavailable
 from wanbench.dims.camera import FLOW_MOTIONS, CameraControl, classify_video
 from wanbench.suite import prompt_from_dict
 from wanbench.video import Video
@@ -46,7 +45,9 @@ def test_the_asked_motion_scores_high_and_another_scores_low(motion: str) -> Non
     assert score(motion, other) <= 0.1
 
 
-def test_aerial_and_tracking_wait_for_the_judge() -> None:
+def test_aerial_and_tracking_go_to_the_judge_and_are_missing_without_one() -> None:
+    from wanbench.backbones.vlm import VLMBackbone
+
     video = Video(render(camera_prompt("aerial"), 0, CFG), fps=CFG.fps)
-    with pytest.raises(DimensionUnavailable, match="judge"):
-        CameraControl().score(video, camera_prompt("aerial"), FeatureCache(video, {"flow": DISFlow()}))
+    with pytest.raises(BackboneUnavailable, match="qwen2-vl-7b"):
+        CameraControl().score(video, camera_prompt("aerial"), FeatureCache(video, {"flow": DISFlow(), "vlm": VLMBackbone()}))

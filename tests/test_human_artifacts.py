@@ -117,10 +117,12 @@ def test_without_weights_the_dimension_is_missing_with_the_way_to_get_them() -> 
     assert "wanbench artifacts train" in str(info.value)
 
 
-def test_judge_backend_is_missing_until_the_judge_exists() -> None:
+def test_judge_backend_without_a_judge_is_missing_with_the_judge_reason() -> None:
+    from wanbench.backbones.vlm import VLMBackbone
+
     video = tiny_video(clip_with_marks(set()))
-    cache = FeatureCache(video, {"artifacts": ArtifactBackbone(backend="judge")})
-    with pytest.raises(BackboneUnavailable, match="judge"):
+    cache = FeatureCache(video, {"artifacts": ArtifactBackbone(backend="judge"), "vlm": VLMBackbone()})
+    with pytest.raises(BackboneUnavailable, match="VLM judge"):
         get_dimension("human_artifacts").score(video, HUMAN, cache)
     with pytest.raises(ValueError):
         ArtifactBackbone(backend="oracle")

@@ -77,16 +77,26 @@ def parse_size(size: str) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def artifact_options(backend: str, weights: Optional[Path]) -> dict[str, dict[str, object]]:
-    """Backbone options for Human Artifacts from the CLI flags."""
+def backbone_options(artifacts_backend: str, artifacts_weights: Optional[Path], judge: str,
+                     judge_weights: Optional[Path], judge_url: Optional[str],
+                     judge_model: Optional[str]) -> dict[str, dict[str, object]]:
+    """Backbone constructor options from the CLI flags (Human Artifacts detector, VLM judge)."""
     from wanbench.backbones.artifacts import BACKENDS
 
-    if backend not in BACKENDS:
-        raise UserError(f"--artifacts-backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
-    options: dict[str, object] = {"backend": backend}
-    if weights is not None:
-        options["path"] = weights
-    return {"artifacts": options}
+    if artifacts_backend not in BACKENDS:
+        raise UserError(f"--artifacts-backend must be one of {', '.join(BACKENDS)}, got {artifacts_backend!r}")
+    if judge not in ("local", "remote"):
+        raise UserError(f"--judge must be local or remote, got {judge!r}")
+    if judge == "remote" and not judge_url:
+        raise UserError("--judge remote needs --judge-url (an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1)")
+    artifacts: dict[str, object] = {"backend": artifacts_backend}
+    if artifacts_weights is not None:
+        artifacts["path"] = artifacts_weights
+    vlm: dict[str, object] = {"judge": judge}
+    for key, value in (("path", judge_weights), ("url", judge_url), ("model", judge_model)):
+        if value is not None:
+            vlm[key] = value
+    return {"artifacts": artifacts, "vlm": vlm}
 
 
 def _run_and_report(config, weighting: str, reference: Optional[str], report: bool, quiet: bool) -> None:
@@ -130,6 +140,10 @@ def eval_command(
     flow: str = typer.Option("auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."),
     artifacts_weights: Optional[Path] = typer.Option(None, "--artifacts-weights", help="Folder with a trained artifact detector (model.safetensors + model.json); default: the yolo-artifacts weights entry."),
     artifacts_backend: str = typer.Option("yolo", "--artifacts-backend", help="Human Artifacts by the trained detector (yolo) or by the VLM judge (judge)."),
+    judge: str = typer.Option("local", "--judge", help="VLM judge: local (Qwen2-VL through transformers) or remote (an OpenAI-compatible server)."),
+    judge_weights: Optional[Path] = typer.Option(None, "--judge-weights", help="Local judge folder (default: the qwen2-vl-7b weights entry)."),
+    judge_url: Optional[str] = typer.Option(None, "--judge-url", help="Remote judge endpoint, e.g. http://localhost:8000/v1 (vLLM)."),
+    judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Model name the remote server serves."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Score error rows again."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -147,7 +161,7 @@ def eval_command(
             model=model, suite=suite, out=out_dir or Path("runs") / (name or model), seeds=tuple(seeds),
             dimensions=_parse_dims(dims), model_options=parse_options(option), name=name,
             retry_errors=retry_errors, limit=limit, flow_backend=flow,
-            backbone_options=artifact_options(artifacts_backend, artifacts_weights),
+            backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model),
         )
         _run_and_report(config, weighting, reference, report, quiet)
 
@@ -166,6 +180,10 @@ def score_command(
     flow: str = typer.Option("auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."),
     artifacts_weights: Optional[Path] = typer.Option(None, "--artifacts-weights", help="Folder with a trained artifact detector (model.safetensors + model.json); default: the yolo-artifacts weights entry."),
     artifacts_backend: str = typer.Option("yolo", "--artifacts-backend", help="Human Artifacts by the trained detector (yolo) or by the VLM judge (judge)."),
+    judge: str = typer.Option("local", "--judge", help="VLM judge: local (Qwen2-VL through transformers) or remote (an OpenAI-compatible server)."),
+    judge_weights: Optional[Path] = typer.Option(None, "--judge-weights", help="Local judge folder (default: the qwen2-vl-7b weights entry)."),
+    judge_url: Optional[str] = typer.Option(None, "--judge-url", help="Remote judge endpoint, e.g. http://localhost:8000/v1 (vLLM)."),
+    judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Model name the remote server serves."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
@@ -180,7 +198,7 @@ def score_command(
             options["manifest"] = manifest
         config = EvalConfig(model="folder", suite=suite, out=out_dir or Path("runs") / name, seeds=tuple(seeds),
                             dimensions=_parse_dims(dims), model_options=options, name=name, flow_backend=flow,
-                            backbone_options=artifact_options(artifacts_backend, artifacts_weights))
+                            backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model))
         _run_and_report(config, weighting, reference, True, quiet)
 
 

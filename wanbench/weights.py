@@ -47,6 +47,7 @@ class WeightSpec:
     # only in its file name (torchvision's and pyiqa's "-<sha256 prefix>.pth" convention)
     sha256: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    snapshot: bool = False  # a transformers folder: fetch downloads the whole repo; ``files`` are markers
 
     def local_dir(self) -> Path:
         return wanbench_home() / "weights" / self.name
@@ -92,6 +93,13 @@ _register(WeightSpec(
     name="maniqa-koniq", used_by="iqa (image quality)", description="pyiqa MANIQA trained on KonIQ-10k",
     files=("ckpt_koniq10k.pt",), repo="chaofengc/IQA-PyTorch-Weights", licence="Apache-2.0",
 ))
+for _name, _repo in (("qwen2-vl-7b", "Qwen/Qwen2-VL-7B-Instruct"), ("qwen2-vl-2b", "Qwen/Qwen2-VL-2B-Instruct"),
+                     ("qwen2.5-vl-7b", "Qwen/Qwen2.5-VL-7B-Instruct")):
+    _register(WeightSpec(
+        name=_name, used_by="vlm judge (plausibility, smoothness, style, objects, space, action, camera)",
+        description=f"{_repo} (transformers folder)", files=("config.json", "tokenizer.json"),
+        repo=_repo, licence="Apache-2.0", snapshot=True,
+    ))
 _register(WeightSpec(
     name="yolo-coco", used_by="detector (subject crops for ID consistency)",
     description="ultralytics YOLO11n on COCO, converted to safetensors at fetch",
@@ -228,7 +236,15 @@ def fetch(name: str) -> WeightsStatus:
         return weights_status(name)
     if not spec.repo and not spec.url:
         raise WeightsError(f"weights {name!r} cannot be downloaded: {spec.note or 'no public source'}")
-    for filename in spec.files:
+    if spec.snapshot:
+        try:
+            from huggingface_hub import snapshot_download
+
+            snapshot_download(spec.repo, local_dir=spec.local_dir(),
+                              allow_patterns=["*.json", "*.safetensors", "*.txt", "*.jinja", "*.model"])
+        except Exception as exc:  # hub errors come in many classes; all mean "not fetched"
+            raise WeightsError(f"cannot fetch {spec.source()}: {type(exc).__name__} (no network?)") from None
+    for filename in () if spec.snapshot else spec.files:
         if spec.repo:
             try:
                 from huggingface_hub import hf_hub_download

@@ -2,8 +2,8 @@
 
 The weights come from the ``yolo-artifacts`` registry entry (written by ``wanbench artifacts
 train``) or from a folder given with ``--artifacts-weights``. The other backend, ``judge``, asks
-the Qwen2-VL judge about deformed bodies instead; it is recorded as that backend and is missing
-until the judge exists.
+the VLM judge about deformed bodies instead (the dimension does that through the ``vlm``
+backbone); its scores are recorded with that backend.
 """
 
 from __future__ import annotations
@@ -55,8 +55,7 @@ class ArtifactBackbone(Backbone):
 
     def check(self) -> None:
         if self.kind == "judge":
-            raise BackboneUnavailable("--artifacts-backend judge needs the Qwen2-VL judge, which is not "
-                                      "implemented yet (issue: judge dimensions)")
+            raise BackboneUnavailable("the judge backend scores through the vlm backbone, not detections")
         self._folder()
 
     def detector(self) -> YoloDetector:

@@ -44,6 +44,7 @@ BACKBONES.register("dino", "wanbench.backbones.dino:DinoBackbone")
 BACKBONES.register("clip", "wanbench.backbones.clip:ClipBackbone")
 BACKBONES.register("iqa", "wanbench.backbones.iqa:IQABackbone")
 BACKBONES.register("artifacts", "wanbench.backbones.artifacts:ArtifactBackbone")
+BACKBONES.register("vlm", "wanbench.backbones.vlm:VLMBackbone")
 
 
 class FeatureCache:

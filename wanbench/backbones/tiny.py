@@ -130,3 +130,42 @@ def install_tiny_weights(home: Path, seed: int = 0, which: tuple[str, ...] | Non
                       imgsz=64)
     return options
 
+
+
+def install_tiny_judge(home: Path, name: str = "qwen2-vl-2b", seed: int = 0) -> Path:
+    """A tiny random Qwen2-VL with a byte-level tokenizer built here, saved as a transformers folder.
+
+    The tokenizer has the 256 byte symbols, Qwen's chat and vision special tokens, and "Yes" and
+    "No" as whole tokens (as in the real vocabulary), so the judge's probability code runs unchanged.
+    """
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast, Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLProcessor
+    from transformers.models.qwen2_vl.image_processing_qwen2_vl import Qwen2VLImageProcessor
+    from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
+
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    tokenizer = Tokenizer(models.BPE(vocab={ch: i for i, ch in enumerate(alphabet)}, merges=[]))
+    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.decoder = decoders.ByteLevel()
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
+                "<|image_pad|>", "<|video_pad|>"]
+    tokenizer.add_special_tokens(specials)
+    tokenizer.add_tokens(["Yes", "No"])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, eos_token="<|im_end|>", pad_token="<|endoftext|>")
+    ids = {s: fast.convert_tokens_to_ids(s) for s in specials}
+    config = Qwen2VLConfig(
+        text_config={"vocab_size": len(fast), "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+                     "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 4096,
+                     "rope_parameters": {"rope_type": "default", "rope_theta": 1e6, "mrope_section": [2, 3, 3]},
+                     "bos_token_id": ids["<|endoftext|>"], "eos_token_id": ids["<|im_end|>"]},
+        vision_config={"depth": 2, "embed_dim": 32, "hidden_size": 64, "num_heads": 2, "patch_size": 14,
+                       "spatial_merge_size": 2, "temporal_patch_size": 2},
+        image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
+        vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"],
+    )
+    torch.manual_seed(seed)
+    folder = Path(home) / "weights" / name
+    Qwen2VLForConditionalGeneration(config).eval().save_pretrained(folder)
+    Qwen2VLProcessor(image_processor=Qwen2VLImageProcessor(), tokenizer=fast,
+                     video_processor=Qwen2VLVideoProcessor()).save_pretrained(folder)
+    return folder

@@ -9,6 +9,8 @@ The report weighs "the predicted likelihood, the box size and how long the artif
 - duration enters through the mean over the sampled frames: an artifact seen in k of N frames adds
   k/N of its severity;
 - score = 1 - mean severity, in [0, 1]; a clean video scores 1.
+With ``--artifacts-backend judge`` the score is instead 1 - P(yes) to the judge's question about
+deformed bodies (templates file), recorded as that backend.
 """
 
 from __future__ import annotations
@@ -38,10 +40,18 @@ def frame_severities(found: ArtifactDetections) -> np.ndarray:
 class HumanArtifacts(Dimension):
     name = "human_artifacts"
     version = "1"
-    needs = ("artifacts",)
+    needs = ("artifacts", "vlm")
     description = "trained YOLO artifact detector: likelihood x box size, averaged over frames (duration)"
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        artifacts = features.backbones.get("artifacts")
+        if artifacts is not None and getattr(artifacts, "kind", "yolo") == "judge":
+            from wanbench.dims.judge_dims import questions
+
+            (item,) = questions("human_artifacts")
+            (p_yes,) = features.get("vlm").ask_clip([item["question"]])
+            return Score(1.0 - float(p_yes), f"artifacts/judge: {features.backend('vlm')}",
+                         {"p_deformed": float(p_yes), "judge_question": item["question"]})
         found: ArtifactDetections = features.get("artifacts")
         severity = frame_severities(found)
         return Score(

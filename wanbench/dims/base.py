@@ -69,16 +69,3 @@ class Dimension(ABC):
     @abstractmethod
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         """Score one video for one prompt."""
-
-
-class PlannedDimension(Dimension):
-    """A dimension of the paper that this build cannot compute yet: always reported missing."""
-
-    def __init__(self, name: str, needs: tuple[str, ...], reason: str) -> None:
-        self.name, self.needs, self.reason = name, needs, reason
-
-    def status(self) -> DimensionStatus:
-        return DimensionStatus(False, self.reason)
-
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
-        raise DimensionUnavailable(f"not implemented yet: {self.reason}")

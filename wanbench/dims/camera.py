@@ -6,9 +6,10 @@ says zoom, little of either says static. Directions follow the camera: content m
 the camera pans left; content moving down means the camera lifts up; expanding content means
 zoom in. A video's label is the majority over its pairs.
 
-Camera Control (v1) scores a prompt asking for a pan, lift, zoom or a static shot by the share of
-frame pairs classified as that motion. The report judges aerial and tracking shots with Qwen2-VL:
-until the judge exists, those prompts are reported missing, not guessed.
+Camera Control (v2) scores a prompt asking for a pan, lift, zoom or a static shot by the share of
+frame pairs classified as that motion. Aerial and tracking shots, which flow cannot tell, go to the
+VLM judge as the report does (P(yes) to the shot's question; missing when there is no judge). The
+dimension's mean is over all its prompts, whichever half scored them; ``details.method`` says which.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import FlowField
-from wanbench.dims.base import Dimension, DimensionUnavailable, Score
+from wanbench.dims.base import Dimension, Score
 from wanbench.suite import Prompt
 from wanbench.video import Video
 
@@ -64,17 +65,18 @@ def classify_video(flow: FlowField) -> tuple[str, list[PairMotion]]:
 
 class CameraControl(Dimension):
     name = "camera_control"
-    version = "1"
-    needs = ("flow",)
-    description = "share of frame pairs whose flow shows the asked pan/lift/zoom/static (aerial, tracking: judge)"
+    version = "2"
+    needs = ("flow", "vlm")
+    description = "share of frame pairs whose flow shows the asked pan/lift/zoom/static; aerial, tracking: VLM judge"
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if prompt.camera in JUDGE_MOTIONS:
-            raise DimensionUnavailable(f"{prompt.camera} shots are judged by the Qwen2-VL judge, "
-                                       "which is not implemented yet (issue: judge dimensions)")
+            from wanbench.dims.judge_dims import judge_camera
+
+            return judge_camera(prompt, features)
         flow: FlowField = features.get("flow")
         label, pairs = classify_video(flow)
         matches = sum(p.label == prompt.camera for p in pairs)
         return Score(value=matches / len(pairs), backend=features.backend("flow"),
-                     details={"asked": prompt.camera, "predicted": label, "pairs": len(pairs),
+                     details={"method": "flow", "asked": prompt.camera, "predicted": label, "pairs": len(pairs),
                               "pair_labels": dict(Counter(p.label for p in pairs))})

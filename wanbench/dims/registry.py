@@ -1,12 +1,12 @@
-"""All 14 dimensions in one registry: implemented ones lazily by "module:attr", the rest planned.
+"""All 14 dimensions in one registry, each resolved lazily from "module:attr".
 
-``wanbench dims`` lists this registry. A planned dimension is always reported missing with its
-reason, never scored.
+``wanbench dims`` lists this registry. A dimension whose backbone cannot run here is reported
+missing with the reason, never scored.
 """
 
 from __future__ import annotations
 
-from wanbench.dims.base import Dimension, PlannedDimension
+from wanbench.dims.base import Dimension
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.registry import Registry
 
@@ -20,17 +20,11 @@ DIMENSION_REGISTRY.register("scene_quality", "wanbench.dims.vision_dims:SceneQua
 DIMENSION_REGISTRY.register("image_quality", "wanbench.dims.vision_dims:ImageQuality")
 DIMENSION_REGISTRY.register("human_artifacts", "wanbench.dims.artifacts:HumanArtifacts")
 
-_PLANNED = {
-    "physical_plausibility": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
-    "smoothness": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
-    "stylization": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
-    "single_object": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
-    "multiple_object": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
-    "spatial_position": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
-    "action_following": (("vlm",), "needs the Qwen2-VL judge (issue: judge dimensions)"),
-}
-for _name, (_needs, _reason) in _PLANNED.items():
-    DIMENSION_REGISTRY.register(_name, PlannedDimension(_name, _needs, _reason))
+for _name, _attr in (("physical_plausibility", "PhysicalPlausibility"), ("smoothness", "Smoothness"),
+                     ("stylization", "Stylization"), ("single_object", "SingleObject"),
+                     ("multiple_object", "MultipleObject"), ("spatial_position", "SpatialPosition"),
+                     ("action_following", "ActionFollowing")):
+    DIMENSION_REGISTRY.register(_name, f"wanbench.dims.judge_dims:{_attr}")
 
 
 def get_dimension(name: str) -> Dimension:

@@ -1,0 +1,185 @@
+"""The dimensions the report scores with a multimodal LLM, on one judge backbone (formulas: docs/dimensions.md).
+
+Questions live in ``wanbench/data/judge_templates.json`` (versioned; the version is part of each
+metric version). Every answer is a probability (``wanbench.backbones.vlm``); a question whose good
+answer is "No" contributes 1 - P(yes).
+
+- Physical Plausibility, Smoothness: mean over their clip-level questions.
+- Stylization: mean over keyframes of P(yes) to "in the style of {style}?"; the CLIP similarity of
+  the frames to "a {style} style image" is recorded as a sub-score when CLIP is available.
+- Single Object: mean over keyframes of P(the object is there): the expected share of frames that
+  match the prompt, which is what the report counts.
+- Multiple Object: per keyframe, the product over the prompt's objects of P(count == asked count)
+  from the digit distribution; mean over keyframes.
+- Spatial Position: per keyframe, P(subject) * P(object) * P(relation); mean over keyframes.
+- Action Instruction Following: mean of alignment, completion and (1 - artifacts) on the clip.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from wanbench.backbones.base import BackboneUnavailable, FeatureCache
+from wanbench.backbones.vlm import VideoJudge
+from wanbench.dims.base import Dimension, NotScorable, Score
+from wanbench.suite import Prompt
+from wanbench.video import Video
+
+RELATION_WORDS = {"left_of": "to the left of", "right_of": "to the right of", "above": "above", "below": "below"}
+
+
+@lru_cache(maxsize=1)
+def templates() -> dict[str, Any]:
+    return json.loads(resources.files("wanbench").joinpath("data/judge_templates.json").read_text(encoding="utf-8"))
+
+
+def questions(dimension: str, **fields: str) -> list[dict[str, Any]]:
+    """The dimension's templates with the prompt's fields filled in."""
+    out = []
+    for item in templates()[dimension]:
+        try:
+            out.append(item | {"question": item["question"].format(**fields)})
+        except KeyError as exc:
+            raise NotScorable(f"prompt lacks {exc.args[0]!r}, which the {dimension} questions need") from None
+    return out
+
+
+def goodness(p_yes: float, expect: str) -> float:
+    return float(p_yes) if expect == "Yes" else 1.0 - float(p_yes)
+
+
+class JudgeDimension(Dimension):
+    needs: tuple[str, ...] = ("vlm",)
+
+    @property
+    def version(self) -> str:  # type: ignore[override]
+        return f"1.t{templates()['version']}"
+
+    def judge(self, features: FeatureCache) -> VideoJudge:
+        return features.get("vlm")
+
+    def clip_scores(self, features: FeatureCache, dimension: str, **fields: str) -> tuple[float, dict[str, float]]:
+        items = questions(dimension, **fields)
+        answers = self.judge(features).ask_clip([i["question"] for i in items])
+        parts = {i["name"]: goodness(a, i["expect"]) for i, a in zip(items, answers)}
+        return float(np.mean(list(parts.values()))), parts
+
+    def frame_scores(self, features: FeatureCache, dimension: str, **fields: str) -> dict[str, np.ndarray]:
+        """name -> [keyframes] goodness for yes/no templates (counts are handled by their dimension)."""
+        items = questions(dimension, **fields)
+        answers = self.judge(features).ask_frames([i["question"] for i in items])
+        return {i["name"]: np.array([goodness(a, i["expect"]) for a in per_frame]) for i, per_frame in zip(items, answers)}
+
+
+class PhysicalPlausibility(JudgeDimension):
+    name = "physical_plausibility"
+    description = "judge: no clipping, impossible collisions or gravity violations"
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        value, parts = self.clip_scores(features, self.name)
+        return Score(value, features.backend("vlm"), {"parts": parts})
+
+
+class Smoothness(JudgeDimension):
+    name = "smoothness"
+    description = "judge: smooth, natural motion without jitter"
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        value, parts = self.clip_scores(features, self.name)
+        return Score(value, features.backend("vlm"), {"parts": parts})
+
+
+class Stylization(JudgeDimension):
+    name = "stylization"
+    needs = ("vlm", "clip")
+    description = "judge, frame level: is each keyframe in the asked style (CLIP style similarity recorded)"
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        if not prompt.style:
+            raise NotScorable("prompt has no style")
+        per_frame = self.frame_scores(features, self.name, style=prompt.style)["style"]
+        details: dict[str, Any] = {"frames": per_frame.round(4).tolist()}
+        try:  # a recorded sub-score only: the judge decides the value
+            clip = features.get("clip")
+            text = features.backbone("clip").embed_text(f"a {prompt.style} style image")
+            details["clip_style_similarity"] = float((clip.image @ text).mean())
+        except BackboneUnavailable as exc:
+            details["clip_style_similarity"] = None
+            details["clip_missing"] = str(exc)
+        return Score(float(per_frame.mean()), features.backend("vlm"), details)
+
+
+class SingleObject(JudgeDimension):
+    name = "single_object"
+    description = "judge, frame level: share of keyframes showing the asked object"
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        if not prompt.objects:
+            raise NotScorable("prompt lists no object")
+        per_object = [self.frame_scores(features, self.name, name=o.name)["present"] for o in prompt.objects]
+        per_frame = np.prod(per_object, axis=0)
+        return Score(float(per_frame.mean()), features.backend("vlm"), {"frames": per_frame.round(4).tolist()})
+
+
+class MultipleObject(JudgeDimension):
+    name = "multiple_object"
+    description = "judge, frame level: every asked object present in the asked count"
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        if not prompt.objects:
+            raise NotScorable("prompt lists no objects")
+        judge = self.judge(features)
+        items = [questions(self.name, name=o.name)[0]["question"] for o in prompt.objects]
+        answers = judge.ask_frames(items, kind="count")  # [objects][keyframes] -> digit distribution
+        match = np.ones(len(judge.keyframes))
+        expected = {}
+        for obj, per_frame in zip(prompt.objects, answers):
+            count = int(obj.count)
+            if count > 9:
+                raise NotScorable(f"asked count {count} of {obj.name}: the judge's answer is one digit (0-9)")
+            probs = np.array([dist[count] for dist in per_frame])
+            match *= probs
+            expected[obj.name] = float(np.mean([np.dot(np.arange(10), dist) for dist in per_frame]))
+        return Score(float(match.mean()), features.backend("vlm"),
+                     {"frames": match.round(4).tolist(), "expected_counts": expected,
+                      "asked": {o.name: o.count for o in prompt.objects}})
+
+
+class SpatialPosition(JudgeDimension):
+    name = "spatial_position"
+    description = "judge, frame level: both objects present and in the asked relation"
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        if prompt.spatial is None:
+            raise NotScorable("prompt has no spatial relation")
+        s = prompt.spatial
+        parts = self.frame_scores(features, self.name, subject=s.subject, object=s.object,
+                                  relation=RELATION_WORDS.get(s.relation, s.relation.replace("_", " ")))
+        per_frame = parts["subject"] * parts["object"] * parts["relation"]
+        return Score(float(per_frame.mean()), features.backend("vlm"),
+                     {"frames": per_frame.round(4).tolist(), **{k: float(v.mean()) for k, v in parts.items()}})
+
+
+class ActionFollowing(JudgeDimension):
+    name = "action_following"
+    description = "judge on the clip: action alignment, completion and no artifacts"
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        if not prompt.action:
+            raise NotScorable("prompt has no action")
+        subject = prompt.subject.name if prompt.subject else "main subject"
+        value, parts = self.clip_scores(features, self.name, subject=subject, action=prompt.action)
+        return Score(value, features.backend("vlm"), {"parts": parts})
+
+
+def judge_camera(prompt: Prompt, features: FeatureCache) -> Score:
+    """Camera Control for aerial and tracking prompts: P(yes) to the shot's question."""
+    (item,) = [i for i in questions("camera_control") if i["name"] == prompt.camera]
+    (p_yes,) = features.get("vlm").ask_clip([item["question"]])
+    return Score(goodness(p_yes, item["expect"]), features.backend("vlm"),
+                 {"method": "judge", "asked": prompt.camera, "judge_question": item["question"], "p_yes": float(p_yes)})
