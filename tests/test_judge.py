@@ -233,3 +233,14 @@ def test_absent_remote_server_is_one_clear_line() -> None:
     assert "not reachable after 2 tries" in str(info.value) and "\n" not in str(info.value)
     with pytest.raises(BackboneUnavailable):  # remembered: no second round of retries
         judge.answer([Query((np.zeros((56, 56, 3), np.uint8),), "Is it?")])
+
+
+def test_qwen25_vl_loads_and_judges_through_the_same_path(tmp_path, monkeypatch) -> None:
+    from wanbench.backbones.tiny import install_tiny_judge
+
+    install_tiny_judge(tmp_path, "qwen2.5-vl-7b", family="qwen2.5-vl")
+    monkeypatch.setenv("WANBENCH_HOME", str(tmp_path))
+    backbone = VLMBackbone(weights="qwen2.5-vl-7b", settings=SETTINGS, cache_path=tmp_path / "c.sqlite")
+    answers = backbone.compute(tiny_video(pan_clip(2.0, frames=8))).ask_clip(["Is it smooth?", "Is it dark?"])
+    assert all(0.0 < a < 1.0 for a in answers)
+    assert "qwen2_5_vl" in backbone.backend()

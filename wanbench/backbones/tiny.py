@@ -132,8 +132,9 @@ def install_tiny_weights(home: Path, seed: int = 0, which: tuple[str, ...] | Non
 
 
 
-def install_tiny_judge(home: Path, name: str = "qwen2-vl-2b", seed: int = 0) -> Path:
-    """A tiny random Qwen2-VL with a byte-level tokenizer built here, saved as a transformers folder.
+def install_tiny_judge(home: Path, name: str = "qwen2-vl-2b", seed: int = 0, family: str = "qwen2-vl") -> Path:
+    """A tiny random Qwen2-VL (or Qwen2.5-VL) with a byte-level tokenizer built here, saved as a
+    transformers folder.
 
     The tokenizer has the 256 byte symbols, Qwen's chat and vision special tokens, and "Yes" and
     "No" as whole tokens (as in the real vocabulary), so the judge's probability code runs unchanged.
@@ -153,19 +154,30 @@ def install_tiny_judge(home: Path, name: str = "qwen2-vl-2b", seed: int = 0) -> 
     tokenizer.add_tokens(["Yes", "No"])
     fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, eos_token="<|im_end|>", pad_token="<|endoftext|>")
     ids = {s: fast.convert_tokens_to_ids(s) for s in specials}
-    config = Qwen2VLConfig(
-        text_config={"vocab_size": len(fast), "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+    text_config = {"vocab_size": len(fast), "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
                      "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 4096,
                      "rope_parameters": {"rope_type": "default", "rope_theta": 1e6, "mrope_section": [2, 3, 3]},
-                     "bos_token_id": ids["<|endoftext|>"], "eos_token_id": ids["<|im_end|>"]},
-        vision_config={"depth": 2, "embed_dim": 32, "hidden_size": 64, "num_heads": 2, "patch_size": 14,
-                       "spatial_merge_size": 2, "temporal_patch_size": 2},
-        image_token_id=ids["<|image_pad|>"], video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"], vision_end_token_id=ids["<|vision_end|>"],
-    )
+                     "bos_token_id": ids["<|endoftext|>"], "eos_token_id": ids["<|im_end|>"]}
+    special_ids = {"image_token_id": ids["<|image_pad|>"], "video_token_id": ids["<|video_pad|>"],
+                   "vision_start_token_id": ids["<|vision_start|>"], "vision_end_token_id": ids["<|vision_end|>"]}
     torch.manual_seed(seed)
+    if family == "qwen2-vl":
+        config = Qwen2VLConfig(text_config=text_config, vision_config={
+            "depth": 2, "embed_dim": 32, "hidden_size": 64, "num_heads": 2, "patch_size": 14,
+            "spatial_merge_size": 2, "temporal_patch_size": 2}, **special_ids)
+        model, processor_class = Qwen2VLForConditionalGeneration(config), Qwen2VLProcessor
+    elif family == "qwen2.5-vl":
+        from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor
+
+        config = Qwen2_5_VLConfig(text_config=text_config, vision_config={
+            "depth": 2, "hidden_size": 32, "intermediate_size": 64, "num_heads": 2, "out_hidden_size": 64,
+            "patch_size": 14, "spatial_merge_size": 2, "temporal_patch_size": 2, "window_size": 112,
+            "fullatt_block_indexes": [1]}, **special_ids)
+        model, processor_class = Qwen2_5_VLForConditionalGeneration(config), Qwen2_5_VLProcessor
+    else:
+        raise ValueError(f"unknown judge family {family!r}")
     folder = Path(home) / "weights" / name
-    Qwen2VLForConditionalGeneration(config).eval().save_pretrained(folder)
-    Qwen2VLProcessor(image_processor=Qwen2VLImageProcessor(), tokenizer=fast,
-                     video_processor=Qwen2VLVideoProcessor()).save_pretrained(folder)
+    model.eval().save_pretrained(folder)
+    processor_class(image_processor=Qwen2VLImageProcessor(), tokenizer=fast,
+                    video_processor=Qwen2VLVideoProcessor()).save_pretrained(folder)
     return folder

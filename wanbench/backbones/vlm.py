@@ -6,7 +6,7 @@ the distribution over the digit tokens "0".."9". So a score is continuous and, f
 video and question, deterministic.
 
 The video is fed as frames we already decoded: ``JudgeSettings.frames`` frames sampled evenly,
-resized to at most ``max_pixels`` (sides multiples of 28, as Qwen2-VL's patching wants), with a
+resized by qwen-vl-utils' ``smart_resize`` to at most ``max_pixels`` (sides multiples of 28), with a
 scalar fps; frame-level questions use ``keyframes`` single images. The settings are versioned and
 part of every cache key and backend string.
 
@@ -96,11 +96,12 @@ def probabilities_from_logprobs(top: list[dict[str, Any]], kind: str) -> float |
 
 
 def fit_pixels(frames: np.ndarray, max_pixels: int, multiple: int = 28) -> np.ndarray:
-    """Resize frames so h*w <= max_pixels, both sides multiples of 28 (at least 56)."""
+    """Resize frames as Qwen2-VL's reference preprocessing does (qwen-vl-utils' smart_resize):
+    sides multiples of 28, area within [56*56, max_pixels], aspect ratio kept."""
+    from qwen_vl_utils import smart_resize
+
     h, w = frames.shape[1:3]
-    scale = min(1.0, math.sqrt(max_pixels / (h * w)))
-    nh = max(2 * multiple, int(h * scale) // multiple * multiple)
-    nw = max(2 * multiple, int(w * scale) // multiple * multiple)
+    nh, nw = smart_resize(h, w, factor=multiple, min_pixels=4 * multiple * multiple, max_pixels=max_pixels)
     if (nh, nw) == (h, w):
         return frames
     return np.stack([cv2.resize(f, (nw, nh), interpolation=cv2.INTER_AREA) for f in frames])
