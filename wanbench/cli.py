@@ -314,24 +314,34 @@ def plot_command(
 
 @app.command("dims")
 def dims_command(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """List the 14 dimensions, what each needs, and whether it can run here."""
+    """List the 14 dimensions, what each needs, and whether it can run here (weights, judge)."""
+    from wanbench.backbones.base import BackboneUnavailable
     from wanbench.dims.registry import all_dimensions
+    from wanbench.runner import build_backbones
 
+    def readiness(dim) -> str:
+        problems = []
+        for name, backbone in build_backbones([dim]).items():
+            try:
+                backbone.check()
+            except BackboneUnavailable as exc:
+                problems.append(f"{name}: {exc}")
+        return "; ".join(problems)
+
+    rows = [{"name": d.name, "display_name": d.display_name, "group": d.group, "needs": list(d.needs),
+             "version": d.version, "implemented": d.status().implemented, "note": d.status().note,
+             "ready": not readiness(d), "missing": readiness(d)} for d in all_dimensions()]
     if as_json:
-        rows = [{"name": d.name, "display_name": d.display_name, "group": d.group, "needs": list(d.needs),
-                 "version": d.version, "implemented": d.status().implemented, "note": d.status().note}
-                for d in all_dimensions()]
         out.print_json(data=rows)
         return
     table = Table()
     table.add_column("dimension", no_wrap=True)
     table.add_column("group", no_wrap=True)
-    for column in ("needs", "version", "status"):
+    for column in ("needs", "version", "method", "here"):
         table.add_column(column, overflow="fold")
-    for dim in all_dimensions():
-        status = dim.status()
-        text = f"implemented: {status.note}" if status.implemented else f"not yet: {status.note}"
-        table.add_row(dim.name, dim.group, ", ".join(dim.needs), dim.version, text)
+    for row in rows:
+        here = "[green]ready[/]" if row["ready"] else f"[yellow]missing[/] ({row['missing'].split(' (looked')[0]})"
+        table.add_row(row["name"], row["group"], ", ".join(row["needs"]), row["version"], row["note"], here)
     out.print(table)
 
 
