@@ -77,6 +77,16 @@ def parse_size(size: str) -> tuple[int, int]:
     return int(width), int(height)
 
 
+# Scoring options shared by `eval` and `score` (one definition, so their help never drifts apart).
+FLOW_OPTION = typer.Option("auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis.")
+ARTIFACTS_WEIGHTS_OPTION = typer.Option(None, "--artifacts-weights", help="Folder with a trained artifact detector (model.safetensors + model.json); default: the yolo-artifacts weights entry.")
+ARTIFACTS_BACKEND_OPTION = typer.Option("yolo", "--artifacts-backend", help="Human Artifacts by the trained detector (yolo) or by the VLM judge (judge).")
+JUDGE_OPTION = typer.Option("local", "--judge", help="VLM judge: local (Qwen2-VL through transformers) or remote (an OpenAI-compatible server).")
+JUDGE_WEIGHTS_OPTION = typer.Option(None, "--judge-weights", help="Local judge folder (default: the qwen2-vl-7b weights entry).")
+JUDGE_URL_OPTION = typer.Option(None, "--judge-url", help="Remote judge endpoint, e.g. http://localhost:8000/v1 (vLLM).")
+JUDGE_MODEL_OPTION = typer.Option(None, "--judge-model", help="Model name the remote server serves.")
+
+
 def backbone_options(artifacts_backend: str, artifacts_weights: Optional[Path], judge: str,
                      judge_weights: Optional[Path], judge_url: Optional[str],
                      judge_model: Optional[str]) -> dict[str, dict[str, object]]:
@@ -137,13 +147,13 @@ def eval_command(
     option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
     weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
     reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
-    flow: str = typer.Option("auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."),
-    artifacts_weights: Optional[Path] = typer.Option(None, "--artifacts-weights", help="Folder with a trained artifact detector (model.safetensors + model.json); default: the yolo-artifacts weights entry."),
-    artifacts_backend: str = typer.Option("yolo", "--artifacts-backend", help="Human Artifacts by the trained detector (yolo) or by the VLM judge (judge)."),
-    judge: str = typer.Option("local", "--judge", help="VLM judge: local (Qwen2-VL through transformers) or remote (an OpenAI-compatible server)."),
-    judge_weights: Optional[Path] = typer.Option(None, "--judge-weights", help="Local judge folder (default: the qwen2-vl-7b weights entry)."),
-    judge_url: Optional[str] = typer.Option(None, "--judge-url", help="Remote judge endpoint, e.g. http://localhost:8000/v1 (vLLM)."),
-    judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Model name the remote server serves."),
+    flow: str = FLOW_OPTION,
+    artifacts_weights: Optional[Path] = ARTIFACTS_WEIGHTS_OPTION,
+    artifacts_backend: str = ARTIFACTS_BACKEND_OPTION,
+    judge: str = JUDGE_OPTION,
+    judge_weights: Optional[Path] = JUDGE_WEIGHTS_OPTION,
+    judge_url: Optional[str] = JUDGE_URL_OPTION,
+    judge_model: Optional[str] = JUDGE_MODEL_OPTION,
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Score error rows again."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -177,13 +187,13 @@ def score_command(
     dims: Optional[str] = typer.Option(None, "--dims", help="Comma-separated dimensions (default: all 14)."),
     weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
     reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
-    flow: str = typer.Option("auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."),
-    artifacts_weights: Optional[Path] = typer.Option(None, "--artifacts-weights", help="Folder with a trained artifact detector (model.safetensors + model.json); default: the yolo-artifacts weights entry."),
-    artifacts_backend: str = typer.Option("yolo", "--artifacts-backend", help="Human Artifacts by the trained detector (yolo) or by the VLM judge (judge)."),
-    judge: str = typer.Option("local", "--judge", help="VLM judge: local (Qwen2-VL through transformers) or remote (an OpenAI-compatible server)."),
-    judge_weights: Optional[Path] = typer.Option(None, "--judge-weights", help="Local judge folder (default: the qwen2-vl-7b weights entry)."),
-    judge_url: Optional[str] = typer.Option(None, "--judge-url", help="Remote judge endpoint, e.g. http://localhost:8000/v1 (vLLM)."),
-    judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Model name the remote server serves."),
+    flow: str = FLOW_OPTION,
+    artifacts_weights: Optional[Path] = ARTIFACTS_WEIGHTS_OPTION,
+    artifacts_backend: str = ARTIFACTS_BACKEND_OPTION,
+    judge: str = JUDGE_OPTION,
+    judge_weights: Optional[Path] = JUDGE_WEIGHTS_OPTION,
+    judge_url: Optional[str] = JUDGE_URL_OPTION,
+    judge_model: Optional[str] = JUDGE_MODEL_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
@@ -328,9 +338,12 @@ def dims_command(as_json: bool = typer.Option(False, "--json", help="Machine-rea
                 problems.append(f"{name}: {exc}")
         return "; ".join(problems)
 
-    rows = [{"name": d.name, "display_name": d.display_name, "group": d.group, "needs": list(d.needs),
-             "version": d.version, "implemented": d.status().implemented, "note": d.status().note,
-             "ready": not readiness(d), "missing": readiness(d)} for d in all_dimensions()]
+    rows = []
+    for d in all_dimensions():
+        missing = readiness(d)
+        rows.append({"name": d.name, "display_name": d.display_name, "group": d.group, "needs": list(d.needs),
+                     "version": d.version, "implemented": d.status().implemented, "note": d.status().note,
+                     "ready": not missing, "missing": missing})
     if as_json:
         out.print_json(data=rows)
         return
