@@ -76,22 +76,22 @@ class JudgeDimension(Dimension):
         return {i["name"]: np.array([goodness(a, i["expect"]) for a in per_frame]) for i, per_frame in zip(items, answers)}
 
 
-class PhysicalPlausibility(JudgeDimension):
+class ClipQuestionsDimension(JudgeDimension):
+    """The mean goodness of the dimension's clip-level questions, which need no prompt fields."""
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        value, parts = self.clip_scores(features, self.name)
+        return Score(value, features.backend("vlm"), {"parts": parts})
+
+
+class PhysicalPlausibility(ClipQuestionsDimension):
     name = "physical_plausibility"
     description = "judge: no clipping, impossible collisions or gravity violations"
 
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
-        value, parts = self.clip_scores(features, self.name)
-        return Score(value, features.backend("vlm"), {"parts": parts})
 
-
-class Smoothness(JudgeDimension):
+class Smoothness(ClipQuestionsDimension):
     name = "smoothness"
     description = "judge: smooth, natural motion without jitter"
-
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
-        value, parts = self.clip_scores(features, self.name)
-        return Score(value, features.backend("vlm"), {"parts": parts})
 
 
 class Stylization(JudgeDimension):
