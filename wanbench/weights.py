@@ -48,6 +48,7 @@ class WeightSpec:
     sha256: dict[str, str] = field(default_factory=dict)
     note: str = ""
     snapshot: bool = False  # a transformers folder: fetch downloads the whole repo; ``files`` are markers
+    fetcher: str | None = None  # "module:function(spec)" for entries that need more than a download
 
     def local_dir(self) -> Path:
         return wanbench_home() / "weights" / self.name
@@ -104,7 +105,8 @@ _register(WeightSpec(
     name="yolo-coco", used_by="detector (subject crops for ID consistency)",
     description="ultralytics YOLO11n on COCO, converted to safetensors at fetch",
     files=("model.safetensors", "model.json"), url="https://github.com/ultralytics/assets/releases/download/v8.3.0",
-    licence="AGPL-3.0", note="fetch downloads yolo11n.pt and converts it (wanbench.backbones.detector)",
+    licence="AGPL-3.0", note="fetch downloads yolo11n.pt and converts it to safetensors",
+    fetcher="wanbench.backbones.detector:fetch_coco_detector",
 ))
 _register(WeightSpec(
     name="yolo-artifacts", used_by="detector (human artifacts)",
@@ -229,10 +231,11 @@ def _download(url: str, target: Path, timeout: float = 30.0) -> None:
 def fetch(name: str) -> WeightsStatus:
     """Download the files of ``name`` into ``$WANBENCH_HOME/weights/<name>/`` and verify them."""
     spec = WEIGHTS.get(name)
-    if name == "yolo-coco":
-        from wanbench.backbones.detector import fetch_coco_detector
+    if spec.fetcher:
+        import importlib
 
-        fetch_coco_detector(spec)
+        module, _, function = spec.fetcher.partition(":")
+        getattr(importlib.import_module(module), function)(spec)
         return weights_status(name)
     if not spec.repo and not spec.url:
         raise WeightsError(f"weights {name!r} cannot be downloaded: {spec.note or 'no public source'}")
