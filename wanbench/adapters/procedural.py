@@ -63,6 +63,7 @@ class RenderConfig:
     frames: int = 33
     fps: float = 16.0
     detail: float = 1.0  # texture detail; lower gives coarser scenes (easier for a tiny VAE)
+    contrast: float = 1.0  # texture contrast around the scene colour; higher is easier for a tiny VAE to keep
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def shape_of(name: str, kind: str | None = None) -> str:
     return "ellipse"
 
 
-def make_canvas(prompt: Prompt, rng: np.random.Generator, height: int, width: int, detail: float = 1.0) -> np.ndarray:
+def make_canvas(prompt: Prompt, rng: np.random.Generator, height: int, width: int, detail: float = 1.0,
+                contrast: float = 1.0) -> np.ndarray:
     """A smooth multi-scale colour texture; rich enough for optical flow to lock onto."""
     base = np.array(next((c for w, c in SCENES.items() if prompt.scene and w in prompt.scene.lower()),
                          rng.integers(60, 200, size=3)), dtype=np.float32)
@@ -113,7 +115,7 @@ def make_canvas(prompt: Prompt, rng: np.random.Generator, height: int, width: in
         cells = max(2, round(base_cells * detail))
         small = rng.random((cells * height // width + 2, cells + 2, 3)).astype(np.float32)
         texture += weight * cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
-    canvas = base * (0.55 + 0.9 * (texture - 0.5))
+    canvas = base * (0.55 + 0.9 * contrast * (texture - 0.5))
     return np.clip(canvas, 0, 255).astype(np.uint8)
 
 
@@ -277,7 +279,7 @@ def render(prompt: Prompt, seed: int, cfg: RenderConfig = RenderConfig()) -> np.
     """uint8 frames [T, H, W, 3] for one prompt and seed (deterministic)."""
     rng = _rng(prompt, seed)
     canvas_h, canvas_w = 3 * cfg.height, 3 * cfg.width
-    canvas = make_canvas(prompt, rng, canvas_h, canvas_w, cfg.detail)
+    canvas = make_canvas(prompt, rng, canvas_h, canvas_w, cfg.detail, cfg.contrast)
     center = (canvas_w / 2, canvas_h / 2)
     origin = (center[0] - cfg.width / 2, center[1] - cfg.height / 2)  # the first view's top-left
     items, subject = layout(prompt, cfg)
@@ -305,8 +307,10 @@ class ProceduralAdapter(ModelAdapter):
     name = "procedural"
     description = "synthetic oracle: renders shapes, counts, relations, actions and camera moves a prompt asks for"
 
-    def __init__(self, width: int = 256, height: int = 192, frames: int = 33, fps: float = 16.0) -> None:
-        self.config = RenderConfig(width=width, height=height, frames=frames, fps=fps)
+    def __init__(self, width: int = 256, height: int = 192, frames: int = 33, fps: float = 16.0,
+                 detail: float = 1.0, contrast: float = 1.0) -> None:
+        self.config = RenderConfig(width=width, height=height, frames=frames, fps=fps, detail=detail,
+                                   contrast=contrast)
 
     def generate(self, prompt: Prompt, seed: int, out_path: Path) -> Path:
         return write_video(out_path, render(prompt, seed, self.config), self.config.fps)
