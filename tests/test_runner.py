@@ -141,3 +141,17 @@ def test_resuming_with_other_model_settings_is_refused(tmp_path: Path, tiny_suit
     # another label in the same directory is fine, and so is the same settings again
     run_eval(EvalConfig(model="procedural", name="wide", suite=str(tiny_suite), out=out, model_options=changed))
     assert run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL)).generated == 0
+
+
+def test_resuming_with_other_scoring_settings_is_refused(tmp_path: Path, tiny_suite: Path) -> None:
+    from wanbench.runner import RunMismatchError, settings_fingerprint
+
+    out = tmp_path / "run"
+    run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL))
+    with pytest.raises(RunMismatchError, match="scored with other settings"):
+        run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL,
+                            backbone_options={"vlm": {"judge": "remote", "url": "http://127.0.0.1:9/v1"}}))
+    assert run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL)).generated == 0
+    # the fingerprint names functions and classes, never their addresses, so it is the same in every process
+    assert settings_fingerprint({"f": settings_fingerprint, "p": Path("a")}) == {
+        "f": "wanbench.runner.settings_fingerprint", "p": "a"}

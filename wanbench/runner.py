@@ -96,6 +96,25 @@ def build_backbones(dimensions: list[Dimension], flow_backend: str = "auto",
     return backbones
 
 
+def settings_fingerprint(value: Any) -> Any:
+    """A JSON-able, process-independent description of scoring settings (no object addresses)."""
+    import dataclasses
+
+    if isinstance(value, dict):
+        return {str(k): settings_fingerprint(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [settings_fingerprint(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: settings_fingerprint(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if callable(value):
+        return f"{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
+    return f"{type(value).__module__}.{type(value).__qualname__}"
+
+
 def score_one(dim: Dimension, video: Any, prompt: Prompt, features: FeatureCache) -> tuple[str, Score | None, str | None]:
     """(status, score, message) for one dimension on one video; never raises."""
     try:
@@ -134,8 +153,9 @@ class Evaluator:
         start = time.perf_counter()
         with ResultStore(run_dir / RESULTS_FILE) as store:
             adapter_info = self.adapter.info()
-            self._check_same_model(store, adapter_info)
-            run_config = config.to_dict() | {"adapter": adapter_info, "suite_path": str(suite.path)}
+            scoring = settings_fingerprint({"flow": config.flow_backend, "backbones": config.backbone_options})
+            self._check_same_model(store, adapter_info, scoring)
+            run_config = config.to_dict() | {"adapter": adapter_info, "scoring": scoring, "suite_path": str(suite.path)}
             invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
             for problem in suite.problems:
                 message = f"suite {suite.name}: {problem}"
@@ -160,8 +180,9 @@ class Evaluator:
         summary.seconds = time.perf_counter() - start
         return summary
 
-    def _check_same_model(self, store: ResultStore, adapter_info: dict[str, Any]) -> None:
-        """Resuming must not mix two models' results under one label: refuse if the adapter changed."""
+    def _check_same_model(self, store: ResultStore, adapter_info: dict[str, Any], scoring: dict[str, Any]) -> None:
+        """Resuming must not mix results under one label: refuse if the adapter or the scoring settings
+        (flow backend, judge, detector and other backbone options) changed."""
         for earlier in reversed(store.invocations()):
             if earlier["run"] == self.run and earlier["model"] == self.label:
                 previous = earlier["config"].get("adapter")
@@ -169,6 +190,11 @@ class Evaluator:
                     raise RunMismatchError(
                         f"{self.config.out} already holds results for {self.label!r} made with other model settings "
                         f"({previous} now {adapter_info}); use another --out or --name")
+                before = earlier["config"].get("scoring")
+                if before is not None and before != scoring:
+                    raise RunMismatchError(
+                        f"{self.config.out} already holds results for {self.label!r} scored with other settings "
+                        f"({before} now {scoring}); use another --out, or the same --flow/--judge/--artifacts options")
                 return
 
     def _one(self, store: ResultStore, prompt: Prompt, seed: int, done: set, summary: EvalSummary) -> None:
