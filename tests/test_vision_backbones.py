@@ -188,7 +188,8 @@ def test_detector_round_trips_through_safetensors(vision_home, tmp_path) -> None
 
 def test_subject_is_the_most_confident_class_and_its_best_box_per_frame() -> None:
     dets = [Detection(0, (0, 0, 10, 10), 0.9, 0, "person"), Detection(0, (5, 5, 20, 20), 0.95, 0, "person"),
-            Detection(1, (1, 1, 9, 9), 0.6, 0, "person"), Detection(1, (0, 0, 30, 30), 0.99, 16, "dog")]
+            Detection(1, (1, 1, 9, 9), 0.6, 0, "person"), Detection(1, (0, 0, 30, 30), 0.99, 16, "dog"),
+            Detection(1, (0, 0, 40, 40), 0.99, 2, "car"), Detection(0, (0, 0, 40, 40), 0.99, 2, "car")]  # not a subject
     subject, boxes = subject_boxes(dets, 2)
     assert subject == "person"
     assert boxes == {0: (5, 5, 20, 20), 1: (1, 1, 9, 9)}

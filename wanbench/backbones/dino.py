@@ -1,7 +1,7 @@
 """DINO ViT-B/16 frame features for ID consistency, on the subject's region where one is found.
 
-The subject is found by the COCO YOLO detector (``yolo-coco`` weights) on the sampled frames: the
-class with the highest summed confidence over the clip is the subject, and in each frame its most
+The subject is found by the COCO YOLO detector (``yolo-coco`` weights) on the sampled frames: among
+the person and animal classes, the one with the highest summed confidence over the clip is the subject, and in each frame its most
 confident box (grown by 10%) is the crop. Frames where it is not found fall back to the whole
 frame. Without detector weights every frame is used whole, and the backend string says so.
 Features are the CLS token of the last layer, L2-normalised.
@@ -23,6 +23,9 @@ from wanbench.video import Video
 from wanbench.weights import WeightsError, file_sha256, require
 
 BOX_MARGIN = 0.10
+# COCO's person and animal classes: the subjects whose identity ID consistency follows
+SUBJECT_CLASSES = frozenset({"person", "bird", "cat", "dog", "horse", "sheep", "cow", "elephant", "bear", "zebra",
+                             "giraffe"})
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,8 @@ class DinoFeatures:
 
 
 def subject_boxes(detections: list, frames: int) -> tuple[str | None, dict[int, tuple[float, ...]]]:
-    """The clip's subject class (highest summed confidence) and its best box in each frame."""
+    """The clip's subject class (person or animal, highest summed confidence) and its best box per frame."""
+    detections = [d for d in detections if d.name in SUBJECT_CLASSES]
     totals: dict[str, float] = defaultdict(float)
     for det in detections:
         totals[det.name] += det.confidence
