@@ -17,8 +17,13 @@ $(STAMP): pyproject.toml Makefile
 
 install: $(STAMP)
 
+# The procedural oracle and the committed wan-tiny, side by side in one report. wan-tiny's videos can
+# give error rows (a whole-frame pan leaves pixel stability no static region), which make `eval`
+# exit 1 by design: the leading '-' lets the report be written anyway.
 demo: $(STAMP)
-	$(BIN)/wanbench eval --model procedural --suite smoke --out runs/demo --reference paper
+	$(BIN)/wanbench eval --model procedural --suite smoke --out runs/demo --no-report
+	-$(BIN)/wanbench eval --model wan-tiny --suite smoke --out runs/demo --option steps=20 --no-report
+	$(BIN)/wanbench report runs/demo --reference paper
 
 # pytest exits 5 when it collected nothing: our suite is never empty, so that fails loudly.
 test: $(STAMP)
@@ -26,7 +31,7 @@ test: $(STAMP)
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5); the suite must never be empty"; fi; \
 	exit $$rc
 
-# Train wan-tiny on procedural videos (about 20 minutes on 2 CPU cores) and evaluate it.
+# Train wan-tiny on procedural videos (about 35 minutes on 2 CPU cores) and evaluate it.
 tiny-model: $(STAMP)
 	$(BIN)/python scripts/train_tiny_model.py
 	$(BIN)/python scripts/evaluate_tiny_model.py

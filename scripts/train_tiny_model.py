@@ -159,8 +159,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clips", type=int, default=600)
     parser.add_argument("--vae-steps", type=int, default=1500)
-    parser.add_argument("--dit-steps", type=int, default=10000)
+    parser.add_argument("--dit-steps", type=int, default=30000)
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "wan-tiny")
+    parser.add_argument("--reuse-vae", action="store_true",
+                        help="keep the VAE already in --out (trained by an earlier run) and train only the DiT")
     args = parser.parse_args()
     torch.set_num_threads(max(1, torch.get_num_threads()))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -169,13 +171,23 @@ def main() -> None:
     videos = clips_of(prompts, seed=0)
     print(f"{len(prompts)} clips rendered ({time.time() - started:.0f}s)", flush=True)
     log: list = []
-    vae = train_vae(videos, args.vae_steps, log)
-    held = make_prompts(28, seed=99)
-    vae_check = camera_kept(vae, held, clips_of(held, seed=99))
-    print(f"vae keeps the camera motion in {vae_check['reconstructions']}/{vae_check['clips']} held-out clips "
-          f"(originals {vae_check['originals']})", flush=True)
-    standardise_latents(vae, videos)
-    torch.save({k: v.contiguous() for k, v in vae.state_dict().items()}, args.out / "Wan2.1_VAE.pth")
+    if args.reuse_vae:
+        vae = WanVAE(CFG.vae).eval()
+        vae.load_state_dict(torch.load(args.out / "Wan2.1_VAE.pth", map_location="cpu", weights_only=True))
+        earlier = json.loads((args.out / "training_log.json").read_text())
+        vae_check = earlier["vae_camera_check"]
+        log += [r for r in earlier["log"] if r["stage"] == "vae"]
+        args.vae_steps = int(earlier["args"]["vae_steps"])
+        vae_seconds = float(earlier.get("vae_seconds", earlier["seconds"]))  # the whole earlier run if unknown
+    else:
+        vae = train_vae(videos, args.vae_steps, log)
+        held = make_prompts(28, seed=99)
+        vae_check = camera_kept(vae, held, clips_of(held, seed=99))
+        print(f"vae keeps the camera motion in {vae_check['reconstructions']}/{vae_check['clips']} held-out clips "
+              f"(originals {vae_check['originals']})", flush=True)
+        standardise_latents(vae, videos)
+        torch.save({k: v.contiguous() for k, v in vae.state_dict().items()}, args.out / "Wan2.1_VAE.pth")
+        vae_seconds = time.time() - started
     print(f"vae trained ({time.time() - started:.0f}s)", flush=True)
 
     text = build_text([p.text for p in prompts] + [""], args.out)
@@ -201,7 +213,8 @@ def main() -> None:
     save_file({k: v.detach().contiguous() for k, v in trainer.dit.state_dict().items()},
               str(args.out / "diffusion_pytorch_model.safetensors"))
     (args.out / "training_log.json").write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
-                                                            "seconds": time.time() - started, "vae_camera_check": vae_check,
+                                                            "seconds": time.time() - started + (vae_seconds if args.reuse_vae else 0.0),
+                                                            "vae_seconds": vae_seconds, "vae_camera_check": vae_check,
                                                             "log": log}))
     print(f"done in {time.time() - started:.0f}s -> {args.out}", flush=True)
 
