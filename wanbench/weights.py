@@ -228,6 +228,16 @@ def _download(url: str, target: Path, timeout: float = 30.0) -> None:
     os.replace(tmp, target)
 
 
+def _from_hub(what: str, function: str, *args, **kwargs) -> None:
+    """Call a huggingface_hub download function; any failure becomes one WeightsError line."""
+    try:
+        import huggingface_hub
+
+        getattr(huggingface_hub, function)(*args, **kwargs)
+    except Exception as exc:  # hub errors come in many classes; all mean "not fetched"
+        raise WeightsError(f"cannot fetch {what}: {type(exc).__name__} (no network?)") from None
+
+
 def fetch(name: str) -> WeightsStatus:
     """Download the files of ``name`` into ``$WANBENCH_HOME/weights/<name>/`` and verify them."""
     spec = WEIGHTS.get(name)
@@ -240,24 +250,15 @@ def fetch(name: str) -> WeightsStatus:
     if not spec.repo and not spec.url:
         raise WeightsError(f"weights {name!r} cannot be downloaded: {spec.note or 'no public source'}")
     if spec.snapshot:
-        try:
-            from huggingface_hub import snapshot_download
-
-            snapshot_download(spec.repo, local_dir=spec.local_dir(),
-                              allow_patterns=["*.json", "*.safetensors", "*.txt", "*.jinja", "*.model"])
-        except Exception as exc:  # hub errors come in many classes; all mean "not fetched"
-            raise WeightsError(f"cannot fetch {spec.source()}: {type(exc).__name__} (no network?)") from None
-    for filename in () if spec.snapshot else spec.files:
-        if spec.repo:
-            try:
-                from huggingface_hub import hf_hub_download
-
-                hf_hub_download(spec.repo, filename, local_dir=spec.local_dir())
-            except Exception as exc:  # hub errors come in many classes; all mean "not fetched"
-                raise WeightsError(f"cannot fetch {filename} from {spec.source()}: "
-                                   f"{type(exc).__name__} (no network?)") from None
-        else:
-            _download(f"{spec.url}/{filename}", spec.local_dir() / filename)
+        _from_hub(spec.source(), "snapshot_download", spec.repo, local_dir=spec.local_dir(),
+                  allow_patterns=["*.json", "*.safetensors", "*.txt", "*.jinja", "*.model"])
+    else:
+        for filename in spec.files:
+            if spec.repo:
+                _from_hub(f"{filename} from {spec.source()}", "hf_hub_download", spec.repo, filename,
+                          local_dir=spec.local_dir())
+            else:
+                _download(f"{spec.url}/{filename}", spec.local_dir() / filename)
     status = weights_status(name)
     if status.state in ("missing", "checksum-failed"):
         raise WeightsError(f"weights {name!r} fetched but {status.detail}")

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from wanbench.backbones.base import Backbone, BackboneUnavailable
+from wanbench.backbones.base import Backbone, BackboneUnavailable, require_weights
 from wanbench.backbones.detector import Detection, YoloDetector
 from wanbench.backbones.images import pick_device
 from wanbench.video import Video
-from wanbench.weights import WeightsError, require
+
 
 BACKENDS = ("yolo", "judge")
 
@@ -46,12 +46,8 @@ class ArtifactBackbone(Backbone):
                 raise BackboneUnavailable(f"--artifacts-weights {self.path}: expected model.safetensors and model.json "
                                           "there (what `wanbench artifacts train --out` writes)")
             return self.path
-        try:
-            return require(self.weights)["model.safetensors"].parent
-        except WeightsError as exc:
-            raise BackboneUnavailable(
-                f"no artifact detector: the report's was never released; train one with `wanbench artifacts "
-                f"train` or pass --artifacts-weights ({exc})") from None
+        return require_weights(self.weights, "no artifact detector: the report's was never released; train one with "
+                               "`wanbench artifacts train` or pass --artifacts-weights ({})")["model.safetensors"].parent
 
     def check(self) -> None:
         if self.kind == "judge":

@@ -11,14 +11,25 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from pathlib import Path
 from typing import Any
 
 from wanbench.registry import Registry
 from wanbench.video import Video
+from wanbench.weights import WeightsError, require
 
 
 class BackboneUnavailable(RuntimeError):
     """A backbone that cannot run here; the message says why and how to fix it."""
+
+
+def require_weights(name: str, template: str = "{}") -> dict[str, Path]:
+    """The checked files of weights entry ``name``; when they are missing or corrupt, a
+    BackboneUnavailable whose message is ``template`` filled with the registry's one-line reason."""
+    try:
+        return require(name)
+    except WeightsError as exc:
+        raise BackboneUnavailable(template.format(exc)) from None
 
 
 class Backbone(ABC):

@@ -15,10 +15,10 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from wanbench.backbones.base import Backbone, BackboneUnavailable
+from wanbench.backbones.base import Backbone, require_weights
 from wanbench.backbones.images import l2_normalise, normalise, pick_device, resize_center_crop, to_tensor
 from wanbench.video import Video
-from wanbench.weights import WeightsError, file_sha256, require
+from wanbench.weights import file_sha256, require
 
 DEFAULT_MODEL = "ViT-L-14-quickgelu"
 
@@ -39,10 +39,7 @@ class ClipBackbone(Backbone):
         self._model = None
 
     def check(self) -> None:
-        try:
-            require(self.weights)
-        except WeightsError as exc:
-            raise BackboneUnavailable(f"CLIP: {exc}") from None
+        require_weights(self.weights, "CLIP: {}")
 
     def _load(self):
         if self._model is None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from wanbench.backbones.base import Backbone, BackboneUnavailable
+from wanbench.backbones.base import Backbone, require_weights
 from wanbench.backbones.images import (IMAGENET_MEAN, IMAGENET_STD, l2_normalise, normalise, pick_device,
                                        resize_square, to_tensor)
 from wanbench.video import Video
@@ -73,10 +73,7 @@ class DinoBackbone(Backbone):
         self._detector_note = ""
 
     def check(self) -> None:
-        try:
-            require(self.weights)
-        except WeightsError as exc:
-            raise BackboneUnavailable(f"DINO: {exc}") from None
+        require_weights(self.weights, "DINO: {}")
 
     def _load(self) -> None:
         if self._model is not None:

@@ -15,9 +15,10 @@ import cv2
 import numpy as np
 import torch
 
-from wanbench.backbones.base import Backbone, BackboneUnavailable
+from wanbench.backbones.base import Backbone, BackboneUnavailable, require_weights
+from wanbench.backbones.images import pick_device
 from wanbench.video import Video
-from wanbench.weights import WeightsError, file_sha256, require
+from wanbench.weights import file_sha256, require
 
 
 @dataclass(frozen=True)
@@ -120,15 +121,12 @@ class RAFTFlow(Backbone):
                  weights: str = "raft-large", iterations: int = 12, batch: int = 8, device: str | None = None) -> None:
         self.max_side, self.max_pairs, self.arch, self.weights = max_side, max_pairs, arch, weights
         self.iterations, self.batch = iterations, batch
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.device = pick_device(device)
         self._model: torch.nn.Module | None = None
         self._sha = ""
 
     def check(self) -> None:
-        try:
-            require(self.weights)
-        except WeightsError as exc:
-            raise BackboneUnavailable(f"RAFT flow: {exc} (or choose --flow dis, which needs no weights)") from None
+        require_weights(self.weights, "RAFT flow: {} (or choose --flow dis, which needs no weights)")
 
     def model(self) -> torch.nn.Module:
         if self._model is None:

@@ -25,10 +25,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from wanbench.backbones.base import Backbone, BackboneUnavailable
+from wanbench.backbones.base import Backbone, require_weights
 from wanbench.backbones.images import pick_device, to_tensor
 from wanbench.video import Video
-from wanbench.weights import WeightsError, file_sha256, require
+from wanbench.weights import file_sha256, require
 
 MANIQA_CROP = 224  # MANIQA scores 224x224 crops: frames are scaled so the shorter side is at least this
 
@@ -113,11 +113,8 @@ class IQABackbone(Backbone):
         self._sha: dict[str, str] = {}
 
     def check(self) -> None:
-        try:
-            for name in self.weight_names.values():
-                require(name)
-        except WeightsError as exc:
-            raise BackboneUnavailable(f"image quality needs MUSIQ, MANIQA and the LAION aesthetic head: {exc}") from None
+        for name in self.weight_names.values():
+            require_weights(name, "image quality needs MUSIQ, MANIQA and the LAION aesthetic head: {}")
 
     def _path(self, part: str):
         (path,) = require(self.weight_names[part]).values()

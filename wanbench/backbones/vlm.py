@@ -32,10 +32,10 @@ from typing import Any, Sequence
 import cv2
 import numpy as np
 
-from wanbench.backbones.base import Backbone, BackboneUnavailable
+from wanbench.backbones.base import Backbone, BackboneUnavailable, require_weights
 from wanbench.backbones.images import pick_device
 from wanbench.video import Video
-from wanbench.weights import WeightsError, require, wanbench_home
+from wanbench.weights import wanbench_home
 
 DIGITS = tuple(str(d) for d in range(10))
 
@@ -331,10 +331,7 @@ class VLMBackbone(Backbone):
             if not (self.path / "config.json").is_file():
                 raise BackboneUnavailable(f"--judge-weights {self.path}: no config.json there")
             return self.path
-        try:
-            return require(self.weights)["config.json"].parent
-        except WeightsError as exc:
-            raise BackboneUnavailable(f"VLM judge: {exc}; or point --judge-url at a server") from None
+        return require_weights(self.weights, "VLM judge: {}; or point --judge-url at a server")["config.json"].parent
 
     def check(self) -> None:
         if self.kind == "local":
