@@ -49,21 +49,15 @@ class ForwardTimer:
 
 
 def model_modules(backbone) -> list:
-    """The torch modules doing the work inside a loaded backbone."""
-    backbone.backend()  # loads it
-    found = []
-    for attr in ("_model", "_detector", "raft", "chosen"):
-        value = getattr(backbone, attr, None)
-        if value is None:
-            continue
-        if attr == "_detector":
-            found.append(value.model)
-        elif attr == "_model" and hasattr(value, "visual"):  # open_clip: image and text towers
-            found += [value.visual, value.transformer]
-        elif hasattr(value, "forward"):
-            found.append(value)
-    found += list(getattr(backbone, "_models", {}).values())
-    return found
+    """The torch modules doing the work inside a loaded backbone (none when it cannot run here: the
+    judge half of camera control only runs for aerial and tracking prompts, which this run has not)."""
+    from wanbench.backbones.base import BackboneUnavailable
+
+    try:
+        backbone.backend()  # loads it
+    except BackboneUnavailable:
+        return []
+    return backbone.torch_modules()
 
 
 def main() -> None:

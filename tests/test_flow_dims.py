@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import flicker_clip, frozen_clip, pan_clip
+from tests.conftest import flicker_clip, frozen_clip, pan_clip, textured_canvas
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import DISFlow, pair_indices
 from wanbench.dims.base import NotScorable
@@ -43,6 +43,18 @@ def test_faster_pan_scores_more_motion() -> None:
     slow, _ = scores(pan_clip(1.0))
     fast, _ = scores(pan_clip(4.0))
     assert 0.05 < slow < fast < 1.0
+
+
+def test_unrelated_frames_are_not_large_motion() -> None:
+    """Every frame a new texture: flow still finds displacements, but none of them track."""
+    noise = np.stack([textured_canvas(96, 128, seed=t) for t in range(12)])
+    cache = FeatureCache(Video(noise, fps=16), {"flow": DISFlow()})
+    score = LargeMotion().score(cache.video, PROMPT, cache)
+    pan = FeatureCache(Video(pan_clip(4.0), fps=16), {"flow": DISFlow()})
+    panned = LargeMotion().score(pan.video, PROMPT, pan)
+    assert score.details["untracked_diagonals_per_second"] > score.details["diagonals_per_second"]
+    assert score.details["tracked_share"] < 0.3 < 0.9 < panned.details["tracked_share"]
+    assert score.value < 0.5 * panned.value
 
 
 def test_motion_is_per_second_so_frame_rate_counts() -> None:

@@ -151,6 +151,21 @@ def test_scene_quality_prefers_ordered_frames_and_records_both_parts(vision_home
     assert set(scores["ordered"].details) >= {"consistency", "alignment", "mean_text_cosine"}
 
 
+def test_loaded_backbones_name_the_modules_that_do_their_work(vision_home) -> None:
+    _, options = vision_home
+    video = tiny_video(pan_clip(2.0, frames=6, height=48, width=64))
+    for name in ("flow-raft", "dino", "clip", "iqa"):
+        backbone = make(name, options)
+        assert backbone.torch_modules() == []  # nothing loaded yet
+        backbone.compute(video)
+        calls = []
+        modules = backbone.torch_modules()
+        for module in modules:
+            module.register_forward_hook(lambda *_: calls.append(1))
+        backbone.compute(video)
+        assert modules and calls, name
+
+
 def test_image_quality_shares_clip_and_reads_three_models(vision_home) -> None:
     _, options = vision_home
     video = tiny_video(pan_clip(2.0, frames=6, height=48, width=64))

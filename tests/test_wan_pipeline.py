@@ -4,6 +4,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+from safetensors.torch import load_file
 from typer.testing import CliRunner
 
 from tests.conftest import write_suite
@@ -138,14 +140,20 @@ def test_train_on_captioned_videos_and_generate_from_the_result(release: Path, t
         procedural.generate(prompt, 0, clips / f"{name}.mp4")
         (clips / f"{name}.txt").write_text("the camera pans left" if name == "pan" else "a red car races")
     out = tmp_path / "train"
+    common = ["--size", "32x32", "--frames", "5", "-o", str(out), "--ema", "0.9", "--lr-schedule", "cosine"]
     result = CliRunner().invoke(app, ["train", "--videos", str(clips), "--weights", str(release), "--steps", "4",
-                                      "--save-every", "2", "--size", "32x32", "--frames", "5", "-o", str(out)])
+                                      "--save-every", "2", *common])
     assert result.exit_code == 0, result.output
     state = (out / "checkpoint" / "state.json").read_text()
     assert '"step": 4' in state
     resumed = CliRunner().invoke(app, ["train", "--videos", str(clips), "--weights", str(release), "--steps", "6",
-                                       "--size", "32x32", "--frames", "5", "-o", str(out), "--resume"])
+                                       *common, "--resume"])
     assert resumed.exit_code == 0 and '"step": 6' in (out / "checkpoint" / "state.json").read_text()
+    released = load_file(str(out / "release" / "diffusion_pytorch_model.safetensors"))
+    averaged = load_file(str(out / "checkpoint" / "model_ema.safetensors"))
+    last = load_file(str(out / "checkpoint" / "model.safetensors"))
+    assert all(torch.equal(released[k], averaged[k]) for k in last)
+    assert not all(torch.equal(released[k], last[k]) for k in last)
     adapter = make_adapter("wan-tiny", weights=str(out / "release"), steps=2, frames=5, width=32, height=32)
     made = adapter.generate(prompt_from_dict({"id": "x", "text": "the camera pans left",
                                               "dimensions": ["large_motion"]}), 0, tmp_path / "x.mp4")

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import torch
 
 from wanmodel.configs import get_config
@@ -47,8 +48,28 @@ def test_training_lowers_the_loss_with_bf16_autocast_and_clipping() -> None:
     assert all(r["grad_norm"] >= 0 for r in trainer.history)
 
 
+def test_cosine_schedule_and_moving_average() -> None:
+    config = TrainConfig(lr=1e-3, amp_dtype=None, lr_schedule="cosine", total_steps=4, min_lr_ratio=0.1,
+                         ema_decay=0.5)
+    assert [round(config.lr_at(k), 8) for k in (0, 2, 4, 9)] == [1e-3, 5.5e-4, 1e-4, 1e-4]
+    torch.manual_seed(0)
+    trainer = Trainer(WanDiT(CFG), config)
+    x0, context = batch(1)
+    expected = {k: v.clone() for k, v in trainer.dit.state_dict().items()}
+    for _ in range(3):
+        trainer.step(x0, context)
+        expected = {k: 0.5 * expected[k] + 0.5 * v for k, v in trainer.dit.state_dict().items()}
+    assert [r["lr"] for r in trainer.history] == [config.lr_at(k) for k in range(3)]
+    weights = trainer.sampling_state_dict()
+    name = "blocks.0.self_attn.q.weight"
+    assert torch.allclose(weights[name], expected[name], atol=1e-7)
+    assert not torch.allclose(weights[name], trainer.dit.state_dict()[name])
+    with pytest.raises(ValueError, match="total_steps"):
+        TrainConfig(lr_schedule="cosine").lr_at(0)
+
+
 def test_resume_continues_exactly(tmp_path: Path) -> None:
-    config = TrainConfig(lr=1e-3, amp_dtype=None)
+    config = TrainConfig(lr=1e-3, amp_dtype=None, lr_schedule="cosine", total_steps=6, ema_decay=0.9)
     x0, context = batch(1)
     torch.manual_seed(0)
     straight = Trainer(WanDiT(CFG), config)
@@ -68,3 +89,5 @@ def test_resume_continues_exactly(tmp_path: Path) -> None:
     assert [r["loss"] for r in resumed.history] == [r["loss"] for r in straight.history]
     for (name, a), (_, b) in zip(straight.dit.state_dict().items(), resumed.dit.state_dict().items()):
         assert torch.equal(a, b), name
+    for name, a in straight.sampling_state_dict().items():
+        assert torch.equal(a, resumed.sampling_state_dict()[name]), name

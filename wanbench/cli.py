@@ -623,6 +623,9 @@ def train_command(
     frames: int = typer.Option(9, "--frames", help="Frames per clip (4k+1)."),
     size: str = typer.Option("64x48", "--size", help="WIDTHxHEIGHT (multiples of 16)."),
     lr: float = typer.Option(1e-4, "--lr"),
+    lr_schedule: str = typer.Option("constant", "--lr-schedule", help="constant, or cosine (down to 0 at --steps)."),
+    ema: float = typer.Option(0.0, "--ema", help="Keep a moving average of the weights with this decay (e.g. "
+                                                  "0.999) and release it; 0: release the last weights."),
     batch_size: int = typer.Option(1, "--batch-size"),
     save_every: int = typer.Option(100, "--save-every"),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
@@ -641,7 +644,7 @@ def train_command(
             task = bar.add_task("train", total=steps, loss="")
             release = train_on_folder(
                 videos, base, config, out_dir, steps, frames, width, height, lr=lr, batch_size=batch_size,
-                save_every=save_every, resume=resume, from_scratch=from_scratch,
+                save_every=save_every, resume=resume, from_scratch=from_scratch, lr_schedule=lr_schedule, ema_decay=ema,
                 progress=lambda r: bar.update(task, completed=r["step"], loss=f"loss {r['loss']:.4f}"))
     out.print(f"trained release: {release} (use --option weights={release})", highlight=False)
 

@@ -17,6 +17,7 @@ from typing import Callable
 import cv2
 import numpy as np
 import torch
+from safetensors.torch import save_file
 
 from wanbench.video import VIDEO_SUFFIXES, read_video
 
@@ -55,8 +56,10 @@ def clip_tensor(path: Path, frames: int, width: int, height: int) -> torch.Tenso
 def train_on_folder(videos: str | Path, base: str | Path, preset: str, out: str | Path, steps: int,
                     frames: int, width: int, height: int, lr: float = 1e-4, batch_size: int = 1,
                     save_every: int = 100, resume: bool = False, from_scratch: bool = False,
+                    lr_schedule: str = "constant", ema_decay: float = 0.0,
                     progress: Callable[[dict], None] | None = None) -> Path:
-    """Train, checkpointing into ``out/checkpoint``; returns the release folder ``out/release``."""
+    """Train, checkpointing into ``out/checkpoint``; returns the release folder ``out/release``, whose
+    DiT is the moving average of the weights when ``ema_decay`` > 0."""
     from wanmodel.checkpoint import load_dit, load_vae, locate_weights
     from wanmodel.configs import get_config
     from wanmodel.dit import WanDiT
@@ -75,7 +78,7 @@ def train_on_folder(videos: str | Path, base: str | Path, preset: str, out: str 
         contexts = [text.encode([c.caption]) for c in clips]
     del vae, text
     dit = WanDiT(config.dit) if from_scratch else load_dit(weights.dit, config.dit)
-    trainer = Trainer(dit, TrainConfig(lr=lr))
+    trainer = Trainer(dit, TrainConfig(lr=lr, lr_schedule=lr_schedule, total_steps=steps, ema_decay=ema_decay))
     out = Path(out)
     checkpoint = out / "checkpoint"
     if resume and (checkpoint / "state.json").is_file():
@@ -90,7 +93,7 @@ def train_on_folder(videos: str | Path, base: str | Path, preset: str, out: str 
             trainer.save(checkpoint)
     release = out / "release"
     release.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(checkpoint / "model.safetensors", release / "diffusion_pytorch_model.safetensors")
+    save_file(trainer.sampling_state_dict(), str(release / "diffusion_pytorch_model.safetensors"))
     for source in (weights.vae, weights.text_encoder):
         shutil.copyfile(source, release / source.name)
     shutil.copytree(weights.tokenizer, release / "google" / "umt5-xxl", dirs_exist_ok=True)

@@ -54,6 +54,9 @@ class ArtifactBackbone(Backbone):
             raise BackboneUnavailable("the judge backend scores through the vlm backbone, not detections")
         self._folder()
 
+    def torch_modules(self) -> list:
+        return [self._detector.model] if self._detector is not None else []
+
     def detector(self) -> YoloDetector:
         if self._detector is None:
             self._detector = YoloDetector(self._folder(), conf=self.conf, imgsz=self.imgsz, device=self.device)

@@ -46,6 +46,11 @@ class Backbone(ABC):
     def compute(self, video: Video) -> Any:
         """Features of one video."""
 
+    def torch_modules(self) -> list[Any]:
+        """The loaded ``torch.nn.Module``s whose forward does this backbone's work (for profiling and
+        device checks); empty before the first load and for backbones without one."""
+        return []
+
 
 BACKBONES: Registry[type[Backbone]] = Registry("backbone")
 BACKBONES.register("flow", "wanbench.backbones.flow:AutoFlow")

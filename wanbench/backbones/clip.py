@@ -57,6 +57,9 @@ class ClipBackbone(Backbone):
             self._std = tuple(cfg.get("std", (0.26862954, 0.26130258, 0.27577711)))
         return self._model
 
+    def torch_modules(self) -> list:
+        return [self._model.visual, self._model.transformer] if self._model is not None else []  # the two towers
+
     def backend(self) -> str:
         self._load()
         return f"open_clip {self.model_name} ({self.weights}) sha256:{self._sha[:12]}"

@@ -94,6 +94,10 @@ class DinoBackbone(Backbone):
             except WeightsError as exc:
                 self._detector_note = f" [whole frames: {exc}]"
 
+    def torch_modules(self) -> list:
+        found = [self._model] if self._model is not None else []
+        return found + ([self._detector.model] if self._detector is not None else [])
+
     def backend(self) -> str:
         self._load()
         crops = f"subject crops by {self._detector.describe()}" if self._detector else "whole frames"

@@ -40,6 +40,32 @@ class FlowField:
     def magnitude(self) -> np.ndarray:
         return np.linalg.norm(self.forward, axis=-1)
 
+    def tracked(self, brightness_tolerance: float = 0.1) -> np.ndarray:
+        """[P, h, w] bool: pixels whose forward flow is a real correspondence.
+
+        Flow finds *some* displacement between any two frames, even between unrelated noise
+        frames. A pixel counts as tracked when (a) the backward flow at its destination brings it
+        back (the forward-backward test of Sundaram et al. 2010: |F + B(x+F)|^2 < 0.01 (|F|^2 +
+        |B(x+F)|^2) + 0.5 px^2) and (b) its grey level at the destination differs by less than
+        ``brightness_tolerance`` from where it started.
+        """
+        masks = []
+        for forward, backward, first, second in zip(self.forward, self.backward, self.first, self.second):
+            back = warp_to_source(backward, forward)
+            error = np.sum((forward + back) ** 2, axis=-1)
+            bound = 0.01 * (np.sum(forward ** 2, axis=-1) + np.sum(back ** 2, axis=-1)) + 0.5
+            same_brightness = np.abs(warp_to_source(second, forward) - first) < brightness_tolerance
+            masks.append((error < bound) & same_brightness)
+        return np.stack(masks)
+
+
+def warp_to_source(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
+    """``image`` (of the second frame) sampled at x + flow(x): its values moved back onto frame one."""
+    h, w = flow.shape[:2]
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    return cv2.remap(image.astype(np.float32), xs + flow[..., 0].astype(np.float32), ys + flow[..., 1].astype(np.float32),
+                     cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
 
 def pair_indices(num_frames: int, max_pairs: int) -> np.ndarray:
     """Indices i of the pairs (i, i+1) to use: all of them, or ``max_pairs`` spread evenly."""
@@ -138,6 +164,9 @@ class RAFTFlow(Backbone):
             self._model, self._sha = model.to(self.device).eval(), file_sha256(path)
         return self._model
 
+    def torch_modules(self) -> list[torch.nn.Module]:
+        return [self._model] if self._model is not None else []
+
     def backend(self) -> str:
         self.model()
         return (f"torchvision {self.arch} sha256:{self._sha[:12]} "
@@ -188,6 +217,9 @@ class AutoFlow(Backbone):
 
     def backend(self) -> str:
         return self.chosen.backend() + self.fallback
+
+    def torch_modules(self) -> list[torch.nn.Module]:
+        return self.chosen.torch_modules()
 
     def compute(self, video: Video) -> FlowField:
         return self.chosen.compute(video)

@@ -138,6 +138,9 @@ class IQABackbone(Backbone):
             self._models[part] = model.to(self.device).eval()
         return self._models[part]
 
+    def torch_modules(self) -> list:
+        return list(self._models.values())
+
     def backend(self) -> str:
         for part in self.weight_names:
             self.model(part)

@@ -347,6 +347,9 @@ class VLMBackbone(Backbone):
             self._cache = AnswerCache(self.cache_path)
         return self._judge
 
+    def torch_modules(self) -> list:
+        return [self._judge.model] if isinstance(self._judge, LocalQwenJudge) else []
+
     def backend(self) -> str:
         judge = self.judge()
         s = self.settings

@@ -1,8 +1,10 @@
 """Dimensions on the shared optical-flow field: Large Motion Generation and Pixel-level Stability.
 
 Formulas (docs/dimensions.md has the reasoning):
-- Large motion: m = mean over pairs of (mean |flow| / frame diagonal) * fps, i.e. the share of the
-  frame diagonal the content travels per second; score = 1 - exp(-m / MOTION_SCALE).
+- Large motion: m = mean over pairs of (mean over pixels of |flow| * tracked / frame diagonal) * fps,
+  i.e. the share of the frame diagonal the content travels per second, counting only pixels whose
+  flow is a real correspondence (FlowField.tracked: forward-backward consistent and of unchanged
+  brightness), so flicker and noise are not motion; score = 1 - exp(-m / MOTION_SCALE).
 - Pixel stability: a pixel is static in a pair when both forward and backward flow there are below
   STATIC_FLOW_PX (moving regions grown by a margin); d = mean |I(t+1) - I(t)| over static pixels
   (grey levels in [0, 1]), averaged over pairs; score = exp(-d / STABILITY_SCALE).
@@ -28,19 +30,23 @@ STABILITY_SCALE = 0.05  # mean grey-level change at which the score reaches 1/e
 
 class LargeMotion(Dimension):
     name = "large_motion"
-    version = "1"
+    version = "2"  # v1 counted untracked flow too, so flickering noise scored as large motion
     needs = ("flow",)
-    description = "flow magnitude per second, normalised by the frame diagonal"
+    description = "tracked flow magnitude per second, normalised by the frame diagonal"
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         flow: FlowField = features.get("flow")
-        per_pair = flow.magnitude().mean(axis=(1, 2)) / flow.diagonal  # diagonals per frame
+        magnitude, tracked = flow.magnitude(), flow.tracked()
+        per_pair = (magnitude * tracked).mean(axis=(1, 2)) / flow.diagonal  # diagonals per frame
         speed = float(per_pair.mean() * flow.fps)  # diagonals per second
         value = float(1.0 - np.exp(-speed / MOTION_SCALE))
         return Score(
             value=value, backend=features.backend("flow"),
             details={"diagonals_per_second": speed, "pairs": int(len(per_pair)),
-                     "max_pair_diagonals_per_second": float(per_pair.max() * flow.fps)},
+                     "max_pair_diagonals_per_second": float(per_pair.max() * flow.fps),
+                     "tracked_share": float(tracked.mean()),
+                     "untracked_diagonals_per_second": float(
+                         (magnitude * ~tracked).mean(axis=(1, 2)).mean() / flow.diagonal * flow.fps)},
         )
 
 
