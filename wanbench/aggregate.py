@@ -93,6 +93,10 @@ def load_results(run_dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     for run_dir in run_dirs:
         db = Path(run_dir) / RESULTS_FILE
         if not db.is_file():
+            from wanbench.shards import shard_paths
+
+            if shard_paths(run_dir):
+                raise FileNotFoundError(f"no {RESULTS_FILE} in {run_dir} yet, only shards: wanbench merge {run_dir}")
             raise FileNotFoundError(f"no {RESULTS_FILE} in {run_dir}: is it a wanbench run directory?")
         with ResultStore(db) as store:
             results.extend(store.results())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,6 +86,10 @@ JUDGE_OPTION = typer.Option("local", "--judge", help="VLM judge: local (Qwen2-VL
 JUDGE_WEIGHTS_OPTION = typer.Option(None, "--judge-weights", help="Local judge folder (default: the qwen2-vl-7b weights entry).")
 JUDGE_URL_OPTION = typer.Option(None, "--judge-url", help="Remote judge endpoint, e.g. http://localhost:8000/v1 (vLLM).")
 JUDGE_MODEL_OPTION = typer.Option(None, "--judge-model", help="Model name the remote server serves.")
+SHARD_OPTION = typer.Option(
+    None, "--shard", help="RANK/WORLD: score only this share of the prompts (e.g. 3/8, one per job of an array), "
+                          "into RUN/shards/; merge with `wanbench merge RUN`. Under torchrun it comes from "
+                          "RANK/WORLD_SIZE and rank 0 merges.")
 
 
 def backbone_options(artifacts_backend: str, artifacts_weights: Optional[Path], judge: str,
@@ -114,17 +119,27 @@ def _run_and_report(config, weighting: str, reference: Optional[str], report: bo
     from wanbench.runner import Evaluator
     from wanbench.suite import load_suite
 
+    from wanbench.shards import bind_local_device
+
+    bind_local_device()
     evaluator = Evaluator(config, report=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
     suite = load_suite(config.suite)
+    shard = f" (shard {config.rank}/{config.world_size})" if config.world_size > 1 else ""
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=err, disable=quiet, transient=False) as bar:
-        task = bar.add_task(f"{evaluator.label} on {suite.name}", total=None)
+                  TimeRemainingColumn(), console=err, disable=quiet or config.rank > 0, transient=False) as bar:
+        task = bar.add_task(f"{evaluator.label} on {suite.name}{shard}", total=None)
         summary = evaluator.run_suite(suite, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    out.print(f"{summary.model}: {summary.prompts} prompts, {summary.generated} videos generated, "
+    out.print(f"{summary.model}{shard}: {summary.prompts} prompts, {summary.generated} videos generated, "
               f"{summary.ok} scores, {summary.missing} missing, {summary.errors} errors, "
               f"{len(summary.failures)} failures, {summary.rows_skipped} rows already done "
               f"({summary.seconds:.1f}s)", highlight=False)
-    if report:
+    if not summary.merged:
+        if config.rank > 0 and "MASTER_ADDR" in os.environ:
+            out.print(f"rows in {summary.store}; rank 0 merged them into {config.out}", highlight=False)
+        else:
+            out.print(f"rows in {summary.store}; when every shard is done: wanbench merge {config.out}",
+                      highlight=False)
+    if report and summary.merged:
         files = write_report([config.out], config.out, weighting=weighting, reference=reference)
         for s in files.summaries:
             out.print(f"weighted score ({weighting}) {s.model}: {s.weighted.label}", highlight=False)
@@ -157,23 +172,49 @@ def eval_command(
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Score error rows again."),
     report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    shard: Optional[str] = SHARD_OPTION,
 ) -> None:
     """Generate the suite's videos with MODEL, score them, and write a report.
 
     Resumable: run the same command again and finished rows are skipped.
 
     Example:  wanbench eval --model procedural --suite smoke --out runs/demo
+
+    On 8 GPUs:  torchrun --nproc-per-node 8 -m wanbench eval --model wan-14b --suite wanbench
     """
     from wanbench.runner import EvalConfig
+    from wanbench.shards import Shard
 
     with user_errors():
+        part = Shard.parse(shard) if shard else Shard.from_env()
         config = EvalConfig(
             model=model, suite=suite, out=out_dir or Path("runs") / (name or model), seeds=tuple(seeds),
             dimensions=_parse_dims(dims), model_options=parse_options(option), name=name,
-            retry_errors=retry_errors, limit=limit, flow_backend=flow,
+            retry_errors=retry_errors, limit=limit, flow_backend=flow, rank=part.rank, world_size=part.world,
             backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model),
         )
         _run_and_report(config, weighting, reference, report, quiet)
+
+
+@app.command("merge")
+def merge_command(run_dirs: List[Path] = typer.Argument(..., help="Run directories with shards/ to merge.")) -> None:
+    """Merge the shards of sharded runs (`--shard R/W`) into each run's results.sqlite.
+
+    Safe to repeat and to run while shards are still working: rows are merged by key, and a shard
+    whose latest invocation is still running is merged but kept.
+
+    Example:  wanbench merge runs/wan-14b && wanbench report runs/wan-14b
+    """
+    from wanbench.shards import merge_shards
+
+    with user_errors():
+        for run_dir in run_dirs:
+            if not run_dir.is_dir():
+                raise FileNotFoundError(f"{run_dir}: no such run directory")
+            result = merge_shards(run_dir)
+            still = f"; {len(result.kept)} still running, kept" if result.kept else ""
+            out.print(f"{run_dir}: {len(result.merged) + len(result.kept)} shard(s), {result.rows} rows merged{still}",
+                      highlight=False)
 
 
 @app.command("score")
@@ -195,19 +236,23 @@ def score_command(
     judge_url: Optional[str] = JUDGE_URL_OPTION,
     judge_model: Optional[str] = JUDGE_MODEL_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    shard: Optional[str] = SHARD_OPTION,
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
 
     Example:  wanbench score --videos exports/sora/ --name sora --suite smoke
     """
     from wanbench.runner import EvalConfig
+    from wanbench.shards import Shard
 
     with user_errors():
+        part = Shard.parse(shard) if shard else Shard.from_env()
         options: dict[str, object] = {"videos": videos}
         if manifest is not None:
             options["manifest"] = manifest
         config = EvalConfig(model="folder", suite=suite, out=out_dir or Path("runs") / name, seeds=tuple(seeds),
                             dimensions=_parse_dims(dims), model_options=options, name=name, flow_backend=flow,
+                            rank=part.rank, world_size=part.world,
                             backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model))
         _run_and_report(config, weighting, reference, True, quiet)
 
@@ -272,10 +317,14 @@ def report_command(
     Example:  wanbench report runs/demo --reference paper
     """
     from wanbench.report import write_report
+    from wanbench.shards import shard_paths
 
     with user_errors():
         files = write_report([run], run, weighting=weighting, reference=reference)
         out.print(f"report: {files.html}", highlight=False)
+        if shard_paths(run):
+            err.print(f"note: {run} holds {len(shard_paths(run))} unmerged shard(s), not in this report: "
+                      f"wanbench merge {run}", highlight=False)
 
 
 @app.command("leaderboard")

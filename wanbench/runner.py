@@ -3,7 +3,8 @@
 The loop is resumable: rows already in the store are skipped, a recorded video whose file still
 matches its sha256 is not generated again, and each video's rows are committed together. Nothing
 that goes wrong with one prompt stops the run: it becomes a failure or an error row, with a
-one-line message.
+one-line message. A sharded run (``rank``/``world_size``; wanbench/shards.py) does its share of the
+items into its own store and reads the main one to skip what is merged there.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from wanbench.dims.base import Dimension, DimensionUnavailable, NotScorable, Sco
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.registry import get_dimension
 from wanbench.provenance import provenance
+from wanbench.shards import SHARD_DIR, Shard, merge_shards, torchrun_barrier
 from wanbench.store import ResultRow, ResultStore
 from wanbench.suite import Prompt, Suite, load_suite
 from wanbench.video import VideoError, file_sha256, read_video
@@ -44,6 +46,8 @@ class EvalConfig:
     backbone_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> constructor kwargs
     retry_errors: bool = False
     limit: int | None = None  # only the first N prompts of the suite
+    rank: int = 0  # this process's shard of the (prompt, seed) items ...
+    world_size: int = 1  # ... out of this many (torchrun sets both through RANK and WORLD_SIZE)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -65,6 +69,8 @@ class EvalSummary:
     missing: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    store: Path | None = None  # where this process wrote its rows
+    merged: bool = True  # False: this shard's rows wait in RUN/shards/ for a merge
 
     @property
     def exit_code(self) -> int:
@@ -140,6 +146,7 @@ class Evaluator:
         names = config.dimensions or DIMENSION_KEYS
         self.dimensions = [get_dimension(name) for name in names]
         self.backbones = build_backbones(self.dimensions, config.flow_backend, config.backbone_options)
+        self.merged: ResultStore | None = None  # a shard's read-only view of the run's main store
 
     def video_path(self, prompt: Prompt, seed: int) -> Path:
         return Path(self.config.out) / "videos" / self.label / f"{prompt.id}-s{seed}.mp4"
@@ -148,42 +155,61 @@ class Evaluator:
         config = self.config
         suite = suite or load_suite(config.suite)
         prompts = suite.prompts[: config.limit] if config.limit else suite.prompts
+        shard = Shard(config.rank, config.world_size)
+        items = [(p, seed) for p in prompts for seed in config.seeds]
+        items = [item for i, item in enumerate(items) if shard.takes(i)]
         run_dir = Path(config.out)
-        summary = EvalSummary(run_dir=run_dir, model=self.label, prompts=len(prompts))
+        main_path = run_dir / RESULTS_FILE
+        store_path = run_dir / SHARD_DIR / shard.store_name if shard.active else main_path
+        summary = EvalSummary(run_dir=run_dir, model=self.label, prompts=len({p.id for p, _ in items}),
+                              store=store_path, merged=not shard.active)
         start = time.perf_counter()
-        with ResultStore(run_dir / RESULTS_FILE) as store:
-            adapter_info = self.adapter.info()
-            scoring = settings_fingerprint({"flow": config.flow_backend, "backbones": config.backbone_options})
-            self._check_same_model(store, adapter_info, scoring)
-            run_config = config.to_dict() | {"adapter": adapter_info, "scoring": scoring, "suite_path": str(suite.path)}
-            invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
-            for problem in suite.problems:
-                message = f"suite {suite.name}: {problem}"
-                store.record_failure(self.run, self.label, problem.prompt_id or f"line-{problem.line}", -1,
-                                     "suite", message)
-                summary.failures.append(message)
-                self.report(message)
-            done = store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
-            total = len(prompts) * len(config.seeds)
-            count = 0
-            status = "failed"
+        with ResultStore(store_path) as store:
+            self.merged = ResultStore(main_path, readonly=True) if shard.active and main_path.is_file() else None
             try:
-                for prompt in prompts:
-                    for seed in config.seeds:
-                        self._one(store, prompt, seed, done, summary)
-                        count += 1
-                        if progress:
-                            progress(count, total)
-                status = "finished"
+                self._run_items(store, suite, items, shard, summary, progress)
             finally:
-                store.finish_invocation(invocation, status)
+                if self.merged is not None:
+                    self.merged.close()
+                self.merged = None
+        if shard.active and torchrun_barrier() and shard.rank == 0:
+            merge_shards(run_dir, RESULTS_FILE)
+            summary.merged, summary.store = True, main_path
         summary.seconds = time.perf_counter() - start
         return summary
+
+    def _run_items(self, store: ResultStore, suite: Suite, items: list[tuple[Prompt, int]], shard: Shard,
+                   summary: EvalSummary, progress: Callable[[int, int], None] | None) -> None:
+        config = self.config
+        adapter_info = self.adapter.info()
+        scoring = settings_fingerprint({"flow": config.flow_backend, "backbones": config.backbone_options})
+        self._check_same_model(store, adapter_info, scoring)
+        run_config = config.to_dict() | {"adapter": adapter_info, "scoring": scoring, "suite_path": str(suite.path)}
+        invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
+        for problem in suite.problems if shard.rank == 0 else ():
+            message = f"suite {suite.name}: {problem}"
+            store.record_failure(self.run, self.label, problem.prompt_id or f"line-{problem.line}", -1,
+                                 "suite", message)
+            summary.failures.append(message)
+            self.report(message)
+        done = store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
+        if self.merged is not None:
+            done |= self.merged.done_keys(self.run, self.label, retry_errors=config.retry_errors)
+        status = "failed"
+        try:
+            for count, (prompt, seed) in enumerate(items, start=1):
+                self._one(store, prompt, seed, done, summary)
+                if progress:
+                    progress(count, len(items))
+            status = "finished"
+        finally:
+            store.finish_invocation(invocation, status)
 
     def _check_same_model(self, store: ResultStore, adapter_info: dict[str, Any], scoring: dict[str, Any]) -> None:
         """Resuming must not mix results under one label: refuse if the adapter or the scoring settings
         (flow backend, judge, detector and other backbone options) changed."""
-        for earlier in reversed(store.invocations()):
+        earlier_runs = (self.merged.invocations() if self.merged is not None else []) + store.invocations()
+        for earlier in sorted(earlier_runs, key=lambda i: i["started"], reverse=True):
             if earlier["run"] == self.run and earlier["model"] == self.label:
                 previous = earlier["config"].get("adapter")
                 if previous is not None and previous != json.loads(json.dumps(adapter_info, default=str)):
@@ -244,6 +270,8 @@ class Evaluator:
     def _video(self, store: ResultStore, prompt: Prompt, seed: int, summary: EvalSummary) -> Path | None:
         """The video file for (prompt, seed): reused if recorded and unchanged, else produced."""
         recorded = store.video(self.run, self.label, prompt.id, seed)
+        if recorded is None and self.merged is not None:
+            recorded = self.merged.video(self.run, self.label, prompt.id, seed)
         if recorded and Path(recorded["path"]).is_file() and file_sha256(recorded["path"]) == recorded["sha256"]:
             return Path(recorded["path"])
         began = time.perf_counter()

@@ -61,9 +61,17 @@ class ResultRow:
     error: str | None = None
 
 
+RESULT_KEY = ("run", "model", "prompt_id", "seed")
+
+
 class ResultStore:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, readonly: bool = False) -> None:
+        """``readonly``: open an existing store without writing to it (how shards read the main store)."""
         self.path = Path(path)
+        if readonly:
+            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            self.db.row_factory = sqlite3.Row
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30)
         self.db.row_factory = sqlite3.Row
@@ -154,6 +162,30 @@ class ResultStore:
                 "INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (run, model, prompt_id, seed, stage, message, time.time()),
             )
+
+    def merge_from(self, path: str | Path) -> int:
+        """Copy another store's videos, results, failures and invocations into this one (one
+        transaction; running it again changes nothing). Returns the number of result rows copied."""
+        key = " AND ".join(f"m.{k} = s.{k}" for k in RESULT_KEY)
+        same_invocation = "m.run = s.run AND m.model = s.model AND m.started = s.started AND m.provenance = s.provenance"
+        self.db.execute("ATTACH DATABASE ? AS shard", (str(path),))
+        try:
+            with self.db:
+                copied = self.db.execute("SELECT count(*) FROM shard.results").fetchone()[0]
+                self.db.execute("INSERT OR REPLACE INTO main.results SELECT * FROM shard.results")
+                # a video the shard made supersedes a failure the main store recorded for that item
+                self.db.execute(f"DELETE FROM main.failures AS m WHERE EXISTS (SELECT 1 FROM shard.videos AS s WHERE {key})")
+                self.db.execute("INSERT OR REPLACE INTO main.videos SELECT * FROM shard.videos")
+                self.db.execute("INSERT OR REPLACE INTO main.failures SELECT * FROM shard.failures")
+                self.db.execute(f"UPDATE main.invocations AS m SET finished = s.finished, status = s.status "
+                                f"FROM shard.invocations AS s WHERE {same_invocation}")
+                self.db.execute(f"INSERT INTO main.invocations (run, model, started, finished, config, provenance, "
+                                f"suite_sha256, status) SELECT run, model, started, finished, config, provenance, "
+                                f"suite_sha256, status FROM shard.invocations AS s WHERE NOT EXISTS "
+                                f"(SELECT 1 FROM main.invocations AS m WHERE {same_invocation})")
+        finally:
+            self.db.execute("DETACH DATABASE shard")
+        return int(copied)
 
     def results(self) -> list[dict[str, Any]]:
         rows = self.db.execute(
