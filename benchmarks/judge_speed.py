@@ -1,7 +1,9 @@
-"""Local VLM judge throughput, batch 1 vs batched, measured in one run.
+"""Local VLM judge throughput: batch 1, batched, and batched with a shared prefix, in one run.
 
 Each clip gets the four clip-level questions the judge dimensions ask most (plausibility x3,
-smoothness); answers are not cached between the two modes. Uses the weights entry given with
+smoothness); answers are not cached between the modes. The shared-prefix mode runs the system
+turn and the clip's vision tokens once per clip and continues each question from a copy of that
+key/value cache; it also reports the language-model positions a clip costs each way. Uses the weights entry given with
 --weights when present (e.g. qwen2-vl-2b on a GPU), else a tiny random Qwen2-VL built here.
 
     python benchmarks/judge_speed.py [--clips 16] [--batch 8] [--weights qwen2-vl-2b] [--json out.json]
@@ -28,7 +30,7 @@ def main() -> None:
     import numpy as np
     import torch
 
-    from wanbench.backbones.vlm import JudgeSettings, VLMBackbone
+    from wanbench.backbones.vlm import JudgeSettings, Query, VLMBackbone, fit_pixels
     from wanbench.dims.judge_dims import questions
     from wanbench.video import Video
     from wanbench.weights import weights_status
@@ -46,22 +48,34 @@ def main() -> None:
     rng = np.random.default_rng(0)
     clips = [Video(rng.integers(0, 255, (16, 240, 320, 3), dtype=np.uint8), 16.0) for _ in range(args.clips)]
 
-    rates = {}
-    for batch in (1, args.batch):
-        backbone = VLMBackbone(weights=args.weights, settings=settings, batch=batch,
-                               cache_path=work / f"cache-{batch}.sqlite")
+    modes = {"batch1": (1, False), f"batch{args.batch}": (args.batch, False),
+             f"shared-prefix batch{args.batch}": (args.batch, True)}
+    rates, judges = {}, {}
+    for mode, (batch, share) in modes.items():
+        backbone = VLMBackbone(weights=args.weights, settings=settings, batch=batch, share_prefix=share,
+                               cache_path=work / f"cache-{batch}-{share}.sqlite")
         backbone.backend()  # load before timing
-        backbone.compute(clips[0]).ask_clip(asked[:1])  # warm-up
+        backbone.compute(clips[0]).ask_clip(asked[:2])  # warm-up (both paths)
         start = time.perf_counter()
         for clip in clips:
             backbone.compute(clip).ask_clip(asked)
-        rates[batch] = 60 * len(clips) / (time.perf_counter() - start)
+        rates[mode] = 60 * len(clips) / (time.perf_counter() - start)
+        judges[mode] = backbone.judge()
+    # the work a clip's questions cost, in sequence positions the language model runs over
+    judge = judges["batch1"]
+    prefix = judge._inputs([judge.vision_prefix(True)], [Query(tuple(fit_pixels(
+        clips[0].frames[:settings.frames], settings.max_pixels)), "", "yes", True)])["input_ids"].shape[1]
+    suffix = float(np.mean([len(judge.processor.tokenizer.encode(judge.question_suffix(q), add_special_tokens=False))
+                            for q in asked]))
+    q = len(asked)
     result = {
         "judge": "real " + args.weights if real else "tiny random Qwen2-VL (2 layers, width 64)",
-        "clips": args.clips, "questions_per_clip": len(asked), "frames": settings.frames,
+        "clips": args.clips, "questions_per_clip": q, "frames": settings.frames,
         "max_pixels": settings.max_pixels, "device": "cuda" if torch.cuda.is_available() else "cpu",
-        "clips_per_minute_batch1": round(rates[1], 1), f"clips_per_minute_batch{args.batch}": round(rates[args.batch], 1),
-        "speedup_batched": round(rates[args.batch] / rates[1], 2),
+        "clips_per_minute": {mode: round(rate, 1) for mode, rate in rates.items()},
+        "speedup_over_batch1": {mode: round(rate / rates["batch1"], 2) for mode, rate in rates.items()},
+        "prefix_tokens": int(prefix), "mean_question_tokens": round(suffix, 1),
+        "tokens_per_clip": {"separate": round(q * (prefix + suffix)), "shared_prefix": round(prefix + q * suffix)},
     }
     print(json.dumps(result, indent=1))
     if args.json:

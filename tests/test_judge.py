@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import SMALL, pan_clip, tiny_video, write_suite
 from wanbench.backbones.base import BackboneUnavailable, FeatureCache
-from wanbench.backbones.vlm import (JudgeError, JudgeSettings, Query, RemoteJudge, VLMBackbone, digit_distribution,
+from wanbench.backbones.vlm import (JudgeError, JudgeSettings, LocalQwenJudge, Query, RemoteJudge, VLMBackbone, digit_distribution,
                                     fit_pixels, probabilities_from_logprobs, yes_probability)
 from wanbench.dims.judge_dims import questions, templates
 from wanbench.runner import EvalConfig, run_eval
@@ -233,6 +233,31 @@ def test_absent_remote_server_is_one_clear_line() -> None:
     assert "not reachable after 2 tries" in str(info.value) and "\n" not in str(info.value)
     with pytest.raises(BackboneUnavailable):  # remembered: no second round of retries
         judge.answer([Query((np.zeros((56, 56, 3), np.uint8),), "Is it?")])
+
+
+@pytest.mark.parametrize("family", ["qwen2-vl", "qwen2.5-vl"])
+def test_questions_sharing_a_prefix_match_full_forwards(family, tmp_path, monkeypatch) -> None:
+    """The cached-prefix path continues M-RoPE positions and padding exactly as one full forward would."""
+    from wanbench.backbones.tiny import install_tiny_judge
+
+    install_tiny_judge(tmp_path, "qwen2-vl-2b", family=family)
+    monkeypatch.setenv("WANBENCH_HOME", str(tmp_path))
+    video = tiny_video(pan_clip(2.0, frames=8))
+    asked = ["Is the motion smooth?", "Is there a dog?", "Does anything pass through a solid object?"]
+    shared_calls = []
+    original = LocalQwenJudge._answer_sharing_prefix
+    monkeypatch.setattr(LocalQwenJudge, "_answer_sharing_prefix",
+                        lambda self, queries: shared_calls.append(len(queries)) or original(self, queries))
+    answers = {}
+    for share in (True, False):
+        backbone = VLMBackbone(weights="qwen2-vl-2b", settings=SETTINGS, batch=2, share_prefix=share,
+                               cache_path=tmp_path / f"{share}.sqlite")
+        judge = backbone.compute(video)
+        answers[share] = (judge.ask_clip(asked), judge.ask_clip(["How many dogs are there?"], kind="count"),
+                          judge.ask_frames(asked[:2]))
+    assert shared_calls == [3, 2, 2]  # the clip's three questions; each keyframe's two
+    for shared, full in zip(answers[True], answers[False]):
+        np.testing.assert_allclose(np.array(shared, dtype=float), np.array(full, dtype=float), atol=1e-6)
 
 
 def test_qwen25_vl_loads_and_judges_through_the_same_path(tmp_path, monkeypatch) -> None:

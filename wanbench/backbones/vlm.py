@@ -17,7 +17,9 @@ second dimension asking the same question, asks nothing twice.
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
+import inspect
 import json
 import math
 import sqlite3
@@ -140,7 +142,8 @@ class AnswerCache:
 class LocalQwenJudge:
     """Qwen2-VL / Qwen2.5-VL through transformers, from a local folder (no remote code)."""
 
-    def __init__(self, folder: Path, settings: JudgeSettings, device: str | None = None, batch: int = 4) -> None:
+    def __init__(self, folder: Path, settings: JudgeSettings, device: str | None = None, batch: int = 4,
+                 share_prefix: bool = True) -> None:
         import torch
         from transformers import AutoModelForImageTextToText, AutoProcessor
 
@@ -154,7 +157,8 @@ class LocalQwenJudge:
         tokenizer = self.processor.tokenizer
         self.yes_no = (self._single_token(tokenizer, "Yes"), self._single_token(tokenizer, "No"))
         self.digits = [self._single_token(tokenizer, d) for d in DIGITS]
-        self.settings, self.batch = settings, batch
+        self.settings, self.batch, self.share_prefix = settings, batch, share_prefix
+        self._cache_kw = "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
         # identity without machine paths: architecture, folder name, config hash and weight bytes
         folder = Path(folder)
         config_sha = hashlib.sha256((folder / "config.json").read_bytes()).hexdigest()[:12]
@@ -170,35 +174,95 @@ class LocalQwenJudge:
         return ids[0]
 
     @staticmethod
-    def chat(question: str, as_video: bool) -> str:
-        """Qwen's ChatML turn with one video or image placeholder, ending where the answer starts."""
+    def vision_prefix(as_video: bool) -> str:
+        """Qwen's ChatML up to and including the video or image placeholder: what questions share."""
         vision = "<|vision_start|><|video_pad|><|vision_end|>" if as_video else "<|vision_start|><|image_pad|><|vision_end|>"
         return (f"<|im_start|>system\nYou are a careful video assessor. Answer with one word.<|im_end|>\n"
-                f"<|im_start|>user\n{vision}{question}<|im_end|>\n<|im_start|>assistant\n")
+                f"<|im_start|>user\n{vision}")
+
+    @staticmethod
+    def question_suffix(question: str) -> str:
+        """The rest of the turn, ending where the answer starts."""
+        return f"{question}<|im_end|>\n<|im_start|>assistant\n"
+
+    @classmethod
+    def chat(cls, question: str, as_video: bool) -> str:
+        return cls.vision_prefix(as_video) + cls.question_suffix(question)
 
     def answer(self, queries: list[Query]) -> list[Any]:
+        """Questions about the same frames share one forward of their common prefix (system turn and
+        vision tokens, the bulk of the sequence) when ``share_prefix``; the rest go in padded batches."""
+        groups: dict[tuple, list[int]] = {}
+        for i, q in enumerate(queries):
+            groups.setdefault((q.as_video, *map(id, q.images)), []).append(i)
+        results: list[Any] = [None] * len(queries)
+        alone = []
+        for members in groups.values():
+            if self.share_prefix and len(members) > 1:
+                for i, result in zip(members, self._answer_sharing_prefix([queries[i] for i in members])):
+                    results[i] = result
+            else:
+                alone += members
+        for i, result in zip(alone, self._answer_batched([queries[i] for i in alone])):
+            results[i] = result
+        return results
+
+    def _inputs(self, texts: list[str], queries: list[Query]) -> Any:
+        videos = [np.stack(q.images) for q in queries if q.as_video]
+        images = [q.images[0] for q in queries if not q.as_video]
+        kwargs: dict[str, Any] = {"text": texts, "return_tensors": "pt", "padding": True, "padding_side": "left"}
+        if videos:
+            kwargs["videos"] = videos
+            kwargs["fps"] = self.settings.fps
+        if images:
+            kwargs["images"] = images
+        return self.processor(**kwargs).to(self.device)
+
+    def _read(self, query: Query, row: Any) -> Any:
+        if query.kind == "count":
+            return digit_distribution(row[self.digits].tolist()).tolist()
+        return yes_probability(float(row[self.yes_no[0]]), float(row[self.yes_no[1]]))
+
+    def _answer_batched(self, queries: list[Query]) -> list[Any]:
         import torch
 
         results: list[Any] = []
         for start in range(0, len(queries), self.batch):
             chunk = queries[start:start + self.batch]
-            texts = [self.chat(q.question, q.as_video) for q in chunk]
-            videos = [np.stack(q.images) for q in chunk if q.as_video]
-            images = [q.images[0] for q in chunk if not q.as_video]
-            kwargs: dict[str, Any] = {"text": texts, "return_tensors": "pt", "padding": True, "padding_side": "left"}
-            if videos:
-                kwargs["videos"] = videos
-                kwargs["fps"] = self.settings.fps
-            if images:
-                kwargs["images"] = images
-            inputs = self.processor(**kwargs).to(self.device)
+            inputs = self._inputs([self.chat(q.question, q.as_video) for q in chunk], chunk)
             with torch.inference_mode():
                 logits = self.model(**inputs).logits[:, -1].float().cpu()
-            for q, row in zip(chunk, logits):
-                if q.kind == "count":
-                    results.append(digit_distribution(row[self.digits].tolist()).tolist())
-                else:
-                    results.append(yes_probability(float(row[self.yes_no[0]]), float(row[self.yes_no[1]])))
+            results += [self._read(q, row) for q, row in zip(chunk, logits)]
+        return results
+
+    def _answer_sharing_prefix(self, queries: list[Query]) -> list[Any]:
+        """One forward of the shared prefix, then each batch of questions continues from a copy of its
+        key/value cache. Text after the vision tokens gets plain sequential positions in all three
+        M-RoPE sections: prefix length + the model's rope delta (what generation does)."""
+        import torch
+
+        tokenizer = self.processor.tokenizer
+        inputs = self._inputs([self.vision_prefix(queries[0].as_video)], queries[:1])
+        results: list[Any] = []
+        with torch.inference_mode():
+            out = self.model(**inputs, use_cache=True)
+            prefix_cache = out.cache if getattr(out, "cache", None) is not None else out.past_key_values
+            length = inputs["input_ids"].shape[1]
+            first = length + int(self.model.model.rope_deltas.reshape(-1)[0])
+            for start in range(0, len(queries), self.batch):
+                chunk = queries[start:start + self.batch]
+                ids = [tokenizer.encode(self.question_suffix(q.question), add_special_tokens=False) for q in chunk]
+                width, batch = max(map(len, ids)), len(ids)
+                pad = tokenizer.pad_token_id or 0
+                tokens = torch.tensor([i + [pad] * (width - len(i)) for i in ids], device=self.device)
+                mask = torch.tensor([[1] * (length + len(i)) + [0] * (width - len(i)) for i in ids], device=self.device)
+                positions = (first + torch.arange(width, device=self.device)).view(1, 1, width).expand(3, batch, width)
+                cache = copy.deepcopy(prefix_cache)
+                cache.batch_repeat_interleave(batch)
+                logits = self.model(input_ids=tokens, attention_mask=mask, position_ids=positions, use_cache=True,
+                                    **{self._cache_kw: cache}).logits
+                last = logits[torch.arange(batch), torch.tensor([len(i) - 1 for i in ids])].float().cpu()
+                results += [self._read(q, row) for q, row in zip(chunk, last)]
         return results
 
 
@@ -313,7 +377,7 @@ class VLMBackbone(Backbone):
     def __init__(self, judge: str = "local", weights: str = "qwen2-vl-7b", path: str | Path | None = None,
                  url: str | None = None, model: str | None = None, settings: JudgeSettings | None = None,
                  cache_path: str | Path | None = None, batch: int = 4, device: str | None = None,
-                 timeout: float = 60.0, retries: int = 3, backoff: float = 1.0) -> None:
+                 timeout: float = 60.0, retries: int = 3, backoff: float = 1.0, share_prefix: bool = True) -> None:
         if judge not in ("local", "remote"):
             raise ValueError(f"unknown judge {judge!r}; choose local or remote")
         if judge == "remote" and not url:
@@ -323,6 +387,7 @@ class VLMBackbone(Backbone):
         self.settings = settings or JudgeSettings()
         self.cache_path = Path(cache_path) if cache_path else wanbench_home() / "cache" / "judge.sqlite"
         self.batch, self.device, self.timeout, self.retries, self.backoff = batch, device, timeout, retries, backoff
+        self.share_prefix = share_prefix  # local judge: questions about one clip share its prefix forward
         self._judge: Any = None
         self._cache: AnswerCache | None = None
 
@@ -340,7 +405,8 @@ class VLMBackbone(Backbone):
     def judge(self) -> Any:
         if self._judge is None:
             if self.kind == "local":
-                self._judge = LocalQwenJudge(self._folder(), self.settings, self.device, self.batch)
+                self._judge = LocalQwenJudge(self._folder(), self.settings, self.device, self.batch,
+                                             self.share_prefix)
             else:
                 self._judge = RemoteJudge(self.url, self.model_name, self.settings, self.timeout, self.retries,
                                           self.backoff)
