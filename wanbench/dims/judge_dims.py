@@ -121,8 +121,11 @@ class SingleObject(JudgeDimension):
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if not prompt.objects:
             raise NotScorable("prompt lists no object")
-        per_object = [self.frame_scores(features, self.name, name=o.name)["present"] for o in prompt.objects]
-        per_frame = np.prod(per_object, axis=0)
+        # every object's question in one request, so the judge shares each keyframe's prefix across them
+        items = [i for o in prompt.objects for i in questions(self.name, name=o.name) if i["name"] == "present"]
+        answers = self.judge(features).ask_frames([i["question"] for i in items])
+        per_object = [[goodness(a, i["expect"]) for a in per_frame] for i, per_frame in zip(items, answers)]
+        per_frame = np.prod(np.array(per_object), axis=0)
         return Score(float(per_frame.mean()), features.backend("vlm"), {"frames": per_frame.round(4).tolist()})
 
 
