@@ -82,3 +82,22 @@ def write_tiny_release(official, diffusers=None, seed: int = 0) -> None:
         save_file(vae.state_dict(), str(diffusers / "vae" / "diffusion_pytorch_model.safetensors"))
         text.save_pretrained(str(diffusers / "text_encoder"))
         make_tokenizer(diffusers / "tokenizer")
+
+
+def write_diffusers_pipeline(folder, seed: int = 0):
+    """A tiny random diffusers WanPipeline saved with save_pretrained (model_index.json, safetensors):
+    what the diffusers baseline adapters load."""
+    from diffusers import UniPCMultistepScheduler, WanPipeline
+    from transformers import PreTrainedTokenizerFast, UMT5EncoderModel
+
+    from wanmodel.configs import get_config
+    from wanmodel.text import umt5_config
+
+    cfg = get_config("tiny")
+    torch.manual_seed(seed)
+    tokenizer = PreTrainedTokenizerFast.from_pretrained(str(make_tokenizer(folder / "_tokenizer")))
+    scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0)
+    pipe = WanPipeline(tokenizer=tokenizer, text_encoder=UMT5EncoderModel(umt5_config(cfg.text)).eval(),
+                       transformer=diffusers_dit(cfg.dit, seed), vae=diffusers_vae(cfg.vae, seed), scheduler=scheduler)
+    pipe.save_pretrained(str(folder), safe_serialization=True)
+    return folder

@@ -35,6 +35,11 @@ ADAPTERS.register("folder", "wanbench.adapters.folder:FolderAdapter")
 ADAPTERS.register("wan-tiny", "wanbench.adapters.wan:WanTiny")
 ADAPTERS.register("wan-1.3b", "wanbench.adapters.wan:Wan13B")
 ADAPTERS.register("wan-14b", "wanbench.adapters.wan:Wan14B")
+ADAPTERS.register("diffusers", "wanbench.adapters.diffusers_baselines:DiffusersAdapter")
+ADAPTERS.register("hunyuan-video", "wanbench.adapters.diffusers_baselines:HunyuanVideo")
+ADAPTERS.register("mochi", "wanbench.adapters.diffusers_baselines:Mochi")
+ADAPTERS.register("cogvideox-5b", "wanbench.adapters.diffusers_baselines:CogVideoX5B")
+ADAPTERS.register("ltx-video", "wanbench.adapters.diffusers_baselines:LTXVideo")
 
 
 def make_adapter(name: str, **options: Any) -> ModelAdapter:
