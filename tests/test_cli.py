@@ -89,3 +89,10 @@ def test_suite_check_and_generate(tmp_path: Path) -> None:
 def test_weighting_show() -> None:
     result = runner.invoke(app, ["weighting", "show", "paper"])
     assert result.exit_code == 0 and "camera_control" in result.output
+
+
+def test_adapter_options_are_typed() -> None:
+    from wanbench.cli import parse_options
+
+    assert parse_options(["steps=20", "guidance=5.5", "offload=False", "cpu=true", "weights=a=b"]) == {
+        "steps": 20, "guidance": 5.5, "offload": False, "cpu": True, "weights": "a=b"}

@@ -53,12 +53,15 @@ def user_errors() -> Iterator[None]:
 
 
 def parse_options(options: list[str]) -> dict[str, object]:
-    """KEY=VALUE pairs for the model adapter; numbers become numbers."""
+    """KEY=VALUE pairs for the model adapter; numbers become numbers, true/false booleans."""
     parsed: dict[str, object] = {}
     for item in options:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise UserError(f"--option expects KEY=VALUE, got {item!r}")
+        if value.lower() in ("true", "false"):
+            parsed[key] = value.lower() == "true"
+            continue
         for cast in (int, float):
             try:
                 parsed[key] = cast(value)
