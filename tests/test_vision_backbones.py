@@ -153,7 +153,7 @@ def test_scene_quality_prefers_ordered_frames_and_records_both_parts(vision_home
 
 def test_loaded_backbones_name_the_modules_that_do_their_work(vision_home) -> None:
     _, options = vision_home
-    video = tiny_video(pan_clip(2.0, frames=6, height=48, width=64))
+    video = tiny_video(pan_clip(2.0, frames=3, height=48, width=64))
     for name in ("flow-raft", "dino", "clip", "iqa"):
         backbone = make(name, options)
         assert backbone.torch_modules() == []  # nothing loaded yet
