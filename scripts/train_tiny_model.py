@@ -88,7 +88,7 @@ def build_text(captions: list[str], out: Path):
     return TextEncoder(model, fast, CFG.text.text_len)
 
 
-def train_vae(videos: torch.Tensor, steps: int, log: list) -> WanVAE:
+def train_vae(videos: torch.Tensor, steps: int, log: list, motion_weight: float = 1.0) -> WanVAE:
     """Deterministic autoencoding (decode mu, as inference does: sampled latents taught the decoder to
     ignore them) with an L1 loss on frames and on frame differences (the motion), warm-up then AdamW."""
     torch.manual_seed(1)
@@ -101,7 +101,7 @@ def train_vae(videos: torch.Tensor, steps: int, log: list) -> WanVAE:
         mu, _ = vae.conv1(torch.cat(list(vae.encode_chunks(batch)), dim=2)).chunk(2, dim=1)
         recon = torch.cat([vae.decoder(z_chunk, cache) for z_chunk, cache in _decode_chunks(vae, mu)], dim=2)
         motion = ((recon[:, :, 1:] - recon[:, :, :-1]) - (batch[:, :, 1:] - batch[:, :, :-1])).abs().mean()
-        loss = (recon - batch).abs().mean() + motion + 1e-4 * mu.pow(2).mean()
+        loss = (recon - batch).abs().mean() + motion_weight * motion + 1e-4 * mu.pow(2).mean()
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
@@ -160,6 +160,8 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=600)
     parser.add_argument("--vae-steps", type=int, default=1500)
     parser.add_argument("--dit-steps", type=int, default=30000)
+    parser.add_argument("--motion-weight", type=float, default=1.0,
+                        help="weight of the VAE's L1 term on frame differences (the motion)")
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "wan-tiny")
     parser.add_argument("--reuse-vae", action="store_true",
                         help="keep the VAE already in --out (trained by an earlier run) and train only the DiT")
@@ -180,7 +182,7 @@ def main() -> None:
         args.vae_steps = int(earlier["args"]["vae_steps"])
         vae_seconds = float(earlier.get("vae_seconds", earlier["seconds"]))  # the whole earlier run if unknown
     else:
-        vae = train_vae(videos, args.vae_steps, log)
+        vae = train_vae(videos, args.vae_steps, log, args.motion_weight)
         held = make_prompts(28, seed=99)
         vae_check = camera_kept(vae, held, clips_of(held, seed=99))
         print(f"vae keeps the camera motion in {vae_check['reconstructions']}/{vae_check['clips']} held-out clips "

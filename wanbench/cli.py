@@ -269,8 +269,8 @@ def generate_command(
     suite: str = typer.Option("smoke", "--suite", "-s", help="Suite for --id."),
     camera: Optional[str] = typer.Option(None, "--camera", help="Camera motion for a free-text prompt."),
     seed: int = typer.Option(0, "--seed"),
-    steps: Optional[int] = typer.Option(None, "--steps", help="Denoising steps (Wan models)."),
-    frames: Optional[int] = typer.Option(None, "--frames", help="Frames (4k+1 for Wan models)."),
+    steps: Optional[int] = typer.Option(None, "--steps", help="Denoising steps (Wan and diffusers models)."),
+    frames: Optional[int] = typer.Option(None, "--frames", help="Frames (4k+1 for Wan models; each model has its own rule)."),
     size: Optional[str] = typer.Option(None, "--size", help="WIDTHxHEIGHT, e.g. 832x480."),
     option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
 ) -> None:
