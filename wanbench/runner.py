@@ -146,7 +146,7 @@ class Evaluator:
         names = config.dimensions or DIMENSION_KEYS
         self.dimensions = [get_dimension(name) for name in names]
         self.backbones = build_backbones(self.dimensions, config.flow_backend, config.backbone_options)
-        self.merged: ResultStore | None = None  # a shard's read-only view of the run's main store
+        self.main_store: ResultStore | None = None  # a shard's read-only view of the run's main store
 
     def video_path(self, prompt: Prompt, seed: int) -> Path:
         return Path(self.config.out) / "videos" / self.label / f"{prompt.id}-s{seed}.mp4"
@@ -165,13 +165,13 @@ class Evaluator:
                               store=store_path, merged=not shard.active)
         start = time.perf_counter()
         with ResultStore(store_path) as store:
-            self.merged = ResultStore(main_path, readonly=True) if shard.active and main_path.is_file() else None
+            self.main_store = ResultStore(main_path, readonly=True) if shard.active and main_path.is_file() else None
             try:
                 self._run_items(store, suite, items, shard, summary, progress)
             finally:
-                if self.merged is not None:
-                    self.merged.close()
-                self.merged = None
+                if self.main_store is not None:
+                    self.main_store.close()
+                self.main_store = None
         if shard.active and torchrun_barrier() and shard.rank == 0:
             merge_shards(run_dir, RESULTS_FILE)
             summary.merged, summary.store = True, main_path
@@ -193,8 +193,8 @@ class Evaluator:
             summary.failures.append(message)
             self.report(message)
         done = store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
-        if self.merged is not None:
-            done |= self.merged.done_keys(self.run, self.label, retry_errors=config.retry_errors)
+        if self.main_store is not None:
+            done |= self.main_store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
         status = "failed"
         try:
             for count, (prompt, seed) in enumerate(items, start=1):
@@ -208,7 +208,7 @@ class Evaluator:
     def _check_same_model(self, store: ResultStore, adapter_info: dict[str, Any], scoring: dict[str, Any]) -> None:
         """Resuming must not mix results under one label: refuse if the adapter or the scoring settings
         (flow backend, judge, detector and other backbone options) changed."""
-        earlier_runs = (self.merged.invocations() if self.merged is not None else []) + store.invocations()
+        earlier_runs = (self.main_store.invocations() if self.main_store is not None else []) + store.invocations()
         for earlier in sorted(earlier_runs, key=lambda i: i["started"], reverse=True):
             if earlier["run"] == self.run and earlier["model"] == self.label:
                 previous = earlier["config"].get("adapter")
@@ -270,8 +270,8 @@ class Evaluator:
     def _video(self, store: ResultStore, prompt: Prompt, seed: int, summary: EvalSummary) -> Path | None:
         """The video file for (prompt, seed): reused if recorded and unchanged, else produced."""
         recorded = store.video(self.run, self.label, prompt.id, seed)
-        if recorded is None and self.merged is not None:
-            recorded = self.merged.video(self.run, self.label, prompt.id, seed)
+        if recorded is None and self.main_store is not None:
+            recorded = self.main_store.video(self.run, self.label, prompt.id, seed)
         if recorded and Path(recorded["path"]).is_file() and file_sha256(recorded["path"]) == recorded["sha256"]:
             return Path(recorded["path"])
         began = time.perf_counter()
