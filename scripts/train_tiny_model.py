@@ -88,7 +88,7 @@ def build_text(captions: list[str], out: Path):
     return TextEncoder(model, fast, CFG.text.text_len)
 
 
-def train_vae(videos: torch.Tensor, steps: int, log: list, motion_weight: float = 1.0) -> WanVAE:
+def train_vae(videos: torch.Tensor, steps: int, log: list, motion_weight: float = 3.0) -> WanVAE:
     """Deterministic autoencoding (decode mu, as inference does: sampled latents taught the decoder to
     ignore them) with an L1 loss on frames and on frame differences (the motion), warm-up then AdamW."""
     torch.manual_seed(1)
@@ -155,13 +155,22 @@ def standardise_latents(vae: WanVAE, videos: torch.Tensor) -> None:
     w2 *= std.view(1, -1, 1, 1, 1)
 
 
+def display_path(path: Path) -> str:
+    """``path`` relative to the repository when inside it, else just its name."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return path.name
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clips", type=int, default=600)
     parser.add_argument("--vae-steps", type=int, default=1500)
     parser.add_argument("--dit-steps", type=int, default=30000)
-    parser.add_argument("--motion-weight", type=float, default=1.0,
-                        help="weight of the VAE's L1 term on frame differences (the motion)")
+    parser.add_argument("--motion-weight", type=float, default=3.0,
+                        help="weight of the VAE's L1 term on frame differences (the motion); 1 kept the camera "
+                             "motion in 14 of 28 held-out clips, 3 in 19")
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "wan-tiny")
     parser.add_argument("--reuse-vae", action="store_true",
                         help="keep the VAE already in --out (trained by an earlier run) and train only the DiT")
@@ -181,6 +190,7 @@ def main() -> None:
         log += [r for r in earlier["log"] if r["stage"] == "vae"]
         args.vae_steps = int(earlier["args"]["vae_steps"])
         vae_seconds = float(earlier.get("vae_seconds", earlier["seconds"]))  # the whole earlier run if unknown
+        args.motion_weight = float(earlier["args"].get("motion_weight", 1.0))
     else:
         vae = train_vae(videos, args.vae_steps, log, args.motion_weight)
         held = make_prompts(28, seed=99)
@@ -214,7 +224,8 @@ def main() -> None:
 
     save_file({k: v.detach().contiguous() for k, v in trainer.dit.state_dict().items()},
               str(args.out / "diffusion_pytorch_model.safetensors"))
-    (args.out / "training_log.json").write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()},
+    recorded = {k: str(v) for k, v in vars(args).items()} | {"out": display_path(args.out)}  # no machine paths
+    (args.out / "training_log.json").write_text(json.dumps({"args": recorded,
                                                             "seconds": time.time() - started + (vae_seconds if args.reuse_vae else 0.0),
                                                             "vae_seconds": vae_seconds, "vae_camera_check": vae_check,
                                                             "log": log}))
