@@ -120,9 +120,8 @@ def backbone_options(artifacts_backend: str, artifacts_weights: Optional[Path], 
 def _run_and_report(config, weighting: str, reference: Optional[str], report: bool, quiet: bool) -> None:
     from wanbench.report import write_report
     from wanbench.runner import Evaluator
-    from wanbench.suite import load_suite
-
     from wanbench.shards import bind_local_device
+    from wanbench.suite import load_suite
 
     bind_local_device()
     evaluator = Evaluator(config, report=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
@@ -189,7 +188,7 @@ def eval_command(
     from wanbench.shards import Shard
 
     with user_errors():
-        part = Shard.parse(shard) if shard else Shard.from_env()
+        part = Shard.parse(shard) if shard else Shard.from_env()  # --shard wins over torchrun's RANK/WORLD_SIZE
         config = EvalConfig(
             model=model, suite=suite, out=out_dir or Path("runs") / (name or model), seeds=tuple(seeds),
             dimensions=_parse_dims(dims), model_options=parse_options(option), name=name,
@@ -249,7 +248,7 @@ def score_command(
     from wanbench.shards import Shard
 
     with user_errors():
-        part = Shard.parse(shard) if shard else Shard.from_env()
+        part = Shard.parse(shard) if shard else Shard.from_env()  # --shard wins over torchrun's RANK/WORLD_SIZE
         options: dict[str, object] = {"videos": videos}
         if manifest is not None:
             options["manifest"] = manifest
