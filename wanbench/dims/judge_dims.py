@@ -71,9 +71,16 @@ class JudgeDimension(Dimension):
 
     def frame_scores(self, features: FeatureCache, dimension: str, **fields: str) -> dict[str, np.ndarray]:
         """name -> [keyframes] goodness for yes/no templates (counts are handled by their dimension)."""
-        items = questions(dimension, **fields)
-        answers = self.judge(features).ask_frames([i["question"] for i in items])
-        return {i["name"]: np.array([goodness(a, i["expect"]) for a in per_frame]) for i, per_frame in zip(items, answers)}
+        return self.frame_scores_each(features, dimension, [fields])[0]
+
+    def frame_scores_each(self, features: FeatureCache, dimension: str,
+                          field_sets: list[dict[str, str]]) -> list[dict[str, np.ndarray]]:
+        """``frame_scores`` for several fillings of the templates (one per object, say), asked in one
+        request so the judge shares each keyframe's prefix across all of them."""
+        filled = [questions(dimension, **fields) for fields in field_sets]
+        answers = iter(self.judge(features).ask_frames([i["question"] for items in filled for i in items]))
+        return [{i["name"]: np.array([goodness(a, i["expect"]) for a in next(answers)]) for i in items}
+                for items in filled]
 
 
 class ClipQuestionsDimension(JudgeDimension):
@@ -121,11 +128,8 @@ class SingleObject(JudgeDimension):
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if not prompt.objects:
             raise NotScorable("prompt lists no object")
-        # every object's question in one request, so the judge shares each keyframe's prefix across them
-        items = [i for o in prompt.objects for i in questions(self.name, name=o.name) if i["name"] == "present"]
-        answers = self.judge(features).ask_frames([i["question"] for i in items])
-        per_object = [[goodness(a, i["expect"]) for a in per_frame] for i, per_frame in zip(items, answers)]
-        per_frame = np.prod(np.array(per_object), axis=0)
+        scores = self.frame_scores_each(features, self.name, [{"name": o.name} for o in prompt.objects])
+        per_frame = np.prod([s["present"] for s in scores], axis=0)
         return Score(float(per_frame.mean()), features.backend("vlm"), {"frames": per_frame.round(4).tolist()})
 
 
