@@ -41,7 +41,7 @@ def test_any_diffusers_folder_generates_seeded_videos_at_its_frame_rate(pipeline
 def test_named_baselines_without_weights_say_where_they_looked_and_how_to_fetch() -> None:
     with pytest.raises(AdapterError, match=r"hunyuan-video: weights not found; looked in .*HunyuanVideo and the "
                                            r"Hugging Face cache \(hunyuanvideo-community/HunyuanVideo\); fetch them "
-                                           r"with: huggingface-cli download"):
+                                           r"with: hf download"):
         make_adapter("hunyuan-video")
     with pytest.raises(AdapterError, match="weights=DIR"):
         make_adapter("diffusers")

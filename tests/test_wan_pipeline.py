@@ -85,7 +85,7 @@ def test_missing_weights_are_one_clear_error(tmp_path: Path, monkeypatch: pytest
         make_adapter("wan-1.3b")
     message = str(info.value)
     assert "\n" not in message and str(tmp_path / "home" / "Wan2.1-T2V-1.3B") in message
-    assert "huggingface-cli download Wan-AI/Wan2.1-T2V-1.3B" in message
+    assert "hf download Wan-AI/Wan2.1-T2V-1.3B" in message
     result = CliRunner().invoke(app, ["eval", "--model", "wan-14b", "--out", str(tmp_path / "r")])
     assert result.exit_code == 2 and "weights not found" in result.output and "Traceback" not in result.output
     partial = tmp_path / "partial"

@@ -18,8 +18,7 @@ import numpy as np
 import pandas as pd
 
 from wanbench.dims.names import DIMENSION_KEYS
-from wanbench.runner import RESULTS_FILE
-from wanbench.store import ResultStore
+from wanbench.store import RESULTS_FILE, ResultStore
 
 BOOTSTRAP_SAMPLES = 1000
 BOOTSTRAP_SEED = 0

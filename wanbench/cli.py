@@ -16,7 +16,7 @@ from rich.table import Table
 app = typer.Typer(
     help="Wan-Bench: generate videos with a model, score them on 14 dimensions, and report.\n\n"
     "Start with:  wanbench eval --model procedural --suite smoke --out runs/demo",
-    no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+    no_args_is_help=True, add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
 )
 suite_app = typer.Typer(help="Inspect and validate prompt suites.", no_args_is_help=True)
 weighting_app = typer.Typer(help="Show the weight vectors that combine the 14 dimensions.", no_args_is_help=True)
@@ -334,7 +334,8 @@ def leaderboard_command(
     runs: List[Path] = typer.Argument(..., help="Run directories to compare."),
     reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
     weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
-    out_dir: Path = typer.Option(Path("runs/leaderboard"), "--out", "-o", help="Where to write the files."),
+    out_dir: Path = typer.Option(Path("leaderboard"), "--out", "-o", help="Where to write the files (kept out of "
+                                                                             "runs/ so `runs/*` globs stay runs)."),
 ) -> None:
     """Compare runs: markdown, csv and HTML leaderboards, printed and written.
 
@@ -343,7 +344,7 @@ def leaderboard_command(
     from wanbench.report import write_report
 
     with user_errors():
-        files = write_report(list(runs), out_dir, weighting=weighting, reference=reference,
+        files = write_report(_run_dirs(runs), out_dir, weighting=weighting, reference=reference,
                              title="Wan-Bench leaderboard")
         out.print(files.markdown.read_text(encoding="utf-8"), highlight=False, markup=False)
         out.print(f"written: {files.markdown}, {files.leaderboard_csv}, {files.html}", highlight=False)
@@ -352,7 +353,7 @@ def leaderboard_command(
 @app.command("plot")
 def plot_command(
     runs: List[Path] = typer.Argument(..., help="Run directories to plot."),
-    out_dir: Path = typer.Option(Path("runs/plots"), "--out", "-o", help="Where to write the PNGs."),
+    out_dir: Path = typer.Option(Path("plots"), "--out", "-o", help="Where to write the PNGs."),
     reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
     weighting: str = typer.Option("paper", "--weighting"),
 ) -> None:
@@ -366,7 +367,7 @@ def plot_command(
     from wanbench.weighting import load_reference, load_weighting
 
     with user_errors():
-        results, failures = load_results(list(runs))
+        results, failures = load_results(_run_dirs(runs))
         frame = leaderboard_frame(summarise(results, failures, load_weighting(weighting)),
                                   load_reference(reference) if reference else None)
         for path in write_charts(frame, results, out_dir):
@@ -700,6 +701,19 @@ def train_command(
     out.print(f"trained release: {release} (use --option weights={release})", highlight=False)
 
 
+def _run_dirs(paths: List[Path]) -> list[Path]:
+    """The run directories among ``paths`` (a glob such as runs/* may also catch other folders and
+    files): the others are named in one line each and left out; none at all is a usage error."""
+    from wanbench.store import is_run_dir
+
+    runs = [p for p in paths if is_run_dir(p)]
+    for skipped in (p for p in paths if not is_run_dir(p)):
+        err.print(f"skipped {skipped}: not a run directory (no results.sqlite or shards/)", highlight=False)
+    if not runs:
+        raise UserError("no run directory among the arguments (a run directory holds results.sqlite)")
+    return runs
+
+
 def _parse_dims(dims: Optional[str]) -> Optional[tuple[str, ...]]:
     if not dims:
         return None
@@ -713,8 +727,40 @@ def _parse_dims(dims: Optional[str]) -> Optional[tuple[str, ...]]:
     return names
 
 
-def main() -> None:
-    app()
+def _version_callback(value: bool) -> None:
+    if value:
+        from wanbench import __version__
+
+        out.print(f"wanbench {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                 help="Print the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="On an unexpected error, print the full traceback."),
+) -> None:
+    """Wan-Bench: generate videos with a model, score them on 14 dimensions, and report."""
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Entry point: usage errors are one line with exit 2 (in the commands); anything unexpected is a
+    short crash line with exit 1, and the traceback only with --debug (or WANBENCH_DEBUG=1)."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or os.environ.get("WANBENCH_DEBUG", "") not in ("", "0")
+    try:
+        app(args=args, prog_name="wanbench")
+    except KeyboardInterrupt:
+        err.print("interrupted", highlight=False)
+        raise SystemExit(130) from None
+    except Exception as exc:  # a bug, not a usage error: say so briefly, keep the traceback for --debug
+        if debug:
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        err.print(f"wanbench crashed: {type(exc).__name__}{': ' + first if first else ''} "
+                  "(rerun with --debug for the traceback; please report it)", highlight=False, markup=False)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

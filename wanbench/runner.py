@@ -22,11 +22,10 @@ from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.registry import get_dimension
 from wanbench.provenance import provenance
 from wanbench.shards import SHARD_DIR, Shard, merge_shards, torchrun_barrier
-from wanbench.store import ResultRow, ResultStore
+from wanbench.store import RESULTS_FILE, ResultRow, ResultStore
 from wanbench.suite import Prompt, Suite, load_suite
 from wanbench.video import VideoError, file_sha256, read_video
 
-RESULTS_FILE = "results.sqlite"
 
 
 class RunMismatchError(ValueError):

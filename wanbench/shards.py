@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from wanbench.store import ResultStore
+from wanbench.store import SHARDS_DIR, ResultStore
 
-SHARD_DIR = "shards"
+SHARD_DIR = SHARDS_DIR
 BARRIER_TIMEOUT = timedelta(days=7)  # ranks finish hours apart on uneven prompts; the default 30 min is too short
 
 

@@ -15,6 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+RESULTS_FILE = "results.sqlite"  # a run directory's store; a sharded run also has shards/*.sqlite
+SHARDS_DIR = "shards"
+
+
+def is_run_dir(path: Path) -> bool:
+    """A wanbench run directory: it holds the run's store, or shards waiting for a merge."""
+    path = Path(path)
+    return (path / RESULTS_FILE).is_file() or any((path / SHARDS_DIR).glob("*.sqlite"))
+
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS invocations (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -91,7 +91,7 @@ class DiffusersAdapter(ModelAdapter):
         except Exception:  # absent from the cache: reported below with where we looked
             pass
         raise AdapterError(f"{self.name}: weights not found; looked in {local} and the Hugging Face cache "
-                           f"({self.spec.repo}); fetch them with: huggingface-cli download {self.spec.repo} "
+                           f"({self.spec.repo}); fetch them with: hf download {self.spec.repo} "
                            f"--local-dir {local}")
 
     def _check_layout(self, root: Path) -> str:

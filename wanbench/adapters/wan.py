@@ -72,7 +72,7 @@ class WanAdapter(ModelAdapter):
                 looked.append(f"Hugging Face cache ({repo})")
                 if cached is not None:
                     return cached
-        fetch = (f"huggingface-cli download {self.repos[0]} --local-dir {release_folder(self.repos[0])}"
+        fetch = (f"hf download {self.repos[0]} --local-dir {release_folder(self.repos[0])}"
                  if self.repos else "make tiny-model")
         detail = problems[0] if problems else "no release folder found"
         raise AdapterError(f"{self.name}: weights not found ({detail}); looked in {', '.join(looked)}; "

@@ -9,8 +9,7 @@ from wanbench.aggregate import ModelSummary, load_results, summarise
 from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
-from wanbench.runner import RESULTS_FILE
-from wanbench.store import ResultStore
+from wanbench.store import RESULTS_FILE, ResultStore
 from wanbench.weighting import load_reference, load_weighting
 
 SCORE_COLUMNS = ["run", "model", "prompt_id", "seed", "dimension", "metric_version", "status", "value",

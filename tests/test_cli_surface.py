@@ -1,0 +1,40 @@
+"""The command line's outer surface: version, crash handling, and commands that compose."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from wanbench import __version__
+from wanbench.cli import app
+
+
+def test_version():
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"wanbench {__version__}"
+
+
+def test_unexpected_error_is_one_short_line_and_debug_shows_traceback(tmp_path: Path):
+    # A run store that is not SQLite makes the library fail in a way no usage check foresees.
+    run = tmp_path / "broken"
+    run.mkdir()
+    (run / "results.sqlite").write_bytes(b"this is not a database" * 100)
+    command = [sys.executable, "-m", "wanbench", "report", str(run)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("wanbench crashed:") and "--debug" in lines[0], done.stderr
+    debug = subprocess.run([sys.executable, "-m", "wanbench", "--debug", "report", str(run)],
+                           capture_output=True, text=True, timeout=120)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_leaderboard_skips_folders_that_are_not_runs(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs" / "not-a-run").mkdir(parents=True)
+    result = CliRunner().invoke(app, ["leaderboard", str(tmp_path / "runs" / "not-a-run")])
+    assert result.exit_code == 2
+    assert "no run directory" in result.output
+    assert not (tmp_path / "leaderboard").exists()
