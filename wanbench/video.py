@@ -99,16 +99,78 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def read_video(path: str | os.PathLike, max_frames: int | None = None) -> Video:
-    """Decode every frame of ``path`` (or the first ``max_frames``) into a Video."""
+@dataclass(frozen=True)
+class DecodeLimits:
+    """Bounds checked before a video is decoded (from the container's header) and again while decoding
+    (headers can lie), so a small hostile file cannot take the machine's memory or hours of CPU.
+
+    Defaults fit real generated videos with room to spare (Wan 2.1 at 1280x720x81 keeps 224 MB of
+    frames; a 1080p clip of 170 frames fits 1 GiB). Each can be set by an environment variable:
+    WANBENCH_MAX_VIDEO_FILE_BYTES, WANBENCH_MAX_VIDEO_FRAMES, WANBENCH_MAX_FRAME_PIXELS,
+    WANBENCH_MAX_DECODED_BYTES.
+    """
+
+    max_file_bytes: int = 4 << 30  # the file itself
+    max_frames: int = 2048  # frames in the stream (decoded, whether kept or not)
+    max_frame_pixels: int = 4096 * 2304  # width x height of one frame (4K DCI and a little more)
+    max_decoded_bytes: int = 1 << 30  # T x H x W x 3 of the frames kept
+
+    ENV = {"max_file_bytes": "WANBENCH_MAX_VIDEO_FILE_BYTES", "max_frames": "WANBENCH_MAX_VIDEO_FRAMES",
+           "max_frame_pixels": "WANBENCH_MAX_FRAME_PIXELS", "max_decoded_bytes": "WANBENCH_MAX_DECODED_BYTES"}
+
+    @classmethod
+    def from_env(cls) -> "DecodeLimits":
+        values = {}
+        for name, variable in cls.ENV.items():
+            raw = os.environ.get(variable)
+            if raw:
+                if not raw.isdigit() or int(raw) < 1:
+                    raise ValueError(f"{variable}={raw!r}: must be a positive integer")
+                values[name] = int(raw)
+        return cls(**values)
+
+
+def _header_frame_count(stream: "av.video.stream.VideoStream", fps: float) -> int:
+    """Frames the header announces: its count, else duration x rate (0 when it says neither)."""
+    if stream.frames:
+        return int(stream.frames)
+    if stream.duration and stream.time_base and fps > 0:
+        return int(float(stream.duration * stream.time_base) * fps + 0.5)
+    return 0
+
+
+def _kept_indices(total: int, sample: int | None, max_frames: int | None) -> np.ndarray | None:
+    """Which decoded frames to keep: ``sample`` evenly spaced over ``total``, or the first ``max_frames``;
+    None: keep all."""
+    if sample is not None and total > 0:
+        return np.unique(np.round(np.linspace(0, total - 1, min(sample, total))).astype(int))
+    if max_frames is not None and total > 0:
+        return np.arange(min(max_frames, total))
+    return None
+
+
+def read_video(path: str | os.PathLike, max_frames: int | None = None, sample: int | None = None,
+               limits: DecodeLimits | None = None) -> Video:
+    """Decode ``path`` into a Video: every frame, the first ``max_frames``, or ``sample`` evenly spaced ones.
+
+    The header is checked against ``limits`` (default: ``DecodeLimits.from_env()``) before a frame is
+    decoded; only the frames kept are converted to RGB, into one array allocated up front, so peak
+    memory is the kept frames plus the decoder's few working frames (docs/reliability.md).
+    """
     path = Path(path)
+    limits = limits or DecodeLimits.from_env()
     if not path.exists():
         raise VideoError(path, "file not found")
     if path.is_dir():
         raise VideoError(path, "is a directory, not a video file")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise VideoError(path, "file is empty (0 bytes)")
-    frames: list[np.ndarray] = []
+    if size > limits.max_file_bytes:
+        raise VideoError(path, f"file is {size} bytes, over the limit {limits.max_file_bytes} "
+                               "(WANBENCH_MAX_VIDEO_FILE_BYTES)")
+    frames: np.ndarray | None = None
+    kept = decoded = 0
     try:
         with av.open(str(path), mode="r") as container:
             if not container.streams.video:
@@ -116,26 +178,79 @@ def read_video(path: str | os.PathLike, max_frames: int | None = None) -> Video:
             stream = container.streams.video[0]
             rate = stream.average_rate or stream.guessed_rate or stream.base_rate
             fps = float(rate) if rate else 0.0
+            width, height = int(stream.width or 0), int(stream.height or 0)
+            _check_size(path, width, height, limits)
+            announced = _header_frame_count(stream, fps)
+            if announced > limits.max_frames:
+                raise VideoError(path, f"header announces {announced} frames, over the limit {limits.max_frames} "
+                                       "(WANBENCH_MAX_VIDEO_FRAMES)")
+            wanted = _kept_indices(announced, sample, max_frames)
+            capacity = len(wanted) if wanted is not None else (announced or MIN_FRAMES)
+            if capacity * width * height * 3 > limits.max_decoded_bytes:
+                raise VideoError(path, f"{capacity} frames of {width}x{height} would need "
+                                       f"{capacity * width * height * 3} bytes, over the limit "
+                                       f"{limits.max_decoded_bytes} (WANBENCH_MAX_DECODED_BYTES)")
+            keep = set(wanted.tolist()) if wanted is not None else None
             for frame in container.decode(stream):
-                image = frame.to_ndarray(format="rgb24")
-                if frames and image.shape != frames[0].shape:
-                    raise VideoError(
-                        path, f"frame size changes mid-stream ({frames[0].shape} -> {image.shape})"
-                    )
-                frames.append(image)
-                if max_frames is not None and len(frames) >= max_frames:
+                decoded += 1
+                if decoded > limits.max_frames:
+                    raise VideoError(path, f"has more than {limits.max_frames} frames (WANBENCH_MAX_VIDEO_FRAMES)")
+                index = decoded - 1
+                if keep is not None and index not in keep:
+                    if index > max(keep):
+                        break
+                    continue
+                if (frame.width, frame.height) != (width, height):
+                    if kept:
+                        raise VideoError(path, f"frame size changes mid-stream ({width}x{height} -> "
+                                               f"{frame.width}x{frame.height})")
+                    width, height = frame.width, frame.height  # the header was wrong: trust the first frame
+                    _check_size(path, width, height, limits)
+                if frames is None or kept == len(frames):
+                    frames = _grow(path, frames, max(capacity, kept * 2 if kept else capacity), height, width, limits)
+                frames[kept] = frame.to_ndarray(format="rgb24")
+                kept += 1
+                if max_frames is not None and wanted is None and kept >= max_frames:
                     break
     except VideoError:
         raise
-    except (av.FFmpegError, ValueError, UnicodeDecodeError, IndexError) as exc:
-        if frames:  # damaged after a clean start: say where it broke
-            raise VideoError(path, f"corrupt video data after frame {len(frames)}: {exc}") from exc
-        raise VideoError(path, f"not a readable video ({type(exc).__name__}: {exc})") from exc
-    if not frames:
+    except (av.FFmpegError, ValueError, UnicodeDecodeError, IndexError, MemoryError) as exc:
+        if kept:  # damaged after a clean start: say where it broke
+            raise VideoError(path, f"corrupt video data after frame {decoded - 1}: {_one_line(exc)}") from exc
+        raise VideoError(path, f"not a readable video ({type(exc).__name__}: {_one_line(exc)})") from exc
+    if not kept or frames is None:
         raise VideoError(path, "contains no decodable frames")
     if fps <= 0:
         raise VideoError(path, "stream has no frame rate")
-    return Video(np.stack(frames), fps=fps, path=path, sha256=file_sha256(path))
+    if sample is not None and wanted is None and kept > sample:  # no count in the header: sample what was kept
+        frames = frames[np.unique(np.round(np.linspace(0, kept - 1, sample)).astype(int))]
+        kept = len(frames)
+    return Video(frames[:kept], fps=fps, path=path, sha256=file_sha256(path))
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def _check_size(path: Path, width: int, height: int, limits: DecodeLimits) -> None:
+    if width * height > limits.max_frame_pixels:
+        raise VideoError(path, f"frame size {width}x{height} is over the limit of {limits.max_frame_pixels} pixels "
+                               "(WANBENCH_MAX_FRAME_PIXELS)")
+
+
+def _grow(path: Path, frames: np.ndarray | None, count: int, height: int, width: int,
+          limits: DecodeLimits) -> np.ndarray:
+    """The kept-frames array, (re)allocated for up to ``count`` frames within the decoded-bytes limit."""
+    frame_bytes = height * width * 3
+    kept = 0 if frames is None else len(frames)
+    count = min(count, limits.max_decoded_bytes // frame_bytes)
+    if count <= kept:
+        raise VideoError(path, f"more than {kept} frames of {width}x{height} exceed the limit of "
+                               f"{limits.max_decoded_bytes} decoded bytes (WANBENCH_MAX_DECODED_BYTES)")
+    grown = np.empty((count, height, width, 3), dtype=np.uint8)
+    if frames is not None:
+        grown[:kept] = frames
+    return grown
 
 
 def write_video(

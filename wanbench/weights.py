@@ -43,8 +43,8 @@ class WeightSpec:
     licence: str
     repo: str | None = None  # Hugging Face repo id holding ``files``
     url: str | None = None  # base URL holding ``files`` (when not on the Hub)
-    # file -> expected sha256, where known; a prefix of 8+ hex digits pins what a release publishes
-    # only in its file name (torchvision's and pyiqa's "-<sha256 prefix>.pth" convention)
+    # file -> expected full sha256 (64 hex digits), where known; a file is "present" only when its
+    # whole digest matches (a release's "-<prefix>.pth" name is checked against it too, never alone)
     sha256: dict[str, str] = field(default_factory=dict)
     note: str = ""
     snapshot: bool = False  # a transformers folder: fetch downloads the whole repo; ``files`` are markers
@@ -68,7 +68,7 @@ _register(WeightSpec(
     name="raft-large", used_by="flow (large motion, pixel stability, camera control)",
     description="torchvision RAFT-large, C+T+S+K+H training, v2",
     files=("raft_large_C_T_SKHT_V2-ff5fadd5.pth",), url="https://download.pytorch.org/models",
-    licence="BSD-3-Clause", sha256={"raft_large_C_T_SKHT_V2-ff5fadd5.pth": "ff5fadd5"},
+    licence="BSD-3-Clause", sha256={"raft_large_C_T_SKHT_V2-ff5fadd5.pth": "ff5fadd56d26b40647388883af1547351ea17868b765c05b27231e72dd16a322"},
 ))
 _register(WeightSpec(
     name="dino-vitb16", used_by="dino (ID consistency)",
@@ -88,7 +88,7 @@ _register(WeightSpec(
 _register(WeightSpec(
     name="musiq-koniq", used_by="iqa (image quality)", description="pyiqa MUSIQ trained on KonIQ-10k",
     files=("musiq_koniq_ckpt-e95806b9.pth",), repo="chaofengc/IQA-PyTorch-Weights", licence="Apache-2.0",
-    sha256={"musiq_koniq_ckpt-e95806b9.pth": "e95806b9"},
+    sha256={"musiq_koniq_ckpt-e95806b9.pth": "e95806b9eae5f3814c410f574ba8e552362bd5bc63d758ed5b97860f5d6185aa"},
 ))
 _register(WeightSpec(
     name="maniqa-koniq", used_by="iqa (image quality)", description="pyiqa MANIQA trained on KonIQ-10k",
@@ -161,7 +161,7 @@ def _verified(path: Path, expected: str) -> bool:
             return True
     except (OSError, ValueError):
         pass
-    if not file_sha256(path).startswith(expected.lower()):
+    if len(expected) != 64 or file_sha256(path) != expected.lower():  # a prefix alone never verifies
         return False
     try:
         stamp.write_text(json.dumps(key))
@@ -216,15 +216,20 @@ def install_file(name: str, source: Path, filename: str | None = None) -> Path:
 # ---------------------------------------------------------------------------------------------
 # fetching (needs a network; fails with one line without one)
 
-def _download(url: str, target: Path, timeout: float = 30.0) -> None:
+def _download(url: str, target: Path, timeout: float = 30.0, expected_sha256: str | None = None) -> None:
+    """Download to a private temporary name; with ``expected_sha256`` the file takes its real name
+    only after its full digest matches, so nothing can load an unverified download."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as out:
             shutil.copyfileobj(response, out, 1 << 22)
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         tmp.unlink(missing_ok=True)
         raise WeightsError(f"cannot download {url}: {getattr(exc, 'reason', exc)} (no network?)") from None
+    if expected_sha256 and file_sha256(tmp) != expected_sha256.lower():
+        tmp.unlink(missing_ok=True)
+        raise WeightsError(f"{url}: downloaded file does not have the pinned sha256; deleted it")
     os.replace(tmp, target)
 
 
@@ -258,7 +263,8 @@ def fetch(name: str) -> WeightsStatus:
                 _from_hub(f"{filename} from {spec.source()}", "hf_hub_download", spec.repo, filename,
                           local_dir=spec.local_dir())
             else:
-                _download(f"{spec.url}/{filename}", spec.local_dir() / filename)
+                _download(f"{spec.url}/{filename}", spec.local_dir() / filename,
+                          expected_sha256=spec.sha256.get(filename))
     status = weights_status(name)
     if status.state in ("missing", "checksum-failed"):
         raise WeightsError(f"weights {name!r} fetched but {status.detail}")

@@ -13,8 +13,6 @@ ultralytics' NMS, boxes scaled back to the frame.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,16 +20,19 @@ from typing import Any
 import numpy as np
 import torch
 
+from wanbench.backbones.detector_safety import check_arch, check_meta, restricted_build, ultralytics_environment
 from wanbench.weights import WeightSpec, WeightsError, _download, file_sha256
 
 COCO_FILE = "yolo11n.pt"
+# the v8.3.0 release asset; full sha256 (the release publishes none: this value is the one other public
+# projects pin for the same file)
+COCO_SHA256 = "0ebbc80d4a7680d14987a577cd21342b65ecfd94632bd9a8da63ae6417644ee1"
 
 
 def quiet_ultralytics() -> None:
-    """Keep ultralytics from writing to the home directory or asking the network for anything."""
-    os.environ.setdefault("YOLO_CONFIG_DIR", str(Path(tempfile.gettempdir()) / "wanbench-ultralytics"))
-    os.environ.setdefault("YOLO_OFFLINE", "1")
-    os.environ.setdefault("YOLO_VERBOSE", "False")
+    """Keep ultralytics from writing to the home directory or asking the network for anything, and
+    force its safe load on (wanbench.backbones.detector_safety)."""
+    ultralytics_environment()
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,11 @@ class Detection:
 
 
 def _build(arch: dict[str, Any], nc: int) -> torch.nn.Module:
-    quiet_ultralytics()
-    from ultralytics.nn.tasks import DetectionModel
+    check_arch(arch)  # before ultralytics sees a single field
+    with restricted_build():
+        from ultralytics.nn.tasks import DetectionModel
 
-    return DetectionModel(dict(arch), nc=nc, verbose=False)
+        return DetectionModel(dict(arch), nc=nc, verbose=False)
 
 
 def save_detector(model: torch.nn.Module, names: dict[int, str] | list[str], folder: Path,
@@ -79,7 +81,11 @@ class YoloDetector:
         from safetensors.torch import load_file
 
         folder = Path(folder)
-        meta = json.loads((folder / "model.json").read_text())
+        try:
+            meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise WeightsError(f"{folder / 'model.json'}: not readable JSON ({type(exc).__name__})") from None
+        check_meta(meta)
         self.names = {int(k): v for k, v in meta["names"].items()}
         self.imgsz = int(imgsz or meta.get("imgsz", 640))
         self.conf, self.iou, self.device = conf, iou, device
@@ -119,26 +125,33 @@ class YoloDetector:
         return found
 
 
-def convert_ultralytics_checkpoint(pt_file: Path, folder: Path, expected_sha256: str | None = None) -> Path:
+def convert_ultralytics_checkpoint(pt_file: Path, folder: Path, expected_sha256: str) -> Path:
     """Turn an ultralytics ``.pt`` (a pickle) into safetensors + json, once.
 
-    Unpickling runs code from the file, so this is only done for a file the user fetched or
-    trained on purpose, and, where a sha256 is pinned, only after it matches.
+    Unpickling can run code from the file, so this is done only for a file whose full sha256 matches
+    a pinned value, and with ultralytics' safe load (weights_only plus its class allow-list) on.
     """
-    quiet_ultralytics()
-    if expected_sha256 and file_sha256(pt_file) != expected_sha256:
+    if len(expected_sha256 or "") != 64:
+        raise WeightsError(f"{pt_file}: no full sha256 pinned; refusing to unpickle it")
+    if file_sha256(pt_file) != expected_sha256.lower():
         raise WeightsError(f"{pt_file}: sha256 mismatch; refusing to unpickle it")
-    from ultralytics import YOLO
+    with restricted_build():
+        from ultralytics import YOLO
 
-    yolo = YOLO(str(pt_file))
+        yolo = YOLO(str(pt_file))
     model = yolo.model
     return save_detector(model, model.names, folder, int(getattr(model, "args", {}).get("imgsz", 640)))
 
 
 def fetch_coco_detector(spec: WeightSpec) -> Path:
-    """Download YOLO11n (COCO) and convert it into the registry's folder."""
+    """Download YOLO11n (COCO), check its full sha256, and convert it into the registry's folder.
+
+    A file already there is reused only if it has the pinned sha256; otherwise it is fetched again.
+    """
     target = spec.local_dir()
     pt_file = target / COCO_FILE
+    if pt_file.is_file() and file_sha256(pt_file) != COCO_SHA256:
+        pt_file.unlink()
     if not pt_file.is_file():
-        _download(f"{spec.url}/{COCO_FILE}", pt_file)
-    return convert_ultralytics_checkpoint(pt_file, target)
+        _download(f"{spec.url}/{COCO_FILE}", pt_file, expected_sha256=COCO_SHA256)
+    return convert_ultralytics_checkpoint(pt_file, target, COCO_SHA256)
