@@ -381,21 +381,23 @@ def dims_command(as_json: bool = typer.Option(False, "--json", help="Machine-rea
     from wanbench.dims.registry import all_dimensions
     from wanbench.runner import build_backbones
 
-    def readiness(dim) -> str:
-        problems = []
+    def readiness(dim) -> tuple[str, str]:
+        """(what stops the dimension, what only some of its prompts lack), from its own declared needs."""
+        problems, partial = [], []
         for name, backbone in build_backbones([dim]).items():
             try:
                 backbone.check()
             except BackboneUnavailable as exc:
-                problems.append(f"{name}: {exc}")
-        return "; ".join(problems)
+                which = dim.partial_needs().get(name)
+                (partial if which else problems).append(f"{which + ' missing, ' if which else ''}{name}: {exc}")
+        return "; ".join(problems), "; ".join(partial)
 
     rows = []
     for d in all_dimensions():
-        missing = readiness(d)
+        missing, partly = readiness(d)
         rows.append({"name": d.name, "display_name": d.display_name, "group": d.group, "needs": list(d.needs),
                      "version": d.version, "implemented": d.status().implemented, "note": d.status().note,
-                     "ready": not missing, "missing": missing})
+                     "ready": not missing, "missing": missing, "partly_missing": partly})
     if as_json:
         out.print_json(data=rows)
         return
@@ -406,6 +408,7 @@ def dims_command(as_json: bool = typer.Option(False, "--json", help="Machine-rea
         table.add_column(column, overflow="fold")
     for row in rows:
         here = "[green]ready[/]" if row["ready"] else f"[yellow]missing[/] ({row['missing'].split(' (looked')[0]})"
+        here += f" (partly: {row['partly_missing'].split(' (looked')[0]})" if row["ready"] and row["partly_missing"] else ""
         table.add_row(row["name"], row["group"], ", ".join(row["needs"]), row["version"], row["note"], here)
     out.print(table)
 

@@ -143,7 +143,7 @@ class Evaluator:
         self.run = Path(config.out).name
         self.report = report or (lambda message: None)
         names = config.dimensions or DIMENSION_KEYS
-        self.dimensions = [get_dimension(name) for name in names]
+        self.dimensions = [get_dimension(name).configured(config.backbone_options) for name in names]
         self.backbones = build_backbones(self.dimensions, config.flow_backend, config.backbone_options)
         self.main_store: ResultStore | None = None  # a shard's read-only view of the run's main store
 

@@ -132,14 +132,41 @@ def install_tiny_weights(home: Path, seed: int = 0, which: tuple[str, ...] | Non
 
 
 
+# Whole-word answer tokens, cased and spaced as Qwen's vocabulary has them.
+ANSWER_WORDS = ("Yes", "No", "yes", "no", "YES", "NO", " Yes", " No", " yes", " no", " YES", " NO")
+
+# Qwen2-VL's chat template (the same text for Qwen2.5-VL): a default system turn when none is given,
+# vision placeholders for image and video parts, and the assistant header as the generation prompt.
+QWEN_VL_CHAT_TEMPLATE = (
+    "{% set image_count = namespace(value=0) %}{% set video_count = namespace(value=0) %}"
+    "{% for message in messages %}"
+    "{% if loop.first and message['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}"
+    "<|im_start|>{{ message['role'] }}\n"
+    "{% if message['content'] is string %}{{ message['content'] }}<|im_end|>\n"
+    "{% else %}{% for content in message['content'] %}"
+    "{% if content['type'] == 'image' or 'image' in content or 'image_url' in content %}"
+    "{% set image_count.value = image_count.value + 1 %}"
+    "{% if add_vision_id %}Picture {{ image_count.value }}: {% endif %}<|vision_start|><|image_pad|><|vision_end|>"
+    "{% elif content['type'] == 'video' or 'video' in content %}"
+    "{% set video_count.value = video_count.value + 1 %}"
+    "{% if add_vision_id %}Video {{ video_count.value }}: {% endif %}<|vision_start|><|video_pad|><|vision_end|>"
+    "{% elif 'text' in content %}{{ content['text'] }}{% endif %}"
+    "{% endfor %}<|im_end|>\n{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
 def install_tiny_judge(home: Path, name: str = "qwen2-vl-2b", seed: int = 0, family: str = "qwen2-vl") -> Path:
     """A tiny random Qwen2-VL (or Qwen2.5-VL) with a byte-level tokenizer built here, saved as a
     transformers folder.
 
-    The tokenizer has the 256 byte symbols, Qwen's chat and vision special tokens, and "Yes" and
-    "No" as whole tokens (as in the real vocabulary), so the judge's probability code runs unchanged.
+    The tokenizer has the 256 byte symbols, Qwen's chat and vision special tokens, the answer words
+    "Yes"/"No" in their casings and with a leading space as whole tokens (as in the real vocabulary),
+    and Qwen-VL's chat template, so the judge's protocol runs unchanged. Numbers are digit by digit,
+    as in Qwen's tokenizer.
     """
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast, Qwen2VLConfig, Qwen2VLForConditionalGeneration, Qwen2VLProcessor
     from transformers.models.qwen2_vl.image_processing_qwen2_vl import Qwen2VLImageProcessor
     from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
@@ -151,8 +178,9 @@ def install_tiny_judge(home: Path, name: str = "qwen2-vl-2b", seed: int = 0, fam
     specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
                 "<|image_pad|>", "<|video_pad|>"]
     tokenizer.add_special_tokens(specials)
-    tokenizer.add_tokens(["Yes", "No"])
+    tokenizer.add_tokens([AddedToken(word, single_word=True) for word in ANSWER_WORDS])
     fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, eos_token="<|im_end|>", pad_token="<|endoftext|>")
+    fast.chat_template = QWEN_VL_CHAT_TEMPLATE
     ids = {s: fast.convert_tokens_to_ids(s) for s in specials}
     text_config = {"vocab_size": len(fast), "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
                      "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 4096,
@@ -178,6 +206,6 @@ def install_tiny_judge(home: Path, name: str = "qwen2-vl-2b", seed: int = 0, fam
         raise ValueError(f"unknown judge family {family!r}")
     folder = Path(home) / "weights" / name
     model.eval().save_pretrained(folder)
-    processor_class(image_processor=Qwen2VLImageProcessor(), tokenizer=fast,
-                    video_processor=Qwen2VLVideoProcessor()).save_pretrained(folder)
+    processor_class(image_processor=Qwen2VLImageProcessor(), tokenizer=fast, video_processor=Qwen2VLVideoProcessor(),
+                    chat_template=QWEN_VL_CHAT_TEMPLATE).save_pretrained(folder)
     return folder

@@ -9,19 +9,22 @@ The report weighs "the predicted likelihood, the box size and how long the artif
 - duration enters through the mean over the sampled frames: an artifact seen in k of N frames adds
   k/N of its severity;
 - score = 1 - mean severity, in [0, 1]; a clean video scores 1.
-With ``--artifacts-backend judge`` the score is instead 1 - P(yes) to the judge's question about
-deformed bodies (templates file), recorded as that backend.
+With ``--artifacts-backend judge`` the run's dimension is ``HumanArtifactsByJudge``: 1 - P(yes) to the
+judge's question about deformed bodies (templates file). It is its own method ("judge") and metric
+version ("j2.t<template version>"), needs only the judge, and never shares rows with the detector's.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any, Mapping
 
 import numpy as np
 
 from wanbench.backbones.artifacts import ArtifactDetections
 from wanbench.backbones.base import FeatureCache
 from wanbench.dims.base import Dimension, Score
+from wanbench.dims.judge_dims import JudgeDimension, questions, templates
 from wanbench.suite import Prompt
 from wanbench.video import Video
 
@@ -40,23 +43,37 @@ def frame_severities(found: ArtifactDetections) -> np.ndarray:
 class HumanArtifacts(Dimension):
     name = "human_artifacts"
     version = "1"
-    needs = ("artifacts", "vlm")
+    needs = ("artifacts",)
     description = "trained YOLO artifact detector: likelihood x box size, averaged over frames (duration)"
 
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
-        artifacts = features.backbones.get("artifacts")
-        if artifacts is not None and getattr(artifacts, "kind", "yolo") == "judge":
-            from wanbench.dims.judge_dims import questions
+    def configured(self, options: Mapping[str, Mapping[str, Any]]) -> Dimension:
+        backend = (options.get("artifacts") or {}).get("backend", "yolo")
+        return HumanArtifactsByJudge() if backend == "judge" else self
 
-            (item,) = questions("human_artifacts")
-            (p_yes,) = features.get("vlm").ask_clip([item["question"]])
-            return Score(1.0 - float(p_yes), f"artifacts/judge: {features.backend('vlm')}",
-                         {"p_deformed": float(p_yes), "judge_question": item["question"]})
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         found: ArtifactDetections = features.get("artifacts")
         severity = frame_severities(found)
         return Score(
             value=float(np.clip(1.0 - severity.mean(), 0.0, 1.0)), backend=features.backend("artifacts"),
-            details={"frames": int(len(severity)), "frames_with_artifacts": int((severity > 0).sum()),
+            details={"method": "detector", "frames": int(len(severity)),
+                     "frames_with_artifacts": int((severity > 0).sum()),
                      "max_frame_severity": float(severity.max()), "detections": len(found.detections),
                      "classes": dict(Counter(d.name for d in found.detections))},
         )
+
+
+class HumanArtifactsByJudge(JudgeDimension):
+    """Human Artifacts asked of the VLM judge (``--artifacts-backend judge``): 1 - P(a person looks deformed)."""
+
+    name = "human_artifacts"
+    description = "VLM judge: 1 - P(any person has deformed hands, face, limbs or body)"
+
+    @property
+    def version(self) -> str:  # type: ignore[override]
+        return f"j2.t{templates()['version']}"
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        (item,) = questions("human_artifacts")
+        (p_yes,) = self.judge(features).ask_clip([item["question"]])
+        return Score(1.0 - float(p_yes), f"artifacts/judge: {features.backend('vlm')}",
+                     {"method": "judge", "p_deformed": float(p_yes), "judge_question": item["question"]})

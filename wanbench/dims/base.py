@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.dims.names import DIMENSIONS
@@ -62,6 +62,16 @@ class Dimension(ABC):
 
     def applies_to(self, prompt: Prompt) -> bool:
         return self.name in prompt.dimensions
+
+    def configured(self, options: Mapping[str, Mapping[str, Any]]) -> "Dimension":
+        """The dimension as a run's backbone options configure it. A different method (a detector or
+        a judge behind one dimension) is a different Dimension, with its own needs and metric version."""
+        return self
+
+    def partial_needs(self) -> dict[str, str]:
+        """Backbones among ``needs`` without which the dimension still scores part of its prompts:
+        name -> which prompts go missing. Readiness (``wanbench dims``) is decided by the others."""
+        return {}
 
     def status(self) -> DimensionStatus:
         return DimensionStatus(True, self.description)

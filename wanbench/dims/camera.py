@@ -9,7 +9,10 @@ zoom in. A video's label is the majority over its pairs.
 Camera Control (v2) scores a prompt asking for a pan, lift, zoom or a static shot by the share of
 frame pairs classified as that motion. Aerial and tracking shots, which flow cannot tell, go to the
 VLM judge as the report does (P(yes) to the shot's question; missing when there is no judge). The
-dimension's mean is over all its prompts, whichever half scored them; ``details.method`` says which.
+dimension's mean is over all its prompts, whichever half scored them; ``details.method`` says which
+and ``details.subdimension`` the shot family (pan / lift / zoom / aerial / tracking / static). The flow
+half is ready without a judge; the judge half's questions carry the template version into the
+metric version.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import FlowField
 from wanbench.dims.base import Dimension, Score
+from wanbench.dims.judge_dims import judge_camera, templates
 from wanbench.suite import Prompt
 from wanbench.video import Video
 
@@ -63,20 +67,31 @@ def classify_video(flow: FlowField) -> tuple[str, list[PairMotion]]:
     return label, pairs
 
 
+def shot_family(camera: str | None) -> str:
+    """The report's camera sub-dimension of an asked motion: pan, lift, zoom, aerial, tracking or static."""
+    return (camera or "static").split("_")[0]
+
+
 class CameraControl(Dimension):
     name = "camera_control"
-    version = "2"
     needs = ("flow", "vlm")
     description = "share of frame pairs whose flow shows the asked pan/lift/zoom/static; aerial, tracking: VLM judge"
 
+    @property
+    def version(self) -> str:  # type: ignore[override]
+        return f"3.t{templates()['version']}"
+
+    def partial_needs(self) -> dict[str, str]:
+        return {"vlm": f"{' and '.join(JUDGE_MOTIONS)} prompts"}
+
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if prompt.camera in JUDGE_MOTIONS:
-            from wanbench.dims.judge_dims import judge_camera
-
-            return judge_camera(prompt, features)
+            score = judge_camera(prompt, features)
+            return Score(score.value, score.backend, score.details | {"subdimension": shot_family(prompt.camera)})
         flow: FlowField = features.get("flow")
         label, pairs = classify_video(flow)
         matches = sum(p.label == prompt.camera for p in pairs)
         return Score(value=matches / len(pairs), backend=features.backend("flow"),
-                     details={"method": "flow", "asked": prompt.camera, "predicted": label, "pairs": len(pairs),
+                     details={"method": "flow", "asked": prompt.camera, "subdimension": shot_family(prompt.camera),
+                              "predicted": label, "pairs": len(pairs),
                               "pair_labels": dict(Counter(p.label for p in pairs))})

@@ -1,8 +1,8 @@
 """The dimensions the report scores with a multimodal LLM, on one judge backbone (formulas: docs/dimensions.md).
 
 Questions live in ``wanbench/data/judge_templates.json`` (versioned; the version is part of each
-metric version). Every answer is a probability (``wanbench.backbones.vlm``); a question whose good
-answer is "No" contributes 1 - P(yes).
+metric version). Every answer is a probability read by the judge protocol
+(``wanbench.backbones.judge.protocol``); a question whose good answer is "No" contributes 1 - P(yes).
 
 - Physical Plausibility, Smoothness: mean over their clip-level questions.
 - Stylization: mean over keyframes of P(yes) to "in the style of {style}?"; the CLIP similarity of
@@ -10,9 +10,10 @@ answer is "No" contributes 1 - P(yes).
 - Single Object: mean over keyframes of P(the object is there): the expected share of frames that
   match the prompt, which is what the report counts.
 - Multiple Object: per keyframe, the product over the prompt's objects of P(count == asked count)
-  from the digit distribution; mean over keyframes.
+  from the distribution over whole-number answers 0..20; mean over keyframes.
 - Spatial Position: per keyframe, P(subject) * P(object) * P(relation); mean over keyframes.
-- Action Instruction Following: mean of alignment, completion and (1 - artifacts) on the clip.
+- Action Instruction Following: mean of alignment, completion and (1 - artifacts) on the clip;
+  sub-dimension: the subject's kind (human / animal / object).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from wanbench.backbones.base import BackboneUnavailable, FeatureCache
-from wanbench.backbones.vlm import VideoJudge
+from wanbench.backbones.judge.backbone import VideoJudge
+from wanbench.backbones.judge.protocol import JudgeError, check_user_text
 from wanbench.dims.base import Dimension, NotScorable, Score
 from wanbench.suite import Prompt
 from wanbench.video import Video
@@ -43,9 +45,11 @@ def questions(dimension: str, **fields: str) -> list[dict[str, Any]]:
     out = []
     for item in templates()[dimension]:
         try:
-            out.append(item | {"question": item["question"].format(**fields)})
+            out.append(item | {"question": check_user_text(item["question"].format(**fields))})
         except KeyError as exc:
             raise NotScorable(f"prompt lacks {exc.args[0]!r}, which the {dimension} questions need") from None
+        except JudgeError as exc:
+            raise NotScorable(str(exc)) from None
     return out
 
 
@@ -58,7 +62,7 @@ class JudgeDimension(Dimension):
 
     @property
     def version(self) -> str:  # type: ignore[override]
-        return f"1.t{templates()['version']}"
+        return f"2.t{templates()['version']}"
 
     def judge(self, features: FeatureCache) -> VideoJudge:
         return features.get("vlm")
@@ -106,6 +110,9 @@ class Stylization(JudgeDimension):
     needs = ("vlm", "clip")
     description = "judge, frame level: is each keyframe in the asked style (CLIP style similarity recorded)"
 
+    def partial_needs(self) -> dict[str, str]:
+        return {"clip": "the recorded CLIP style similarity (not the score)"}
+
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if not prompt.style:
             raise NotScorable("prompt has no style")
@@ -147,11 +154,11 @@ class MultipleObject(JudgeDimension):
         expected = {}
         for obj, per_frame in zip(prompt.objects, answers):
             count = int(obj.count)
-            if count > 9:
-                raise NotScorable(f"asked count {count} of {obj.name}: the judge's answer is one digit (0-9)")
+            if count >= len(per_frame[0]):
+                raise NotScorable(f"asked count {count} of {obj.name}: the judge's answers go to {len(per_frame[0]) - 1}")
             probs = np.array([dist[count] for dist in per_frame])
             match *= probs
-            expected[obj.name] = float(np.mean([np.dot(np.arange(10), dist) for dist in per_frame]))
+            expected[obj.name] = float(np.mean([np.dot(np.arange(len(dist)), dist) for dist in per_frame]))
         return Score(float(match.mean()), features.backend("vlm"),
                      {"frames": match.round(4).tolist(), "expected_counts": expected,
                       "asked": {o.name: o.count for o in prompt.objects}})
@@ -181,7 +188,8 @@ class ActionFollowing(JudgeDimension):
             raise NotScorable("prompt has no action")
         subject = prompt.subject.name if prompt.subject else "main subject"
         value, parts = self.clip_scores(features, self.name, subject=subject, action=prompt.action)
-        return Score(value, features.backend("vlm"), {"parts": parts})
+        kind = prompt.subject.kind if prompt.subject else "object"
+        return Score(value, features.backend("vlm"), {"parts": parts, "subdimension": kind, "method": "judge"})
 
 
 def judge_camera(prompt: Prompt, features: FeatureCache) -> Score:

@@ -1,0 +1,133 @@
+"""The remote judge: an OpenAI-compatible chat-completions server with logprobs (vLLM serving Qwen2-VL).
+
+The protocol is the local judge's: the same JPEG frames, sent as one ``video/jpeg`` data URL (frames
+comma-separated, vLLM's frame-list form) with the told fps in ``mm_processor_kwargs``, or one image;
+the same system and user turns, rendered by the server with the model's chat template; and the same
+answer reading. Each next-token distribution the reading needs is one request: the root with the
+generation prompt, a longer answer prefix as a partial assistant turn (``continue_final_message``).
+Tokens are compared by id (``return_tokens_as_token_ids``; answer paths from the server's
+``/tokenize``). A token outside the returned ``top_logprobs`` is bounded by the smallest returned one.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from wanbench.backbones.base import BackboneUnavailable
+from wanbench.backbones.judge.protocol import (SYSTEM_PROMPT, AnswerSet, JudgeError, JudgeSettings, NextTokens, Query,
+                                               build_answer_set, check_user_text, encode_jpeg, final_answer,
+                                               read_answers, surface_variants)
+
+
+class RemoteJudge:
+    def __init__(self, url: str, model: str, settings: JudgeSettings, timeout: float = 60.0, retries: int = 3,
+                 backoff: float = 1.0, api_key: str | None = None, top_logprobs: int = 20) -> None:
+        self.url = url.rstrip("/")
+        self.root = self.url[:-3] if self.url.endswith("/v1") else self.url  # vLLM serves /tokenize at its root
+        self.model, self.settings, self.timeout = model, settings, timeout
+        self.retries, self.backoff, self.api_key, self.top = retries, backoff, api_key, top_logprobs
+        self.judge_id = f"remote:{model}"
+        self._down: str | None = None  # once a server failed every retry, later asks fail at once
+        self._answer_sets: dict[str, tuple[AnswerSet, dict[tuple[int, ...], str]]] = {}
+
+    # --- transport -----------------------------------------------------------------------------
+
+    def _post(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        if self._down:
+            raise BackboneUnavailable(self._down)
+        last: Exception | None = None
+        for attempt in range(self.retries + 1):
+            request = urllib.request.Request(endpoint, json.dumps(body).encode(), headers, method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    return json.loads(response.read())
+            except urllib.error.HTTPError as exc:
+                last = exc
+                if exc.code < 500 and exc.code != 429:  # a client error will not get better by retrying
+                    raise JudgeError(f"judge server {endpoint} refused the request: HTTP {exc.code}") from None
+            except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+                last = exc
+            if attempt < self.retries:
+                time.sleep(self.backoff * 2 ** attempt)
+        reason = getattr(last, "reason", last)
+        self._down = f"judge server {endpoint} not reachable after {self.retries + 1} tries: {reason}"
+        raise BackboneUnavailable(self._down)
+
+    def tokenize(self, text: str) -> list[int]:
+        reply = self._post(f"{self.root}/tokenize", {"model": self.model, "prompt": text, "add_special_tokens": False})
+        try:
+            return [int(t) for t in reply["tokens"]]
+        except (KeyError, TypeError, ValueError):
+            raise JudgeError("judge server's /tokenize gave no token ids") from None
+
+    def answer_set(self, kind: str) -> tuple[AnswerSet, dict[tuple[int, ...], str]]:
+        """The answer set in the server's token ids, and the text of every answer prefix it needs
+        (found by tokenizing each answer's leading characters)."""
+        if kind not in self._answer_sets:
+            answer_set = build_answer_set(kind, self.settings, self.tokenize)
+            texts: dict[tuple[int, ...], str] = {(): ""}
+            for answer in answer_set.answers:
+                for text in surface_variants(answer):
+                    for end in range(1, len(text) + 1):
+                        texts.setdefault(tuple(self.tokenize(text[:end])), text[:end])
+            missing = [n for n in answer_set.nodes() if n not in texts]
+            if missing:
+                raise JudgeError(f"cannot express answer prefix tokens {missing[0]} as text for the judge server")
+            self._answer_sets[kind] = (answer_set, texts)
+        return self._answer_sets[kind]
+
+    # --- questions -----------------------------------------------------------------------------
+
+    def _content(self, query: Query) -> list[dict[str, Any]]:
+        jpegs = query.jpegs or tuple(encode_jpeg(im, self.settings.jpeg_quality) for im in query.images)
+        data = [base64.b64encode(j).decode() for j in jpegs]
+        if query.as_video:
+            vision = {"type": "video_url", "video_url": {"url": "data:video/jpeg;base64," + ",".join(data)}}
+        else:
+            vision = {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64," + data[0]}}
+        return [vision, {"type": "text", "text": check_user_text(query.question)}]
+
+    def _next_tokens(self, content: list[dict[str, Any]], prefix: str | None) -> NextTokens:
+        chat = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}]
+        body: dict[str, Any] = {
+            "model": self.model, "max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": self.top,
+            "return_tokens_as_token_ids": True, "skip_special_tokens": False,
+            "mm_processor_kwargs": {"fps": self.settings.fps, "do_sample_frames": False},
+        }
+        if prefix:
+            body |= {"messages": chat + [{"role": "assistant", "content": prefix}], "add_generation_prompt": False,
+                     "continue_final_message": True}
+        else:
+            body |= {"messages": chat, "add_generation_prompt": True}
+        reply = self._post(f"{self.url}/chat/completions", body)
+        try:
+            first = reply["choices"][0]["logprobs"]["content"][0]
+            entries = list(first["top_logprobs"]) + [first]
+            logprobs = {_token_id(e["token"]): float(e["logprob"]) for e in entries}
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise JudgeError("judge server gave no token-id logprobs; serve the model with logprobs enabled "
+                             "(vLLM: --max-logprobs) and return_tokens_as_token_ids") from None
+        return NextTokens(logprobs, floor=min(logprobs.values()))
+
+    def answer(self, queries: list[Query]) -> list[Any]:
+        results = []
+        for query in queries:
+            answer_set, texts = self.answer_set(query.kind)
+            content = self._content(query)
+            nodes = {node: self._next_tokens(content, texts[node]) for node in answer_set.nodes()}
+            results.append(final_answer(answer_set, read_answers(answer_set, nodes)))
+        return results
+
+
+def _token_id(token: str) -> int:
+    if not token.startswith("token_id:"):
+        raise ValueError(token)
+    return int(token.split(":", 1)[1])
