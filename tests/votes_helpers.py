@@ -52,3 +52,40 @@ def simulated_votes(table: dict, models: list[str], prompts: int, n_votes: int, 
         winner = "a" if rng.random() < 1 / (1 + np.exp(-z)) else "b"
         votes.append(Vote(p, 0, a, b, annotator, winner, source="simulated"))
     return votes
+
+
+def video_runs(root: Path, models: list[str], prompts: list[tuple[str, str]], identical: tuple[str, str] | None = None,
+               seed: int = 0) -> list[Path]:
+    """One run directory per model with real H.264 files (distinct per model) and two scored dimensions.
+
+    ``prompts`` are (id, text) pairs, written to a suite file the runs' invocations name. With
+    ``identical=(model, prompt_id)`` that model's video of that prompt is a byte copy of the first model's."""
+    import json
+    import shutil
+
+    from wanbench.video import file_sha256, write_video
+
+    suite = root / "arena-suite.jsonl"
+    suite.write_text("".join(json.dumps({"id": pid, "text": text, "dimensions": ["image_quality"]}) + "\n"
+                             for pid, text in prompts), encoding="utf-8")
+    rng = np.random.default_rng(seed)
+    runs = []
+    for m, model in enumerate(models):
+        run = root / model
+        with ResultStore(run / RESULTS_FILE) as store:
+            store.start_invocation(run.name, model, {"suite_path": str(suite)}, {}, "")
+            for pid, _ in prompts:
+                path = run / "videos" / model / f"{pid}-s0.mp4"
+                if identical == (model, pid):
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(root / models[0] / "videos" / models[0] / f"{pid}-s0.mp4", path)
+                else:
+                    t = np.arange(8)[:, None, None, None]
+                    base = rng.integers(0, 255, (1, 48, 64, 3))
+                    write_video(path, ((base + 12 * t * (m + 1)) % 256).astype(np.uint8), fps=8)
+                sha = file_sha256(path)
+                store.record_video(run.name, model, pid, 0, str(path), sha, 0.1)
+                store.write_results([ResultRow(run.name, model, pid, 0, d, "1", "ok", float(rng.uniform(0.3, 0.7)),
+                                               video_sha256=sha) for d in ("image_quality", "smoothness")])
+        runs.append(run)
+    return runs
