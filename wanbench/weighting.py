@@ -73,7 +73,8 @@ def paper_weights() -> dict[str, float]:
 
 
 def load_weighting(name: str) -> dict[str, float]:
-    """Weights by name (``equal``, ``paper``) or from a json ``{dim: w}`` / csv ``dimension,weight`` file."""
+    """Weights by name (``equal``, ``paper``) or from a json ``{dim: w}`` (or ``{"weights": {dim: w}, ...}``,
+    as ``weighting fit`` writes) / csv ``dimension,weight`` file."""
     if name == "equal":
         return {d: 1.0 / len(DIMENSION_KEYS) for d in DIMENSION_KEYS}
     if name == "paper":
@@ -83,6 +84,8 @@ def load_weighting(name: str) -> dict[str, float]:
         raise WeightingError(f"unknown weighting {name!r}: use equal, paper, or a json/csv file")
     if path.suffix == ".json":
         raw = json.loads(path.read_text())
+        if isinstance(raw, dict) and isinstance(raw.get("weights"), dict):  # a `weighting fit` file
+            raw = raw["weights"]
     else:
         frame = pd.read_csv(path)
         if not {"dimension", "weight"} <= set(frame.columns):

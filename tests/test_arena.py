@@ -1,0 +1,185 @@
+"""The arena over HTTP: pair choice, idempotent votes, range requests, the token, and two annotators
+voting at once through a server that is killed mid-session and restarted (nothing lost or doubled)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.arena_server import ArenaProcess
+from tests.votes_helpers import video_runs
+from wanbench.arena import ArenaSettings, build_catalog, create_app
+from wanbench.votes import VoteStore
+
+HOSTILE = 'a cat <img src=x onerror="window.__pwned=1"> & <b>dog</b>'
+
+
+@pytest.fixture(scope="module")
+def arena_runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    root = tmp_path_factory.mktemp("arena")
+    return video_runs(root, ["alpha", "beta", "gamma"], [("p1", HOSTILE), ("p2", "a dog runs")],
+                      identical=("gamma", "p2"))
+
+
+def client_for(runs: list[Path], votes: Path, token: str | None = None) -> TestClient:
+    return TestClient(create_app(build_catalog(runs), ArenaSettings(votes=votes, token=token)))
+
+
+def test_catalog_never_pairs_identical_videos(arena_runs: list[Path]) -> None:
+    catalog = build_catalog(arena_runs)
+    assert catalog.identical == 1 and len(catalog.pairs) == 5  # 3 pairs per prompt, less alpha/gamma on p2
+    assert all(p.a.sha256 != p.b.sha256 and p.a.model < p.b.model for p in catalog.pairs)
+    assert {p.prompt for p in catalog.pairs} == {HOSTILE, "a dog runs"}
+
+
+def test_pairs_come_fewest_votes_first_then_closest_scores(arena_runs: list[Path], tmp_path: Path) -> None:
+    catalog = build_catalog(arena_runs)
+    store = VoteStore(tmp_path / "votes.sqlite")
+    by_gap = sorted(catalog.pairs, key=lambda p: p.score_gap)
+    assert catalog.next_pair(store, "ann") is by_gap[0]  # nobody voted: closest benchmark scores first
+    from wanbench.votes import Vote
+
+    first = by_gap[0]
+    store.add(Vote(first.a.prompt_id, 0, first.a.model, first.b.model, "someone", "a"))
+    assert catalog.next_pair(store, "ann") is by_gap[1]  # a pair with a vote waits behind unvoted ones
+    for p in by_gap[1:]:
+        store.add(Vote(p.a.prompt_id, 0, p.a.model, p.b.model, "someone", "b"))
+    assert catalog.next_pair(store, "ann") is by_gap[0]  # all have one vote: closest again
+    for p in catalog.pairs:
+        store.add(Vote(p.a.prompt_id, 0, p.a.model, p.b.model, "ann", "tie"))
+    assert catalog.next_pair(store, "ann") is None and catalog.progress(store, "ann") == {"done": 5, "total": 5}
+    store.close()
+
+
+def test_vote_is_recorded_once_and_mapped_from_screen_sides(arena_runs: list[Path], tmp_path: Path) -> None:
+    votes = tmp_path / "votes.sqlite"
+    with client_for(arena_runs, votes) as client:
+        pair = client.get("/api/next", params={"annotator": "ann"}).json()
+        assert not pair["done"] and pair["prompt"] in (HOSTILE, "a dog runs")
+        body = {"annotator": "ann", "pair_id": pair["pair_id"], "left_is": pair["left_is"], "choice": "left",
+                "seconds": 3.5, "answers": {"smoothness": "right", "not_a_question": "left"}}
+        first = client.post("/api/vote", json=body)
+        again = client.post("/api/vote", json=body)  # a retry after a lost answer, or a double click
+        assert first.json()["recorded"] is True and again.json()["recorded"] is False
+        assert again.json()["progress"] == {"done": 1, "total": 5}
+        assert client.get("/api/next", params={"annotator": "ann"}).json()["pair_id"] != pair["pair_id"]
+        assert client.post("/api/vote", json={**body, "choice": "sideways"}).status_code == 400
+        assert client.post("/api/vote", json={**body, "pair_id": "nope"}).status_code == 404
+        assert client.post("/api/vote", json={**body, "annotator": "<b>"}).status_code == 400
+        assert client.get("/api/next", params={"annotator": "a b"}).status_code == 400
+    rows = sqlite3.connect(votes).execute("SELECT question, winner, shown_left, seconds FROM votes ORDER BY question"
+                                          ).fetchall()
+    other = "b" if pair["left_is"] == "a" else "a"
+    assert rows == [("", pair["left_is"], pair["left_is"], 3.5), ("smoothness", other, pair["left_is"], 3.5)]
+
+
+def test_videos_stream_with_range_requests(arena_runs: list[Path], tmp_path: Path) -> None:
+    with client_for(arena_runs, tmp_path / "votes.sqlite") as client:
+        pair = client.get("/api/next", params={"annotator": "ann"}).json()
+        whole = client.get(pair["left"]["url"])
+        part = client.get(pair["left"]["url"], headers={"Range": "bytes=100-199"})
+        assert whole.status_code == 200 and whole.headers["accept-ranges"] == "bytes"
+        assert part.status_code == 206 and part.content == whole.content[100:200]
+        assert part.headers["content-range"] == f"bytes 100-199/{len(whole.content)}"
+        assert client.get("/video/999").status_code == 404 and client.get("/video/..%2Fx").status_code == 404
+
+
+def test_token_gates_every_route_when_set(arena_runs: list[Path], tmp_path: Path) -> None:
+    with client_for(arena_runs, tmp_path / "votes.sqlite", token="s3cret") as client:
+        assert client.get("/").status_code == 403
+        assert client.get("/video/0").status_code == 403
+        assert client.get("/", params={"token": "wrong"}).status_code == 403
+        assert client.get("/", params={"token": "s3cret"}).status_code == 200  # sets the cookie
+        assert client.get("/api/next", params={"annotator": "ann"}).status_code == 200  # by cookie
+    with client_for(arena_runs, tmp_path / "votes.sqlite", token="s3cret") as client:
+        assert client.get("/api/progress", headers={"X-Arena-Token": "s3cret"}).status_code == 200
+
+
+def test_pages_escape_what_people_and_runs_wrote(arena_runs: list[Path], tmp_path: Path) -> None:
+    votes = tmp_path / "votes.sqlite"
+    from wanbench.votes import Vote
+
+    with VoteStore(votes) as store:
+        store.add(Vote("p1", 0, "alpha", "beta", "x<script>", "a"))  # a name the API refuses, put in directly
+    with client_for(arena_runs, votes) as client:
+        page = client.get("/progress").text
+        assert "x&lt;script&gt;" in page and "x<script>" not in page
+        assert "innerHTML" not in client.get("/vote", params={"annotator": "ann"}).text
+        assert client.get("/vote", params={"annotator": "<b>"}).status_code == 400
+
+
+def _post(url: str, body: dict) -> dict:
+    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def _get(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def _annotate(base: list[str], name: str, log: list[tuple[str, str]], errors: list[str]) -> None:
+    """Vote on every pair, like the page does: retry a vote until the server acknowledges it."""
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        try:
+            pair = _get(f"{base[0]}/api/next?annotator={name}")
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.1)
+            continue
+        if pair["done"]:
+            return
+        choice = ("left", "right", "tie")[len(log) % 3]
+        body = {"annotator": name, "pair_id": pair["pair_id"], "left_is": pair["left_is"], "choice": choice}
+        while time.monotonic() < deadline:
+            try:
+                _post(f"{base[0]}/api/vote", body)
+                log.append((pair["pair_id"], {"left": pair["left_is"], "right": "ab".replace(pair["left_is"], ""),
+                                              "tie": "tie"}[choice]))
+                break
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.1)
+    errors.append(f"{name} did not finish")
+
+
+@pytest.mark.slow
+def test_two_annotators_at_once_through_a_killed_and_restarted_server(tmp_path: Path) -> None:
+    models = ["m1", "m2", "m3", "m4"]
+    runs = video_runs(tmp_path, models, [(f"q{i}", f"prompt {i}") for i in range(4)])  # 24 pairs
+    votes = tmp_path / "votes.sqlite"
+    server = ArenaProcess(runs, votes).start()
+    base = [server.url]
+    logs: dict[str, list] = {"ann1": [], "ann2": []}
+    errors: list[str] = []
+    threads = [threading.Thread(target=_annotate, args=(base, name, logs[name], errors)) for name in logs]
+    try:
+        for t in threads:
+            t.start()
+        while sum(len(v) for v in logs.values()) < 12:  # mid-session: about a quarter done
+            time.sleep(0.05)
+        server.kill()
+        killed_at = sum(len(v) for v in logs.values())
+        server = ArenaProcess(runs, votes, port=server.port).start()  # same port: the clients just retry
+        for t in threads:
+            t.join(300)
+    finally:
+        server.stop()
+    assert not errors and killed_at < 48
+    db = sqlite3.connect(votes)
+    rows = db.execute("SELECT annotator, prompt_id, model_a, model_b, winner FROM votes WHERE question=''").fetchall()
+    assert len(rows) == 48 and len(set(rows)) == 48  # every pair, once per annotator
+    from wanbench.arena.catalog import pair_id
+
+    stored = {(ann, pair_id(p, 0, a, b)): w for ann, p, a, b, w in rows}
+    for name, log in logs.items():
+        assert len(log) == 24 and len({pid for pid, _ in log}) == 24
+        assert all(stored[(name, pid)] == winner for pid, winner in log)  # what each one chose, nothing else
