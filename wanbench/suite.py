@@ -21,6 +21,8 @@ CAMERA_MOTIONS = (
 )
 SPATIAL_RELATIONS = ("left_of", "right_of", "above", "below")
 MOTION_LEVELS = ("still", "moderate", "large")
+VIEWPOINTS = ("camera", "subject")  # whose left and right a spatial relation means
+LANGUAGES = ("en", "zh")
 PROMPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")  # ids become file names
 
 # What each dimension needs from a prompt's metadata to ask its questions.
@@ -53,6 +55,7 @@ class SpatialRelation:
     subject: str
     relation: str  # one of SPATIAL_RELATIONS: "<subject> is <relation> <object>"
     object: str
+    viewpoint: str = "camera"  # one of VIEWPOINTS: left/right as the camera (viewer) sees them
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,11 @@ class Prompt:
     scene: str | None = None
     motion: str | None = None
     has_human: bool = False
+    event: str | None = None  # the physical event a physics prompt asks for ("the glass shatters")
+
+    def text_in(self, lang: str) -> str:
+        """The text to generate from in ``lang`` (en or zh); English when there is no Chinese."""
+        return self.text_zh if lang == "zh" and self.text_zh else self.text
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -100,6 +108,7 @@ class Suite:
     prompts: list[Prompt]
     problems: list[SuiteProblem] = field(default_factory=list)
     sha256: str = ""
+    version: str | None = None  # from the optional header line {"suite": ..., "version": ...}
 
     def __len__(self) -> int:
         return len(self.prompts)
@@ -120,8 +129,9 @@ class PromptFieldError(ValueError):
 
 _FIELDS = {
     "id", "text", "text_zh", "text_original", "dimensions", "subject", "objects", "spatial", "camera",
-    "action", "style", "scene", "motion", "has_human",
+    "action", "style", "scene", "motion", "has_human", "event",
 }
+HEADER_FIELDS = {"suite", "version"}
 
 
 def _string(data: dict, key: str, required: bool = False) -> str | None:
@@ -193,7 +203,7 @@ def prompt_from_dict(data: Any) -> Prompt:
             raise PromptFieldError("spatial", "relation is required")
         spatial = SpatialRelation(
             subject=_string(raw, "subject", required=True), relation=relation,
-            object=_string(raw, "object", required=True),
+            object=_string(raw, "object", required=True), viewpoint=_choice(raw, "viewpoint", VIEWPOINTS) or "camera",
         )
 
     has_human = data.get("has_human", False)
@@ -206,7 +216,7 @@ def prompt_from_dict(data: Any) -> Prompt:
         subject=subject, objects=tuple(objects), spatial=spatial,
         camera=_choice(data, "camera", CAMERA_MOTIONS), action=_string(data, "action"),
         style=_string(data, "style"), scene=_string(data, "scene"),
-        motion=_choice(data, "motion", MOTION_LEVELS), has_human=has_human,
+        motion=_choice(data, "motion", MOTION_LEVELS), has_human=has_human, event=_string(data, "event"),
     )
     for dim in prompt.dimensions:
         for needed in REQUIRED_METADATA.get(dim, ()):
@@ -223,12 +233,16 @@ def parse_suite(lines: list[str], name: str, path: Path | None = None) -> Suite:
     prompts: list[Prompt] = []
     problems: list[SuiteProblem] = []
     seen: dict[str, int] = {}
+    version = None
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         raw_id = None
         try:
             data = json.loads(line)
+            if isinstance(data, dict) and "id" not in data and data and set(data) <= HEADER_FIELDS:
+                version = str(data["version"]) if data.get("version") is not None else None
+                continue  # the suite's header line
             raw_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
             prompt = prompt_from_dict(data)
         except json.JSONDecodeError as exc:
@@ -243,7 +257,7 @@ def parse_suite(lines: list[str], name: str, path: Path | None = None) -> Suite:
         seen[prompt.id] = number
         prompts.append(prompt)
     digest = hashlib.sha256("".join(lines).encode()).hexdigest()
-    return Suite(name=name, path=path, prompts=prompts, problems=problems, sha256=digest)
+    return Suite(name=name, path=path, prompts=prompts, problems=problems, sha256=digest, version=version)
 
 
 def suite_dirs() -> list[Path]:
