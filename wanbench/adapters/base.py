@@ -40,6 +40,10 @@ ADAPTERS.register("hunyuan-video", "wanbench.adapters.diffusers_baselines:Hunyua
 ADAPTERS.register("mochi", "wanbench.adapters.diffusers_baselines:Mochi")
 ADAPTERS.register("cogvideox-5b", "wanbench.adapters.diffusers_baselines:CogVideoX5B")
 ADAPTERS.register("ltx-video", "wanbench.adapters.diffusers_baselines:LTXVideo")
+ADAPTERS.register("wan2.2-ti2v-5b", "wanbench.adapters.diffusers_baselines:Wan22TI2V5B")
+ADAPTERS.register("wan2.2-t2v-a14b", "wanbench.adapters.diffusers_baselines:Wan22T2VA14B")
+ADAPTERS.register("skyreels-v2-t2v-14b", "wanbench.adapters.diffusers_baselines:SkyReelsV2T2V14B")
+ADAPTERS.register("sana-video-2b", "wanbench.adapters.diffusers_baselines:SanaVideo2B")
 
 
 def make_adapter(name: str, **options: Any) -> ModelAdapter:

@@ -1,53 +1,79 @@
-"""Other text-to-video models through diffusers, as baselines beside Wan: HunyuanVideo, Mochi,
-CogVideoX, LTX-Video, or any diffusers text-to-video folder (``diffusers``, with ``weights=DIR``).
+"""Other text-to-video models through diffusers, run the way their authors run them.
 
-A named baseline knows its Hugging Face repo (diffusers layout), the pipeline class that repo must
-hold, its frame rate and the generation settings its authors publish; anything can be overridden
-with ``--option``. Weights are looked for as for Wan (``weights=``, ``$WANBENCH_HOME/<repo name>``,
-the Hugging Face cache) and never downloaded here. Loading is safetensors only, with no remote
-code. diffusers is imported on first use, so the harness runs without it.
+A named baseline (``hunyuan-video``, ``mochi``, ``cogvideox-5b``, ``ltx-video``, ``wan2.2-ti2v-5b``,
+``wan2.2-t2v-a14b``, ``skyreels-v2-t2v-14b``, ``sana-video-2b``) follows its recipe
+(wanbench/adapters/recipes.py: scheduler, guidance, size, frames, fps, dtype per component,
+negative prompt, decode settings, each with its source). ``diffusers`` runs any diffusers
+text-to-video folder (``weights=DIR``) with the pipeline's own defaults.
+
+Options (``--option KEY=VALUE``) are checked before anything loads: any argument of the
+pipeline's ``__call__`` by its own name (``max_sequence_length=16``, ``use_dynamic_cfg=false``),
+the short names ``steps``, ``guidance``, ``frames``, ``width``, ``height``, and the adapter's own
+settings (``weights``, ``fps``, ``device``, ``dtype``, ``dtype.<component>``, ``scheduler``,
+``scheduler.<config key>``, ``config.<pipeline config key>``, ``prompt_suffix``, ``offload``).
+An unknown key is refused with a did-you-mean. Weights are looked for as for Wan (``weights=``,
+``$WANBENCH_HOME/<repo name>``, the Hugging Face cache) and never downloaded here; loading is
+safetensors only, with no remote code. diffusers is imported when an adapter is made.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import inspect
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from wanbench.adapters.base import AdapterError, ModelAdapter
+from wanbench.adapters.recipes import RECIPES, Recipe
 from wanbench.adapters.wan import release_folder
 from wanbench.suite import Prompt
 from wanbench.video import write_video
 
-
-@dataclass(frozen=True)
-class BaselineSpec:
-    repo: str  # Hugging Face repo in the diffusers layout
-    pipeline: str  # the pipeline class its model_index.json must name
-    fps: float  # the frame rate the model is trained for: written into the mp4, so motion is per second
-    settings: dict[str, Any] = field(default_factory=dict)  # published settings beyond the pipeline's defaults
-    variant: str | None = None  # weights variant to prefer (e.g. "bf16")
-
-
-# Settings as their authors publish them; the pipelines' own defaults fill in the rest.
-BASELINES = {
-    "hunyuan-video": BaselineSpec("hunyuanvideo-community/HunyuanVideo", "HunyuanVideoPipeline", 24.0,
-                                  {"frames": 129, "width": 1280, "height": 720, "steps": 50, "guidance": 6.0}),
-    "mochi": BaselineSpec("genmo/mochi-1-preview", "MochiPipeline", 30.0,
-                          {"frames": 163, "width": 848, "height": 480, "steps": 64, "guidance": 4.5}, variant="bf16"),
-    "cogvideox-5b": BaselineSpec("THUDM/CogVideoX-5b", "CogVideoXPipeline", 8.0,
-                                 {"frames": 49, "width": 720, "height": 480, "steps": 50, "guidance": 6.0}),
-    "ltx-video": BaselineSpec("Lightricks/LTX-Video", "LTXPipeline", 25.0,
-                              {"frames": 161, "width": 704, "height": 512, "steps": 50, "guidance": 3.0}),
+DTYPES = ("bfloat16", "float16", "float32")
+# The adapter's own settings (not pipeline arguments), with what each does.
+ADAPTER_SETTINGS = {
+    "weights": "pipeline folder (default: $WANBENCH_HOME/<repo name> or the Hugging Face cache)",
+    "fps": "frame rate written into the mp4",
+    "device": "cuda, cuda:N or cpu (default: cuda when present)",
+    "dtype": "dtype of every component (bfloat16, float16, float32)",
+    "offload": "true: model CPU offload (GPU only)",
+    "scheduler": "diffusers scheduler class to swap in, e.g. CogVideoXDPMScheduler",
+    "prompt_suffix": "text appended to every prompt",
 }
+PREFIXES = ("dtype.", "scheduler.", "config.")
+# Short names the CLI and earlier versions use, mapped to the first pipeline argument that exists.
+ALIASES = {"steps": ("num_inference_steps",), "guidance": ("guidance_scale",), "frames": ("num_frames", "frames"),
+           "width": ("width",), "height": ("height",)}
+# Pipeline arguments the adapter sets itself or that take tensors, lists or callables.
+NOT_OPTIONS = {"prompt", "generator", "output_type", "return_dict", "callback_on_step_end",
+               "callback_on_step_end_tensor_inputs", "attention_kwargs", "latents", "num_videos_per_prompt",
+               "timesteps", "sigmas", "prompt_template", "callback", "callback_steps"}
+DENOISERS = ("transformer", "transformer_2")
 
-CALL_ARGUMENTS = {"steps": "num_inference_steps", "guidance": "guidance_scale", "frames": "num_frames",
-                  "width": "width", "height": "height", "negative_prompt": "negative_prompt"}
+
+def _diffusers():
+    try:
+        import diffusers
+    except ImportError:
+        raise AdapterError("diffusers baselines need diffusers (pip install 'wanbench[baselines]')") from None
+    return diffusers
+
+
+def _unknown(key: str, known: list[str], what: str) -> AdapterError:
+    close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return AdapterError(f"unknown option {key!r} for {what}{hint} (known: {', '.join(sorted(known))})")
+
+
+def pipeline_arguments(pipeline_cls: type) -> list[str]:
+    """The ``__call__`` arguments of a pipeline class that can be given as options."""
+    params = inspect.signature(pipeline_cls.__call__).parameters
+    return [p for p in params if p != "self" and p not in NOT_OPTIONS and params[p].kind is not inspect.Parameter.VAR_KEYWORD
+            and not p.endswith("_embeds") and not p.endswith("attention_mask")]
 
 
 class DiffusersAdapter(ModelAdapter):
@@ -55,72 +81,153 @@ class DiffusersAdapter(ModelAdapter):
 
     name = "diffusers"
     description = "any diffusers text-to-video pipeline folder (weights=DIR, fps=N)"
-    spec: BaselineSpec | None = None
+    recipe: Recipe | None = None
 
-    def __init__(self, weights: str | None = None, steps: int | None = None, guidance: float | None = None,
-                 frames: int | None = None, width: int | None = None, height: int | None = None,
-                 fps: float | None = None, negative_prompt: str | None = None, device: str | None = None,
-                 dtype: str = "auto", offload: bool = False) -> None:
-        if self.spec is None and not weights:
+    def __init__(self, **options: Any) -> None:
+        diffusers = _diffusers()
+        weights = options.pop("weights", None)
+        if self.recipe is None and not weights:
             raise AdapterError("diffusers: give the pipeline folder with --option weights=DIR")
-        if dtype not in ("auto", "bfloat16", "float16", "float32"):
-            raise AdapterError(f"{self.name}: dtype must be auto, bfloat16, float16 or float32, got {dtype!r}")
-        self.root = self._resolve(weights)
+        root = Path(weights) if weights else None
+        class_name = self.recipe.pipeline if self.recipe else self._check_layout(root)
+        self.pipeline_cls = getattr(diffusers, class_name, None)
+        if self.pipeline_cls is None:
+            raise AdapterError(f"{self.name}: diffusers {diffusers.__version__} has no pipeline {class_name}")
+        self._read_options(options, diffusers)  # before looking for weights: a typo is reported first
+        self.root = root if root is not None else self._find_weights()
         self.pipeline_class = self._check_layout(self.root)
-        asked = {"steps": steps, "guidance": guidance, "frames": frames, "width": width, "height": height,
-                 "negative_prompt": negative_prompt}
-        published = self.spec.settings if self.spec else {}
-        self.settings = published | {k: v for k, v in asked.items() if v is not None}
-        self.fps = float(fps or (self.spec.fps if self.spec else 16.0))
-        self.device, self.dtype, self.offload = device, dtype, offload
         self._pipeline = None
         self.step_callback = None  # (step, total) while denoising, e.g. for a progress bar
 
+    # -- options -----------------------------------------------------------------------------
+    def _read_options(self, options: dict[str, Any], diffusers: Any) -> None:
+        recipe = self.recipe
+        arguments = pipeline_arguments(self.pipeline_cls)
+        modules, config_keys = self.pipeline_cls._get_signature_keys(self.pipeline_cls)
+        known = list(ADAPTER_SETTINGS) + list(ALIASES) + arguments + [f"dtype.{m}" for m in modules]
+        known += [f"config.{k}" for k in config_keys]
+        self.call = {k: s.value for k, s in recipe.call.items()} if recipe else {}
+        self.config = {k: s.value for k, s in recipe.config.items()} if recipe else {}
+        self.recipe_dtypes = {k: s.value for k, s in recipe.dtypes.items()} if recipe else {}
+        self.asked_dtypes: dict[str, str] = {}
+        scheduler = recipe.scheduler.value if recipe and recipe.scheduler else None
+        self.scheduler_class: str | None = scheduler[0] if scheduler else None
+        self.scheduler_config: dict[str, Any] = dict(scheduler[1]) if scheduler else {}
+        self.fps = float(recipe.fps.value) if recipe else 16.0
+        self.prompt_suffix = recipe.prompt_suffix.value if recipe and recipe.prompt_suffix else ""
+        self.device, self.offload = None, False
+        what = f"{self.name} ({self.pipeline_cls.__name__})"
+        for key, value in options.items():
+            if key in ALIASES:
+                target = next((a for a in ALIASES[key] if a in arguments), None)
+                if target is None:
+                    raise AdapterError(f"{what}: the pipeline takes no {' or '.join(ALIASES[key])} (option {key!r})")
+                self.call[target] = value
+            elif key in arguments:
+                self.call[key] = value
+            elif key == "fps":
+                self.fps = float(value)
+            elif key == "device":
+                self.device = str(value)
+            elif key == "offload":
+                self.offload = bool(value)
+            elif key == "prompt_suffix":
+                self.prompt_suffix = str(value)
+            elif key == "dtype" or key.startswith("dtype."):
+                component = key.partition(".")[2] or "default"
+                if component != "default" and component not in modules:
+                    raise _unknown(key, known, what)
+                if value not in DTYPES:
+                    raise AdapterError(f"{what}: {key} must be one of {', '.join(DTYPES)}, got {value!r}")
+                if component == "default":  # one dtype for all: drops the recipe's per-component ones
+                    self.recipe_dtypes = {}
+                self.asked_dtypes[component] = str(value)
+            elif key == "scheduler":
+                if not str(value).endswith("Scheduler") or not hasattr(diffusers, str(value)):
+                    close = difflib.get_close_matches(str(value), [n for n in dir(diffusers) if n.endswith("Scheduler")])
+                    hint = f"; did you mean {', '.join(close)}?" if close else ""
+                    raise AdapterError(f"{what}: diffusers has no scheduler {value!r}{hint}")
+                if value != self.scheduler_class:
+                    self.scheduler_config = {}  # the recipe's overrides belong to the recipe's scheduler
+                self.scheduler_class = str(value)
+            elif key.startswith("scheduler."):
+                self.scheduler_config[key.partition(".")[2]] = value
+            elif key.startswith("config.") and key.partition(".")[2] in config_keys:
+                self.config[key.partition(".")[2]] = value
+            else:
+                raise _unknown(key, known, what)
+        if self.scheduler_class is not None:
+            self._check_scheduler_keys(getattr(diffusers, self.scheduler_class))
+        if (self.call.get("negative_prompt") and "true_cfg_scale" in arguments
+                and float(self.call.get("true_cfg_scale", 1.0)) <= 1.0):
+            raise AdapterError(f"{what}: negative_prompt has no effect while true_cfg_scale <= 1 (the pipeline runs "
+                               "no classifier-free guidance); add --option true_cfg_scale=N (N > 1) or drop it")
+        if self.fps <= 0:
+            raise AdapterError(f"{what}: fps must be positive, got {self.fps}")
+
+    def _check_scheduler_keys(self, scheduler_cls: type) -> None:
+        accepted = [p for p in inspect.signature(scheduler_cls.__init__).parameters if p != "self"]
+        for key in self.scheduler_config:
+            if key not in accepted:
+                raise _unknown(f"scheduler.{key}", [f"scheduler.{a}" for a in accepted], scheduler_cls.__name__)
+
     # -- weights -----------------------------------------------------------------------------
-    def _resolve(self, weights: str | None) -> Path:
-        if weights:
-            return Path(weights)
-        assert self.spec is not None
-        local = release_folder(self.spec.repo)
+    def _find_weights(self) -> Path:
+        assert self.recipe is not None
+        local = release_folder(self.recipe.repo)
         if (local / "model_index.json").is_file():
             return local
         try:
             from huggingface_hub import snapshot_download
 
-            return Path(snapshot_download(self.spec.repo, local_files_only=True))
+            return Path(snapshot_download(self.recipe.repo, local_files_only=True))
         except Exception:  # absent from the cache: reported below with where we looked
             pass
         raise AdapterError(f"{self.name}: weights not found; looked in {local} and the Hugging Face cache "
-                           f"({self.spec.repo}); fetch them with: hf download {self.spec.repo} "
+                           f"({self.recipe.repo}); fetch them with: hf download {self.recipe.repo} "
                            f"--local-dir {local}")
 
-    def _check_layout(self, root: Path) -> str:
-        index = root / "model_index.json"
-        if not index.is_file():
+    def _check_layout(self, root: Path | None) -> str:
+        index = (root or Path()) / "model_index.json"
+        if root is None or not index.is_file():
             raise AdapterError(f"{self.name}: {root} is not a diffusers pipeline folder (no model_index.json)")
         found = json.loads(index.read_text()).get("_class_name", "")
-        if self.spec is not None and found != self.spec.pipeline:
+        if self.recipe is not None and found != self.recipe.pipeline:
             raise AdapterError(f"{self.name}: {root} holds a {found or 'unnamed'} pipeline, expected "
-                               f"{self.spec.pipeline}")
+                               f"{self.recipe.pipeline}")
         return found
 
-    # -- generation --------------------------------------------------------------------------
+    # -- loading -----------------------------------------------------------------------------
+    def dtypes(self, device: str) -> dict[str, str]:
+        """Component -> dtype name ("default" for the rest): the recipe's on a GPU, float32 on the CPU
+        (half precision is slow or unsupported there); ``dtype``/``dtype.X`` options win either way."""
+        chosen = {"default": "bfloat16" if device.startswith("cuda") else "float32"}
+        if device.startswith("cuda"):
+            chosen |= self.recipe_dtypes
+        return chosen | self.asked_dtypes
+
     def pipeline(self):
         if self._pipeline is None:
-            try:
-                import diffusers
-            except ImportError:
-                raise AdapterError(f"{self.name}: needs diffusers (pip install 'wanbench[baselines]')") from None
             import torch
 
+            diffusers = _diffusers()
             device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
-            dtype = {"auto": torch.bfloat16 if device.startswith("cuda") else torch.float32,
-                     "bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}[self.dtype]
-            variant = self.spec.variant if self.spec else None
+            names = self.dtypes(device)
+            dtype = {component: getattr(torch, name) for component, name in names.items()}
+            variant = self.recipe.variant if self.recipe else None
             if variant and not any(self.root.rglob(f"*.{variant}*.safetensors")):
                 variant = None
             pipe = diffusers.DiffusionPipeline.from_pretrained(self.root, dtype=dtype, use_safetensors=True,
-                                                               variant=variant, trust_remote_code=False)
+                                                               variant=variant, trust_remote_code=False, **self.config)
+            if self.scheduler_class is not None or self.scheduler_config:
+                scheduler_cls = getattr(diffusers, self.scheduler_class) if self.scheduler_class else type(pipe.scheduler)
+                self._check_scheduler_keys(scheduler_cls)
+                pipe.scheduler = scheduler_cls.from_config(pipe.scheduler.config, **self.scheduler_config)
+            if len(set(names.values())) > 1:
+                for component in DENOISERS:
+                    module = getattr(pipe, component, None)
+                    if module is not None:
+                        cast_around(module)
             if self.offload and device.startswith("cuda"):
                 pipe.enable_model_cpu_offload()
             else:
@@ -129,20 +236,19 @@ class DiffusersAdapter(ModelAdapter):
             self._pipeline, self._device = pipe, device
         return self._pipeline
 
+    # -- generation --------------------------------------------------------------------------
     def call_arguments(self, pipe: Any, prompt: str, seed: int) -> dict[str, Any]:
-        """Our settings under the pipeline's argument names, keeping only the ones it takes."""
+        """The pipeline call: the recipe and the options under the pipeline's own argument names."""
         import torch
 
         accepted = inspect.signature(pipe.__call__).parameters
-        kwargs: dict[str, Any] = {"prompt": prompt, "output_type": "np",
-                                  "generator": torch.Generator(device=self._device).manual_seed(seed)}
-        for ours, theirs in CALL_ARGUMENTS.items():
-            if ours in self.settings and theirs in accepted:
-                kwargs[theirs] = self.settings[ours]
-        if "frame_rate" in accepted:
+        kwargs: dict[str, Any] = {"prompt": prompt + self.prompt_suffix, "output_type": "np",
+                                  "generator": torch.Generator(device=self._device).manual_seed(seed), **self.call}
+        if "frame_rate" in accepted and "frame_rate" not in self.call:  # LTX conditions on the frame rate
             kwargs["frame_rate"] = int(round(self.fps))
         if self.step_callback is not None and "callback_on_step_end" in accepted:
-            report, total = self.step_callback, int(kwargs.get("num_inference_steps", 0))
+            report, total = self.step_callback, int(kwargs.get("num_inference_steps") or
+                                                     accepted["num_inference_steps"].default)
 
             def on_step_end(_pipe, step, _timestep, outputs):
                 report(step + 1, total)
@@ -155,9 +261,18 @@ class DiffusersAdapter(ModelAdapter):
         pipe = self.pipeline()
         result = pipe(**self.call_arguments(pipe, prompt.text, seed))
         frames = np.asarray(result.frames[0], dtype=np.float32)  # [T, H, W, 3] in [0, 1]
+        if frames.ndim != 4 or frames.shape[-1] != 3:
+            raise AdapterError(f"{self.name}: the pipeline returned frames of shape {frames.shape}, not [T, H, W, 3]")
         if not np.isfinite(frames).all():
             raise AdapterError(f"{self.name}: the pipeline returned non-finite pixels")
         return write_video(out_path, (frames.clip(0, 1) * 255).round().astype(np.uint8), self.fps)
+
+    def settings(self) -> dict[str, Any]:
+        """Everything that decides the videos besides the weights and the seed."""
+        device = self.device or "cuda"
+        return {"call": self.call, "scheduler": self.scheduler_class, "scheduler_config": self.scheduler_config,
+                "config": self.config, "dtypes_gpu": self.dtypes(device if device.startswith("cuda") else "cuda"),
+                "dtypes_cpu": self.dtypes("cpu"), "prompt_suffix": self.prompt_suffix, "fps": self.fps}
 
     def info(self) -> dict[str, Any]:
         index = (self.root / "model_index.json").read_bytes()
@@ -165,25 +280,52 @@ class DiffusersAdapter(ModelAdapter):
         # size and modification time of each weights file: cheap, and changes when the weights do
         fingerprint = {str(p.relative_to(self.root)): [p.stat().st_size, p.stat().st_mtime_ns] for p in weights}
         return {"adapter": self.name, "pipeline": self.pipeline_class, "weights": str(self.root),
+                "repo": self.recipe.repo if self.recipe else None,
                 "model_index_sha256": hashlib.sha256(index).hexdigest(), "files": fingerprint,
-                "settings": self.settings, "fps": self.fps, "dtype": self.dtype}
+                "settings": self.settings(), "fps": self.fps, "device": self.device}
 
 
-class HunyuanVideo(DiffusersAdapter):
-    name, spec = "hunyuan-video", BASELINES["hunyuan-video"]
-    description = "HunyuanVideo (13B) through diffusers"
+def cast_around(module: Any) -> None:
+    """Let a denoiser kept in another dtype than its neighbours run inside any pipeline: floating
+    inputs are cast to its dtype, floating outputs back to the dtype its first input came in
+    (Mochi's recipe: DiT in bfloat16 between a float32 text encoder and a float32 VAE)."""
+    import torch
+
+    def cast(value: Any, dtype: Any) -> Any:
+        if isinstance(value, torch.Tensor) and value.is_floating_point():
+            return value.to(dtype)
+        if isinstance(value, (tuple, list)):
+            return type(value)(cast(v, dtype) for v in value)
+        if isinstance(value, dict):
+            for key in list(value.keys()):
+                value[key] = cast(value[key], dtype)
+        return value
+
+    def before(mod, args, kwargs):
+        floats = [v for v in (*args, *kwargs.values()) if isinstance(v, torch.Tensor) and v.is_floating_point()]
+        mod._wanbench_caller_dtype = floats[0].dtype if floats else None
+        return cast(args, mod.dtype), {k: cast(v, mod.dtype) for k, v in kwargs.items()}
+
+    def after(mod, _args, _kwargs, output):
+        caller = getattr(mod, "_wanbench_caller_dtype", None)
+        return cast(output, caller) if caller is not None else output
+
+    module.register_forward_pre_hook(before, with_kwargs=True)
+    module.register_forward_hook(after, with_kwargs=True)
 
 
-class Mochi(DiffusersAdapter):
-    name, spec = "mochi", BASELINES["mochi"]
-    description = "Genmo Mochi 1 preview (10B) through diffusers"
+def _baseline(adapter_name: str, label: str) -> type[DiffusersAdapter]:
+    recipe = RECIPES[adapter_name]
+    return type(adapter_name.replace("-", "_").replace(".", "_"), (DiffusersAdapter,),
+                {"name": adapter_name, "recipe": recipe, "description": f"{label} through diffusers, its authors' recipe",
+                 "__doc__": f"{label}: {recipe.pipeline} from {recipe.repo}."})
 
 
-class CogVideoX5B(DiffusersAdapter):
-    name, spec = "cogvideox-5b", BASELINES["cogvideox-5b"]
-    description = "CogVideoX-5B through diffusers"
-
-
-class LTXVideo(DiffusersAdapter):
-    name, spec = "ltx-video", BASELINES["ltx-video"]
-    description = "Lightricks LTX-Video through diffusers"
+HunyuanVideo = _baseline("hunyuan-video", "HunyuanVideo (13B)")
+Mochi = _baseline("mochi", "Genmo Mochi 1 preview (10B)")
+CogVideoX5B = _baseline("cogvideox-5b", "CogVideoX-5B")
+LTXVideo = _baseline("ltx-video", "Lightricks LTX-Video (2B)")
+Wan22TI2V5B = _baseline("wan2.2-ti2v-5b", "Wan 2.2 TI2V-5B (text-to-video)")
+Wan22T2VA14B = _baseline("wan2.2-t2v-a14b", "Wan 2.2 T2V-A14B (two 14B experts)")
+SkyReelsV2T2V14B = _baseline("skyreels-v2-t2v-14b", "SkyReels-V2 T2V-14B 540P")
+SanaVideo2B = _baseline("sana-video-2b", "SANA-Video 2B 480p")
