@@ -539,7 +539,7 @@ def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a 
         weights = load_weighting(name)
     table = Table("dimension", "weight")
     for dim, weight in weights.items():
-        table.add_row(dim, f"{weight:.4f}")
+        table.add_row(dim, f"{weight:.6f}")  # 6 decimals reproduce every Table 2 total (docs/weighting.md)
     out.print(table)
 
 
