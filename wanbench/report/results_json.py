@@ -29,6 +29,15 @@ def _num(value: object) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _weighting_version(name: str) -> str | None:
+    """The shipped weighting's version (``paper``); None for ``equal`` and user files."""
+    if name != "paper":
+        return None
+    from wanbench.weighting import paper_weighting
+
+    return str(paper_weighting()["version"])
+
+
 def _dimension(summary: ModelSummary, d: str, version: str) -> dict[str, Any]:
     x = summary.dimensions[d]
     return {
@@ -63,7 +72,8 @@ def results_document(summaries: list[ModelSummary], frame: pd.DataFrame, weighti
         })
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "weighting": {"name": weighting, "values": {d: float(weights.get(d, 0.0)) for d in DIMENSION_KEYS}},
+        "weighting": {"name": weighting, "version": _weighting_version(weighting),
+                      "values": {d: float(weights.get(d, 0.0)) for d in DIMENSION_KEYS}},
         "bootstrap": {"samples": BOOTSTRAP_SAMPLES, "confidence": 0.95,
                       "method": "percentile bootstrap over prompts, one joint draw per replicate for every "
                                 "dimension and the weighted score, seeded from run, model and prompt ids"},
