@@ -17,13 +17,13 @@ $(STAMP): pyproject.toml Makefile
 
 install: $(STAMP)
 
-# The procedural oracle and the committed wan-tiny, side by side in one report. wan-tiny's videos can
-# give error rows (a whole-frame pan leaves pixel stability no static region), which make `eval`
-# exit 1 by design: exit 1 lets the report be written anyway; exit 2 (e.g. runs/demo holds results
-# of other wan-tiny weights: `make clean` first) stops the demo.
+# The procedural oracle and the committed wan-tiny, side by side in one report. A clean run exits 0:
+# a video with nothing to measure (a whole-frame pan leaves pixel stability no static region) is a
+# not_applicable row, not an error. Any non-zero exit stops the demo (e.g. runs/demo holds results
+# of other wan-tiny weights: `make clean` first).
 demo: $(STAMP)
 	$(BIN)/wanbench eval --model procedural --suite smoke --out runs/demo --no-report
-	$(BIN)/wanbench eval --model wan-tiny --suite smoke --out runs/demo --option steps=20 --no-report || test $$? -eq 1
+	$(BIN)/wanbench eval --model wan-tiny --suite smoke --out runs/demo --option steps=20 --no-report
 	$(BIN)/wanbench report runs/demo --reference paper
 
 # pytest exits 5 when it collected nothing: our suite is never empty, so that fails loudly.

@@ -25,7 +25,9 @@ def test_report_files_and_reference_rows(tmp_path: Path, tiny_suite: Path) -> No
     ours = board[board.model == "procedural"].iloc[0]
     assert bool(ours.partial) and ours.dimensions_scored == 3
     markdown = files.markdown.read_text()
-    assert "partial, 3/14" in markdown and "image_quality: image quality needs MUSIQ" in markdown
+    assert "3/14 dims" in markdown and "image_quality: image quality needs MUSIQ" in markdown
+    assert pd.isna(ours["rank"])  # a partial score is never ranked, whatever its value
+    assert board[board.source != "measured"]["rank"].isna().all()  # nor are the paper's rows among ours
     scores = pd.read_csv(files.scores_csv)
     assert len(scores) == 6 and set(scores.status) == {"ok", "missing"}
     assert scores[scores.dimension == "camera_control"].status.tolist() == ["ok"]

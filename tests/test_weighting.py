@@ -62,3 +62,37 @@ def test_bad_weight_files(tmp_path: Path, content: str, words: str) -> None:
         load_weighting(str(path))
     with pytest.raises(WeightingError, match="unknown weighting"):
         load_weighting("papr")
+
+
+def test_shipped_paper_weighting_matches_a_refit_and_records_its_residuals() -> None:
+    """The weights ship as data (not refitted per run); a refit lands on them, residuals are recorded."""
+    from wanbench.weighting import fit_max_entropy_weights, paper_weighting
+
+    document = paper_weighting()
+    table = load_reference("paper")
+    scores, totals = table[list(DIMENSION_KEYS)].to_numpy(), table["weighted_score"].to_numpy()
+    refit = fit_max_entropy_weights(scores, totals)
+    shipped = np.array([document["weights"][d] for d in DIMENSION_KEYS])
+    assert np.abs(refit - shipped).max() < 1e-6
+    fitted = scores @ shipped
+    for model, published, got in zip(table.index, totals, fitted):
+        record = document["fit"][model]
+        assert record["published"] == pytest.approx(published) and record["fitted"] == pytest.approx(got, abs=1e-12)
+        assert record["residual"] == pytest.approx(got - published, abs=1e-12)
+    assert document["version"] and document["max_abs_residual"] <= 0.00049 + 1e-9
+
+
+def test_documented_weights_have_enough_digits_to_reproduce_table_2() -> None:
+    """docs/weighting.md's table, parsed: rounded to 3 decimals, its weights give every published total."""
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "weighting.md").read_text(encoding="utf-8")
+    documented = {key: float(value) for key, value in re.findall(r"\| `(\w+)` \| ([0-9.]+) \|", text)}
+    assert set(documented) == set(DIMENSION_KEYS)
+    table = load_reference("paper")
+    weights = np.array([documented[d] for d in DIMENSION_KEYS])
+    predicted = table[list(DIMENSION_KEYS)].to_numpy() @ weights
+    assert np.allclose(np.round(predicted, 3), table["weighted_score"].to_numpy(), rtol=0, atol=1e-9)
+    four_digits = np.round(weights, 4)  # what the docs used to show: not enough
+    assert not np.allclose(np.round(table[list(DIMENSION_KEYS)].to_numpy() @ four_digits, 3),
+                           table["weighted_score"].to_numpy(), rtol=0, atol=1e-9)

@@ -1,15 +1,23 @@
-"""Per-dimension means with bootstrap 95% CIs, and the weighted score over them.
+"""Per-dimension means with bootstrap 95% CIs, the weighted score, coverage and paired comparisons.
 
-Seeds of one prompt are averaged first, so the bootstrap resamples prompts (the unit the suite
-samples). The weighted score's CI reuses the same bootstrap replicates of every dimension. When a
-dimension that carries weight has no value, the score is renormalised over the dimensions present
-and labelled partial: it is not comparable with a full score.
+Rules (docs/dimensions.md, "Aggregation"):
+- Only rows of each dimension's *current* metric version are read; rows of other versions are
+  *stale*: counted and shown, never averaged (a resumed run re-scores them).
+- Only ``ok`` rows enter means; error, missing, not_applicable and stale rows are counted beside them.
+- Seeds of one prompt are averaged first; the prompt is the sampled unit.
+- One bootstrap over prompts: each replicate draws the model's prompts once (with replacement) and
+  that same draw gives every dimension's replicate mean and the weighted score's. The draws are
+  seeded from the run and model names and the prompt ids, so a report is reproducible.
+- Coverage of a cell is scored / applicable prompts (prompts whose only rows are not_applicable are
+  not applicable). A cell below full coverage is partial; a weighted score with any partial or
+  absent weighted dimension is partial and is never ranked among full ones.
+- One cell, one method: rows of an alternative method (DIS beside RAFT, ...) are left out and counted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +26,18 @@ import numpy as np
 import pandas as pd
 
 from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.methods import group_of, is_reference, row_method
 from wanbench.store import RESULTS_FILE, ResultStore
 
 BOOTSTRAP_SAMPLES = 1000
-BOOTSTRAP_SEED = 0
+STATUSES = ("ok", "error", "missing", "not_applicable", "stale")
+
+
+def current_versions() -> dict[str, str]:
+    """Each registered dimension's metric version now (the only version aggregation reads)."""
+    from wanbench.dims.registry import get_dimension
+
+    return {d: str(get_dimension(d).version) for d in DIMENSION_KEYS}
 
 
 @dataclass
@@ -30,12 +46,47 @@ class DimensionSummary:
     mean: float | None
     ci_low: float | None
     ci_high: float | None
-    n: int
-    n_error: int
+    n: int  # prompts with an ok value
+    n_error: int  # rows (prompt x seed) by status, from here on
     n_missing: int
     missing_reason: str | None = None
     replicates: np.ndarray | None = field(default=None, repr=False)
     subdimensions: dict[str, tuple[float, int]] = field(default_factory=dict)  # name -> (mean, prompts)
+    applicable: int = 0  # prompts the dimension applies to (not counting prompts only not_applicable)
+    n_not_applicable: int = 0
+    n_stale: int = 0
+    n_other_method: int = 0  # ok rows of an alternative method, left out of the mean
+    method: str = ""  # e.g. "RAFT", "DIS", "RAFT + judge"; "" for single-method dimensions
+    reference_method: bool = True  # the method is the report's
+    method_note: str = ""
+    metric_version: str = ""
+    per_prompt: pd.Series | None = field(default=None, repr=False)  # prompt -> mean over seeds
+
+    @property
+    def complete(self) -> bool:
+        return self.mean is not None and self.n >= self.applicable
+
+    @property
+    def partial(self) -> bool:
+        return self.mean is not None and self.n < self.applicable
+
+    @property
+    def coverage(self) -> str:
+        return f"{self.n}/{self.applicable}"
+
+    def counts(self) -> dict[str, int]:
+        return {"ok_prompts": self.n, "applicable_prompts": self.applicable, "error": self.n_error,
+                "missing": self.n_missing, "not_applicable": self.n_not_applicable, "stale": self.n_stale,
+                "other_method": self.n_other_method}
+
+    def status_label(self) -> str:
+        """Coverage and non-ok counts in one short phrase, e.g. "6/8 partial, 2 missing"."""
+        parts = [f"{self.coverage}" + (" partial" if self.partial else "")]
+        for name, count in (("error", self.n_error), ("missing", self.n_missing), ("n/a", self.n_not_applicable),
+                            ("stale", self.n_stale), ("other method", self.n_other_method)):
+            if count:
+                parts.append(f"{count} {name}")
+        return ", ".join(parts)
 
     def subdimension_label(self) -> str:
         return ", ".join(f"{name} {mean:.3f} (n={n})" for name, (mean, n) in self.subdimensions.items())
@@ -65,7 +116,8 @@ class WeightedScore:
     ci_high: float | None
     dimensions_used: list[str]
     partial: bool
-    weight_covered: float  # share of the weighting's mass that had values
+    weight_covered: float  # share of the weighting's mass whose dimensions have a value
+    weight_complete: float = 0.0  # share whose dimensions are under full coverage
 
     @property
     def label(self) -> str:
@@ -73,7 +125,8 @@ class WeightedScore:
             return "n/a"
         text = f"{self.value:.3f}"
         if self.partial:
-            text += f" (partial: {len(self.dimensions_used)}/{len(DIMENSION_KEYS)} dims)"
+            text += (f" (partial: {len(self.dimensions_used)}/{len(DIMENSION_KEYS)} dims, "
+                     f"{self.weight_complete:.0%} of the weight fully covered; unranked)")
         return text
 
 
@@ -84,10 +137,35 @@ class ModelSummary:
     dimensions: dict[str, DimensionSummary]
     weighted: WeightedScore
     failures: int = 0
+    bootstrap_seed: int = 0
+    prompts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PairedComparison:
+    """A - B in weighted score on the prompts both scored, with a paired bootstrap 95% CI."""
+
+    a: str
+    b: str
+    difference: float
+    ci_low: float
+    ci_high: float
+    prompts: int
+    dimensions: list[str]
+    weight_share: float  # share of the weighting both models cover (and compare by the same method)
+    left_out: list[str] = field(default_factory=list)  # weighted dims left out (absent, or methods differ)
+
+    @property
+    def verdict(self) -> str:
+        if self.ci_low > 0:
+            return f"{self.a} beats {self.b}"
+        if self.ci_high < 0:
+            return f"{self.b} beats {self.a}"
+        return "no clear difference"
 
 
 def load_results(run_dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All result rows and failures of the given run directories."""
+    """All result rows and failures of the given run directories (statuses as stored)."""
     results, failures = [], []
     for run_dir in run_dirs:
         db = Path(run_dir) / RESULTS_FILE
@@ -107,29 +185,131 @@ def load_results(run_dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return result_frame, failure_frame
 
 
-def bootstrap_means(values: np.ndarray, samples: int = BOOTSTRAP_SAMPLES, seed: int = BOOTSTRAP_SEED) -> np.ndarray:
-    """Means of ``samples`` resamples (with replacement) of ``values``."""
+def mark_stale(results: pd.DataFrame, versions: dict[str, str] | None = None) -> pd.DataFrame:
+    """A copy whose rows of a non-current metric version have status ``stale`` (stored status kept
+    in ``stored_status``) and whose ok rows carry their ``method``."""
+    versions = versions if versions is not None else current_versions()
+    out = results.copy()
+    if "stored_status" not in out.columns:
+        out["stored_status"] = out["status"]
+    if len(out) and "metric_version" in out.columns:
+        current = out["dimension"].map(versions)
+        stale = current.notna() & (out["metric_version"].astype(str) != current)
+        out.loc[stale, "status"] = "stale"
+    backends = out["backend"] if "backend" in out.columns else pd.Series([""] * len(out), index=out.index)
+    details = out["details"] if "details" in out.columns else pd.Series([None] * len(out), index=out.index)
+    out["method"] = [row_method(d, b, x) for d, b, x in zip(out["dimension"], backends, details)] if len(out) else []
+    return out
+
+
+def bootstrap_seed(*parts: object) -> int:
+    """A seed derived from what is resampled (run, model, prompt ids): same run, same CIs."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "little") >> 1
+
+
+def bootstrap_counts(n_prompts: int, samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> np.ndarray:
+    """[samples, n_prompts] multiplicities: each replicate draws n_prompts prompts with replacement,
+    once, and every dimension (and the weighted score) is computed from that one draw."""
     rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(values), size=(samples, len(values)))
-    return values[picks].mean(axis=1)
+    picks = rng.integers(0, n_prompts, size=(samples, n_prompts))
+    flat = picks + (np.arange(samples) * n_prompts)[:, None]
+    return np.bincount(flat.ravel(), minlength=samples * n_prompts).reshape(samples, n_prompts).astype(float)
 
 
-def summarise_dimension(rows: pd.DataFrame, dimension: str) -> DimensionSummary:
-    ok = rows[rows.status == "ok"]
-    per_prompt = ok.groupby("prompt_id")["value"].mean().to_numpy(float)
-    n_error = int((rows.status == "error").sum())
-    missing = rows[rows.status == "missing"]
-    reason = Counter(missing.error.dropna()).most_common(1)[0][0] if len(missing) else None
+def replicate_means(counts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per-replicate means of ``values`` (nan = prompt without a value); nan where a draw has none."""
+    has = ~np.isnan(values)
+    weights = counts[:, has]
+    total = weights.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, weights @ values[has] / np.where(total > 0, total, 1), np.nan)
+
+
+def bootstrap_means(values: np.ndarray, samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> np.ndarray:
+    """Means of ``samples`` resamples (with replacement) of ``values`` (one dimension on its own)."""
+    return replicate_means(bootstrap_counts(len(values), samples, seed), np.asarray(values, float))
+
+
+def percentile_ci(replicates: np.ndarray) -> tuple[float, float]:
+    valid = replicates[~np.isnan(replicates)]
+    if not len(valid):
+        return float("nan"), float("nan")
+    low, high = np.percentile(valid, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _one_method(ok: pd.DataFrame, dimension: str) -> tuple[pd.DataFrame, set[str], int, str]:
+    """Keep one method per alternatives group (the report's if present, else the commonest)."""
+    if "method" not in ok.columns or not len(ok):
+        return ok, set(), 0, ""
+    keep = pd.Series(True, index=ok.index)
+    notes = []
+    groups: dict[str, Counter] = {}
+    for method in ok["method"]:
+        groups.setdefault(group_of(dimension, method), Counter())[method] += 1
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        preferred = [m for m in members if is_reference(dimension, {m})]
+        chosen = preferred[0] if preferred else members.most_common(1)[0][0]
+        dropped = [m for m in members if m != chosen]
+        keep &= ~ok["method"].isin(dropped)
+        notes.append(f"{sum(members[m] for m in dropped)} row(s) by {', '.join(dropped)} left out (one method per cell: {chosen})")
+    kept = ok[keep]
+    return kept, {m for m in kept["method"] if m}, int((~keep).sum()), "; ".join(notes)
+
+
+def summarise_dimension(rows: pd.DataFrame, dimension: str, prompts: list[str] | None = None,
+                        counts: np.ndarray | None = None, extra_applicable: set[str] = frozenset(),
+                        seed: int = 0) -> DimensionSummary:
+    """One (model, dimension) cell. ``rows``: that cell's rows (stale already marked); ``prompts`` and
+    ``counts``: the model's prompt list and the joint bootstrap draw (made here when not given)."""
+    status = rows["status"]
+    ok_all = rows[status == "ok"]
+    ok, methods, n_other, note = _one_method(ok_all, dimension)
+    per_prompt = ok.groupby("prompt_id")["value"].mean()
+    n_error = int((status == "error").sum())
+    missing = rows[status == "missing"]
+    n_na = int((status == "not_applicable").sum())
+    n_stale = int((status == "stale").sum())
+    current = rows[status != "stale"]
+    # a prompt is applicable unless every current row of it is not_applicable; stale-only prompts are
+    # applicable too (they wait to be re-scored) and so are prompts that failed before scoring
+    by_prompt = current.groupby("prompt_id")["status"].agg(lambda s: bool((s == "not_applicable").all()))
+    applicable_set = set(by_prompt[~by_prompt].index) | set(rows.loc[status == "stale", "prompt_id"])
+    applicable_set -= set(by_prompt[by_prompt].index)
+    applicable_set |= set(extra_applicable) | set(per_prompt.index)
+    versions = sorted(set(current["metric_version"].astype(str))) if "metric_version" in current.columns else []
+    method = " + ".join(sorted(methods))
+    summary = DimensionSummary(
+        dimension, None, None, None, 0, n_error, len(missing), None, applicable=len(applicable_set),
+        n_not_applicable=n_na, n_stale=n_stale, n_other_method=n_other, method=method,
+        reference_method=is_reference(dimension, methods) if methods else True, method_note=note,
+        metric_version=",".join(versions))
     if len(per_prompt) == 0:
-        if reason is None and n_error == 0:
-            reason = "no prompt of the suite applies to this dimension"
-        elif reason is None:
+        reason = Counter(missing.error.dropna()).most_common(1)[0][0] if len(missing) else None
+        if reason is None and n_error:
             reason = "every video failed on this dimension"
-        return DimensionSummary(dimension, None, None, None, 0, n_error, len(missing), reason)
-    replicates = bootstrap_means(per_prompt)
-    low, high = np.percentile(replicates, [2.5, 97.5])
-    return DimensionSummary(dimension, float(per_prompt.mean()), float(low), float(high), len(per_prompt),
-                            n_error, len(missing), None, replicates, subdimension_means(ok))
+        elif reason is None and n_stale and not len(current):
+            reason = f"only stale rows ({n_stale}, older metric version): re-run to re-score them"
+        elif reason is None and n_na:
+            reason = "not applicable to any video"
+        elif reason is None:
+            reason = "no prompt of the suite applies to this dimension"
+        summary.missing_reason = reason
+        return summary
+    if prompts is None:
+        prompts = sorted(per_prompt.index)
+    if counts is None:
+        counts = bootstrap_counts(len(prompts), seed=seed)
+    values = per_prompt.reindex(prompts).to_numpy(float)
+    replicates = replicate_means(counts, values)
+    low, high = percentile_ci(replicates)
+    summary.mean, summary.ci_low, summary.ci_high = float(per_prompt.mean()), low, high
+    summary.n, summary.replicates, summary.per_prompt = len(per_prompt), replicates, per_prompt
+    summary.subdimensions = subdimension_means(ok)
+    return summary
 
 
 def weighted_score(dims: dict[str, DimensionSummary], weights: dict[str, float]) -> WeightedScore:
@@ -137,22 +317,113 @@ def weighted_score(dims: dict[str, DimensionSummary], weights: dict[str, float])
     total_weight = sum(w for w in weights.values() if w > 0)
     covered = sum(weights[d] for d in used)
     if not used or covered <= 0:
-        return WeightedScore(None, None, None, [], True, 0.0)
+        return WeightedScore(None, None, None, [], True, 0.0, 0.0)
+    complete = sum(weights[d] for d in used if dims[d].complete)
     w = np.array([weights[d] for d in used]) / covered
     value = float(sum(wi * dims[d].mean for wi, d in zip(w, used)))
-    replicates = sum(wi * dims[d].replicates for wi, d in zip(w, used))
-    low, high = np.percentile(replicates, [2.5, 97.5])
-    partial = covered < total_weight - 1e-12
-    return WeightedScore(value, float(low), float(high), used, partial, covered / total_weight)
+    low = high = None
+    if all(dims[d].replicates is not None for d in used):
+        replicates = sum(wi * dims[d].replicates for wi, d in zip(w, used))
+        low, high = percentile_ci(replicates)
+    partial = complete < total_weight - 1e-12
+    return WeightedScore(value, low, high, used, partial, covered / total_weight, complete / total_weight)
 
 
-def summarise(results: pd.DataFrame, failures: pd.DataFrame, weights: dict[str, float]) -> list[ModelSummary]:
-    """One summary per (run, model), dimensions in the paper's order."""
+def failed_applicability(run_dirs: list[Path], failures: pd.DataFrame) -> dict[tuple[str, str], dict[str, set[str]]]:
+    """(run, model) -> dimension -> prompts that failed before scoring (generation, decoding) but
+    which the dimension applies to: they count as applicable and unscored. Read from the run's suite;
+    a suite that can no longer be found leaves those prompts out (their failures are still listed)."""
+    from wanbench.dims.registry import get_dimension
+    from wanbench.suite import load_suite
+
+    out: dict[tuple[str, str], dict[str, set[str]]] = {}
+    if not len(failures):
+        return out
+    for run_dir in run_dirs:
+        with ResultStore(Path(run_dir) / RESULTS_FILE) as store:
+            invocations = store.invocations()
+        for (run, model), failed in failures[failures.stage != "suite"].groupby(["run", "model"]):
+            mine = [i for i in invocations if i["run"] == run and i["model"] == model]
+            if not mine:
+                continue
+            config = mine[-1]["config"]
+            try:
+                suite = load_suite(config.get("suite_path") or config.get("suite", "smoke"))
+            except Exception:  # the suite moved or changed: nothing more can be said
+                continue
+            by_id = {p.id: p for p in suite.prompts}
+            names = config.get("dimensions") or DIMENSION_KEYS
+            for prompt_id in set(failed.prompt_id):
+                prompt = by_id.get(prompt_id)
+                if prompt is None:
+                    continue
+                for name in names:
+                    if get_dimension(name).applies_to(prompt):
+                        out.setdefault((run, model), {}).setdefault(name, set()).add(prompt_id)
+    return out
+
+
+def summarise(results: pd.DataFrame, failures: pd.DataFrame, weights: dict[str, float],
+              extra_applicable: dict[tuple[str, str], dict[str, set[str]]] | None = None,
+              versions: dict[str, str] | None = None, samples: int = BOOTSTRAP_SAMPLES) -> list[ModelSummary]:
+    """One summary per (run, model), dimensions in the paper's order (one joint bootstrap per model)."""
+    results = mark_stale(results, versions) if "stored_status" not in results.columns else results
+    extra_applicable = extra_applicable or {}
     summaries = []
     keys = results[["run", "model"]].drop_duplicates().itertuples(index=False)
     for run, model in keys:
         rows = results[(results.run == run) & (results.model == model)]
-        dims = {d: summarise_dimension(rows[rows.dimension == d], d) for d in DIMENSION_KEYS}
+        prompts = sorted(set(rows.loc[rows.status == "ok", "prompt_id"]))
+        seed = bootstrap_seed(run, model, *prompts)
+        counts = bootstrap_counts(len(prompts), samples, seed) if prompts else None
+        extra = extra_applicable.get((run, model), {})
+        dims = {d: summarise_dimension(rows[rows.dimension == d], d, prompts, counts, extra.get(d, set()))
+                for d in DIMENSION_KEYS}
         n_fail = int(((failures.run == run) & (failures.model == model)).sum()) if len(failures) else 0
-        summaries.append(ModelSummary(run, model, dims, weighted_score(dims, weights), n_fail))
+        summaries.append(ModelSummary(run, model, dims, weighted_score(dims, weights), n_fail, seed, prompts))
     return summaries
+
+
+def paired_comparison(a: ModelSummary, b: ModelSummary, weights: dict[str, float],
+                      samples: int = BOOTSTRAP_SAMPLES) -> PairedComparison | None:
+    """Weighted-score difference A - B over the prompts both models scored, per dimension on the
+    prompts both have, with one joint paired bootstrap over those prompts. Dimensions either lacks,
+    or that the two measured by different methods, are left out and named."""
+    dims, left_out = [], []
+    for d in DIMENSION_KEYS:
+        if weights.get(d, 0) <= 0:
+            continue
+        x, y = a.dimensions[d], b.dimensions[d]
+        if x.per_prompt is None or y.per_prompt is None or x.method != y.method:
+            left_out.append(d)
+            continue
+        if not len(x.per_prompt.index.intersection(y.per_prompt.index)):
+            left_out.append(d)
+            continue
+        dims.append(d)
+    if not dims:
+        return None
+    prompts = sorted(set().union(*(a.dimensions[d].per_prompt.index.intersection(b.dimensions[d].per_prompt.index)
+                                   for d in dims)))
+    counts = bootstrap_counts(len(prompts), samples, bootstrap_seed(a.run, a.model, b.run, b.model, *prompts))
+    total = sum(weights[d] for d in dims)
+    value, replicates = 0.0, np.zeros(samples)
+    for d in dims:
+        diff = (a.dimensions[d].per_prompt - b.dimensions[d].per_prompt).reindex(prompts).to_numpy(float)
+        w = weights[d] / total
+        value += w * float(np.nanmean(diff))
+        replicates = replicates + w * replicate_means(counts, diff)
+    low, high = percentile_ci(replicates)
+    share = total / sum(w for w in weights.values() if w > 0)
+    return PairedComparison(a.model, b.model, value, low, high, len(prompts), dims, share, left_out)
+
+
+def paired_comparisons(summaries: list[ModelSummary], weights: dict[str, float]) -> list[PairedComparison]:
+    """Every pair of measured models, in the given order."""
+    out = []
+    for i, a in enumerate(summaries):
+        for b in summaries[i + 1:]:
+            pair = paired_comparison(a, b, weights)
+            if pair is not None:
+                out.append(pair)
+    return out

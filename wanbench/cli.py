@@ -132,7 +132,8 @@ def _run_and_report(config, weighting: str, reference: Optional[str], report: bo
         task = bar.add_task(f"{evaluator.label} on {suite.name}{shard}", total=None)
         summary = evaluator.run_suite(suite, progress=lambda done, total: bar.update(task, completed=done, total=total))
     out.print(f"{summary.model}{shard}: {summary.prompts} prompts, {summary.generated} videos generated, "
-              f"{summary.ok} scores, {summary.missing} missing, {summary.errors} errors, "
+              f"{summary.ok} scores, {summary.missing} missing, {summary.not_applicable} not applicable, "
+              f"{summary.errors} errors, "
               f"{len(summary.failures)} failures, {summary.rows_skipped} rows already done "
               f"({summary.seconds:.1f}s)", highlight=False)
     if not summary.merged:
@@ -145,7 +146,11 @@ def _run_and_report(config, weighting: str, reference: Optional[str], report: bo
         files = write_report([config.out], config.out, weighting=weighting, reference=reference)
         for s in files.summaries:
             out.print(f"weighted score ({weighting}) {s.model}: {s.weighted.label}", highlight=False)
-        out.print(f"report: {files.html}", highlight=False)
+            for d, x in s.dimensions.items():  # coverage and method, wherever a cell is not whole or not the report's
+                if x.partial or x.n_error or x.n_missing or x.n_not_applicable or x.n_stale or not x.reference_method:
+                    method = f"; {x.method}" + ("" if x.reference_method else " (not the report's method)") if x.method else ""
+                    out.print(f"  {d}: {x.status_label()}{method}", highlight=False)
+        out.print(f"report: {files.html}, {files.results_json}", highlight=False)
     if summary.exit_code:
         err.print(f"{len(summary.failures)} prompt(s) failed and {summary.errors} score(s) errored; "
                   "see the report's error sections", highlight=False)
@@ -543,7 +548,7 @@ def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a 
         weights = load_weighting(name)
     table = Table("dimension", "weight")
     for dim, weight in weights.items():
-        table.add_row(dim, f"{weight:.4f}")
+        table.add_row(dim, f"{weight:.6f}")  # 6 decimals reproduce every Table 2 total (docs/weighting.md)
     out.print(table)
 
 

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from wanbench.adapters.base import ModelAdapter, make_adapter
 from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, FeatureCache
-from wanbench.dims.base import Dimension, DimensionUnavailable, NotScorable, Score
+from wanbench.dims.base import Dimension, DimensionUnavailable, NotApplicable, NotScorable, Score
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.registry import get_dimension
 from wanbench.provenance import provenance
@@ -66,6 +66,7 @@ class EvalSummary:
     ok: int = 0
     errors: int = 0
     missing: int = 0
+    not_applicable: int = 0
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     store: Path | None = None  # where this process wrote its rows
@@ -126,6 +127,8 @@ def score_one(dim: Dimension, video: Any, prompt: Prompt, features: FeatureCache
         return "ok", dim.score(video, prompt, features), None
     except (DimensionUnavailable, BackboneUnavailable) as exc:
         return "missing", None, str(exc)
+    except NotApplicable as exc:  # nothing to measure in this video: neither a score nor a failure
+        return "not_applicable", None, str(exc)
     except NotScorable as exc:
         return "error", None, str(exc)
     except Exception as exc:  # a broken metric on one video must not stop the run
@@ -254,7 +257,7 @@ class Evaluator:
                 details=score.details if score else None, backend=score.backend if score else "",
                 video_sha256=video.sha256 or "", seconds=time.perf_counter() - began, error=message,
             ))
-            counter = {"ok": "ok", "error": "errors", "missing": "missing"}[status]
+            counter = {"ok": "ok", "error": "errors", "missing": "missing", "not_applicable": "not_applicable"}[status]
             setattr(summary, counter, getattr(summary, counter) + 1)
             if status == "error":
                 self.report(f"{prompt.id} seed {seed} {dim.name}: {message}")

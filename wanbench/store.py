@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS videos (
 CREATE TABLE IF NOT EXISTS results (
     run TEXT NOT NULL, model TEXT NOT NULL, prompt_id TEXT NOT NULL, seed INTEGER NOT NULL,
     dimension TEXT NOT NULL, metric_version TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'missing')),
+    status TEXT NOT NULL CHECK (status IN ('ok', 'error', 'missing', 'not_applicable', 'stale')),
     value REAL, details TEXT NOT NULL DEFAULT '{}', backend TEXT NOT NULL DEFAULT '',
     video_sha256 TEXT NOT NULL DEFAULT '', seconds REAL NOT NULL DEFAULT 0, error TEXT,
     created REAL NOT NULL,
@@ -62,7 +62,7 @@ class ResultRow:
     seed: int
     dimension: str
     metric_version: str
-    status: str  # ok | error | missing
+    status: str  # ok | error | missing | not_applicable (stale is derived when reading: aggregate.py)
     value: float | None = None
     details: dict[str, Any] | None = None
     backend: str = ""
@@ -88,6 +88,21 @@ class ResultStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._widen_statuses()
+
+    def _widen_statuses(self) -> None:
+        """Stores written before the not_applicable/stale statuses existed have a narrower CHECK;
+        SQLite cannot alter a constraint, so the table is rebuilt once (rows unchanged)."""
+        sql = self.db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='results'").fetchone()[0]
+        if "not_applicable" in sql:
+            return
+        create = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS results"):]
+        create = create[:create.index(");") + 2].replace("IF NOT EXISTS results", "results_widened")
+        with self.db:
+            self.db.execute(create)
+            self.db.execute("INSERT INTO results_widened SELECT * FROM results")
+            self.db.execute("DROP TABLE results")
+            self.db.execute("ALTER TABLE results_widened RENAME TO results")
 
     def close(self) -> None:
         self.db.close()
@@ -145,8 +160,9 @@ class ResultStore:
             )
 
     def done_keys(self, run: str, model: str, retry_errors: bool = False) -> set[tuple[str, int, str, str]]:
-        """(prompt, seed, dimension, version) already finished; missing rows are always retried."""
-        statuses = ("ok",) if retry_errors else ("ok", "error")
+        """(prompt, seed, dimension, version) already finished; missing rows are always retried, and
+        rows of another metric version never count (a version bump re-scores them)."""
+        statuses = ("ok", "not_applicable") if retry_errors else ("ok", "not_applicable", "error")
         marks = ",".join("?" * len(statuses))
         rows = self.db.execute(
             f"SELECT prompt_id, seed, dimension, metric_version FROM results"

@@ -17,6 +17,8 @@ import numpy as np
 MIN_SIDE = 16  # smaller frames carry too little signal for any backbone
 MIN_FRAMES = 2  # every temporal dimension needs at least one pair of frames
 VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".mkv", ".avi", ".gif")
+YUV_MATRIX = 6  # AVCOL_SPC_SMPTE170M / AVCOL_PRI_SMPTE170M / AVCOL_TRC_SMPTE170M: BT.601 (525-line)
+YUV_RANGE = 1  # AVCOL_RANGE_MPEG: limited (16-235)
 
 
 class VideoError(Exception):
@@ -253,10 +255,31 @@ def _grow(path: Path, frames: np.ndarray | None, count: int, height: int, width:
     return grown
 
 
+def rgb_to_yuv420(image: np.ndarray) -> np.ndarray:
+    """uint8 RGB [H, W, 3] (even H, W) -> planar yuv420p [H * 3 / 2, W], BT.601 limited range, in exact
+    integer arithmetic. Doing this ourselves keeps libswscale (whose SIMD paths differ between CPUs and
+    builds) out of the encoder's input: the same frames always reach x264 as the same bytes."""
+    rgb = image.astype(np.int32)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    y = 16 + ((66 * r + 129 * g + 25 * b + 128) >> 8)
+    # chroma of each 2x2 block from the block's summed RGB (4x the mean), rounded once
+    block = rgb.reshape(rgb.shape[0] // 2, 2, rgb.shape[1] // 2, 2, 3).sum(axis=(1, 3))
+    rs, gs, bs = block[..., 0], block[..., 1], block[..., 2]
+    u = 128 + ((-38 * rs - 74 * gs + 112 * bs + 512) >> 10)
+    v = 128 + ((112 * rs - 94 * gs - 18 * bs + 512) >> 10)
+    height, width = y.shape
+    planes = [y.astype(np.uint8), u.astype(np.uint8).reshape(height // 4, width), v.astype(np.uint8).reshape(height // 4, width)]
+    return np.concatenate(planes, axis=0)
+
+
 def write_video(
     path: str | os.PathLike, frames: np.ndarray, fps: float, crf: int = 18
 ) -> Path:
-    """Write uint8 RGB frames as H.264 mp4 (yuv420p), atomically: a killed write leaves no file."""
+    """Write uint8 RGB frames as H.264 mp4 (yuv420p), atomically: a killed write leaves no file.
+
+    Same frames, same bytes: the RGB -> YUV conversion is ours (``rgb_to_yuv420``), the stream is
+    tagged BT.601 limited range so every decoder converts back alike, and x264 runs on one thread
+    with fixed options (its output then depends on its version only, docs/dimensions.md)."""
     path = Path(path)
     check_frames(frames, path)
     height, width = frames.shape[1:3]
@@ -270,11 +293,15 @@ def write_video(
         stream = container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
         stream.width, stream.height = width, height
         stream.pix_fmt = "yuv420p"
-        # One thread and fixed options: same frames, same bytes.
+        context = stream.codec_context
+        context.color_range, context.colorspace = YUV_RANGE, YUV_MATRIX
+        context.color_primaries, context.color_trc = YUV_MATRIX, YUV_MATRIX
         stream.options = {"crf": str(crf), "preset": "medium", "threads": "1"}
         stream.thread_count = 1
         for image in frames:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")):
+            frame = av.VideoFrame.from_ndarray(rgb_to_yuv420(image), format="yuv420p")
+            frame.color_range, frame.colorspace = YUV_RANGE, YUV_MATRIX
+            for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)

@@ -4,6 +4,8 @@ The paper never published its weights. ``paper`` is *fitted*, not published: the
 non-negative vector summing to 1 whose weighted sums reproduce all seven weighted scores of the
 report's Table 2 to within half a unit of their third decimal (so they round to the published
 values). Maximum entropy picks, among the many vectors that fit, the one that assumes least.
+The fit ships as versioned data (``wanbench/data/weightings/paper.json``, full precision, with its
+residuals; written by scripts/fit_paper_weighting.py) so a scipy upgrade cannot move it silently.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from wanbench.dims.names import DIMENSION_KEYS
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reports" / "reference"
 PAPER_TABLE = REFERENCE_DIR / "paper_table2.csv"
+PAPER_FILE = Path(__file__).resolve().parent / "data" / "weightings" / "paper.json"
 FIT_TOLERANCE = 0.00049  # strictly inside the 0.0005 rounding band of a 3-decimal figure
 
 
@@ -65,11 +68,18 @@ def fit_max_entropy_weights(scores: np.ndarray, totals: np.ndarray, tolerance: f
 
 
 @lru_cache(maxsize=1)
+def paper_weighting() -> dict:
+    """The shipped fit: name, version, weights, residuals (see PAPER_FILE)."""
+    document = json.loads(PAPER_FILE.read_text(encoding="utf-8"))
+    weights = document.get("weights", {})
+    if set(weights) != set(DIMENSION_KEYS) or abs(sum(weights.values()) - 1.0) > 1e-9 or min(weights.values()) < 0:
+        raise WeightingError(f"{PAPER_FILE}: weights must cover the 14 dimensions, be non-negative and sum to 1")
+    return document
+
+
 def paper_weights() -> dict[str, float]:
-    table = load_reference("paper")
-    weights = fit_max_entropy_weights(table[list(DIMENSION_KEYS)].to_numpy(float),
-                                      table["weighted_score"].to_numpy(float))
-    return dict(zip(DIMENSION_KEYS, weights.tolist()))
+    weights = paper_weighting()["weights"]
+    return {d: float(weights[d]) for d in DIMENSION_KEYS}
 
 
 def load_weighting(name: str) -> dict[str, float]:

@@ -3,7 +3,7 @@
 A Score is in [0, 1], higher is better, and carries its sub-scores and raw values (``details``)
 and the backend that produced it. A dimension that cannot run raises ``DimensionUnavailable``
 (reported *missing* with the reason); a video it cannot score raises ``NotScorable`` (an error
-row for that video). Neither ever becomes a made-up number.
+row for that video), or ``NotApplicable`` when the video has nothing the metric measures. Neither ever becomes a made-up number.
 """
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ class DimensionUnavailable(RuntimeError):
 
 class NotScorable(ValueError):
     """This video cannot be scored on this dimension (the reason is the message)."""
+
+
+class NotApplicable(NotScorable):
+    """The metric has nothing to measure in this video (e.g. no static region for pixel stability):
+    a *not_applicable* row, neither an error nor a score."""
 
 
 @dataclass(frozen=True)

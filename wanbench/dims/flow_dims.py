@@ -17,7 +17,7 @@ import numpy as np
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import FlowField
-from wanbench.dims.base import Dimension, NotScorable, Score
+from wanbench.dims.base import Dimension, NotApplicable, Score
 from wanbench.suite import Prompt
 from wanbench.video import Video
 
@@ -71,7 +71,7 @@ class PixelStability(Dimension):
         shares = masks.mean(axis=(1, 2))
         used = shares >= MIN_STATIC_SHARE
         if not used.any():
-            raise NotScorable(
+            raise NotApplicable(
                 f"no static region: every frame pair has under {MIN_STATIC_SHARE:.0%} static pixels"
             )
         diffs = np.abs(flow.second - flow.first)

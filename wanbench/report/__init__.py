@@ -1,19 +1,21 @@
-"""Reports of one or more runs: leaderboard.md/.csv, scores.csv, report.html and charts/."""
+"""Reports of one or more runs: leaderboard.md/.csv, results.json, scores.csv, report.html and charts/."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from wanbench.aggregate import ModelSummary, load_results, summarise
+from wanbench.aggregate import (ModelSummary, PairedComparison, failed_applicability, load_results, mark_stale,
+                                paired_comparisons, summarise)
 from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
+from wanbench.report.results_json import results_document, write_results_json
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 from wanbench.store import RESULTS_FILE, ResultStore
 from wanbench.weighting import load_reference, load_weighting
 
 SCORE_COLUMNS = ["run", "model", "prompt_id", "seed", "dimension", "metric_version", "status", "value",
-                 "error", "backend", "video_sha256", "seconds", "details"]
+                 "error", "method", "backend", "video_sha256", "seconds", "details"]
 
 
 @dataclass
@@ -24,6 +26,8 @@ class ReportFiles:
     scores_csv: Path
     charts: list[Path]
     summaries: list[ModelSummary]
+    results_json: Path | None = None
+    pairs: list[PairedComparison] | None = None
 
 
 def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
@@ -34,8 +38,11 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     out_dir.mkdir(parents=True, exist_ok=True)
     weights = load_weighting(weighting)
     results, failures = load_results(run_dirs)
-    summaries = summarise(results, failures, weights)
-    frame = leaderboard_frame(summaries, load_reference(reference) if reference else None)
+    results = mark_stale(results)  # rows of an older metric version: status "stale", never averaged
+    summaries = summarise(results, failures, weights, failed_applicability(run_dirs, failures))
+    pairs = paired_comparisons(summaries, weights)
+    reference_table = load_reference(reference) if reference else None
+    frame = leaderboard_frame(summaries, reference_table)
     invocations = []
     for run_dir in run_dirs:
         with ResultStore(run_dir / RESULTS_FILE) as store:
@@ -43,7 +50,7 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
 
     weighting_name = Path(weighting).name if weighting not in ("equal", "paper") else weighting
     markdown = out_dir / "leaderboard.md"
-    lines = ["# Wan-Bench leaderboard\n", leaderboard_markdown(frame, weighting_name)]
+    lines = ["# Wan-Bench leaderboard\n\n", leaderboard_markdown(frame, weighting_name, summaries, pairs)]
     for s in summaries:
         missing = [(d, x.missing_reason) for d, x in s.dimensions.items() if x.mean is None]
         if missing:
@@ -59,9 +66,12 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     frame.to_csv(leaderboard_csv, index=False)
     scores_csv = out_dir / "scores.csv"
     results[SCORE_COLUMNS].to_csv(scores_csv, index=False)
+    results_path = write_results_json(out_dir / "results.json", results_document(
+        summaries, frame, weighting_name, weights, pairs, invocations, reference_table, reference))
     charts = write_charts(frame, results, out_dir / "charts")
     html_path = out_dir / "report.html"
     html_path.write_text(render_html(title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
-                                     weighting_name, frame, summaries, results, failures, charts, invocations),
+                                     weighting_name, frame, summaries, results, failures, charts, invocations,
+                                     pairs),
                          encoding="utf-8")
-    return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries)
+    return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries, results_path, pairs)

@@ -15,7 +15,10 @@ from wanbench.dims.names import DIMENSION_KEYS, display_name  # noqa: E402
 
 
 def _labels(frame: pd.DataFrame) -> list[str]:
-    return [m if s == "measured" else f"{m} (paper)" for m, s in zip(frame.model, frame.source)]
+    """Legend labels: reference rows say so, partial weighted scores say so."""
+    partial = frame["partial"] if "partial" in frame.columns else [False] * len(frame)
+    return [(m if s == "measured" else f"{m} (paper)") + (" (partial)" if s == "measured" and bool(p) is True else "")
+            for m, s, p in zip(frame.model, frame.source, partial)]
 
 
 def bar_chart(frame: pd.DataFrame, path: Path) -> Path:

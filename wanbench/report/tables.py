@@ -1,35 +1,80 @@
-"""Leaderboard tables: one row per (run, model), one column per dimension, plus the weighted score."""
+"""Leaderboard tables: one row per (run, model), one column per dimension, plus the weighted score.
+
+Ranking rule: only measured weighted scores under full coverage are ranked (``rank`` 1, 2, ...).
+Partial scores are listed after them, unranked, with the share of the weight they cover; reference
+rows (the paper's Table 2) come last, unranked against ours, each dimension marked comparable or not.
+"""
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
 import pandas as pd
 
-from wanbench.aggregate import ModelSummary
+from wanbench.aggregate import ModelSummary, PairedComparison
 from wanbench.dims.names import DIMENSION_KEYS, display_name
+
+COUNT_FIELDS = ("n", "applicable", "error", "missing", "not_applicable", "stale")
+
+
+@lru_cache(maxsize=1)
+def reference_comparability() -> dict[str, dict]:
+    """Per dimension: is our score on the report's scale (wanbench/data/reference_comparability.json)."""
+    text = resources.files("wanbench").joinpath("data/reference_comparability.json").read_text(encoding="utf-8")
+    return json.loads(text)["dimensions"]
 
 
 def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Rows: models (ours, then reference rows marked as such); columns: dims + weighted score."""
+    """Rows: ranked full-coverage models, then partial ones, then reference rows; columns: dims, their
+    coverage counts and methods, the weighted score and its coverage."""
     records = []
     for s in summaries:
         record = {"model": s.model, "run": s.run, "source": "measured"}
         for d in DIMENSION_KEYS:
-            record[d] = s.dimensions[d].mean
+            x = s.dimensions[d]
+            record[d] = x.mean
+            record[f"{d}_coverage"] = x.coverage
+            for name, value in zip(COUNT_FIELDS, (x.n, x.applicable, x.n_error, x.n_missing, x.n_not_applicable,
+                                                  x.n_stale)):
+                record[f"{d}_{name}"] = value
+            record[f"{d}_partial"] = x.partial
+            record[f"{d}_method"] = x.method
+            record[f"{d}_reference_method"] = x.reference_method
         record["weighted_score"] = s.weighted.value
         record["weighted_ci_low"], record["weighted_ci_high"] = s.weighted.ci_low, s.weighted.ci_high
         record["partial"] = s.weighted.partial
         record["dimensions_scored"] = len(s.weighted.dimensions_used)
+        record["weight_covered"] = s.weighted.weight_covered
+        record["weight_complete"] = s.weighted.weight_complete
         records.append(record)
     if reference is not None:
+        comparable = reference_comparability()
         for model, row in reference.iterrows():
             record = {"model": str(model), "run": "", "source": "paper (Table 2)"}
             record.update({d: float(row[d]) for d in DIMENSION_KEYS})
+            record.update({f"{d}_comparable": bool(comparable[d]["comparable"]) for d in DIMENSION_KEYS})
             record["weighted_score"] = float(row["weighted_score"])
             record["partial"] = False
             record["dimensions_scored"] = len(DIMENSION_KEYS)
+            record["weight_covered"] = record["weight_complete"] = 1.0
             records.append(record)
     frame = pd.DataFrame(records)
-    return frame.sort_values("weighted_score", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+    measured = frame.source == "measured"
+    has_score = frame.weighted_score.notna()
+    group = pd.Series(3, index=frame.index)
+    group[measured & has_score & ~frame.partial.astype(bool)] = 0
+    group[measured & has_score & frame.partial.astype(bool)] = 1
+    group[~measured] = 2
+    frame = frame.assign(_group=group, _score=frame.weighted_score.fillna(-1.0),
+                         _covered=frame.weight_complete.fillna(0.0))
+    frame = frame.sort_values(["_group", "_covered", "_score"], ascending=[True, False, False], kind="stable")
+    ranked = frame._group == 0
+    frame["rank"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    frame.loc[ranked, "rank"] = range(1, int(ranked.sum()) + 1)
+    return frame.drop(columns=["_group", "_score", "_covered"]).reset_index(drop=True)
 
 
 def _cell(value: object, digits: int = 3) -> str:
@@ -42,14 +87,86 @@ def _md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def leaderboard_markdown(frame: pd.DataFrame, weighting: str) -> str:
-    head = ["#", "model", "source", f"weighted ({weighting})"] + [display_name(d) for d in DIMENSION_KEYS]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for rank, row in enumerate(frame.itertuples(index=False), start=1):
-        score = _cell(row.weighted_score)
-        if row.partial and row.weighted_score is not None and not pd.isna(row.weighted_score):
-            score += f" (partial, {row.dimensions_scored}/14)"
-        cells = [str(rank), _md_escape(row.model), _md_escape(row.source), score]
-        cells += [_cell(getattr(row, d)) for d in DIMENSION_KEYS]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+def flag(value: object) -> bool | None:
+    """A frame's boolean cell as a Python bool (None where the row has no such value)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    return None
+
+
+def dimension_cell(row: object, d: str) -> str:
+    """A measured cell: mean, then "partial k/n" and a method tag where it differs from the report's."""
+    text = _cell(getattr(row, d))
+    if flag(getattr(row, f"{d}_partial", None)):
+        text += f" (partial {getattr(row, f'{d}_coverage')})"
+    method = getattr(row, f"{d}_method", "")
+    if isinstance(method, str) and method and flag(getattr(row, f"{d}_reference_method", None)) is False:
+        text += f" [{method}]"
+    return text
+
+
+def _weighted(row: object) -> str:
+    score = _cell(row.weighted_score)
+    low = getattr(row, "weighted_ci_low", None)
+    if low is not None and not pd.isna(low) and row.source == "measured":
+        score += f" [{low:.3f}, {row.weighted_ci_high:.3f}]"
+    return score
+
+
+def leaderboard_markdown(frame: pd.DataFrame, weighting: str, summaries: list[ModelSummary] | None = None,
+                         pairs: list[PairedComparison] | None = None) -> str:
+    dims_head = [display_name(d) for d in DIMENSION_KEYS]
+    measured = frame[frame.source == "measured"]
+    full = measured[measured["rank"].notna()]
+    partial = measured[measured["rank"].isna()]
+    reference = frame[frame.source != "measured"]
+    lines: list[str] = []
+
+    def table(head: list[str], rows: list[list[str]]) -> None:
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
+        lines.extend("| " + " | ".join(cells) + " |" for cells in rows)
+        lines.append("")
+
+    lines.append(f"Ranked: weighted scores ({weighting}, 95% CI) under full coverage of every weighted dimension.\n")
+    table(["#", "model", f"weighted ({weighting})"] + dims_head,
+          [[str(r.rank), _md_escape(r.model), _weighted(r)] + [dimension_cell(r, d) for d in DIMENSION_KEYS]
+           for r in full.itertuples(index=False)] or [["—", "no model has full coverage", ""] + [""] * 14])
+    if len(partial):
+        lines.append("Partial (unranked: not comparable with full scores; share of the weight under full coverage):\n")
+        table(["model", f"weighted ({weighting})", "coverage"] + dims_head,
+              [[_md_escape(r.model), _weighted(r),
+                f"{r.dimensions_scored}/14 dims, {r.weight_complete:.0%} of the weight fully covered"]
+               + [dimension_cell(r, d) for d in DIMENSION_KEYS] for r in partial.itertuples(index=False)])
+    if len(reference):
+        lines.append("Reference rows (published; not ranked with measured rows). A dimension marked * is not on "
+                     "our scale (see the comparability note below):\n")
+        comparable = reference_comparability()
+        head = [display_name(d) + ("" if comparable[d]["comparable"] else " *") for d in DIMENSION_KEYS]
+        table(["model", "source", "weighted (published)"] + head,
+              [[_md_escape(r.model), _md_escape(r.source), _cell(r.weighted_score)]
+               + [_cell(getattr(r, d)) for d in DIMENSION_KEYS] for r in reference.itertuples(index=False)])
+        lines.extend(f"- * {display_name(d)}: {comparable[d]['note']}" for d in DIMENSION_KEYS
+                     if not comparable[d]["comparable"])
+        lines.append("")
+    if summaries:
+        lines.append("Coverage and method per dimension (scored/applicable prompts; error, missing, not-applicable "
+                     "and stale rows):\n")
+        table(["dimension"] + [_md_escape(s.model) for s in summaries],
+              [[display_name(d)] + [_md_escape(coverage_text(s, d)) for s in summaries] for d in DIMENSION_KEYS])
+    if pairs:
+        lines.append("Paired comparisons (weighted score A - B on the prompts both scored, paired bootstrap 95% CI):\n")
+        table(["A", "B", "A - B", "95% CI", "prompts", "weight compared", "verdict"],
+              [[_md_escape(p.a), _md_escape(p.b), f"{p.difference:+.3f}", f"[{p.ci_low:+.3f}, {p.ci_high:+.3f}]",
+                str(p.prompts), f"{p.weight_share:.0%}", _md_escape(p.verdict)] for p in pairs])
+    return "\n".join(lines)
+
+
+def coverage_text(summary: ModelSummary, d: str) -> str:
+    x = summary.dimensions[d]
+    text = x.status_label()
+    if x.method:
+        text += f"; {x.method}" + ("" if x.reference_method else " (not the report's method)")
+    if x.method_note:
+        text += f"; {x.method_note}"
+    return text
