@@ -188,6 +188,8 @@ class Evaluator:
         self._check_same_model(store, adapter_info, scoring)
         run_config = config.to_dict() | {"adapter": adapter_info, "scoring": scoring, "suite_path": str(suite.path)}
         invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
+        store.record_prompts(self.run, [(p.id, p.text, {k: v for k, v in p.to_dict().items() if k not in ('id', 'text')})
+                                       for p in {p.id: p for p, _ in items}.values()])
         for problem in suite.problems if shard.rank == 0 else ():
             message = f"suite {suite.name}: {problem}"
             store.record_failure(self.run, self.label, problem.prompt_id or f"line-{problem.line}", -1,

@@ -46,6 +46,10 @@ CREATE TABLE IF NOT EXISTS results (
     PRIMARY KEY (run, model, prompt_id, seed, dimension, metric_version),
     CHECK ((status = 'ok') = (value IS NOT NULL))
 );
+CREATE TABLE IF NOT EXISTS prompts (
+    run TEXT NOT NULL, prompt_id TEXT NOT NULL, text TEXT NOT NULL, metadata TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (run, prompt_id)
+);
 CREATE TABLE IF NOT EXISTS failures (
     run TEXT NOT NULL, model TEXT NOT NULL, prompt_id TEXT NOT NULL, seed INTEGER NOT NULL,
     stage TEXT NOT NULL, message TEXT NOT NULL, created REAL NOT NULL,
@@ -182,6 +186,18 @@ class ResultStore:
                   r.video_sha256, r.seconds, r.error, now) for r in rows],
             )
 
+    def record_prompts(self, run: str, prompts: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+        """The text and metadata of the prompts a run scores (id, text, metadata), so reports and the
+        Python API show what was asked without finding the suite file again."""
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO prompts VALUES (?, ?, ?, ?)",
+                                [(run, pid, text, json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str))
+                                 for pid, text, meta in prompts])
+
+    def prompts(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM prompts ORDER BY run, prompt_id").fetchall()
+        return [dict(r) | {"metadata": json.loads(r["metadata"])} for r in rows]
+
     def record_failure(self, run: str, model: str, prompt_id: str, seed: int, stage: str, message: str) -> None:
         with self.db:
             self.db.execute(
@@ -203,6 +219,7 @@ class ResultStore:
                 self.db.execute(f"DELETE FROM main.failures AS m WHERE EXISTS (SELECT 1 FROM shard.videos AS s WHERE {key})")
                 self.db.execute("INSERT OR REPLACE INTO main.videos SELECT * FROM shard.videos")
                 self.db.execute("INSERT OR REPLACE INTO main.failures SELECT * FROM shard.failures")
+                self.db.execute("INSERT OR REPLACE INTO main.prompts SELECT * FROM shard.prompts")
                 self.db.execute(f"UPDATE main.invocations AS m SET finished = s.finished, status = s.status "
                                 f"FROM shard.invocations AS s WHERE {same_invocation}")
                 self.db.execute(f"INSERT INTO main.invocations (run, model, started, finished, config, provenance, "
@@ -212,6 +229,9 @@ class ResultStore:
         finally:
             self.db.execute("DETACH DATABASE shard")
         return int(copied)
+
+    def videos(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM videos ORDER BY model, prompt_id, seed").fetchall()]
 
     def results(self) -> list[dict[str, Any]]:
         rows = self.db.execute(

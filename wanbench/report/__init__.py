@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from wanbench.aggregate import (ModelSummary, PairedComparison, failed_applicability, load_results, mark_stale,
                                 paired_comparisons, summarise)
@@ -30,23 +32,35 @@ class ReportFiles:
     pairs: list[PairedComparison] | None = None
 
 
+def video_href(run_dir: Path, stored: str, out_dir: Path) -> str:
+    """A link from the report's folder to a run's video (stored absolute, or relative to the run)."""
+    path = Path(stored)
+    if not path.is_absolute():
+        path = run_dir / path
+    relative = os.path.relpath(path.resolve(), out_dir.resolve())
+    return quote(Path(relative).as_posix())
+
+
 def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
                  reference: str | None = None, title: str | None = None) -> ReportFiles:
     """Aggregate ``run_dirs`` and write every report file into ``out_dir``."""
     run_dirs = [Path(r) for r in run_dirs]
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     weights = load_weighting(weighting)
-    results, failures = load_results(run_dirs)
+    results, failures = load_results(run_dirs)  # before any mkdir: a mistyped run leaves no empty folder
+    out_dir.mkdir(parents=True, exist_ok=True)
     results = mark_stale(results)  # rows of an older metric version: status "stale", never averaged
     summaries = summarise(results, failures, weights, failed_applicability(run_dirs, failures))
     pairs = paired_comparisons(summaries, weights)
     reference_table = load_reference(reference) if reference else None
     frame = leaderboard_frame(summaries, reference_table)
-    invocations = []
+    invocations, prompts, videos = [], {}, {}
     for run_dir in run_dirs:
         with ResultStore(run_dir / RESULTS_FILE) as store:
             invocations.extend(store.invocations())
+            prompts.update({(p["run"], p["prompt_id"]): p["text"] for p in store.prompts()})
+            for v in store.videos():
+                videos[(v["run"], v["model"], v["prompt_id"], int(v["seed"]))] = video_href(run_dir, v["path"], out_dir)
 
     weighting_name = Path(weighting).name if weighting not in ("equal", "paper") else weighting
     markdown = out_dir / "leaderboard.md"
@@ -72,6 +86,6 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     html_path = out_dir / "report.html"
     html_path.write_text(render_html(title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
                                      weighting_name, frame, summaries, results, failures, charts, invocations,
-                                     pairs),
+                                     pairs, prompts, videos),
                          encoding="utf-8")
     return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries, results_path, pairs)

@@ -22,21 +22,28 @@ def _labels(frame: pd.DataFrame) -> list[str]:
 
 
 def bar_chart(frame: pd.DataFrame, path: Path) -> Path:
-    """One group of bars per dimension, one bar per model; dimensions nobody scored are left out."""
+    """One group of bars per dimension, one bar per model, each with its 95% CI as an error bar;
+    dimensions nobody scored are left out; the legend sits below the axes so it never covers a bar."""
     dims = [d for d in DIMENSION_KEYS if frame[d].notna().any()]
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(dims) + 2), 4.5))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(dims) + 2), 5.0))
     width = 0.8 / max(1, len(frame))
     x = np.arange(len(dims))
     for i, (label, (_, row)) in enumerate(zip(_labels(frame), frame.iterrows())):
         values = np.array([row[d] if pd.notna(row[d]) else np.nan for d in dims], float)
-        ax.bar(x + (i - (len(frame) - 1) / 2) * width, values, width, label=label)
+        low = np.array([row.get(f"{d}_ci_low", np.nan) for d in dims], float)
+        high = np.array([row.get(f"{d}_ci_high", np.nan) for d in dims], float)
+        has_ci = np.isfinite(low) & np.isfinite(high) & np.isfinite(values)
+        errors = np.where(has_ci, [np.clip(values - low, 0, None), np.clip(high - values, 0, None)], 0.0)
+        ax.bar(x + (i - (len(frame) - 1) / 2) * width, values, width, label=label,
+               yerr=errors if has_ci.any() else None, capsize=2, error_kw={"elinewidth": 0.8})
     ax.set_xticks(x, [display_name(d) for d in dims], rotation=30, ha="right", fontsize=8)
     ax.set_ylim(0, 1.05)
-    ax.set_ylabel("score (higher is better)")
+    ax.set_ylabel("score (higher is better; bars: 95% CI)")
     ax.set_title("Wan-Bench dimensions")
-    ax.legend(fontsize=7, ncols=2)
+    ax.legend(fontsize=7, ncols=min(4, max(1, len(frame))), loc="upper center", bbox_to_anchor=(0.5, -0.32),
+              frameon=False)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
 

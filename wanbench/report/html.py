@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import html
 import json
+import shlex
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -17,13 +19,54 @@ from wanbench.aggregate import ModelSummary
 from wanbench.dims.names import DIMENSION_KEYS, DIMENSIONS, display_name
 
 STYLE = """
-body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1400px}
-table{border-collapse:collapse;margin:1em 0;font-size:13px}
-th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{background:#f3f3f3} td.l,th.l{text-align:left}
-.missing{color:#999} .partial{color:#b36b00} .err{color:#b00020}
-img{max-width:100%;border:1px solid #eee;margin:.5em 0}
-pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:12px}
+*{box-sizing:border-box}
+body{font-family:system-ui,sans-serif;margin:0 auto;padding:1em;color:#222;max-width:1400px;line-height:1.4}
+h1{font-size:1.5em;overflow-wrap:anywhere} h2{font-size:1.2em;margin-top:1.6em} h3{font-size:1.05em}
+.scroll{overflow-x:auto;max-width:100%;margin:.6em 0}
+table{border-collapse:separate;border-spacing:0;font-size:13px}
+th,td{border-bottom:1px solid #ddd;border-right:1px solid #eee;padding:4px 8px;text-align:right;vertical-align:top}
+th{background:#f3f3f3;position:sticky;top:0} td.l,th.l{text-align:left}
+th:first-child,td:first-child{position:sticky;left:0;background:#fff;z-index:1;text-align:left;
+  min-width:7em;max-width:16em;overflow-wrap:break-word;box-shadow:1px 0 0 #ddd}
+th:first-child{background:#f3f3f3;z-index:2} td small{white-space:nowrap}
+table.sortable th{cursor:pointer} table.sortable th:hover{background:#e6e6e6}
+th[aria-sort=ascending]::after{content:" \\25B2"} th[aria-sort=descending]::after{content:" \\25BC"}
+.missing{color:#888} .partial{color:#9a5b00} .err{color:#b00020}
+.prompt{min-width:16em;max-width:28em;text-align:left;white-space:normal}
+video{width:160px;max-width:40vw;height:auto;background:#000;display:block}
+img{max-width:100%;height:auto;border:1px solid #eee;margin:.5em 0}
+pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
+dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;font-size:13px} dl.kv dd{margin:0;overflow-wrap:anywhere}
+details summary{cursor:pointer;font-weight:600;margin:.6em 0}
+small{color:#555}
+@media (max-width:600px){body{padding:.5em;font-size:15px} table{font-size:12px} th,td{padding:3px 5px}}
+"""
+
+# Sort any table.sortable by a clicked header: numeric when the cells carry data-v, text otherwise.
+SCRIPT = """
+document.querySelectorAll('table.sortable').forEach(function(table){
+  var heads = table.tHead ? table.tHead.rows[0].cells : [];
+  Array.prototype.forEach.call(heads, function(th, col){
+    th.addEventListener('click', function(){
+      var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+      var dir = th.getAttribute('aria-sort') === 'ascending' ? -1 : 1;
+      Array.prototype.forEach.call(heads, function(h){ h.removeAttribute('aria-sort'); });
+      th.setAttribute('aria-sort', dir === 1 ? 'ascending' : 'descending');
+      function key(row){
+        var cell = row.cells[col]; if (!cell) return '';
+        var v = cell.getAttribute('data-v');
+        if (v !== null && v !== '' && !isNaN(Number(v))) return Number(v);
+        return (cell.textContent || '').trim().toLowerCase();
+      }
+      rows.sort(function(a, b){
+        var x = key(a), y = key(b);
+        if (typeof x !== typeof y) return typeof x === 'number' ? -1 : 1;
+        return (x < y ? -1 : x > y ? 1 : 0) * dir;
+      });
+      rows.forEach(function(r){ body.appendChild(r); });
+    });
+  });
+});
 """
 
 
@@ -58,16 +101,31 @@ def _dimension_cell_html(row: object, d: str) -> str:
     return text
 
 
+def _table(head: list[str], rows: list[str], sortable: bool = True, left: set[int] = frozenset()) -> str:
+    """A table inside a horizontal scroller (the page itself never scrolls sideways); the first column
+    stays in view while the rest scroll."""
+    cells = "".join(f'<th{" class=l" if i in left else ""} scope="col">{h}</th>' for i, h in enumerate(head))
+    kind = ' class="sortable"' if sortable else ""
+    return (f'<div class="scroll"><table{kind}><thead><tr>{cells}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def _num(value: object) -> str:
+    """A numeric cell (data-v makes it sort as a number)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return f'<td data-v="">{fmt(None)}</td>'
+    return f'<td data-v="{float(value):.6f}">{fmt(value)}</td>'
+
+
 def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
     """Ranked full-coverage rows, then partial rows (unranked), then reference rows (unranked, with
     dimensions not on our scale marked *)."""
     from wanbench.report.tables import reference_comparability
 
     comparable = reference_comparability()
-    head = "".join(f"<th>{esc(display_name(d))}</th>" for d in DIMENSION_KEYS)
-    ref_head = "".join(f"<th>{esc(display_name(d))}{'' if comparable[d]['comparable'] else ' *'}</th>"
-                       for d in DIMENSION_KEYS)
-    sections = {"ranked": [], "partial": [], "reference": []}
+    head = [esc(display_name(d)) for d in DIMENSION_KEYS]
+    ref_head = [esc(display_name(d)) + ("" if comparable[d]["comparable"] else " *") for d in DIMENSION_KEYS]
+    sections: dict[str, list[str]] = {"ranked": [], "partial": [], "reference": []}
     for row in frame.itertuples(index=False):
         score = fmt(row.weighted_score)
         if row.source == "measured" and getattr(row, "weighted_ci_low", None) is not None \
@@ -76,27 +134,47 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
         if row.source == "measured" and row.partial and not pd.isna(row.weighted_score):
             score += (f'<br><small class="partial">partial: {row.dimensions_scored}/14 dims, '
                       f"{row.weight_complete:.0%} of the weight fully covered</small>")
-        cells = "".join(f"<td>{_dimension_cell_html(row, d)}</td>" for d in DIMENSION_KEYS)
+        value = "" if pd.isna(row.weighted_score) else f"{float(row.weighted_score):.6f}"
+        cells = "".join(f'<td data-v="{"" if pd.isna(getattr(row, d)) else f"{float(getattr(row, d)):.6f}"}">'
+                        f"{_dimension_cell_html(row, d)}</td>" for d in DIMENSION_KEYS)
         if row.source != "measured":
             key, rank = "reference", ""
         elif pd.isna(row.rank):
             key, rank = "partial", "—"
         else:
             key, rank = "ranked", str(int(row.rank))
-        sections[key].append(f'<tr><td>{rank}</td><td class="l">{esc(row.model)}</td><td class="l">'
-                             f"{esc(row.source)}</td><td>{score}</td>{cells}</tr>")
+        sections[key].append(f'<tr><td>{esc(row.model)}</td><td data-v="{esc(rank if rank.isdigit() else "")}">'
+                             f'{rank}</td><td class="l">{esc(row.source)}</td><td data-v="{value}">{score}</td>'
+                             f"{cells}</tr>")
     parts = []
     titles = {"ranked": "Ranked (full coverage)", "partial": "Partial: unranked, not comparable with full scores",
               "reference": "Reference rows: published, not ranked with measured rows (* = not on our scale)"}
     for key, rows in sections.items():
         if rows:
-            parts.append(f"<h3>{esc(titles[key])}</h3><table><tr><th>#</th><th class=\"l\">model</th>"
-                         f"<th class=\"l\">source</th><th>weighted ({esc(weighting)})</th>"
-                         f"{ref_head if key == 'reference' else head}</tr>{''.join(rows)}</table>")
+            columns = ["model", "#", "source", f"weighted ({esc(weighting)})"]
+            parts.append(f"<h3>{esc(titles[key])}</h3>" +
+                         _table(columns + (ref_head if key == "reference" else head), rows, left={0, 2}))
     if sections["reference"]:
         parts.append("<ul>" + "".join(f"<li>* {esc(display_name(d))}: {esc(comparable[d]['note'])}</li>"
                                       for d in DIMENSION_KEYS if not comparable[d]["comparable"]) + "</ul>")
     return "".join(parts)
+
+
+def missing_reasons_html(summaries: list[ModelSummary]) -> str:
+    """Each distinct reason a dimension could not be measured, once, with the models and dimensions it
+    stopped (the same missing-weights sentence used to repeat once per dimension and model)."""
+    grouped: dict[str, dict[str, list[str]]] = {}
+    for s in summaries:
+        for d, x in s.dimensions.items():
+            if x.mean is None and x.missing_reason:
+                grouped.setdefault(x.missing_reason, {}).setdefault(s.model, []).append(display_name(d))
+    if not grouped:
+        return ""
+    items = []
+    for reason, by_model in grouped.items():
+        who = "; ".join(f"{esc(model)}: {esc(', '.join(dims))}" for model, dims in by_model.items())
+        items.append(f'<li><span class="missing">{esc(reason)}</span><br><small>{who}</small></li>')
+    return "<h2>Not measured, and why</h2><ul>" + "".join(items) + "</ul>"
 
 
 def dimension_table_html(summary: ModelSummary) -> str:
@@ -104,7 +182,7 @@ def dimension_table_html(summary: ModelSummary) -> str:
     for d in DIMENSION_KEYS:
         s = summary.dimensions[d]
         ci = f"[{s.ci_low:.3f}, {s.ci_high:.3f}]" if s.mean is not None else ""
-        note = f'<span class="missing">missing: {esc(s.missing_reason)}</span>' if s.mean is None else ""
+        note = '<span class="missing">missing (see above)</span>' if s.mean is None and s.missing_reason else ""
         if s.partial:
             note += f'<span class="partial">partial: {s.n} of {s.applicable} applicable prompts scored</span> '
         if s.subdimensions:
@@ -114,55 +192,142 @@ def dimension_table_html(summary: ModelSummary) -> str:
         if s.method_note:
             note += f' <span class="partial">{esc(s.method_note)}</span>'
         method = esc(s.method) + ("" if s.reference_method else ' <span class="partial">(not the report\'s)</span>')
-        rows.append(f'<tr><td class="l">{esc(display_name(d))}</td><td class="l">{esc(DIMENSIONS[d][1])}</td>'
-                    f"<td>{fmt(s.mean)}</td><td>{ci}</td><td>{s.n}/{s.applicable}</td><td>{s.n_error}</td>"
-                    f"<td>{s.n_missing}</td><td>{s.n_not_applicable}</td><td>{s.n_stale}</td>"
+        rows.append(f'<tr><td>{esc(display_name(d))}</td><td class="l">{esc(DIMENSIONS[d][1])}</td>'
+                    f"{_num(s.mean)}<td>{ci}</td><td data-v=\"{s.n}\">{s.n}/{s.applicable}</td>"
+                    f"<td>{s.n_error}</td><td>{s.n_missing}</td><td>{s.n_not_applicable}</td><td>{s.n_stale}</td>"
                     f'<td class="l">{method}</td><td class="l">{note}</td></tr>')
-    return ('<table><tr><th class="l">dimension</th><th class="l">group</th><th>mean</th><th>95% CI</th>'
-            "<th>scored/applicable</th><th>errors</th><th>missing</th><th>n/a</th><th>stale</th>"
-            f'<th class="l">method</th><th class="l">notes</th></tr>{"".join(rows)}</table>')
+    head = ["dimension", "group", "mean", "95% CI", "scored/applicable", "errors", "missing", "n/a", "stale",
+            "method", "notes"]
+    return _table(head, rows, left={0, 1, 9, 10})
 
 
 def pairs_table_html(pairs: list) -> str:
-    rows = "".join(f'<tr><td class="l">{esc(p.a)}</td><td class="l">{esc(p.b)}</td><td>{p.difference:+.3f}</td>'
-                   f"<td>[{p.ci_low:+.3f}, {p.ci_high:+.3f}]</td><td>{p.prompts}</td><td>{p.weight_share:.0%}</td>"
-                   f'<td class="l">{esc(p.verdict)}</td></tr>' for p in pairs)
-    return ('<table><tr><th class="l">A</th><th class="l">B</th><th>A - B</th><th>95% CI</th><th>prompts</th>'
-            f'<th>weight compared</th><th class="l">verdict</th></tr>{rows}</table>')
+    rows = [f'<tr><td>{esc(p.a)}</td><td class="l">{esc(p.b)}</td><td data-v="{p.difference:.6f}">'
+            f"{p.difference:+.3f}</td><td>[{p.ci_low:+.3f}, {p.ci_high:+.3f}]</td><td>{p.prompts}</td>"
+            f'<td>{p.weight_share:.0%}</td><td class="l">{esc(p.verdict)}</td></tr>' for p in pairs]
+    return _table(["A", "B", "A - B", "95% CI", "prompts", "weight compared", "verdict"], rows, left={0, 1, 6})
 
 
 def records_table_html(frame: pd.DataFrame, columns: list[str]) -> str:
-    head = "".join(f'<th class="l">{esc(c)}</th>' for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f'<td class="l">{fmt(r[c]) if c == "value" else esc("" if pd.isna(r[c]) else r[c])}</td>'
-                         for c in columns) + "</tr>"
-        for _, r in frame.iterrows()
-    )
-    return f"<table><tr>{head}</tr>{body}</table>"
+    rows = ["<tr>" + "".join(f'<td class="l">{fmt(r[c]) if c == "value" else esc("" if pd.isna(r[c]) else r[c])}</td>'
+                             for c in columns) + "</tr>" for _, r in frame.iterrows()]
+    return _table([esc(c) for c in columns], rows, left=set(range(len(columns))))
+
+
+def _details_text(details: object) -> str:
+    """A row's details JSON as short ``key: value`` lines (numbers to 3 decimals)."""
+    try:
+        data = json.loads(details) if isinstance(details, str) else {}
+    except ValueError:
+        return ""
+    lines = []
+    for key, value in (data or {}).items():
+        if isinstance(value, float):
+            value = f"{value:.3f}"
+        elif isinstance(value, (list, dict)):
+            value = json.dumps(value, default=str)
+            value = value if len(value) <= 80 else value[:77] + "..."
+        lines.append(f"{key}: {value}")
+    return "\n".join(lines)
+
+
+def per_video_html(results: pd.DataFrame, prompts: dict[tuple[str, str], str],
+                   videos: dict[tuple[str, str, str, int], str]) -> str:
+    """One row per (model, prompt, seed): the prompt text, the video (a relative link, played in place)
+    and every dimension's value; hovering a value shows its details, other statuses say which."""
+    if not len(results):
+        return "<p>No rows.</p>"
+    dims = [d for d in DIMENSION_KEYS if (results.dimension == d).any()]
+    rows = []
+    for (run, model, prompt_id, seed), group in results.groupby(["run", "model", "prompt_id", "seed"], sort=True):
+        by_dim = {r.dimension: r for r in group.itertuples(index=False)}
+        href = videos.get((run, model, prompt_id, int(seed)))
+        video = (f'<video controls muted preload="metadata" src="{esc(href)}"></video>'
+                 f'<small><a href="{esc(href)}">open</a></small>' if href else '<small class="missing">no file</small>')
+        cells = []
+        for d in dims:
+            r = by_dim.get(d)
+            if r is None:
+                cells.append('<td data-v=""></td>')
+            elif r.status == "ok":
+                cells.append(f'<td data-v="{float(r.value):.6f}" title="{esc(_details_text(r.details))}">'
+                             f"{float(r.value):.3f}</td>")
+            else:
+                reason = r.error if isinstance(r.error, str) else ""
+                css = "err" if r.status == "error" else "missing"
+                cells.append(f'<td data-v="" class="{css}" title="{esc(reason)}">{esc(r.status.replace("_", " "))}</td>')
+        text = prompts.get((run, prompt_id), "")
+        rows.append(f'<tr><td>{esc(model)}</td><td class="l">{esc(prompt_id)}</td><td>{int(seed)}</td>'
+                    f'<td class="prompt">{esc(text)}</td><td class="l">{video}</td>{"".join(cells)}</tr>')
+    head = ["model", "prompt", "seed", "prompt text", "video"] + [esc(display_name(d)) for d in dims]
+    return _table(head, rows, left={0, 1, 3, 4})
+
+
+def _when(epoch: object) -> str:
+    if epoch is None or (isinstance(epoch, float) and pd.isna(epoch)):
+        return "—"
+    return datetime.fromtimestamp(float(epoch), tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def provenance_html(invocations: list[dict]) -> str:
+    """Each invocation as readable fields (when, what ran, on which code and machine); the raw JSON
+    stays available below for tools."""
+    blocks = []
+    for inv in invocations:
+        prov = inv.get("provenance") or {}
+        git = prov.get("git") or {}
+        packages = prov.get("packages") or {}
+        device = prov.get("device")
+        argv = prov.get("argv") or []
+        command = " ".join(shlex.quote(str(a)) for a in argv)
+        commit = git.get("commit", "") if isinstance(git, dict) else str(git)
+        if isinstance(git, dict) and git.get("dirty"):
+            commit += " (uncommitted changes)"
+        fields = [("run / model", f"{inv.get('run', '')} / {inv.get('model', '')}"),
+                  ("started", _when(inv.get("started"))), ("finished", _when(inv.get("finished"))),
+                  ("status", inv.get("status") or ""), ("command", command), ("git commit", commit),
+                  ("python", prov.get("python", "")),
+                  ("packages", ", ".join(f"{k} {v}" for k, v in packages.items()) if isinstance(packages, dict)
+                   else str(packages)),
+                  ("device", json.dumps(device, default=str) if isinstance(device, (dict, list)) else str(device or "")),
+                  ("suite sha256", str(inv.get("suite_sha256", ""))[:16])]
+        rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in fields)
+        blocks.append(f'<dl class="kv">{rows}</dl>')
+    raw = f"<details><summary>Raw provenance (JSON)</summary><pre>{esc(json.dumps(invocations, indent=2, default=str))}</pre></details>"
+    return "<hr>".join(blocks) + raw
 
 
 def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list[ModelSummary],
                 results: pd.DataFrame, failures: pd.DataFrame, charts: list[Path],
-                invocations: list[dict], pairs: list | None = None) -> str:
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(title)}</title>",
-             f"<style>{STYLE}</style></head><body><h1>{esc(title)}</h1>",
+                invocations: list[dict], pairs: list | None = None,
+                prompts: dict[tuple[str, str], str] | None = None,
+                videos: dict[tuple[str, str, str, int], str] | None = None, extra_sections: str = "") -> str:
+    """The whole page: one self-contained file (styles, script and charts inline); videos are relative
+    links into the run directories."""
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+             f"<title>{esc(title)}</title><style>{STYLE}</style></head><body><h1>{esc(title)}</h1>",
              "<h2>Leaderboard</h2>", leaderboard_html(frame, weighting)]
     if any(s.weighted.partial for s in summaries):
         parts.append('<p class="partial">A partial weighted score is renormalised over the dimensions that '
                      "have values or lacks prompts in some; it is not comparable with a full score and is not "
                      "ranked.</p>")
+    if weighting == "paper":
+        parts.append("<p>The <em>paper</em> weighting is fitted, not published: the maximum-entropy weights "
+                     "that reproduce the report's Table 2 weighted scores to three decimals.</p>")
+    parts.append(missing_reasons_html(summaries))
     if pairs:
         parts.append("<h2>Paired comparisons</h2><p>Weighted score A - B on the prompts both models scored, "
                      "with a paired bootstrap 95% CI over those prompts.</p>")
         parts.append(pairs_table_html(pairs))
-    if weighting == "paper":
-        parts.append("<p>The <em>paper</em> weighting is fitted, not published: the maximum-entropy weights "
-                     "that reproduce the report's Table 2 weighted scores to three decimals.</p>")
+    if charts:
+        parts.append("<h2>Charts</h2>")
     for chart in charts:
         parts.append(embed_png(chart))
     for s in summaries:
         parts.append(f"<h2>{esc(s.model)} <small>(run {esc(s.run)})</small></h2>")
         parts.append(dimension_table_html(s))
+    parts.append(extra_sections)
     if len(failures):
         parts.append(f'<h2 class="err">Failures ({len(failures)})</h2>')
         parts.append(records_table_html(failures, ["model", "prompt_id", "seed", "stage", "message"]))
@@ -170,11 +335,10 @@ def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list
     if len(errors):
         parts.append(f'<h2 class="err">Error rows ({len(errors)})</h2>')
         parts.append(records_table_html(errors, ["model", "prompt_id", "seed", "dimension", "error"]))
-    parts.append(f"<details><summary>Per-video rows, every status ({len(results)} rows)</summary>")
-    columns = ["model", "prompt_id", "seed", "dimension", "metric_version", "status", "value", "method", "backend",
-               "error"]
-    parts.append(records_table_html(results, [c for c in columns if c in results.columns]))
-    parts.append("</details><details><summary>Provenance (every invocation)</summary>")
-    parts.append(f"<pre>{esc(json.dumps(invocations, indent=2, default=str))}</pre></details>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+    parts.append(f"<h2>Per video ({results[['run', 'model', 'prompt_id', 'seed']].drop_duplicates().shape[0]} "
+                 "videos)</h2><p><small>Click a column to sort; hover a value for its details.</small></p>")
+    parts.append(per_video_html(results, prompts or {}, videos or {}))
+    parts.append("<h2>Provenance</h2>")
+    parts.append(provenance_html(invocations))
+    parts.append(f"<script>{SCRIPT}</script></body></html>")
+    return "\n".join(p for p in parts if p)

@@ -36,6 +36,7 @@ def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | N
         for d in DIMENSION_KEYS:
             x = s.dimensions[d]
             record[d] = x.mean
+            record[f"{d}_ci_low"], record[f"{d}_ci_high"] = x.ci_low, x.ci_high
             record[f"{d}_coverage"] = x.coverage
             for name, value in zip(COUNT_FIELDS, (x.n, x.applicable, x.n_error, x.n_missing, x.n_not_applicable,
                                                   x.n_stale)):

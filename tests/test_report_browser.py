@@ -1,0 +1,118 @@
+"""The report page in a real browser: Debian's headless Chromium (selenium + chromedriver).
+
+At 1400 px and at a 390 px phone width the page must not scroll sideways, log no console error,
+load every image and video, sort its tables on a click, and show a hostile prompt as text. The
+browser must be installed (``.ci/run`` installs it); only WANBENCH_SKIP_BROWSER=1 turns a missing
+browser into a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_suite
+from wanbench.report import write_report
+from wanbench.runner import EvalConfig, Evaluator
+
+HOSTILE = 'a fox <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> & <b>owl</b>'
+
+
+def chromium_paths() -> tuple[str, str]:
+    browser, driver = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
+    if browser and driver:
+        return browser, driver
+    reason = "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver; .ci/run does it)"
+    if os.environ.get("WANBENCH_SKIP_BROWSER") == "1":
+        pytest.skip(reason)
+    pytest.fail(reason, pytrace=False)
+
+
+def open_browser(width: int, height: int):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver_path = chromium_paths()
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--mute-audio",
+                 "--allow-file-access-from-files", f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def report_page(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("report")
+    suite = write_suite(root / "suite.jsonl", [
+        {"id": "pan-1", "text": "a slow pan across a harbour", "dimensions": ["camera_control", "large_motion"],
+         "camera": "pan_left"},
+        {"id": "still-1", "text": "a still life of apples", "dimensions": ["pixel_stability", "large_motion"],
+         "camera": "static"},
+        {"id": "hostile", "text": HOSTILE, "dimensions": ["large_motion", "pixel_stability"]},
+    ])
+    run = root / "runs" / "demo"
+    for name in ("alpha", "beta"):
+        Evaluator(EvalConfig(model="procedural", suite=str(suite), out=run, name=name,
+                             dimensions=("large_motion", "pixel_stability", "camera_control"),
+                             flow_backend="dis")).run_suite()
+    files = write_report([run], run, reference="paper")
+    return files.html
+
+
+PAGE_STATE = """
+const media = Array.from(document.images).map(i => ({kind: 'img', ok: i.complete && i.naturalWidth > 0}))
+  .concat(Array.from(document.querySelectorAll('video')).map(v => ({kind: 'video', ok: v.readyState >= 1 && !v.error})));
+return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth, media: media,
+        pwned: window.__pwned === undefined ? null : window.__pwned};
+"""
+
+
+@pytest.mark.parametrize("width,height", [(1400, 900), (390, 844)])
+def test_report_page_in_headless_chromium(report_page: Path, width: int, height: int, tmp_path: Path):
+    from selenium.webdriver.common.by import By
+
+    driver = open_browser(width, height)
+    try:
+        driver.get(report_page.as_uri())
+        deadline = time.monotonic() + 30
+        while True:
+            state = driver.execute_script(PAGE_STATE)
+            if all(m["ok"] for m in state["media"]) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        driver.save_screenshot(str(tmp_path / f"report-{width}.png"))
+        assert state["scroll"] <= state["inner"], f"page scrolls sideways at {width}px: {state}"
+        assert state["media"] and all(m["ok"] for m in state["media"]), f"unloaded media: {state['media']}"
+        assert sum(m["kind"] == "video" for m in state["media"]) == 6  # 2 models x 3 prompts
+        assert state["pwned"] is None
+        assert HOSTILE in driver.find_element(By.TAG_NAME, "body").text  # shown as text, not markup
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, json.dumps(errors)[:500]
+
+        # Sorting: the per-video table by its "prompt" column, ascending then descending.
+        table = driver.find_elements(By.CSS_SELECTOR, "table.sortable")[-1]
+        header = [th for th in table.find_elements(By.CSS_SELECTOR, "thead th") if th.text.strip() == "prompt"][0]
+        column = [th.text.strip() for th in table.find_elements(By.CSS_SELECTOR, "thead th")].index("prompt")
+
+        def prompt_column() -> list[str]:
+            return driver.execute_script(
+                "return Array.from(arguments[0].tBodies[0].rows).map(r => r.cells[arguments[1]].textContent.trim())",
+                table, column)
+
+        driver.execute_script("arguments[0].click()", header)
+        ascending = prompt_column()
+        driver.execute_script("arguments[0].click()", header)
+        descending = prompt_column()
+        assert ascending == sorted(ascending) and descending == sorted(descending, reverse=True)
+        assert ascending != descending
+    finally:
+        driver.quit()
