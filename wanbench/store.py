@@ -195,6 +195,9 @@ class ResultStore:
                                  for pid, text, meta in prompts])
 
     def prompts(self) -> list[dict[str, Any]]:
+        """Recorded prompts ([] for a store written before prompts were recorded, opened read-only)."""
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='prompts'").fetchone():
+            return []
         rows = self.db.execute("SELECT * FROM prompts ORDER BY run, prompt_id").fetchall()
         return [dict(r) | {"metadata": json.loads(r["metadata"])} for r in rows]
 
