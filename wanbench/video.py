@@ -263,7 +263,7 @@ def write_video(
     if height % 2 or width % 2:
         raise VideoError(path, f"H.264 needs even frame sizes, got {width}x{height}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")  # per process: writers never share one
     from fractions import Fraction
 
     with av.open(str(partial), mode="w", format="mp4") as container:
