@@ -29,6 +29,9 @@ def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | N
             record["dimensions_scored"] = len(DIMENSION_KEYS)
             records.append(record)
     frame = pd.DataFrame(records)
+    if frame.empty:  # nothing scored: an empty table with its columns, not a KeyError
+        frame = pd.DataFrame(columns=["model", "run", "source", *DIMENSION_KEYS, "weighted_score", "partial",
+                                      "dimensions_scored"])
     return frame.sort_values("weighted_score", ascending=False, na_position="last", kind="stable").reset_index(drop=True)
 
 
