@@ -60,11 +60,14 @@ def test_two_processes_on_one_out_write_each_row_and_video_once(tmp_path: Path) 
 def test_a_process_that_finds_the_run_locked_exits_2_with_one_line_before_any_compute(tmp_path: Path) -> None:
     suite = write_suite(tmp_path / "s.jsonl", prompts(2))
     out = tmp_path / "run"
-    with run_lock(out / "results.sqlite"):  # this test process is the writer holding the run
-        done = subprocess.run(eval_command(suite, out), env=os.environ | {"PYTHONPATH": str(ROOT)},
-                              capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.strip() == (f"error: {out} is being written by another wanbench process (pid {os.getpid()}); "
+    from typer.testing import CliRunner
+
+    from wanbench.cli import app
+
+    with run_lock(out / "results.sqlite"):  # a writer holding the run (flock conflicts across open files)
+        done = CliRunner().invoke(app, eval_command(suite, out)[3:])
+    assert done.exit_code == 2, done.output
+    assert done.output.strip() == (f"error: {out} is being written by another wanbench process (pid {os.getpid()}); "
                                    "wait for it to finish, or use another --out")
     assert not (out / "videos").exists() and not (out / "results.sqlite").exists()
 
