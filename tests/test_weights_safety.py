@@ -137,3 +137,20 @@ def test_the_ultralytics_config_folder_is_private_to_the_process() -> None:
     folder = Path(private_config_dir())
     assert folder.is_dir() and stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert folder.name.startswith("wanbench-ultralytics-") and folder.name != "wanbench-ultralytics"
+
+
+def test_a_pinned_ultralytics_checkpoint_converts_through_the_weights_only_loader(tmp_path: Path) -> None:
+    import torch
+
+    quiet_ultralytics()
+    from ultralytics.nn.tasks import DetectionModel
+
+    from wanbench.weights import file_sha256
+
+    model = DetectionModel("yolov8n.yaml", nc=2, verbose=False)
+    model.names = {0: "person", 1: "hand"}
+    pt_file = tmp_path / "tiny.pt"
+    torch.save({"model": model.half(), "train_args": {"imgsz": 64}}, pt_file)  # ultralytics' checkpoint layout
+    folder = convert_ultralytics_checkpoint(pt_file, tmp_path / "converted", file_sha256(pt_file))
+    detector = YoloDetector(folder)
+    assert detector.names == {0: "person", 1: "hand"} and detector.imgsz == 64

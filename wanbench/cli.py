@@ -118,14 +118,14 @@ def backbone_options(artifacts_backend: str, artifacts_weights: Optional[Path], 
 
 
 def _run_and_report(config, weighting: str, reference: Optional[str], report: bool, quiet: bool) -> None:
+    from wanbench.preflight import check_run
     from wanbench.report import write_report
     from wanbench.runner import Evaluator
     from wanbench.shards import bind_local_device
-    from wanbench.suite import load_suite
 
     bind_local_device()
+    suite = check_run(config, weighting, reference, report)  # bad arguments: one line, exit 2, before any compute
     evaluator = Evaluator(config, report=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
-    suite = load_suite(config.suite)
     shard = f" (shard {config.rank}/{config.world_size})" if config.world_size > 1 else ""
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=err, disable=quiet or config.rank > 0, transient=False) as bar:
@@ -525,10 +525,12 @@ def suite_check(suite: str = typer.Argument("smoke", help="Suite name or .jsonl 
 
     Example:  wanbench suite check prompts/mine.jsonl
     """
+    from wanbench.preflight import check_suite
     from wanbench.suite import load_suite
 
     with user_errors():
         loaded = load_suite(suite)
+        check_suite(loaded)  # an empty suite is an error, not a pass
     counts = {d: len(p) for d, p in loaded.by_dimension().items()}
     out.print(f"{loaded.name}: {len(loaded)} valid prompts, {len(loaded.problems)} problem(s), "
               f"sha256 {loaded.sha256[:12]}", highlight=False)

@@ -21,9 +21,10 @@ from wanbench.dims.base import Dimension, DimensionUnavailable, NotApplicable, N
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.registry import get_dimension
 from wanbench.provenance import provenance
+from wanbench.runlock import run_lock
 from wanbench.shards import SHARD_DIR, Shard, merge_shards, torchrun_barrier
 from wanbench.store import RESULTS_FILE, ResultRow, ResultStore
-from wanbench.suite import Prompt, Suite, load_suite
+from wanbench.suite import PROMPT_ID, Prompt, Suite, load_suite
 from wanbench.video import VideoError, file_sha256, read_video
 
 
@@ -121,18 +122,23 @@ def settings_fingerprint(value: Any) -> Any:
     return f"{type(value).__module__}.{type(value).__qualname__}"
 
 
+def one_line(message: str) -> str:
+    """Messages go into tables and terminals one per line: collapse newlines and runs of spaces."""
+    return " ".join(str(message).split())
+
+
 def score_one(dim: Dimension, video: Any, prompt: Prompt, features: FeatureCache) -> tuple[str, Score | None, str | None]:
     """(status, score, message) for one dimension on one video; never raises."""
     try:
         return "ok", dim.score(video, prompt, features), None
     except (DimensionUnavailable, BackboneUnavailable) as exc:
-        return "missing", None, str(exc)
+        return "missing", None, one_line(str(exc))
     except NotApplicable as exc:  # nothing to measure in this video: neither a score nor a failure
-        return "not_applicable", None, str(exc)
+        return "not_applicable", None, one_line(str(exc))
     except NotScorable as exc:
-        return "error", None, str(exc)
+        return "error", None, one_line(str(exc))
     except Exception as exc:  # a broken metric on one video must not stop the run
-        return "error", None, f"{type(exc).__name__}: {exc}"
+        return "error", None, one_line(f"{type(exc).__name__}: {exc}")
 
 
 class Evaluator:
@@ -143,7 +149,9 @@ class Evaluator:
         self.config = config
         self.adapter = adapter or make_adapter(config.model, **config.model_options)
         self.label = config.name or self.adapter.name
-        self.run = Path(config.out).name
+        if not PROMPT_ID.match(self.label):  # the label names a folder of videos: no '/', '..' or absolute paths
+            raise ValueError(f"model label {self.label!r} must be letters, digits, '_', '.', '-' (it names a folder)")
+        self.run = Path(config.out).name  # replaced by the name the run's store recorded first (relocatable runs)
         self.report = report or (lambda message: None)
         names = config.dimensions or DIMENSION_KEYS
         self.dimensions = [get_dimension(name).configured(config.backbone_options) for name in names]
@@ -166,9 +174,10 @@ class Evaluator:
         summary = EvalSummary(run_dir=run_dir, model=self.label, prompts=len({p.id for p, _ in items}),
                               store=store_path, merged=not shard.active)
         start = time.perf_counter()
-        with ResultStore(store_path) as store:
+        with run_lock(store_path), ResultStore(store_path) as store:
             self.main_store = ResultStore(main_path, readonly=True) if shard.active and main_path.is_file() else None
             try:
+                self.run = (self.main_store and self.main_store.first_run_name()) or store.first_run_name() or self.run
                 self._run_items(store, suite, items, shard, summary, progress)
             finally:
                 if self.main_store is not None:
@@ -190,10 +199,14 @@ class Evaluator:
         invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
         store.record_prompts(self.run, [(p.id, p.text, {k: v for k, v in p.to_dict().items() if k not in ('id', 'text')})
                                        for p in {p.id: p for p, _ in items}.values()])
+        if shard.rank == 0:  # the suite as it is now: problems of an earlier version of it are gone
+            store.clear_failures(self.run, self.label, "suite")
         for problem in suite.problems if shard.rank == 0 else ():
-            message = f"suite {suite.name}: {problem}"
-            store.record_failure(self.run, self.label, problem.prompt_id or f"line-{problem.line}", -1,
-                                 "suite", message)
+            message = one_line(f"suite {suite.name}: {problem}")
+            duplicate = problem.field == "id" and problem.message.startswith("duplicate")
+            # a duplicate line is a problem of that line, not of the prompt it repeats (which is scored)
+            key = f"line-{problem.line}" if duplicate or not problem.prompt_id else problem.prompt_id
+            store.record_failure(self.run, self.label, key, -1, "suite", message)
             summary.failures.append(message)
             self.report(message)
         done = store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
@@ -276,8 +289,9 @@ class Evaluator:
         recorded = store.video(self.run, self.label, prompt.id, seed)
         if recorded is None and self.main_store is not None:
             recorded = self.main_store.video(self.run, self.label, prompt.id, seed)
-        if recorded and Path(recorded["path"]).is_file() and file_sha256(recorded["path"]) == recorded["sha256"]:
-            return Path(recorded["path"])
+        found = self._recorded_path(recorded["path"]) if recorded else None
+        if found is not None and file_sha256(found) == recorded["sha256"]:
+            return found
         began = time.perf_counter()
         try:
             path = Path(self.adapter.generate(prompt, seed, self.video_path(prompt, seed)))
@@ -287,11 +301,29 @@ class Evaluator:
             return None
         if not self.adapter.finds_existing:
             summary.generated += 1
-        store.record_video(self.run, self.label, prompt.id, seed, str(path), sha, time.perf_counter() - began)
+        store.record_video(self.run, self.label, prompt.id, seed, self._stored_path(path), sha,
+                           time.perf_counter() - began)
         return path
+
+    def _stored_path(self, path: Path) -> str:
+        """Videos inside the run directory are recorded relative to it, so a copied or moved run finds them."""
+        run_dir = Path(self.config.out).resolve()
+        try:
+            return Path(path).resolve().relative_to(run_dir).as_posix()
+        except ValueError:
+            return str(Path(path).resolve())
+
+    def _recorded_path(self, stored: str) -> Path | None:
+        """The file a recorded path names: relative to the run directory (or, for older stores, to the cwd)."""
+        path = Path(stored)
+        for candidate in ([path] if path.is_absolute() else [Path(self.config.out) / path, path]):
+            if candidate.is_file():
+                return candidate
+        return None
 
     def _fail(self, store: ResultStore, prompt: Prompt, seed: int, stage: str, message: str,
               summary: EvalSummary) -> None:
+        message = one_line(message)
         line = f"{prompt.id} seed {seed}: {stage} failed: {message}"
         store.record_failure(self.run, self.label, prompt.id, seed, stage, message)
         summary.failures.append(line)

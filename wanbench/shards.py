@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from wanbench.runlock import run_lock
 from wanbench.store import SHARDS_DIR, ResultStore
 
 SHARD_DIR = SHARDS_DIR
@@ -74,7 +75,7 @@ def merge_shards(run_dir: str | Path, main_file: str = "results.sqlite") -> Merg
     paths = shard_paths(run_dir)
     if not paths:
         return MergeSummary([], [], 0)
-    with ResultStore(Path(run_dir) / main_file) as main:
+    with run_lock(Path(run_dir) / main_file), ResultStore(Path(run_dir) / main_file) as main:
         for path in paths:
             rows += main.merge_from(path)
             with ResultStore(path, readonly=True) as shard:

@@ -133,6 +133,11 @@ class ResultStore:
             self.db.execute("UPDATE invocations SET finished = ?, status = ? WHERE id = ?",
                             (time.time(), status, invocation))
 
+    def first_run_name(self) -> str | None:
+        """The run name this store was started under (kept when the run directory is copied or renamed)."""
+        row = self.db.execute("SELECT run FROM invocations ORDER BY id LIMIT 1").fetchone()
+        return row[0] if row else None
+
     def invocations(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM invocations ORDER BY id").fetchall()
         out = []
@@ -207,6 +212,10 @@ class ResultStore:
                 "INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (run, model, prompt_id, seed, stage, message, time.time()),
             )
+
+    def clear_failures(self, run: str, model: str, stage: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM failures WHERE run=? AND model=? AND stage=?", (run, model, stage))
 
     def merge_from(self, path: str | Path) -> int:
         """Copy another store's videos, results, failures and invocations into this one (one

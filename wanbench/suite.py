@@ -283,5 +283,13 @@ def resolve_suite_path(name_or_path: str) -> Path:
 def load_suite(name_or_path: str | Path) -> Suite:
     """Load a suite by name (``smoke``) or path; malformed lines land in ``suite.problems``."""
     path = resolve_suite_path(str(name_or_path))
-    text = path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ValueError(f"{path}: line {line}, column {column}: not UTF-8 text "
+                         f"(byte 0x{raw[exc.start]:02x}); save the suite as UTF-8") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as reading in text mode did
     return parse_suite(text.splitlines(keepends=True), name=path.stem, path=path)

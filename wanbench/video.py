@@ -180,7 +180,8 @@ def read_video(path: str | os.PathLike, max_frames: int | None = None, sample: i
             stream = container.streams.video[0]
             rate = stream.average_rate or stream.guessed_rate or stream.base_rate
             fps = float(rate) if rate else 0.0
-            width, height = int(stream.width or 0), int(stream.height or 0)
+            width = int(getattr(stream, "width", 0) or 0)  # a damaged header can lack the codec context
+            height = int(getattr(stream, "height", 0) or 0)
             _check_size(path, width, height, limits)
             announced = _header_frame_count(stream, fps)
             if announced > limits.max_frames:
@@ -216,7 +217,8 @@ def read_video(path: str | os.PathLike, max_frames: int | None = None, sample: i
                     break
     except VideoError:
         raise
-    except (av.FFmpegError, ValueError, UnicodeDecodeError, IndexError, MemoryError) as exc:
+    except (av.FFmpegError, ValueError, UnicodeDecodeError, IndexError, MemoryError, AttributeError, TypeError,
+            OverflowError, ZeroDivisionError) as exc:  # what damaged files were seen to raise (tests/test_fuzz.py)
         if kept:  # damaged after a clean start: say where it broke
             raise VideoError(path, f"corrupt video data after frame {decoded - 1}: {_one_line(exc)}") from exc
         raise VideoError(path, f"not a readable video ({type(exc).__name__}: {_one_line(exc)})") from exc
@@ -286,7 +288,7 @@ def write_video(
     if height % 2 or width % 2:
         raise VideoError(path, f"H.264 needs even frame sizes, got {width}x{height}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")  # per process: writers never share one
     from fractions import Fraction
 
     with av.open(str(partial), mode="w", format="mp4") as container:

@@ -136,11 +136,12 @@ def convert_ultralytics_checkpoint(pt_file: Path, folder: Path, expected_sha256:
     if file_sha256(pt_file) != expected_sha256.lower():
         raise WeightsError(f"{pt_file}: sha256 mismatch; refusing to unpickle it")
     with restricted_build():
-        from ultralytics import YOLO
+        from ultralytics.nn.tasks import torch_safe_load
 
-        yolo = YOLO(str(pt_file))
-    model = yolo.model
-    return save_detector(model, model.names, folder, int(getattr(model, "args", {}).get("imgsz", 640)))
+        checkpoint, _ = torch_safe_load(str(pt_file), safe_only=True)  # weights_only + ultralytics' class allow-list
+    model = (checkpoint.get("ema") or checkpoint["model"]).float()
+    imgsz = (checkpoint.get("train_args") or {}).get("imgsz", 640)
+    return save_detector(model, model.names, folder, int(imgsz if isinstance(imgsz, int) else 640))
 
 
 def fetch_coco_detector(spec: WeightSpec) -> Path:

@@ -75,6 +75,8 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
                 lines.append(f"\n**{s.model}** {d} by sub-dimension: {x.subdimension_label()}\n")
         if s.failures:
             lines.append(f"\n**{s.model}**: {s.failures} prompt(s) failed before scoring (see report.html).\n")
+    if not summaries:  # a run of only broken videos, a wrong folder, a suite of malformed lines
+        lines.append(f"\nNothing was scored: {len(failures)} item(s) failed before scoring (see report.html).\n")
     markdown.write_text("".join(lines), encoding="utf-8")
     leaderboard_csv = out_dir / "leaderboard.csv"
     frame.to_csv(leaderboard_csv, index=False)
@@ -82,7 +84,7 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     results[SCORE_COLUMNS].to_csv(scores_csv, index=False)
     results_path = write_results_json(out_dir / "results.json", results_document(
         summaries, frame, weighting_name, weights, pairs, invocations, reference_table, reference))
-    charts = write_charts(frame, results, out_dir / "charts")
+    charts = write_charts(frame, results, out_dir / "charts") if len(frame) else []
     html_path = out_dir / "report.html"
     html_path.write_text(render_html(title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
                                      weighting_name, frame, summaries, results, failures, charts, invocations,

@@ -308,6 +308,9 @@ def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list
              "<meta name='viewport' content='width=device-width, initial-scale=1'>",
              f"<title>{esc(title)}</title><style>{STYLE}</style></head><body><h1>{esc(title)}</h1>",
              "<h2>Leaderboard</h2>", leaderboard_html(frame, weighting)]
+    if not summaries:
+        parts.append(f"<p class='err'>Nothing was scored: {len(failures)} item(s) failed before scoring "
+                     "(listed below).</p>")
     if any(s.weighted.partial for s in summaries):
         parts.append('<p class="partial">A partial weighted score is renormalised over the dimensions that '
                      "have values or lacks prompts in some; it is not comparable with a full score and is not "

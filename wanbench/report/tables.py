@@ -63,6 +63,9 @@ def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | N
             record["weight_covered"] = record["weight_complete"] = 1.0
             records.append(record)
     frame = pd.DataFrame(records)
+    if frame.empty:  # nothing scored: an empty table with its columns, not a KeyError
+        frame = pd.DataFrame(columns=["model", "run", "source", *DIMENSION_KEYS, "weighted_score", "partial",
+                                      "dimensions_scored", "weight_covered", "weight_complete"])
     measured = frame.source == "measured"
     has_score = frame.weighted_score.notna()
     group = pd.Series(3, index=frame.index)

@@ -1,0 +1,77 @@
+"""Checks of a run's arguments that must pass before any compute is spent.
+
+Each failure is one ValueError line (the CLI prints it and exits 2): a limit or seed out of range,
+a weighting or reference table that does not exist, an output folder that cannot be written, an
+empty suite. Before these checks, a bad --weighting failed only after the whole run's compute.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+MAX_SEED = 2**63 - 1  # seeds are stored as SQLite integers (signed 64 bit)
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 1:
+        raise ValueError(f"--limit must be a positive number of prompts, got {limit}")
+
+
+def check_seeds(seeds: Iterable[int]) -> None:
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("--seed: give at least one seed")
+    for seed in seeds:
+        if not 0 <= seed <= MAX_SEED:
+            raise ValueError(f"--seed {seed}: seeds must be integers in 0..{MAX_SEED}")
+
+
+def check_report_options(weighting: str, reference: str | None) -> None:
+    """Load the weighting and the reference table now, not after the run."""
+    from wanbench.weighting import load_reference, load_weighting
+
+    load_weighting(weighting)
+    if reference:
+        load_reference(reference)
+
+
+def check_out_dir(out: Path) -> None:
+    """``out`` must be (or become) a folder this process can write: created here, probed with a file."""
+    out = Path(out)
+    for parent in [out, *out.parents]:
+        if parent.exists() and not parent.is_dir():
+            where = "is a file" if parent == out else f"is under {parent}, which is a file"
+            raise ValueError(f"--out {out} {where}; give a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-probe-"):
+            pass
+    except OSError as exc:
+        raise ValueError(f"--out {out}: cannot write there ({exc.strerror or type(exc).__name__})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out}: cannot write there (permission denied)")
+
+
+def check_suite(suite) -> None:
+    """A suite with no lines at all has nothing to run (malformed lines still run, as error rows)."""
+    if not suite.prompts and not suite.problems:
+        raise ValueError(f"suite {suite.name} ({suite.path}) has no prompts")
+
+
+def check_run(config, weighting: str, reference: str | None, report: bool = True):
+    """Every check above for one ``eval``/``score`` invocation, cheapest first; returns the loaded suite."""
+    from wanbench.suite import PROMPT_ID, load_suite
+
+    if config.name is not None and not PROMPT_ID.match(config.name):
+        raise ValueError(f"--name {config.name!r} must be letters, digits, '_', '.', '-' (it names a folder)")
+    check_limit(config.limit)
+    check_seeds(config.seeds)
+    if report:
+        check_report_options(weighting, reference)
+    suite = load_suite(config.suite)
+    check_suite(suite)
+    check_out_dir(config.out)
+    return suite
