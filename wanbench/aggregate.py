@@ -33,11 +33,30 @@ BOOTSTRAP_SAMPLES = 1000
 STATUSES = ("ok", "error", "missing", "not_applicable", "stale")
 
 
-def current_versions() -> dict[str, str]:
-    """Each registered dimension's metric version now (the only version aggregation reads)."""
+def current_versions(backbone_options: dict | None = None) -> dict[str, str]:
+    """Each dimension's metric version now (the only version aggregation reads), as a run's backbone
+    options configure it where a dimension's method (detector or judge) sets its version."""
     from wanbench.dims.registry import get_dimension
 
-    return {d: str(get_dimension(d).version) for d in DIMENSION_KEYS}
+    versions = {}
+    for d in DIMENSION_KEYS:
+        dim = get_dimension(d)
+        if backbone_options and hasattr(dim, "configured"):
+            dim = dim.configured(backbone_options)
+        versions[d] = str(dim.version)
+    return versions
+
+
+def run_versions(run_dirs: list[Path]) -> dict[tuple[str, str], dict[str, str]]:
+    """(run, model) -> current versions, configured by that model's latest invocation's options."""
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for run_dir in run_dirs:
+        with ResultStore(Path(run_dir) / RESULTS_FILE) as store:
+            invocations = store.invocations()
+        for item in sorted(invocations, key=lambda i: i["started"]):
+            options = item["config"].get("backbone_options") or {}
+            out[(item["run"], item["model"])] = current_versions(options)
+    return out
 
 
 @dataclass
@@ -185,15 +204,20 @@ def load_results(run_dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return result_frame, failure_frame
 
 
-def mark_stale(results: pd.DataFrame, versions: dict[str, str] | None = None) -> pd.DataFrame:
+def mark_stale(results: pd.DataFrame, versions: dict[str, str] | None = None,
+               by_model: dict[tuple[str, str], dict[str, str]] | None = None) -> pd.DataFrame:
     """A copy whose rows of a non-current metric version have status ``stale`` (stored status kept
-    in ``stored_status``) and whose ok rows carry their ``method``."""
+    in ``stored_status``) and whose ok rows carry their ``method``. ``by_model`` (from
+    ``run_versions``) overrides ``versions`` (default: the registry's) per (run, model)."""
     versions = versions if versions is not None else current_versions()
     out = results.copy()
     if "stored_status" not in out.columns:
         out["stored_status"] = out["status"]
     if len(out) and "metric_version" in out.columns:
         current = out["dimension"].map(versions)
+        for (run, model), mine in (by_model or {}).items():
+            here = (out["run"] == run) & (out["model"] == model)
+            current[here] = out.loc[here, "dimension"].map(mine)
         stale = current.notna() & (out["metric_version"].astype(str) != current)
         out.loc[stale, "status"] = "stale"
     backends = out["backend"] if "backend" in out.columns else pd.Series([""] * len(out), index=out.index)

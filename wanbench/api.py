@@ -17,7 +17,8 @@ from typing import Any, Sequence
 
 import pandas as pd
 
-from wanbench.aggregate import ModelSummary, failed_applicability, load_results, mark_stale, summarise
+from wanbench.aggregate import (ModelSummary, failed_applicability, load_results, mark_stale, run_versions,
+                                summarise)
 from wanbench.store import RESULTS_FILE, ResultStore, is_run_dir
 from wanbench.weighting import load_weighting
 
@@ -91,7 +92,7 @@ def load_run(path: str | Path, weighting: str = "paper") -> Run:
         raise FileNotFoundError(f"{path}: not a wanbench run directory (no {RESULTS_FILE})")
     weights = load_weighting(weighting)
     results, failures = load_results([path])
-    results = mark_stale(results)
+    results = mark_stale(results, by_model=run_versions([path]))
     summaries = summarise(results, failures, weights, failed_applicability([path], failures))
     return Run(path, weighting, summaries, results, failures)
 

@@ -96,17 +96,28 @@ class ResultStore:
 
     def _widen_statuses(self) -> None:
         """Stores written before the not_applicable/stale statuses existed have a narrower CHECK;
-        SQLite cannot alter a constraint, so the table is rebuilt once (rows unchanged)."""
-        sql = self.db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='results'").fetchone()[0]
-        if "not_applicable" in sql:
+        SQLite cannot alter a constraint, so the table is rebuilt once, in one immediate transaction
+        (rows unchanged; a second process opening the store meanwhile waits, then finds it done)."""
+        def narrow() -> bool:
+            row = self.db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='results'").fetchone()
+            return "not_applicable" not in row[0]
+
+        if not narrow():
             return
         create = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS results"):]
         create = create[:create.index(");") + 2].replace("IF NOT EXISTS results", "results_widened")
-        with self.db:
-            self.db.execute(create)
-            self.db.execute("INSERT INTO results_widened SELECT * FROM results")
-            self.db.execute("DROP TABLE results")
-            self.db.execute("ALTER TABLE results_widened RENAME TO results")
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if narrow():
+                self.db.execute("DROP TABLE IF EXISTS results_widened")
+                self.db.execute(create)
+                self.db.execute("INSERT INTO results_widened SELECT * FROM results")
+                self.db.execute("DROP TABLE results")
+                self.db.execute("ALTER TABLE results_widened RENAME TO results")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()

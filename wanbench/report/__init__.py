@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from wanbench.aggregate import (ModelSummary, PairedComparison, failed_applicability, load_results, mark_stale,
-                                paired_comparisons, summarise)
+                                paired_comparisons, run_versions, summarise)
 from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
 from wanbench.report.results_json import results_document, write_results_json
@@ -49,7 +49,8 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     weights = load_weighting(weighting)
     results, failures = load_results(run_dirs)  # before any mkdir: a mistyped run leaves no empty folder
     out_dir.mkdir(parents=True, exist_ok=True)
-    results = mark_stale(results)  # rows of an older metric version: status "stale", never averaged
+    versions = run_versions(run_dirs)
+    results = mark_stale(results, by_model=versions)  # rows of another metric version: "stale", never averaged
     summaries = summarise(results, failures, weights, failed_applicability(run_dirs, failures))
     pairs = paired_comparisons(summaries, weights)
     reference_table = load_reference(reference) if reference else None
@@ -83,7 +84,7 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     scores_csv = out_dir / "scores.csv"
     results[SCORE_COLUMNS].to_csv(scores_csv, index=False)
     results_path = write_results_json(out_dir / "results.json", results_document(
-        summaries, frame, weighting_name, weights, pairs, invocations, reference_table, reference))
+        summaries, frame, weighting_name, weights, pairs, invocations, reference_table, reference, versions))
     charts = write_charts(frame, results, out_dir / "charts") if len(frame) else []
     html_path = out_dir / "report.html"
     html_path.write_text(render_html(title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",

@@ -54,8 +54,10 @@ def _dimension(summary: ModelSummary, d: str, version: str) -> dict[str, Any]:
 
 def results_document(summaries: list[ModelSummary], frame: pd.DataFrame, weighting: str,
                      weights: dict[str, float], pairs: list[PairedComparison], invocations: list[dict],
-                     reference: pd.DataFrame | None = None, reference_name: str | None = None) -> dict[str, Any]:
+                     reference: pd.DataFrame | None = None, reference_name: str | None = None,
+                     model_versions: dict[tuple[str, str], dict[str, str]] | None = None) -> dict[str, Any]:
     versions = current_versions()
+    model_versions = model_versions or {}
     ranks = {(r.run, r.model): (None if pd.isna(r.rank) else int(r.rank))
              for r in frame[frame.source == "measured"].itertuples(index=False)}
     models = []
@@ -68,7 +70,8 @@ def results_document(summaries: list[ModelSummary], frame: pd.DataFrame, weighti
                          "partial": w.partial, "rank": ranks.get((s.run, s.model)),
                          "weight_covered": w.weight_covered, "weight_complete": w.weight_complete,
                          "dimensions_used": list(w.dimensions_used)},
-            "dimensions": {d: _dimension(s, d, versions[d]) for d in DIMENSION_KEYS},
+            "dimensions": {d: _dimension(s, d, model_versions.get((s.run, s.model), versions)[d])
+                           for d in DIMENSION_KEYS},
         })
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
