@@ -19,6 +19,7 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -159,10 +160,14 @@ class AnswerSet:
                     needed[path[:j]] = None
         return list(needed)
 
-    def maximal_nodes(self) -> list[tuple[int, ...]]:
-        """The needed prefixes that no other needed prefix extends: feeding these covers all."""
+    @cached_property
+    def maximal(self) -> tuple[tuple[int, ...], ...]:
         nodes = self.nodes()
-        return [n for n in nodes if not any(len(m) > len(n) and m[:len(n)] == n for m in nodes)]
+        return tuple(n for n in nodes if not any(len(m) > len(n) and m[:len(n)] == n for m in nodes))
+
+    def maximal_nodes(self) -> tuple[tuple[int, ...], ...]:
+        """The needed prefixes that no other needed prefix extends: feeding these covers all."""
+        return self.maximal
 
 
 def build_answer_set(kind: str, settings: JudgeSettings, encode: Callable[[str], Sequence[int]]) -> AnswerSet:
