@@ -28,13 +28,14 @@ def _decode(url: str) -> list[np.ndarray]:
 
 
 class LoopbackJudgeServer:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, fail_first: int = 0) -> None:
         import torch
         from transformers import AutoModelForImageTextToText, AutoProcessor
 
         self.model = AutoModelForImageTextToText.from_pretrained(folder, dtype=torch.float32).eval()
         self.processor = AutoProcessor.from_pretrained(folder)
         self.requests: list[dict] = []
+        self.fail_first = fail_first  # answer this many requests with HTTP 503 first (retry tests)
         self.lock = threading.Lock()
         server = self
 
@@ -43,6 +44,9 @@ class LoopbackJudgeServer:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with server.lock:
                     server.requests.append(body)
+                    if len(server.requests) <= server.fail_first:
+                        self.send_error(503)
+                        return
                     if self.path == "/tokenize":
                         reply = server.tokenize(body)
                     elif self.path == "/v1/chat/completions":

@@ -17,19 +17,17 @@ from __future__ import annotations
 import io
 import json
 import math
-import re
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from wanbench.suite import CONTROL_CHARS, SPECIAL_TEXT  # text that could act as chat control
+
 SYSTEM_PROMPT = ("You are a careful assessor of generated videos. Answer the question with the answer alone: "
                  "Yes or No, or a number when asked how many.")
 VISION_END = "<|vision_end|>"
-# text that a chat template or tokenizer could read as a control token
-SPECIAL_TEXT = re.compile(r"<\|[^|<>]{0,40}\|>|<\|im_|<\|endoftext")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class JudgeError(RuntimeError):
