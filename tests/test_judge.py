@@ -141,6 +141,11 @@ def test_local_judge_scores_every_judge_dimension_and_a_rerun_asks_nothing(judge
     assert (aerial["method"], aerial["subdimension"], pan["method"], pan["subdimension"]) == ("judge", "aerial",
                                                                                               "flow", "pan")
     assert json.loads(got[("act", "action_following")]["details"])["subdimension"] == "animal"
+    import pandas as pd
+
+    from wanbench.aggregate import subdimension_means  # what the reports' sub-dimension columns show
+    camera = pd.DataFrame([r for (_, d), r in got.items() if d == "camera_control"])
+    assert set(subdimension_means(camera)) == {"aerial", "pan"}
     counts = json.loads(got[("two", "multiple_object")]["details"])
     assert counts["asked"] == {"cat": 12} and 0.0 <= counts["expected_counts"]["cat"] <= 20.0  # 12 is scorable
     assert got[("phys", "smoothness")]["metric_version"] == "2.t2"
