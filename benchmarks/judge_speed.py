@@ -1,7 +1,8 @@
 """Local VLM judge throughput: batch 1, batched, and batched with a shared prefix, in one run.
 
 Each clip gets the four clip-level questions the judge dimensions ask most (plausibility x3,
-smoothness); answers are not cached between the modes. The shared-prefix mode runs the system
+smoothness), asked and read by the judge protocol (chat template, answers over every casing and
+leading-space variant); answers are not cached between the modes. The shared-prefix mode runs the system
 turn and the clip's vision tokens once per clip and continues each question from a copy of that
 key/value cache; it also reports the language-model positions a clip costs each way. Uses the weights entry given with
 --weights when present (e.g. qwen2-vl-2b on a GPU), else a tiny random Qwen2-VL built here.
@@ -30,7 +31,8 @@ def main() -> None:
     import numpy as np
     import torch
 
-    from wanbench.backbones.vlm import JudgeSettings, Query, VLMBackbone, fit_pixels
+    from wanbench.backbones.judge.protocol import JudgeSettings, Query, fit_pixels
+    from wanbench.backbones.vlm import VLMBackbone
     from wanbench.dims.judge_dims import questions
     from wanbench.video import Video
     from wanbench.weights import weights_status
@@ -65,8 +67,7 @@ def main() -> None:
     judge = judges["batch1"]
     prefix = judge._inputs([judge.vision_prefix(True)], [Query(tuple(fit_pixels(
         clips[0].frames[:settings.frames], settings.max_pixels)), "", "yes", True)])["input_ids"].shape[1]
-    suffix = float(np.mean([len(judge.processor.tokenizer.encode(judge.question_suffix(q), add_special_tokens=False))
-                            for q in asked]))
+    suffix = float(np.mean([len(judge.question_ids(q, True)) for q in asked]))
     q = len(asked)
     result = {
         "judge": "real " + args.weights if real else "tiny random Qwen2-VL (2 layers, width 64)",

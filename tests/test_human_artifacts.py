@@ -121,9 +121,10 @@ def test_judge_backend_without_a_judge_is_missing_with_the_judge_reason() -> Non
     from wanbench.backbones.vlm import VLMBackbone
 
     video = tiny_video(clip_with_marks(set()))
-    cache = FeatureCache(video, {"artifacts": ArtifactBackbone(backend="judge"), "vlm": VLMBackbone()})
+    cache = FeatureCache(video, {"vlm": VLMBackbone()})
+    judged = get_dimension("human_artifacts").configured({"artifacts": {"backend": "judge"}})
     with pytest.raises(BackboneUnavailable, match="VLM judge"):
-        get_dimension("human_artifacts").score(video, HUMAN, cache)
+        judged.score(video, HUMAN, cache)
     with pytest.raises(ValueError):
         ArtifactBackbone(backend="oracle")
 

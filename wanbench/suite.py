@@ -24,6 +24,11 @@ MOTION_LEVELS = ("still", "moderate", "large")
 VIEWPOINTS = ("camera", "subject")  # whose left and right a spatial relation means
 LANGUAGES = ("en", "zh")
 PROMPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")  # ids become file names
+# Metadata fields are filled into the judge's questions: short, one line, nothing a chat template or
+# tokenizer could read as a control token.
+METADATA_MAX_CHARS = 120
+SPECIAL_TEXT = re.compile(r"<\|[^|<>]{0,40}\|>|<\|im_|<\|endoftext|<\|vision|\[INST\]|<s>|</s>")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 # What each dimension needs from a prompt's metadata to ask its questions.
 REQUIRED_METADATA: dict[str, tuple[str, ...]] = {
@@ -145,6 +150,22 @@ def _string(data: dict, key: str, required: bool = False) -> str | None:
     return value.strip()
 
 
+def _metadata(data: dict, key: str, required: bool = False, field_name: str | None = None) -> str | None:
+    """A metadata string that the judge's questions quote: bounded, one line, no special-token text."""
+    value = _string(data, key, required)
+    name = field_name or key
+    if value is None:
+        return None
+    if len(value) > METADATA_MAX_CHARS:
+        raise PromptFieldError(name, f"is {len(value)} characters; metadata fields hold at most {METADATA_MAX_CHARS}")
+    if CONTROL_CHARS.search(value):
+        raise PromptFieldError(name, f"holds a control character or line break: {value[:40]!r}")
+    if SPECIAL_TEXT.search(value):
+        raise PromptFieldError(name, f"holds special-token text ({SPECIAL_TEXT.search(value).group(0)!r}), "
+                                     "which could forge chat turns in the judge's questions")
+    return value
+
+
 def _choice(data: dict, key: str, choices: tuple[str, ...]) -> str | None:
     value = _string(data, key)
     if value is not None and value not in choices:
@@ -175,7 +196,7 @@ def prompt_from_dict(data: Any) -> Prompt:
         raw = data["subject"]
         if not isinstance(raw, dict):
             raise PromptFieldError("subject", "must be an object {name, kind}")
-        name = _string(raw, "name", required=True)
+        name = _metadata(raw, "name", required=True, field_name="subject.name")
         kind = _choice(raw, "kind", SUBJECT_KINDS)
         if kind is None:
             raise PromptFieldError("subject", f"kind is required, one of {', '.join(SUBJECT_KINDS)}")
@@ -191,7 +212,7 @@ def prompt_from_dict(data: Any) -> Prompt:
         count = item.get("count", 1)
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 20:
             raise PromptFieldError("objects", f"count must be an integer in 1..20, got {count!r}")
-        objects.append(ObjectSpec(name=_string(item, "name", required=True), count=count))
+        objects.append(ObjectSpec(name=_metadata(item, "name", required=True, field_name="objects.name"), count=count))
 
     spatial = None
     if data.get("spatial") is not None:
@@ -202,8 +223,9 @@ def prompt_from_dict(data: Any) -> Prompt:
         if relation is None:
             raise PromptFieldError("spatial", "relation is required")
         spatial = SpatialRelation(
-            subject=_string(raw, "subject", required=True), relation=relation,
-            object=_string(raw, "object", required=True), viewpoint=_choice(raw, "viewpoint", VIEWPOINTS) or "camera",
+            subject=_metadata(raw, "subject", required=True, field_name="spatial.subject"), relation=relation,
+            object=_metadata(raw, "object", required=True, field_name="spatial.object"),
+            viewpoint=_choice(raw, "viewpoint", VIEWPOINTS) or "camera",
         )
 
     has_human = data.get("has_human", False)
@@ -214,9 +236,9 @@ def prompt_from_dict(data: Any) -> Prompt:
         id=prompt_id, text=text, dimensions=tuple(dims), text_zh=_string(data, "text_zh"),
         text_original=_string(data, "text_original"),
         subject=subject, objects=tuple(objects), spatial=spatial,
-        camera=_choice(data, "camera", CAMERA_MOTIONS), action=_string(data, "action"),
-        style=_string(data, "style"), scene=_string(data, "scene"),
-        motion=_choice(data, "motion", MOTION_LEVELS), has_human=has_human, event=_string(data, "event"),
+        camera=_choice(data, "camera", CAMERA_MOTIONS), action=_metadata(data, "action"),
+        style=_metadata(data, "style"), scene=_metadata(data, "scene"),
+        motion=_choice(data, "motion", MOTION_LEVELS), has_human=has_human, event=_metadata(data, "event"),
     )
     for dim in prompt.dimensions:
         for needed in REQUIRED_METADATA.get(dim, ()):

@@ -1,9 +1,9 @@
 """Artifact detections for Human Artifacts: our trained YOLO over sampled frames.
 
 The weights come from the ``yolo-artifacts`` registry entry (written by ``wanbench artifacts
-train``) or from a folder given with ``--artifacts-weights``. The other backend, ``judge``, asks
-the VLM judge about deformed bodies instead (the dimension does that through the ``vlm``
-backbone); its scores are recorded with that backend.
+train``) or from a folder given with ``--artifacts-weights``. The other backend, ``judge``, is a
+different method of the dimension (``HumanArtifactsByJudge``, on the ``vlm`` backbone): with it the
+run builds no artifact detector at all.
 """
 
 from __future__ import annotations

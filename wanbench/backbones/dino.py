@@ -1,10 +1,11 @@
-"""DINO ViT-B/16 frame features for ID consistency, on the subject's region where one is found.
+"""DINO ViT-B/16 frame features for ID consistency, and crops of the asked subject.
 
-The subject is found by the COCO YOLO detector (``yolo-coco`` weights) on the sampled frames: among
-the person and animal classes, the one with the highest summed confidence over the clip is the subject, and in each frame its most
-confident box (grown by 10%) is the crop. Frames where it is not found fall back to the whole
-frame. Without detector weights every frame is used whole, and the backend string says so.
-Features are the CLS token of the last layer, L2-normalised.
+Per video the backbone computes whole-frame features of the sampled frames and, with the COCO YOLO
+detector (``yolo-coco`` weights), every detection in them. Which subject to follow is the prompt's
+business (``wanbench.dims.subjects``): ``subject_features`` crops the asked class's most confident
+box per frame (grown by 10%) and embeds it; frames where that class is not found stay whole, and a
+class that is never found (or no detector) means whole frames throughout. Another class in frame is
+never cropped. Features are the CLS token of the last layer, L2-normalised.
 """
 
 from __future__ import annotations
@@ -30,15 +31,24 @@ SUBJECT_CLASSES = frozenset({"person", "bird", "cat", "dog", "horse", "sheep", "
 
 @dataclass(frozen=True)
 class DinoFeatures:
-    features: np.ndarray  # [N, D] L2-normalised CLS features of the sampled frames (or their crops)
+    features: np.ndarray  # [N, D] L2-normalised CLS features of the sampled whole frames
     frame_index: np.ndarray  # [N] which video frame each row is
-    cropped: np.ndarray  # [N] bool: feature is of the subject's box (else of the whole frame)
-    subject: str | None  # detector class name of the subject, None if none was found
+    frames: np.ndarray  # [N, H, W, 3] the sampled frames (for subject crops)
+    detections: tuple = ()  # every detection in the sampled frames (all classes); empty without a detector
+    detector: bool = False  # whether a detector looked at all
 
 
-def subject_boxes(detections: list, frames: int) -> tuple[str | None, dict[int, tuple[float, ...]]]:
-    """The clip's subject class (person or animal, highest summed confidence) and its best box per frame."""
-    detections = [d for d in detections if d.name in SUBJECT_CLASSES]
+@dataclass(frozen=True)
+class SubjectFeatures:
+    features: np.ndarray  # [N, D]: the subject's crop where found, else the whole frame
+    cropped: np.ndarray  # [N] bool
+    subject: str | None  # the class followed, None when it was never found (whole frames)
+
+
+def subject_boxes(detections: list, frames: int,
+                  classes: frozenset[str] = SUBJECT_CLASSES) -> tuple[str | None, dict[int, tuple[float, ...]]]:
+    """Among ``classes``, the clip's subject class (highest summed confidence) and its best box per frame."""
+    detections = [d for d in detections if d.name in classes]
     totals: dict[str, float] = defaultdict(float)
     for det in detections:
         totals[det.name] += det.confidence
@@ -116,8 +126,19 @@ class DinoBackbone(Backbone):
         self._load()
         index = video.sample_indices(count=min(self.frames, video.num_frames))
         frames = video.frames[index]
-        subject, boxes = None, {}
-        if self._detector is not None:
-            subject, boxes = subject_boxes(self._detector.detect(frames, index.tolist()), len(index))
-        images = [crop(f, boxes[i]) if i in boxes else f for i, f in zip(index.tolist(), frames)]
-        return DinoFeatures(self.embed(images), index, np.array([i in boxes for i in index.tolist()]), subject)
+        found = tuple(self._detector.detect(frames, index.tolist())) if self._detector is not None else ()
+        return DinoFeatures(self.embed(list(frames)), index, frames, found, self._detector is not None)
+
+    def subject_features(self, dino: DinoFeatures, subject_class: str | None) -> SubjectFeatures:
+        """Features following ``subject_class`` only: its crops where found, whole frames elsewhere."""
+        if subject_class is None:
+            return SubjectFeatures(dino.features, np.zeros(len(dino.features), bool), None)
+        subject, boxes = subject_boxes(list(dino.detections), len(dino.frame_index), frozenset({subject_class}))
+        index = dino.frame_index.tolist()
+        cropped = np.array([i in boxes for i in index])
+        if not cropped.any():
+            return SubjectFeatures(dino.features, cropped, None)
+        crops = self.embed([crop(f, boxes[i]) for i, f in zip(index, dino.frames) if i in boxes])
+        features = dino.features.copy()
+        features[cropped] = crops
+        return SubjectFeatures(features, cropped, subject)

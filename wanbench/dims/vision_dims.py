@@ -1,9 +1,10 @@
 """Dimensions on the DINO, CLIP and image-quality backbones (formulas: docs/dimensions.md).
 
-- ID Consistency: over the sampled frames' DINO features f_0..f_{N-1} (subject crops where the
-  detector found the subject), s_i = (cos(f_i, f_0) + cos(f_i, f_{i-1})) / 2 for i >= 1, score =
-  mean s_i clipped to [0, 1]. The sub-dimension (human / animal / object) is the prompt's subject
-  kind, recorded in ``details["subdimension"]`` so reports can split by it.
+- ID Consistency: over the sampled frames' DINO features f_0..f_{N-1} (crops of the asked subject's
+  detector class where it is found: ``wanbench.dims.subjects``), s_i = (cos(f_i, f_0) + cos(f_i,
+  f_{i-1})) / 2 for i >= 1, score = mean s_i clipped to [0, 1]. ``details.method`` is "subject crop"
+  or "whole frame" (with the reason); the sub-dimension (human / animal / object) is the prompt's
+  subject kind, recorded in ``details["subdimension"]`` so reports can split by it.
 - Scene Generation Quality: consistency c = mean cos(e_i, e_{i+1}) of consecutive CLIP frame
   embeddings (clipped at 0); alignment a = mean over frames of clip(2.5 * cos(e_i, t), 0, 1), the
   CLIPScore scaling of Hessel et al. 2021 for the prompt's text embedding t; score =
@@ -21,6 +22,7 @@ from wanbench.backbones.clip import ClipFeatures
 from wanbench.backbones.dino import DinoFeatures
 from wanbench.backbones.iqa import IQAScores, normalised_quality
 from wanbench.dims.base import Dimension, NotScorable, Score
+from wanbench.dims.subjects import coco_class
 from wanbench.suite import Prompt
 from wanbench.video import Video
 
@@ -39,19 +41,29 @@ def frame_consistency(features: np.ndarray) -> np.ndarray:
 
 class IDConsistency(Dimension):
     name = "id_consistency"
-    version = "1"
+    version = "2"
     needs = ("dino",)
-    description = "DINO similarity of the subject across frames (to the first and the previous frame)"
+    description = "DINO similarity of the asked subject across frames (to the first and the previous frame)"
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         dino: DinoFeatures = features.get("dino")
-        per_frame = frame_consistency(dino.features)
+        asked = coco_class(prompt.subject)
+        subject = features.backbone("dino").subject_features(dino, asked)
+        per_frame = frame_consistency(subject.features)
         kind = prompt.subject.kind if prompt.subject else "object"
+        if subject.cropped.any():
+            method, why = "subject crop", None
+        elif not dino.detector:
+            method, why = "whole frame", "no subject detector"
+        elif asked is None:
+            method, why = "whole frame", "the asked subject has no detector class"
+        else:
+            method, why = "whole frame", f"no {asked} detected"
         return Score(
             value=float(np.clip(per_frame.mean(), 0.0, 1.0)), backend=features.backend("dino"),
-            details={"subdimension": kind, "subject_detected": dino.subject,
-                     "cropped_frames": int(dino.cropped.sum()), "frames": int(len(dino.features)),
-                     "min_frame_similarity": float(per_frame.min())},
+            details={"subdimension": kind, "method": method, "whole_frame_reason": why, "crop_class": asked,
+                     "subject_detected": subject.subject, "cropped_frames": int(subject.cropped.sum()),
+                     "frames": int(len(subject.features)), "min_frame_similarity": float(per_frame.min())},
         )
 
 

@@ -42,8 +42,7 @@ class LocalQwenJudge:
         if not getattr(self.processor, "chat_template", None):
             raise BackboneUnavailable(f"judge folder {Path(folder).name} has no chat template; the protocol needs the "
                                       "model's own")
-        for sub in (self.processor.video_processor, self.processor.image_processor):
-            sub.size = {"shortest_edge": 56 * 56, "longest_edge": settings.max_pixels}
+        # frames arrive already fitted by the protocol: the processor keeps its own size rules, as a server does
         self.tokenizer = self.processor.tokenizer
         self.settings, self.batch, self.share_prefix = settings, batch, share_prefix
         self.answer_sets = {kind: build_answer_set(kind, settings, self.encode) for kind in ("yes", "count")}
@@ -90,7 +89,8 @@ class LocalQwenJudge:
         results: list[Any] = [None] * len(queries)
         alone = []
         for members in groups.values():
-            if self.share_prefix and len(members) > 1:
+            rows = sum(len(self.answer_sets[queries[i].kind].maximal_nodes()) for i in members)
+            if self.share_prefix and rows > 1:  # several questions, or one read along several answer paths
                 for i, result in zip(members, self._answer_sharing_prefix([queries[i] for i in members])):
                     results[i] = result
             else:
@@ -108,7 +108,8 @@ class LocalQwenJudge:
         return rows
 
     def _read(self, queries: list[Query], rows: list, logprobs: list[Any]) -> list[Any]:
-        """Answers from each row's log-softmax [row length, vocab] over the question ids and path."""
+        """Answers from each row's log-softmax [1 + path length, vocab]: the next-token distributions
+        after the question and after each token of the fed answer path."""
         per_query: list[dict[tuple[int, ...], NextTokens]] = [{} for _ in queries]
         for (qi, ids, path), row in zip(rows, logprobs):
             answer_set = self.answer_sets[queries[qi].kind]
@@ -116,7 +117,7 @@ class LocalQwenJudge:
                 node = path[:j]
                 if node not in per_query[qi]:
                     wanted = _wanted(answer_set, node)
-                    values = row[len(ids) - 1 + j, wanted].tolist()
+                    values = row[j, wanted].tolist()
                     per_query[qi][node] = NextTokens(dict(zip(wanted, values)))
         out = []
         for q, nodes in zip(queries, per_query):
@@ -146,17 +147,23 @@ class LocalQwenJudge:
             chunk = rows[start:start + self.batch]
             chunk_queries = [queries[qi] for qi, _, _ in chunk]
             inputs = self._inputs([self.vision_prefix(q.as_video) for q in chunk_queries], chunk_queries)
-            prefixes = [ids[mask.bool()].tolist() for ids, mask in zip(inputs["input_ids"], inputs["attention_mask"])]
+            masks = [m.bool() for m in inputs["attention_mask"]]
+            prefixes = [ids[m].tolist() for ids, m in zip(inputs["input_ids"], masks)]
             full = [p + ids + list(path) for p, (_, ids, path) in zip(prefixes, chunk)]
             width = max(map(len, full))
+            per_token = [k for k, v in inputs.items() if k not in ("input_ids", "attention_mask")
+                         and getattr(v, "shape", None) == inputs["input_ids"].shape]  # e.g. token types: text is 0
+            for key in per_token:
+                inputs[key] = torch.tensor([[0] * (width - len(f)) + row[m].tolist() + [0] * (len(f) - len(p))
+                                            for f, p, row, m in zip(full, prefixes, inputs[key], masks)],
+                                           device=self.device)
             inputs["input_ids"] = torch.tensor([[pad] * (width - len(f)) + f for f in full], device=self.device)
             inputs["attention_mask"] = torch.tensor([[0] * (width - len(f)) + [1] * len(f) for f in full],
                                                     device=self.device)
             with torch.inference_mode():
                 logits = self.model(**inputs).logits.float()
-            for f, p, (_, ids, path), row in zip(full, prefixes, chunk, logits):
-                keep = len(ids) + len(path)
-                logprobs.append(torch.log_softmax(row[width - keep:].double(), -1).cpu())
+            for (_, ids, path), row in zip(chunk, logits):
+                logprobs.append(torch.log_softmax(row[width - len(path) - 1:].double(), -1).cpu())
         return self._read(queries, rows, logprobs)
 
     def _answer_sharing_prefix(self, queries: list[Query]) -> list[Any]:
@@ -185,8 +192,8 @@ class LocalQwenJudge:
                 cache.batch_repeat_interleave(batch)
                 logits = self.model(input_ids=tokens, attention_mask=mask, position_ids=positions, use_cache=True,
                                     **{self._cache_kw: cache}).logits.float()
-                for s, row in zip(seqs, logits):
-                    logprobs.append(torch.log_softmax(row[:len(s)].double(), -1).cpu())
+                for (_, ids, path), row in zip(chunk, logits):
+                    logprobs.append(torch.log_softmax(row[len(ids) - 1:len(ids) + len(path)].double(), -1).cpu())
         return self._read(queries, rows, logprobs)
 
 

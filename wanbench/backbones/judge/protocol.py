@@ -17,18 +17,17 @@ from __future__ import annotations
 import io
 import json
 import math
-import re
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from wanbench.suite import CONTROL_CHARS, SPECIAL_TEXT  # text that could act as chat control
+
 SYSTEM_PROMPT = ("You are a careful assessor of generated videos. Answer the question with the answer alone: "
                  "Yes or No, or a number when asked how many.")
 VISION_END = "<|vision_end|>"
-# text that a chat template or tokenizer could read as a control token
-SPECIAL_TEXT = re.compile(r"<\|[^|<>]{0,40}\|>|<\|im_|<\|endoftext")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class JudgeError(RuntimeError):
@@ -159,10 +158,14 @@ class AnswerSet:
                     needed[path[:j]] = None
         return list(needed)
 
-    def maximal_nodes(self) -> list[tuple[int, ...]]:
-        """The needed prefixes that no other needed prefix extends: feeding these covers all."""
+    @cached_property
+    def maximal(self) -> tuple[tuple[int, ...], ...]:
         nodes = self.nodes()
-        return [n for n in nodes if not any(len(m) > len(n) and m[:len(n)] == n for m in nodes)]
+        return tuple(n for n in nodes if not any(len(m) > len(n) and m[:len(n)] == n for m in nodes))
+
+    def maximal_nodes(self) -> tuple[tuple[int, ...], ...]:
+        """The needed prefixes that no other needed prefix extends: feeding these covers all."""
+        return self.maximal
 
 
 def build_answer_set(kind: str, settings: JudgeSettings, encode: Callable[[str], Sequence[int]]) -> AnswerSet:
