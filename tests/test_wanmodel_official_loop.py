@@ -116,3 +116,11 @@ def test_prompt_cleaning_and_the_empty_negative_prompt(pipeline: WanPipeline) ->
     assert torch.equal(same[0], same[1])
     assert SamplingConfig(negative_prompt="").negative == DEFAULT_NEGATIVE_PROMPT
     assert SamplingConfig(negative_prompt="", empty_negative="empty").negative == ""
+
+
+def test_dpmpp_solver_in_the_pipeline(pipeline: WanPipeline) -> None:
+    sampling = SamplingConfig(steps=3, frames=5, width=32, height=32, sampler="dpm++")
+    frames = pipeline.generate("a red car races", seed=2, sampling=sampling)
+    assert frames.shape == (5, 32, 32, 3) and np.array_equal(frames, pipeline.generate("a red car races", seed=2, sampling=sampling))
+    unipc = pipeline.generate("a red car races", seed=2, sampling=SamplingConfig(steps=3, frames=5, width=32, height=32))
+    assert not np.array_equal(frames, unipc)
