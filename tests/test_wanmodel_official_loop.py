@@ -124,3 +124,23 @@ def test_dpmpp_solver_in_the_pipeline(pipeline: WanPipeline) -> None:
     assert frames.shape == (5, 32, 32, 3) and np.array_equal(frames, pipeline.generate("a red car races", seed=2, sampling=sampling))
     unipc = pipeline.generate("a red car races", seed=2, sampling=SamplingConfig(steps=3, frames=5, width=32, height=32))
     assert not np.array_equal(frames, unipc)
+
+
+def test_memory_modes_change_nothing(pipeline: WanPipeline, tmp_path: Path) -> None:
+    """offload=model and t5_cpu move models between devices (CPU to CPU here: the code path, not the
+    memory, is what this machine can test); the frames stay the same."""
+    from wanbench.adapters.base import AdapterError, make_adapter
+
+    folder = tmp_path / "release"
+    write_tiny_release(folder, seed=5)
+    small = {"weights": str(folder), "steps": 2, "frames": 5, "width": 32, "height": 32}
+    plain = make_adapter("wan-tiny", **small).generate_frames("a red car races", 1)
+    offloaded = make_adapter("wan-tiny", **small, offload="model", t5_cpu=True)
+    assert offloaded.pipeline().offload and offloaded.pipeline().t5_cpu
+    assert np.array_equal(offloaded.generate_frames("a red car races", 1), plain)
+    with pytest.raises(AdapterError, match="offload must be"):
+        make_adapter("wan-tiny", **small, offload="disk")
+    with pytest.raises(AdapterError, match="must divide"):
+        make_adapter("wan-tiny", **small, ulysses=3)
+    with pytest.raises(AdapterError, match="needs torchrun"):
+        make_adapter("wan-tiny", **small, ulysses=2)

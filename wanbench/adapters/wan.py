@@ -41,7 +41,7 @@ class WanAdapter(ModelAdapter):
     def __init__(self, weights: str | None = None, steps: int | None = None, shift: float | None = None,
                  guidance: float | None = None, frames: int | None = None, width: int | None = None,
                  height: int | None = None, sampler: str = "unipc", device: str | None = None,
-                 dtype: str = "auto", offload: str = "none", t5_cpu: bool = False, ulysses: int = 1) -> None:
+                 dtype: str = "auto", offload: str | bool = "none", t5_cpu: bool = False, ulysses: int = 1) -> None:
         from wanmodel.configs import get_config
 
         self.config = get_config(self.preset)
@@ -51,6 +51,8 @@ class WanAdapter(ModelAdapter):
                           "height": height or self.default_size[1], "negative_prompt": self.negative_prompt}
         if dtype not in ("auto", "bfloat16", "float32"):
             raise AdapterError(f"{self.name}: dtype must be auto, bfloat16 or float32, got {dtype!r}")
+        if isinstance(offload, bool):  # offload=true, as the diffusers baselines spell it
+            offload = "model" if offload else "none"
         if offload not in ("none", "model"):
             raise AdapterError(f"{self.name}: offload must be none or model, got {offload!r}")
         if not isinstance(ulysses, int) or ulysses < 1:
@@ -66,7 +68,15 @@ class WanAdapter(ModelAdapter):
         self._pipeline = None
         self.group = None
         if ulysses > 1:  # process groups are made by every rank at start-up, before any work
+            import os
+
+            import torch.distributed as dist
+
             from wanbench.rank_groups import SequenceGroup
+
+            if not dist.is_initialized() and "MASTER_ADDR" not in os.environ:
+                raise AdapterError(f"{self.name}: ulysses={ulysses} needs torchrun's ranks "
+                                   "(torchrun --nproc-per-node N -m wanbench ... --ulysses N)")
 
             self.group = SequenceGroup(ulysses, "cuda" if self._device() == "cuda" else "cpu")
         self.step_callback = None  # called as (step, total) while denoising, e.g. by a progress bar
