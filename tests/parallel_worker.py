@@ -38,6 +38,20 @@ def check_ulysses_forward(world: int) -> None:
         assert diff < TOL, f"Ulysses forward {shape} differs by {diff}"
 
 
+def check_bf16_fsdp_forward(world: int) -> None:
+    """bf16 weights with float32 islands (FSDP2 units of mixed dtype: the islands stay replicated),
+    Ulysses on top: the same output as the unsharded bf16 model, to float32 rounding."""
+    torch.manual_seed(0)
+    reference = WanDiT(CFG).eval().cast(torch.bfloat16)
+    mesh = sequence_mesh(world, "cpu")["sequence"]
+    sharded = apply_fsdp_dit(apply_ulysses(copy.deepcopy(reference), mesh.get_group()), mesh)
+    x, t, context = _dit_inputs((1, CFG.in_dim, 2, 4, 8))
+    with torch.no_grad():
+        expected, got = reference(x, t, context), sharded(x, t, context)
+    diff = ((got - expected).norm() / expected.norm()).item()
+    assert diff < 2.0 ** -12, f"bf16 FSDP2 + Ulysses forward differs by {diff} (relative)"
+
+
 def _train_step(model: WanDiT, x0, context, sigmas, noise) -> float:
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     loss = flow_matching_loss(model, x0, context, sigmas, noise)
@@ -107,6 +121,7 @@ def run(rank: int, world: int, init_file: str, release: str) -> None:
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world)
     try:
         check_ulysses_forward(world)
+        check_bf16_fsdp_forward(world)
         check_fsdp_train_step(world)
         check_generation(world, release)
     finally:
