@@ -93,6 +93,9 @@ SHARD_OPTION = typer.Option(
     None, "--shard", help="RANK/WORLD: score only this share of the prompts (e.g. 3/8, one per job of an array), "
                           "into RUN/shards/; merge with `wanbench merge RUN`. Under torchrun it comes from "
                           "RANK/WORLD_SIZE and rank 0 merges.")
+ULYSSES_OPTION = typer.Option(
+    1, "--ulysses", min=1, help="Under torchrun: run the model over groups of N ranks (FSDP2 + Ulysses sequence "
+                                "parallel, Wan models); the W/N groups share the prompts. Same videos as one process.")
 
 
 def backbone_options(artifacts_backend: str, artifacts_weights: Optional[Path], judge: str,
@@ -180,6 +183,7 @@ def eval_command(
     report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     shard: Optional[str] = SHARD_OPTION,
+    ulysses: int = ULYSSES_OPTION,
 ) -> None:
     """Generate the suite's videos with MODEL, score them, and write a report.
 
@@ -188,19 +192,41 @@ def eval_command(
     Example:  wanbench eval --model procedural --suite smoke --out runs/demo
 
     On 8 GPUs:  torchrun --nproc-per-node 8 -m wanbench eval --model wan-14b --suite wanbench
+    (add --ulysses 4 for two groups of four GPUs, each running the 14B model sharded)
     """
+    from wanbench.rank_groups import follow_leader
     from wanbench.runner import EvalConfig
     from wanbench.shards import Shard
 
     with user_errors():
-        part = Shard.parse(shard) if shard else Shard.from_env()  # --shard wins over torchrun's RANK/WORLD_SIZE
+        groups, options = _ulysses_groups(ulysses, shard, option)
+        part = Shard.parse(shard) if shard else groups.shard  # --shard wins over torchrun's RANK/WORLD_SIZE
+        if not groups.leader:  # generates along with its group's first rank; writes and scores nothing
+            follow_leader(model, options, barrier=part.active and "MASTER_ADDR" in os.environ)
+            return
         config = EvalConfig(
             model=model, suite=suite, out=out_dir or Path("runs") / (name or model), seeds=tuple(seeds),
-            dimensions=_parse_dims(dims), model_options=parse_options(option), name=name,
+            dimensions=_parse_dims(dims), model_options=options, name=name,
             retry_errors=retry_errors, limit=limit, flow_backend=flow, rank=part.rank, world_size=part.world,
             backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model),
         )
         _run_and_report(config, weighting, reference, report, quiet)
+
+
+def _ulysses_groups(ulysses: int, shard: Optional[str], option: List[str]):
+    """This rank's Ulysses group and the adapter options (with ``ulysses`` when N > 1)."""
+    from wanbench.rank_groups import RankGroups
+
+    options = parse_options(option)
+    if ulysses == 1:
+        return RankGroups.from_env(1), options
+    if shard:
+        raise UserError("--ulysses needs torchrun's ranks; it does not combine with --shard")
+    try:
+        groups = RankGroups.from_env(ulysses)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return groups, options | {"ulysses": ulysses}
 
 
 @app.command("merge")
@@ -277,10 +303,13 @@ def generate_command(
     frames: Optional[int] = typer.Option(None, "--frames", help="Frames (4k+1 for Wan models; each model has its own rule)."),
     size: Optional[str] = typer.Option(None, "--size", help="WIDTHxHEIGHT, e.g. 832x480."),
     option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
+    ulysses: int = ULYSSES_OPTION,
 ) -> None:
     """Generate one video.
 
     Example:  wanbench generate --model wan-1.3b --prompt "a corgi surfing at sunset" -o corgi.mp4
+
+    On 4 GPUs:  torchrun --nproc-per-node 4 -m wanbench generate --model wan-14b --ulysses 4 -p "..." -o out.mp4
     """
     from wanbench.adapters.base import make_adapter
     from wanbench.suite import load_suite, prompt_from_dict
@@ -296,7 +325,9 @@ def generate_command(
         else:
             chosen = prompt_from_dict({"id": "prompt", "text": prompt, "dimensions": ["image_quality"],
                                        **({"camera": camera} if camera else {})})
-        options = parse_options(option)
+        groups, options = _ulysses_groups(ulysses, None, option)
+        if groups.groups > 1:
+            raise UserError(f"generate makes one video: with --ulysses {ulysses} use --nproc-per-node {ulysses}")
         if steps is not None:
             options["steps"] = steps
         if frames is not None:
@@ -304,12 +335,18 @@ def generate_command(
         if size is not None:
             options["width"], options["height"] = parse_size(size)
         adapter = make_adapter(model, **options)
+        if not groups.leader:
+            adapter.follow()
+            return
         with Progress(TextColumn("[bold]denoising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err) as bar:
             task = bar.add_task("denoise", total=None)
             if hasattr(adapter, "step_callback"):
                 adapter.step_callback = lambda done, total: bar.update(task, completed=done, total=total)
-            path = adapter.generate(chosen, seed, output)
+            try:
+                path = adapter.generate(chosen, seed, output)
+            finally:
+                adapter.finish()
         out.print(f"wrote {path}", highlight=False)
 
 

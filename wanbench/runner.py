@@ -183,6 +183,7 @@ class Evaluator:
                 if self.main_store is not None:
                     self.main_store.close()
                 self.main_store = None
+                self.adapter.finish()  # e.g. the other ranks of a Ulysses group stop waiting for prompts
         if shard.active and torchrun_barrier() and shard.rank == 0:
             merge_shards(run_dir, RESULTS_FILE)
             summary.merged, summary.store = True, main_path

@@ -2,8 +2,9 @@
 
 Our modules are named after the official keys, so an official state dict needs no renaming; the
 diffusers layout goes through one explicit regex key map per component. Models are built on the
-meta device and filled with ``load_state_dict(strict=True, assign=True)``, so a 14B model never
-exists twice in memory. Only safetensors and ``torch.load(weights_only=True)`` are used.
+meta device and filled with ``load_state_dict(strict=True, assign=True)`` from tensors moved one by
+one to the target device and dtype, so a 14B model never exists twice in memory nor passes through
+a second dtype. Only safetensors and ``torch.load(weights_only=True)`` are used.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ class CheckpointError(RuntimeError):
 
 
 class KeyMap:
-    """Ordered regex rules from diffusers names to official names; unmatched keys are errors."""
+    """Ordered regex rules from one naming to another (diffusers to official, by default);
+    unmatched keys are errors."""
 
-    def __init__(self, name: str, rules: Iterable[tuple[str, str]]) -> None:
-        self.name = name
+    def __init__(self, name: str, rules: Iterable[tuple[str, str]], target: str = "official") -> None:
+        self.name, self.target = name, target
         self.rules = [(re.compile(f"^{pattern}$"), template) for pattern, template in rules]
 
     def to_official(self, key: str) -> str:
@@ -36,7 +38,7 @@ class KeyMap:
             match = pattern.match(key)
             if match:
                 return match.expand(template)
-        raise CheckpointError(f"{self.name}: no official name for diffusers key {key!r}")
+        raise CheckpointError(f"{self.name}: no {self.target} name for key {key!r}")
 
     def convert(self, state: StateDict) -> StateDict:
         return {self.to_official(key): value for key, value in state.items()}
@@ -105,19 +107,33 @@ def vae_key_map(config) -> KeyMap:
                       rf"decoder.upsamples.{i * per_block + config.num_res_blocks + 1}.\1.\2"))
     return KeyMap("diffusers vae", rules)
 
-# The official umT5 encoder file (models_t5_umt5-xxl-enc-bf16.pth) -> transformers UMT5EncoderModel.
-UMT5_KEYS = KeyMap("official umT5", [
-    (r"blocks\.(\d+)\.attn\.(q|k|v|o)\.weight", r"encoder.block.\1.layer.0.SelfAttention.\2.weight"),
-    (r"blocks\.(\d+)\.pos_embedding\.embedding\.weight",
-     r"encoder.block.\1.layer.0.SelfAttention.relative_attention_bias.weight"),
-    (r"blocks\.(\d+)\.norm1\.weight", r"encoder.block.\1.layer.0.layer_norm.weight"),
-    (r"blocks\.(\d+)\.norm2\.weight", r"encoder.block.\1.layer.1.layer_norm.weight"),
-    (r"blocks\.(\d+)\.ffn\.gate\.0\.weight", r"encoder.block.\1.layer.1.DenseReluDense.wi_0.weight"),
-    (r"blocks\.(\d+)\.ffn\.fc1\.weight", r"encoder.block.\1.layer.1.DenseReluDense.wi_1.weight"),
-    (r"blocks\.(\d+)\.ffn\.fc2\.weight", r"encoder.block.\1.layer.1.DenseReluDense.wo.weight"),
-    (r"norm\.weight", r"encoder.final_layer_norm.weight"),
-    (r"token_embedding\.weight", r"shared.weight"),
-])
+# The official umT5 encoder file (models_t5_umt5-xxl-enc-bf16.pth) and transformers' UMT5EncoderModel,
+# written once as (official name, transformers name) pairs; {n} is the block number. Both directions
+# are derived from this table.
+UMT5_NAMES = [
+    *[(f"blocks.{{n}}.attn.{p}.weight", f"encoder.block.{{n}}.layer.0.SelfAttention.{p}.weight") for p in "qkvo"],
+    ("blocks.{n}.pos_embedding.embedding.weight", "encoder.block.{n}.layer.0.SelfAttention.relative_attention_bias.weight"),
+    ("blocks.{n}.norm1.weight", "encoder.block.{n}.layer.0.layer_norm.weight"),
+    ("blocks.{n}.norm2.weight", "encoder.block.{n}.layer.1.layer_norm.weight"),
+    ("blocks.{n}.ffn.gate.0.weight", "encoder.block.{n}.layer.1.DenseReluDense.wi_0.weight"),
+    ("blocks.{n}.ffn.fc1.weight", "encoder.block.{n}.layer.1.DenseReluDense.wi_1.weight"),
+    ("blocks.{n}.ffn.fc2.weight", "encoder.block.{n}.layer.1.DenseReluDense.wo.weight"),
+    ("norm.weight", "encoder.final_layer_norm.weight"),
+    ("token_embedding.weight", "shared.weight"),
+]
+
+
+def _template_rules(pairs: list[tuple[str, str]], reverse: bool = False) -> list[tuple[str, str]]:
+    """KeyMap rules from name templates: ``{n}`` matches a number and is carried over."""
+    rules = []
+    for source, target in ((b, a) if reverse else (a, b) for a, b in pairs):
+        pattern = r"(\d+)".join(re.escape(part) for part in source.split("{n}"))
+        rules.append((pattern, target.replace("{n}", r"\1")))
+    return rules
+
+
+UMT5_KEYS = KeyMap("official umT5", _template_rules(UMT5_NAMES), target="transformers")
+UMT5_KEYS_REVERSED = KeyMap("transformers umT5", _template_rules(UMT5_NAMES, reverse=True))
 
 
 def official_umt5_to_transformers(state: StateDict) -> StateDict:
@@ -128,29 +144,7 @@ def official_umt5_to_transformers(state: StateDict) -> StateDict:
 
 def transformers_umt5_to_official(state: StateDict) -> StateDict:
     """transformers UMT5 encoder weights under the official umT5 .pth names (the release's file)."""
-    out: StateDict = {}
-    for key, value in state.items():
-        if key == "encoder.embed_tokens.weight":  # tied to shared.weight
-            continue
-        official = _UMT5_REVERSE.get(re.sub(r"\.\d+\.", ".N.", key, count=1))
-        if official is None:
-            raise CheckpointError(f"official umT5: no official name for transformers key {key!r}")
-        block = re.search(r"\.(\d+)\.", key)
-        out[official.replace("N", block.group(1)) if block else official] = value
-    return out
-
-
-_UMT5_REVERSE = {
-    **{f"encoder.block.N.layer.0.SelfAttention.{n}.weight": f"blocks.N.attn.{n}.weight" for n in "qkvo"},
-    "encoder.block.N.layer.0.SelfAttention.relative_attention_bias.weight": "blocks.N.pos_embedding.embedding.weight",
-    "encoder.block.N.layer.0.layer_norm.weight": "blocks.N.norm1.weight",
-    "encoder.block.N.layer.1.layer_norm.weight": "blocks.N.norm2.weight",
-    "encoder.block.N.layer.1.DenseReluDense.wi_0.weight": "blocks.N.ffn.gate.0.weight",
-    "encoder.block.N.layer.1.DenseReluDense.wi_1.weight": "blocks.N.ffn.fc1.weight",
-    "encoder.block.N.layer.1.DenseReluDense.wo.weight": "blocks.N.ffn.fc2.weight",
-    "encoder.final_layer_norm.weight": "norm.weight",
-    "shared.weight": "token_embedding.weight",
-}
+    return UMT5_KEYS_REVERSED.convert({k: v for k, v in state.items() if k != "encoder.embed_tokens.weight"})
 
 
 # -- reading files ---------------------------------------------------------------------------------
@@ -203,8 +197,12 @@ def _names(keys: Iterable[str], limit: int = 5) -> str:
     return ", ".join(keys[:limit]) + more
 
 
-def load_into(build: Callable[[], torch.nn.Module], state: StateDict, origin: str) -> torch.nn.Module:
-    """Build on the meta device and assign ``state`` strictly; mismatches name the keys."""
+def load_into(build: Callable[[], torch.nn.Module], state: StateDict, origin: str,
+              device: str | torch.device | None = None,
+              dtype_of: Callable[[str], torch.dtype | None] | None = None) -> torch.nn.Module:
+    """Build on the meta device and assign ``state`` strictly; mismatches name the keys. Each tensor
+    goes straight to ``device`` and to ``dtype_of(key)`` (None: as stored) before it is assigned;
+    tensors shared by several keys (tied weights) are moved once."""
     with torch.device("meta"):
         model = build()
     expected = model.state_dict()
@@ -217,7 +215,15 @@ def load_into(build: Callable[[], torch.nn.Module], state: StateDict, origin: st
         if tuple(tensor.shape) != tuple(expected[key].shape):
             raise CheckpointError(f"{origin}: key {key!r} has shape {tuple(tensor.shape)}, "
                                   f"the model expects {tuple(expected[key].shape)}")
-    model.load_state_dict(state, strict=True, assign=True)
+    moved: dict[int, torch.Tensor] = {}
+    placed: StateDict = {}
+    for key, tensor in state.items():
+        dtype = dtype_of(key) if dtype_of is not None else None
+        marker = id(tensor)
+        if marker not in moved or moved[marker].dtype != (dtype or tensor.dtype):
+            moved[marker] = tensor.to(device=device, dtype=dtype)
+        placed[key] = moved[marker]
+    model.load_state_dict(placed, strict=True, assign=True)
     return model
 
 
@@ -230,14 +236,15 @@ def is_diffusers_vae(state: StateDict) -> bool:
 
 
 def load_dit(source: str | Path, config, dtype: torch.dtype | None = None, device: str | torch.device = "cpu"):
-    """WanDiT from official or diffusers weights (file, shard index or folder)."""
-    from wanmodel.dit import WanDiT
+    """WanDiT from official or diffusers weights (file, shard index or folder); with ``dtype``, the
+    matmul weights in ``dtype`` and the fp32 islands in float32 (what ``WanDiT.cast`` gives)."""
+    from wanmodel.dit import WanDiT, is_fp32_island
 
     state = read_state_dict(source)
     if is_diffusers_dit(state):
         state = DIT_KEYS.convert(state)
-    model = load_into(lambda: WanDiT(config), state, str(source)).to(device)
-    return model.cast(dtype) if dtype is not None else model
+    dtype_of = None if dtype is None else (lambda key: torch.float32 if is_fp32_island(key) else dtype)
+    return load_into(lambda: WanDiT(config), state, str(source), device=device, dtype_of=dtype_of)
 
 
 def load_vae(source: str | Path, config, dtype: torch.dtype | None = None, device: str | torch.device = "cpu"):
@@ -247,8 +254,7 @@ def load_vae(source: str | Path, config, dtype: torch.dtype | None = None, devic
     state = read_state_dict(source)
     if is_diffusers_vae(state):
         state = vae_key_map(config).convert(state)
-    model = load_into(lambda: WanVAE(config), state, str(source)).to(device)
-    return model.to(dtype) if dtype is not None else model
+    return load_into(lambda: WanVAE(config), state, str(source), device=device, dtype_of=lambda key: dtype)
 
 
 # -- release folders ---------------------------------------------------------------------------------

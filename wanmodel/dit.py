@@ -4,26 +4,55 @@ Module names are the official checkpoint's keys (``blocks.N.self_attn.q``, ``blo
 ``blocks.N.modulation``, ``head.head``, ``time_projection.1``), so an official state dict loads
 with ``strict=True`` and no renaming.
 
-Numerics: the sinusoidal time embedding is built in float64 (as the official code), the time MLP,
-the modulation and every LayerNorm run in float32 whatever the weights' dtype (the fp32 islands),
-and RoPE angles are computed in float64 and applied as float32 cos/sin tables (the official code
-rotates in float64; the difference is below 1e-6 and the float32 rotation is faster). With ``fp32_residual`` the residual stream stays float32 while the
-matmuls run in the weights' dtype (bf16 in practice), as the official inference does.
+Numerics under bf16, as the official inference (bf16 autocast over float32 weights) computes:
+the sinusoidal time embedding is built in float64; the parameters named in ``FP32_ISLANDS`` stay
+float32 under ``WanDiT.cast`` and the computations that use them run in float32 (time MLP,
+modulation, LayerNorms, the q/k RMSNorm scale, the output head); every other matmul runs in the
+weights' dtype. q and k leave their RMSNorm in float32 (the normalised value is rounded to the
+matmul dtype first, then scaled by the float32 weight, as the official does) and reach attention
+after RoPE, where q, k and v meet in v's dtype. RoPE angles are computed in float64 and applied as
+float32 cos/sin tables (the official rotates in float64; the difference is below 1e-6). With
+``fp32_residual`` the residual stream stays float32.
+
+Parallelism is attached from outside (``wanmodel/parallel.py``): every attention module calls its
+own ``attention`` (plain SDPA by default), and ``WanDiT.sequence_parallel``, when set, splits the
+token sequence over ranks after patchifying and gathers it before unpatchifying.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from typing import Protocol
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from wanmodel import attention as attention_module
+from wanmodel.attention import AttentionFn, sdpa
 from wanmodel.configs import DiTConfig
 
-# Parameters that stay float32 under ``WanDiT.cast(torch.bfloat16)``: the fp32 islands.
-FP32_PARAMETERS = ("time_embedding.", "time_projection.", "modulation", "norm3.", "norm_q.", "norm_k.")
+# The fp32 islands, declared once: parameters (full names) that stay float32 under ``WanDiT.cast``.
+# The forward code relies on it: what uses these weights computes in float32.
+FP32_ISLANDS = re.compile("|".join([
+    r"time_embedding\..*", r"time_projection\..*",  # the timestep MLP
+    r"blocks\.\d+\.modulation", r"head\.modulation",  # adaLN shift / scale / gate tables
+    r"blocks\.\d+\.norm3\..*",  # the affine LayerNorm before cross-attention
+    r"blocks\.\d+\.(self|cross)_attn\.norm_[qk]\..*",  # q/k RMSNorm scales
+    r"head\.head\..*",  # the output projection (the official runs the head under fp32 autocast)
+]))
+
+
+def is_fp32_island(name: str) -> bool:
+    return FP32_ISLANDS.fullmatch(name) is not None
+
+
+class SequenceParallel(Protocol):
+    """How the token sequence is split over ranks (wanmodel/parallel.py provides one)."""
+
+    def shard(self, x: torch.Tensor, dim: int) -> torch.Tensor: ...
+
+    def gather(self, x: torch.Tensor, dim: int, length: int) -> torch.Tensor: ...
 
 
 def sinusoidal_embedding(dim: int, t: torch.Tensor) -> torch.Tensor:
@@ -85,17 +114,17 @@ class RMSNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Normalised in fp32, rounded to x's dtype, then scaled by the (fp32-island) weight with type
+        promotion: a float32 result for bf16 x, as the official computes it."""
         normed = F.rms_norm(x.float(), (x.shape[-1],), eps=self.eps)  # fused kernel, computed in fp32
-        return normed.type_as(x) * self.weight.type_as(x)
+        return normed.type_as(x) * self.weight
 
 
 class LayerNorm(nn.LayerNorm):
-    """LayerNorm computed in float32 (an fp32 island), returned in float32."""
+    """LayerNorm computed in float32 (its affine weights, if any, are an fp32 island), returned in float32."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        weight = self.weight.float() if self.weight is not None else None
-        bias = self.bias.float() if self.bias is not None else None
-        return F.layer_norm(x.float(), self.normalized_shape, weight, bias, self.eps)
+        return F.layer_norm(x.float(), self.normalized_shape, self.weight, self.bias, self.eps)
 
 
 class SelfAttention(nn.Module):
@@ -104,14 +133,17 @@ class SelfAttention(nn.Module):
         self.num_heads = num_heads
         self.q, self.k, self.v, self.o = (nn.Linear(dim, dim) for _ in range(4))
         self.norm_q, self.norm_k = RMSNorm(dim, eps), RMSNorm(dim, eps)
+        self.attention: AttentionFn = sdpa  # parallel.py installs a sequence-parallel one here
 
-    def forward(self, x: torch.Tensor, rope: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, rope: tuple[torch.Tensor, torch.Tensor],
+                key_length: int | None = None) -> torch.Tensor:
+        """x [B, L, dim]; ``key_length``: how many tokens of the whole sequence are real (not padding)."""
         b, length, dim = x.shape
         heads = (b, length, self.num_heads, dim // self.num_heads)
         q = apply_rope(self.norm_q(self.q(x)).view(heads), rope)
         k = apply_rope(self.norm_k(self.k(x)).view(heads), rope)
         v = self.v(x).view(heads)
-        return self.o(attention_module.ATTENTION(q, k, v).flatten(2))
+        return self.o(self.attention(q, k, v, key_length).flatten(2))
 
 
 class CrossAttention(nn.Module):
@@ -120,6 +152,7 @@ class CrossAttention(nn.Module):
         self.num_heads = num_heads
         self.q, self.k, self.v, self.o = (nn.Linear(dim, dim) for _ in range(4))
         self.norm_q, self.norm_k = RMSNorm(dim, eps), RMSNorm(dim, eps)
+        self.attention: AttentionFn = sdpa
 
     def forward(self, x: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         b, _, dim = x.shape
@@ -127,7 +160,7 @@ class CrossAttention(nn.Module):
         q = self.norm_q(self.q(x)).view(b, -1, self.num_heads, head_dim)
         k = self.norm_k(self.k(context)).view(b, -1, self.num_heads, head_dim)
         v = self.v(context).view(b, -1, self.num_heads, head_dim)
-        return self.o(attention_module.ATTENTION(q, k, v).flatten(2))
+        return self.o(self.attention(q, k, v).flatten(2))
 
 
 class Block(nn.Module):
@@ -144,11 +177,11 @@ class Block(nn.Module):
         self.modulation = nn.Parameter(torch.randn(1, 6, dim) / dim**0.5)
 
     def forward(self, x: torch.Tensor, e: torch.Tensor, context: torch.Tensor,
-                rope: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+                rope: tuple[torch.Tensor, torch.Tensor], key_length: int | None = None) -> torch.Tensor:
         """x [B, L, dim] (residual dtype), e [B, 6, dim] float32, context [B, Lt, dim]."""
         dtype = self.ffn[0].weight.dtype  # matmuls run in the weights' dtype
-        shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp = (self.modulation.float() + e).unbind(1)
-        y = self.self_attn(modulate(self.norm1(x), shift_msa[:, None], scale_msa[:, None]).to(dtype), rope)
+        shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp = (self.modulation + e).unbind(1)
+        y = self.self_attn(modulate(self.norm1(x), shift_msa[:, None], scale_msa[:, None]).to(dtype), rope, key_length)
         x = (x.float() + y.float() * gate_msa[:, None]).type_as(x)
         x = x + self.cross_attn(self.norm3(x).to(dtype), context).type_as(x)
         y = self.ffn(modulate(self.norm2(x), shift_mlp[:, None], scale_mlp[:, None]).to(dtype))
@@ -163,8 +196,9 @@ class Head(nn.Module):
         self.modulation = nn.Parameter(torch.randn(1, 2, config.dim) / config.dim**0.5)
 
     def forward(self, x: torch.Tensor, e: torch.Tensor) -> torch.Tensor:
-        shift, scale = (self.modulation.float() + e[:, None]).unbind(1)
-        return self.head(modulate(self.norm(x), shift[:, None], scale[:, None]).to(self.head.weight.dtype))
+        """Entirely in float32 (an fp32 island), as the official's head under fp32 autocast."""
+        shift, scale = (self.modulation + e[:, None]).unbind(1)
+        return self.head(modulate(self.norm(x), shift[:, None], scale[:, None]))
 
 
 class WanDiT(nn.Module):
@@ -182,6 +216,7 @@ class WanDiT(nn.Module):
         self.head = Head(config)
         # Not a parameter or buffer: derived from the config, never in a checkpoint.
         self._freqs: torch.Tensor | None = None
+        self.sequence_parallel: SequenceParallel | None = None  # set by wanmodel/parallel.py
 
     def rope(self, grid: tuple[int, int, int], device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         if self._freqs is None or self._freqs.device != device:
@@ -190,12 +225,8 @@ class WanDiT(nn.Module):
 
     def time_embed(self, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """fp32 island: [B] timesteps -> e [B, dim] and the six modulation vectors [B, 6, dim]."""
-        x = sinusoidal_embedding(self.config.freq_dim, t).float()
-        lin1, lin2 = self.time_embedding[0], self.time_embedding[2]
-        e = F.linear(F.silu(F.linear(x, lin1.weight.float(), lin1.bias.float())), lin2.weight.float(), lin2.bias.float())
-        proj = self.time_projection[1]
-        e0 = F.linear(F.silu(e), proj.weight.float(), proj.bias.float())
-        return e, e0.unflatten(1, (6, self.config.dim))
+        e = self.time_embedding(sinusoidal_embedding(self.config.freq_dim, t).float())
+        return e, self.time_projection(e).unflatten(1, (6, self.config.dim))
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         """x [B, C, F, H, W] latents, t [B] timesteps in [0, 1000], context [B, Lt, text_dim] -> velocity like x."""
@@ -209,9 +240,14 @@ class WanDiT(nn.Module):
         e, e0 = self.time_embed(t)
         context = self.text_embedding(context.to(dtype))
         rope = self.rope(grid, x.device)
+        length, parallel = tokens.shape[1], self.sequence_parallel
+        if parallel is not None:  # this rank's slice of the (padded) sequence
+            tokens, rope = parallel.shard(tokens, 1), (parallel.shard(rope[0], 0), parallel.shard(rope[1], 0))
         for block in self.blocks:
-            tokens = block(tokens, e0, context, rope)
+            tokens = block(tokens, e0, context, rope, length)
         out = self.head(tokens, e)  # [B, L, out * pt * ph * pw]
+        if parallel is not None:
+            out = parallel.gather(out, 1, length)
         return self.unpatchify(out.float(), grid)
 
     def unpatchify(self, x: torch.Tensor, grid: tuple[int, int, int]) -> torch.Tensor:
@@ -224,8 +260,8 @@ class WanDiT(nn.Module):
 
     @torch.no_grad()
     def cast(self, dtype: torch.dtype) -> "WanDiT":
-        """Weights to ``dtype`` for the matmuls; the fp32 islands stay float32."""
+        """Weights to ``dtype`` for the matmuls; the fp32 islands stay float32. (Use this, not
+        ``.to(dtype)``: the forward assumes the islands are float32.)"""
         for name, param in self.named_parameters():
-            keep = any(marker in name for marker in FP32_PARAMETERS)
-            param.data = param.data.to(torch.float32 if keep else dtype)
+            param.data = param.data.to(torch.float32 if is_fp32_island(name) else dtype)
         return self

@@ -1,16 +1,23 @@
 """Text-to-video sampling: encode the prompt, denoise latents with classifier-free guidance, decode.
 
 Defaults are the official ones (50 steps, guidance 5.0, shift 5.0, 81 frames, 832x480, UniPC) and
-the official negative prompt. Same seed on the same device gives the same frames: the initial
-noise comes from a ``torch.Generator`` seeded with ``seed`` on the sampling device.
+the official negative prompt; as in the official, an empty negative prompt means that default one
+(``empty_negative="empty"`` encodes the empty string instead). Frames become uint8 as the official
+writes them: scaled to [0, 255] and truncated. Same seed on the same device gives the same frames:
+the initial noise comes from a ``torch.Generator`` seeded with ``seed`` on the sampling device.
+
+Memory modes, as the official ``--offload_model`` and ``--t5_cpu``: with ``offload`` every model
+waits on the CPU and visits the GPU only for its stage (text encoder, then DiT, then VAE); with
+``t5_cpu`` the text encoder stays on the CPU and only its output moves. Neither changes the frames.
 """
 
 from __future__ import annotations
 
 import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -18,7 +25,7 @@ import torch
 from wanmodel.cache import CachePolicy, CacheStats, cached_cfg_denoiser
 from wanmodel.configs import WanConfig
 from wanmodel.dit import WanDiT
-from wanmodel.schedulers import ModelFn, flow_sigmas, sample_euler, sample_unipc
+from wanmodel.schedulers import ModelFn, flow_sigmas, sample_dpmpp, sample_euler, sample_unipc
 from wanmodel.text import TextEncoder
 from wanmodel.vae import WanVAE
 
@@ -29,7 +36,10 @@ DEFAULT_NEGATIVE_PROMPT = (
     "丑陋的，残缺的，多余的手指，画得不好的手部，画得不好的脸部，畸形的，毁容的，形态畸形的肢体，手指融合，"
     "静止不动的画面，杂乱的背景，三条腿，背景人很多，倒着走"
 )
-SAMPLERS = {"unipc": sample_unipc, "euler": sample_euler}
+SAMPLERS = {"unipc": sample_unipc, "euler": sample_euler, "dpm++": sample_dpmpp}
+# Where each solver's schedule starts, as the official sets them up (UniPC from its 0.999 training grid,
+# dpm++ from get_sampling_sigmas' 1.0).
+SIGMA_MAX = {"unipc": 0.999, "euler": 0.999, "dpm++": 1.0}
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,14 @@ class SamplingConfig:
     width: int = 832
     sampler: str = "unipc"
     negative_prompt: str = DEFAULT_NEGATIVE_PROMPT
+    empty_negative: str = "default"  # an empty negative prompt: "default" (as the official) or "empty"
+
+    @property
+    def negative(self) -> str:
+        """The negative prompt that is encoded."""
+        if self.negative_prompt == "" and self.empty_negative == "default":
+            return DEFAULT_NEGATIVE_PROMPT
+        return self.negative_prompt
 
     def check(self, vae_stride: tuple[int, int] = (4, 8), patch: tuple[int, int] = (1, 2)) -> None:
         t_stride, s_stride = vae_stride
@@ -52,6 +70,8 @@ class SamplingConfig:
             raise ValueError(f"height and width must be multiples of {multiple}, got {self.width}x{self.height}")
         if self.sampler not in SAMPLERS:
             raise ValueError(f"unknown sampler {self.sampler!r}; choose {', '.join(SAMPLERS)}")
+        if self.empty_negative not in ("default", "empty"):
+            raise ValueError(f"empty_negative must be default or empty, got {self.empty_negative!r}")
 
 
 def cfg_denoiser(dit: WanDiT, cond: torch.Tensor, uncond: torch.Tensor | None, scale: float) -> ModelFn:
@@ -67,33 +87,54 @@ def cfg_denoiser(dit: WanDiT, cond: torch.Tensor, uncond: torch.Tensor | None, s
 
 
 def to_uint8_frames(video: torch.Tensor) -> np.ndarray:
-    """[1, 3, T, H, W] in [-1, 1] -> uint8 [T, H, W, 3]."""
-    frames = ((video[0].float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    return frames.permute(1, 2, 3, 0).cpu().numpy()
+    """[1, 3, T, H, W] in [-1, 1] -> uint8 [T, H, W, 3], as the official writes videos: clamped, mapped
+    to [0, 1] as (x + 1) / 2, times 255, truncated toward zero (not rounded)."""
+    unit = (video[0].float().clamp(-1, 1) + 1) / 2
+    return (unit * 255).to(torch.uint8).permute(1, 2, 3, 0).cpu().numpy()
 
 
 class WanPipeline:
     def __init__(self, config: WanConfig, dit: WanDiT, vae: WanVAE, text_encoder: TextEncoder | None,
-                 device: str | torch.device = "cpu") -> None:
+                 device: str | torch.device = "cpu", offload: bool = False, t5_cpu: bool = False) -> None:
         self.config, self.dit, self.vae, self.text_encoder = config, dit.eval(), vae.eval(), text_encoder
         self.device = torch.device(device)
+        self.offload, self.t5_cpu = offload, t5_cpu
 
     @classmethod
     def from_weights(cls, root: str | Path, config: WanConfig, device: str = "cpu",
-                     dtype: torch.dtype = torch.float32) -> "WanPipeline":
-        """Load a release folder (official or diffusers layout) into a pipeline."""
+                     dtype: torch.dtype = torch.float32, offload: bool = False,
+                     t5_cpu: bool = False) -> "WanPipeline":
+        """Load a release folder (official or diffusers layout) into a pipeline, each model straight
+        to where it waits: ``device``, or the CPU under ``offload`` (and the text encoder under ``t5_cpu``)."""
         from wanmodel.checkpoint import load_dit, load_vae, locate_weights
 
         weights = locate_weights(root)
-        dit = load_dit(weights.dit, config.dit, dtype=dtype if dtype != torch.float32 else None, device=device)
-        vae = load_vae(weights.vae, config.vae, device=device)
-        text = TextEncoder.load(weights.text_encoder, weights.tokenizer, config.text, dtype=dtype, device=device)
-        return cls(config, dit, vae, text, device)
+        home = "cpu" if offload else device
+        dit = load_dit(weights.dit, config.dit, dtype=dtype if dtype != torch.float32 else None, device=home)
+        vae = load_vae(weights.vae, config.vae, device=home)
+        text = TextEncoder.load(weights.text_encoder, weights.tokenizer, config.text, dtype=dtype,
+                                device="cpu" if offload or t5_cpu else device)
+        return cls(config, dit, vae, text, device, offload=offload, t5_cpu=t5_cpu)
+
+    @contextmanager
+    def _resident(self, module: torch.nn.Module | None) -> Iterator[None]:
+        """With ``offload``: ``module`` on the sampling device for the block, back on the CPU after."""
+        if not self.offload or module is None:
+            yield
+            return
+        module.to(self.device)
+        try:
+            yield
+        finally:
+            module.to("cpu")
+            if self.device.type == "cuda":
+                torch.cuda.empty_cache()
 
     def encode_text(self, prompts: list[str]) -> torch.Tensor:
         if self.text_encoder is None:
             raise RuntimeError("the text encoder was released; pass precomputed contexts")
-        return self.text_encoder.encode(prompts).to(self.device)
+        with self._resident(None if self.t5_cpu else self.text_encoder.model):
+            return self.text_encoder.encode(prompts).to(self.device)
 
     def release_text_encoder(self) -> None:
         """Free the text encoder (the largest model at 14B scale after the DiT) once prompts are encoded."""
@@ -112,20 +153,22 @@ class WanPipeline:
         vae_cfg = self.config.vae
         sampling.check((vae_cfg.temporal_stride, vae_cfg.spatial_stride), self.config.dit.patch_size[1:])
         if context is None:
-            cond, uncond = self.encode_text([prompt, sampling.negative_prompt]).chunk(2)
+            cond, uncond = self.encode_text([prompt, sampling.negative]).chunk(2)
         else:
             cond, uncond = context
         shape = (1, vae_cfg.z_dim, (sampling.frames - 1) // vae_cfg.temporal_stride + 1,
                  sampling.height // vae_cfg.spatial_stride, sampling.width // vae_cfg.spatial_stride)
         generator = torch.Generator(device=self.device).manual_seed(seed)
         noise = torch.randn(shape, generator=generator, device=self.device, dtype=torch.float32)
-        sigmas = flow_sigmas(sampling.steps, sampling.shift)
+        sigmas = flow_sigmas(sampling.steps, sampling.shift, SIGMA_MAX[sampling.sampler])
         if cache is not None:
             model_fn = cached_cfg_denoiser(self.dit, cond, uncond, sampling.guidance, sampling.steps, cache, cache_stats)
         else:
             model_fn = cfg_denoiser(self.dit, cond, uncond, sampling.guidance)
-        latents = SAMPLERS[sampling.sampler](model_fn, noise, sigmas, callback)
-        return to_uint8_frames(self.vae.decode(latents.to(next(self.vae.parameters()).dtype)))
+        with self._resident(self.dit):
+            latents = SAMPLERS[sampling.sampler](model_fn, noise, sigmas, callback)
+        with self._resident(self.vae):
+            return to_uint8_frames(self.vae.decode(latents.to(next(self.vae.parameters()).dtype)))
 
     def with_defaults(self, **overrides) -> SamplingConfig:
         """The model's own defaults (shift, steps, guidance) with ``overrides`` applied."""

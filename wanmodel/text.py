@@ -1,18 +1,30 @@
 """The umT5 text encoder, through transformers' ``UMT5EncoderModel``, and its tokenizer.
 
-As the official pipeline does, each prompt is tokenised to at most ``text_len`` tokens, encoded
-with its attention mask, trimmed to its real length and zero-padded back to ``text_len``; the DiT
-attends over all ``text_len`` positions.
+As the official pipeline does, each prompt is cleaned (``clean_prompt``: ftfy's text repair, HTML
+entities unescaped twice, runs of whitespace collapsed to one space), tokenised to at most
+``text_len`` tokens, encoded with its attention mask, trimmed to its real length and zero-padded
+back to ``text_len``; the DiT attends over all ``text_len`` positions.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import torch
 
 from wanmodel.checkpoint import CheckpointError, load_into, official_umt5_to_transformers, read_state_dict
 from wanmodel.configs import TextConfig
+
+
+def clean_prompt(text: str) -> str:
+    """The official tokenizer's "whitespace" cleaning: ftfy.fix_text (mojibake, odd quotes), HTML
+    entities unescaped twice (``&amp;amp;`` -> ``&``), stripped, whitespace runs collapsed."""
+    import ftfy
+
+    text = html.unescape(html.unescape(ftfy.fix_text(text))).strip()
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def umt5_config(config: TextConfig):
@@ -28,10 +40,11 @@ def umt5_config(config: TextConfig):
 
 
 class TextEncoder:
-    def __init__(self, model, tokenizer, text_len: int = 512) -> None:
+    def __init__(self, model, tokenizer, text_len: int = 512, clean: bool = True) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.text_len = text_len
+        self.clean = clean  # False: tokenise prompts exactly as given
 
     @classmethod
     def load(cls, weights: str | Path, tokenizer: str | Path, config: TextConfig,
@@ -45,15 +58,17 @@ class TextEncoder:
             state = official_umt5_to_transformers(state)
         elif "encoder.embed_tokens.weight" not in state and "shared.weight" in state:
             state["encoder.embed_tokens.weight"] = state["shared.weight"]
-        model = load_into(lambda: UMT5EncoderModel(umt5_config(config)), state, str(weights))
         if not Path(tokenizer).is_dir():
             raise CheckpointError(f"tokenizer folder not found: {tokenizer}")
-        return cls(model.to(device=device, dtype=dtype), AutoTokenizer.from_pretrained(str(tokenizer)),
-                   config.text_len)
+        model = load_into(lambda: UMT5EncoderModel(umt5_config(config)), state, str(weights), device=device,
+                          dtype_of=lambda key: dtype)
+        return cls(model, AutoTokenizer.from_pretrained(str(tokenizer)), config.text_len)
 
     @torch.no_grad()
     def encode(self, prompts: list[str]) -> torch.Tensor:
         """[B, text_len, d_model]: each prompt's real tokens, then zeros."""
+        if self.clean:
+            prompts = [clean_prompt(p) for p in prompts]
         tokens = self.tokenizer(prompts, padding="max_length", truncation=True, max_length=self.text_len,
                                 add_special_tokens=True, return_tensors="pt")
         device = next(self.model.parameters()).device

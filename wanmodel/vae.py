@@ -6,12 +6,12 @@ Module names follow the official ``Wan2.1_VAE.pth`` keys (``encoder.downsamples.
 Time is causal: every temporal convolution sees only the current and past frames. Video is encoded
 as its first frame, then chunks of 4 frames (one latent frame each), and decoded one latent frame
 at a time; what each convolution needs from the previous chunk lives in a ``VAECache`` (one slot
-per convolution), so memory does not grow with the video's length.
+per module, keyed by the module itself), so memory does not grow with the video's length.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Iterator
 
 import torch
 import torch.nn as nn
@@ -23,18 +23,17 @@ CACHE_FRAMES = 2  # a kernel-3 causal conv needs the two previous input frames
 
 
 class VAECache:
-    """Causal state of one streaming encode or decode: per module, what it kept from the last chunk."""
-
-    FIRST_CHUNK_SEEN = "first-chunk-seen"  # the temporal upsampler skips the first latent frame
+    """Causal state of one streaming encode or decode: per module, what it kept from the last chunk.
+    Lives for one encode or decode (it holds its modules, by identity)."""
 
     def __init__(self) -> None:
-        self._slots: dict[int, object] = {}
+        self._slots: dict[nn.Module, Any] = {}
 
-    def get(self, module: nn.Module) -> object:
-        return self._slots.get(id(module))
+    def get(self, module: nn.Module) -> Any:
+        return self._slots.get(module)
 
-    def set(self, module: nn.Module, value: object) -> None:
-        self._slots[id(module)] = value
+    def set(self, module: nn.Module, value: Any) -> None:
+        self._slots[module] = value
 
 
 def keep_last_frames(x: torch.Tensor, previous: torch.Tensor | None) -> torch.Tensor:
@@ -46,7 +45,8 @@ def keep_last_frames(x: torch.Tensor, previous: torch.Tensor | None) -> torch.Te
 
 
 class CausalConv3d(nn.Conv3d):
-    """Conv3d padded only on the past side in time; with a cache, the past is the previous chunk."""
+    """Conv3d padded only on the past side in time; with a cache, the past is the previous chunk.
+    ``forward`` is its one entry point."""
 
     def __init__(self, in_dim: int, out_dim: int, kernel_size, stride=1, padding=0) -> None:
         super().__init__(in_dim, out_dim, kernel_size, stride=stride, padding=padding)
@@ -62,14 +62,6 @@ class CausalConv3d(nn.Conv3d):
             if previous is not None:
                 x = torch.cat([previous.to(x.device), x], dim=2)
                 padding[4] -= previous.shape[2]
-        return super().forward(F.pad(x, padding))
-
-    def run(self, x: torch.Tensor, history: torch.Tensor | None) -> torch.Tensor:
-        """Apply with an explicit past (None: zero padding), no cache bookkeeping."""
-        padding = list(self.causal_padding)
-        if history is not None:
-            x = torch.cat([history.to(x.device), x], dim=2)
-            padding[4] -= history.shape[2]
         return super().forward(F.pad(x, padding))
 
 
@@ -157,18 +149,13 @@ class Resample(nn.Module):
         return x
 
     def _upsample_time(self, x: torch.Tensor, cache: VAECache) -> torch.Tensor:
-        """Each frame becomes two, except the very first latent frame, which stays one."""
-        state = cache.get(self)
-        if state is None:
-            cache.set(self, VAECache.FIRST_CHUNK_SEEN)
+        """Each frame becomes two, except the very first latent frame, which stays one (and is not
+        part of the time convolution's past: the past starts as zeros)."""
+        if cache.get(self) is None:  # this module's slot: whether the first latent frame went by
+            cache.set(self, True)
             return x
-        history = state if isinstance(state, torch.Tensor) else None
-        kept = keep_last_frames(x, history)
-        if history is None and kept.shape[2] < CACHE_FRAMES:
-            kept = torch.cat([torch.zeros_like(kept), kept], dim=2)
-        cache.set(self, kept)
         b, c, t, h, w = x.shape
-        doubled = self.time_conv.run(x, history).reshape(b, 2, c, t, h, w)  # [B, 2, C, T, H, W]
+        doubled = self.time_conv(x, cache).reshape(b, 2, c, t, h, w)  # [B, 2, C, T, H, W]
         return torch.stack((doubled[:, 0], doubled[:, 1]), dim=3).reshape(b, c, t * 2, h, w)
 
     def _downsample_time(self, x: torch.Tensor, cache: VAECache) -> torch.Tensor:
@@ -178,7 +165,7 @@ class Resample(nn.Module):
             cache.set(self, x.clone())
             return x
         cache.set(self, x[:, :, -1:].clone())
-        return self.time_conv.run(torch.cat([previous[:, :, -1:], x], dim=2), None)
+        return self.time_conv(torch.cat([previous[:, :, -1:], x], dim=2))  # no temporal padding: past given
 
 
 def _run(layers: nn.Module, x: torch.Tensor, cache: VAECache | None) -> torch.Tensor:

@@ -28,6 +28,9 @@ class ModelAdapter(ABC):
         """What identifies this model's outputs (version, checkpoint hashes, settings)."""
         return {"adapter": self.name}
 
+    def finish(self) -> None:
+        """Called once when a run is over (before ranks meet to merge): release what waits on us."""
+
 
 ADAPTERS: Registry[type[ModelAdapter]] = Registry("model")
 ADAPTERS.register("procedural", "wanbench.adapters.procedural:ProceduralAdapter")

@@ -4,6 +4,12 @@ Weights are looked for, in order, at the ``weights=`` option, under ``$WANBENCH_
 Hugging Face cache (offline: nothing is downloaded here). When they are absent the adapter refuses
 to start with one line naming what is missing, where it looked, and the command that fetches them.
 Models load on first use, so listing or checking an adapter costs nothing.
+
+Options for big models and small GPUs, as the official ``generate.py`` has them:
+``offload=model`` keeps each of text encoder, DiT and VAE on the GPU only while it runs;
+``t5_cpu=true`` runs the text encoder on the CPU; ``ulysses=N`` (under torchrun, set by
+``--ulysses N``) runs the model over groups of N ranks with FSDP2 and Ulysses sequence parallelism
+(``wanmodel/parallel.py``, ``wanbench/rank_groups.py``). None of them changes the frames.
 """
 
 from __future__ import annotations
@@ -30,11 +36,12 @@ class WanAdapter(ModelAdapter):
     default_size = (832, 480)
     default_frames = 81
     negative_prompt: str | None = None  # None: the official negative prompt
+    empty_negative = "default"  # an empty negative prompt means the official one, as in the official code
 
     def __init__(self, weights: str | None = None, steps: int | None = None, shift: float | None = None,
                  guidance: float | None = None, frames: int | None = None, width: int | None = None,
                  height: int | None = None, sampler: str = "unipc", device: str | None = None,
-                 dtype: str = "auto") -> None:
+                 dtype: str = "auto", offload: str | bool = "none", t5_cpu: bool = False, ulysses: int = 1) -> None:
         from wanmodel.configs import get_config
 
         self.config = get_config(self.preset)
@@ -44,9 +51,34 @@ class WanAdapter(ModelAdapter):
                           "height": height or self.default_size[1], "negative_prompt": self.negative_prompt}
         if dtype not in ("auto", "bfloat16", "float32"):
             raise AdapterError(f"{self.name}: dtype must be auto, bfloat16 or float32, got {dtype!r}")
+        if isinstance(offload, bool):  # offload=true, as the diffusers baselines spell it
+            offload = "model" if offload else "none"
+        if offload not in ("none", "model"):
+            raise AdapterError(f"{self.name}: offload must be none or model, got {offload!r}")
+        if not isinstance(ulysses, int) or ulysses < 1:
+            raise AdapterError(f"{self.name}: ulysses must be a positive integer, got {ulysses!r}")
+        if ulysses > 1 and offload != "none":
+            raise AdapterError(f"{self.name}: offload=model and ulysses>1 do not combine (FSDP2 already shards the weights)")
+        heads = self.config.dit.num_heads
+        if heads % ulysses:
+            raise AdapterError(f"{self.name}: ulysses={ulysses} must divide the DiT's {heads} attention heads")
         self.device = device
         self.dtype = dtype
+        self.offload, self.t5_cpu, self.ulysses = offload, bool(t5_cpu), ulysses
         self._pipeline = None
+        self.group = None
+        if ulysses > 1:  # process groups are made by every rank at start-up, before any work
+            import os
+
+            import torch.distributed as dist
+
+            from wanbench.rank_groups import SequenceGroup
+
+            if not dist.is_initialized() and "MASTER_ADDR" not in os.environ:
+                raise AdapterError(f"{self.name}: ulysses={ulysses} needs torchrun's ranks "
+                                   "(torchrun --nproc-per-node N -m wanbench ... --ulysses N)")
+
+            self.group = SequenceGroup(ulysses, "cuda" if self._device() == "cuda" else "cpu")
         self.step_callback = None  # called as (step, total) while denoising, e.g. by a progress bar
 
     def _candidates(self, weights: str | None) -> list[Path]:
@@ -94,25 +126,52 @@ class WanAdapter(ModelAdapter):
             return None
         return path
 
+    def _device(self) -> str:
+        import torch
+
+        return self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+
     def pipeline(self):
         if self._pipeline is None:
             import torch
 
             from wanmodel.pipeline import WanPipeline
 
-            device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
-            dtype = {"auto": torch.bfloat16 if device == "cuda" else torch.float32,
+            device = self._device()
+            dtype = {"auto": torch.bfloat16 if device.startswith("cuda") else torch.float32,
                      "bfloat16": torch.bfloat16, "float32": torch.float32}[self.dtype]
-            self._pipeline = WanPipeline.from_weights(self.root, self.config, device=device, dtype=dtype)
+            pipeline = WanPipeline.from_weights(self.root, self.config, device=device, dtype=dtype,
+                                                offload=self.offload == "model", t5_cpu=self.t5_cpu)
+            if self.group is not None:
+                from wanmodel.parallel import parallelize_pipeline
+
+                parallelize_pipeline(pipeline, self.group.mesh, t5_fsdp=not self.t5_cpu)
+            self._pipeline = pipeline
         return self._pipeline
 
-    def generate(self, prompt: Prompt, seed: int, out_path: Path) -> Path:
+    def generate_frames(self, text: str, seed: int):
+        """uint8 frames [T, H, W, 3]; every rank of a Ulysses group calls this for the same (text, seed)."""
         pipeline = self.pipeline()
-        sampling = pipeline.with_defaults(**self.overrides)
+        sampling = pipeline.with_defaults(**self.overrides, empty_negative=self.empty_negative)
         report = self.step_callback
         callback = (lambda step, _x: report(step + 1, sampling.steps)) if report else None
-        frames = pipeline.generate(prompt.text, seed=seed, sampling=sampling, callback=callback)
-        return write_video(out_path, frames, FPS)
+        return pipeline.generate(text, seed=seed, sampling=sampling, callback=callback)
+
+    def generate(self, prompt: Prompt, seed: int, out_path: Path) -> Path:
+        if self.group is not None:
+            self.group.announce(prompt.text, seed)  # the followers generate it with us
+        return write_video(out_path, self.generate_frames(prompt.text, seed), FPS)
+
+    def finish(self) -> None:
+        """Leader of a Ulysses group: the run is over, let the other ranks return."""
+        if self.group is not None:
+            self.group.release()
+
+    def follow(self) -> int:
+        """Non-leader rank of a Ulysses group: generate along with the leader until it releases us."""
+        if self.group is None:
+            raise AdapterError(f"{self.name}: follow() needs ulysses > 1")
+        return self.group.follow(self)
 
     def info(self) -> dict[str, Any]:
         from wanmodel.checkpoint import locate_weights
@@ -132,6 +191,7 @@ class WanTiny(WanAdapter):
     default_size = (64, 48)
     default_frames = 9
     negative_prompt = ""  # trained with caption dropout: the empty caption is its unconditional branch
+    empty_negative = "empty"  # ... so the empty string is encoded as it is
 
     def _candidates(self, weights: str | None) -> list[Path]:
         if weights:
