@@ -3,7 +3,7 @@
 Every input is printed with where it comes from: FLOP counts of the exact architectures (counted on
 this CPU with torch's FlopCounterMode by benchmarks/cost_model.py --count, or from the model's shape
 where stated), the number of calls per video from wanbench's defaults, the dense bf16 peak of an
-H100/H200 SXM from NVIDIA's datasheet, and an assumed utilisation per kind of work. The output is
+H100/H200 SXM from NVIDIA's datasheet, and an assumed sustained throughput per kind of work. The output is
 GPU hours, not a measurement.  Usage:  python benchmarks/cost_model.py [--count] [--json out.json]
 """
 
@@ -15,7 +15,10 @@ from pathlib import Path
 
 PROMPTS = 1035  # the report's Wan-Bench size
 PEAK_BF16 = 989e12  # H100 / H200 SXM dense bf16 tensor FLOP/s (datasheet; no sparsity)
-UTILISATION = {"dit": 0.40, "vision": 0.10, "judge": 0.30}  # assumed shares of peak (not measured)
+PEAK_FP32 = 67e12  # H100 / H200 SXM fp32 FLOP/s without tensor cores (datasheet)
+# assumed sustained FLOP/s per kind of work (not measured): the DiT in bf16 at 40% of peak (long
+# sequences), the vision backbones in fp32 at 45% of the fp32 peak, the judge in bf16 at 30%
+EFFECTIVE = {"dit": 0.40 * PEAK_BF16, "vision": 0.45 * PEAK_FP32, "judge": 0.30 * PEAK_BF16}
 
 # Wan 2.1 T2V-14B: 40 blocks, width 5120, 14e9 parameters; 720p 81 frames -> latent 21 x 90 x 160,
 # patch 1 x 2 x 2 -> 21 * 45 * 80 tokens; 50 sampling steps, classifier-free guidance = 2 forwards.
@@ -65,11 +68,12 @@ def estimate(counted: dict[str, float]) -> dict:
                                       "judge")
     rows = {}
     for name, (flops, kind) in per_video.items():
-        seconds = flops / (PEAK_BF16 * UTILISATION[kind])
-        rows[name] = {"tflop_per_video": round(flops / 1e12, 2), "assumed_utilisation": UTILISATION[kind],
-                      "seconds_per_video": round(seconds, 3),
-                      "hours_1_gpu": round(seconds * PROMPTS / 3600, 2), "hours_8_gpus": round(seconds * PROMPTS / 3600 / 8, 2)}
+        seconds = flops / EFFECTIVE[kind]
+        rows[name] = {"tflop_per_video": round(flops / 1e12, 3), "assumed_tflops": round(EFFECTIVE[kind] / 1e12, 1),
+                      "seconds_per_video": round(seconds, 4),
+                      "hours_1_gpu": round(seconds * PROMPTS / 3600, 3), "hours_8_gpus": round(seconds * PROMPTS / 3600 / 8, 3)}
     return {"label": "ESTIMATE (no GPU measured)", "prompts": PROMPTS, "peak_bf16_flops": PEAK_BF16,
+            "peak_fp32_flops": PEAK_FP32, "not_counted": "text encoder, VAE decode, IQA models, detectors",
             "counted_flops_per_call": counted, "dit": DIT, "tokens": RESOLUTIONS, "judge": JUDGE, "rows": rows}
 
 

@@ -76,7 +76,7 @@ class FlowField:
             map_x, map_y = grid.maps(forward)
             back = grid.sample(backward, map_x, map_y)
             error = np.sum((forward + back) ** 2, axis=-1)
-            bound = 0.01 * (self._magnitude[p] ** 2 + np.sum(back ** 2, axis=-1)) + 0.5
+            bound = 0.01 * (np.sum(forward ** 2, axis=-1) + np.sum(back ** 2, axis=-1)) + 0.5
             same_brightness = np.abs(grid.sample(second, map_x, map_y) - first) < brightness_tolerance
             masks[p] = (error < bound) & same_brightness
         return masks

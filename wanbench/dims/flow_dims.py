@@ -54,7 +54,7 @@ def static_masks(flow: FlowField) -> np.ndarray:
     """[P, h, w] bool: pixels whose forward (and, when computed, backward) flow is near zero."""
     still = flow.magnitude() < STATIC_FLOW_PX
     if flow.backward is not None:
-        still &= np.sum(flow.backward ** 2, axis=-1) < STATIC_FLOW_PX ** 2
+        still &= np.linalg.norm(flow.backward, axis=-1) < STATIC_FLOW_PX  # as v1 computed it, to the bit
     kernel = np.ones((2 * MOVING_MARGIN_PX + 1,) * 2, np.uint8)
     return np.stack([cv2.erode(m, kernel) for m in still.view(np.uint8)]).astype(bool)
 
