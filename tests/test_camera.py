@@ -21,8 +21,9 @@ def camera_prompt(motion: str, scene: str = "forest", moving_subject: bool = Fal
                              "camera": motion, "scene": scene, **extra})
 
 
-def test_classifier_accuracy_on_56_procedural_clips() -> None:
-    flow = DISFlow()
+@pytest.mark.parametrize("options", [{}, {"backward": False, "max_pairs": 4}], ids=["dis", "forward-4-pairs"])
+def test_classifier_accuracy_on_56_procedural_clips(options: dict) -> None:
+    flow = DISFlow(**options)
     results = []
     for number, (motion, scene) in enumerate(itertools.product(FLOW_MOTIONS, SCENES)):
         prompt = camera_prompt(motion, scene, moving_subject=number % 2 == 1)

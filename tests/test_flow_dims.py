@@ -110,3 +110,40 @@ def test_scores_survive_an_mp4_roundtrip(tmp_path: Path) -> None:
     video = read_video(write_video(tmp_path / "still.mp4", frozen_clip(), fps=16))
     cache = FeatureCache(video, {"flow": DISFlow()})
     assert PixelStability().score(video, PROMPT, cache).value > 0.99
+
+
+FORWARD_ONLY = {"backward": False, "max_pairs": 4}  # RAFT's defaults: no backward pass, 4 pairs
+
+
+def forward_only_scores(frames: np.ndarray) -> tuple:
+    cache = FeatureCache(Video(frames, fps=16), {"flow": DISFlow(**FORWARD_ONLY)})
+    assert cache.get("flow").backward is None
+    motion = LargeMotion().score(cache.video, PROMPT, cache)
+    try:
+        stability = PixelStability().score(cache.video, PROMPT, cache).value
+    except NotScorable:
+        stability = None
+    return motion, stability
+
+
+def test_forward_only_flow_keeps_the_known_answers() -> None:
+    """Without backward flow the photometric window check replaces forward-backward consistency:
+    frozen clips stay perfectly stable, flicker still costs stability, faster pans score more, and
+    unrelated noise frames still do not track while a pan does."""
+    frozen_motion, frozen_stability = forward_only_scores(frozen_clip())
+    assert frozen_stability == 1.0 and frozen_motion.value < 0.01
+    _, calm = forward_only_scores(flicker_clip(2))
+    _, strong = forward_only_scores(flicker_clip(12))
+    assert 1.0 > calm > strong and strong < 0.9
+    slow, _ = forward_only_scores(pan_clip(1.0))
+    fast, _ = forward_only_scores(pan_clip(4.0))
+    assert 0.05 < slow.value < fast.value < 1.0
+    noise, _ = forward_only_scores(np.stack([textured_canvas(96, 128, seed=t) for t in range(12)]))
+    assert noise.details["tracked_share"] < 0.3 < 0.9 < fast.details["tracked_share"]
+    assert noise.value < 0.5 * fast.value
+
+
+def test_flow_field_caches_its_masks() -> None:
+    field = DISFlow().compute(Video(pan_clip(2.0), fps=16))
+    assert field.tracked() is field.tracked() and field.magnitude() is field.magnitude()
+

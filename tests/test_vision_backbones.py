@@ -108,7 +108,7 @@ def test_flow_falls_back_to_dis_without_raft_weights_and_says_so() -> None:
 
 def test_raft_loads_from_the_registry_and_returns_forward_and_backward_flow(vision_home) -> None:
     _, options = vision_home
-    flow = BACKBONES.get("flow-raft")(max_side=128, max_pairs=3, iterations=2, **options["flow-raft"])
+    flow = BACKBONES.get("flow-raft")(max_side=128, max_pairs=3, iterations=2, backward=True, **options["flow-raft"])
     field = flow.compute(tiny_video(pan_clip(2.0, frames=8, height=48, width=64)))
     assert field.forward.shape == field.backward.shape == (3, 128, 168, 2)  # upscaled to RAFT's minimum
     assert np.isfinite(field.forward).all()

@@ -20,6 +20,7 @@ from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, Fe
 from wanbench.dims.base import Dimension, DimensionUnavailable, NotApplicable, NotScorable, Score
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.registry import get_dimension
+from wanbench.overlap import Loaded, overlapped
 from wanbench.provenance import provenance
 from wanbench.runlock import run_lock
 from wanbench.shards import SHARD_DIR, Shard, merge_shards, torchrun_barrier
@@ -48,6 +49,7 @@ class EvalConfig:
     limit: int | None = None  # only the first N prompts of the suite
     rank: int = 0  # this process's shard of the (prompt, seed) items ...
     world_size: int = 1  # ... out of this many (torchrun sets both through RANK and WORLD_SIZE)
+    prefetch: int = 1  # videos decoded (and their flow computed) ahead while one scores; 0: sequential
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -215,8 +217,9 @@ class Evaluator:
             done |= self.main_store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
         status = "failed"
         try:
-            for count, (prompt, seed) in enumerate(items, start=1):
-                self._one(store, prompt, seed, done, summary)
+            prepared = (self._prepare(store, prompt, seed, done, summary) for prompt, seed in items)
+            for count, loaded in enumerate(overlapped(prepared, self.backbones, config.prefetch), start=1):
+                self._score_loaded(store, loaded, summary)
                 if progress:
                     progress(count, len(items))
             status = "finished"
@@ -241,29 +244,36 @@ class Evaluator:
                         f"({before} now {scoring}); use another --out, or the same --flow/--judge/--artifacts options")
                 return
 
-    def _one(self, store: ResultStore, prompt: Prompt, seed: int, done: set, summary: EvalSummary) -> None:
+    def _prepare(self, store: ResultStore, prompt: Prompt, seed: int, done: set,
+                 summary: EvalSummary) -> tuple[tuple, Path | None, tuple[str, ...]]:
+        """(item, video path or None when there is nothing to score, backbones its dimensions need);
+        generates the video if needed. Runs in the caller's thread: it writes the store."""
         dims = [d for d in self.dimensions if d.applies_to(prompt)]
         todo = [d for d in dims if (prompt.id, seed, d.name, d.version) not in done]
         summary.rows_skipped += len(dims) - len(todo)
         if not todo:
-            return
+            return (prompt, seed, [], []), None, ()
         # Dimensions that cannot run at all are reported missing without touching the video.
         unavailable = [d for d in todo if not d.status().implemented]
         todo = [d for d in todo if d.status().implemented]
         rows = [self._missing_row(prompt, seed, d) for d in unavailable]
         summary.missing += len(rows)
         path = self._video(store, prompt, seed, summary) if todo else None
-        if path is None:
-            store.write_results(rows)
-            summary.rows_written += len(rows)
+        needed = tuple(dict.fromkeys(name for d in todo for name in d.needs))
+        return (prompt, seed, todo, rows), path, needed
+
+    def _score_loaded(self, store: ResultStore, loaded: Loaded, summary: EvalSummary) -> None:
+        prompt, seed, todo, rows = loaded.item
+        if loaded.error is not None:
+            self._fail(store, prompt, seed, "decode", str(loaded.error), summary)
             return
-        try:
-            video = read_video(path)
-        except VideoError as exc:
-            self._fail(store, prompt, seed, "decode", str(exc), summary)
+        if loaded.video is None:
+            if rows:
+                store.write_results(rows)
+                summary.rows_written += len(rows)
             return
+        video, features = loaded.video, loaded.features
         summary.videos += 1
-        features = FeatureCache(video, self.backbones)
         for dim in todo:
             began = time.perf_counter()
             status, score, message = score_one(dim, video, prompt, features)

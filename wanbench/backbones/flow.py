@@ -5,11 +5,17 @@ torchvision RAFT backend (the report's choice, weights from the registry) and Op
 needs no weights, behind the same ``FlowField`` result; every score records which one ran.
 Flow is computed at a working resolution (longer side at most ``max_side``) on at most
 ``max_pairs`` consecutive pairs spread evenly over the clip.
+
+Backward flow is optional. With it, a pixel is tracked when the forward-backward check holds; without
+it (RAFT's default: the backward pass doubled RAFT's cost, docs/performance.md), a photometric check
+on the forward flow alone decides: the second frame warped back by the flow must match the first
+frame pixel by pixel and over a small window, and the destination must lie inside the frame.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -26,7 +32,7 @@ class FlowField:
     """Flow of ``P`` consecutive pairs (i, i+1) at the working resolution, in pixels."""
 
     forward: np.ndarray  # [P, h, w, 2] where each pixel of frame i moves to in frame i+1 (dx, dy)
-    backward: np.ndarray  # [P, h, w, 2] the same from frame i+1 back to frame i
+    backward: np.ndarray | None  # [P, h, w, 2] the same from frame i+1 back to frame i; None: forward only
     first: np.ndarray  # [P, h, w] float32 grey levels of frame i in [0, 1]
     second: np.ndarray  # [P, h, w] float32 grey levels of frame i+1 in [0, 1]
     pair_index: np.ndarray  # [P] the index i of each pair in the original video
@@ -37,8 +43,13 @@ class FlowField:
         h, w = self.forward.shape[1:3]
         return float(np.hypot(h, w))
 
-    def magnitude(self) -> np.ndarray:
+    @cached_property
+    def _magnitude(self) -> np.ndarray:
         return np.linalg.norm(self.forward, axis=-1)
+
+    def magnitude(self) -> np.ndarray:
+        """[P, h, w] |forward flow| (computed once; callers must not modify it)."""
+        return self._magnitude
 
     def tracked(self, brightness_tolerance: float = 0.1) -> np.ndarray:
         """[P, h, w] bool: pixels whose forward flow is a real correspondence.
@@ -47,16 +58,64 @@ class FlowField:
         frames. A pixel counts as tracked when (a) the backward flow at its destination brings it
         back (the forward-backward test of Sundaram et al. 2010: |F + B(x+F)|^2 < 0.01 (|F|^2 +
         |B(x+F)|^2) + 0.5 px^2) and (b) its grey level at the destination differs by less than
-        ``brightness_tolerance`` from where it started.
+        ``brightness_tolerance`` from where it started. Without backward flow, (a) becomes the
+        window check of ``photometric_tracked``.
         """
-        masks = []
-        for forward, backward, first, second in zip(self.forward, self.backward, self.first, self.second):
-            back = warp_to_source(backward, forward)
+        key = ("tracked", brightness_tolerance)
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            cache[key] = self._tracked(brightness_tolerance)
+        return cache[key]
+
+    def _tracked(self, brightness_tolerance: float) -> np.ndarray:
+        if self.backward is None:
+            return photometric_tracked(self.forward, self.first, self.second, brightness_tolerance)
+        masks = np.empty(self.forward.shape[:3], dtype=bool)
+        grid = SourceGrid(*self.forward.shape[1:3])
+        for p, (forward, backward, first, second) in enumerate(zip(self.forward, self.backward, self.first, self.second)):
+            map_x, map_y = grid.maps(forward)
+            back = grid.sample(backward, map_x, map_y)
             error = np.sum((forward + back) ** 2, axis=-1)
             bound = 0.01 * (np.sum(forward ** 2, axis=-1) + np.sum(back ** 2, axis=-1)) + 0.5
-            same_brightness = np.abs(warp_to_source(second, forward) - first) < brightness_tolerance
-            masks.append((error < bound) & same_brightness)
-        return np.stack(masks)
+            same_brightness = np.abs(grid.sample(second, map_x, map_y) - first) < brightness_tolerance
+            masks[p] = (error < bound) & same_brightness
+        return masks
+
+
+WINDOW = 7  # side of the window the forward-only check averages the photometric error over
+WINDOW_TOLERANCE = 0.5  # window mean error allowed, as a share of the per-pixel brightness tolerance
+
+
+def photometric_tracked(forward: np.ndarray, first: np.ndarray, second: np.ndarray,
+                        brightness_tolerance: float = 0.1) -> np.ndarray:
+    """[P, h, w] bool from forward flow alone: destination inside the frame, grey level kept there
+    (|I2(x+F) - I1(x)| < tolerance) and kept on average over a WINDOW x WINDOW neighbourhood (under
+    half the tolerance), which a flow matching unrelated frames pixel by pixel does not achieve."""
+    masks = np.empty(forward.shape[:3], dtype=bool)
+    h, w = forward.shape[1:3]
+    grid = SourceGrid(h, w)
+    for p, (flow, a, b) in enumerate(zip(forward, first, second)):
+        map_x, map_y = grid.maps(flow)
+        error = np.abs(grid.sample(b, map_x, map_y) - a)
+        window = cv2.blur(error, (WINDOW, WINDOW), borderType=cv2.BORDER_REFLECT)
+        inside = (map_x >= 0) & (map_x <= w - 1) & (map_y >= 0) & (map_y <= h - 1)
+        masks[p] = inside & (error < brightness_tolerance) & (window < WINDOW_TOLERANCE * brightness_tolerance)
+    return masks
+
+
+class SourceGrid:
+    """Pixel coordinates of one working size, built once and reused for every pair's warp."""
+
+    def __init__(self, height: int, width: int) -> None:
+        self.xs, self.ys = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+
+    def maps(self, flow: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.xs + flow[..., 0].astype(np.float32), self.ys + flow[..., 1].astype(np.float32)
+
+    @staticmethod
+    def sample(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
+        return cv2.remap(image.astype(np.float32, copy=False), map_x, map_y, cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE)
 
 
 def warp_to_source(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
@@ -92,7 +151,7 @@ class DISFlow(Backbone):
 
     name = "flow"
 
-    def __init__(self, max_side: int = 256, max_pairs: int = 48, preset: str = "medium") -> None:
+    def __init__(self, max_side: int = 256, max_pairs: int = 48, preset: str = "medium", backward: bool = True) -> None:
         presets = {
             "ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,
             "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
@@ -100,11 +159,12 @@ class DISFlow(Backbone):
         }
         if preset not in presets:
             raise ValueError(f"unknown DIS preset {preset!r}; choose {', '.join(presets)}")
-        self.max_side, self.max_pairs, self.preset = max_side, max_pairs, preset
+        self.max_side, self.max_pairs, self.preset, self.backward = max_side, max_pairs, preset, backward
         self._dis = cv2.DISOpticalFlow_create(presets[preset])
 
     def backend(self) -> str:
-        return f"opencv-dis/{self.preset} (cv2 {cv2.__version__}, side<={self.max_side}, pairs<={self.max_pairs})"
+        check = "" if self.backward else ", forward only"
+        return f"opencv-dis/{self.preset} (cv2 {cv2.__version__}, side<={self.max_side}, pairs<={self.max_pairs}{check})"
 
     def compute(self, video: Video) -> FlowField:
         pairs = pair_indices(video.num_frames, self.max_pairs)
@@ -114,11 +174,12 @@ class DISFlow(Backbone):
         for i in pairs.tolist():
             a, b = grey[i], grey[i + 1]
             forward.append(self._dis.calc(a, b, None))
-            backward.append(self._dis.calc(b, a, None))
+            if self.backward:
+                backward.append(self._dis.calc(b, a, None))
         first = np.stack([grey[i] for i in pairs.tolist()]).astype(np.float32) / 255.0
         second = np.stack([grey[i + 1] for i in pairs.tolist()]).astype(np.float32) / 255.0
         return FlowField(
-            forward=np.stack(forward), backward=np.stack(backward), first=first, second=second,
+            forward=np.stack(forward), backward=np.stack(backward) if self.backward else None, first=first, second=second,
             pair_index=pairs, fps=video.fps,
         )
 
@@ -138,15 +199,20 @@ class RAFTFlow(Backbone):
     """torchvision RAFT (Teed & Deng 2020), large by default, weights from the ``raft-large`` entry.
 
     Frames are resized to a working size (multiples of 8), scaled to [-1, 1] and run in batches of
-    pairs, forward and backward in one batch.
+    pairs. Defaults (docs/performance.md has the measurements): RAFT's own 20 iterations, the
+    forward pass only (tracking is then checked photometrically), and 4 pairs spread over the clip,
+    which together cost under a third of VBench's dynamic degree (16 pairs at 20 iterations) while
+    every computed field is the one RAFT at 20 iterations gives for that pair. ``backward=True``
+    restores the forward-backward check at twice the cost.
     """
 
     name = "flow"
 
-    def __init__(self, max_side: int = 256, max_pairs: int = 48, arch: str = "raft_large",
-                 weights: str = "raft-large", iterations: int = 12, batch: int = 8, device: str | None = None) -> None:
+    def __init__(self, max_side: int = 256, max_pairs: int = 4, arch: str = "raft_large",
+                 weights: str = "raft-large", iterations: int = 20, batch: int = 4, device: str | None = None,
+                 backward: bool = False) -> None:
         self.max_side, self.max_pairs, self.arch, self.weights = max_side, max_pairs, arch, weights
-        self.iterations, self.batch = iterations, batch
+        self.iterations, self.batch, self.backward = iterations, batch, backward
         self.device = pick_device(device)
         self._model: torch.nn.Module | None = None
         self._sha = ""
@@ -170,7 +236,8 @@ class RAFTFlow(Backbone):
     def backend(self) -> str:
         self.model()
         return (f"torchvision {self.arch} sha256:{self._sha[:12]} "
-                f"(iters {self.iterations}, side<={self.max_side}, pairs<={self.max_pairs})")
+                f"(iters {self.iterations}, side<={self.max_side}, pairs<={self.max_pairs}"
+                f"{'' if self.backward else ', forward only'})")
 
     @torch.inference_mode()
     def compute(self, video: Video) -> FlowField:
@@ -185,17 +252,17 @@ class RAFTFlow(Backbone):
         scaled = (frames / 127.5 - 1.0).to(self.device)
         a = torch.tensor([row[int(i)] for i in pairs])
         b = torch.tensor([row[int(i) + 1] for i in pairs])
-        sources = torch.cat([a, b]).tolist()
-        targets = torch.cat([b, a]).tolist()
+        sources = (torch.cat([a, b]) if self.backward else a).tolist()
+        targets = (torch.cat([b, a]) if self.backward else b).tolist()
         flows = []
         for start in range(0, len(sources), self.batch):
             src, dst = sources[start:start + self.batch], targets[start:start + self.batch]
             flows.append(model(scaled[src], scaled[dst], num_flow_updates=self.iterations)[-1].float().cpu())
-        flow = torch.cat(flows).permute(0, 2, 3, 1).numpy()  # [2P, h, w, 2]
+        flow = torch.cat(flows).permute(0, 2, 3, 1).numpy()  # [2P or P, h, w, 2]
         grey = (0.299 * frames[:, 0] + 0.587 * frames[:, 1] + 0.114 * frames[:, 2]).numpy() / 255.0
         count = len(pairs)
         return FlowField(
-            forward=flow[:count], backward=flow[count:], first=grey[a.numpy()].astype(np.float32),
+            forward=flow[:count], backward=flow[count:] if self.backward else None, first=grey[a.numpy()].astype(np.float32),
             second=grey[b.numpy()].astype(np.float32), pair_index=pairs, fps=video.fps,
         )
 

@@ -6,7 +6,7 @@ Formulas (docs/dimensions.md has the reasoning):
   flow is a real correspondence (FlowField.tracked: forward-backward consistent and of unchanged
   brightness), so flicker and noise are not motion; score = 1 - exp(-m / MOTION_SCALE).
 - Pixel stability: a pixel is static in a pair when both forward and backward flow there are below
-  STATIC_FLOW_PX (moving regions grown by a margin); d = mean |I(t+1) - I(t)| over static pixels
+  STATIC_FLOW_PX (forward alone when the flow backend ran forward only; moving regions grown by a margin); d = mean |I(t+1) - I(t)| over static pixels
   (grey levels in [0, 1]), averaged over pairs; score = exp(-d / STABILITY_SCALE).
 """
 
@@ -51,12 +51,12 @@ class LargeMotion(Dimension):
 
 
 def static_masks(flow: FlowField) -> np.ndarray:
-    """[P, h, w] bool: pixels whose forward and backward flow are both near zero."""
-    still = (np.linalg.norm(flow.forward, axis=-1) < STATIC_FLOW_PX) & (
-        np.linalg.norm(flow.backward, axis=-1) < STATIC_FLOW_PX
-    )
+    """[P, h, w] bool: pixels whose forward (and, when computed, backward) flow is near zero."""
+    still = flow.magnitude() < STATIC_FLOW_PX
+    if flow.backward is not None:
+        still &= np.linalg.norm(flow.backward, axis=-1) < STATIC_FLOW_PX  # as v1 computed it, to the bit
     kernel = np.ones((2 * MOVING_MARGIN_PX + 1,) * 2, np.uint8)
-    return np.stack([cv2.erode(m.astype(np.uint8), kernel).astype(bool) for m in still])
+    return np.stack([cv2.erode(m, kernel) for m in still.view(np.uint8)]).astype(bool)
 
 
 class PixelStability(Dimension):

@@ -1,0 +1,33 @@
+"""RAFT's fast defaults compute exactly the fields RAFT gives at 20 iterations, pair by pair."""
+
+import numpy as np
+import pytest
+import torch
+
+from tests.conftest import pan_clip, tiny_video
+from wanbench.backbones.base import BACKBONES
+
+
+@pytest.fixture
+def raft_options(tiny_vision_home, monkeypatch):
+    home, options = tiny_vision_home
+    monkeypatch.setenv("WANBENCH_HOME", str(home))
+    return options["flow-raft"]
+
+
+def test_forward_only_batched_raft_equals_raft_at_20_iterations_on_every_pair(raft_options) -> None:
+    flow = BACKBONES.get("flow-raft")(max_side=128, max_pairs=2, **raft_options)
+    assert flow.iterations == 20 and not flow.backward
+    video = tiny_video(pan_clip(2.0, frames=9, height=64, width=64))
+    field = flow.compute(video)
+    assert field.backward is None and field.forward.shape == (2, 128, 128, 2)
+    model = flow.model()
+    for pair, i in enumerate(field.pair_index):
+        frames = torch.from_numpy(video.frames[[i, i + 1]]).permute(0, 3, 1, 2).float()
+        frames = torch.nn.functional.interpolate(frames, size=(128, 128), mode="bilinear", antialias=True,
+                                                 align_corners=False) / 127.5 - 1.0
+        with torch.inference_mode():
+            alone = model(frames[:1], frames[1:], num_flow_updates=20)[-1][0].permute(1, 2, 0).numpy()
+        end_point_error = np.linalg.norm(field.forward[pair] - alone, axis=-1).mean()
+        assert end_point_error < 1e-3, (pair, end_point_error)
+    assert "forward only" in flow.backend() and "iters 20" in flow.backend()
