@@ -229,7 +229,7 @@ def bradley_terry_ratings(a: np.ndarray, b: np.ndarray, p: np.ndarray, models: i
         grad = (wins - games * prob).sum(axis=1) - 2 * ridge * r
         curvature = games * prob * (1 - prob)
         hessian = curvature - np.diag(curvature.sum(axis=1)) - 2 * ridge * np.eye(models)
-        step = np.linalg.solve(hessian, -grad)
+        step = np.linalg.lstsq(hessian, -grad, rcond=None)[0]  # least squares: ratings shift freely without ridge
         r = r + step
         if np.abs(step).max() < 1e-10:
             break
