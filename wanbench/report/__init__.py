@@ -28,7 +28,7 @@ class ReportFiles:
 
 
 def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
-                 reference: str | None = None, title: str | None = None) -> ReportFiles:
+                 reference: str | None = None, title: str | None = None, votes: Path | None = None) -> ReportFiles:
     """Aggregate ``run_dirs`` and write every report file into ``out_dir``."""
     run_dirs = [Path(r) for r in run_dirs]
     out_dir = Path(out_dir)
@@ -62,7 +62,10 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     results[SCORE_COLUMNS].to_csv(scores_csv, index=False)
     charts = write_charts(frame, results, out_dir / "charts")
     html_path = out_dir / "report.html"
+    from wanbench.alignment_html import human_alignment_section  # votes beside the runs, or ``votes``
+
+    alignment = human_alignment_section(run_dirs, summaries, weights, weighting_name, votes)
     html_path.write_text(render_html(title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
-                                     weighting_name, frame, summaries, results, failures, charts, invocations),
-                         encoding="utf-8")
+                                     weighting_name, frame, summaries, results, failures, charts, invocations,
+                                     alignment), encoding="utf-8")
     return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries)

@@ -86,7 +86,7 @@ def records_table_html(frame: pd.DataFrame, columns: list[str]) -> str:
 
 def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list[ModelSummary],
                 results: pd.DataFrame, failures: pd.DataFrame, charts: list[Path],
-                invocations: list[dict]) -> str:
+                invocations: list[dict], alignment: str = "") -> str:
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(title)}</title>",
              f"<style>{STYLE}</style></head><body><h1>{esc(title)}</h1>",
              "<h2>Leaderboard</h2>", leaderboard_html(frame, weighting)]
@@ -101,6 +101,7 @@ def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list
     for s in summaries:
         parts.append(f"<h2>{esc(s.model)} <small>(run {esc(s.run)})</small></h2>")
         parts.append(dimension_table_html(s))
+    parts.append(alignment)  # the human-alignment section (wanbench.alignment_html), already escaped; "" when no votes
     if len(failures):
         parts.append(f'<h2 class="err">Failures ({len(failures)})</h2>')
         parts.append(records_table_html(failures, ["model", "prompt_id", "seed", "stage", "message"]))
