@@ -458,7 +458,11 @@ def align(votes: Sequence[Vote], scores: pd.DataFrame, weightings: dict[str, dic
             for name, w in weightings.items()]
     benchmark = {name: model_benchmark_scores(scores, w) for name, w in weightings.items()}
     fitted = None
-    if fit_method and (data.outcome != 0).sum() >= 2 * FOLDS:
+    decisive = int((data.outcome != 0).sum())
+    if fit_method and decisive < 2 * FOLDS:
+        rows.append(Agreement(f"fitted:{fit_method}", None, (None, None), None, (None, None), 0,
+                              f"not fitted: {decisive} decisive votes, {2 * FOLDS} needed"))
+    elif fit_method:
         try:
             held, _ = held_out_diffs(data, fit_method)
             rows.append(agreement(f"fitted:{fit_method}", held, data.outcome, samples,
