@@ -19,9 +19,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.votes_helpers import TRUE_WEIGHTS, scored_runs, simulated_votes  # noqa: E402
-from wanbench.alignment import DIMS, METHODS, fit_weighting, load_video_scores, vote_data  # noqa: E402
-from wanbench.weighting import load_weighting  # noqa: E402
+from tests.votes_helpers import TRUE_WEIGHTS, scored_runs, simulated_votes
+from wanbench.alignment import (
+    DIMS,
+    METHODS,
+    fit_weighting,
+    load_video_scores,
+    vote_data,
+)
+from wanbench.weighting import load_weighting
 
 
 def main() -> None:

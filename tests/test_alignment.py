@@ -13,9 +13,19 @@ from scipy.stats import kendalltau
 from typer.testing import CliRunner
 
 from tests.votes_helpers import TRUE_WEIGHTS, scored_runs, simulated_votes
-from wanbench.alignment import (DIMS, TauB, annotator_agreement, bradley_terry_ratings, fit_bradley_terry,
-                                fit_pearson, fit_weighting, human_ratings, load_video_scores, pairwise_accuracy,
-                                vote_data)
+from wanbench.alignment import (
+    DIMS,
+    TauB,
+    annotator_agreement,
+    bradley_terry_ratings,
+    fit_bradley_terry,
+    fit_pearson,
+    fit_weighting,
+    human_ratings,
+    load_video_scores,
+    pairwise_accuracy,
+    vote_data,
+)
 from wanbench.cli import app
 from wanbench.votes import CSV_COLUMNS, Vote, VoteError, VoteStore, read_votes_csv
 from wanbench.weighting import load_weighting

@@ -35,8 +35,11 @@ def chromium_paths() -> tuple[str, str]:
 @pytest.fixture
 def browser():
     binary, driver_path = chromium_paths()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.fail("selenium is not installed (pip install 'wanbench[test]')", pytrace=False)
 
     options = webdriver.ChromeOptions()
     options.binary_location = binary
@@ -98,7 +101,7 @@ def test_arena_in_headless_chromium(tmp_path: Path, browser) -> None:
                 browser.find_element(By.ID, what).click()
             seen.append(pair)
             choices.append((pair, left_is, choice))
-            wait_for(lambda: browser.execute_script("return current && current.pair_id") not in (pair, None),
+            wait_for(lambda old=pair: browser.execute_script("return current && current.pair_id") not in (old, None),
                      what="the next pair")
             prompt = browser.find_element(By.ID, "prompt")
             if prompt.text.startswith("a cat"):

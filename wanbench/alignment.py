@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -74,7 +74,7 @@ class VoteData:
     def diffs(self) -> np.ndarray:
         return self.scores_a - self.scores_b
 
-    def subset(self, index: np.ndarray) -> "VoteData":
+    def subset(self, index: np.ndarray) -> VoteData:
         return VoteData(self.frame.iloc[index].reset_index(drop=True), self.scores_a[index], self.scores_b[index],
                         self.outcome[index], 0, 0)
 
@@ -203,7 +203,7 @@ def agreement(name: str, diff: np.ndarray, outcome: np.ndarray, samples: int = B
     tau = TauB(d, y)
     return Agreement(name, accuracy, bootstrap_ci(lambda i: pairwise_accuracy(d[i], y[i])[0], len(d), samples),
                      tau(), bootstrap_ci(lambda i: tau(np.bincount(i, minlength=len(d))), len(d), samples),
-                     int(len(d)), note)
+                     len(d), note)
 
 
 # -- human ratings ---------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from wanbench.alignment import Agreement, align, load_video_scores
 from wanbench.dims.names import display_name
