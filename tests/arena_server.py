@@ -31,7 +31,7 @@ class ArenaProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 120) -> "ArenaProcess":
+    def start(self, timeout: float = 120) -> ArenaProcess:
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         command = [sys.executable, "-m", "wanbench", "arena", *map(str, self.runs), "--port", str(self.port),
                    "--votes", str(self.votes)]

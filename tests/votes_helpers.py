@@ -38,6 +38,8 @@ def simulated_votes(table: dict, models: list[str], prompts: int, n_votes: int, 
                     sharpness: float = 25.0, annotators: int = 4, seed: int = 1) -> list[Vote]:
     """Annotators prefer a with probability sigmoid(sharpness * w . (s_a - s_b)): a logistic link, whose
     draws are the noise. Each vote is a distinct (prompt, pair, annotator)."""
+    possible = prompts * len(models) * (len(models) - 1) // 2 * annotators
+    assert n_votes <= possible // 2, f"{n_votes} distinct votes asked of {possible} possible: too close to all"
     rng = np.random.default_rng(seed)
     votes, seen = [], set()
     while len(votes) < n_votes:

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -74,7 +74,7 @@ class VoteData:
     def diffs(self) -> np.ndarray:
         return self.scores_a - self.scores_b
 
-    def subset(self, index: np.ndarray) -> "VoteData":
+    def subset(self, index: np.ndarray) -> VoteData:
         return VoteData(self.frame.iloc[index].reset_index(drop=True), self.scores_a[index], self.scores_b[index],
                         self.outcome[index], 0, 0)
 
@@ -203,7 +203,7 @@ def agreement(name: str, diff: np.ndarray, outcome: np.ndarray, samples: int = B
     tau = TauB(d, y)
     return Agreement(name, accuracy, bootstrap_ci(lambda i: pairwise_accuracy(d[i], y[i])[0], len(d), samples),
                      tau(), bootstrap_ci(lambda i: tau(np.bincount(i, minlength=len(d))), len(d), samples),
-                     int(len(d)), note)
+                     len(d), note)
 
 
 # -- human ratings ---------------------------------------------------------------------------------
@@ -229,7 +229,7 @@ def bradley_terry_ratings(a: np.ndarray, b: np.ndarray, p: np.ndarray, models: i
         grad = (wins - games * prob).sum(axis=1) - 2 * ridge * r
         curvature = games * prob * (1 - prob)
         hessian = curvature - np.diag(curvature.sum(axis=1)) - 2 * ridge * np.eye(models)
-        step = np.linalg.solve(hessian, -grad)
+        step = np.linalg.lstsq(hessian, -grad, rcond=None)[0]  # least squares: ratings shift freely without ridge
         r = r + step
         if np.abs(step).max() < 1e-10:
             break
@@ -458,7 +458,11 @@ def align(votes: Sequence[Vote], scores: pd.DataFrame, weightings: dict[str, dic
             for name, w in weightings.items()]
     benchmark = {name: model_benchmark_scores(scores, w) for name, w in weightings.items()}
     fitted = None
-    if fit_method and (data.outcome != 0).sum() >= 2 * FOLDS:
+    decisive = int((data.outcome != 0).sum())
+    if fit_method and decisive < 2 * FOLDS:
+        rows.append(Agreement(f"fitted:{fit_method}", None, (None, None), None, (None, None), 0,
+                              f"not fitted: {decisive} decisive votes, {2 * FOLDS} needed"))
+    elif fit_method:
         try:
             held, _ = held_out_diffs(data, fit_method)
             rows.append(agreement(f"fitted:{fit_method}", held, data.outcome, samples,

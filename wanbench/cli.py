@@ -779,8 +779,12 @@ def arena_command(
     """
     import secrets
 
-    from wanbench.arena import ArenaSettings, build_catalog, serve
-    from wanbench.arena.app import LOOPBACK
+    try:
+        from wanbench.arena import ArenaSettings, build_catalog, serve
+        from wanbench.arena.app import LOOPBACK
+    except ImportError as exc:
+        err.print(f"error: the arena needs starlette and uvicorn ({exc}): pip install 'wanbench[arena]'", highlight=False)
+        raise typer.Exit(2) from None
     from wanbench.votes import default_votes_path
 
     with user_errors():

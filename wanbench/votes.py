@@ -13,9 +13,9 @@ from __future__ import annotations
 import csv
 import sqlite3
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Iterable, Iterator
 
 WINNERS = ("a", "b", "tie", "both_bad")
 OVERALL = ""  # the question key of the main "which video is better" vote
@@ -61,7 +61,7 @@ class Vote:
     created: float | None = None
     source: str = "arena"
 
-    def canonical(self) -> "Vote":
+    def canonical(self) -> Vote:
         """The same vote with model_a < model_b (winner and shown side flipped with them)."""
         if self.model_a == self.model_b:
             raise VoteError(f"vote on {self.prompt_id} seed {self.seed} compares {self.model_a!r} with itself")
@@ -96,7 +96,7 @@ class VoteStore:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "VoteStore":
+    def __enter__(self) -> VoteStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

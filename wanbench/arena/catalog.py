@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -184,4 +184,4 @@ def question_keys() -> list[str]:
     return [key for key, _ in QUESTIONS]
 
 
-__all__ = ["ArenaPair", "ArenaVideo", "Catalog", "QUESTIONS", "build_catalog", "left_is_a", "OVERALL"]
+__all__ = ["OVERALL", "QUESTIONS", "ArenaPair", "ArenaVideo", "Catalog", "build_catalog", "left_is_a"]

@@ -42,7 +42,7 @@ def video_href(run_dir: Path, stored: str, out_dir: Path) -> str:
 
 
 def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
-                 reference: str | None = None, title: str | None = None) -> ReportFiles:
+                 reference: str | None = None, title: str | None = None, votes: Path | None = None) -> ReportFiles:
     """Aggregate ``run_dirs`` and write every report file into ``out_dir``."""
     run_dirs = [Path(r) for r in run_dirs]
     out_dir = Path(out_dir)
@@ -87,8 +87,11 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
         summaries, frame, weighting_name, weights, pairs, invocations, reference_table, reference, versions))
     charts = write_charts(frame, results, out_dir / "charts") if len(frame) else []
     html_path = out_dir / "report.html"
+    from wanbench.alignment_html import human_alignment_section  # votes beside the runs, or ``votes``
+
+    alignment = human_alignment_section(run_dirs, summaries, weights, weighting_name, votes)
     html_path.write_text(render_html(title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
                                      weighting_name, frame, summaries, results, failures, charts, invocations,
-                                     pairs, prompts, videos),
+                                     pairs, prompts, videos, alignment),
                          encoding="utf-8")
     return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries, results_path, pairs)

@@ -301,7 +301,7 @@ def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list
                 results: pd.DataFrame, failures: pd.DataFrame, charts: list[Path],
                 invocations: list[dict], pairs: list | None = None,
                 prompts: dict[tuple[str, str], str] | None = None,
-                videos: dict[tuple[str, str, str, int], str] | None = None, extra_sections: str = "") -> str:
+                videos: dict[tuple[str, str, str, int], str] | None = None, alignment: str = "") -> str:
     """The whole page: one self-contained file (styles, script and charts inline); videos are relative
     links into the run directories."""
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
@@ -330,7 +330,7 @@ def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list
     for s in summaries:
         parts.append(f"<h2>{esc(s.model)} <small>(run {esc(s.run)})</small></h2>")
         parts.append(dimension_table_html(s))
-    parts.append(extra_sections)
+    parts.append(alignment)  # the human-alignment section (wanbench.alignment_html), already escaped; "" when no votes
     if len(failures):
         parts.append(f'<h2 class="err">Failures ({len(failures)})</h2>')
         parts.append(records_table_html(failures, ["model", "prompt_id", "seed", "stage", "message"]))
