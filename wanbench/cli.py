@@ -89,6 +89,7 @@ JUDGE_OPTION = typer.Option("local", "--judge", help="VLM judge: local (Qwen2-VL
 JUDGE_WEIGHTS_OPTION = typer.Option(None, "--judge-weights", help="Local judge folder (default: the qwen2-vl-7b weights entry).")
 JUDGE_URL_OPTION = typer.Option(None, "--judge-url", help="Remote judge endpoint, e.g. http://localhost:8000/v1 (vLLM).")
 JUDGE_MODEL_OPTION = typer.Option(None, "--judge-model", help="Model name the remote server serves.")
+LANG_OPTION = typer.Option("en", "--lang", help="Prompt language the model reads: en (text) or zh (text_zh). zh runs are labelled NAME@zh.")
 SHARD_OPTION = typer.Option(
     None, "--shard", help="RANK/WORLD: score only this share of the prompts (e.g. 3/8, one per job of an array), "
                           "into RUN/shards/; merge with `wanbench merge RUN`. Under torchrun it comes from "
@@ -175,6 +176,9 @@ def eval_command(
     report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     shard: Optional[str] = SHARD_OPTION,
+    lang: str = LANG_OPTION,
+    extend: Optional[str] = typer.Option(None, "--extend", help="Rewrite each prompt through this OpenAI-compatible server (e.g. http://localhost:8000/v1) before generating; cached in the run, labelled NAME+ext."),
+    extend_model: Optional[str] = typer.Option(None, "--extend-model", help="Model id the --extend server serves (recorded in provenance)."),
 ) -> None:
     """Generate the suite's videos with MODEL, score them, and write a report.
 
@@ -194,8 +198,31 @@ def eval_command(
             dimensions=_parse_dims(dims), model_options=parse_options(option), name=name,
             retry_errors=retry_errors, limit=limit, flow_backend=flow, rank=part.rank, world_size=part.world,
             backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model),
+            lang=_check_lang(lang), extend=_extend_settings(extend, extend_model),
         )
         _run_and_report(config, weighting, reference, report, quiet)
+
+
+def _check_lang(lang: str) -> str:
+    from wanbench.suite import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise UserError(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    return lang
+
+
+def _extend_settings(url: Optional[str], model: Optional[str]):
+    from wanbench.generation_text import ExtendSettings
+
+    if url is None:
+        if model is not None:
+            raise UserError("--extend-model needs --extend URL")
+        return None
+    if not url.startswith(("http://", "https://")):
+        raise UserError(f"--extend expects an http(s) URL, got {url!r}")
+    if not model:
+        raise UserError("--extend needs --extend-model (the model id the server serves; it is recorded)")
+    return ExtendSettings(url=url, model=model)
 
 
 @app.command("merge")
@@ -239,6 +266,7 @@ def score_command(
     judge_model: Optional[str] = JUDGE_MODEL_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     shard: Optional[str] = SHARD_OPTION,
+    lang: str = typer.Option("en", "--lang", help="Language of the prompts the videos were made from (en or zh); zh is labelled NAME@zh."),
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
 
@@ -254,7 +282,7 @@ def score_command(
             options["manifest"] = manifest
         config = EvalConfig(model="folder", suite=suite, out=out_dir or Path("runs") / name, seeds=tuple(seeds),
                             dimensions=_parse_dims(dims), model_options=options, name=name, flow_backend=flow,
-                            rank=part.rank, world_size=part.world,
+                            rank=part.rank, world_size=part.world, lang=_check_lang(lang),
                             backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model))
         _run_and_report(config, weighting, reference, True, quiet)
 
@@ -272,6 +300,7 @@ def generate_command(
     frames: Optional[int] = typer.Option(None, "--frames", help="Frames (4k+1 for Wan models; each model has its own rule)."),
     size: Optional[str] = typer.Option(None, "--size", help="WIDTHxHEIGHT, e.g. 832x480."),
     option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
+    lang: str = typer.Option("en", "--lang", help="With --id: generate from the prompt's en text or its zh text."),
 ) -> None:
     """Generate one video.
 
@@ -287,7 +316,11 @@ def generate_command(
             table = {p.id: p for p in load_suite(suite).prompts}
             if prompt_id not in table:
                 raise UserError(f"no prompt {prompt_id!r} in suite {suite}")
-            chosen = table[prompt_id]
+            from wanbench.generation_text import GenerationText
+
+            chosen = GenerationText(_check_lang(lang)).prompt_for(table[prompt_id])
+        elif lang != "en":
+            raise UserError("--lang chooses the text of a suite prompt: use it with --id")
         else:
             chosen = prompt_from_dict({"id": "prompt", "text": prompt, "dimensions": ["image_quality"],
                                        **({"camera": camera} if camera else {})})

@@ -20,6 +20,7 @@ from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, Fe
 from wanbench.dims.base import Dimension, DimensionUnavailable, NotScorable, Score
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.registry import get_dimension
+from wanbench.generation_text import ExtendSettings, GenerationText
 from wanbench.provenance import provenance
 from wanbench.shards import SHARD_DIR, Shard, merge_shards, torchrun_barrier
 from wanbench.store import ResultRow, ResultStore
@@ -48,6 +49,8 @@ class EvalConfig:
     limit: int | None = None  # only the first N prompts of the suite
     rank: int = 0  # this process's shard of the (prompt, seed) items ...
     world_size: int = 1  # ... out of this many (torchrun sets both through RANK and WORLD_SIZE)
+    lang: str = "en"  # which text the model generates from (en: text, zh: text_zh); part of the label
+    extend: ExtendSettings | None = None  # rewrite each prompt through an LLM server before generating
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -140,7 +143,8 @@ class Evaluator:
                  report: Reporter | None = None) -> None:
         self.config = config
         self.adapter = adapter or make_adapter(config.model, **config.model_options)
-        self.label = config.name or self.adapter.name
+        self.generation_text = GenerationText(config.lang, config.extend, Path(config.out))
+        self.label = self.generation_text.label(config.name or self.adapter.name)
         self.run = Path(config.out).name
         self.report = report or (lambda message: None)
         names = config.dimensions or DIMENSION_KEYS
@@ -184,7 +188,9 @@ class Evaluator:
         adapter_info = self.adapter.info()
         scoring = settings_fingerprint({"flow": config.flow_backend, "backbones": config.backbone_options})
         self._check_same_model(store, adapter_info, scoring)
-        run_config = config.to_dict() | {"adapter": adapter_info, "scoring": scoring, "suite_path": str(suite.path)}
+        run_config = config.to_dict() | {"adapter": adapter_info, "scoring": scoring, "suite_path": str(suite.path),
+                                         "suite": {"name": suite.name, "version": suite.version, "sha256": suite.sha256},
+                                         "generation_text": self.generation_text.describe()}
         invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
         for problem in suite.problems if shard.rank == 0 else ():
             message = f"suite {suite.name}: {problem}"
@@ -216,6 +222,11 @@ class Evaluator:
                     raise RunMismatchError(
                         f"{self.config.out} already holds results for {self.label!r} made with other model settings "
                         f"({previous} now {adapter_info}); use another --out or --name")
+                text_before = earlier["config"].get("generation_text")
+                if text_before is not None and text_before != self.generation_text.describe():
+                    raise RunMismatchError(
+                        f"{self.config.out} already holds results for {self.label!r} generated from other text "
+                        f"({text_before} now {self.generation_text.describe()}); use another --out or --name")
                 before = earlier["config"].get("scoring")
                 if before is not None and before != scoring:
                     raise RunMismatchError(
@@ -276,7 +287,8 @@ class Evaluator:
             return Path(recorded["path"])
         began = time.perf_counter()
         try:
-            path = Path(self.adapter.generate(prompt, seed, self.video_path(prompt, seed)))
+            asked = self.generation_text.prompt_for(prompt)  # the chosen language, extended if asked
+            path = Path(self.adapter.generate(asked, seed, self.video_path(prompt, seed)))
             sha = file_sha256(path)
         except Exception as exc:  # one prompt that cannot be generated must not stop the run
             self._fail(store, prompt, seed, "generate", f"{type(exc).__name__}: {exc}", summary)
