@@ -554,7 +554,7 @@ def suite_check(suite: str = typer.Argument("smoke", help="Suite name or .jsonl 
     with user_errors():
         loaded = load_suite(suite)
     counts = {d: len(p) for d, p in loaded.by_dimension().items()}
-    out.print(f"{loaded.name}: {len(loaded)} valid prompts, {len(loaded.problems)} problem(s), "
+    out.print(f"{loaded.name}{f' v{loaded.version}' if loaded.version else ''}: {len(loaded)} valid prompts, {len(loaded.problems)} problem(s), "
               f"sha256 {loaded.sha256[:12]}", highlight=False)
     out.print("prompts per dimension: " + ", ".join(f"{d} {n}" for d, n in counts.items()), highlight=False)
     for problem in loaded.problems:
@@ -578,54 +578,87 @@ def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a 
 
 @prompts_app.command("build")
 def prompts_build(
-    out_path: Path = typer.Option(Path("prompts/wanbench.jsonl"), "--out", "-o", help="Where to write the suite."),
-    check: bool = typer.Option(False, "--check", help="Only verify that the file is what the generator makes."),
+    prompts_dir: Path = typer.Option(Path("prompts"), "--dir", help="Where wanbench.jsonl and controlled.jsonl go."),
+    check: bool = typer.Option(False, "--check", help="Only verify that the files are what the build makes."),
 ) -> None:
-    """Generate the Wan-Bench-style suite from its vocabularies (seeded: same bytes every time).
+    """Assemble prompts/wanbench.jsonl from the hand-written sources in prompts/v2/ and generate
+    prompts/controlled.jsonl with the seeded generator (same bytes every time).
 
     Example:  wanbench prompts build --check
     """
-    from wanbench.suitegen import build_prompts, to_jsonl
+    from wanbench.prompt_sources import SourceError, assemble, to_suite_jsonl
+    from wanbench.suitegen import controlled_jsonl
 
-    text = to_jsonl(build_prompts())
-    if check:
-        if not out_path.is_file() or out_path.read_text(encoding="utf-8") != text:
-            err.print(f"{out_path} differs from what the generator makes; run `wanbench prompts build`",
-                      highlight=False)
-            raise typer.Exit(1)
-        out.print(f"{out_path} is up to date ({text.count(chr(10))} prompts)", highlight=False)
-        return
-    out_path.write_text(text, encoding="utf-8")
-    out.print(f"wrote {out_path} ({text.count(chr(10))} prompts)", highlight=False)
+    with user_errors():
+        try:
+            built = {"wanbench.jsonl": to_suite_jsonl(assemble()), "controlled.jsonl": controlled_jsonl()}
+        except SourceError as exc:
+            raise UserError(str(exc)) from None
+    stale = []
+    for name, text in built.items():
+        path = prompts_dir / name
+        prompts = text.count(chr(10)) - 1  # the header line
+        if check:
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                stale.append(name)
+                err.print(f"{path} differs from what the build makes; run `wanbench prompts build`", highlight=False)
+            else:
+                out.print(f"{path} is up to date ({prompts} prompts)", highlight=False)
+        else:
+            path.write_text(text, encoding="utf-8")
+            out.print(f"wrote {path} ({prompts} prompts)", highlight=False)
+    if stale:
+        raise typer.Exit(1)
 
 
 @prompts_app.command("stats")
 def prompts_stats(
     suite: str = typer.Argument("wanbench", help="Suite name or .jsonl path."),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Also draw prompts per dimension (PNG)."),
+    targets: bool = typer.Option(False, "--targets", help="Exit 1 unless the suite meets the full suite's bar."),
 ) -> None:
-    """Prompts per dimension and camera motions of a suite.
+    """Prompts per dimension, camera motions, subject kinds, diversity of the English texts and
+    English/Chinese consistency of a suite, measured against the full suite's targets.
 
-    Example:  wanbench prompts stats wanbench --chart docs/prompts_per_dimension.png
+    Example:  wanbench prompts stats wanbench --targets --chart docs/prompts_per_dimension.png
     """
-    from collections import Counter
-
+    from wanbench.prompt_stats import TARGETS, check_targets, suite_stats
     from wanbench.suite import load_suite
 
     with user_errors():
         loaded = load_suite(suite)
-    counts = {d: len(p) for d, p in loaded.by_dimension().items()}
+    stats = suite_stats(loaded)
+    d, c = stats.diversity, stats.coverage
+    out.print(f"{loaded.name} v{loaded.version or '-'}: {len(loaded)} prompts, sha256 {loaded.sha256[:12]}", highlight=False)
     table = Table("dimension", "prompts")
-    for dim, n in counts.items():
+    for dim, n in c.per_dimension.items():
         table.add_row(dim, str(n))
     out.print(table)
-    cameras = Counter(p.camera for p in loaded.prompts if "camera_control" in p.dimensions)
-    out.print("camera motions: " + ", ".join(f"{k} {v}" for k, v in sorted(cameras.items())), highlight=False)
+    out.print("camera motions: " + ", ".join(f"{k} {v}" for k, v in c.cameras.items()), highlight=False)
+    out.print("camera styles: " + ", ".join(f"{k} {v}" for k, v in c.camera_styles.items()), highlight=False)
+    for dim, kinds in c.kinds.items():
+        out.print(f"{dim} subjects: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())), highlight=False)
+    out.print(f"physics prompts naming their event: {c.physics_with_event}; human artifacts prompts with "
+              f"has_human: {c.artifacts_with_human}", highlight=False)
+    t = TARGETS
+    out.print(f"diversity (English): distinct 4-gram ratio {d.four_gram_ratio:.3f} (target >= {t.four_gram_ratio}), "
+              f"distinct words {d.distinct_words} of {d.tokens} tokens (target >= {t.distinct_words}), "
+              f"most shared opening {d.top_opening[0]!r} x{d.top_opening[1]} (target <= {t.opening_share:.0%} = "
+              f"{int(t.opening_share * d.prompts)}), closest pair {d.closest_pair[0]} / {d.closest_pair[1]} cosine "
+              f"{d.max_cosine:.3f} (target <= {t.max_cosine}), words per prompt {d.min_words}..{d.max_words} "
+              f"(mean {d.mean_words:.1f})", highlight=False)
+    out.print(f"en/zh consistency: {len(stats.inconsistent)} prompt(s) with problems", highlight=False)
+    misses = check_targets(stats)
+    for miss in misses[:40]:
+        out.print(f"  miss: {miss}", highlight=False, markup=False)
+    out.print(f"targets: {'all met' if not misses else f'{len(misses)} missed'}", highlight=False)
     if chart:
         from wanbench.report.charts import prompt_count_chart
 
-        prompt_count_chart(counts, chart, f"{loaded.name}: {len(loaded)} prompts")
+        prompt_count_chart(c.per_dimension, chart, f"{loaded.name}: {len(loaded)} prompts")
         out.print(f"chart: {chart}", highlight=False)
+    if targets and misses:
+        raise typer.Exit(1)
 
 
 @prompts_app.command("import-vbench")
