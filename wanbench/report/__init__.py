@@ -8,6 +8,7 @@ from pathlib import Path
 from wanbench.aggregate import ModelSummary, load_results, summarise
 from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
+from wanbench.report.languages import language_markdown
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 from wanbench.runner import RESULTS_FILE
 from wanbench.store import ResultStore
@@ -55,6 +56,7 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
                 lines.append(f"\n**{s.model}** {d} by sub-dimension: {x.subdimension_label()}\n")
         if s.failures:
             lines.append(f"\n**{s.model}**: {s.failures} prompt(s) failed before scoring (see report.html).\n")
+    lines.append(language_markdown(summaries))  # en vs zh of one model, when both ran
     markdown.write_text("".join(lines), encoding="utf-8")
     leaderboard_csv = out_dir / "leaderboard.csv"
     frame.to_csv(leaderboard_csv, index=False)
