@@ -89,6 +89,7 @@ JUDGE_OPTION = typer.Option("local", "--judge", help="VLM judge: local (Qwen2-VL
 JUDGE_WEIGHTS_OPTION = typer.Option(None, "--judge-weights", help="Local judge folder (default: the qwen2-vl-7b weights entry).")
 JUDGE_URL_OPTION = typer.Option(None, "--judge-url", help="Remote judge endpoint, e.g. http://localhost:8000/v1 (vLLM).")
 JUDGE_MODEL_OPTION = typer.Option(None, "--judge-model", help="Model name the remote server serves.")
+LANG_OPTION = typer.Option("en", "--lang", help="Prompt language the model reads: en (text) or zh (text_zh). zh runs are labelled NAME@zh.")
 SHARD_OPTION = typer.Option(
     None, "--shard", help="RANK/WORLD: score only this share of the prompts (e.g. 3/8, one per job of an array), "
                           "into RUN/shards/; merge with `wanbench merge RUN`. Under torchrun it comes from "
@@ -184,6 +185,9 @@ def eval_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     shard: Optional[str] = SHARD_OPTION,
     ulysses: int = ULYSSES_OPTION,
+    lang: str = LANG_OPTION,
+    extend: Optional[str] = typer.Option(None, "--extend", help="Rewrite each prompt through this OpenAI-compatible server (e.g. http://localhost:8000/v1) before generating; cached in the run, labelled NAME+ext."),
+    extend_model: Optional[str] = typer.Option(None, "--extend-model", help="Model id the --extend server serves (recorded in provenance)."),
 ) -> None:
     """Generate the suite's videos with MODEL, score them, and write a report.
 
@@ -209,6 +213,7 @@ def eval_command(
             dimensions=_parse_dims(dims), model_options=options, name=name,
             retry_errors=retry_errors, limit=limit, flow_backend=flow, rank=part.rank, world_size=part.world,
             backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model),
+            lang=_check_lang(lang), extend=_extend_settings(extend, extend_model),
         )
         _run_and_report(config, weighting, reference, report, quiet)
 
@@ -227,6 +232,28 @@ def _ulysses_groups(ulysses: int, shard: Optional[str], option: List[str]):
     except ValueError as exc:
         raise UserError(str(exc)) from None
     return groups, options | {"ulysses": ulysses}
+
+
+def _check_lang(lang: str) -> str:
+    from wanbench.suite import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise UserError(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    return lang
+
+
+def _extend_settings(url: Optional[str], model: Optional[str]):
+    from wanbench.generation_text import ExtendSettings
+
+    if url is None:
+        if model is not None:
+            raise UserError("--extend-model needs --extend URL")
+        return None
+    if not url.startswith(("http://", "https://")):
+        raise UserError(f"--extend expects an http(s) URL, got {url!r}")
+    if not model:
+        raise UserError("--extend needs --extend-model (the model id the server serves; it is recorded)")
+    return ExtendSettings(url=url, model=model)
 
 
 @app.command("merge")
@@ -270,6 +297,7 @@ def score_command(
     judge_model: Optional[str] = JUDGE_MODEL_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     shard: Optional[str] = SHARD_OPTION,
+    lang: str = typer.Option("en", "--lang", help="Language of the prompts the videos were made from (en or zh); zh is labelled NAME@zh."),
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
 
@@ -285,7 +313,7 @@ def score_command(
             options["manifest"] = manifest
         config = EvalConfig(model="folder", suite=suite, out=out_dir or Path("runs") / name, seeds=tuple(seeds),
                             dimensions=_parse_dims(dims), model_options=options, name=name, flow_backend=flow,
-                            rank=part.rank, world_size=part.world,
+                            rank=part.rank, world_size=part.world, lang=_check_lang(lang),
                             backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model))
         _run_and_report(config, weighting, reference, True, quiet)
 
@@ -304,6 +332,7 @@ def generate_command(
     size: Optional[str] = typer.Option(None, "--size", help="WIDTHxHEIGHT, e.g. 832x480."),
     option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
     ulysses: int = ULYSSES_OPTION,
+    lang: str = typer.Option("en", "--lang", help="With --id: generate from the prompt's en text or its zh text."),
 ) -> None:
     """Generate one video.
 
@@ -321,7 +350,11 @@ def generate_command(
             table = {p.id: p for p in load_suite(suite).prompts}
             if prompt_id not in table:
                 raise UserError(f"no prompt {prompt_id!r} in suite {suite}")
-            chosen = table[prompt_id]
+            from wanbench.generation_text import GenerationText
+
+            chosen = GenerationText(_check_lang(lang)).prompt_for(table[prompt_id])
+        elif lang != "en":
+            raise UserError("--lang chooses the text of a suite prompt: use it with --id")
         else:
             chosen = prompt_from_dict({"id": "prompt", "text": prompt, "dimensions": ["image_quality"],
                                        **({"camera": camera} if camera else {})})
@@ -569,7 +602,7 @@ def suite_check(suite: str = typer.Argument("smoke", help="Suite name or .jsonl 
         loaded = load_suite(suite)
         check_suite(loaded)  # an empty suite is an error, not a pass
     counts = {d: len(p) for d, p in loaded.by_dimension().items()}
-    out.print(f"{loaded.name}: {len(loaded)} valid prompts, {len(loaded.problems)} problem(s), "
+    out.print(f"{loaded.name}{f' v{loaded.version}' if loaded.version else ''}: {len(loaded)} valid prompts, {len(loaded.problems)} problem(s), "
               f"sha256 {loaded.sha256[:12]}", highlight=False)
     out.print("prompts per dimension: " + ", ".join(f"{d} {n}" for d, n in counts.items()), highlight=False)
     for problem in loaded.problems:
@@ -593,54 +626,87 @@ def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a 
 
 @prompts_app.command("build")
 def prompts_build(
-    out_path: Path = typer.Option(Path("prompts/wanbench.jsonl"), "--out", "-o", help="Where to write the suite."),
-    check: bool = typer.Option(False, "--check", help="Only verify that the file is what the generator makes."),
+    prompts_dir: Path = typer.Option(Path("prompts"), "--dir", help="Where wanbench.jsonl and controlled.jsonl go."),
+    check: bool = typer.Option(False, "--check", help="Only verify that the files are what the build makes."),
 ) -> None:
-    """Generate the Wan-Bench-style suite from its vocabularies (seeded: same bytes every time).
+    """Assemble prompts/wanbench.jsonl from the hand-written sources in prompts/v2/ and generate
+    prompts/controlled.jsonl with the seeded generator (same bytes every time).
 
     Example:  wanbench prompts build --check
     """
-    from wanbench.suitegen import build_prompts, to_jsonl
+    from wanbench.prompt_sources import SourceError, assemble, to_suite_jsonl
+    from wanbench.suitegen import controlled_jsonl
 
-    text = to_jsonl(build_prompts())
-    if check:
-        if not out_path.is_file() or out_path.read_text(encoding="utf-8") != text:
-            err.print(f"{out_path} differs from what the generator makes; run `wanbench prompts build`",
-                      highlight=False)
-            raise typer.Exit(1)
-        out.print(f"{out_path} is up to date ({text.count(chr(10))} prompts)", highlight=False)
-        return
-    out_path.write_text(text, encoding="utf-8")
-    out.print(f"wrote {out_path} ({text.count(chr(10))} prompts)", highlight=False)
+    with user_errors():
+        try:
+            built = {"wanbench.jsonl": to_suite_jsonl(assemble()), "controlled.jsonl": controlled_jsonl()}
+        except SourceError as exc:
+            raise UserError(str(exc)) from None
+    stale = []
+    for name, text in built.items():
+        path = prompts_dir / name
+        prompts = text.count(chr(10)) - 1  # the header line
+        if check:
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                stale.append(name)
+                err.print(f"{path} differs from what the build makes; run `wanbench prompts build`", highlight=False)
+            else:
+                out.print(f"{path} is up to date ({prompts} prompts)", highlight=False)
+        else:
+            path.write_text(text, encoding="utf-8")
+            out.print(f"wrote {path} ({prompts} prompts)", highlight=False)
+    if stale:
+        raise typer.Exit(1)
 
 
 @prompts_app.command("stats")
 def prompts_stats(
     suite: str = typer.Argument("wanbench", help="Suite name or .jsonl path."),
     chart: Optional[Path] = typer.Option(None, "--chart", help="Also draw prompts per dimension (PNG)."),
+    targets: bool = typer.Option(False, "--targets", help="Exit 1 unless the suite meets the full suite's bar."),
 ) -> None:
-    """Prompts per dimension and camera motions of a suite.
+    """Prompts per dimension, camera motions, subject kinds, diversity of the English texts and
+    English/Chinese consistency of a suite, measured against the full suite's targets.
 
-    Example:  wanbench prompts stats wanbench --chart docs/prompts_per_dimension.png
+    Example:  wanbench prompts stats wanbench --targets --chart docs/prompts_per_dimension.png
     """
-    from collections import Counter
-
+    from wanbench.prompt_stats import TARGETS, check_targets, suite_stats
     from wanbench.suite import load_suite
 
     with user_errors():
         loaded = load_suite(suite)
-    counts = {d: len(p) for d, p in loaded.by_dimension().items()}
+    stats = suite_stats(loaded)
+    d, c = stats.diversity, stats.coverage
+    out.print(f"{loaded.name} v{loaded.version or '-'}: {len(loaded)} prompts, sha256 {loaded.sha256[:12]}", highlight=False)
     table = Table("dimension", "prompts")
-    for dim, n in counts.items():
+    for dim, n in c.per_dimension.items():
         table.add_row(dim, str(n))
     out.print(table)
-    cameras = Counter(p.camera for p in loaded.prompts if "camera_control" in p.dimensions)
-    out.print("camera motions: " + ", ".join(f"{k} {v}" for k, v in sorted(cameras.items())), highlight=False)
+    out.print("camera motions: " + ", ".join(f"{k} {v}" for k, v in c.cameras.items()), highlight=False)
+    out.print("camera styles: " + ", ".join(f"{k} {v}" for k, v in c.camera_styles.items()), highlight=False)
+    for dim, kinds in c.kinds.items():
+        out.print(f"{dim} subjects: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())), highlight=False)
+    out.print(f"physics prompts naming their event: {c.physics_with_event}; human artifacts prompts with "
+              f"has_human: {c.artifacts_with_human}", highlight=False)
+    t = TARGETS
+    out.print(f"diversity (English): distinct 4-gram ratio {d.four_gram_ratio:.3f} (target >= {t.four_gram_ratio}), "
+              f"distinct words {d.distinct_words} of {d.tokens} tokens (target >= {t.distinct_words}), "
+              f"most shared opening {d.top_opening[0]!r} x{d.top_opening[1]} (target <= {t.opening_share:.0%} = "
+              f"{int(t.opening_share * d.prompts)}), closest pair {d.closest_pair[0]} / {d.closest_pair[1]} cosine "
+              f"{d.max_cosine:.3f} (target <= {t.max_cosine}), words per prompt {d.min_words}..{d.max_words} "
+              f"(mean {d.mean_words:.1f})", highlight=False)
+    out.print(f"en/zh consistency: {len(stats.inconsistent)} prompt(s) with problems", highlight=False)
+    misses = check_targets(stats)
+    for miss in misses[:40]:
+        out.print(f"  miss: {miss}", highlight=False, markup=False)
+    out.print(f"targets: {'all met' if not misses else f'{len(misses)} missed'}", highlight=False)
     if chart:
         from wanbench.report.charts import prompt_count_chart
 
-        prompt_count_chart(counts, chart, f"{loaded.name}: {len(loaded)} prompts")
+        prompt_count_chart(c.per_dimension, chart, f"{loaded.name}: {len(loaded)} prompts")
         out.print(f"chart: {chart}", highlight=False)
+    if targets and misses:
+        raise typer.Exit(1)
 
 
 @prompts_app.command("import-vbench")

@@ -1,18 +1,21 @@
-"""Prompt extension, as the Wan report does before generation: a local instruction LLM rewrites a
+"""Prompt extension, as the Wan report does before generation: an instruction LLM rewrites a
 short prompt into a detailed one. The metadata is kept as it was, and the short text is kept in
 ``text_original``, so every dimension still asks its questions about what the user asked for.
 
-The model is any local transformers causal LM with a chat template (a Qwen2.5-Instruct folder,
-say); nothing is downloaded and no remote code runs.
+Two rewriters share one instruction: ``PromptExtender``, any local transformers causal LM with a
+chat template (a Qwen2.5-Instruct folder, say; nothing is downloaded and no remote code runs), and
+``ServerExtender``, an OpenAI-compatible chat server (vLLM, llama.cpp, ...) that ``eval --extend``
+uses. Both decode greedily, so a rewrite is reproducible for one model.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Callable
-
-import torch
 
 from wanbench.suite import Prompt
 
@@ -22,6 +25,11 @@ INSTRUCTION = (
     "style it names, and add nothing that contradicts them. Describe appearance, setting, lighting "
     "and natural motion. Answer with the rewritten description only."
 )
+ANSWER_IN = {"en": "Answer in English.", "zh": "Answer in Chinese (简体中文)."}
+
+
+def instruction_for(lang: str = "en") -> str:
+    return f"{INSTRUCTION} {ANSWER_IN[lang]}" if lang != "en" else INSTRUCTION
 
 
 class PromptExtender:
@@ -38,8 +46,13 @@ class PromptExtender:
         self.max_new_tokens = max_new_tokens
         self.device = device
 
-    @torch.no_grad()
     def rewrite(self, text: str) -> str:
+        import torch
+
+        with torch.no_grad():
+            return self._rewrite(text)
+
+    def _rewrite(self, text: str) -> str:
         messages = [{"role": "system", "content": INSTRUCTION}, {"role": "user", "content": text}]
         ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
                                                  return_dict=True)
@@ -69,3 +82,41 @@ def extend_prompts(prompts: list[Prompt], extender: PromptExtender,
         if progress:
             progress(number, len(prompts))
     return out, unchanged
+
+
+class ExtensionError(RuntimeError):
+    """The rewriting server could not be reached or answered with something unusable."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerExtender:
+    """Rewrites through an OpenAI-compatible ``/chat/completions`` endpoint (greedy, one request each)."""
+
+    url: str  # the API base, e.g. http://localhost:8000/v1
+    model: str  # the model id the server serves; recorded in provenance
+    max_tokens: int = 200
+    timeout: float = 120.0
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"--extend-url must be an http(s) URL, got {self.url!r}")
+        if not self.model.strip():
+            raise ValueError("--extend-model must name the model the server serves")
+
+    def rewrite(self, text: str, lang: str = "en") -> str:
+        body = {"model": self.model, "temperature": 0, "max_tokens": self.max_tokens,
+                "messages": [{"role": "system", "content": instruction_for(lang)}, {"role": "user", "content": text}]}
+        request = urllib.request.Request(self.url.rstrip("/") + "/chat/completions", method="POST",
+                                         data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                answer = json.loads(response.read().decode("utf-8"))
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise ExtensionError(f"prompt extension server {self.url}: {exc}") from exc
+        try:
+            content = answer["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise ExtensionError(f"prompt extension server {self.url}: no choices[0].message.content in its answer") from exc
+        if not isinstance(content, str) or not content.strip():
+            raise ExtensionError(f"prompt extension server {self.url}: empty rewrite")
+        return " ".join(content.split())

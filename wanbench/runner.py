@@ -21,6 +21,7 @@ from wanbench.dims.base import Dimension, DimensionUnavailable, NotApplicable, N
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.registry import get_dimension
 from wanbench.overlap import Loaded, overlapped
+from wanbench.generation_text import ExtendSettings, GenerationText
 from wanbench.provenance import provenance
 from wanbench.runlock import run_lock
 from wanbench.shards import SHARD_DIR, Shard, merge_shards, torchrun_barrier
@@ -50,6 +51,8 @@ class EvalConfig:
     rank: int = 0  # this process's shard of the (prompt, seed) items ...
     world_size: int = 1  # ... out of this many (torchrun sets both through RANK and WORLD_SIZE)
     prefetch: int = 1  # videos decoded (and their flow computed) ahead while one scores; 0: sequential
+    lang: str = "en"  # which text the model generates from (en: text, zh: text_zh); part of the label
+    extend: ExtendSettings | None = None  # rewrite each prompt through an LLM server before generating
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -150,9 +153,11 @@ class Evaluator:
                  report: Reporter | None = None) -> None:
         self.config = config
         self.adapter = adapter or make_adapter(config.model, **config.model_options)
-        self.label = config.name or self.adapter.name
-        if not PROMPT_ID.match(self.label):  # the label names a folder of videos: no '/', '..' or absolute paths
-            raise ValueError(f"model label {self.label!r} must be letters, digits, '_', '.', '-' (it names a folder)")
+        base = config.name or self.adapter.name
+        if not PROMPT_ID.match(base):  # the label names a folder of videos: no '/', '..' or absolute paths
+            raise ValueError(f"model label {base!r} must be letters, digits, '_', '.', '-' (it names a folder)")
+        self.generation_text = GenerationText(config.lang, config.extend, Path(config.out))
+        self.label = self.generation_text.label(base)  # NAME, NAME@zh, NAME+ext: still one folder name
         self.run = Path(config.out).name  # replaced by the name the run's store recorded first (relocatable runs)
         self.report = report or (lambda message: None)
         names = config.dimensions or DIMENSION_KEYS
@@ -198,9 +203,11 @@ class Evaluator:
         adapter_info = self.adapter.info()
         scoring = settings_fingerprint({"flow": config.flow_backend, "backbones": config.backbone_options})
         self._check_same_model(store, adapter_info, scoring)
-        run_config = config.to_dict() | {"adapter": adapter_info, "scoring": scoring, "suite_path": str(suite.path)}
+        run_config = config.to_dict() | {"adapter": adapter_info, "scoring": scoring, "suite_path": str(suite.path),
+                                         "suite": {"name": suite.name, "version": suite.version, "sha256": suite.sha256},
+                                         "generation_text": self.generation_text.describe()}
         invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
-        store.record_prompts(self.run, [(p.id, p.text, {k: v for k, v in p.to_dict().items() if k not in ('id', 'text')})
+        store.record_prompts(self.run, [(p.id, p.text_in(config.lang), {k: v for k, v in p.to_dict().items() if k not in ('id', 'text')})
                                        for p in {p.id: p for p, _ in items}.values()])
         if shard.rank == 0:  # the suite as it is now: problems of an earlier version of it are gone
             store.clear_failures(self.run, self.label, "suite")
@@ -237,6 +244,11 @@ class Evaluator:
                     raise RunMismatchError(
                         f"{self.config.out} already holds results for {self.label!r} made with other model settings "
                         f"({previous} now {adapter_info}); use another --out or --name")
+                text_before = earlier["config"].get("generation_text")
+                if text_before is not None and text_before != self.generation_text.describe():
+                    raise RunMismatchError(
+                        f"{self.config.out} already holds results for {self.label!r} generated from other text "
+                        f"({text_before} now {self.generation_text.describe()}); use another --out or --name")
                 before = earlier["config"].get("scoring")
                 if before is not None and before != scoring:
                     raise RunMismatchError(
@@ -305,7 +317,8 @@ class Evaluator:
             return found
         began = time.perf_counter()
         try:
-            path = Path(self.adapter.generate(prompt, seed, self.video_path(prompt, seed)))
+            asked = self.generation_text.prompt_for(prompt)  # the chosen language, extended if asked
+            path = Path(self.adapter.generate(asked, seed, self.video_path(prompt, seed)))
             sha = file_sha256(path)
         except Exception as exc:  # one prompt that cannot be generated must not stop the run
             self._fail(store, prompt, seed, "generate", f"{type(exc).__name__}: {exc}", summary)

@@ -1,9 +1,11 @@
-"""Build the Wan-Bench-style suite (prompts/wanbench.jsonl) from curated vocabularies.
+"""The seeded generator behind the controlled sub-suite (prompts/controlled.jsonl).
 
-Every prompt is written in English and Chinese from the same slots, so the two texts say the same
-thing and the structured metadata is exact by construction. Generation is seeded and ordered:
-``wanbench prompts build`` reproduces the checked-in file byte for byte. Hand-written rich prompts
-(prompts/rich.jsonl) are appended as they are.
+Where systematic variation is the point (counts of objects, spatial relations, camera moves), one
+sentence frame per section is filled from curated vocabularies, in English and Chinese from the same
+slots, so the metadata is exact by construction and only the varied slot differs between prompts.
+Generation is seeded and ordered: ``wanbench prompts build`` reproduces the checked-in file byte for
+byte. The main suite (prompts/wanbench.jsonl, v2) is hand-written instead (wanbench/prompt_sources.py);
+``build_prompts`` still makes the v1 generated suite (all 14 sections) for comparison.
 """
 
 from __future__ import annotations
@@ -311,6 +313,20 @@ def build_prompts(seed: int = SEED, rich: Path | None = PROMPTS_DIR / "rich.json
             if line.strip():
                 prompts.append(prompt_from_dict(json.loads(line)))
     return prompts
+
+
+CONTROLLED_VERSION = "1.0"
+CONTROLLED_SECTIONS = ("multiple", "spatial", *(f"camera-{style}" for style in CAMERAS))
+
+
+def build_controlled(seed: int = SEED) -> list[Prompt]:
+    """The counts, relations and camera-move sections of ``PLAN``, nothing hand-written."""
+    return [p for p in build_prompts(seed, rich=None) if p.id.rsplit("-", 1)[0] in CONTROLLED_SECTIONS]
+
+
+def controlled_jsonl(seed: int = SEED) -> str:
+    header = json.dumps({"suite": "controlled", "version": CONTROLLED_VERSION})
+    return header + "\n" + to_jsonl(build_controlled(seed))
 
 
 def to_jsonl(prompts: list[Prompt]) -> str:

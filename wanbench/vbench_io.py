@@ -66,7 +66,11 @@ def _metadata(entry: dict, ours: set[str]) -> dict:
         meta["objects"] = [{"name": aux["object_class"].get("object", text), "count": 1}]
     if "multiple_objects" in aux:
         names = [n.strip() for n in aux["multiple_objects"].get("object", "").split(" and ") if n.strip()]
-        meta["objects"] = [{"name": n, "count": 1} for n in names]
+        counts = aux["multiple_objects"].get("counts")  # ours, beside VBench's names (VBench ignores it)
+        if not (isinstance(counts, list) and len(counts) == len(names)
+                and all(isinstance(c, int) and not isinstance(c, bool) for c in counts)):
+            counts = [1] * len(names)
+        meta["objects"] = [{"name": n, "count": c} for n, c in zip(names, counts)]
     spatial = (aux.get("spatial_relationship") or {}).get("spatial_relationship")
     if spatial and spatial.get("relationship") in RELATION_WORDS:
         meta["spatial"] = {"subject": spatial["object_a"], "relation": RELATION_WORDS[spatial["relationship"]],
@@ -141,7 +145,8 @@ def export_vbench(prompts: list[Prompt]) -> tuple[list[dict], list[str]]:
         if "object_class" in dims and prompt.objects:
             aux["object_class"] = {"object": prompt.objects[0].name}
         if "multiple_objects" in dims:
-            aux["multiple_objects"] = {"object": " and ".join(o.name for o in prompt.objects)}
+            aux["multiple_objects"] = {"object": " and ".join(o.name for o in prompt.objects),
+                                       "counts": [o.count for o in prompt.objects]}
         if "spatial_relationship" in dims and prompt.spatial:
             aux["spatial_relationship"] = {"spatial_relationship": {
                 "object_a": prompt.spatial.subject, "object_b": prompt.spatial.object,

@@ -12,6 +12,7 @@ from wanbench.aggregate import (ModelSummary, PairedComparison, failed_applicabi
 from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
 from wanbench.report.results_json import results_document, write_results_json
+from wanbench.report.languages import language_markdown
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 from wanbench.store import RESULTS_FILE, ResultStore
 from wanbench.weighting import load_reference, load_weighting
@@ -78,6 +79,7 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
             lines.append(f"\n**{s.model}**: {s.failures} prompt(s) failed before scoring (see report.html).\n")
     if not summaries:  # a run of only broken videos, a wrong folder, a suite of malformed lines
         lines.append(f"\nNothing was scored: {len(failures)} item(s) failed before scoring (see report.html).\n")
+    lines.append(language_markdown(summaries))  # en vs zh of one model, when both ran
     markdown.write_text("".join(lines), encoding="utf-8")
     leaderboard_csv = out_dir / "leaderboard.csv"
     frame.to_csv(leaderboard_csv, index=False)

@@ -327,6 +327,9 @@ def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list
         parts.append("<h2>Charts</h2>")
     for chart in charts:
         parts.append(embed_png(chart))
+    from wanbench.report.languages import language_html
+
+    parts.append(language_html(summaries, esc))  # en vs zh of one model, when both ran
     for s in summaries:
         parts.append(f"<h2>{esc(s.model)} <small>(run {esc(s.run)})</small></h2>")
         parts.append(dimension_table_html(s))
