@@ -498,16 +498,24 @@ def artifacts_train_command(
 
 
 @app.command("models")
-def models_command() -> None:
-    """List the model adapters."""
-    from wanbench.adapters.base import ADAPTERS
+def models_command(as_json: bool = typer.Option(False, "--json", help="Machine-readable, with each setting's source.")) -> None:
+    """List the model adapters: each baseline's recipe (its authors' settings) and where its weights come from.
 
+    Sources of every setting: `wanbench models --json` and docs/models.md.
+    """
+    from wanbench.adapters.catalog import adapter_rows
+
+    rows = adapter_rows()
+    if as_json:
+        out.print_json(data=rows)
+        return
     table = Table()
     table.add_column("model", no_wrap=True)
-    table.add_column("description")
-    for name in ADAPTERS.names():
-        table.add_row(name, ADAPTERS.get(name).description)
-    out.print(table)
+    for column in ("description", "recipe", "weights"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["model"], row["description"], row["recipe_line"], row["weights"])
+    out.print(table, markup=False)
 
 
 @suite_app.command("check")
