@@ -8,6 +8,7 @@ from pathlib import Path
 from wanbench.aggregate import ModelSummary, load_results, summarise
 from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
+from wanbench.report.sources import write_sources
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 from wanbench.runner import RESULTS_FILE
 from wanbench.store import ResultStore
@@ -55,6 +56,8 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
                 lines.append(f"\n**{s.model}** {d} by sub-dimension: {x.subdimension_label()}\n")
         if s.failures:
             lines.append(f"\n**{s.model}**: {s.failures} prompt(s) failed before scoring (see report.html).\n")
+    sources_md, sources_section = write_sources(invocations, out_dir)  # closed-model exports: provenance
+    lines.append(sources_md)
     markdown.write_text("".join(lines), encoding="utf-8")
     leaderboard_csv = out_dir / "leaderboard.csv"
     frame.to_csv(leaderboard_csv, index=False)
@@ -63,6 +66,7 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     charts = write_charts(frame, results, out_dir / "charts")
     html_path = out_dir / "report.html"
     html_path.write_text(render_html(title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
-                                     weighting_name, frame, summaries, results, failures, charts, invocations),
+                                     weighting_name, frame, summaries, results, failures, charts, invocations,
+                                     sources_section),
                          encoding="utf-8")
     return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries)
