@@ -66,7 +66,7 @@ def _diffusers():
 def _unknown(key: str, known: list[str], what: str) -> AdapterError:
     close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return AdapterError(f"unknown option {key!r} for {what}{hint} (known: {', '.join(sorted(known))})")
+    return AdapterError(f"unknown option {key!r} for {what}{hint} (known: {', '.join(sorted(set(known)))})")
 
 
 def pipeline_arguments(pipeline_cls: type) -> list[str]:
@@ -104,6 +104,7 @@ class DiffusersAdapter(ModelAdapter):
         recipe = self.recipe
         arguments = pipeline_arguments(self.pipeline_cls)
         modules, config_keys = self.pipeline_cls._get_signature_keys(self.pipeline_cls)
+        modules = [m for m in modules if m != "scheduler" and not m.startswith("tokenizer")]  # the ones with a dtype
         known = list(ADAPTER_SETTINGS) + list(ALIASES) + arguments + [f"dtype.{m}" for m in modules]
         known += [f"config.{k}" for k in config_keys]
         self.call = {k: s.value for k, s in recipe.call.items()} if recipe else {}
