@@ -39,7 +39,7 @@ ADAPTER_SETTINGS = {
     "weights": "pipeline folder (default: $WANBENCH_HOME/<repo name> or the Hugging Face cache)",
     "fps": "frame rate written into the mp4",
     "device": "cuda, cuda:N or cpu (default: cuda when present)",
-    "dtype": "dtype of every component (bfloat16, float16, float32)",
+    "dtype": "dtype of every component (bfloat16, float16, float32; auto: the recipe's)",
     "offload": "true: model CPU offload (GPU only)",
     "scheduler": "diffusers scheduler class to swap in, e.g. CogVideoXDPMScheduler",
     "prompt_suffix": "text appended to every prompt",
@@ -134,6 +134,8 @@ class DiffusersAdapter(ModelAdapter):
                 self.offload = bool(value)
             elif key == "prompt_suffix":
                 self.prompt_suffix = str(value)
+            elif key == "dtype" and value == "auto":
+                self.asked_dtypes.pop("default", None)  # the recipe's dtypes on a GPU, float32 on a CPU
             elif key == "dtype" or key.startswith("dtype."):
                 component = key.partition(".")[2] or "default"
                 if component != "default" and component not in modules:
