@@ -1,4 +1,6 @@
-"""Baseline adapters over diffusers pipelines, on a tiny random WanPipeline saved the diffusers way."""
+"""Baseline adapters over the real diffusers pipeline classes, on tiny random instances of each
+(tests/diffusers_tiny.py) saved with save_pretrained: generate, a two-prompt eval through the CLI,
+frames, frame rate and seeds; option checking; the recipes' settings reaching the pipeline."""
 
 from pathlib import Path
 
@@ -7,14 +9,16 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import write_suite
+from tests.diffusers_tiny import TINY, save_tiny
 from tests.wanmodel_helpers import write_diffusers_pipeline
 from wanbench.adapters.base import AdapterError, make_adapter
+from wanbench.adapters.recipes import RECIPES
 from wanbench.cli import app
 from wanbench.suite import prompt_from_dict
 from wanbench.video import read_video
 
 PROMPT = prompt_from_dict({"id": "p", "text": "a red car races", "dimensions": ["large_motion"]})
-SMALL = {"steps": 2, "frames": 5, "width": 32, "height": 32}
+WAN_SMALL = {"steps": 2, "frames": 5, "width": 32, "height": 32}
 
 
 @pytest.fixture(scope="module")
@@ -22,27 +26,107 @@ def pipeline_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_diffusers_pipeline(tmp_path_factory.mktemp("diffusers-wan"))
 
 
-def test_any_diffusers_folder_generates_seeded_videos_at_its_frame_rate(pipeline_folder: Path, tmp_path: Path) -> None:
-    adapter = make_adapter("diffusers", weights=str(pipeline_folder), fps=12, **SMALL)
-    steps = []
-    adapter.step_callback = lambda done, total: steps.append((done, total))
+def as_options(values: dict) -> list[str]:
+    return [f"--option={k}={v}" for k, v in values.items()]
+
+
+@pytest.mark.parametrize("name", list(TINY))
+def test_each_baseline_generates_and_evaluates_its_real_pipeline_class(name: str, tmp_path: Path) -> None:
+    tiny, recipe = TINY[name], RECIPES[name]
+    folder = save_tiny(name, tmp_path / "weights")
+    adapter = make_adapter(name, weights=str(folder), **tiny.sizes, **tiny.options)
+    assert adapter.pipeline_class == recipe.pipeline
     first = read_video(adapter.generate(PROMPT, 0, tmp_path / "a.mp4"))
-    assert first.frames.shape == (5, 32, 32, 3) and first.fps == pytest.approx(12)
-    assert steps == [(1, 2), (2, 2)]
-    again = read_video(adapter.generate(PROMPT, 0, tmp_path / "b.mp4"))
-    other = read_video(adapter.generate(PROMPT, 1, tmp_path / "c.mp4"))
-    np.testing.assert_array_equal(first.frames, again.frames)
+    other = read_video(adapter.generate(PROMPT, 1, tmp_path / "b.mp4"))
+    size = tiny.sizes
+    assert first.frames.shape == (tiny.frames_out, size["height"], size["width"], 3)
+    assert first.fps == pytest.approx(recipe.fps.value)
     assert not np.array_equal(first.frames, other.frames)
-    info = adapter.info()
-    assert info["pipeline"] == "WanPipeline" and info["settings"]["steps"] == 2
-    assert any(name.endswith(".safetensors") for name in info["files"])
+
+    # a two-prompt eval through the CLI, in a new adapter; prompt "a" at seed 0 is the video above
+    suite = write_suite(tmp_path / "s.jsonl", [{"id": "a", "text": PROMPT.text, "dimensions": ["large_motion"]},
+                                               {"id": "b", "text": "the cat jumps over the fence",
+                                                "dimensions": ["large_motion"]}])
+    run = tmp_path / "run"
+    result = CliRunner().invoke(app, ["eval", "--model", name, "--suite", str(suite), "--out", str(run), "--quiet",
+                                      "--no-report", "--dims", "large_motion", "--flow", "dis",
+                                      *as_options({"weights": folder, **size, **tiny.options})])
+    assert result.exit_code == 0, result.output
+    assert "2 videos generated, 2 scores, 0 missing, 0 errors" in result.output
+    again = read_video(run / "videos" / name / "a-s0.mp4")
+    assert again.fps == pytest.approx(recipe.fps.value)
+    np.testing.assert_array_equal(first.frames, again.frames)  # same seed, fresh load: same pixels
+
+
+def test_the_recipe_reaches_the_pipeline(tmp_path: Path) -> None:
+    """CogVideoX-5B: the DPM scheduler with trailing spacing and dynamic CFG, as its authors run it."""
+    folder = save_tiny("cogvideox-5b", tmp_path / "weights")
+    adapter = make_adapter("cogvideox-5b", weights=str(folder), **TINY["cogvideox-5b"].sizes)
+    pipe = adapter.pipeline()
+    assert type(pipe.scheduler).__name__ == "CogVideoXDPMScheduler"  # the tiny folder saved a DDIMScheduler
+    assert pipe.scheduler.config.timestep_spacing == "trailing"
+    call = adapter.call_arguments(pipe, "a red car races", 0)
+    assert call["use_dynamic_cfg"] is True and call["guidance_scale"] == 6.0 and call["max_sequence_length"] == 16
+    assert call["num_frames"] == 9 and call["num_inference_steps"] == 2  # options win over the recipe
+    changed = make_adapter("cogvideox-5b", weights=str(folder), use_dynamic_cfg=False, scheduler="DDIMScheduler")
+    assert changed.call["use_dynamic_cfg"] is False and changed.scheduler_config == {}
+    assert make_adapter("cogvideox-5b", weights=str(folder)).call["num_frames"] == 49
+
+
+def test_mixed_precision_recipe_and_two_experts(tmp_path: Path) -> None:
+    """Mochi's DiT in bfloat16 between float32 text encoder and VAE; Wan 2.2 A14B's experts and boundary."""
+    mochi = save_tiny("mochi", tmp_path / "mochi")
+    adapter = make_adapter("mochi", weights=str(mochi), **TINY["mochi"].sizes)
+    assert adapter.dtypes("cuda") == {"default": "bfloat16", "transformer": "bfloat16", "text_encoder": "float32",
+                                      "vae": "float32"}
+    assert adapter.dtypes("cpu") == {"default": "float32"}
+    assert adapter.config == {"force_zeros_for_empty_prompt": True}
+    mixed = make_adapter("mochi", weights=str(mochi), **{"dtype.transformer": "bfloat16"}, **TINY["mochi"].sizes)
+    pipe = mixed.pipeline()
+    import torch
+
+    assert pipe.transformer.dtype == torch.bfloat16 and pipe.vae.dtype == torch.float32
+    assert pipe.config.force_zeros_for_empty_prompt is True
+    video = read_video(mixed.generate(PROMPT, 0, tmp_path / "m.mp4"))
+    assert video.frames.shape[0] == 7
+
+    wan = save_tiny("wan2.2-t2v-a14b", tmp_path / "a14b")
+    a14b = make_adapter("wan2.2-t2v-a14b", weights=str(wan), **TINY["wan2.2-t2v-a14b"].sizes)
+    pipe = a14b.pipeline()
+    assert pipe.transformer_2 is not None and pipe.config.boundary_ratio == 0.875
+    assert pipe.scheduler.config.flow_shift == 12.0
+    call = a14b.call_arguments(pipe, "a red car races", 0)
+    assert (call["guidance_scale"], call["guidance_scale_2"]) == (4.0, 3.0)
+    # the boundary decides which expert denoises: moving it changes the video
+    base = read_video(a14b.generate(PROMPT, 0, tmp_path / "w0.mp4")).frames
+    low_only = make_adapter("wan2.2-t2v-a14b", weights=str(wan), **{"config.boundary_ratio": 0.999},
+                            **TINY["wan2.2-t2v-a14b"].sizes)
+    assert not np.array_equal(base, read_video(low_only.generate(PROMPT, 0, tmp_path / "w1.mp4")).frames)
+
+
+def test_unknown_options_are_refused_with_a_did_you_mean_before_weights_are_looked_for() -> None:
+    with pytest.raises(AdapterError, match=r"unknown option 'max_sequence_lenght' .*did you mean max_sequence_length"):
+        make_adapter("cogvideox-5b", max_sequence_lenght=16)
+    with pytest.raises(AdapterError, match=r"did you mean decode_timestep"):
+        make_adapter("ltx-video", decode_timestpe=0.05)
+    with pytest.raises(AdapterError, match=r"unknown option 'scheduler.timestep_spacin' .*did you mean "
+                                           r"scheduler.timestep_spacing"):
+        make_adapter("cogvideox-5b", **{"scheduler.timestep_spacin": "trailing"})
+    with pytest.raises(AdapterError, match=r"no scheduler 'CogVideoXDPMScheduer'; did you mean CogVideoXDPMScheduler"):
+        make_adapter("cogvideox-5b", scheduler="CogVideoXDPMScheduer")
+    with pytest.raises(AdapterError, match=r"dtype.vae must be one of"):
+        make_adapter("mochi", **{"dtype.vae": "float8"})
+    with pytest.raises(AdapterError, match=r"unknown option 'dtype.text_encoder_2'"):
+        make_adapter("mochi", **{"dtype.text_encoder_2": "float32"})
+    with pytest.raises(AdapterError, match=r"negative_prompt has no effect while true_cfg_scale <= 1"):
+        make_adapter("hunyuan-video", negative_prompt="blurry")
 
 
 def test_named_baselines_without_weights_say_where_they_looked_and_how_to_fetch() -> None:
     with pytest.raises(AdapterError, match=r"hunyuan-video: weights not found; looked in .*HunyuanVideo and the "
                                            r"Hugging Face cache \(hunyuanvideo-community/HunyuanVideo\); fetch them "
                                            r"with: hf download"):
-        make_adapter("hunyuan-video")
+        make_adapter("hunyuan-video", true_cfg_scale=6.0, negative_prompt="blurry")
     with pytest.raises(AdapterError, match="weights=DIR"):
         make_adapter("diffusers")
 
@@ -54,10 +138,34 @@ def test_a_named_baseline_refuses_another_models_folder(pipeline_folder: Path, t
         make_adapter("diffusers", weights=str(tmp_path))
 
 
-def test_eval_scores_a_diffusers_baseline(pipeline_folder: Path, tmp_path: Path) -> None:
-    suite = write_suite(tmp_path / "s.jsonl", [{"id": "a", "text": "a red car races", "dimensions": ["large_motion"]}])
-    options = [f"--option={k}={v}" for k, v in (SMALL | {"weights": pipeline_folder, "fps": 8}).items()]
-    result = CliRunner().invoke(app, ["eval", "--model", "diffusers", "--suite", str(suite), "--out",
-                                      str(tmp_path / "run"), "--quiet", "--no-report", *options])
+def test_any_diffusers_folder_takes_pipeline_arguments(pipeline_folder: Path, tmp_path: Path) -> None:
+    adapter = make_adapter("diffusers", weights=str(pipeline_folder), fps=12, **WAN_SMALL)
+    steps = []
+    adapter.step_callback = lambda done, total: steps.append((done, total))
+    first = read_video(adapter.generate(PROMPT, 0, tmp_path / "a.mp4"))
+    assert first.frames.shape == (5, 32, 32, 3) and first.fps == pytest.approx(12)
+    assert steps == [(1, 2), (2, 2)]
+    info = adapter.info()
+    assert info["pipeline"] == "WanPipeline" and info["settings"]["call"]["num_inference_steps"] == 2
+    assert any(name.endswith(".safetensors") for name in info["files"])
+    # a pipeline argument the adapter has no short name for goes straight through
+    shorter = make_adapter("diffusers", weights=str(pipeline_folder), max_sequence_length=8, **WAN_SMALL)
+    assert shorter.call_arguments(shorter.pipeline(), "a red car races", 0)["max_sequence_length"] == 8
+    with pytest.raises(AdapterError, match="did you mean guidance_scale"):
+        make_adapter("diffusers", weights=str(pipeline_folder), guidance_scal=3)
+
+
+def test_models_lists_each_recipe_and_where_its_weights_come_from() -> None:
+    result = CliRunner().invoke(app, ["models", "--json"])
     assert result.exit_code == 0, result.output
-    assert "1 videos generated, 1 scores" in result.output
+    import json
+
+    rows = {row["model"]: row for row in json.loads(result.output)}
+    assert set(RECIPES) <= set(rows)
+    cog = rows["cogvideox-5b"]
+    assert cog["weights"].startswith("Hugging Face THUDM/CogVideoX-5b")
+    assert cog["recipe"]["scheduler"]["value"] == ["CogVideoXDPMScheduler", {"timestep_spacing": "trailing"}]
+    assert "cli_demo.py" in cog["recipe"]["call"]["use_dynamic_cfg"]["source"]
+    assert rows["wan2.2-t2v-a14b"]["recipe"]["config"]["boundary_ratio"]["value"] == 0.875
+    table = CliRunner().invoke(app, ["models"])
+    assert table.exit_code == 0 and "wan2.2-t2v-a14b" in table.output and "sana-video-2b" in table.output

@@ -282,7 +282,7 @@ def score_command(
     videos: Path = typer.Option(..., "--videos", help="Folder of videos named <prompt_id>.mp4."),
     name: str = typer.Option(..., "--name", help="Label for these videos' model, e.g. sora."),
     suite: str = typer.Option("smoke", "--suite", "-s", help="Suite the videos were made from."),
-    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV prompt_id,path[,seed] instead of names."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV prompt_id,path[,seed] and, for exports, model,version,date,settings,generated_by per file (see `wanbench prompts export-manifest`)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Run directory (default runs/<name>)."),
     seeds: List[int] = typer.Option([0], "--seed", help="Seed(s) the files stand for."),
     dims: Optional[str] = typer.Option(None, "--dims", help="Comma-separated dimensions (default: all 14)."),
@@ -301,7 +301,10 @@ def score_command(
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
 
-    Example:  wanbench score --videos exports/sora/ --name sora --suite smoke
+    With --manifest, each file's provenance (model, version, date, settings, who generated it) is
+    stored with the run and shown in the report (sources.csv, "Videos made elsewhere").
+
+    Example:  wanbench score --videos exports/sora/ --manifest exports/sora/manifest.csv --name sora
     """
     from wanbench.runner import EvalConfig
     from wanbench.shards import Shard
@@ -577,16 +580,24 @@ def artifacts_train_command(
 
 
 @app.command("models")
-def models_command() -> None:
-    """List the model adapters."""
-    from wanbench.adapters.base import ADAPTERS
+def models_command(as_json: bool = typer.Option(False, "--json", help="Machine-readable, with each setting's source.")) -> None:
+    """List the model adapters: each baseline's recipe (its authors' settings) and where its weights come from.
 
+    Sources of every setting: `wanbench models --json` and docs/models.md.
+    """
+    from wanbench.adapters.catalog import adapter_rows
+
+    rows = adapter_rows()
+    if as_json:
+        out.print_json(data=rows)
+        return
     table = Table()
     table.add_column("model", no_wrap=True)
-    table.add_column("description")
-    for name in ADAPTERS.names():
-        table.add_row(name, ADAPTERS.get(name).description)
-    out.print(table)
+    for column in ("description", "recipe", "weights"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["model"], row["description"], row["recipe_line"], row["weights"])
+    out.print(table, markup=False)
 
 
 @suite_app.command("check")
@@ -747,6 +758,35 @@ def prompts_export_vbench(
         entries, left_out = export_vbench(load_suite(suite).prompts)
     out_path.write_text(json.dumps(entries, ensure_ascii=False, indent=1), encoding="utf-8")
     out.print(f"wrote {out_path}: {len(entries)} prompts; {len(left_out)} had no VBench dimension", highlight=False)
+
+
+@prompts_app.command("export-manifest")
+def prompts_export_manifest(
+    suite: str = typer.Argument(..., help="Suite name or .jsonl path."),
+    out_path: Path = typer.Option(..., "--out", "-o", help="Manifest csv to write (then fill in and score)."),
+    seed: int = typer.Option(0, "--seed", help="Seed the videos will stand for."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N prompts."),
+    model: str = typer.Option("", "--model", help="Pre-fill: the closed model's name, e.g. sora."),
+    version: str = typer.Option("", "--version", help="Pre-fill: its version as the UI or API names it."),
+    generated_by: str = typer.Option("", "--generated-by", help="Pre-fill: who generates the videos."),
+) -> None:
+    """Write a manifest to generate a suite with a closed model's web UI: prompt id, seed, text to
+    paste, file name to save the video under, and provenance cells to fill in (model, version,
+    date, settings, generated_by). Bring the videos back with `wanbench score --manifest`.
+
+    Example:  wanbench prompts export-manifest smoke -o exports/sora/manifest.csv --model sora
+    """
+    from wanbench.exports import write_manifest_template
+    from wanbench.suite import load_suite
+
+    with user_errors():
+        prompts = load_suite(suite).prompts[:limit]  # limit None: all
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        rows = write_manifest_template(prompts, out_path, seed=seed,
+                                       defaults={"model": model, "version": version, "generated_by": generated_by})
+    out.print(f"wrote {out_path}: {rows} prompts; save each video under its path beside the manifest, fill in "
+              f"the provenance cells, then: wanbench score --videos {out_path.parent} --manifest {out_path} "
+              f"--name NAME --suite {suite}", highlight=False)
 
 
 @prompts_app.command("extend")

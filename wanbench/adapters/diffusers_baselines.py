@@ -39,7 +39,7 @@ ADAPTER_SETTINGS = {
     "weights": "pipeline folder (default: $WANBENCH_HOME/<repo name> or the Hugging Face cache)",
     "fps": "frame rate written into the mp4",
     "device": "cuda, cuda:N or cpu (default: cuda when present)",
-    "dtype": "dtype of every component (bfloat16, float16, float32)",
+    "dtype": "dtype of every component (bfloat16, float16, float32; auto: the recipe's)",
     "offload": "true: model CPU offload (GPU only)",
     "scheduler": "diffusers scheduler class to swap in, e.g. CogVideoXDPMScheduler",
     "prompt_suffix": "text appended to every prompt",
@@ -66,7 +66,7 @@ def _diffusers():
 def _unknown(key: str, known: list[str], what: str) -> AdapterError:
     close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return AdapterError(f"unknown option {key!r} for {what}{hint} (known: {', '.join(sorted(known))})")
+    return AdapterError(f"unknown option {key!r} for {what}{hint} (known: {', '.join(sorted(set(known)))})")
 
 
 def pipeline_arguments(pipeline_cls: type) -> list[str]:
@@ -104,6 +104,7 @@ class DiffusersAdapter(ModelAdapter):
         recipe = self.recipe
         arguments = pipeline_arguments(self.pipeline_cls)
         modules, config_keys = self.pipeline_cls._get_signature_keys(self.pipeline_cls)
+        modules = [m for m in modules if m != "scheduler" and not m.startswith("tokenizer")]  # the ones with a dtype
         known = list(ADAPTER_SETTINGS) + list(ALIASES) + arguments + [f"dtype.{m}" for m in modules]
         known += [f"config.{k}" for k in config_keys]
         self.call = {k: s.value for k, s in recipe.call.items()} if recipe else {}
@@ -133,6 +134,8 @@ class DiffusersAdapter(ModelAdapter):
                 self.offload = bool(value)
             elif key == "prompt_suffix":
                 self.prompt_suffix = str(value)
+            elif key == "dtype" and value == "auto":
+                self.asked_dtypes.pop("default", None)  # the recipe's dtypes on a GPU, float32 on a CPU
             elif key == "dtype" or key.startswith("dtype."):
                 component = key.partition(".")[2] or "default"
                 if component != "default" and component not in modules:

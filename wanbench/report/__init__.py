@@ -13,6 +13,7 @@ from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
 from wanbench.report.results_json import results_document, write_results_json
 from wanbench.report.languages import language_markdown
+from wanbench.report.sources import write_sources
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 from wanbench.store import RESULTS_FILE, ResultStore
 from wanbench.weighting import load_reference, load_weighting
@@ -80,6 +81,8 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     if not summaries:  # a run of only broken videos, a wrong folder, a suite of malformed lines
         lines.append(f"\nNothing was scored: {len(failures)} item(s) failed before scoring (see report.html).\n")
     lines.append(language_markdown(summaries))  # en vs zh of one model, when both ran
+    sources_md, sources_section = write_sources(invocations, out_dir)  # closed-model exports: provenance
+    lines.append(sources_md)
     markdown.write_text("".join(lines), encoding="utf-8")
     leaderboard_csv = out_dir / "leaderboard.csv"
     frame.to_csv(leaderboard_csv, index=False)
@@ -94,6 +97,6 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     alignment = human_alignment_section(run_dirs, summaries, weights, weighting_name, votes)
     html_path.write_text(render_html(title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
                                      weighting_name, frame, summaries, results, failures, charts, invocations,
-                                     pairs, prompts, videos, alignment),
+                                     pairs, prompts, videos, alignment, sources_section),
                          encoding="utf-8")
     return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries, results_path, pairs)

@@ -301,7 +301,7 @@ def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list
                 results: pd.DataFrame, failures: pd.DataFrame, charts: list[Path],
                 invocations: list[dict], pairs: list | None = None,
                 prompts: dict[tuple[str, str], str] | None = None,
-                videos: dict[tuple[str, str, str, int], str] | None = None, alignment: str = "") -> str:
+                videos: dict[tuple[str, str, str, int], str] | None = None, alignment: str = "", sources: str = "") -> str:
     """The whole page: one self-contained file (styles, script and charts inline); videos are relative
     links into the run directories."""
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
@@ -341,6 +341,7 @@ def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list
     if len(errors):
         parts.append(f'<h2 class="err">Error rows ({len(errors)})</h2>')
         parts.append(records_table_html(errors, ["model", "prompt_id", "seed", "dimension", "error"]))
+    parts.append(sources)  # provenance of videos made elsewhere (report/sources.py), already escaped
     parts.append(f"<h2>Per video ({results[['run', 'model', 'prompt_id', 'seed']].drop_duplicates().shape[0]} "
                  "videos)</h2><p><small>Click a column to sort; hover a value for its details.</small></p>")
     parts.append(per_video_html(results, prompts or {}, videos or {}))
