@@ -2,7 +2,7 @@
 held-out procedural camera prompts with wanbench's camera and motion metrics.
 
     .venv/bin/python scripts/evaluate_tiny_model.py     # after scripts/train_tiny_model.py
-Writes runs/tiny-eval/ (runs, report) and models/wan-tiny/evaluation.json.
+Writes runs/tiny-eval/ (runs, report) and wanbench/data/models/wan-tiny/evaluation.json.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def random_release(trained: Path, out: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model-dir", type=Path, default=ROOT / "models" / "wan-tiny",
+    parser.add_argument("--model-dir", type=Path, default=ROOT / "wanbench" / "data" / "models" / "wan-tiny",
                         help="the trained release folder; evaluation.json and the model card are written there")
     parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "tiny-eval")
     args = parser.parse_args()

@@ -5,7 +5,7 @@ textured scenes; subjects move) with their captions. Text: a tiny umT5 (random, 
 word tokenizer built from the captions. The VAE learns reconstruction; its latents are then
 standardised by folding per-channel statistics into its first and last 1x1 convolutions. The DiT
 learns the rectified flow on those latents, with 10% of captions dropped for guidance.
-Writes models/wan-tiny/ (official release layout), its model card and loss curve.
+Writes wanbench/data/models/wan-tiny/ (official release layout), its model card and loss curve.
 
     make tiny-model          # .venv/bin/python scripts/train_tiny_model.py
 """
@@ -171,7 +171,7 @@ def main() -> None:
     parser.add_argument("--motion-weight", type=float, default=3.0,
                         help="weight of the VAE's L1 term on frame differences (the motion); 1 kept the camera "
                              "motion in 14 of 28 held-out clips, 3 in 19")
-    parser.add_argument("--out", type=Path, default=ROOT / "models" / "wan-tiny")
+    parser.add_argument("--out", type=Path, default=ROOT / "wanbench" / "data" / "models" / "wan-tiny")
     parser.add_argument("--reuse-vae", action="store_true",
                         help="keep the VAE already in --out (trained by an earlier run) and train only the DiT")
     args = parser.parse_args()

@@ -10,7 +10,7 @@ from wanbench.prompt_stats import check_targets, consistency, diversity, suite_s
 from wanbench.suite import REQUIRED_METADATA, Suite, load_suite, parse_suite, prompt_from_dict
 from wanbench.suitegen import build_prompts, controlled_jsonl
 
-PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+PROMPTS = Path(__file__).resolve().parents[1] / "wanbench" / "data" / "suites"
 
 
 def test_built_files_are_what_the_sources_and_the_generator_make() -> None:

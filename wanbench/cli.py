@@ -637,11 +637,12 @@ def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a 
 
 @prompts_app.command("build")
 def prompts_build(
-    prompts_dir: Path = typer.Option(Path("prompts"), "--dir", help="Where wanbench.jsonl and controlled.jsonl go."),
+    prompts_dir: Optional[Path] = typer.Option(None, "--dir", help="Where wanbench.jsonl and controlled.jsonl go "
+                                                                    "(default: the package's data/suites/)."),
     check: bool = typer.Option(False, "--check", help="Only verify that the files are what the build makes."),
 ) -> None:
-    """Assemble prompts/wanbench.jsonl from the hand-written sources in prompts/v2/ and generate
-    prompts/controlled.jsonl with the seeded generator (same bytes every time).
+    """Assemble wanbench/data/suites/wanbench.jsonl from the hand-written sources in prompts/v2/ and generate
+    wanbench/data/suites/controlled.jsonl with the seeded generator (same bytes every time).
 
     Example:  wanbench prompts build --check
     """
@@ -653,9 +654,11 @@ def prompts_build(
             built = {"wanbench.jsonl": to_suite_jsonl(assemble()), "controlled.jsonl": controlled_jsonl()}
         except SourceError as exc:
             raise UserError(str(exc)) from None
+    from wanbench.resources import suites_dir
+
     stale = []
     for name, text in built.items():
-        path = prompts_dir / name
+        path = (prompts_dir or suites_dir()) / name
         prompts = text.count(chr(10)) - 1  # the header line
         if check:
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
@@ -838,7 +841,7 @@ def train_command(
 ) -> None:
     """Train the DiT on captioned videos (rectified flow); writes OUT/release for the wan-* adapters.
 
-    Example:  wanbench train --videos clips/ --weights models/wan-tiny --steps 200 -o runs/train
+    Example:  wanbench train --videos clips/ --weights wanbench/data/models/wan-tiny --steps 200 -o runs/train
     """
     from wanbench.training import train_on_folder
 
@@ -1010,10 +1013,14 @@ def _parse_dims(dims: Optional[str]) -> Optional[tuple[str, ...]]:
     from wanbench.dims.names import DIMENSION_KEYS
     from wanbench.registry import UnknownNameError
 
+    import difflib
+
     names = tuple(d.strip() for d in dims.split(",") if d.strip())
     for d in names:
         if d not in DIMENSION_KEYS:
-            raise UnknownNameError(f"unknown dimension {d!r} (see `wanbench dims`)")
+            close = difflib.get_close_matches(d, DIMENSION_KEYS, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise UnknownNameError(f"unknown dimension {d!r}{hint} (see `wanbench dims`)")
     return names
 
 

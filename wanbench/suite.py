@@ -283,9 +283,10 @@ def parse_suite(lines: list[str], name: str, path: Path | None = None) -> Suite:
 
 
 def suite_dirs() -> list[Path]:
-    """Where named suites are looked for: ./prompts, then the repository's prompts/."""
-    repo_prompts = Path(__file__).resolve().parents[1] / "prompts"
-    return [Path.cwd() / "prompts", repo_prompts]
+    """Where named suites are looked for: ./prompts (your own), then the suites shipped in the package."""
+    from wanbench.resources import suites_dir
+
+    return [Path.cwd() / "prompts", suites_dir()]
 
 
 def resolve_suite_path(name_or_path: str) -> Path:
@@ -298,8 +299,12 @@ def resolve_suite_path(name_or_path: str) -> Path:
         candidate = folder / f"{name_or_path}.jsonl"
         if candidate.is_file():
             return candidate
-    looked = ", ".join(str(d) for d in suite_dirs())
-    raise FileNotFoundError(f"no suite named {name_or_path!r} (looked for {name_or_path}.jsonl in {looked})")
+    import difflib
+
+    known = sorted({p.stem for d in suite_dirs() if d.is_dir() for p in d.glob("*.jsonl")})
+    close = difflib.get_close_matches(name_or_path, known, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise FileNotFoundError(f"no suite named {name_or_path!r}{hint} (known: {', '.join(known)}; or give a .jsonl path)")
 
 
 def load_suite(name_or_path: str | Path) -> Suite:

@@ -1,10 +1,10 @@
-"""The seeded generator behind the controlled sub-suite (prompts/controlled.jsonl).
+"""The seeded generator behind the controlled sub-suite (wanbench/data/suites/controlled.jsonl).
 
 Where systematic variation is the point (counts of objects, spatial relations, camera moves), one
 sentence frame per section is filled from curated vocabularies, in English and Chinese from the same
 slots, so the metadata is exact by construction and only the varied slot differs between prompts.
 Generation is seeded and ordered: ``wanbench prompts build`` reproduces the checked-in file byte for
-byte. The main suite (prompts/wanbench.jsonl, v2) is hand-written instead (wanbench/prompt_sources.py);
+byte. The main suite (wanbench/data/suites/wanbench.jsonl, v2) is hand-written instead (wanbench/prompt_sources.py);
 ``build_prompts`` still makes the v1 generated suite (all 14 sections) for comparison.
 """
 
@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from wanbench.resources import suites_dir
 from wanbench.suite import Prompt, prompt_from_dict
 
 SEED = 2025
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+PROMPTS_DIR = suites_dir()  # the shipped suites (rich.jsonl is read from here)
 
 
 @dataclass(frozen=True)

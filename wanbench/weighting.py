@@ -19,10 +19,11 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.resources import data_dir, reference_dir
 
-REFERENCE_DIR = Path(__file__).resolve().parents[1] / "reports" / "reference"
+REFERENCE_DIR = reference_dir()
 PAPER_TABLE = REFERENCE_DIR / "paper_table2.csv"
-PAPER_FILE = Path(__file__).resolve().parent / "data" / "weightings" / "paper.json"
+PAPER_FILE = data_dir("weightings", "paper.json")
 FIT_TOLERANCE = 0.00049  # strictly inside the 0.0005 rounding band of a 3-decimal figure
 
 
@@ -30,11 +31,19 @@ class WeightingError(ValueError):
     pass
 
 
+def _did_you_mean(name: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=2)
+    return f"; did you mean {', '.join(close)}?" if close else ""
+
+
 def load_reference(name: str = "paper") -> pd.DataFrame:
     """A published table as rows = models, columns = 14 dimensions + ``weighted_score``."""
     path = PAPER_TABLE if name == "paper" else Path(name)
     if not path.is_file():
-        raise WeightingError(f"reference table not found: {path}")
+        raise WeightingError(f"reference table not found: {path}{_did_you_mean(name, ['paper'])} "
+                             "(use paper, or a csv file in the paper_table2.csv layout)")
     table = pd.read_csv(path, index_col="dimension").T
     missing = [d for d in DIMENSION_KEYS if d not in table.columns]
     if missing:
@@ -91,7 +100,8 @@ def load_weighting(name: str) -> dict[str, float]:
         return paper_weights()
     path = Path(name)
     if not path.is_file():
-        raise WeightingError(f"unknown weighting {name!r}: use equal, paper, or a json/csv file")
+        raise WeightingError(f"unknown weighting {name!r}{_did_you_mean(name, ['equal', 'paper'])}: use equal, "
+                             "paper, or a json/csv file")
     if path.suffix == ".json":
         raw = json.loads(path.read_text())
         if isinstance(raw, dict) and isinstance(raw.get("weights"), dict):  # a `weighting fit` file

@@ -11,7 +11,7 @@ from wanbench.adapters.recipes import Recipe, Setting
 OTHER_SOURCES = {
     "procedural": "none: renders synthetic videos from the prompt's metadata",
     "folder": "videos made elsewhere (wanbench score --videos DIR [--manifest CSV])",
-    "wan-tiny": "models/wan-tiny in this repository (make tiny-model), or weights=DIR",
+    "wan-tiny": "wanbench/data/models/wan-tiny in this repository (make tiny-model), or weights=DIR",
     "diffusers": "any diffusers text-to-video folder given as weights=DIR",
 }
 

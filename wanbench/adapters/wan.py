@@ -186,7 +186,7 @@ class WanAdapter(ModelAdapter):
 
 class WanTiny(WanAdapter):
     name = "wan-tiny"
-    description = "wanmodel tiny config (CPU-sized); weights from models/wan-tiny or weights=DIR"
+    description = "wanmodel tiny config (CPU-sized); weights from wanbench/data/models/wan-tiny or weights=DIR"
     preset = "tiny"
     default_size = (64, 48)
     default_frames = 9
@@ -196,7 +196,9 @@ class WanTiny(WanAdapter):
     def _candidates(self, weights: str | None) -> list[Path]:
         if weights:
             return [Path(weights)]
-        return [Path(__file__).resolve().parents[2] / "models" / "wan-tiny", wanbench_home() / "wan-tiny"]
+        from wanbench.resources import bundled_model
+
+        return [bundled_model("wan-tiny"), wanbench_home() / "wan-tiny"]
 
 
 class Wan13B(WanAdapter):
