@@ -27,9 +27,9 @@ def test_dims_and_models_list_their_registries() -> None:
     assert dims.exit_code == 0 and all(d in dims.output for d in DIMENSION_KEYS)
     listed = json.loads(runner.invoke(app, ["dims", "--json"]).output)
     assert [d["name"] for d in listed] == list(DIMENSION_KEYS)
-    implemented = {d["name"] for d in listed if d["implemented"]}
-    assert implemented == set(DIMENSION_KEYS)  # each can run where its weights or judge exist
-    assert all(d["note"] for d in listed)
+    assert all(d["method"] and d["version"] for d in listed)
+    assert all(d["ready"] == (not d["blockers"]) for d in listed)
+    assert all(len(line) <= 80 for line in runner.invoke(app, ["dims"], terminal_width=80).output.splitlines())
     models = runner.invoke(app, ["models"], terminal_width=200)
     assert "procedural" in models.output and "folder" in models.output
 

@@ -146,15 +146,20 @@ def _run_and_report(config, weighting: str, reference: Optional[str], report: bo
         else:
             out.print(f"rows in {summary.store}; when every shard is done: wanbench merge {config.out}",
                       highlight=False)
-    if report and summary.merged:
-        files = write_report([config.out], config.out, weighting=weighting, reference=reference)
-        for s in files.summaries:
-            out.print(f"weighted score ({weighting}) {s.model}: {s.weighted.label}", highlight=False)
-            for d, x in s.dimensions.items():  # coverage and method, wherever a cell is not whole or not the report's
-                if x.partial or x.n_error or x.n_missing or x.n_not_applicable or x.n_stale or not x.reference_method:
-                    method = f"; {x.method}" + ("" if x.reference_method else " (not the report's method)") if x.method else ""
-                    out.print(f"  {d}: {x.status_label()}{method}", highlight=False)
-        out.print(f"report: {files.html}, {files.results_json}", highlight=False)
+    if summary.merged:  # the numbers in the terminal, with or without the report files
+        from wanbench.api import load_run
+        from wanbench.report.terminal import dimension_table
+
+        if report:
+            files = write_report([config.out], config.out, weighting=weighting, reference=reference)
+            summaries = files.summaries
+        else:
+            summaries = load_run(config.out, weighting).summaries
+        for s in summaries:
+            if s.model == evaluator.label:
+                out.print(dimension_table(s, weighting))
+        if report:
+            out.print(f"report: {files.html}, {files.results_json}", highlight=False)
     if summary.exit_code:
         err.print(f"{len(summary.failures)} prompt(s) failed and {summary.errors} score(s) errored; "
                   "see the report's error sections", highlight=False)
@@ -424,8 +429,14 @@ def leaderboard_command(
     with user_errors():
         files = write_report(_run_dirs(runs), out_dir, weighting=weighting, reference=reference,
                              title="Wan-Bench leaderboard")
-        out.print(files.markdown.read_text(encoding="utf-8"), highlight=False, markup=False)
-        out.print(f"written: {files.markdown}, {files.leaderboard_csv}, {files.html}", highlight=False)
+        from wanbench.report.tables import leaderboard_frame
+        from wanbench.report.terminal import leaderboard_table
+        from wanbench.weighting import load_reference
+
+        frame = leaderboard_frame(files.summaries, load_reference(reference) if reference else None)
+        out.print(leaderboard_table(frame, weighting))
+        out.print(f"written: {files.markdown} (every dimension), {files.leaderboard_csv}, {files.html}",
+                  highlight=False)
 
 
 @app.command("plot")
@@ -453,42 +464,40 @@ def plot_command(
 
 
 @app.command("dims")
-def dims_command(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """List the 14 dimensions, what each needs, and whether it can run here (weights, judge)."""
-    from wanbench.backbones.base import BackboneUnavailable
-    from wanbench.dims.registry import all_dimensions
-    from wanbench.runner import build_backbones
+def dims_command(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output (every field, full reasons)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also the group, needs, method and full reasons."),
+) -> None:
+    """List the 14 dimensions and whether each can run here (weights, judge); --verbose says why not."""
+    from wanbench.readiness import dimension_readiness
 
-    def readiness(dim) -> tuple[str, str]:
-        """(what stops the dimension, what only some of its prompts lack), from its own declared needs."""
-        problems, partial = [], []
-        for name, backbone in build_backbones([dim]).items():
-            try:
-                backbone.check()
-            except BackboneUnavailable as exc:
-                which = dim.partial_needs().get(name)
-                (partial if which else problems).append(f"{which + ' missing, ' if which else ''}{name}: {exc}")
-        return "; ".join(problems), "; ".join(partial)
-
-    rows = []
-    for d in all_dimensions():
-        missing, partly = readiness(d)
-        rows.append({"name": d.name, "display_name": d.display_name, "group": d.group, "needs": list(d.needs),
-                     "version": d.version, "implemented": d.status().implemented, "note": d.status().note,
-                     "ready": not missing, "missing": missing, "partly_missing": partly})
+    rows = dimension_readiness()
     if as_json:
-        out.print_json(data=rows)
+        out.print_json(data=[r.to_dict() for r in rows])
         return
-    table = Table()
+    table = Table(box=None, pad_edge=False)
     table.add_column("dimension", no_wrap=True)
-    table.add_column("group", no_wrap=True)
-    for column in ("needs", "version", "method", "here"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        here = "[green]ready[/]" if row["ready"] else f"[yellow]missing[/] ({row['missing'].split(' (looked')[0]})"
-        here += f" (partly: {row['partly_missing'].split(' (looked')[0]})" if row["ready"] and row["partly_missing"] else ""
-        table.add_row(row["name"], row["group"], ", ".join(row["needs"]), row["version"], row["note"], here)
+    table.add_column("v", no_wrap=True)
+    table.add_column("here", overflow="fold")
+    if verbose:
+        for column in ("group", "needs", "method"):
+            table.add_column(column, overflow="fold")
+    for r in rows:
+        here = f"[green]{r.short()}[/]" if r.ready else f"[yellow]{r.short()}[/]"
+        cells = [r.name, r.version, here]
+        if verbose:
+            cells += [r.group, ", ".join(r.needs), r.method]
+        table.add_row(*cells)
     out.print(table)
+    reasons: dict[str, str] = {}
+    for r in rows:
+        for b in r.blockers + r.partial:
+            reasons.setdefault(b.backbone, b.reason)
+    if verbose:
+        for backbone, reason in reasons.items():
+            out.print(f"{backbone}: {reason}", highlight=False, markup=False)
+    elif reasons:
+        out.print(f"missing: {', '.join(reasons)}; why: wanbench dims --verbose", highlight=False)
 
 
 @weights_app.command("status")

@@ -1,0 +1,69 @@
+"""Results in the terminal: a per-dimension table after `eval`/`score`, and a leaderboard that fits
+the terminal's width (the markdown files keep every column)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.table import Table
+
+from wanbench.aggregate import ModelSummary
+from wanbench.dims.names import DIMENSION_KEYS
+
+
+def _ci(low: float | None, high: float | None) -> str:
+    return "" if low is None or high is None else f"[{low:.3f}, {high:.3f}]"
+
+
+def dimension_table(summary: ModelSummary, weighting: str) -> Table:
+    """One row per dimension: mean, 95% CI, scored/applicable prompts, and a short note (partial,
+    errors, missing, not applicable, stale, a method other than the report's)."""
+    table = Table(title=f"{summary.model}: weighted ({weighting}) {summary.weighted.label}", title_justify="left",
+                  box=None, pad_edge=False, show_edge=False)
+    for column, justify in (("dimension", "left"), ("mean", "right"), ("95% CI", "right"), ("scored", "right"),
+                            ("notes", "left")):
+        table.add_column(column, justify=justify, overflow="fold", no_wrap=column != "notes")
+    if summary.weighted.value is not None:
+        table.add_row("weighted score", f"{summary.weighted.value:.3f}",
+                      _ci(summary.weighted.ci_low, summary.weighted.ci_high),
+                      f"{len(summary.weighted.dimensions_used)}/14 dims", "partial, unranked" if summary.weighted.partial
+                      else "", style="bold")
+    for d in DIMENSION_KEYS:
+        x = summary.dimensions[d]
+        notes = []
+        if x.mean is None:
+            notes.append("missing" if x.n_missing or x.missing_reason else "no prompt applies")
+        elif x.partial:
+            notes.append("partial")
+        for label, count in (("errors", x.n_error), ("missing", x.n_missing), ("n/a", x.n_not_applicable),
+                             ("stale", x.n_stale)):
+            if count and not (label == "missing" and x.mean is None):
+                notes.append(f"{count} {label}")
+        if x.method and not x.reference_method:
+            notes.append(f"method {x.method}")
+        if x.applicable == 0 and x.mean is None and not x.n_missing:
+            continue  # the suite never asks this dimension: nothing to show
+        table.add_row(d, "—" if x.mean is None else f"{x.mean:.3f}", _ci(x.ci_low, x.ci_high),
+                      f"{x.n}/{x.applicable}", ", ".join(notes))
+    return table
+
+
+def leaderboard_table(frame: pd.DataFrame, weighting: str) -> Table:
+    """Model, rank, weighted score with its CI and coverage: what fits a terminal. Ranked rows first,
+    then partial (unranked), then published reference rows."""
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column, justify in (("#", "right"), ("model", "left"), (f"weighted ({weighting})", "right"),
+                            ("95% CI", "right"), ("coverage", "left")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for row in frame.itertuples(index=False):
+        rank = "" if pd.isna(row.rank) else str(int(row.rank))
+        score = "—" if pd.isna(row.weighted_score) else f"{row.weighted_score:.3f}"
+        if row.source != "measured":
+            table.add_row("", f"{row.model} ({row.source})", score, "", "published", style="dim")
+            continue
+        low, high = getattr(row, "weighted_ci_low", None), getattr(row, "weighted_ci_high", None)
+        ci = "" if low is None or pd.isna(low) else f"[{low:.3f}, {high:.3f}]"
+        coverage = f"{int(row.dimensions_scored)}/14 dims"
+        if bool(row.partial):
+            coverage += f", {row.weight_complete:.0%} of weight complete: unranked"
+        table.add_row(rank or "—", str(row.model), score, ci, coverage)
+    return table
