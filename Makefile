@@ -21,10 +21,14 @@ install: $(STAMP)
 # a video with nothing to measure (a whole-frame pan leaves pixel stability no static region) is a
 # not_applicable row, not an error. Any non-zero exit stops the demo (e.g. runs/demo holds results
 # of other wan-tiny weights: `make clean` first).
+# WANBENCH_FETCH=1 first downloads the vision backbones' weights (needs a network); without it the
+# demo runs offline and its last line says what that left missing and how to fill it.
 demo: $(STAMP)
+	@if [ "$${WANBENCH_FETCH:-0}" = 1 ]; then $(BIN)/wanbench weights fetch --missing || true; fi
 	$(BIN)/wanbench eval --model procedural --suite smoke --out runs/demo --no-report
 	$(BIN)/wanbench eval --model wan-tiny --suite smoke --out runs/demo --option steps=20 --no-report
 	$(BIN)/wanbench report runs/demo --reference paper
+	@$(BIN)/wanbench weights status --summary
 
 # pytest exits 5 when it collected nothing: our suite is never empty, so that fails loudly.
 test: $(STAMP)

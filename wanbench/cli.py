@@ -406,6 +406,12 @@ def report_command(
 
     with user_errors():
         files = write_report([run], run, weighting=weighting, reference=reference)
+        from wanbench.report.tables import leaderboard_frame
+        from wanbench.report.terminal import leaderboard_table
+        from wanbench.weighting import load_reference
+
+        out.print(leaderboard_table(leaderboard_frame(files.summaries, load_reference(reference) if reference else None),
+                                    weighting))
         out.print(f"report: {files.html}", highlight=False)
         if shard_paths(run):
             err.print(f"note: {run} holds {len(shard_paths(run))} unmerged shard(s), not in this report: "
@@ -501,7 +507,10 @@ def dims_command(
 
 
 @weights_app.command("status")
-def weights_status_command(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+def weights_status_command(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    summary: bool = typer.Option(False, "--summary", help="One line: what is missing and how to fill it."),
+) -> None:
     """Show every weights entry: present (sha256 verified), unverified (no sha256 pinned), missing,
     or checksum-failed, with where it was found or looked for.
 
@@ -509,6 +518,9 @@ def weights_status_command(as_json: bool = typer.Option(False, "--json", help="M
     """
     from wanbench.weights import WEIGHTS, weights_status
 
+    if summary:
+        out.print(_weights_summary_line(), highlight=False)
+        return
     rows = []
     for name in WEIGHTS.names():
         spec, status = WEIGHTS.get(name), weights_status(name)
@@ -529,17 +541,48 @@ def weights_status_command(as_json: bool = typer.Option(False, "--json", help="M
 
 
 @weights_app.command("fetch")
-def weights_fetch_command(names: List[str] = typer.Argument(..., help="Entries to download (see `wanbench weights status`).")) -> None:
-    """Download weights into $WANBENCH_HOME/weights/<name>/ and verify them (needs a network).
+def weights_fetch_command(
+    names: Optional[List[str]] = typer.Argument(None, help="Entries to download (see `wanbench weights status`)."),
+    missing: bool = typer.Option(False, "--missing", help="Every entry that is missing here and can be downloaded."),
+) -> None:
+    """Download weights into $WANBENCH_HOME/weights/<name>/ and verify them (needs a network; the Hub
+    can be a mirror through HF_ENDPOINT). With several entries, one that fails does not stop the rest.
 
-    Example:  wanbench weights fetch raft-large dino-vitb16
+    Example:  wanbench weights fetch raft-large dino-vitb16      wanbench weights fetch --missing
     """
-    from wanbench.weights import fetch
+    from wanbench.weights import WeightsError, fetch, fetchable_missing
 
     with user_errors():
-        for name in names:
-            status = fetch(name)
-            out.print(f"{name}: {status.state}", highlight=False)
+        chosen = list(names or [])
+        if missing:
+            chosen += [n for n in fetchable_missing() if n not in chosen]
+        if not chosen:
+            raise UserError("name the entries to fetch, or --missing (see `wanbench weights status`)")
+    failed = 0
+    for name in chosen:
+        try:
+            with user_errors():
+                status = fetch(name)
+        except typer.Exit:
+            failed += 1
+            continue
+        out.print(f"{name}: {status.state}", highlight=False)
+    if failed:
+        raise typer.Exit(2)
+
+
+def _weights_summary_line() -> str:
+    """One line: what an offline run leaves missing, and the command that fills it."""
+    from wanbench.readiness import dimension_readiness
+    from wanbench.weights import fetchable_missing
+
+    blocked = [r.name for r in dimension_readiness() if not r.ready]
+    entries = fetchable_missing()
+    if not blocked:
+        return "every dimension can run here"
+    fill = (f"fetch {', '.join(entries)} with `wanbench weights fetch --missing` (needs a network), or run "
+            "`WANBENCH_FETCH=1 make demo`" if entries else "see `wanbench weights status`")
+    return f"{len(blocked)} of 14 dimensions were missing (weights not here); {fill}"
 
 
 @artifacts_app.command("extract")

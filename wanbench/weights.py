@@ -243,6 +243,16 @@ def _from_hub(what: str, function: str, *args, **kwargs) -> None:
         raise WeightsError(f"cannot fetch {what}: {type(exc).__name__} (no network?)") from None
 
 
+def fetchable_missing() -> list[str]:
+    """Entries that are missing (or corrupt) here and have a public source to download from."""
+    found = []
+    for name in WEIGHTS.names():
+        spec = WEIGHTS.get(name)
+        if (spec.repo or spec.url or spec.fetcher) and weights_status(name).state in ("missing", "checksum-failed"):
+            found.append(name)
+    return found
+
+
 def fetch(name: str) -> WeightsStatus:
     """Download the files of ``name`` into ``$WANBENCH_HOME/weights/<name>/`` and verify them."""
     spec = WEIGHTS.get(name)
