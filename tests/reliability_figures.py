@@ -39,11 +39,24 @@ def measure(video_py: str, path: Path) -> dict:
     return json.loads(done.stdout) if done.returncode == 0 else {"crash": done.stderr.strip().splitlines()[-1:]}
 
 
-def fuzz_tallies() -> dict:
+def load_video_module(video_py: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("video_under_test", video_py)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def fuzz_tallies(video_py: str) -> dict:
     from tests import test_fuzz
-    from wanbench.suite import parse_suite
-    from wanbench.video import VideoError, read_video, write_video
     from tests.conftest import pan_clip
+    from wanbench.suite import parse_suite
+    from wanbench.video import write_video
+
+    module = load_video_module(video_py)
+    read_video, VideoError = module.read_video, module.VideoError
 
     rng = random.Random(test_fuzz.SEED)
     lines = problems = 0
@@ -65,7 +78,7 @@ def fuzz_tallies() -> dict:
             tally["error"] += 1
         except Exception:  # noqa: BLE001 - counting what escapes is the point
             tally["crash"] += 1
-    return {"suite_lines": lines, "suite_problems": problems, "videos": tally}
+    return {"suite_lines": lines, "suite_problems": problems, "videos": tally, "code": video_py}
 
 
 def main() -> None:
@@ -83,7 +96,8 @@ def main() -> None:
             if label == "before" and name == "4096x4096x40":
                 continue  # 4.9 GB in the measurement: not repeated on a shared machine
             print(json.dumps({"file": name, "bytes": path.stat().st_size, "code": label} | measure(video_py, path)))
-    print(json.dumps(fuzz_tallies()))
+    for video_py in versions.values():
+        print(json.dumps(fuzz_tallies(video_py)))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ never raise anything but the documented one-line errors. Counts are asserted so 
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 from pathlib import Path
@@ -21,6 +22,11 @@ ODD_VALUES = [None, True, 0, -1, 2**70, 1e308, float("nan"), "", " ", "\x00", ".
               {"name": None}, "☃" * 3, "\ud800", "line\nbreak", "pan_left", ["large_motion"] * 50]
 
 
+def odd(rng: random.Random):
+    """A fresh copy: mutating a shared list or dict would make later cases depend on earlier ones."""
+    return copy.deepcopy(rng.choice(ODD_VALUES))
+
+
 def mutate_line(rng: random.Random) -> str:
     data = json.loads(json.dumps(VALID))
     for _ in range(rng.randint(1, 4)):
@@ -28,14 +34,14 @@ def mutate_line(rng: random.Random) -> str:
             break
         kind = rng.random()
         if kind < 0.4:
-            data[rng.choice(list(data) + ["unknown", "id", "text"])] = rng.choice(ODD_VALUES)
+            data[rng.choice(list(data) + ["unknown", "id", "text"])] = odd(rng)
         elif kind < 0.6 and data:
             data.pop(rng.choice(list(data)))
         elif kind < 0.8:
             nested = data.get("subject") if isinstance(data.get("subject"), dict) else data
-            nested[rng.choice(["name", "kind", "count"])] = rng.choice(ODD_VALUES)
+            nested[rng.choice(["name", "kind", "count"])] = odd(rng)
         else:
-            data = rng.choice(ODD_VALUES + [data])
+            data = copy.deepcopy(rng.choice(ODD_VALUES + [data]))
     try:
         line = json.dumps(data, allow_nan=True)
     except (ValueError, UnicodeEncodeError):
