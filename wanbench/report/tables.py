@@ -1,7 +1,7 @@
 """Leaderboard tables: one row per (run, model), one column per dimension, plus the weighted score.
 
 Ranking rule: only measured weighted scores under full coverage are ranked (``rank`` 1, 2, ...).
-Partial scores are listed after them, unranked, with the share of the weight they cover; reference
+Partial scores are listed after them, unranked (by name), with the share of the weight they cover; reference
 rows (the paper's Table 2) come last, unranked against ours, each dimension marked comparable or not.
 """
 
@@ -72,13 +72,15 @@ def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | N
     group[measured & has_score & ~frame.partial.astype(bool)] = 0
     group[measured & has_score & frame.partial.astype(bool)] = 1
     group[~measured] = 2
-    frame = frame.assign(_group=group, _score=frame.weighted_score.fillna(-1.0),
-                         _covered=frame.weight_complete.fillna(0.0))
-    frame = frame.sort_values(["_group", "_covered", "_score"], ascending=[True, False, False], kind="stable")
+    # partial rows are listed by name: ordering them by score would rank them after all
+    score = frame.weighted_score.fillna(-1.0).where(group != 1, 0.0)
+    name = frame.model.where(group == 1, "")
+    frame = frame.assign(_group=group, _score=score, _name=name)
+    frame = frame.sort_values(["_group", "_score", "_name"], ascending=[True, False, True], kind="stable")
     ranked = frame._group == 0
     frame["rank"] = pd.array([pd.NA] * len(frame), dtype="Int64")
     frame.loc[ranked, "rank"] = range(1, int(ranked.sum()) + 1)
-    return frame.drop(columns=["_group", "_score", "_covered"]).reset_index(drop=True)
+    return frame.drop(columns=["_group", "_score", "_name"]).reset_index(drop=True)
 
 
 def _cell(value: object, digits: int = 3) -> str:
