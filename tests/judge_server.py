@@ -96,8 +96,12 @@ class LoopbackJudgeServer:
             chat, tokenize=False, add_generation_prompt=body.get("add_generation_prompt", True),
             continue_final_message=body.get("continue_final_message", False))
         kwargs = {"text": [prompt], "return_tensors": "pt"}
+        extra = body.get("mm_processor_kwargs", {})
+        if "min_pixels" in extra or "max_pixels" in extra:  # vLLM's Qwen-VL pixel bounds, as the processor's size
+            kwargs["size"] = {"shortest_edge": extra.get("min_pixels", 56 * 56),
+                              "longest_edge": extra.get("max_pixels", 28 * 28 * 1280)}
         if videos:
-            kwargs |= {"videos": videos, "fps": body.get("mm_processor_kwargs", {}).get("fps", 2.0)}
+            kwargs |= {"videos": videos, "fps": extra.get("fps", 2.0)}
         if images:
             kwargs["images"] = images
         inputs = self.processor(**kwargs)

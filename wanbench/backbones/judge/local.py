@@ -23,7 +23,8 @@ import numpy as np
 from wanbench.backbones.base import BackboneUnavailable
 from wanbench.backbones.images import pick_device
 from wanbench.backbones.judge.protocol import (VISION_END, AnswerSet, JudgeSettings, NextTokens, Query,
-                                               build_answer_set, final_answer, messages, read_answers)
+                                               build_answer_set, final_answer, messages, processor_pixels,
+                                               read_answers)
 
 QUESTION_SLOT = "\ue000"  # a private-use character standing in for the question while the template renders
 
@@ -42,7 +43,9 @@ class LocalQwenJudge:
         if not getattr(self.processor, "chat_template", None):
             raise BackboneUnavailable(f"judge folder {Path(folder).name} has no chat template; the protocol needs the "
                                       "model's own")
-        # frames arrive already fitted by the protocol: the processor keeps its own size rules, as a server does
+        pixels = processor_pixels(settings)  # the same bounds a server is sent
+        for sub in (self.processor.video_processor, self.processor.image_processor):
+            sub.size = {"shortest_edge": pixels["min_pixels"], "longest_edge": pixels["max_pixels"]}
         self.tokenizer = self.processor.tokenizer
         self.settings, self.batch, self.share_prefix = settings, batch, share_prefix
         self.answer_sets = {kind: build_answer_set(kind, settings, self.encode) for kind in ("yes", "count")}

@@ -66,10 +66,19 @@ def fit_pixels(frames: np.ndarray, max_pixels: int, multiple: int = 28) -> np.nd
     from qwen_vl_utils import smart_resize
 
     h, w = frames.shape[1:3]
-    nh, nw = smart_resize(h, w, factor=multiple, min_pixels=4 * multiple * multiple, max_pixels=max_pixels)
+    nh, nw = smart_resize(h, w, factor=multiple, min_pixels=MIN_PIXELS, max_pixels=max_pixels)
     if (nh, nw) == (h, w):
         return frames
     return np.stack([cv2.resize(f, (nw, nh), interpolation=cv2.INTER_AREA) for f in frames])
+
+
+MIN_PIXELS = 56 * 56  # qwen-vl-utils' floor, which fit_pixels applies too
+
+
+def processor_pixels(settings: JudgeSettings) -> dict[str, int]:
+    """The processor's per-frame pixel bounds, pinned to the protocol's own (frames arrive fitted, so
+    nothing is resized again): processors' video defaults would otherwise upscale small frames."""
+    return {"min_pixels": MIN_PIXELS, "max_pixels": settings.max_pixels}
 
 
 def encode_jpeg(image: np.ndarray, quality: int) -> bytes:

@@ -21,7 +21,7 @@ from typing import Any
 from wanbench.backbones.base import BackboneUnavailable
 from wanbench.backbones.judge.protocol import (SYSTEM_PROMPT, AnswerSet, JudgeError, JudgeSettings, NextTokens, Query,
                                                build_answer_set, check_user_text, encode_jpeg, final_answer,
-                                               read_answers, surface_variants)
+                                               processor_pixels, read_answers, surface_variants)
 
 
 class RemoteJudge:
@@ -100,7 +100,8 @@ class RemoteJudge:
         body: dict[str, Any] = {
             "model": self.model, "max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": self.top,
             "return_tokens_as_token_ids": True, "skip_special_tokens": False,
-            "mm_processor_kwargs": {"fps": self.settings.fps, "do_sample_frames": False},
+            "mm_processor_kwargs": {"fps": self.settings.fps, "do_sample_frames": False,
+                                    **processor_pixels(self.settings)},
         }
         if prefix:
             body |= {"messages": chat + [{"role": "assistant", "content": prefix}], "add_generation_prompt": False,
