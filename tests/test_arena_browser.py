@@ -124,9 +124,10 @@ def test_arena_in_headless_chromium(tmp_path: Path, browser) -> None:
     from wanbench.arena.catalog import pair_id
 
     db = sqlite3.connect(votes)
-    rows = db.execute("SELECT prompt_id, seed, model_a, model_b, winner, shown_left FROM votes "
-                      "WHERE annotator='carol' AND question=''").fetchall()
+    rows = db.execute("SELECT prompt_id, seed, model_a, model_b, winner, shown_left, seconds, sha256_a, sha256_b "
+                      "FROM votes WHERE annotator='carol' AND question=''").fetchall()
     assert len(rows) == 6 and len({r[:4] for r in rows}) == 6  # each pair exactly once
+    assert all(r[6] is not None and 0 < r[6] < 600 and len(r[7]) == len(r[8]) == 64 for r in rows)
     stored = {pair_id(*r[:4]): (r[4], r[5]) for r in rows}
     for pair, left_is, choice in choices[:-1]:
         right_is = "b" if left_is == "a" else "a"

@@ -19,7 +19,7 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
 )
 suite_app = typer.Typer(help="Inspect and validate prompt suites.", no_args_is_help=True)
-weighting_app = typer.Typer(help="Show the weight vectors that combine the 14 dimensions.", no_args_is_help=True)
+weighting_app = typer.Typer(help="Show the weight vectors that combine the 14 dimensions, or fit one to votes.", no_args_is_help=True)
 prompts_app = typer.Typer(help="Build, convert, chart and extend prompt suites.", no_args_is_help=True)
 app.add_typer(suite_app, name="suite")
 app.add_typer(prompts_app, name="prompts")
