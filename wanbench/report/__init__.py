@@ -67,6 +67,6 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     html_path = out_dir / "report.html"
     html_path.write_text(render_html(title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
                                      weighting_name, frame, summaries, results, failures, charts, invocations,
-                                     sources_section),
+                                     extra_sections=sources_section),
                          encoding="utf-8")
     return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries)

@@ -86,7 +86,7 @@ def records_table_html(frame: pd.DataFrame, columns: list[str]) -> str:
 
 def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list[ModelSummary],
                 results: pd.DataFrame, failures: pd.DataFrame, charts: list[Path],
-                invocations: list[dict], sources: str = "") -> str:
+                invocations: list[dict], extra_sections: str = "") -> str:
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{esc(title)}</title>",
              f"<style>{STYLE}</style></head><body><h1>{esc(title)}</h1>",
              "<h2>Leaderboard</h2>", leaderboard_html(frame, weighting)]
@@ -108,7 +108,7 @@ def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list
     if len(errors):
         parts.append(f'<h2 class="err">Error rows ({len(errors)})</h2>')
         parts.append(records_table_html(errors, ["model", "prompt_id", "seed", "dimension", "error"]))
-    parts.append(sources)  # provenance of videos made elsewhere (report/sources.py), already escaped
+    parts.append(extra_sections)  # e.g. the provenance of videos made elsewhere (report/sources.py), escaped
     scored = results[results.status != "missing"]
     parts.append(f"<details><summary>Per-video scores ({len(scored)} rows)</summary>")
     parts.append(records_table_html(scored, ["model", "prompt_id", "seed", "dimension", "status", "value", "backend"]))
