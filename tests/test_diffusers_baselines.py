@@ -26,14 +26,27 @@ def pipeline_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_diffusers_pipeline(tmp_path_factory.mktemp("diffusers-wan"))
 
 
+@pytest.fixture(scope="module")
+def tiny_folder(tmp_path_factory: pytest.TempPathFactory):
+    """name -> the saved tiny pipeline for that adapter, built once per module."""
+    built: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in built:
+            built[name] = save_tiny(name, tmp_path_factory.mktemp(name))
+        return built[name]
+
+    return get
+
+
 def as_options(values: dict) -> list[str]:
     return [f"--option={k}={v}" for k, v in values.items()]
 
 
 @pytest.mark.parametrize("name", list(TINY))
-def test_each_baseline_generates_and_evaluates_its_real_pipeline_class(name: str, tmp_path: Path) -> None:
+def test_each_baseline_generates_and_evaluates_its_real_pipeline_class(name: str, tmp_path: Path, tiny_folder) -> None:
     tiny, recipe = TINY[name], RECIPES[name]
-    folder = save_tiny(name, tmp_path / "weights")
+    folder = tiny_folder(name)
     adapter = make_adapter(name, weights=str(folder), **tiny.sizes, **tiny.options)
     assert adapter.pipeline_class == recipe.pipeline
     first = read_video(adapter.generate(PROMPT, 0, tmp_path / "a.mp4"))
@@ -58,9 +71,9 @@ def test_each_baseline_generates_and_evaluates_its_real_pipeline_class(name: str
     np.testing.assert_array_equal(first.frames, again.frames)  # same seed, fresh load: same pixels
 
 
-def test_the_recipe_reaches_the_pipeline(tmp_path: Path) -> None:
+def test_the_recipe_reaches_the_pipeline(tiny_folder) -> None:
     """CogVideoX-5B: the DPM scheduler with trailing spacing and dynamic CFG, as its authors run it."""
-    folder = save_tiny("cogvideox-5b", tmp_path / "weights")
+    folder = tiny_folder("cogvideox-5b")
     adapter = make_adapter("cogvideox-5b", weights=str(folder), **TINY["cogvideox-5b"].sizes)
     pipe = adapter.pipeline()
     assert type(pipe.scheduler).__name__ == "CogVideoXDPMScheduler"  # the tiny folder saved a DDIMScheduler
@@ -73,9 +86,9 @@ def test_the_recipe_reaches_the_pipeline(tmp_path: Path) -> None:
     assert make_adapter("cogvideox-5b", weights=str(folder)).call["num_frames"] == 49
 
 
-def test_mixed_precision_recipe_and_two_experts(tmp_path: Path) -> None:
+def test_mixed_precision_recipe_and_two_experts(tmp_path: Path, tiny_folder) -> None:
     """Mochi's DiT in bfloat16 between float32 text encoder and VAE; Wan 2.2 A14B's experts and boundary."""
-    mochi = save_tiny("mochi", tmp_path / "mochi")
+    mochi = tiny_folder("mochi")
     adapter = make_adapter("mochi", weights=str(mochi), **TINY["mochi"].sizes)
     assert adapter.dtypes("cuda") == {"default": "bfloat16", "transformer": "bfloat16", "text_encoder": "float32",
                                       "vae": "float32"}
@@ -90,7 +103,7 @@ def test_mixed_precision_recipe_and_two_experts(tmp_path: Path) -> None:
     video = read_video(mixed.generate(PROMPT, 0, tmp_path / "m.mp4"))
     assert video.frames.shape[0] == 7
 
-    wan = save_tiny("wan2.2-t2v-a14b", tmp_path / "a14b")
+    wan = tiny_folder("wan2.2-t2v-a14b")
     a14b = make_adapter("wan2.2-t2v-a14b", weights=str(wan), **TINY["wan2.2-t2v-a14b"].sizes)
     pipe = a14b.pipeline()
     assert pipe.transformer_2 is not None and pipe.config.boundary_ratio == 0.875

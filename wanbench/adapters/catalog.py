@@ -56,7 +56,7 @@ def weights_source(name: str, adapter: type) -> str:
         return recipe.weights_source()
     repos = getattr(adapter, "repos", ())
     if repos:
-        return "Hugging Face " + " or ".join(repos) + f" (huggingface-cli download {repos[0]})"
+        return "Hugging Face " + " or ".join(repos) + f" (hf download {repos[0]})"
     return OTHER_SOURCES.get(name, "")
 
 

@@ -43,6 +43,7 @@ ADAPTER_SETTINGS = {
     "offload": "true: model CPU offload (GPU only)",
     "scheduler": "diffusers scheduler class to swap in, e.g. CogVideoXDPMScheduler",
     "prompt_suffix": "text appended to every prompt",
+    "variant": "weights variant to prefer when present, e.g. bf16 (none: the plain files)",
 }
 PREFIXES = ("dtype.", "scheduler.", "config.")
 # Short names the CLI and earlier versions use, mapped to the first pipeline argument that exists.
@@ -117,6 +118,7 @@ class DiffusersAdapter(ModelAdapter):
         self.fps = float(recipe.fps.value) if recipe else 16.0
         self.prompt_suffix = recipe.prompt_suffix.value if recipe and recipe.prompt_suffix else ""
         self.device, self.offload = None, False
+        self.variant = recipe.variant if recipe else None
         what = f"{self.name} ({self.pipeline_cls.__name__})"
         for key, value in options.items():
             if key in ALIASES:
@@ -132,6 +134,8 @@ class DiffusersAdapter(ModelAdapter):
                 self.device = str(value)
             elif key == "offload":
                 self.offload = bool(value)
+            elif key == "variant":
+                self.variant = None if str(value).lower() in ("", "none") else str(value)
             elif key == "prompt_suffix":
                 self.prompt_suffix = str(value)
             elif key == "dtype" and value == "auto":
@@ -217,7 +221,7 @@ class DiffusersAdapter(ModelAdapter):
             device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
             names = self.dtypes(device)
             dtype = {component: getattr(torch, name) for component, name in names.items()}
-            variant = self.recipe.variant if self.recipe else None
+            variant = self.variant
             if variant and not any(self.root.rglob(f"*.{variant}*.safetensors")):
                 variant = None
             pipe = diffusers.DiffusionPipeline.from_pretrained(self.root, dtype=dtype, use_safetensors=True,
@@ -272,9 +276,8 @@ class DiffusersAdapter(ModelAdapter):
 
     def settings(self) -> dict[str, Any]:
         """Everything that decides the videos besides the weights and the seed."""
-        device = self.device or "cuda"
         return {"call": self.call, "scheduler": self.scheduler_class, "scheduler_config": self.scheduler_config,
-                "config": self.config, "dtypes_gpu": self.dtypes(device if device.startswith("cuda") else "cuda"),
+                "config": self.config, "variant": self.variant, "dtypes_gpu": self.dtypes("cuda"),
                 "dtypes_cpu": self.dtypes("cpu"), "prompt_suffix": self.prompt_suffix, "fps": self.fps}
 
     def info(self) -> dict[str, Any]:

@@ -31,7 +31,7 @@ class Recipe:
     variant: str | None = None  # weights variant to prefer when present (e.g. "bf16")
 
     def weights_source(self) -> str:
-        return f"Hugging Face {self.repo} (huggingface-cli download {self.repo})"
+        return f"Hugging Face {self.repo} (hf download {self.repo})"
 
 
 # Sources, cited once each; docs/models.md lists them with the same keys.
