@@ -38,3 +38,32 @@ def test_leaderboard_skips_folders_that_are_not_runs(tmp_path: Path, monkeypatch
     assert result.exit_code == 2
     assert "no run directory" in result.output
     assert not (tmp_path / "leaderboard").exists()
+
+
+def test_failed_eval_leaves_no_folder_and_missing_training_weights_is_one_line(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["eval", "--model", "nosuch", "--out", str(tmp_path / "runs" / "x")])
+    assert result.exit_code == 2 and "unknown model 'nosuch'" in result.output
+    assert not (tmp_path / "runs").exists()
+    (tmp_path / "clips").mkdir()
+    result = CliRunner().invoke(app, ["train", "--videos", "clips", "--weights", "RELEASE_DIR"])
+    assert result.exit_code == 2 and "RELEASE_DIR" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_library_value_error_is_a_crash_not_a_usage_error():
+    import numpy as np
+    import pytest
+
+    from wanbench.cli import user_errors
+
+    with pytest.raises(ValueError):
+        with user_errors():
+            np.zeros(3).reshape(2, 2)  # raised inside numpy: not a message meant for the user
+    import typer
+
+    with pytest.raises(typer.Exit):
+        with user_errors():
+            from wanbench.preflight import check_limit
+
+            check_limit(-1)  # raised by our own check: a usage error

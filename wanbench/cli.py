@@ -43,13 +43,29 @@ def user_errors() -> Iterator[None]:
     from wanbench.registry import UnknownNameError
     from wanbench.weighting import WeightingError
     from wanbench.weights import WeightsError
+    from wanmodel.checkpoint import CheckpointError
 
     try:
         yield
-    except (UserError, FileNotFoundError, UnknownNameError, AdapterError, WeightingError, WeightsError, ValueError,
-            TypeError) as exc:
+    except (UserError, FileNotFoundError, UnknownNameError, AdapterError, WeightingError, WeightsError,
+            CheckpointError, ValueError) as exc:
+        if isinstance(exc, ValueError) and not _raised_by_us(exc):
+            raise  # a ValueError from inside numpy, torch, pandas...: a bug, reported as a crash, not a usage error
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from None
+
+
+def _raised_by_us(exc: BaseException) -> bool:
+    """Whether the innermost frame of ``exc`` is wanbench's or wanmodel's own code: our checks raise
+    ValueError with a message meant for the user; one raised deep in a library is not that."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return True
+    own = (Path(__file__).resolve().parent, Path(__file__).resolve().parents[1] / "wanmodel")
+    filename = Path(tb.tb_frame.f_code.co_filename).resolve()
+    return any(filename.is_relative_to(folder) for folder in own)
 
 
 def parse_options(options: list[str]) -> dict[str, object]:
@@ -121,6 +137,15 @@ def backbone_options(artifacts_backend: str, artifacts_weights: Optional[Path], 
     return {"artifacts": artifacts, "vlm": vlm}
 
 
+def _missing_folders(path: Path) -> list[Path]:
+    """``path`` and its ancestors that do not exist yet, deepest first (what a failed run may remove)."""
+    missing = []
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
 def _run_and_report(config, weighting: str, reference: Optional[str], report: bool, quiet: bool) -> None:
     from wanbench.preflight import check_run
     from wanbench.report import write_report
@@ -128,8 +153,15 @@ def _run_and_report(config, weighting: str, reference: Optional[str], report: bo
     from wanbench.shards import bind_local_device
 
     bind_local_device()
+    fresh = _missing_folders(Path(config.out))
     suite = check_run(config, weighting, reference, report)  # bad arguments: one line, exit 2, before any compute
-    evaluator = Evaluator(config, report=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
+    try:
+        evaluator = Evaluator(config, report=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
+    except BaseException:  # an unknown model or missing weights: leave no empty run folder behind
+        for folder in fresh:
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise
     shard = f" (shard {config.rank}/{config.world_size})" if config.world_size > 1 else ""
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=err, disable=quiet or config.rank > 0, transient=False) as bar:
