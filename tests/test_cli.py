@@ -60,12 +60,14 @@ def test_score_folder_with_failures_exits_non_zero(tmp_path: Path) -> None:
     videos = tmp_path / "exports"
     videos.mkdir()
     write_video(videos / "a.mp4", frozen_clip(), fps=8)
+    write_video(videos / "typo-c.mp4", frozen_clip(), fps=8)
     suite = write_suite(tmp_path / "s.jsonl", [{"id": "a", "text": "t", "dimensions": ["pixel_stability"]},
                                                {"id": "b", "text": "t", "dimensions": ["pixel_stability"]}])
     result = runner.invoke(app, ["score", "--videos", str(videos), "--name", "sora", "--suite", str(suite),
                                  "--out", str(tmp_path / "run"), "--quiet"])
     assert result.exit_code == 1
-    assert "no video for prompt b" in result.output
+    assert "b seed 0: find failed: no video for prompt b" in result.output  # not "generate failed"
+    assert "1 video file(s) match no prompt of s and are not scored: typo-c.mp4" in result.output
     assert (tmp_path / "run" / "report.html").is_file()
 
 

@@ -162,6 +162,13 @@ def _run_and_report(config, weighting: str, reference: Optional[str], report: bo
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
         raise
+    unmatched = getattr(evaluator.adapter, "unmatched", None)
+    if unmatched is not None:
+        strays = unmatched({p.id for p in suite.prompts})
+        if strays:
+            shown = ", ".join(p.name for p in strays[:5]) + (f" and {len(strays) - 5} more" if len(strays) > 5 else "")
+            err.print(f"note: {len(strays)} video file(s) match no prompt of {suite.name} and are not scored: {shown}",
+                      highlight=False, markup=False)
     shard = f" (shard {config.rank}/{config.world_size})" if config.world_size > 1 else ""
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=err, disable=quiet or config.rank > 0, transient=False) as bar:

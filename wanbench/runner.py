@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from wanbench.adapters.base import ModelAdapter, make_adapter
+from wanbench.adapters.base import AdapterError, ModelAdapter, make_adapter
 from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, FeatureCache
 from wanbench.dims.base import Dimension, DimensionUnavailable, NotApplicable, NotScorable, Score
 from wanbench.dims.names import DIMENSION_KEYS
@@ -321,7 +321,9 @@ class Evaluator:
             path = Path(self.adapter.generate(asked, seed, self.video_path(prompt, seed)))
             sha = file_sha256(path)
         except Exception as exc:  # one prompt that cannot be generated must not stop the run
-            self._fail(store, prompt, seed, "generate", f"{type(exc).__name__}: {exc}", summary)
+            stage = "find" if self.adapter.finds_existing else "generate"  # a folder of exports finds, not makes
+            message = str(exc) if isinstance(exc, AdapterError) else f"{type(exc).__name__}: {exc}"
+            self._fail(store, prompt, seed, stage, message, summary)
             return None
         if not self.adapter.finds_existing:
             summary.generated += 1

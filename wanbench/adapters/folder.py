@@ -52,6 +52,21 @@ class FolderAdapter(ModelAdapter):
                     return candidate
         raise AdapterError(f"no video for prompt {prompt.id} (seed {seed}) in {self.root}")
 
+    def unmatched(self, prompt_ids: set[str]) -> list[Path]:
+        """Video files in the folder that no prompt of the suite names (a typo, another suite's ids):
+        they would be ignored silently otherwise."""
+        if self.manifest is not None:
+            return []
+        unmatched = []
+        for path in sorted(self.root.iterdir()):
+            if path.suffix.lower() not in VIDEO_SUFFIXES or not path.is_file():
+                continue
+            stem = path.stem  # the names generate() accepts: ID-sSEED, ID_SEED, ID
+            base, alt = stem.rsplit("-s", 1)[0], stem.rsplit("_", 1)[0]
+            if not ({stem, base, alt} & prompt_ids):
+                unmatched.append(path)
+        return unmatched
+
     def info(self) -> dict[str, Any]:
         info: dict[str, Any] = {"adapter": self.name, "folder": str(self.root),
                                 "manifest_entries": len(self.manifest.entries) if self.manifest else 0}
