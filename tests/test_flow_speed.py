@@ -1,4 +1,8 @@
-"""RAFT's fast defaults compute exactly the fields RAFT gives at 20 iterations, pair by pair."""
+"""RAFT's fast defaults compute exactly the fields RAFT gives at 20 iterations, pair by pair.
+
+The defaults are RAFT's 20 iterations; that batching pairs and leaving out the backward pass changes
+no field is checked at 3 iterations (the same code path, a seventh of the time on a shared CPU).
+"""
 
 import numpy as np
 import pytest
@@ -15,9 +19,11 @@ def raft_options(tiny_vision_home, monkeypatch):
     return options["flow-raft"]
 
 
-def test_forward_only_batched_raft_equals_raft_at_20_iterations_on_every_pair(raft_options) -> None:
-    flow = BACKBONES.get("flow-raft")(max_side=128, max_pairs=2, **raft_options)
-    assert flow.iterations == 20 and not flow.backward
+def test_forward_only_batched_raft_equals_raft_alone_on_every_pair(raft_options) -> None:
+    defaults = BACKBONES.get("flow-raft")(**raft_options)
+    assert defaults.iterations == 20 and not defaults.backward and defaults.max_pairs == 4
+    assert "forward only" in defaults.backend() and "iters 20" in defaults.backend()
+    flow = BACKBONES.get("flow-raft")(max_side=128, max_pairs=2, iterations=3, **raft_options)
     video = tiny_video(pan_clip(2.0, frames=9, height=64, width=64))
     field = flow.compute(video)
     assert field.backward is None and field.forward.shape == (2, 128, 128, 2)
@@ -27,7 +33,6 @@ def test_forward_only_batched_raft_equals_raft_at_20_iterations_on_every_pair(ra
         frames = torch.nn.functional.interpolate(frames, size=(128, 128), mode="bilinear", antialias=True,
                                                  align_corners=False) / 127.5 - 1.0
         with torch.inference_mode():
-            alone = model(frames[:1], frames[1:], num_flow_updates=20)[-1][0].permute(1, 2, 0).numpy()
+            alone = model(frames[:1], frames[1:], num_flow_updates=3)[-1][0].permute(1, 2, 0).numpy()
         end_point_error = np.linalg.norm(field.forward[pair] - alone, axis=-1).mean()
         assert end_point_error < 1e-3, (pair, end_point_error)
-    assert "forward only" in flow.backend() and "iters 20" in flow.backend()
