@@ -31,3 +31,10 @@ def test_run_tables(tmp_path: Path) -> None:
     assert abs(ok.value.mean() - board.large_motion[0]) < 1e-12  # one seed: the mean of the rows
     assert not (tmp_path / "r" / "report.html").exists()
     assert isinstance(wanbench.load_run(tmp_path / "r").leaderboard(), pd.DataFrame)
+
+
+def test_videos_table_of_a_run_with_nothing_scored(tmp_path: Path) -> None:
+    run = wanbench.evaluate(model="procedural", suite="smoke", out=tmp_path / "r",
+                            dimensions=["smoothness"], report=False)  # the judge is missing here: no ok row
+    videos = run.videos()
+    assert len(videos) >= 1 and set(videos.statuses) == {"missing"}

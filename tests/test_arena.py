@@ -183,3 +183,23 @@ def test_two_annotators_at_once_through_a_killed_and_restarted_server(tmp_path: 
     for name, log in logs.items():
         assert len(log) == 24 and len({pid for pid, _ in log}) == 24
         assert all(stored[(name, pid)] == winner for pid, winner in log)  # what each one chose, nothing else
+
+
+def test_arena_serves_no_file_a_run_database_points_outside_it(tmp_path: Path) -> None:
+    runs = video_runs(tmp_path, ["alpha", "beta"], [("p1", "a cat"), ("p2", "a dog")])
+    secret = tmp_path / "secret.mp4"
+    secret.write_bytes(b"TOP SECRET")
+    with sqlite3.connect(runs[0] / "results.sqlite") as db:  # a hostile or stale database
+        db.execute("UPDATE videos SET path = ? WHERE prompt_id = 'p1'", (str(secret),))
+    catalog = build_catalog(runs)
+    assert all(v.path != secret.resolve() for v in catalog.videos)
+    assert all(v.path.is_relative_to(r.resolve()) for v in catalog.videos for r in runs if r.name == v.model)
+    client = TestClient(create_app(catalog, ArenaSettings(votes=tmp_path / "v.sqlite")))
+    for i in range(len(catalog.videos)):
+        assert client.get(f"/video/{i}").content != b"TOP SECRET"
+    assert client.get("/video/-1").status_code == 404
+    pair = catalog.pairs[0]
+    body = {"annotator": "eve", "pair_id": pair.id, "choice": "left", "left_is": "a"}
+    assert client.post("/api/vote", content=json.dumps(body), headers={"content-type": "text/plain"}).status_code == 415
+    assert client.post("/api/vote", json=body, headers={"origin": "http://evil.example"}).status_code == 403
+    assert client.post("/api/vote", json=body | {"choice": []}).status_code == 400

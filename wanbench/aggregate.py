@@ -312,7 +312,8 @@ def summarise_dimension(rows: pd.DataFrame, dimension: str, prompts: list[str] |
         reference_method=is_reference(dimension, methods) if methods else True, method_note=note,
         metric_version=",".join(versions))
     if len(per_prompt) == 0:
-        reason = Counter(missing.error.dropna()).most_common(1)[0][0] if len(missing) else None
+        common = Counter(missing.error.dropna()).most_common(1)  # rows written elsewhere may lack a reason
+        reason = common[0][0] if common else ("missing (no reason recorded)" if len(missing) else None)
         if reason is None and n_error:
             reason = "every video failed on this dimension"
         elif reason is None and n_stale and not len(current):

@@ -55,8 +55,10 @@ class Run:
         if rows.empty:
             return pd.DataFrame(columns=["run", "model", "prompt_id", "seed", "prompt", "video"])
         keys = ["run", "model", "prompt_id", "seed"]
-        values = rows[rows.status == "ok"].pivot_table(index=keys, columns="dimension", values="value", aggfunc="first")
         statuses = rows.groupby(keys)["status"].agg(lambda s: ",".join(sorted(set(s)))).rename("statuses")
+        ok = rows[rows.status == "ok"]
+        values = (ok.pivot_table(index=keys, columns="dimension", values="value", aggfunc="first") if len(ok)
+                  else pd.DataFrame(index=statuses.index))  # nothing scored (weights missing): no value columns
         texts = rows.groupby(keys)["prompt"].first()
         table = pd.concat([texts, statuses, values], axis=1).reset_index()
         paths = self._video_paths()

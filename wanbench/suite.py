@@ -23,7 +23,7 @@ SPATIAL_RELATIONS = ("left_of", "right_of", "above", "below")
 MOTION_LEVELS = ("still", "moderate", "large")
 VIEWPOINTS = ("camera", "subject")  # whose left and right a spatial relation means
 LANGUAGES = ("en", "zh")
-PROMPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")  # ids become file names
+PROMPT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}\Z")  # ids become file names
 # Metadata fields are filled into the judge's questions: short, one line, nothing a chat template or
 # tokenizer could read as a control token.
 METADATA_MAX_CHARS = 120

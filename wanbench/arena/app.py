@@ -37,7 +37,7 @@ from wanbench.arena.catalog import QUESTIONS, Catalog, left_is_a
 from wanbench.arena.page import INSTRUCTIONS_PAGE, PROGRESS_PAGE, VOTE_PAGE
 from wanbench.votes import Vote, VoteStore
 
-ANNOTATOR = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+ANNOTATOR = re.compile(r"^[A-Za-z0-9_.@-]{1,64}\Z")
 CHOICES = {"left", "right", "tie", "both_bad"}
 TOKEN_COOKIE = "wanbench_arena_token"
 
@@ -117,6 +117,13 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
         })
 
     async def vote(request: Request) -> Response:
+        # Only a same-origin JSON request: a text/plain POST from another site's page needs no CORS
+        # preflight and would otherwise vote in an arena on loopback.
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            return JSONResponse({"error": "Content-Type must be application/json"}, 415)
+        origin = request.headers.get("origin")
+        if origin is not None and origin.rstrip("/") != f"{request.url.scheme}://{request.url.netloc}":
+            return JSONResponse({"error": "cross-origin vote refused"}, 403)
         try:
             body = await request.json()
         except ValueError:
@@ -130,7 +137,8 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
             return JSONResponse({"error": "annotator must be 1-64 of A-Z a-z 0-9 _ . @ -"}, 400)
         if pair is None:
             return JSONResponse({"error": "unknown pair_id"}, 404)
-        if choice not in CHOICES or left_is not in ("a", "b"):
+        if not isinstance(choice, str) or not isinstance(left_is, str) or choice not in CHOICES \
+                or left_is not in ("a", "b"):
             return JSONResponse({"error": "choice must be left/right/tie/both_bad and left_is a or b"}, 400)
         seconds = body.get("seconds")
         seconds = float(seconds) if isinstance(seconds, (int, float)) and 0 <= seconds < 86400 else None
@@ -147,7 +155,10 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
 
     async def video(request: Request) -> Response:
         try:
-            item = catalog.videos[int(request.path_params["video_id"])]
+            index = int(request.path_params["video_id"])
+            if index < 0:
+                raise IndexError(index)
+            item = catalog.videos[index]
         except (ValueError, IndexError):
             return PlainTextResponse("no such video", 404)
         return FileResponse(item.path, media_type="video/mp4", headers={"Cache-Control": "private, max-age=3600"})
@@ -206,4 +217,11 @@ def serve(catalog: Catalog, settings: ArenaSettings, host: str = "127.0.0.1", po
     """Run the arena under uvicorn until interrupted."""
     import uvicorn
 
-    uvicorn.run(create_app(catalog, settings), host=host, port=port, log_level="warning")
+    app = create_app(catalog, settings)
+    if not settings.token and ":" not in host:
+        # Without a token the arena trusts being on loopback; a DNS-rebinding page reaches loopback under
+        # another host name, so only loopback names are answered.
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app = TrustedHostMiddleware(app, allowed_hosts=["127.0.0.1", "localhost", host])
+    uvicorn.run(app, host=host, port=port, log_level="warning")

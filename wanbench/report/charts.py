@@ -15,9 +15,11 @@ from wanbench.dims.names import DIMENSION_KEYS, display_name  # noqa: E402
 
 
 def _labels(frame: pd.DataFrame) -> list[str]:
-    """Legend labels: reference rows say so, partial weighted scores say so."""
+    """Legend labels: reference rows say so, partial weighted scores say so; a '$' is escaped so a
+    model name is never read as matplotlib mathtext."""
     partial = frame["partial"] if "partial" in frame.columns else [False] * len(frame)
-    return [(m if s == "measured" else f"{m} (paper)") + (" (partial)" if s == "measured" and bool(p) is True else "")
+    return [(str(m).replace("$", r"\$") if s == "measured" else f"{m} (paper)".replace("$", r"\$"))
+            + (" (partial)" if s == "measured" and bool(p) is True else "")
             for m, s, p in zip(frame.model, frame.source, partial)]
 
 
