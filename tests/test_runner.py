@@ -91,7 +91,7 @@ def test_bad_input_gives_error_rows_and_the_run_continues(tmp_path: Path) -> Non
     assert summary.ok == 1
     with ResultStore(config.out / "results.sqlite") as store:
         failures = {(f["prompt_id"], f["stage"]): f["message"] for f in store.failures()}
-    assert set(failures) == {("corrupt", "decode"), ("empty", "decode"), ("absent", "generate"),
+    assert set(failures) == {("corrupt", "decode"), ("empty", "decode"), ("absent", "find"),
                              ("broken", "suite")}
     assert "empty" in failures[("empty", "decode")] and "corrupt.mp4" in failures[("corrupt", "decode")]
     assert "line 5" in failures[("broken", "suite")] and "'text'" in failures[("broken", "suite")]
