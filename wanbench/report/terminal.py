@@ -4,6 +4,7 @@ the terminal's width (the markdown files keep every column)."""
 from __future__ import annotations
 
 import pandas as pd
+from rich.markup import escape
 from rich.table import Table
 
 from wanbench.aggregate import ModelSummary
@@ -17,7 +18,7 @@ def _ci(low: float | None, high: float | None) -> str:
 def dimension_table(summary: ModelSummary, weighting: str) -> Table:
     """One row per dimension: mean, 95% CI, scored/applicable prompts, and a short note (partial,
     errors, missing, not applicable, stale, a method other than the report's)."""
-    table = Table(title=f"{summary.model}: weighted ({weighting}) {summary.weighted.label}", title_justify="left",
+    table = Table(title=escape(f"{summary.model}: weighted ({weighting}) {summary.weighted.label}"), title_justify="left",
                   box=None, pad_edge=False, show_edge=False)
     for column, justify in (("dimension", "left"), ("mean", "right"), ("95% CI", "right"), ("scored", "right"),
                             ("notes", "left")):
@@ -58,12 +59,12 @@ def leaderboard_table(frame: pd.DataFrame, weighting: str) -> Table:
         rank = "" if pd.isna(row.rank) else str(int(row.rank))
         score = "—" if pd.isna(row.weighted_score) else f"{row.weighted_score:.3f}"
         if row.source != "measured":
-            table.add_row("", f"{row.model} ({row.source})", score, "", "published", style="dim")
+            table.add_row("", escape(f"{row.model} ({str(row.source).split(' ')[0]})"), score, "", "published", style="dim")
             continue
         low, high = getattr(row, "weighted_ci_low", None), getattr(row, "weighted_ci_high", None)
         ci = "" if low is None or pd.isna(low) else f"[{low:.3f}, {high:.3f}]"
         coverage = f"{int(row.dimensions_scored)}/14 dims"
         if bool(row.partial):
-            coverage += f", {row.weight_complete:.0%} of weight complete: unranked"
-        table.add_row(rank or "—", str(row.model), score, ci, coverage)
+            coverage += f", partial ({row.weight_complete:.0%} of weight): unranked"
+        table.add_row(rank or "—", escape(str(row.model)), score, ci, coverage)
     return table
