@@ -7,8 +7,6 @@ have a browser.
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -16,38 +14,15 @@ from pathlib import Path
 import pytest
 
 from tests.arena_server import ArenaProcess
+from tests.headless_chromium import open_chromium
 from tests.votes_helpers import video_runs
 
 HOSTILE = 'a cat <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> & <b>dog</b>'
 
 
-def chromium_paths() -> tuple[str, str]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if browser and driver:
-        return browser, driver
-    reason = "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver; .ci/run does it)"
-    if os.environ.get("WANBENCH_SKIP_BROWSER") == "1":
-        pytest.skip(reason)
-    pytest.fail(reason, pytrace=False)
-
-
 @pytest.fixture
 def browser():
-    binary, driver_path = chromium_paths()
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.fail("selenium is not installed (pip install 'wanbench[test]')", pytrace=False)
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--mute-audio",
-                 "--autoplay-policy=no-user-gesture-required", "--window-size=1400,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
-    driver.set_page_load_timeout(60)
+    driver = open_chromium(1400, 900, ("--autoplay-policy=no-user-gesture-required",))
     try:
         yield driver
     finally:

@@ -1,7 +1,6 @@
 """Closed-model exports: a manifest written for a web UI, filled in, and scored with provenance."""
 
 import csv
-import json
 from pathlib import Path
 
 from typer.testing import CliRunner

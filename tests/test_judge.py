@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import SMALL, pan_clip, tiny_video, write_suite
 from tests.judge_server import LoopbackJudgeServer
-from wanbench.backbones.base import BackboneUnavailable, FeatureCache
+from wanbench.backbones.base import BackboneUnavailable
 from wanbench.backbones.judge.local import LocalQwenJudge
 from wanbench.backbones.judge.protocol import (AnswerSet, JudgeError, JudgeSettings, NextTokens, Query, check_user_text,
                                                fit_pixels, read_answers, surface_variants)

@@ -9,44 +9,17 @@ browser into a skip.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import write_suite
+from tests.headless_chromium import open_chromium
 from wanbench.report import write_report
 from wanbench.runner import EvalConfig, Evaluator
 
 HOSTILE = 'a fox <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> & <b>owl</b>'
-
-
-def chromium_paths() -> tuple[str, str]:
-    browser, driver = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
-    if browser and driver:
-        return browser, driver
-    reason = "Chromium and chromedriver are not installed (apt-get install chromium chromium-driver; .ci/run does it)"
-    if os.environ.get("WANBENCH_SKIP_BROWSER") == "1":
-        pytest.skip(reason)
-    pytest.fail(reason, pytrace=False)
-
-
-def open_browser(width: int, height: int):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    binary, driver_path = chromium_paths()
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--mute-audio",
-                 "--allow-file-access-from-files", f"--window-size={width},{height}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
-    driver.set_page_load_timeout(60)
-    return driver
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +53,7 @@ return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth, 
 def test_report_page_in_headless_chromium(report_page: Path, width: int, height: int, tmp_path: Path):
     from selenium.webdriver.common.by import By
 
-    driver = open_browser(width, height)
+    driver = open_chromium(width, height, ("--allow-file-access-from-files",), console_log=True)
     try:
         driver.get(report_page.as_uri())
         deadline = time.monotonic() + 30

@@ -8,13 +8,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import write_suite
-from wanbench.runlock import RunLockedError, lock_path, run_lock
+from wanbench.runlock import RunLockedError, run_lock
 from wanbench.runner import EvalConfig, Evaluator, run_eval
 from wanbench.store import ResultStore
 

@@ -589,7 +589,7 @@ def weights_fetch_command(
 
     Example:  wanbench weights fetch raft-large dino-vitb16      wanbench weights fetch --missing
     """
-    from wanbench.weights import WeightsError, fetch, fetchable_missing
+    from wanbench.weights import fetch, fetchable_missing
 
     with user_errors():
         chosen = list(names or [])

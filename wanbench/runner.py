@@ -27,7 +27,7 @@ from wanbench.runlock import run_lock
 from wanbench.shards import SHARD_DIR, Shard, merge_shards, torchrun_barrier
 from wanbench.store import RESULTS_FILE, ResultRow, ResultStore
 from wanbench.suite import PROMPT_ID, Prompt, Suite, load_suite
-from wanbench.video import VideoError, file_sha256, read_video
+from wanbench.video import file_sha256
 
 
 
