@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.loopback_http import send_json
+
 
 def _decode(url: str) -> list[np.ndarray]:
     from PIL import Image
@@ -54,12 +56,7 @@ class LoopbackJudgeServer:
                     else:
                         self.send_error(404)
                         return
-                data = json.dumps(reply).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, reply)
 
             def log_message(self, *args) -> None:
                 pass

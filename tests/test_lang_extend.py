@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import SMALL, write_suite
+from tests.loopback_http import send_json
 from wanbench.adapters.procedural import ProceduralAdapter
 from wanbench.cli import app
 from wanbench.generation_text import CACHE_FILE, ExtendSettings, GenerationText
@@ -49,12 +50,7 @@ class Rewriter(BaseHTTPRequestHandler):
         Rewriter.calls.append(body)
         text = body["messages"][-1]["content"]
         answer = {"choices": [{"message": {"role": "assistant", "content": f"  Detailed:   {text}, cinematic light "}}]}
-        data = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_json(self, answer)
 
     def log_message(self, *args) -> None:
         pass

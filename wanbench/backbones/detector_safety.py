@@ -64,13 +64,18 @@ def _literal(value: Any, where: str, depth: int = 0) -> None:
     _fail(where, f"argument of type {type(value).__name__} is not allowed")
 
 
+def _known_keys(value: Any, allowed: frozenset[str], where: str, not_object: str) -> None:
+    """``value`` must be a dict whose keys are all in ``allowed``."""
+    if not isinstance(value, dict):
+        _fail(where, not_object)
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        _fail(where, f"unknown key {unknown[0]!r}")
+
+
 def check_arch(arch: Any) -> None:
     """Raise WeightsError unless ``arch`` is a plain YOLO architecture dict (see the module docstring)."""
-    if not isinstance(arch, dict):
-        _fail("arch", "must be an object")
-    unknown = sorted(set(arch) - ARCH_KEYS)
-    if unknown:
-        _fail("arch", f"unknown key {unknown[0]!r}")
+    _known_keys(arch, ARCH_KEYS, "arch", "must be an object")
     act = arch.get("activation")
     if act is not None and (not isinstance(act, str) or not ACTIVATION.match(act)):
         _fail("arch.activation", f"{str(act)[:60]!r} is not of the form nn.Name() or nn.Name(number)")
@@ -121,11 +126,7 @@ def check_arch(arch: Any) -> None:
 
 def check_meta(meta: Any) -> None:
     """Check a whole ``model.json``: the architecture, class names and image size."""
-    if not isinstance(meta, dict):
-        _fail("<file>", "must be a JSON object")
-    unknown = sorted(set(meta) - META_KEYS)
-    if unknown:
-        _fail("<file>", f"unknown key {unknown[0]!r}")
+    _known_keys(meta, META_KEYS, "<file>", "must be a JSON object")
     check_arch(meta.get("arch"))
     names = meta.get("names")
     if not isinstance(names, dict) or not names or len(names) > 10000:
