@@ -137,15 +137,6 @@ def backbone_options(artifacts_backend: str, artifacts_weights: Optional[Path], 
     return {"artifacts": artifacts, "vlm": vlm}
 
 
-def _missing_folders(path: Path) -> list[Path]:
-    """``path`` and its ancestors that do not exist yet, deepest first (what a failed run may remove)."""
-    missing = []
-    while not path.exists() and path != path.parent:
-        missing.append(path)
-        path = path.parent
-    return missing
-
-
 def _run_and_report(config, weighting: str, reference: Optional[str], report: bool, quiet: bool) -> None:
     from wanbench.preflight import check_run
     from wanbench.report import write_report
@@ -153,15 +144,8 @@ def _run_and_report(config, weighting: str, reference: Optional[str], report: bo
     from wanbench.shards import bind_local_device
 
     bind_local_device()
-    fresh = _missing_folders(Path(config.out))
     suite = check_run(config, weighting, reference, report)  # bad arguments: one line, exit 2, before any compute
-    try:
-        evaluator = Evaluator(config, report=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
-    except BaseException:  # an unknown model or missing weights: leave no empty run folder behind
-        for folder in fresh:
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
-        raise
+    evaluator = Evaluator(config, report=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
     unmatched = getattr(evaluator.adapter, "unmatched", None)
     if unmatched is not None:
         strays = unmatched({p.id for p in suite.prompts})

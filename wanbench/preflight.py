@@ -39,19 +39,22 @@ def check_report_options(weighting: str, reference: str | None) -> None:
 
 
 def check_out_dir(out: Path) -> None:
-    """``out`` must be (or become) a folder this process can write: created here, probed with a file."""
+    """``out`` must be (or become) a folder this process can write. The probe writes a temporary file
+    into ``out``, or into its nearest existing parent when ``out`` does not exist yet, and creates
+    nothing: a run that then fails to start (unknown model, missing weights) leaves no folder behind;
+    the run's lock and store create ``out`` when it starts."""
     out = Path(out)
     for parent in [out, *out.parents]:
         if parent.exists() and not parent.is_dir():
             where = "is a file" if parent == out else f"is under {parent}, which is a file"
             raise ValueError(f"--out {out} {where}; give a folder")
+    existing = next((p for p in [out, *out.parents] if p.is_dir()), Path("."))
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-probe-"):
+        with tempfile.NamedTemporaryFile(dir=existing, prefix=".write-probe-"):
             pass
     except OSError as exc:
         raise ValueError(f"--out {out}: cannot write there ({exc.strerror or type(exc).__name__})") from None
-    if not os.access(out, os.W_OK | os.X_OK):
+    if not os.access(existing, os.W_OK | os.X_OK):
         raise ValueError(f"--out {out}: cannot write there (permission denied)")
 
 
