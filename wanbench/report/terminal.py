@@ -16,15 +16,15 @@ def _ci(low: float | None, high: float | None) -> str:
 
 
 def dimension_table(summary: ModelSummary, weighting: str) -> Table:
-    """One row per dimension: mean, 95% CI, scored/applicable prompts, and a short note (partial,
+    """One row per dimension: metric version, mean, 95% CI, scored/applicable prompts, and a short note (partial,
     errors, missing, not applicable, stale, a method other than the report's)."""
     table = Table(title=escape(f"{summary.model}: weighted ({weighting}) {summary.weighted.label}"), title_justify="left",
                   box=None, pad_edge=False, show_edge=False)
-    for column, justify in (("dimension", "left"), ("mean", "right"), ("95% CI", "right"), ("scored", "right"),
-                            ("notes", "left")):
+    for column, justify in (("dimension", "left"), ("v", "left"), ("mean", "right"), ("95% CI", "right"),
+                            ("scored", "right"), ("notes", "left")):
         table.add_column(column, justify=justify, overflow="fold", no_wrap=column != "notes")
     if summary.weighted.value is not None:
-        table.add_row("weighted score", f"{summary.weighted.value:.3f}",
+        table.add_row("weighted score", "", f"{summary.weighted.value:.3f}",
                       _ci(summary.weighted.ci_low, summary.weighted.ci_high),
                       f"{len(summary.weighted.dimensions_used)}/14 dims", "partial, unranked" if summary.weighted.partial
                       else "", style="bold")
@@ -43,7 +43,7 @@ def dimension_table(summary: ModelSummary, weighting: str) -> Table:
             notes.append(f"method {x.method}")
         if x.applicable == 0 and x.mean is None and not x.n_missing:
             continue  # the suite never asks this dimension: nothing to show
-        table.add_row(d, "—" if x.mean is None else f"{x.mean:.3f}", _ci(x.ci_low, x.ci_high),
+        table.add_row(d, escape(x.metric_version or ""), "—" if x.mean is None else f"{x.mean:.3f}", _ci(x.ci_low, x.ci_high),
                       f"{x.n}/{x.applicable}", ", ".join(notes))
     return table
 
