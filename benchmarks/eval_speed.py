@@ -75,7 +75,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
-    from wanbench.weights import weights_status
+    from wanbench.model_weights import weights_status
 
     work = Path(tempfile.mkdtemp(prefix="eval-speed-"))
     real = all(weights_status(n).state in ("present", "unverified") for n in

@@ -35,7 +35,7 @@ def main() -> None:
     from wanbench.backbones.vlm import VLMBackbone
     from wanbench.dims.judge_dims import questions
     from wanbench.video import Video
-    from wanbench.weights import weights_status
+    from wanbench.model_weights import weights_status
 
     work = Path(tempfile.mkdtemp(prefix="judge-speed-"))
     real = weights_status(args.weights).state in ("present", "unverified")

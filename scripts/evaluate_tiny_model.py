@@ -25,7 +25,7 @@ from wanbench.aggregate import load_results, summarise  # noqa: E402
 from wanbench.report import write_report  # noqa: E402
 from wanbench.runner import EvalConfig, run_eval  # noqa: E402
 from wanbench.suitegen import to_jsonl  # noqa: E402
-from wanbench.weighting import load_weighting  # noqa: E402
+from wanbench.dimension_weights import load_weighting  # noqa: E402
 from wanmodel.dit import WanDiT  # noqa: E402
 from wanmodel.vae import WanVAE  # noqa: E402
 

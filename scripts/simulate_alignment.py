@@ -27,7 +27,7 @@ from wanbench.alignment import (
     load_video_scores,
     vote_data,
 )
-from wanbench.weighting import load_weighting
+from wanbench.dimension_weights import load_weighting
 
 
 def main() -> None:

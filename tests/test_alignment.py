@@ -28,7 +28,7 @@ from wanbench.alignment import (
 )
 from wanbench.cli import app
 from wanbench.votes import CSV_COLUMNS, Vote, VoteError, VoteStore, read_votes_csv
-from wanbench.weighting import load_weighting
+from wanbench.dimension_weights import load_weighting
 
 runner = CliRunner()
 MODELS = [f"m{i}" for i in range(6)]

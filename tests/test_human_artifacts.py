@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import textured_canvas, tiny_video, write_suite
-from wanbench.backbones.artifacts import ArtifactBackbone, ArtifactDetections
+from wanbench.backbones.artifact_detections import ArtifactBackbone, ArtifactDetections
 from wanbench.backbones.base import BackboneUnavailable, FeatureCache
 from wanbench.backbones.detector import Detection
 from wanbench.cli import app
-from wanbench.dims.artifacts import FULL_AREA, frame_severities
+from wanbench.dims.human_artifacts import FULL_AREA, frame_severities
 from wanbench.dims.registry import get_dimension
 from wanbench.suite import Prompt
 from wanbench.video import write_video

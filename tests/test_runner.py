@@ -86,7 +86,7 @@ def test_bad_input_gives_error_rows_and_the_run_continues(tmp_path: Path) -> Non
     messages: list[str] = []
     config = EvalConfig(model="folder", name="ext", suite=str(suite), out=tmp_path / "run",
                         model_options={"videos": videos})
-    summary = Evaluator(config, report=messages.append).run_suite()
+    summary = Evaluator(config, on_failure=messages.append).run_suite()
     assert summary.exit_code == 1
     assert summary.ok == 1
     with ResultStore(config.out / "results.sqlite") as store:

@@ -174,7 +174,7 @@ def test_methods_never_mix_silently_and_fallbacks_are_labelled() -> None:
 
 def test_reference_rows_are_marked_comparable_or_not_and_not_ranked() -> None:
     from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
-    from wanbench.weighting import load_reference
+    from wanbench.dimension_weights import load_reference
 
     weights = {d: 1 / 14 for d in DIMENSION_KEYS}
     summaries = summarise(full_model("ours", 0.5), NO_FAILURES, weights, versions=CURRENT)

@@ -15,7 +15,7 @@ from wanbench.dims.base import NotScorable
 from wanbench.dims.registry import get_dimension
 from wanbench.dims.vision_dims import frame_consistency
 from wanbench.suite import Prompt
-from wanbench.weights import WEIGHTS, WeightSpec, WeightsError, fetch, require, weights_status
+from wanbench.model_weights import WEIGHTS, WeightSpec, WeightsError, fetch, require, weights_status
 
 PROMPT = Prompt(id="p1", text="a red ball rolls across a wooden table", dimensions=("scene_quality",))
 

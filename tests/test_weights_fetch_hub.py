@@ -50,7 +50,7 @@ class FakeHub(BaseHTTPRequestHandler):
 
 
 SCRIPT = f"""
-from wanbench.weights import WEIGHTS, WeightSpec, fetch, weights_status
+from wanbench.model_weights import WEIGHTS, WeightSpec, fetch, weights_status
 WEIGHTS.register("hub-test", WeightSpec(name="hub-test", description="test", used_by="test",
                  files=({FILENAME!r},), licence="test", repo={REPO!r}, sha256={{{FILENAME!r}: {DIGEST!r}}}))
 print(fetch("hub-test").state)

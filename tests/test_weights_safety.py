@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import write_suite
 from wanbench.backbones.detector import YoloDetector, convert_ultralytics_checkpoint, quiet_ultralytics, save_detector
 from wanbench.backbones.detector_safety import check_meta, private_config_dir, restricted_build
-from wanbench.weights import WeightSpec, WeightsError, weights_status
+from wanbench.model_weights import WeightSpec, WeightsError, weights_status
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -127,7 +127,7 @@ def test_a_sha256_prefix_alone_never_verifies(tmp_path: Path, monkeypatch) -> No
 
 def test_pinned_downloads_carry_full_digests() -> None:
     from wanbench.backbones.detector import COCO_SHA256
-    from wanbench.weights import WEIGHTS
+    from wanbench.model_weights import WEIGHTS
 
     pins = [v for name in WEIGHTS.names() for v in WEIGHTS.get(name).sha256.values()] + [COCO_SHA256]
     assert pins and all(len(v) == 64 and int(v, 16) >= 0 for v in pins)
@@ -145,7 +145,7 @@ def test_a_pinned_ultralytics_checkpoint_converts_through_the_weights_only_loade
     quiet_ultralytics()
     from ultralytics.nn.tasks import DetectionModel
 
-    from wanbench.weights import file_sha256
+    from wanbench.model_weights import file_sha256
 
     model = DetectionModel("yolov8n.yaml", nc=2, verbose=False)
     model.names = {0: "person", 1: "hand"}

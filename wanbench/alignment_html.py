@@ -57,7 +57,7 @@ def human_alignment_section(run_dirs: Sequence[Path], summaries: Sequence, weigh
             all_votes = store.votes()
         weightings = {weighting: weights}
         if weighting != "equal":
-            from wanbench.weighting import load_weighting
+            from wanbench.dimension_weights import load_weighting
 
             weightings["equal"] = load_weighting("equal")
         report = align(all_votes, load_video_scores(list(run_dirs)), weightings, "pearson", SECTION_BOOTSTRAP)

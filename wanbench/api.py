@@ -20,7 +20,7 @@ import pandas as pd
 from wanbench.aggregate import (ModelSummary, failed_applicability, load_results, mark_stale, run_versions,
                                 summarise)
 from wanbench.store import RESULTS_FILE, ResultStore, is_run_dir
-from wanbench.weighting import load_weighting
+from wanbench.dimension_weights import load_weighting
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Run:
     def leaderboard(self, reference: str | None = None) -> pd.DataFrame:
         """Ranked rows (full coverage), then partial ones (rank NA), then reference rows if asked."""
         from wanbench.report.tables import leaderboard_frame
-        from wanbench.weighting import load_reference
+        from wanbench.dimension_weights import load_reference
 
         return leaderboard_frame(self.summaries, load_reference(reference) if reference else None)
 

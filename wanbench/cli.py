@@ -19,12 +19,14 @@ app = typer.Typer(
     no_args_is_help=True, add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
 )
 suite_app = typer.Typer(help="Inspect and validate prompt suites.", no_args_is_help=True)
-weighting_app = typer.Typer(help="Show the weight vectors that combine the 14 dimensions, or fit one to votes.", no_args_is_help=True)
+weighting_app = typer.Typer(help="Dimension weightings: the vectors that combine the 14 dimension scores into one "
+                             "(show one, or fit one to votes). Model files are `wanbench weights`.", no_args_is_help=True)
 prompts_app = typer.Typer(help="Build, convert, chart and extend prompt suites.", no_args_is_help=True)
 app.add_typer(suite_app, name="suite")
 app.add_typer(prompts_app, name="prompts")
 app.add_typer(weighting_app, name="weighting")
-weights_app = typer.Typer(help="Model weights the scoring backbones use: status and fetch.", no_args_is_help=True)
+weights_app = typer.Typer(help="Model weights: the network files the scoring backbones load (status, fetch). "
+                           "How dimension scores combine is `wanbench weighting`.", no_args_is_help=True)
 app.add_typer(weights_app, name="weights")
 artifacts_app = typer.Typer(help="Human Artifacts: extract frames to label, train the YOLO detector.", no_args_is_help=True)
 app.add_typer(artifacts_app, name="artifacts")
@@ -41,8 +43,8 @@ class UserError(Exception):
 def user_errors() -> Iterator[None]:
     from wanbench.adapters.base import AdapterError
     from wanbench.registry import UnknownNameError
-    from wanbench.weighting import WeightingError
-    from wanbench.weights import WeightsError
+    from wanbench.dimension_weights import WeightingError
+    from wanbench.model_weights import WeightsError
     from wanmodel.checkpoint import CheckpointError
 
     try:
@@ -119,7 +121,7 @@ def backbone_options(artifacts_backend: str, artifacts_weights: Optional[Path], 
                      judge_weights: Optional[Path], judge_url: Optional[str],
                      judge_model: Optional[str]) -> dict[str, dict[str, object]]:
     """Backbone constructor options from the CLI flags (Human Artifacts detector, VLM judge)."""
-    from wanbench.backbones.artifacts import BACKENDS
+    from wanbench.backbones.artifact_detections import BACKENDS
 
     if artifacts_backend not in BACKENDS:
         raise UserError(f"--artifacts-backend must be one of {', '.join(BACKENDS)}, got {artifacts_backend!r}")
@@ -137,15 +139,15 @@ def backbone_options(artifacts_backend: str, artifacts_weights: Optional[Path], 
     return {"artifacts": artifacts, "vlm": vlm}
 
 
-def _run_and_report(config, weighting: str, reference: Optional[str], report: bool, quiet: bool) -> None:
+def _run_and_report(config, weighting: str, reference: Optional[str], with_report: bool, quiet: bool) -> None:
     from wanbench.preflight import check_run
     from wanbench.report import write_report
     from wanbench.runner import Evaluator
     from wanbench.shards import bind_local_device
 
     bind_local_device()
-    suite = check_run(config, weighting, reference, report)  # bad arguments: one line, exit 2, before any compute
-    evaluator = Evaluator(config, report=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
+    suite = check_run(config, weighting, reference, with_report)  # bad arguments: one line, exit 2, before any compute
+    evaluator = Evaluator(config, on_failure=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
     unmatched = getattr(evaluator.adapter, "unmatched", None)
     if unmatched is not None:
         strays = unmatched({p.id for p in suite.prompts})
@@ -173,7 +175,7 @@ def _run_and_report(config, weighting: str, reference: Optional[str], report: bo
         from wanbench.api import load_run
         from wanbench.report.terminal import dimension_table
 
-        if report:
+        if with_report:
             files = write_report([config.out], config.out, weighting=weighting, reference=reference)
             summaries = files.summaries
         else:
@@ -181,7 +183,7 @@ def _run_and_report(config, weighting: str, reference: Optional[str], report: bo
         for s in summaries:
             if s.model == evaluator.label:
                 out.print(dimension_table(s, weighting))
-        if report:
+        if with_report:
             out.print(f"report: {files.html}, {files.results_json}", highlight=False)
     if summary.exit_code:
         err.print(f"{len(summary.failures)} prompt(s) failed and {summary.errors} score(s) errored; "
@@ -209,7 +211,7 @@ def eval_command(
     judge_url: Optional[str] = JUDGE_URL_OPTION,
     judge_model: Optional[str] = JUDGE_MODEL_OPTION,
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Score error rows again."),
-    report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
+    with_report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     shard: Optional[str] = SHARD_OPTION,
     ulysses: int = ULYSSES_OPTION,
@@ -243,7 +245,7 @@ def eval_command(
             backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model),
             lang=_check_lang(lang), extend=_extend_settings(extend, extend_model),
         )
-        _run_and_report(config, weighting, reference, report, quiet)
+        _run_and_report(config, weighting, reference, with_report, quiet)
 
 
 def _ulysses_groups(ulysses: int, shard: Optional[str], option: List[str]):
@@ -431,7 +433,7 @@ def report_command(
         files = write_report([run], run, weighting=weighting, reference=reference)
         from wanbench.report.tables import leaderboard_frame
         from wanbench.report.terminal import leaderboard_table
-        from wanbench.weighting import load_reference
+        from wanbench.dimension_weights import load_reference
 
         out.print(leaderboard_table(leaderboard_frame(files.summaries, load_reference(reference) if reference else None),
                                     weighting))
@@ -460,7 +462,7 @@ def leaderboard_command(
                              title="Wan-Bench leaderboard")
         from wanbench.report.tables import leaderboard_frame
         from wanbench.report.terminal import leaderboard_table
-        from wanbench.weighting import load_reference
+        from wanbench.dimension_weights import load_reference
 
         frame = leaderboard_frame(files.summaries, load_reference(reference) if reference else None)
         out.print(leaderboard_table(frame, weighting))
@@ -482,7 +484,7 @@ def plot_command(
     from wanbench.aggregate import load_results, summarise
     from wanbench.report.charts import write_charts
     from wanbench.report.tables import leaderboard_frame
-    from wanbench.weighting import load_reference, load_weighting
+    from wanbench.dimension_weights import load_reference, load_weighting
 
     with user_errors():
         results, failures = load_results(_run_dirs(runs))
@@ -539,7 +541,7 @@ def weights_status_command(
 
     Files live in $WANBENCH_HOME/weights/<name>/ or the Hugging Face cache.
     """
-    from wanbench.weights import WEIGHTS, weights_status
+    from wanbench.model_weights import WEIGHTS, weights_status
 
     if summary:
         out.print(_weights_summary_line(), highlight=False)
@@ -573,7 +575,7 @@ def weights_fetch_command(
 
     Example:  wanbench weights fetch raft-large dino-vitb16      wanbench weights fetch --missing
     """
-    from wanbench.weights import fetch, fetchable_missing
+    from wanbench.model_weights import fetch, fetchable_missing
 
     with user_errors():
         chosen = list(names or [])
@@ -597,7 +599,7 @@ def weights_fetch_command(
 def _weights_summary_line() -> str:
     """One line: what an offline run leaves missing, and the command that fills it."""
     from wanbench.readiness import dimension_readiness
-    from wanbench.weights import fetchable_missing
+    from wanbench.model_weights import fetchable_missing
 
     blocked = [r.name for r in dimension_readiness() if not r.ready]
     entries = fetchable_missing()
@@ -621,7 +623,7 @@ def artifacts_extract_command(
     any YOLO-format labelling tool, then train:  wanbench artifacts train --data OUT/data.yaml
     Existing label files are never overwritten.
     """
-    from wanbench.artifacts import ARTIFACT_CLASSES, extract_frames
+    from wanbench.artifact_training import ARTIFACT_CLASSES, extract_frames
 
     with user_errors():
         summary = extract_frames(videos, out_dir, frames_per_video=frames, val_share=val_share)
@@ -646,7 +648,7 @@ def artifacts_train_command(
     The result is stored as safetensors + json (never a pickle) in $WANBENCH_HOME/weights/yolo-artifacts/
     unless --out is given; `wanbench eval` then scores Human Artifacts with it.
     """
-    from wanbench.artifacts import train_detector
+    from wanbench.artifact_training import train_detector
 
     with user_errors():
         summary = train_detector(data, epochs=epochs, imgsz=imgsz, model=model, batch=batch, device=device, out=out_dir)
@@ -700,7 +702,7 @@ def suite_check(suite: str = typer.Argument("smoke", help="Suite name or .jsonl 
 @weighting_app.command("show")
 def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a json/csv file.")) -> None:
     """Print a weight vector (``paper`` is fitted to the report's Table 2, not published)."""
-    from wanbench.weighting import load_weighting
+    from wanbench.dimension_weights import load_weighting
 
     with user_errors():
         weights = load_weighting(name)
@@ -811,10 +813,10 @@ def prompts_import_vbench(
     from wanbench.vbench_io import import_vbench
 
     with user_errors():
-        report = import_vbench(source)
-    out_path.write_text(to_jsonl(report.prompts), encoding="utf-8")
-    out.print(f"wrote {out_path}: {len(report.prompts)} prompts, {len(report.skipped)} entries skipped", highlight=False)
-    for dim, n in sorted(report.dropped_dimensions.items()):
+        imported = import_vbench(source)
+    out_path.write_text(to_jsonl(imported.prompts), encoding="utf-8")
+    out.print(f"wrote {out_path}: {len(imported.prompts)} prompts, {len(imported.skipped)} entries skipped", highlight=False)
+    for dim, n in sorted(imported.dropped_dimensions.items()):
         out.print(f"  {dim}: dropped from {n} prompt(s) (its metadata could not be recovered)", highlight=False)
 
 
@@ -1020,7 +1022,7 @@ def votes_export_command(
 
 
 def _reference_weightings(names: list[str]) -> dict[str, dict[str, float]]:
-    from wanbench.weighting import load_weighting
+    from wanbench.dimension_weights import load_weighting
 
     return {(n if n in ("equal", "paper") else Path(n).name): load_weighting(n) for n in names}
 
@@ -1044,9 +1046,9 @@ def align_command(
         path = votes or default_votes_path(list(runs))
         with VoteStore(path, readonly=True) as store:
             all_votes = store.votes()
-        report = align(all_votes, load_video_scores(list(runs)), _reference_weightings(weighting), method)
-        files = write_alignment(report, out_dir)
-    out.print(alignment_markdown(report), highlight=False, markup=False)
+        alignment = align(all_votes, load_video_scores(list(runs)), _reference_weightings(weighting), method)
+        files = write_alignment(alignment, out_dir)
+    out.print(alignment_markdown(alignment), highlight=False, markup=False)
     out.print("written: " + ", ".join(str(f) for f in files), highlight=False)
 
 

@@ -31,7 +31,7 @@ def check_seeds(seeds: Iterable[int]) -> None:
 
 def check_report_options(weighting: str, reference: str | None) -> None:
     """Load the weighting and the reference table now, not after the run."""
-    from wanbench.weighting import load_reference, load_weighting
+    from wanbench.dimension_weights import load_reference, load_weighting
 
     load_weighting(weighting)
     if reference:
@@ -64,7 +64,7 @@ def check_suite(suite) -> None:
         raise ValueError(f"suite {suite.name} ({suite.path}) has no prompts")
 
 
-def check_run(config, weighting: str, reference: str | None, report: bool = True):
+def check_run(config, weighting: str, reference: str | None, with_report: bool = True):
     """Every check above for one ``eval``/``score`` invocation, cheapest first; returns the loaded suite."""
     from wanbench.suite import PROMPT_ID, load_suite
 
@@ -72,7 +72,7 @@ def check_run(config, weighting: str, reference: str | None, report: bool = True
         raise ValueError(f"--name {config.name!r} must be letters, digits, '_', '.', '-' (it names a folder)")
     check_limit(config.limit)
     check_seeds(config.seeds)
-    if report:
+    if with_report:
         check_report_options(weighting, reference)
     suite = load_suite(config.suite)
     check_suite(suite)

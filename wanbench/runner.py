@@ -83,7 +83,7 @@ class EvalSummary:
         return 1 if self.errors or self.failures else 0
 
 
-Reporter = Callable[[str], None]
+FailureSink = Callable[[str], None]  # receives each failure's one-line message
 
 
 FLOW_BACKENDS = {"auto": "flow", "flow": "flow", "raft": "flow-raft", "dis": "flow-dis"}
@@ -150,7 +150,7 @@ class Evaluator:
     """Runs one model over one suite into one run directory."""
 
     def __init__(self, config: EvalConfig, adapter: ModelAdapter | None = None,
-                 report: Reporter | None = None) -> None:
+                 on_failure: FailureSink | None = None) -> None:
         self.config = config
         self.adapter = adapter or make_adapter(config.model, **config.model_options)
         base = config.name or self.adapter.name
@@ -159,7 +159,7 @@ class Evaluator:
         self.generation_text = GenerationText(config.lang, config.extend, Path(config.out))
         self.label = self.generation_text.label(base)  # NAME, NAME@zh, NAME+ext: still one folder name
         self.run = Path(config.out).name  # replaced by the name the run's store recorded first (relocatable runs)
-        self.report = report or (lambda message: None)
+        self.on_failure = on_failure or (lambda message: None)
         names = config.dimensions or DIMENSION_KEYS
         self.dimensions = [get_dimension(name).configured(config.backbone_options) for name in names]
         self.backbones = build_backbones(self.dimensions, config.flow_backend, config.backbone_options)
@@ -218,7 +218,7 @@ class Evaluator:
             key = f"line-{problem.line}" if duplicate or not problem.prompt_id else problem.prompt_id
             store.record_failure(self.run, self.label, key, -1, "suite", message)
             summary.failures.append(message)
-            self.report(message)
+            self.on_failure(message)
         done = store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
         if self.main_store is not None:
             done |= self.main_store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
@@ -298,7 +298,7 @@ class Evaluator:
             counter = {"ok": "ok", "error": "errors", "missing": "missing", "not_applicable": "not_applicable"}[status]
             setattr(summary, counter, getattr(summary, counter) + 1)
             if status == "error":
-                self.report(f"{prompt.id} seed {seed} {dim.name}: {message}")
+                self.on_failure(f"{prompt.id} seed {seed} {dim.name}: {message}")
         store.write_results(rows)
         summary.rows_written += len(rows)
 
@@ -353,10 +353,10 @@ class Evaluator:
         line = f"{prompt.id} seed {seed}: {stage} failed: {message}"
         store.record_failure(self.run, self.label, prompt.id, seed, stage, message)
         summary.failures.append(line)
-        self.report(line)
+        self.on_failure(line)
 
 
-def run_eval(config: EvalConfig, report: Reporter | None = None,
+def run_eval(config: EvalConfig, on_failure: FailureSink | None = None,
              progress: Callable[[int, int], None] | None = None) -> EvalSummary:
     """Library entry point behind ``wanbench eval`` and ``wanbench score``."""
-    return Evaluator(config, report=report).run_suite(progress=progress)
+    return Evaluator(config, on_failure=on_failure).run_suite(progress=progress)

@@ -20,7 +20,7 @@ from typing import Any
 from wanbench.adapters.base import AdapterError, ModelAdapter
 from wanbench.suite import Prompt
 from wanbench.video import write_video
-from wanbench.weights import wanbench_home
+from wanbench.model_weights import wanbench_home
 
 FPS = 16.0  # Wan 2.1 generates 16 frames per second
 

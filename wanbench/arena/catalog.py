@@ -141,7 +141,7 @@ def left_is_a(annotator: str, pair: ArenaPair) -> bool:
 def build_catalog(run_dirs: Sequence[Path], weighting: str = "paper") -> Catalog:
     """Videos and pairs of ``run_dirs``; a model label in two runs is refused (votes could not tell them apart)."""
     from wanbench.alignment import load_video_scores, weighted_video_scores
-    from wanbench.weighting import load_weighting
+    from wanbench.dimension_weights import load_weighting
 
     videos: list[ArenaVideo] = []
     texts: dict[str, str] = {}

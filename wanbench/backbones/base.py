@@ -16,7 +16,7 @@ from typing import Any
 
 from wanbench.registry import Registry
 from wanbench.video import Video
-from wanbench.weights import WeightsError, require
+from wanbench.model_weights import WeightsError, require
 
 
 class BackboneUnavailable(RuntimeError):
@@ -59,7 +59,7 @@ BACKBONES.register("flow-dis", "wanbench.backbones.flow:DISFlow")
 BACKBONES.register("dino", "wanbench.backbones.dino:DinoBackbone")
 BACKBONES.register("clip", "wanbench.backbones.clip:ClipBackbone")
 BACKBONES.register("iqa", "wanbench.backbones.iqa:IQABackbone")
-BACKBONES.register("artifacts", "wanbench.backbones.artifacts:ArtifactBackbone")
+BACKBONES.register("artifacts", "wanbench.backbones.artifact_detections:ArtifactBackbone")
 BACKBONES.register("vlm", "wanbench.backbones.vlm:VLMBackbone")
 
 

@@ -18,7 +18,7 @@ import torch
 from wanbench.backbones.base import Backbone, require_weights
 from wanbench.backbones.images import l2_normalise, normalise, pick_device, resize_center_crop, to_tensor
 from wanbench.video import Video
-from wanbench.weights import file_sha256, require
+from wanbench.model_weights import file_sha256, require
 
 DEFAULT_MODEL = "ViT-L-14-quickgelu"
 

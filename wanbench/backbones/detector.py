@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from wanbench.backbones.detector_safety import check_arch, check_meta, restricted_build, ultralytics_environment
-from wanbench.weights import WeightSpec, WeightsError, _download, file_sha256
+from wanbench.model_weights import WeightSpec, WeightsError, _download, file_sha256
 
 COCO_FILE = "yolo11n.pt"
 # the v8.3.0 release asset; full sha256 (the release publishes none: this value is the one other public

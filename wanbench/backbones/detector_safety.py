@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from typing import Any, Iterator
 
-from wanbench.weights import WeightsError
+from wanbench.model_weights import WeightsError
 
 ARCH_KEYS = frozenset({
     "nc", "scales", "scale", "backbone", "head", "depth_multiple", "width_multiple", "activation", "kpt_shape",

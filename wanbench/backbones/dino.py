@@ -21,7 +21,7 @@ from wanbench.backbones.base import Backbone, require_weights
 from wanbench.backbones.images import (IMAGENET_MEAN, IMAGENET_STD, l2_normalise, normalise, pick_device,
                                        resize_square, to_tensor)
 from wanbench.video import Video
-from wanbench.weights import WeightsError, file_sha256, require
+from wanbench.model_weights import WeightsError, file_sha256, require
 
 BOX_MARGIN = 0.10
 # COCO's person and animal classes: the subjects whose identity ID consistency follows

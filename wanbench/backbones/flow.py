@@ -24,7 +24,7 @@ import torch
 from wanbench.backbones.base import Backbone, BackboneUnavailable, require_weights
 from wanbench.backbones.images import pick_device
 from wanbench.video import Video
-from wanbench.weights import file_sha256, require
+from wanbench.model_weights import file_sha256, require
 
 
 @dataclass(frozen=True)

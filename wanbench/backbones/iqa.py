@@ -28,7 +28,7 @@ from torch import nn
 from wanbench.backbones.base import Backbone, require_weights
 from wanbench.backbones.images import pick_device, to_tensor
 from wanbench.video import Video
-from wanbench.weights import file_sha256, require
+from wanbench.model_weights import file_sha256, require
 
 MANIQA_CROP = 224  # MANIQA scores 224x224 crops: frames are scaled so the shorter side is at least this
 

@@ -16,7 +16,7 @@ import torch
 
 from dataclasses import replace
 
-from wanbench.weights import WEIGHTS
+from wanbench.model_weights import WEIGHTS
 
 # Entries whose real files are pinned by sha256 get a twin without pins: random weights saved under
 # the real file name must not pass (or be made to pass) the real checksum.

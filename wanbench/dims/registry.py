@@ -18,7 +18,7 @@ DIMENSION_REGISTRY.register("camera_control", "wanbench.dims.camera:CameraContro
 DIMENSION_REGISTRY.register("id_consistency", "wanbench.dims.vision_dims:IDConsistency")
 DIMENSION_REGISTRY.register("scene_quality", "wanbench.dims.vision_dims:SceneQuality")
 DIMENSION_REGISTRY.register("image_quality", "wanbench.dims.vision_dims:ImageQuality")
-DIMENSION_REGISTRY.register("human_artifacts", "wanbench.dims.artifacts:HumanArtifacts")
+DIMENSION_REGISTRY.register("human_artifacts", "wanbench.dims.human_artifacts:HumanArtifacts")
 
 for _name, _attr in (("physical_plausibility", "PhysicalPlausibility"), ("smoothness", "Smoothness"),
                      ("stylization", "Stylization"), ("single_object", "SingleObject"),

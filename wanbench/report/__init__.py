@@ -16,7 +16,7 @@ from wanbench.report.languages import language_markdown
 from wanbench.report.sources import write_sources
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 from wanbench.store import RESULTS_FILE, ResultStore
-from wanbench.weighting import load_reference, load_weighting
+from wanbench.dimension_weights import load_reference, load_weighting
 
 SCORE_COLUMNS = ["run", "model", "prompt_id", "seed", "dimension", "metric_version", "status", "value",
                  "error", "method", "backend", "video_sha256", "seconds", "details"]

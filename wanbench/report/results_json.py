@@ -33,7 +33,7 @@ def _weighting_version(name: str) -> str | None:
     """The shipped weighting's version (``paper``); None for ``equal`` and user files."""
     if name != "paper":
         return None
-    from wanbench.weighting import paper_weighting
+    from wanbench.dimension_weights import paper_weighting
 
     return str(paper_weighting()["version"])
 

@@ -13,7 +13,7 @@ from wanbench.backbones.base import Backbone, BackboneUnavailable, require_weigh
 from wanbench.backbones.judge.cache import AnswerCache
 from wanbench.backbones.judge.protocol import JudgeSettings, Query, WireFrames, sample_clip, wire_frames
 from wanbench.video import Video
-from wanbench.weights import wanbench_home
+from wanbench.model_weights import wanbench_home
 
 
 class VideoJudge:

@@ -22,7 +22,7 @@ import cv2
 
 from wanbench.backbones.detector import quiet_ultralytics, save_detector
 from wanbench.video import VIDEO_SUFFIXES, VideoError, read_video
-from wanbench.weights import WEIGHTS
+from wanbench.model_weights import WEIGHTS
 
 ARTIFACT_CLASSES = ("deformed_hand", "deformed_face", "extra_or_missing_limb", "distorted_body", "melted_object")
 

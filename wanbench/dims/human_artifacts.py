@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from wanbench.backbones.artifacts import ArtifactDetections
+from wanbench.backbones.artifact_detections import ArtifactDetections
 from wanbench.backbones.base import FeatureCache
 from wanbench.dims.base import Dimension, Score
 from wanbench.dims.judge_dims import JudgeDimension, questions, templates
