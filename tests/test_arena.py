@@ -203,3 +203,26 @@ def test_arena_serves_no_file_a_run_database_points_outside_it(tmp_path: Path) -
     assert client.post("/api/vote", content=json.dumps(body), headers={"content-type": "text/plain"}).status_code == 415
     assert client.post("/api/vote", json=body, headers={"origin": "http://evil.example"}).status_code == 403
     assert client.post("/api/vote", json=body | {"choice": []}).status_code == 400
+
+
+@pytest.mark.parametrize("token", ["a;b", "two words", 'quo"te', "comma,sep", ""])
+def test_token_that_would_break_the_cookie_is_refused(token: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="--token may hold only"):
+        ArenaSettings(votes=tmp_path / "votes.sqlite", token=token)
+
+
+def test_urlsafe_token_survives_the_cookie_round_trip(arena_runs: list[Path], tmp_path: Path) -> None:
+    token = "Ab-_9.~xY"  # every kind of character a generated or typed token may hold
+    with client_for(arena_runs, tmp_path / "votes.sqlite", token=token) as client:
+        assert client.get("/", params={"token": token}).status_code == 200
+        assert client.get("/api/next", params={"annotator": "ann"}).status_code == 200  # by the cookie alone
+
+
+def test_cli_refuses_a_bad_token_in_one_line(arena_runs: list[Path], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "wanbench", "arena", *map(str, arena_runs), "--token", "a;b",
+                           "--votes", str(tmp_path / "v.sqlite")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "--token may hold only" in proc.stderr and "Traceback" not in proc.stderr

@@ -980,13 +980,14 @@ def arena_command(
         if not catalog.pairs:
             raise UserError("no pair to compare: the runs need videos of the same prompt and seed from two models")
         votes = votes or default_votes_path(list(runs))
+        settings = ArenaSettings(votes=votes, token=token, questions=questions)  # refuses a malformed token
     for line in catalog.skipped:
         err.print(f"skipped: {line}", highlight=False, markup=False)
     suffix = f"/?token={token}" if token else "/"
     out.print(f"arena: {len(catalog.pairs)} pairs ({catalog.identical} identical pairs left out), votes in {votes}",
               highlight=False)
     out.print(f"open http://{'[' + host + ']' if ':' in host else host}:{port}{suffix}  (Ctrl-C stops)", highlight=False)
-    serve(catalog, ArenaSettings(votes=votes, token=token, questions=questions), host=host, port=port)
+    serve(catalog, settings, host=host, port=port)
 
 
 @votes_app.command("import")

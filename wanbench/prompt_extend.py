@@ -42,7 +42,8 @@ class PromptExtender:
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
         if self.tokenizer.chat_template is None:
             raise ValueError(f"{model_dir}: the tokenizer has no chat template; use an instruction-tuned model")
-        self.model = AutoModelForCausalLM.from_pretrained(str(model_dir), local_files_only=True).to(device).eval()
+        self.model = AutoModelForCausalLM.from_pretrained(str(model_dir), local_files_only=True,
+                                                          use_safetensors=True).to(device).eval()
         self.max_new_tokens = max_new_tokens
         self.device = device
 

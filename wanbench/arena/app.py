@@ -42,11 +42,20 @@ CHOICES = {"left", "right", "tie", "both_bad"}
 TOKEN_COOKIE = "wanbench_arena_token"
 
 
+TOKEN_CHARS = re.compile(r"^[A-Za-z0-9_.~-]{1,256}\Z")  # URL- and cookie-safe as they stand, no quoting
+
+
 @dataclass
 class ArenaSettings:
     votes: Path
     token: str | None = None  # required on every request when set
     questions: bool = True  # offer the optional per-dimension questions
+
+    def __post_init__(self) -> None:
+        # The token travels in a query string and a cookie; ';', ',', spaces or quotes would end the cookie
+        # early and lock every annotator out after their first page.
+        if self.token is not None and not TOKEN_CHARS.match(self.token):
+            raise ValueError("--token may hold only letters, digits and '_', '.', '~', '-' (1 to 256 of them)")
 
 
 class TokenGate:
