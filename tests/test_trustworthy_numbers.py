@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from rich.console import Console
 
 from tests.conftest import SMALL, pan_clip, write_suite
 from wanbench.aggregate import (bootstrap_counts, load_results, mark_stale, paired_comparison, run_versions,
                                 summarise, summarise_dimension)
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.report import write_report
+from wanbench.report.terminal import dimension_table
 from wanbench.runner import EvalConfig, run_eval
 from wanbench.video import write_video
 
@@ -92,6 +94,22 @@ def test_one_bootstrap_draw_serves_every_dimension_and_the_weighted_score() -> N
     index = [summary.prompts.index(f"p{i}") for i in range(12)]
     expected = counts[:, index] @ x / counts[:, index].sum(axis=1)
     np.testing.assert_allclose(lm.replicates[~np.isnan(expected)], expected[~np.isnan(expected)])
+
+
+def test_draws_without_a_small_dimensions_prompts_are_counted_not_hidden() -> None:
+    # 40 prompts; camera control holds one of them: about (39/40)^40 = 36% of joint draws miss it
+    records = [(f"p{i:02d}", "large_motion", "ok", i / 40) for i in range(40)]
+    records.append(("p00", "camera_control", "ok", 1.0))
+    weights = {"large_motion": 0.5, "camera_control": 0.5}
+    (summary,) = summarise(rows(records), NO_FAILURES, weights, versions=CURRENT)
+    cam, motion = summary.dimensions["camera_control"], summary.dimensions["large_motion"]
+    drawn = int((bootstrap_counts(40, seed=summary.bootstrap_seed)[:, summary.prompts.index("p00")] > 0).sum())
+    assert cam.ci_draws == drawn and 500 < drawn < 800  # exactly the draws that picked p00
+    assert motion.ci_draws == 1000 and summary.weighted.ci_draws == drawn
+    table = dimension_table(summary, "custom")
+    console = Console(width=200, record=True)
+    console.print(table)
+    assert f"CI over {drawn}/1000 draws" in console.export_text()
 
 
 def test_bootstrap_is_seeded_from_the_run() -> None:

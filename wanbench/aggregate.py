@@ -80,6 +80,7 @@ class DimensionSummary:
     method_note: str = ""
     metric_version: str = ""
     per_prompt: pd.Series | None = field(default=None, repr=False)  # prompt -> mean over seeds
+    ci_draws: int = 0  # bootstrap draws that held at least one of its scored prompts (the CI's basis)
 
     @property
     def complete(self) -> bool:
@@ -137,6 +138,7 @@ class WeightedScore:
     partial: bool
     weight_covered: float  # share of the weighting's mass whose dimensions have a value
     weight_complete: float = 0.0  # share whose dimensions are under full coverage
+    ci_draws: int = 0  # joint draws in which every used dimension had a prompt (the CI's basis)
 
     @property
     def label(self) -> str:
@@ -255,6 +257,12 @@ def bootstrap_means(values: np.ndarray, samples: int = BOOTSTRAP_SAMPLES, seed: 
     return replicate_means(bootstrap_counts(len(values), samples, seed), np.asarray(values, float))
 
 
+def usable_draws(replicates: np.ndarray) -> int:
+    """How many replicates have a value: a draw that picked none of a small dimension's prompts has
+    none, and the CI is then taken over fewer draws than were made (reported, never silent)."""
+    return int((~np.isnan(replicates)).sum())
+
+
 def percentile_ci(replicates: np.ndarray) -> tuple[float, float]:
     valid = replicates[~np.isnan(replicates)]
     if not len(valid):
@@ -333,6 +341,7 @@ def summarise_dimension(rows: pd.DataFrame, dimension: str, prompts: list[str] |
     low, high = percentile_ci(replicates)
     summary.mean, summary.ci_low, summary.ci_high = float(per_prompt.mean()), low, high
     summary.n, summary.replicates, summary.per_prompt = len(per_prompt), replicates, per_prompt
+    summary.ci_draws = usable_draws(replicates)
     summary.subdimensions = subdimension_means(ok)
     return summary
 
@@ -347,11 +356,13 @@ def weighted_score(dims: dict[str, DimensionSummary], weights: dict[str, float])
     w = np.array([weights[d] for d in used]) / covered
     value = float(sum(wi * dims[d].mean for wi, d in zip(w, used)))
     low = high = None
+    draws = 0
     if all(dims[d].replicates is not None for d in used):
         replicates = sum(wi * dims[d].replicates for wi, d in zip(w, used))
         low, high = percentile_ci(replicates)
+        draws = usable_draws(replicates)
     partial = complete < total_weight - 1e-12
-    return WeightedScore(value, low, high, used, partial, covered / total_weight, complete / total_weight)
+    return WeightedScore(value, low, high, used, partial, covered / total_weight, complete / total_weight, draws)
 
 
 def failed_applicability(run_dirs: list[Path], failures: pd.DataFrame) -> dict[tuple[str, str], dict[str, set[str]]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from wanbench.aggregate import ModelSummary
+from wanbench.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
 from wanbench.dims.names import DIMENSION_KEYS, DIMENSIONS, display_name
 
 STYLE = """
@@ -131,6 +131,9 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
         if row.source == "measured" and getattr(row, "weighted_ci_low", None) is not None \
                 and not pd.isna(row.weighted_ci_low):
             score += f"<br><small>[{row.weighted_ci_low:.3f}, {row.weighted_ci_high:.3f}]</small>"
+            if row.weighted_ci_draws < BOOTSTRAP_SAMPLES:
+                score += (f'<br><small class="partial">CI over {int(row.weighted_ci_draws)} of {BOOTSTRAP_SAMPLES} '
+                          "draws: the rest held none of a dimension's prompts</small>")
         if row.source == "measured" and row.partial and not pd.isna(row.weighted_score):
             score += (f'<br><small class="partial">partial: {row.dimensions_scored}/14 dims, '
                       f"{row.weight_complete:.0%} of the weight fully covered</small>")
@@ -189,6 +192,8 @@ def dimension_table_html(summary: ModelSummary) -> str:
             note += esc(s.subdimension_label())
         if s.n_error:
             note += f' <span class="err">{s.n_error} error(s)</span>'
+        if s.mean is not None and s.ci_draws < BOOTSTRAP_SAMPLES:
+            note += f' <span class="partial">CI over {s.ci_draws} of {BOOTSTRAP_SAMPLES} draws</span>'
         if s.method_note:
             note += f' <span class="partial">{esc(s.method_note)}</span>'
         method = esc(s.method) + ("" if s.reference_method else ' <span class="partial">(not the report\'s)</span>')

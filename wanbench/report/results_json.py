@@ -42,6 +42,7 @@ def _dimension(summary: ModelSummary, d: str, version: str) -> dict[str, Any]:
     x = summary.dimensions[d]
     return {
         "mean": _num(x.mean), "ci_low": _num(x.ci_low), "ci_high": _num(x.ci_high),
+        "ci_draws": x.ci_draws if x.mean is not None else None,
         "coverage": {"scored_prompts": x.n, "applicable_prompts": x.applicable, "partial": x.partial,
                      "complete": x.complete},
         "counts": {"error": x.n_error, "missing": x.n_missing, "not_applicable": x.n_not_applicable,
@@ -67,6 +68,7 @@ def results_document(summaries: list[ModelSummary], frame: pd.DataFrame, weighti
             "run": s.run, "model": s.model, "prompts_scored": len(s.prompts), "failures": s.failures,
             "bootstrap_seed": s.bootstrap_seed,
             "weighted": {"value": _num(w.value), "ci_low": _num(w.ci_low), "ci_high": _num(w.ci_high),
+                         "ci_draws": w.ci_draws if w.ci_low is not None else None,
                          "partial": w.partial, "rank": ranks.get((s.run, s.model)),
                          "weight_covered": w.weight_covered, "weight_complete": w.weight_complete,
                          "dimensions_used": list(w.dimensions_used)},

@@ -46,6 +46,7 @@ def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | N
             record[f"{d}_reference_method"] = x.reference_method
         record["weighted_score"] = s.weighted.value
         record["weighted_ci_low"], record["weighted_ci_high"] = s.weighted.ci_low, s.weighted.ci_high
+        record["weighted_ci_draws"] = s.weighted.ci_draws
         record["partial"] = s.weighted.partial
         record["dimensions_scored"] = len(s.weighted.dimensions_used)
         record["weight_covered"] = s.weighted.weight_covered

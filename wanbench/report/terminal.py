@@ -7,12 +7,17 @@ import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
-from wanbench.aggregate import ModelSummary
+from wanbench.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
 from wanbench.dims.names import DIMENSION_KEYS
 
 
 def _ci(low: float | None, high: float | None) -> str:
     return "" if low is None or high is None else f"[{low:.3f}, {high:.3f}]"
+
+
+def _draws_note(draws: int, has_ci: bool) -> list[str]:
+    """Said when some bootstrap draws held none of a dimension's prompts and the CI rests on fewer."""
+    return [f"CI over {draws}/{BOOTSTRAP_SAMPLES} draws"] if has_ci and draws < BOOTSTRAP_SAMPLES else []
 
 
 def dimension_table(summary: ModelSummary, weighting: str) -> Table:
@@ -26,8 +31,10 @@ def dimension_table(summary: ModelSummary, weighting: str) -> Table:
     if summary.weighted.value is not None:
         table.add_row("weighted score", "", f"{summary.weighted.value:.3f}",
                       _ci(summary.weighted.ci_low, summary.weighted.ci_high),
-                      f"{len(summary.weighted.dimensions_used)}/14 dims", "partial, unranked" if summary.weighted.partial
-                      else "", style="bold")
+                      f"{len(summary.weighted.dimensions_used)}/14 dims",
+                      ", ".join((["partial, unranked"] if summary.weighted.partial else [])
+                                + _draws_note(summary.weighted.ci_draws, summary.weighted.ci_low is not None)),
+                      style="bold")
     for d in DIMENSION_KEYS:
         x = summary.dimensions[d]
         notes = []
@@ -41,6 +48,7 @@ def dimension_table(summary: ModelSummary, weighting: str) -> Table:
                 notes.append(f"{count} {label}")
         if x.method and not x.reference_method:
             notes.append(f"method {x.method}")
+        notes += _draws_note(x.ci_draws, x.ci_low is not None)
         if x.applicable == 0 and x.mean is None and not x.n_missing:
             continue  # the suite never asks this dimension: nothing to show
         table.add_row(d, escape(x.metric_version or ""), "—" if x.mean is None else f"{x.mean:.3f}", _ci(x.ci_low, x.ci_high),
