@@ -6,7 +6,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional
 
 import typer
 from rich.console import Console
@@ -415,7 +415,7 @@ def weights_status_command(
     if summary:
         out.print(readiness_line(), highlight=False)
         return
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in WEIGHTS.names():
         spec, status = WEIGHTS.get(name), weights_status(name)
         rows.append({"name": name, "state": status.state, "used_by": spec.used_by, "source": spec.source(),
@@ -977,4 +977,4 @@ def main(argv: Optional[List[str]] = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
