@@ -28,10 +28,10 @@ def test_bootstrap_ci_narrows_with_more_prompts() -> None:
 
 
 def test_missing_and_error_dimensions_are_reported_with_reasons() -> None:
-    rows = frame([("a", 0, "smoothness", "missing", None, "not implemented yet: judge"),
+    rows = frame([("a", 0, "smoothness", "missing", None, "VLM judge: weights 'qwen2-vl-7b' missing"),
                   ("a", 0, "pixel_stability", "error", None, "no static region")])
     assert summarise_dimension(rows[rows.dimension == "smoothness"], "smoothness").missing_reason == \
-        "not implemented yet: judge"
+        "VLM judge: weights 'qwen2-vl-7b' missing"
     failed = summarise_dimension(rows[rows.dimension == "pixel_stability"], "pixel_stability")
     assert failed.mean is None and failed.n_error == 1 and "failed" in failed.missing_reason
 

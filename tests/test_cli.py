@@ -94,7 +94,41 @@ def test_weighting_show() -> None:
 
 
 def test_adapter_options_are_typed() -> None:
-    from wanbench.cli import parse_options
+    from wanbench.run_options import parse_adapter_options
 
-    assert parse_options(["steps=20", "guidance=5.5", "offload=False", "cpu=true", "weights=a=b"]) == {
+    assert parse_adapter_options(["steps=20", "guidance=5.5", "offload=False", "cpu=true", "weights=a=b"]) == {
         "steps": 20, "guidance": 5.5, "offload": False, "cpu": True, "weights": "a=b"}
+
+
+def test_eval_and_score_read_their_shared_options_from_one_declaration() -> None:
+    import dataclasses
+
+    import typer.main
+
+    from wanbench.cli_options import ScoringOptions
+
+    commands = typer.main.get_command(app).commands
+    for field in dataclasses.fields(ScoringOptions):
+        declared = field.metadata["option"]
+        for command in ("eval", "score"):
+            (param,) = [p for p in commands[command].params if p.name == field.name]
+            assert param.help == declared.help and param.default == field.default, (command, field.name)
+
+
+def test_scoring_options_build_the_run_config_and_refuse_bad_choices() -> None:
+    import pytest
+
+    from wanbench.cli_options import ScoringOptions
+    from wanbench.shards import Shard
+
+    options = ScoringOptions(dims="large_motion, camera_control", flow="dis", judge="remote",
+                             judge_url="http://127.0.0.1:9/v1", shard="1/4")
+    config = options.eval_config(options.part(Shard(0, 1)), model="procedural", name="p")
+    assert config.dimensions == ("large_motion", "camera_control") and config.flow_backend == "dis"
+    assert config.backbone_options["vlm"] == {"judge": "remote", "url": "http://127.0.0.1:9/v1"}
+    assert (config.rank, config.world_size, config.model, config.name) == (1, 4, "procedural", "p")
+    assert ScoringOptions().part(Shard(2, 3)) == Shard(2, 3)  # no --shard: the launcher's share
+    with pytest.raises(ValueError, match="--judge remote needs --judge-url"):
+        ScoringOptions(judge="remote").eval_config(Shard(0, 1), model="procedural")
+    refused = runner.invoke(app, ["score", "--videos", ".", "--name", "x", "--judge", "remote"])
+    assert refused.exit_code == 2 and "--judge remote needs --judge-url" in refused.output

@@ -63,6 +63,18 @@ def test_provenance_is_recorded(tmp_path: Path, tiny_suite: Path) -> None:
     assert "numpy" in prov["packages"] and "cpus" in prov["device"]
 
 
+def test_the_summary_counts_the_rows_the_store_holds(tmp_path: Path, tiny_suite: Path) -> None:
+    from collections import Counter
+
+    from wanbench.runner import RowStatus
+
+    summary = run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "run", model_options=SMALL))
+    stored = Counter(RowStatus(r["status"]) for r in rows(tmp_path / "run"))
+    assert summary.statuses == stored and summary.rows_written == sum(stored.values())
+    assert (summary.ok, summary.missing) == (stored[RowStatus.OK], stored[RowStatus.MISSING]) and summary.ok > 0
+    assert summary.counts_line().startswith(f"3 prompts, 3 videos generated, {summary.ok} scores, {summary.missing} missing")
+
+
 def test_same_seed_same_video_same_scores(tmp_path: Path, tiny_suite: Path) -> None:
     a = run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "a", model_options=SMALL))
     b = run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "b", model_options=SMALL))

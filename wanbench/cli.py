@@ -6,12 +6,17 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+
+from wanbench.cli_options import REFERENCE_OPTION, SCORING_DEFAULTS, WEIGHTING_OPTION, ScoringOptions, takes_option_groups
+
+if TYPE_CHECKING:
+    from wanbench.runner import EvalConfig
 
 app = typer.Typer(
     help="Wan-Bench: generate videos with a model, score them on 14 dimensions, and report.\n\n"
@@ -70,101 +75,33 @@ def _raised_by_us(exc: BaseException) -> bool:
     return any(filename.is_relative_to(folder) for folder in own)
 
 
-def parse_options(options: list[str]) -> dict[str, object]:
-    """KEY=VALUE pairs for the model adapter; numbers become numbers, true/false booleans."""
-    parsed: dict[str, object] = {}
-    for item in options:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UserError(f"--option expects KEY=VALUE, got {item!r}")
-        if value.lower() in ("true", "false"):
-            parsed[key] = value.lower() == "true"
-            continue
-        for cast in (int, float):
-            try:
-                parsed[key] = cast(value)
-                break
-            except ValueError:
-                continue
-        else:
-            parsed[key] = value
-    return parsed
-
-
-def parse_size(size: str) -> tuple[int, int]:
-    """"WIDTHxHEIGHT" -> (width, height)."""
-    width, sep, height = size.lower().partition("x")
-    if not (sep and width.isdigit() and height.isdigit()):
-        raise UserError(f"--size expects WIDTHxHEIGHT, got {size!r}")
-    return int(width), int(height)
-
-
-# Scoring options shared by `eval` and `score` (one definition, so their help never drifts apart).
-FLOW_OPTION = typer.Option("auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis.")
-ARTIFACTS_WEIGHTS_OPTION = typer.Option(None, "--artifacts-weights", help="Folder with a trained artifact detector (model.safetensors + model.json); default: the yolo-artifacts weights entry.")
-ARTIFACTS_BACKEND_OPTION = typer.Option("yolo", "--artifacts-backend", help="Human Artifacts by the trained detector (yolo) or by the VLM judge (judge).")
-JUDGE_OPTION = typer.Option("local", "--judge", help="VLM judge: local (Qwen2-VL through transformers) or remote (an OpenAI-compatible server).")
-JUDGE_WEIGHTS_OPTION = typer.Option(None, "--judge-weights", help="Local judge folder (default: the qwen2-vl-7b weights entry).")
-JUDGE_URL_OPTION = typer.Option(None, "--judge-url", help="Remote judge endpoint, e.g. http://localhost:8000/v1 (vLLM).")
-JUDGE_MODEL_OPTION = typer.Option(None, "--judge-model", help="Model name the remote server serves.")
-LANG_OPTION = typer.Option("en", "--lang", help="Prompt language the model reads: en (text) or zh (text_zh). zh runs are labelled NAME@zh.")
-SHARD_OPTION = typer.Option(
-    None, "--shard", help="RANK/WORLD: score only this share of the prompts (e.g. 3/8, one per job of an array), "
-                          "into RUN/shards/; merge with `wanbench merge RUN`. Under torchrun it comes from "
-                          "RANK/WORLD_SIZE and rank 0 merges.")
+# Options that eval and score share are declared once, in wanbench.cli_options.ScoringOptions.
 ULYSSES_OPTION = typer.Option(
     1, "--ulysses", min=1, help="Under torchrun: run the model over groups of N ranks (FSDP2 + Ulysses sequence "
                                 "parallel, Wan models); the W/N groups share the prompts. Same videos as one process.")
 
 
-def backbone_options(artifacts_backend: str, artifacts_weights: Optional[Path], judge: str,
-                     judge_weights: Optional[Path], judge_url: Optional[str],
-                     judge_model: Optional[str]) -> dict[str, dict[str, object]]:
-    """Backbone constructor options from the CLI flags (Human Artifacts detector, VLM judge)."""
-    from wanbench.backbones.artifact_detections import BACKENDS
-
-    if artifacts_backend not in BACKENDS:
-        raise UserError(f"--artifacts-backend must be one of {', '.join(BACKENDS)}, got {artifacts_backend!r}")
-    if judge not in ("local", "remote"):
-        raise UserError(f"--judge must be local or remote, got {judge!r}")
-    if judge == "remote" and not judge_url:
-        raise UserError("--judge remote needs --judge-url (an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1)")
-    artifacts: dict[str, object] = {"backend": artifacts_backend}
-    if artifacts_weights is not None:
-        artifacts["path"] = artifacts_weights
-    vlm: dict[str, object] = {"judge": judge}
-    for key, value in (("path", judge_weights), ("url", judge_url), ("model", judge_model)):
-        if value is not None:
-            vlm[key] = value
-    return {"artifacts": artifacts, "vlm": vlm}
-
-
-def _run_and_report(config, weighting: str, reference: Optional[str], with_report: bool, quiet: bool) -> None:
+def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bool) -> None:
     from wanbench.preflight import check_run
     from wanbench.report import write_report
     from wanbench.runner import Evaluator
     from wanbench.shards import bind_local_device
 
+    weighting, reference = scoring.weighting, scoring.reference
     bind_local_device()
     suite = check_run(config, weighting, reference, with_report)  # bad arguments: one line, exit 2, before any compute
     evaluator = Evaluator(config, on_failure=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
-    unmatched = getattr(evaluator.adapter, "unmatched", None)
-    if unmatched is not None:
-        strays = unmatched({p.id for p in suite.prompts})
-        if strays:
-            shown = ", ".join(p.name for p in strays[:5]) + (f" and {len(strays) - 5} more" if len(strays) > 5 else "")
-            err.print(f"note: {len(strays)} video file(s) match no prompt of {suite.name} and are not scored: {shown}",
-                      highlight=False, markup=False)
+    strays = evaluator.adapter.unmatched({p.id for p in suite.prompts})
+    if strays:
+        shown = ", ".join(p.name for p in strays[:5]) + (f" and {len(strays) - 5} more" if len(strays) > 5 else "")
+        err.print(f"note: {len(strays)} video file(s) match no prompt of {suite.name} and are not scored: {shown}",
+                  highlight=False, markup=False)
     shard = f" (shard {config.rank}/{config.world_size})" if config.world_size > 1 else ""
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=err, disable=quiet or config.rank > 0, transient=False) as bar:
+                  TimeRemainingColumn(), console=err, disable=scoring.quiet or config.rank > 0, transient=False) as bar:
         task = bar.add_task(f"{evaluator.label} on {suite.name}{shard}", total=None)
         summary = evaluator.run_suite(suite, progress=lambda done, total: bar.update(task, completed=done, total=total))
-    out.print(f"{summary.model}{shard}: {summary.prompts} prompts, {summary.generated} videos generated, "
-              f"{summary.ok} scores, {summary.missing} missing, {summary.not_applicable} not applicable, "
-              f"{summary.errors} errors, "
-              f"{len(summary.failures)} failures, {summary.rows_skipped} rows already done "
-              f"({summary.seconds:.1f}s)", highlight=False)
+    out.print(f"{summary.model}{shard}: {summary.counts_line()}", highlight=False)
     if not summary.merged:
         if config.rank > 0 and "MASTER_ADDR" in os.environ:
             out.print(f"rows in {summary.store}; rank 0 merged them into {config.out}", highlight=False)
@@ -192,30 +129,20 @@ def _run_and_report(config, weighting: str, reference: Optional[str], with_repor
 
 
 @app.command("eval")
+@takes_option_groups
 def eval_command(
     model: str = typer.Option(..., "--model", "-m", help="Model adapter (see `wanbench models`)."),
     suite: str = typer.Option("smoke", "--suite", "-s", help="Suite name in prompts/ or a .jsonl path."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Run directory (default runs/<model>)."),
     seeds: List[int] = typer.Option([0], "--seed", help="Seed(s); repeat for several."),
-    dims: Optional[str] = typer.Option(None, "--dims", help="Comma-separated dimensions (default: all 14)."),
+    scoring: ScoringOptions = SCORING_DEFAULTS,
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N prompts."),
     name: Optional[str] = typer.Option(None, "--name", help="Label for this model in results and reports."),
     option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
-    weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
-    reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
-    flow: str = FLOW_OPTION,
-    artifacts_weights: Optional[Path] = ARTIFACTS_WEIGHTS_OPTION,
-    artifacts_backend: str = ARTIFACTS_BACKEND_OPTION,
-    judge: str = JUDGE_OPTION,
-    judge_weights: Optional[Path] = JUDGE_WEIGHTS_OPTION,
-    judge_url: Optional[str] = JUDGE_URL_OPTION,
-    judge_model: Optional[str] = JUDGE_MODEL_OPTION,
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Score error rows again."),
     with_report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    shard: Optional[str] = SHARD_OPTION,
     ulysses: int = ULYSSES_OPTION,
-    lang: str = LANG_OPTION,
+    lang: str = typer.Option("en", "--lang", help="Prompt language the model reads: en (text) or zh (text_zh). zh runs are labelled NAME@zh."),
     extend: Optional[str] = typer.Option(None, "--extend", help="Rewrite each prompt through this OpenAI-compatible server (e.g. http://localhost:8000/v1) before generating; cached in the run, labelled NAME+ext."),
     extend_model: Optional[str] = typer.Option(None, "--extend-model", help="Model id the --extend server serves (recorded in provenance)."),
 ) -> None:
@@ -229,61 +156,19 @@ def eval_command(
     (add --ulysses 4 for two groups of four GPUs, each running the 14B model sharded)
     """
     from wanbench.rank_groups import follow_leader
-    from wanbench.runner import EvalConfig
-    from wanbench.shards import Shard
+    from wanbench.run_options import check_language, extend_settings, parse_adapter_options, ulysses_groups
 
     with user_errors():
-        groups, options = _ulysses_groups(ulysses, shard, option)
-        part = Shard.parse(shard) if shard else groups.shard  # --shard wins over torchrun's RANK/WORLD_SIZE
+        groups, options = ulysses_groups(ulysses, bool(scoring.shard), parse_adapter_options(option))
+        part = scoring.part(groups.shard)
         if not groups.leader:  # generates along with its group's first rank; writes and scores nothing
             follow_leader(model, options, barrier=part.active and "MASTER_ADDR" in os.environ)
             return
-        config = EvalConfig(
-            model=model, suite=suite, out=out_dir or Path("runs") / (name or model), seeds=tuple(seeds),
-            dimensions=_parse_dims(dims), model_options=options, name=name,
-            retry_errors=retry_errors, limit=limit, flow_backend=flow, rank=part.rank, world_size=part.world,
-            backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model),
-            lang=_check_lang(lang), extend=_extend_settings(extend, extend_model),
-        )
-        _run_and_report(config, weighting, reference, with_report, quiet)
-
-
-def _ulysses_groups(ulysses: int, shard: Optional[str], option: List[str]):
-    """This rank's Ulysses group and the adapter options (with ``ulysses`` when N > 1)."""
-    from wanbench.rank_groups import RankGroups
-
-    options = parse_options(option)
-    if ulysses == 1:
-        return RankGroups.from_env(1), options
-    if shard:
-        raise UserError("--ulysses needs torchrun's ranks; it does not combine with --shard")
-    try:
-        groups = RankGroups.from_env(ulysses)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    return groups, options | {"ulysses": ulysses}
-
-
-def _check_lang(lang: str) -> str:
-    from wanbench.suite import LANGUAGES
-
-    if lang not in LANGUAGES:
-        raise UserError(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
-    return lang
-
-
-def _extend_settings(url: Optional[str], model: Optional[str]):
-    from wanbench.generation_text import ExtendSettings
-
-    if url is None:
-        if model is not None:
-            raise UserError("--extend-model needs --extend URL")
-        return None
-    if not url.startswith(("http://", "https://")):
-        raise UserError(f"--extend expects an http(s) URL, got {url!r}")
-    if not model:
-        raise UserError("--extend needs --extend-model (the model id the server serves; it is recorded)")
-    return ExtendSettings(url=url, model=model)
+        config = scoring.eval_config(
+            part, model=model, suite=suite, out=out_dir or Path("runs") / (name or model), seeds=tuple(seeds),
+            model_options=options, name=name, retry_errors=retry_errors, limit=limit, lang=check_language(lang),
+            extend=extend_settings(extend, extend_model))
+        _run_and_report(config, scoring, with_report)
 
 
 @app.command("merge")
@@ -308,6 +193,7 @@ def merge_command(run_dirs: List[Path] = typer.Argument(..., help="Run directori
 
 
 @app.command("score")
+@takes_option_groups
 def score_command(
     videos: Path = typer.Option(..., "--videos", help="Folder of videos named <prompt_id>.mp4."),
     name: str = typer.Option(..., "--name", help="Label for these videos' model, e.g. sora."),
@@ -315,18 +201,7 @@ def score_command(
     manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV prompt_id,path[,seed] and, for exports, model,version,date,settings,generated_by per file (see `wanbench prompts export-manifest`)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Run directory (default runs/<name>)."),
     seeds: List[int] = typer.Option([0], "--seed", help="Seed(s) the files stand for."),
-    dims: Optional[str] = typer.Option(None, "--dims", help="Comma-separated dimensions (default: all 14)."),
-    weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
-    reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
-    flow: str = FLOW_OPTION,
-    artifacts_weights: Optional[Path] = ARTIFACTS_WEIGHTS_OPTION,
-    artifacts_backend: str = ARTIFACTS_BACKEND_OPTION,
-    judge: str = JUDGE_OPTION,
-    judge_weights: Optional[Path] = JUDGE_WEIGHTS_OPTION,
-    judge_url: Optional[str] = JUDGE_URL_OPTION,
-    judge_model: Optional[str] = JUDGE_MODEL_OPTION,
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    shard: Optional[str] = SHARD_OPTION,
+    scoring: ScoringOptions = SCORING_DEFAULTS,
     lang: str = typer.Option("en", "--lang", help="Language of the prompts the videos were made from (en or zh); zh is labelled NAME@zh."),
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
@@ -336,19 +211,17 @@ def score_command(
 
     Example:  wanbench score --videos exports/sora/ --manifest exports/sora/manifest.csv --name sora
     """
-    from wanbench.runner import EvalConfig
+    from wanbench.run_options import check_language
     from wanbench.shards import Shard
 
     with user_errors():
-        part = Shard.parse(shard) if shard else Shard.from_env()  # --shard wins over torchrun's RANK/WORLD_SIZE
+        part = scoring.part(Shard.from_env())
         options: dict[str, object] = {"videos": videos}
         if manifest is not None:
             options["manifest"] = manifest
-        config = EvalConfig(model="folder", suite=suite, out=out_dir or Path("runs") / name, seeds=tuple(seeds),
-                            dimensions=_parse_dims(dims), model_options=options, name=name, flow_backend=flow,
-                            rank=part.rank, world_size=part.world, lang=_check_lang(lang),
-                            backbone_options=backbone_options(artifacts_backend, artifacts_weights, judge, judge_weights, judge_url, judge_model))
-        _run_and_report(config, weighting, reference, True, quiet)
+        config = scoring.eval_config(part, model="folder", suite=suite, out=out_dir or Path("runs") / name,
+                                     seeds=tuple(seeds), model_options=options, name=name, lang=check_language(lang))
+        _run_and_report(config, scoring, True)
 
 
 @app.command("generate")
@@ -374,6 +247,7 @@ def generate_command(
     On 4 GPUs:  torchrun --nproc-per-node 4 -m wanbench generate --model wan-14b --ulysses 4 -p "..." -o out.mp4
     """
     from wanbench.adapters.base import make_adapter
+    from wanbench.run_options import check_language, parse_adapter_options, parse_size, ulysses_groups
     from wanbench.suite import load_suite, prompt_from_dict
 
     with user_errors():
@@ -385,13 +259,13 @@ def generate_command(
                 raise UserError(f"no prompt {prompt_id!r} in suite {suite}")
             from wanbench.generation_text import GenerationText
 
-            chosen = GenerationText(_check_lang(lang)).prompt_for(table[prompt_id])
+            chosen = GenerationText(check_language(lang)).prompt_for(table[prompt_id])
         elif lang != "en":
             raise UserError("--lang chooses the text of a suite prompt: use it with --id")
         else:
             chosen = prompt_from_dict({"id": "prompt", "text": prompt, "dimensions": ["image_quality"],
                                        **({"camera": camera} if camera else {})})
-        groups, options = _ulysses_groups(ulysses, None, option)
+        groups, options = ulysses_groups(ulysses, False, parse_adapter_options(option))
         if groups.groups > 1:
             raise UserError(f"generate makes one video: with --ulysses {ulysses} use --nproc-per-node {ulysses}")
         if steps is not None:
@@ -407,8 +281,7 @@ def generate_command(
         with Progress(TextColumn("[bold]denoising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err) as bar:
             task = bar.add_task("denoise", total=None)
-            if hasattr(adapter, "step_callback"):
-                adapter.step_callback = lambda done, total: bar.update(task, completed=done, total=total)
+            adapter.step_callback = lambda done, total: bar.update(task, completed=done, total=total)
             try:
                 path = adapter.generate(chosen, seed, output)
             finally:
@@ -416,11 +289,19 @@ def generate_command(
         out.print(f"wrote {path}", highlight=False)
 
 
+def _print_leaderboard(summaries: list, weighting: str, reference: Optional[str]) -> None:
+    from wanbench.dimension_weights import load_reference
+    from wanbench.report.tables import leaderboard_frame
+    from wanbench.report.terminal import leaderboard_table
+
+    out.print(leaderboard_table(leaderboard_frame(summaries, load_reference(reference) if reference else None), weighting))
+
+
 @app.command("report")
 def report_command(
     run: Path = typer.Argument(..., help="Run directory (holds results.sqlite)."),
-    weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
-    reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
+    weighting: str = WEIGHTING_OPTION,
+    reference: Optional[str] = REFERENCE_OPTION,
 ) -> None:
     """Rewrite a run's report (report.html, leaderboard.md/.csv, scores.csv, charts/).
 
@@ -431,12 +312,7 @@ def report_command(
 
     with user_errors():
         files = write_report([run], run, weighting=weighting, reference=reference)
-        from wanbench.report.tables import leaderboard_frame
-        from wanbench.report.terminal import leaderboard_table
-        from wanbench.dimension_weights import load_reference
-
-        out.print(leaderboard_table(leaderboard_frame(files.summaries, load_reference(reference) if reference else None),
-                                    weighting))
+        _print_leaderboard(files.summaries, weighting, reference)
         out.print(f"report: {files.html}", highlight=False)
         if shard_paths(run):
             err.print(f"note: {run} holds {len(shard_paths(run))} unmerged shard(s), not in this report: "
@@ -446,8 +322,8 @@ def report_command(
 @app.command("leaderboard")
 def leaderboard_command(
     runs: List[Path] = typer.Argument(..., help="Run directories to compare."),
-    reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
-    weighting: str = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file."),
+    reference: Optional[str] = REFERENCE_OPTION,
+    weighting: str = WEIGHTING_OPTION,
     out_dir: Path = typer.Option(Path("leaderboard"), "--out", "-o", help="Where to write the files (kept out of "
                                                                              "runs/ so `runs/*` globs stay runs)."),
 ) -> None:
@@ -460,12 +336,7 @@ def leaderboard_command(
     with user_errors():
         files = write_report(_run_dirs(runs), out_dir, weighting=weighting, reference=reference,
                              title="Wan-Bench leaderboard")
-        from wanbench.report.tables import leaderboard_frame
-        from wanbench.report.terminal import leaderboard_table
-        from wanbench.dimension_weights import load_reference
-
-        frame = leaderboard_frame(files.summaries, load_reference(reference) if reference else None)
-        out.print(leaderboard_table(frame, weighting))
+        _print_leaderboard(files.summaries, weighting, reference)
         out.print(f"written: {files.markdown} (every dimension), {files.leaderboard_csv}, {files.html}",
                   highlight=False)
 
@@ -474,7 +345,7 @@ def leaderboard_command(
 def plot_command(
     runs: List[Path] = typer.Argument(..., help="Run directories to plot."),
     out_dir: Path = typer.Option(Path("plots"), "--out", "-o", help="Where to write the PNGs."),
-    reference: Optional[str] = typer.Option(None, "--reference", help="Add a published table, e.g. paper."),
+    reference: Optional[str] = REFERENCE_OPTION,
     weighting: str = typer.Option("paper", "--weighting"),
 ) -> None:
     """Per-dimension bar chart, radar chart and score distributions (PNG).
@@ -500,7 +371,7 @@ def dims_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also the group, needs, method and full reasons."),
 ) -> None:
     """List the 14 dimensions and whether each can run here (weights, judge); --verbose says why not."""
-    from wanbench.readiness import dimension_readiness
+    from wanbench.readiness import dimension_readiness, unavailable_backbones
 
     rows = dimension_readiness()
     if as_json:
@@ -520,10 +391,7 @@ def dims_command(
             cells += [r.group, ", ".join(r.needs), r.method]
         table.add_row(*cells)
     out.print(table)
-    reasons: dict[str, str] = {}
-    for r in rows:
-        for b in r.blockers + r.partial:
-            reasons.setdefault(b.backbone, b.reason)
+    reasons = unavailable_backbones(rows)
     if verbose:
         for backbone, reason in reasons.items():
             out.print(f"{backbone}: {reason}", highlight=False, markup=False)
@@ -542,11 +410,12 @@ def weights_status_command(
     Files live in $WANBENCH_HOME/weights/<name>/ or the Hugging Face cache.
     """
     from wanbench.model_weights import WEIGHTS, weights_status
+    from wanbench.readiness import readiness_line
 
     if summary:
-        out.print(_weights_summary_line(), highlight=False)
+        out.print(readiness_line(), highlight=False)
         return
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in WEIGHTS.names():
         spec, status = WEIGHTS.get(name), weights_status(name)
         rows.append({"name": name, "state": status.state, "used_by": spec.used_by, "source": spec.source(),
@@ -594,20 +463,6 @@ def weights_fetch_command(
         out.print(f"{name}: {status.state}", highlight=False)
     if failed:
         raise typer.Exit(2)
-
-
-def _weights_summary_line() -> str:
-    """One line: what an offline run leaves missing, and the command that fills it."""
-    from wanbench.readiness import dimension_readiness
-    from wanbench.model_weights import fetchable_missing
-
-    blocked = [r.name for r in dimension_readiness() if not r.ready]
-    entries = fetchable_missing()
-    if not blocked:
-        return "every dimension can run here"
-    fill = (f"fetch {', '.join(entries)} with `wanbench weights fetch --missing` (needs a network), or run "
-            "`WANBENCH_FETCH=1 make demo`" if entries else "see `wanbench weights status`")
-    return f"{len(blocked)} of 14 dimensions were missing (weights not here); {fill}"
 
 
 @artifacts_app.command("extract")
@@ -920,6 +775,7 @@ def train_command(
 
     Example:  wanbench train --videos clips/ --weights wanbench/data/models/wan-tiny --steps 200 -o runs/train
     """
+    from wanbench.run_options import parse_size
     from wanbench.training import train_on_folder
 
     with user_errors():
@@ -1085,23 +941,6 @@ def weighting_fit(
     out.print(f"wrote {output} (use --weighting {output})", highlight=False)
 
 
-def _parse_dims(dims: Optional[str]) -> Optional[tuple[str, ...]]:
-    if not dims:
-        return None
-    from wanbench.dims.names import DIMENSION_KEYS
-    from wanbench.registry import UnknownNameError
-
-    import difflib
-
-    names = tuple(d.strip() for d in dims.split(",") if d.strip())
-    for d in names:
-        if d not in DIMENSION_KEYS:
-            close = difflib.get_close_matches(d, DIMENSION_KEYS, n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise UnknownNameError(f"unknown dimension {d!r}{hint} (see `wanbench dims`)")
-    return names
-
-
 def _version_callback(value: bool) -> None:
     if value:
         from wanbench import __version__
@@ -1139,4 +978,4 @@ def main(argv: Optional[List[str]] = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

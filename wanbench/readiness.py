@@ -1,5 +1,6 @@
 """Can each dimension run here? A structured answer (for `wanbench dims`, --json and the library),
-computed from each dimension's declared needs and its backbones' cheap checks; nothing is loaded."""
+computed from each dimension's declared needs and its backbones' cheap checks; nothing is loaded.
+Callers print these fields; they never parse the reasons."""
 
 from __future__ import annotations
 
@@ -12,6 +13,12 @@ class Blocker:
     backbone: str  # the backbone role, e.g. "vlm", "iqa"
     reason: str  # the backbone's one-line reason (which weights, where looked, how to fetch)
     prompts: str = ""  # non-empty: only these prompts need it (e.g. "aerial and tracking prompts")
+    weights: list[str] = field(default_factory=list)  # weights entries it lacks (empty: another cause)
+
+    @property
+    def fix(self) -> str:
+        """The command that removes this blocker, when fetching weights does."""
+        return f"wanbench weights fetch {' '.join(self.weights)}" if self.weights else ""
 
 
 @dataclass
@@ -29,6 +36,16 @@ class DimensionReadiness:
     def ready(self) -> bool:
         return not self.blockers
 
+    @property
+    def state(self) -> str:
+        """ready | partly ready | missing."""
+        return "missing" if self.blockers else "partly ready" if self.partial else "ready"
+
+    @property
+    def missing_weights(self) -> list[str]:
+        """Weights entries whose absence blocks the dimension or part of its prompts, each once."""
+        return list(dict.fromkeys(w for b in self.blockers + self.partial for w in b.weights))
+
     def short(self) -> str:
         """A few words for an 80-column table: ready, ready (partly: X), or missing X."""
         if self.blockers:
@@ -39,7 +56,11 @@ class DimensionReadiness:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        for blocker, entry in zip(self.blockers + self.partial, data["blockers"] + data["partial"], strict=True):
+            entry["fix"] = blocker.fix
         data["ready"] = self.ready
+        data["state"] = self.state
+        data["missing_weights"] = self.missing_weights
         data["missing"] = "; ".join(f"{b.backbone}: {b.reason}" for b in self.blockers)
         data["partly_missing"] = "; ".join(f"{b.prompts} missing, {b.backbone}: {b.reason}" for b in self.partial)
         return data
@@ -49,18 +70,41 @@ def dimension_readiness(backbone_options: dict[str, dict[str, Any]] | None = Non
     """One entry per registered dimension, in the paper's order."""
     from wanbench.backbones.base import BackboneUnavailable
     from wanbench.dims.registry import all_dimensions
-    from wanbench.runner import build_backbones
+    from wanbench.scoring import build_backbones
 
     rows = []
     for dim in all_dimensions():
         dim = dim.configured(backbone_options or {})
         row = DimensionReadiness(dim.name, dim.display_name, dim.group, list(dim.needs), str(dim.version),
-                                 dim.status().note)
+                                 dim.description)
         for name, backbone in build_backbones([dim], options=backbone_options).items():
             try:
                 backbone.check()
             except BackboneUnavailable as exc:
                 which = dim.partial_needs().get(name)
-                (row.partial if which else row.blockers).append(Blocker(name, str(exc), which or ""))
+                blocker = Blocker(name, str(exc), which or "", list(exc.weights))
+                (row.partial if which else row.blockers).append(blocker)
         rows.append(row)
     return rows
+
+
+def unavailable_backbones(rows: list[DimensionReadiness]) -> dict[str, str]:
+    """Each backbone that blocks some dimension (or part of one), with its reason, in first-seen order."""
+    reasons: dict[str, str] = {}
+    for row in rows:
+        for blocker in row.blockers + row.partial:
+            reasons.setdefault(blocker.backbone, blocker.reason)
+    return reasons
+
+
+def readiness_line(rows: list[DimensionReadiness] | None = None) -> str:
+    """One line: what an offline run leaves missing, and the command that fills it."""
+    from wanbench.model_weights import fetchable_missing
+
+    blocked = [r.name for r in (dimension_readiness() if rows is None else rows) if not r.ready]
+    if not blocked:
+        return "every dimension can run here"
+    entries = fetchable_missing()
+    fill = (f"fetch {', '.join(entries)} with `wanbench weights fetch --missing` (needs a network), or run "
+            "`WANBENCH_FETCH=1 make demo`" if entries else "see `wanbench weights status`")
+    return f"{len(blocked)} of 14 dimensions were missing (weights not here); {fill}"

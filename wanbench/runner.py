@@ -5,34 +5,40 @@ matches its sha256 is not generated again, and each video's rows are committed t
 that goes wrong with one prompt stops the run: it becomes a failure or an error row, with a
 one-line message. A sharded run (``rank``/``world_size``; wanbench/shards.py) does its share of the
 items into its own store and reads the main one to skip what is merged there.
+
+The parts, each in its own module: where videos come from (video_source), decoding ahead of scoring
+(overlap), scoring one video (scoring), a resumed run's identity check (run_identity), and the
+bookkeeping of rows, failures and counts (run_log). This module only orders them.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
-from wanbench.adapters.base import AdapterError, ModelAdapter, make_adapter
-from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, FeatureCache
-from wanbench.dims.base import Dimension, DimensionUnavailable, NotApplicable, NotScorable, Score
+from wanbench.adapters.base import ModelAdapter, make_adapter
+from wanbench.dims.base import Dimension
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.registry import get_dimension
-from wanbench.overlap import Loaded, overlapped
 from wanbench.generation_text import ExtendSettings, GenerationText
+from wanbench.overlap import Loaded, overlapped
 from wanbench.provenance import provenance
+from wanbench.run_identity import RunMismatchError, check_same_settings
+from wanbench.run_log import EvalSummary, FailureSink, RowStatus, RunLog, one_line
 from wanbench.runlock import run_lock
+from wanbench.scoring import build_backbones, score_one, score_video
 from wanbench.shards import SHARD_DIR, Shard, merge_shards, torchrun_barrier
-from wanbench.store import RESULTS_FILE, ResultRow, ResultStore
+from wanbench.store import RESULTS_FILE, ResultStore
 from wanbench.suite import PROMPT_ID, Prompt, Suite, load_suite
-from wanbench.video import file_sha256
+from wanbench.video_source import VideoFailed, VideoSource
 
+# The runner is the library's entry point for a run: callers import these parts from here.
+__all__ = ["EvalConfig", "EvalSummary", "Evaluator", "FailureSink", "RESULTS_FILE", "RowStatus", "RunMismatchError",
+           "build_backbones", "run_eval", "score_one", "settings_fingerprint"]
 
-
-class RunMismatchError(ValueError):
-    """A run directory resumed with a different model configuration under the same label."""
+Progress = Callable[[int, int], None]  # (items done, items in all)
 
 
 @dataclass
@@ -60,54 +66,6 @@ class EvalConfig:
         return data
 
 
-@dataclass
-class EvalSummary:
-    run_dir: Path
-    model: str
-    prompts: int = 0
-    videos: int = 0
-    generated: int = 0
-    rows_written: int = 0
-    rows_skipped: int = 0
-    ok: int = 0
-    errors: int = 0
-    missing: int = 0
-    not_applicable: int = 0
-    failures: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    store: Path | None = None  # where this process wrote its rows
-    merged: bool = True  # False: this shard's rows wait in RUN/shards/ for a merge
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.errors or self.failures else 0
-
-
-FailureSink = Callable[[str], None]  # receives each failure's one-line message
-
-
-FLOW_BACKENDS = {"auto": "flow", "flow": "flow", "raft": "flow-raft", "dis": "flow-dis"}
-
-
-def build_backbones(dimensions: list[Dimension], flow_backend: str = "auto",
-                    options: dict[str, dict[str, Any]] | None = None) -> dict[str, Backbone]:
-    """One instance per backbone the dimensions need (built lazily: nothing loads until first use)."""
-    if flow_backend not in FLOW_BACKENDS:
-        raise ValueError(f"unknown flow backend {flow_backend!r}; choose {', '.join(sorted(set(FLOW_BACKENDS) - {'flow'}))}")
-    chosen = {"flow": FLOW_BACKENDS[flow_backend]}
-    options = options or {}
-    backbones: dict[str, Backbone] = {}
-    for dim in dimensions:
-        if not dim.status().implemented:
-            continue
-        for need in dim.needs:
-            registered = chosen.get(need, need)
-            if need not in backbones and registered in BACKBONES:
-                # options may name the registered backbone ("flow-raft") or the role it fills ("flow")
-                backbones[need] = BACKBONES.get(registered)(**options.get(registered, options.get(need, {})))
-    return backbones
-
-
 def settings_fingerprint(value: Any) -> Any:
     """A JSON-able, process-independent description of scoring settings (no object addresses)."""
     import dataclasses
@@ -127,23 +85,13 @@ def settings_fingerprint(value: Any) -> Any:
     return f"{type(value).__module__}.{type(value).__qualname__}"
 
 
-def one_line(message: str) -> str:
-    """Messages go into tables and terminals one per line: collapse newlines and runs of spaces."""
-    return " ".join(str(message).split())
+@dataclass
+class WorkItem:
+    """One (prompt, seed) of this process's share and the dimensions it still needs scored."""
 
-
-def score_one(dim: Dimension, video: Any, prompt: Prompt, features: FeatureCache) -> tuple[str, Score | None, str | None]:
-    """(status, score, message) for one dimension on one video; never raises."""
-    try:
-        return "ok", dim.score(video, prompt, features), None
-    except (DimensionUnavailable, BackboneUnavailable) as exc:
-        return "missing", None, one_line(str(exc))
-    except NotApplicable as exc:  # nothing to measure in this video: neither a score nor a failure
-        return "not_applicable", None, one_line(str(exc))
-    except NotScorable as exc:
-        return "error", None, one_line(str(exc))
-    except Exception as exc:  # a broken metric on one video must not stop the run
-        return "error", None, one_line(f"{type(exc).__name__}: {exc}")
+    prompt: Prompt
+    seed: int
+    todo: list[Dimension]
 
 
 class Evaluator:
@@ -163,12 +111,9 @@ class Evaluator:
         names = config.dimensions or DIMENSION_KEYS
         self.dimensions = [get_dimension(name).configured(config.backbone_options) for name in names]
         self.backbones = build_backbones(self.dimensions, config.flow_backend, config.backbone_options)
-        self.main_store: ResultStore | None = None  # a shard's read-only view of the run's main store
 
-    def video_path(self, prompt: Prompt, seed: int) -> Path:
-        return Path(self.config.out) / "videos" / self.label / f"{prompt.id}-s{seed}.mp4"
-
-    def run_suite(self, suite: Suite | None = None, progress: Callable[[int, int], None] | None = None) -> EvalSummary:
+    def run_suite(self, suite: Suite | None = None, progress: Progress | None = None) -> EvalSummary:
+        """Do this process's share of ``suite`` (default: the configured one); merge shards when last."""
         config = self.config
         suite = suite or load_suite(config.suite)
         prompts = suite.prompts[: config.limit] if config.limit else suite.prompts
@@ -182,14 +127,13 @@ class Evaluator:
                               store=store_path, merged=not shard.active)
         start = time.perf_counter()
         with run_lock(store_path), ResultStore(store_path) as store:
-            self.main_store = ResultStore(main_path, readonly=True) if shard.active and main_path.is_file() else None
+            main_store = ResultStore(main_path, readonly=True) if shard.active and main_path.is_file() else None
             try:
-                self.run = (self.main_store and self.main_store.first_run_name()) or store.first_run_name() or self.run
-                self._run_items(store, suite, items, shard, summary, progress)
+                self.run = (main_store and main_store.first_run_name()) or store.first_run_name() or self.run
+                self._run_items(store, main_store, suite, items, shard.rank, summary, progress)
             finally:
-                if self.main_store is not None:
-                    self.main_store.close()
-                self.main_store = None
+                if main_store is not None:
+                    main_store.close()
                 self.adapter.finish()  # e.g. the other ranks of a Ulysses group stop waiting for prompts
         if shard.active and torchrun_barrier() and shard.rank == 0:
             merge_shards(run_dir, RESULTS_FILE)
@@ -197,166 +141,85 @@ class Evaluator:
         summary.seconds = time.perf_counter() - start
         return summary
 
-    def _run_items(self, store: ResultStore, suite: Suite, items: list[tuple[Prompt, int]], shard: Shard,
-                   summary: EvalSummary, progress: Callable[[int, int], None] | None) -> None:
+    def _run_items(self, store: ResultStore, main_store: ResultStore | None, suite: Suite,
+                   items: list[tuple[Prompt, int]], rank: int, summary: EvalSummary, progress: Progress | None) -> None:
+        """One invocation in the store: its settings, the suite's problems, then every item in order."""
         config = self.config
-        adapter_info = self.adapter.info()
-        scoring = settings_fingerprint({"flow": config.flow_backend, "backbones": config.backbone_options})
-        self._check_same_model(store, adapter_info, scoring)
-        run_config = config.to_dict() | {"adapter": adapter_info, "scoring": scoring, "suite_path": str(suite.path),
-                                         "suite": {"name": suite.name, "version": suite.version, "sha256": suite.sha256},
-                                         "generation_text": self.generation_text.describe()}
-        invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
-        store.record_prompts(self.run, [(p.id, p.text_in(config.lang), {k: v for k, v in p.to_dict().items() if k not in ('id', 'text')})
-                                       for p in {p.id: p for p, _ in items}.values()])
-        if shard.rank == 0:  # the suite as it is now: problems of an earlier version of it are gone
+        invocation = self._start_invocation(store, main_store, suite, items)
+        log = RunLog(store, self.run, self.label, summary, self.on_failure)
+        if rank == 0:  # the suite as it is now: problems of an earlier version of it are gone
             store.clear_failures(self.run, self.label, "suite")
-        for problem in suite.problems if shard.rank == 0 else ():
-            message = one_line(f"suite {suite.name}: {problem}")
-            duplicate = problem.field == "id" and problem.message.startswith("duplicate")
-            # a duplicate line is a problem of that line, not of the prompt it repeats (which is scored)
-            key = f"line-{problem.line}" if duplicate or not problem.prompt_id else problem.prompt_id
-            store.record_failure(self.run, self.label, key, -1, "suite", message)
-            summary.failures.append(message)
-            self.on_failure(message)
+            self._record_suite_problems(suite, log)
         done = store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
-        if self.main_store is not None:
-            done |= self.main_store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
+        if main_store is not None:
+            done |= main_store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
+        source = VideoSource(self.adapter, self.generation_text, Path(config.out), self.run, self.label, store, main_store)
         status = "failed"
         try:
-            prepared = (self._prepare(store, prompt, seed, done, summary) for prompt, seed in items)
+            prepared = self._prepare(items, done, source, log)
             for count, loaded in enumerate(overlapped(prepared, self.backbones, config.prefetch), start=1):
-                self._score_loaded(store, loaded, summary)
+                self._score(loaded, log)
                 if progress:
                     progress(count, len(items))
             status = "finished"
         finally:
             store.finish_invocation(invocation, status)
 
-    def _check_same_model(self, store: ResultStore, adapter_info: dict[str, Any], scoring: dict[str, Any]) -> None:
-        """Resuming must not mix results under one label: refuse if the adapter or the scoring settings
-        (flow backend, judge, detector and other backbone options) changed."""
-        earlier_runs = (self.main_store.invocations() if self.main_store is not None else []) + store.invocations()
-        for earlier in sorted(earlier_runs, key=lambda i: i["started"], reverse=True):
-            if earlier["run"] == self.run and earlier["model"] == self.label:
-                previous = earlier["config"].get("adapter")
-                if previous is not None and previous != json.loads(json.dumps(adapter_info, default=str)):
-                    raise RunMismatchError(
-                        f"{self.config.out} already holds results for {self.label!r} made with other model settings "
-                        f"({previous} now {adapter_info}); use another --out or --name")
-                text_before = earlier["config"].get("generation_text")
-                if text_before is not None and text_before != self.generation_text.describe():
-                    raise RunMismatchError(
-                        f"{self.config.out} already holds results for {self.label!r} generated from other text "
-                        f"({text_before} now {self.generation_text.describe()}); use another --out or --name")
-                before = earlier["config"].get("scoring")
-                if before is not None and before != scoring:
-                    raise RunMismatchError(
-                        f"{self.config.out} already holds results for {self.label!r} scored with other settings "
-                        f"({before} now {scoring}); use another --out, or the same --flow/--judge/--artifacts options")
-                return
+    def _start_invocation(self, store: ResultStore, main_store: ResultStore | None, suite: Suite,
+                          items: list[tuple[Prompt, int]]) -> int:
+        """Refuse a resume under changed settings, then record this invocation and the prompts it asks."""
+        config = self.config
+        adapter_info = self.adapter.info()
+        scoring = settings_fingerprint({"flow": config.flow_backend, "backbones": config.backbone_options})
+        earlier = (main_store.invocations() if main_store is not None else []) + store.invocations()
+        check_same_settings(earlier, config.out, self.run, self.label, adapter_info,
+                            self.generation_text.describe(), scoring)
+        run_config = config.to_dict() | {"adapter": adapter_info, "scoring": scoring, "suite_path": str(suite.path),
+                                         "suite": {"name": suite.name, "version": suite.version, "sha256": suite.sha256},
+                                         "generation_text": self.generation_text.describe()}
+        invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
+        store.record_prompts(self.run, [(p.id, p.text_in(config.lang), {k: v for k, v in p.to_dict().items() if k not in ('id', 'text')})
+                                       for p in {p.id: p for p, _ in items}.values()])
+        return invocation
 
-    def _prepare(self, store: ResultStore, prompt: Prompt, seed: int, done: set,
-                 summary: EvalSummary) -> tuple[tuple, Path | None, tuple[str, ...]]:
-        """(item, video path or None when there is nothing to score, backbones its dimensions need);
-        generates the video if needed. Runs in the caller's thread: it writes the store."""
-        dims = [d for d in self.dimensions if d.applies_to(prompt)]
-        todo = [d for d in dims if (prompt.id, seed, d.name, d.version) not in done]
-        summary.rows_skipped += len(dims) - len(todo)
-        if not todo:
-            return (prompt, seed, [], []), None, ()
-        # Dimensions that cannot run at all are reported missing without touching the video.
-        unavailable = [d for d in todo if not d.status().implemented]
-        todo = [d for d in todo if d.status().implemented]
-        rows = [self._missing_row(prompt, seed, d) for d in unavailable]
-        summary.missing += len(rows)
-        path = self._video(store, prompt, seed, summary) if todo else None
-        needed = tuple(dict.fromkeys(name for d in todo for name in d.needs))
-        return (prompt, seed, todo, rows), path, needed
+    def _record_suite_problems(self, suite: Suite, log: RunLog) -> None:
+        for problem in suite.problems:
+            message = one_line(f"suite {suite.name}: {problem}")
+            duplicate = problem.field == "id" and problem.message.startswith("duplicate")
+            # a duplicate line is a problem of that line, not of the prompt it repeats (which is scored)
+            key = f"line-{problem.line}" if duplicate or not problem.prompt_id else problem.prompt_id
+            log.failure(key, -1, "suite", message, message)
 
-    def _score_loaded(self, store: ResultStore, loaded: Loaded, summary: EvalSummary) -> None:
-        prompt, seed, todo, rows = loaded.item
-        if loaded.error is not None:
-            self._fail(store, prompt, seed, "decode", str(loaded.error), summary)
-            return
-        if loaded.video is None:
-            if rows:
-                store.write_results(rows)
-                summary.rows_written += len(rows)
-            return
-        video, features = loaded.video, loaded.features
-        summary.videos += 1
-        for dim in todo:
-            began = time.perf_counter()
-            status, score, message = score_one(dim, video, prompt, features)
-            rows.append(ResultRow(
-                run=self.run, model=self.label, prompt_id=prompt.id, seed=seed, dimension=dim.name,
-                metric_version=dim.version, status=status, value=score.value if score else None,
-                details=score.details if score else None, backend=score.backend if score else "",
-                video_sha256=video.sha256 or "", seconds=time.perf_counter() - began, error=message,
-            ))
-            counter = {"ok": "ok", "error": "errors", "missing": "missing", "not_applicable": "not_applicable"}[status]
-            setattr(summary, counter, getattr(summary, counter) + 1)
-            if status == "error":
-                self.on_failure(f"{prompt.id} seed {seed} {dim.name}: {message}")
-        store.write_results(rows)
-        summary.rows_written += len(rows)
+    def _prepare(self, items: list[tuple[Prompt, int]], done: set, source: VideoSource,
+                 log: RunLog) -> Iterator[tuple[WorkItem, Path | None, tuple[str, ...]]]:
+        """Per item: (its work, its video or None when there is nothing to score, the backbones its
+        dimensions need). Lazily, in the caller's thread: getting a video may generate it and write the store."""
+        for prompt, seed in items:
+            dims = [d for d in self.dimensions if d.applies_to(prompt)]
+            todo = [d for d in dims if (prompt.id, seed, d.name, d.version) not in done]
+            log.skipped(len(dims) - len(todo))
+            path = self._video(source, prompt, seed, log) if todo else None
+            yield WorkItem(prompt, seed, todo), path, tuple(dict.fromkeys(name for d in todo for name in d.needs))
 
-    def _missing_row(self, prompt: Prompt, seed: int, dim: Dimension) -> ResultRow:
-        return ResultRow(run=self.run, model=self.label, prompt_id=prompt.id, seed=seed, dimension=dim.name,
-                         metric_version=dim.version, status="missing",
-                         error=f"not implemented yet: {dim.status().note}")
-
-    def _video(self, store: ResultStore, prompt: Prompt, seed: int, summary: EvalSummary) -> Path | None:
-        """The video file for (prompt, seed): reused if recorded and unchanged, else produced."""
-        recorded = store.video(self.run, self.label, prompt.id, seed)
-        if recorded is None and self.main_store is not None:
-            recorded = self.main_store.video(self.run, self.label, prompt.id, seed)
-        found = self._recorded_path(recorded["path"]) if recorded else None
-        if found is not None and file_sha256(found) == recorded["sha256"]:
-            return found
-        began = time.perf_counter()
+    def _video(self, source: VideoSource, prompt: Prompt, seed: int, log: RunLog) -> Path | None:
         try:
-            asked = self.generation_text.prompt_for(prompt)  # the chosen language, extended if asked
-            path = Path(self.adapter.generate(asked, seed, self.video_path(prompt, seed)))
-            sha = file_sha256(path)
-        except Exception as exc:  # one prompt that cannot be generated must not stop the run
-            stage = "find" if self.adapter.finds_existing else "generate"  # a folder of exports finds, not makes
-            message = str(exc) if isinstance(exc, AdapterError) else f"{type(exc).__name__}: {exc}"
-            self._fail(store, prompt, seed, stage, message, summary)
+            path, generated = source.get(prompt, seed)
+        except VideoFailed as failed:
+            log.item_failed(prompt.id, seed, failed.stage, failed.message)
             return None
-        if not self.adapter.finds_existing:
-            summary.generated += 1
-        store.record_video(self.run, self.label, prompt.id, seed, self._stored_path(path), sha,
-                           time.perf_counter() - began)
+        if generated:
+            log.generated()
         return path
 
-    def _stored_path(self, path: Path) -> str:
-        """Videos inside the run directory are recorded relative to it, so a copied or moved run finds them."""
-        run_dir = Path(self.config.out).resolve()
-        try:
-            return Path(path).resolve().relative_to(run_dir).as_posix()
-        except ValueError:
-            return str(Path(path).resolve())
-
-    def _recorded_path(self, stored: str) -> Path | None:
-        """The file a recorded path names: relative to the run directory (or, for older stores, to the cwd)."""
-        path = Path(stored)
-        for candidate in ([path] if path.is_absolute() else [Path(self.config.out) / path, path]):
-            if candidate.is_file():
-                return candidate
-        return None
-
-    def _fail(self, store: ResultStore, prompt: Prompt, seed: int, stage: str, message: str,
-              summary: EvalSummary) -> None:
-        message = one_line(message)
-        line = f"{prompt.id} seed {seed}: {stage} failed: {message}"
-        store.record_failure(self.run, self.label, prompt.id, seed, stage, message)
-        summary.failures.append(line)
-        self.on_failure(line)
+    def _score(self, loaded: Loaded, log: RunLog) -> None:
+        item: WorkItem = loaded.item
+        if loaded.error is not None:
+            log.item_failed(item.prompt.id, item.seed, "decode", str(loaded.error))
+        elif loaded.video is not None and loaded.features is not None:  # both or neither (overlap.load)
+            log.scored(score_video(item.todo, loaded.video, item.prompt, item.seed, loaded.features,
+                                   self.run, self.label))
 
 
-def run_eval(config: EvalConfig, on_failure: FailureSink | None = None,
-             progress: Callable[[int, int], None] | None = None) -> EvalSummary:
+def run_eval(config: EvalConfig, on_failure: FailureSink | None = None, progress: Progress | None = None) -> EvalSummary:
     """Library entry point behind ``wanbench eval`` and ``wanbench score``."""
     return Evaluator(config, on_failure=on_failure).run_suite(progress=progress)

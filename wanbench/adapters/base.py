@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from wanbench.registry import Registry
 from wanbench.suite import Prompt
@@ -19,6 +19,8 @@ class ModelAdapter(ABC):
     description: str = ""
     # True for adapters that find videos made elsewhere instead of generating them.
     finds_existing: bool = False
+    # Called as (step, total) while denoising, e.g. by a progress bar; adapters without steps never call it.
+    step_callback: Callable[[int, int], None] | None = None
 
     @abstractmethod
     def generate(self, prompt: Prompt, seed: int, out_path: Path) -> Path:
@@ -30,6 +32,16 @@ class ModelAdapter(ABC):
 
     def finish(self) -> None:
         """Called once when a run is over (before ranks meet to merge): release what waits on us."""
+
+    def follow(self) -> int:
+        """A non-leader rank of a Ulysses group generates along with its leader until released, and
+        returns how many videos it helped make; only adapters that run over rank groups can."""
+        raise AdapterError(f"{self.name}: runs in one process; it cannot follow a Ulysses group")
+
+    def unmatched(self, prompt_ids: set[str]) -> list[Path]:
+        """Video files this adapter would find that belong to none of ``prompt_ids`` (so are not scored);
+        only adapters that find existing videos have any."""
+        return []
 
 
 ADAPTERS: Registry[type[ModelAdapter]] = Registry("model")

@@ -20,7 +20,12 @@ from wanbench.model_weights import WeightsError, require
 
 
 class BackboneUnavailable(RuntimeError):
-    """A backbone that cannot run here; the message says why and how to fix it."""
+    """A backbone that cannot run here; the message says why and how to fix it. ``weights`` names the
+    weights entries it lacks, for callers that act on them (`wanbench dims`); empty for other causes."""
+
+    def __init__(self, message: str, weights: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.weights = tuple(weights)
 
 
 def require_weights(name: str, template: str = "{}") -> dict[str, Path]:
@@ -29,7 +34,7 @@ def require_weights(name: str, template: str = "{}") -> dict[str, Path]:
     try:
         return require(name)
     except WeightsError as exc:
-        raise BackboneUnavailable(template.format(exc)) from None
+        raise BackboneUnavailable(template.format(exc), weights=(name,)) from None
 
 
 class Backbone(ABC):

@@ -20,7 +20,7 @@ from wanbench.video import Video
 
 
 class DimensionUnavailable(RuntimeError):
-    """The dimension cannot run at all here (not implemented, weights missing)."""
+    """The dimension cannot run at all here (weights missing, backbone unavailable)."""
 
 
 class NotScorable(ValueError):
@@ -43,12 +43,6 @@ class Score:
             raise NotScorable(f"score is not a finite number ({self.value!r})")
         if not 0.0 <= self.value <= 1.0:
             raise ValueError(f"score {self.value} is outside [0, 1]")
-
-
-@dataclass(frozen=True)
-class DimensionStatus:
-    implemented: bool
-    note: str
 
 
 class Dimension(ABC):
@@ -77,9 +71,6 @@ class Dimension(ABC):
         """Backbones among ``needs`` without which the dimension still scores part of its prompts:
         name -> which prompts go missing. Readiness (``wanbench dims``) is decided by the others."""
         return {}
-
-    def status(self) -> DimensionStatus:
-        return DimensionStatus(True, self.description)
 
     @abstractmethod
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
