@@ -66,6 +66,22 @@ def test_bad_shapes_are_refused(pipeline: WanPipeline) -> None:
         pipeline.generate("x", sampling=SamplingConfig(frames=5, width=40, height=32, steps=1))
 
 
+def test_sampling_defaults_come_from_the_preset(pipeline: WanPipeline) -> None:
+    """WanConfig.sampling is the one place a model's sampling defaults live: the pipeline, the wan
+    adapters and `wanbench models` all read it; the releases keep the official values."""
+    from wanbench.adapters.base import ADAPTERS
+    from wanbench.adapters.catalog import wanmodel_line
+
+    tiny = get_config("tiny").sampling
+    assert pipeline.with_defaults() == tiny and (tiny.steps, tiny.shift) == (10, 3.0)
+    assert pipeline.with_defaults(steps=4, guidance=None) == SamplingConfig(steps=4, shift=3.0)
+    for preset in ("t2v-1.3b", "t2v-14b"):
+        assert get_config(preset).sampling == SamplingConfig()  # the official 50 steps, shift 5, guidance 5
+    assert SamplingConfig().steps == 50 and SamplingConfig().shift == SamplingConfig().guidance == 5.0
+    assert "steps=10, shift=3.0" in wanmodel_line(ADAPTERS.get("wan-tiny"))
+    assert "steps=50, shift=5.0" in wanmodel_line(ADAPTERS.get("wan-1.3b"))
+
+
 def test_wan_tiny_adapter_in_an_eval(release: Path, tmp_path: Path) -> None:
     suite = write_suite(tmp_path / "s.jsonl", [
         {"id": "a", "text": "a red car races", "dimensions": ["large_motion"]},
