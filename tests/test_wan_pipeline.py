@@ -66,6 +66,24 @@ def test_bad_shapes_are_refused(pipeline: WanPipeline) -> None:
         pipeline.generate("x", sampling=SamplingConfig(frames=5, width=40, height=32, steps=1))
 
 
+def test_guided_velocity_is_both_branches_of_one_batched_forward() -> None:
+    from wanmodel.dit import WanDiT
+    from wanmodel.guidance import cfg_denoiser, cond_and_uncond
+
+    cfg = get_config("tiny").dit
+    torch.manual_seed(0)
+    dit = WanDiT(cfg).eval()
+    x, t = torch.randn(1, cfg.in_dim, 2, 8, 8), torch.tensor([700])
+    cond, uncond = torch.randn(1, cfg.text_len, cfg.text_dim), torch.randn(1, cfg.text_len, cfg.text_dim)
+    with torch.no_grad():
+        alone = dit(x, t.float(), cond), dit(x, t.float(), uncond)
+        batched = cond_and_uncond(dit, x, t, cond, uncond)
+        guided = cfg_denoiser(dit, cond, uncond, 4.0)(x, t)
+        assert torch.equal(cfg_denoiser(dit, cond, uncond, 1.0)(x, t), alone[0])  # scale 1: one branch
+    assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(batched, alone))
+    assert torch.allclose(guided, alone[1] + 4.0 * (alone[0] - alone[1]), atol=1e-4)
+
+
 def test_sampling_defaults_come_from_the_preset(pipeline: WanPipeline) -> None:
     """WanConfig.sampling is the one place a model's sampling defaults live: the pipeline, the wan
     adapters and `wanbench models` all read it; the releases keep the official values."""

@@ -25,7 +25,8 @@ import torch
 from wanmodel.cache import CachePolicy, CacheStats, cached_cfg_denoiser
 from wanmodel.configs import SamplingConfig, WanConfig
 from wanmodel.dit import WanDiT
-from wanmodel.schedulers import ModelFn, flow_sigmas, sample_dpmpp, sample_euler, sample_unipc
+from wanmodel.guidance import cfg_denoiser
+from wanmodel.schedulers import flow_sigmas, sample_dpmpp, sample_euler, sample_unipc
 from wanmodel.text import TextEncoder
 from wanmodel.vae import WanVAE
 
@@ -40,18 +41,6 @@ def check_sampling(sampling: SamplingConfig, config: WanConfig) -> None:
     sampling.check((config.vae.temporal_stride, config.vae.spatial_stride), config.dit.patch_size[1:])
     if sampling.sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler {sampling.sampler!r}; choose {', '.join(SAMPLERS)}")
-
-
-def cfg_denoiser(dit: WanDiT, cond: torch.Tensor, uncond: torch.Tensor | None, scale: float) -> ModelFn:
-    """v = v_uncond + scale * (v_cond - v_uncond); both branches in one batched forward."""
-    def model_fn(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        if uncond is None or scale == 1.0:
-            return dit(x, t.float(), cond)
-        both = dit(torch.cat([x, x]), torch.cat([t, t]).float(), torch.cat([cond, uncond]))
-        v_cond, v_uncond = both.chunk(2)
-        return v_uncond + scale * (v_cond - v_uncond)
-
-    return model_fn
 
 
 def to_uint8_frames(video: torch.Tensor) -> np.ndarray:
