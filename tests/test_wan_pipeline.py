@@ -113,6 +113,39 @@ def test_wan_tiny_adapter_in_an_eval(release: Path, tmp_path: Path) -> None:
     assert video.frames.shape == (9, 32, 32, 3) and video.fps == 16
 
 
+def test_a_copied_release_resumes_the_run_and_a_changed_one_is_refused(release: Path, tmp_path: Path) -> None:
+    """The adapter identifies its weights by content (sha256), not by folder or modification time."""
+    import os
+    import shutil
+
+    from wanbench.runner import RunMismatchError
+
+    suite = write_suite(tmp_path / "s.jsonl", [{"id": "a", "text": "a red car races", "dimensions": ["large_motion"]}])
+    small = {"steps": 1, "frames": 5, "width": 32, "height": 32}
+
+    def run(weights: Path):
+        return run_eval(EvalConfig(model="wan-tiny", suite=str(suite), out=tmp_path / "run",
+                                   model_options=small | {"weights": str(weights)}))
+
+    assert run(release).generated == 1
+    copy = tmp_path / "copy"
+    shutil.copytree(release, copy, copy_function=shutil.copyfile)  # same bytes, new paths and times
+    later = (release / "Wan2.1_VAE.pth").stat().st_mtime_ns + 10**9
+    for path in (p for p in copy.rglob("*") if p.is_file()):
+        os.utime(path, ns=(later, later))
+    original = make_adapter("wan-tiny", weights=str(release)).info()
+    assert make_adapter("wan-tiny", weights=str(copy)).info() == original
+    assert run(copy).generated == 0  # resumed: nothing regenerated
+    dit = copy / "diffusion_pytorch_model.safetensors"
+    data = bytearray(dit.read_bytes())
+    data[-1] ^= 1  # one byte of the last tensor
+    dit.write_bytes(data)
+    changed = make_adapter("wan-tiny", weights=str(copy)).info()["files"]
+    assert [k for k in changed if changed[k] != original["files"][k]] == [dit.name]
+    with pytest.raises(RunMismatchError, match="other model settings"):
+        run(copy)
+
+
 def test_missing_weights_are_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WANBENCH_HOME", str(tmp_path / "home"))
     with pytest.raises(AdapterError) as info:
