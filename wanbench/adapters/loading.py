@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from wanbench.adapters.base import AdapterError
 from wanbench.model_weights import file_sha256, wanbench_home
