@@ -97,11 +97,14 @@ def _write_digests(path: Path, digests: dict[str, dict]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".sha256-", suffix=".json")
+    except OSError:  # a read-only home: digests are recomputed next time, nothing else changes
+        return
+    try:
         with os.fdopen(handle, "w") as out:
             json.dump(digests, out, indent=0, sort_keys=True)
         os.replace(temp, path)
-    except OSError:  # a read-only home: digests are recomputed next time, nothing else changes
-        pass
+    except OSError:
+        Path(temp).unlink(missing_ok=True)
 
 
 def file_digests(files: Iterable[Path]) -> dict[Path, str]:
