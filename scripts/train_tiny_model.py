@@ -209,7 +209,7 @@ def main() -> None:
         empty = text.encode([""])
     torch.manual_seed(2)
     trainer = Trainer(WanDiT(CFG.dit), TrainConfig(lr=1e-3, amp_dtype=None, timestep_sampling="logit_normal",
-                                                   shift=CFG.sample_shift, seed=2))
+                                                   shift=CFG.sampling.shift, seed=2))
     rng = np.random.default_rng(2)
     for step in range(args.dit_steps):
         pick = rng.integers(0, len(latents), 16)

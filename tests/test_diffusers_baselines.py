@@ -93,6 +93,7 @@ def test_mixed_precision_recipe_and_two_experts(tmp_path: Path, tiny_folder) -> 
     assert adapter.dtypes("cuda") == {"default": "bfloat16", "transformer": "bfloat16", "text_encoder": "float32",
                                       "vae": "float32"}
     assert adapter.dtypes("cpu") == {"default": "float32"}
+    assert adapter.dtypes("cuda:1") == adapter.dtypes("cuda")  # any GPU runs the recipe's dtypes
     assert adapter.config == {"force_zeros_for_empty_prompt": True}
     mixed = make_adapter("mochi", weights=str(mochi), **{"dtype.transformer": "bfloat16"}, **TINY["mochi"].sizes)
     pipe = mixed.pipeline()
@@ -136,7 +137,8 @@ def test_unknown_options_are_refused_with_a_did_you_mean_before_weights_are_look
 
 
 def test_named_baselines_without_weights_say_where_they_looked_and_how_to_fetch() -> None:
-    with pytest.raises(AdapterError, match=r"hunyuan-video: weights not found; looked in .*HunyuanVideo and the "
+    with pytest.raises(AdapterError, match=r"hunyuan-video: weights not found \(no model_index.json in .*HunyuanVideo\); "
+                                           r"looked in .*HunyuanVideo and the "
                                            r"Hugging Face cache \(hunyuanvideo-community/HunyuanVideo\); fetch them "
                                            r"with: hf download"):
         make_adapter("hunyuan-video", true_cfg_scale=6.0, negative_prompt="blurry")

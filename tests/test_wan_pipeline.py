@@ -66,6 +66,40 @@ def test_bad_shapes_are_refused(pipeline: WanPipeline) -> None:
         pipeline.generate("x", sampling=SamplingConfig(frames=5, width=40, height=32, steps=1))
 
 
+def test_guided_velocity_is_both_branches_of_one_batched_forward() -> None:
+    from wanmodel.dit import WanDiT
+    from wanmodel.guidance import cfg_denoiser, cond_and_uncond
+
+    cfg = get_config("tiny").dit
+    torch.manual_seed(0)
+    dit = WanDiT(cfg).eval()
+    x, t = torch.randn(1, cfg.in_dim, 2, 8, 8), torch.tensor([700])
+    cond, uncond = torch.randn(1, cfg.text_len, cfg.text_dim), torch.randn(1, cfg.text_len, cfg.text_dim)
+    with torch.no_grad():
+        alone = dit(x, t.float(), cond), dit(x, t.float(), uncond)
+        batched = cond_and_uncond(dit, x, t, cond, uncond)
+        guided = cfg_denoiser(dit, cond, uncond, 4.0)(x, t)
+        assert torch.equal(cfg_denoiser(dit, cond, uncond, 1.0)(x, t), alone[0])  # scale 1: one branch
+    assert all(torch.allclose(a, b, atol=1e-5) for a, b in zip(batched, alone))
+    assert torch.allclose(guided, alone[1] + 4.0 * (alone[0] - alone[1]), atol=1e-4)
+
+
+def test_sampling_defaults_come_from_the_preset(pipeline: WanPipeline) -> None:
+    """WanConfig.sampling is the one place a model's sampling defaults live: the pipeline, the wan
+    adapters and `wanbench models` all read it; the releases keep the official values."""
+    from wanbench.adapters.base import ADAPTERS
+    from wanbench.adapters.catalog import wanmodel_line
+
+    tiny = get_config("tiny").sampling
+    assert pipeline.with_defaults() == tiny and (tiny.steps, tiny.shift) == (10, 3.0)
+    assert pipeline.with_defaults(steps=4, guidance=None) == SamplingConfig(steps=4, shift=3.0)
+    for preset in ("t2v-1.3b", "t2v-14b"):
+        assert get_config(preset).sampling == SamplingConfig()  # the official 50 steps, shift 5, guidance 5
+    assert SamplingConfig().steps == 50 and SamplingConfig().shift == SamplingConfig().guidance == 5.0
+    assert "steps=10, shift=3.0" in wanmodel_line(ADAPTERS.get("wan-tiny"))
+    assert "steps=50, shift=5.0" in wanmodel_line(ADAPTERS.get("wan-1.3b"))
+
+
 def test_wan_tiny_adapter_in_an_eval(release: Path, tmp_path: Path) -> None:
     suite = write_suite(tmp_path / "s.jsonl", [
         {"id": "a", "text": "a red car races", "dimensions": ["large_motion"]},
@@ -77,6 +111,39 @@ def test_wan_tiny_adapter_in_an_eval(release: Path, tmp_path: Path) -> None:
     assert summary.generated == 2 and summary.ok == 3 and summary.exit_code == 0
     video = read_video(tmp_path / "run" / "videos" / "wan-tiny" / "a-s0.mp4")
     assert video.frames.shape == (9, 32, 32, 3) and video.fps == 16
+
+
+def test_a_copied_release_resumes_the_run_and_a_changed_one_is_refused(release: Path, tmp_path: Path) -> None:
+    """The adapter identifies its weights by content (sha256), not by folder or modification time."""
+    import os
+    import shutil
+
+    from wanbench.runner import RunMismatchError
+
+    suite = write_suite(tmp_path / "s.jsonl", [{"id": "a", "text": "a red car races", "dimensions": ["large_motion"]}])
+    small = {"steps": 1, "frames": 5, "width": 32, "height": 32}
+
+    def run(weights: Path):
+        return run_eval(EvalConfig(model="wan-tiny", suite=str(suite), out=tmp_path / "run",
+                                   model_options=small | {"weights": str(weights)}))
+
+    assert run(release).generated == 1
+    copy = tmp_path / "copy"
+    shutil.copytree(release, copy, copy_function=shutil.copyfile)  # same bytes, new paths and times
+    later = (release / "Wan2.1_VAE.pth").stat().st_mtime_ns + 10**9
+    for path in (p for p in copy.rglob("*") if p.is_file()):
+        os.utime(path, ns=(later, later))
+    original = make_adapter("wan-tiny", weights=str(release)).info()
+    assert make_adapter("wan-tiny", weights=str(copy)).info() == original
+    assert run(copy).generated == 0  # resumed: nothing regenerated
+    dit = copy / "diffusion_pytorch_model.safetensors"
+    data = bytearray(dit.read_bytes())
+    data[-1] ^= 1  # one byte of the last tensor
+    dit.write_bytes(data)
+    changed = make_adapter("wan-tiny", weights=str(copy)).info()["files"]
+    assert [k for k in changed if changed[k] != original["files"][k]] == [dit.name]
+    with pytest.raises(RunMismatchError, match="other model settings"):
+        run(copy)
 
 
 def test_missing_weights_are_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,8 +15,8 @@ import pytest
 import torch
 
 from tests.wanmodel_helpers import write_tiny_release
-from wanmodel.configs import get_config
-from wanmodel.pipeline import DEFAULT_NEGATIVE_PROMPT, SamplingConfig, WanPipeline
+from wanmodel.configs import DEFAULT_NEGATIVE_PROMPT, get_config
+from wanmodel.pipeline import SamplingConfig, WanPipeline
 
 STEPS, SHIFT, GUIDANCE = 6, 3.0, 4.0
 

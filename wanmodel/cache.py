@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import torch
 
 from wanmodel.dit import WanDiT
+from wanmodel.guidance import cond_and_uncond, guided
 from wanmodel.schedulers import ModelFn
 
 
@@ -56,8 +57,7 @@ def cached_cfg_denoiser(dit: WanDiT, cond: torch.Tensor, uncond: torch.Tensor, s
             return state["v"]  # the answer barely changed: reuse it
         state["moved"] = 0.0
         if full or state["v_uncond"] is None or (step - policy.warmup) % policy.uncond_every == 0:
-            both = dit(torch.cat([x, x]), torch.cat([t, t]).float(), torch.cat([cond, uncond]))
-            v_cond, v_uncond = both.chunk(2)
+            v_cond, v_uncond = cond_and_uncond(dit, x, t, cond, uncond)
             state["v_uncond"] = v_uncond
             stats.forwards += 2
         else:
@@ -65,7 +65,7 @@ def cached_cfg_denoiser(dit: WanDiT, cond: torch.Tensor, uncond: torch.Tensor, s
             v_uncond = state["v_uncond"]
             stats.uncond_reused += 1
             stats.forwards += 1
-        v = v_uncond + scale * (v_cond - v_uncond)
+        v = guided(v_cond, v_uncond, scale)
         state["v"] = v
         return v
 

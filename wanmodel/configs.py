@@ -1,4 +1,4 @@
-"""Frozen dataclass configs for the Wan 2.1 DiT, VAE and text encoder, with named presets.
+"""Frozen dataclass configs for the Wan 2.1 DiT, VAE, text encoder and sampling, with named presets.
 
 The official hyper-parameters (Wan 2.1 release): patch 1x2x2, text length 512, frequency dim 256,
 eps 1e-6, umT5-XXL text features (4096), VAE z_dim 16 with 4x8x8 compression.
@@ -72,15 +72,55 @@ class TextConfig:
     text_len: int = 512
 
 
+# The negative prompt of the official Wan 2.1 configs (Chinese: over-saturated, over-exposed, static,
+# blurry details, subtitles, ..., extra fingers, badly drawn hands and faces, deformed limbs, ...).
+DEFAULT_NEGATIVE_PROMPT = (
+    "色调艳丽，过曝，静态，细节模糊不清，字幕，风格，作品，画作，画面，静止，整体发灰，最差质量，低质量，JPEG压缩残留，"
+    "丑陋的，残缺的，多余的手指，画得不好的手部，画得不好的脸部，畸形的，毁容的，形态畸形的肢体，手指融合，"
+    "静止不动的画面，杂乱的背景，三条腿，背景人很多，倒着走"
+)
+
+
+@dataclass(frozen=True)
+class SamplingConfig:
+    """One sampling call's settings. The field defaults are the official Wan 2.1 ones; a preset's own
+    defaults are ``WanConfig.sampling`` (the one place each model's steps, shift and guidance live)."""
+
+    steps: int = 50
+    shift: float = 5.0  # timestep shift of the flow-matching schedule
+    guidance: float = 5.0
+    frames: int = 81
+    height: int = 480
+    width: int = 832
+    sampler: str = "unipc"  # a name in wanmodel.pipeline.SAMPLERS (checked there)
+    negative_prompt: str = DEFAULT_NEGATIVE_PROMPT
+    empty_negative: str = "default"  # an empty negative prompt: "default" (as the official) or "empty"
+
+    @property
+    def negative(self) -> str:
+        """The negative prompt that is encoded."""
+        if self.negative_prompt == "" and self.empty_negative == "default":
+            return DEFAULT_NEGATIVE_PROMPT
+        return self.negative_prompt
+
+    def check(self, vae_stride: tuple[int, int] = (4, 8), patch: tuple[int, int] = (1, 2)) -> None:
+        t_stride, s_stride = vae_stride
+        if (self.frames - 1) % t_stride:
+            raise ValueError(f"frames must be {t_stride}k+1 (e.g. 17, 33, 81), got {self.frames}")
+        multiple = s_stride * patch[1]
+        if self.height % multiple or self.width % multiple:
+            raise ValueError(f"height and width must be multiples of {multiple}, got {self.width}x{self.height}")
+        if self.empty_negative not in ("default", "empty"):
+            raise ValueError(f"empty_negative must be default or empty, got {self.empty_negative!r}")
+
+
 @dataclass(frozen=True)
 class WanConfig:
     name: str
     dit: DiTConfig
     vae: VAEConfig = field(default_factory=VAEConfig)
     text: TextConfig = field(default_factory=TextConfig)
-    sample_shift: float = 5.0  # timestep shift of the flow-matching schedule
-    sample_steps: int = 50
-    guidance_scale: float = 5.0
+    sampling: SamplingConfig = field(default_factory=SamplingConfig)  # the model's default sampling
 
 
 def _tiny() -> WanConfig:
@@ -88,15 +128,13 @@ def _tiny() -> WanConfig:
     dit = DiTConfig(dim=48, ffn_dim=96, num_heads=4, num_layers=2, freq_dim=32, text_dim=32, text_len=16,
                     in_dim=4, out_dim=4)
     vae = VAEConfig(dim=8, z_dim=4, latents_mean=(0.0,) * 4, latents_std=(1.0,) * 4)
-    return WanConfig("tiny", dit, vae, text, sample_shift=3.0, sample_steps=10)
+    return WanConfig("tiny", dit, vae, text, SamplingConfig(steps=10, shift=3.0))
 
 
 PRESETS: dict[str, WanConfig] = {
     "tiny": _tiny(),
-    "t2v-1.3b": WanConfig("t2v-1.3b", DiTConfig(dim=1536, ffn_dim=8960, num_heads=12, num_layers=30),
-                          sample_shift=5.0, guidance_scale=5.0),
-    "t2v-14b": WanConfig("t2v-14b", DiTConfig(dim=5120, ffn_dim=13824, num_heads=40, num_layers=40),
-                         sample_shift=5.0, guidance_scale=5.0),
+    "t2v-1.3b": WanConfig("t2v-1.3b", DiTConfig(dim=1536, ffn_dim=8960, num_heads=12, num_layers=30)),
+    "t2v-14b": WanConfig("t2v-14b", DiTConfig(dim=5120, ffn_dim=13824, num_heads=40, num_layers=40)),
 }
 
 

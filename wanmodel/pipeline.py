@@ -1,7 +1,7 @@
 """Text-to-video sampling: encode the prompt, denoise latents with classifier-free guidance, decode.
 
-Defaults are the official ones (50 steps, guidance 5.0, shift 5.0, 81 frames, 832x480, UniPC) and
-the official negative prompt; as in the official, an empty negative prompt means that default one
+Defaults are the model preset's ``WanConfig.sampling`` (for the releases the official ones: 50 steps,
+guidance 5.0, shift 5.0, 81 frames, 832x480, UniPC, the official negative prompt); as in the official, an empty negative prompt means that default one
 (``empty_negative="empty"`` encodes the empty string instead). Frames become uint8 as the official
 writes them: scaled to [0, 255] and truncated. Same seed on the same device gives the same frames:
 the initial noise comes from a ``torch.Generator`` seeded with ``seed`` on the sampling device.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -23,67 +23,24 @@ import numpy as np
 import torch
 
 from wanmodel.cache import CachePolicy, CacheStats, cached_cfg_denoiser
-from wanmodel.configs import WanConfig
+from wanmodel.configs import SamplingConfig, WanConfig
 from wanmodel.dit import WanDiT
-from wanmodel.schedulers import ModelFn, flow_sigmas, sample_dpmpp, sample_euler, sample_unipc
+from wanmodel.guidance import cfg_denoiser
+from wanmodel.schedulers import flow_sigmas, sample_dpmpp, sample_euler, sample_unipc
 from wanmodel.text import TextEncoder
 from wanmodel.vae import WanVAE
 
-# The negative prompt of the official Wan 2.1 configs (Chinese: over-saturated, over-exposed, static,
-# blurry details, subtitles, ..., extra fingers, badly drawn hands and faces, deformed limbs, ...).
-DEFAULT_NEGATIVE_PROMPT = (
-    "色调艳丽，过曝，静态，细节模糊不清，字幕，风格，作品，画作，画面，静止，整体发灰，最差质量，低质量，JPEG压缩残留，"
-    "丑陋的，残缺的，多余的手指，画得不好的手部，画得不好的脸部，畸形的，毁容的，形态畸形的肢体，手指融合，"
-    "静止不动的画面，杂乱的背景，三条腿，背景人很多，倒着走"
-)
 SAMPLERS = {"unipc": sample_unipc, "euler": sample_euler, "dpm++": sample_dpmpp}
 # Where each solver's schedule starts, as the official sets them up (UniPC from its 0.999 training grid,
 # dpm++ from get_sampling_sigmas' 1.0).
 SIGMA_MAX = {"unipc": 0.999, "euler": 0.999, "dpm++": 1.0}
 
 
-@dataclass(frozen=True)
-class SamplingConfig:
-    steps: int = 50
-    shift: float = 5.0
-    guidance: float = 5.0
-    frames: int = 81
-    height: int = 480
-    width: int = 832
-    sampler: str = "unipc"
-    negative_prompt: str = DEFAULT_NEGATIVE_PROMPT
-    empty_negative: str = "default"  # an empty negative prompt: "default" (as the official) or "empty"
-
-    @property
-    def negative(self) -> str:
-        """The negative prompt that is encoded."""
-        if self.negative_prompt == "" and self.empty_negative == "default":
-            return DEFAULT_NEGATIVE_PROMPT
-        return self.negative_prompt
-
-    def check(self, vae_stride: tuple[int, int] = (4, 8), patch: tuple[int, int] = (1, 2)) -> None:
-        t_stride, s_stride = vae_stride
-        if (self.frames - 1) % t_stride:
-            raise ValueError(f"frames must be {t_stride}k+1 (e.g. 17, 33, 81), got {self.frames}")
-        multiple = s_stride * patch[1]
-        if self.height % multiple or self.width % multiple:
-            raise ValueError(f"height and width must be multiples of {multiple}, got {self.width}x{self.height}")
-        if self.sampler not in SAMPLERS:
-            raise ValueError(f"unknown sampler {self.sampler!r}; choose {', '.join(SAMPLERS)}")
-        if self.empty_negative not in ("default", "empty"):
-            raise ValueError(f"empty_negative must be default or empty, got {self.empty_negative!r}")
-
-
-def cfg_denoiser(dit: WanDiT, cond: torch.Tensor, uncond: torch.Tensor | None, scale: float) -> ModelFn:
-    """v = v_uncond + scale * (v_cond - v_uncond); both branches in one batched forward."""
-    def model_fn(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        if uncond is None or scale == 1.0:
-            return dit(x, t.float(), cond)
-        both = dit(torch.cat([x, x]), torch.cat([t, t]).float(), torch.cat([cond, uncond]))
-        v_cond, v_uncond = both.chunk(2)
-        return v_uncond + scale * (v_cond - v_uncond)
-
-    return model_fn
+def check_sampling(sampling: SamplingConfig, config: WanConfig) -> None:
+    """Refuse settings this model cannot sample: sizes off its strides, an unknown sampler."""
+    sampling.check((config.vae.temporal_stride, config.vae.spatial_stride), config.dit.patch_size[1:])
+    if sampling.sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampling.sampler!r}; choose {', '.join(SAMPLERS)}")
 
 
 def to_uint8_frames(video: torch.Tensor) -> np.ndarray:
@@ -151,7 +108,7 @@ class WanPipeline:
         """uint8 frames [T, H, W, 3] for one prompt; ``context`` = (cond, uncond) skips the text encoder;
         ``cache`` turns on the diffusion cache (fewer DiT forwards, slightly different output)."""
         vae_cfg = self.config.vae
-        sampling.check((vae_cfg.temporal_stride, vae_cfg.spatial_stride), self.config.dit.patch_size[1:])
+        check_sampling(sampling, self.config)
         if context is None:
             cond, uncond = self.encode_text([prompt, sampling.negative]).chunk(2)
         else:
@@ -171,7 +128,5 @@ class WanPipeline:
             return to_uint8_frames(self.vae.decode(latents.to(next(self.vae.parameters()).dtype)))
 
     def with_defaults(self, **overrides) -> SamplingConfig:
-        """The model's own defaults (shift, steps, guidance) with ``overrides`` applied."""
-        base = SamplingConfig(steps=self.config.sample_steps, shift=self.config.sample_shift,
-                              guidance=self.config.guidance_scale)
-        return replace(base, **{k: v for k, v in overrides.items() if v is not None})
+        """The model's own defaults (``WanConfig.sampling``) with ``overrides`` applied."""
+        return replace(self.config.sampling, **{k: v for k, v in overrides.items() if v is not None})

@@ -61,15 +61,17 @@ def weights_source(name: str, adapter: type) -> str:
 
 
 def wanmodel_line(adapter: type) -> str:
-    """The wan-* adapters' sampling defaults (wanmodel's SamplingConfig, the adapter's size and frames)."""
-    from dataclasses import fields
+    """A wan-* adapter's sampling defaults (its preset's ``WanConfig.sampling``, the adapter's size and frames)."""
+    from dataclasses import asdict
 
     from wanbench.adapters.wan import FPS
-    from wanmodel.pipeline import SamplingConfig
+    from wanmodel.configs import get_config
 
-    defaults = {f.name: f.default for f in fields(SamplingConfig) if f.name != "negative_prompt"}
-    defaults |= {"frames": adapter.default_frames, "width": adapter.default_size[0], "height": adapter.default_size[1]}
-    return "wanmodel: " + ", ".join(f"{k}={v}" for k, v in defaults.items()) + f"; Wan's negative prompt; fps={FPS:g}"
+    defaults = {k: v for k, v in asdict(get_config(adapter.preset).sampling).items() if k != "negative_prompt"}
+    defaults |= {"frames": adapter.default_frames, "width": adapter.default_size[0], "height": adapter.default_size[1],
+                 "empty_negative": adapter.empty_negative}
+    negative = "Wan's negative prompt" if adapter.negative_prompt is None else f"negative prompt {adapter.negative_prompt!r}"
+    return "wanmodel: " + ", ".join(f"{k}={v}" for k, v in defaults.items()) + f"; {negative}; fps={FPS:g}"
 
 
 def adapter_rows() -> list[dict[str, Any]]:

@@ -28,8 +28,9 @@ from typing import Any
 import numpy as np
 
 from wanbench.adapters.base import AdapterError, ModelAdapter
+from wanbench.adapters.loading import (choose_device, default_dtype, find_weights, on_gpu, release_folder,
+                                       weights_fingerprint)
 from wanbench.adapters.recipes import RECIPES, Recipe
-from wanbench.adapters.wan import release_folder
 from wanbench.suite import Prompt
 from wanbench.video import write_video
 
@@ -181,18 +182,12 @@ class DiffusersAdapter(ModelAdapter):
     # -- weights -----------------------------------------------------------------------------
     def _find_weights(self) -> Path:
         assert self.recipe is not None
-        local = release_folder(self.recipe.repo)
-        if (local / "model_index.json").is_file():
-            return local
-        try:
-            from huggingface_hub import snapshot_download
+        repo, local = self.recipe.repo, release_folder(self.recipe.repo)
 
-            return Path(snapshot_download(self.recipe.repo, local_files_only=True))
-        except Exception:  # absent from the cache: reported below with where we looked
-            pass
-        raise AdapterError(f"{self.name}: weights not found; looked in {local} and the Hugging Face cache "
-                           f"({self.recipe.repo}); fetch them with: hf download {self.recipe.repo} "
-                           f"--local-dir {local}")
+        def problem(folder: Path) -> str | None:  # which pipeline it holds is checked after (_check_layout)
+            return None if (folder / "model_index.json").is_file() else f"no model_index.json in {folder}"
+
+        return find_weights(self.name, [local], [repo], problem, f"hf download {repo} --local-dir {local}")
 
     def _check_layout(self, root: Path | None) -> str:
         index = (root or Path()) / "model_index.json"
@@ -208,8 +203,8 @@ class DiffusersAdapter(ModelAdapter):
     def dtypes(self, device: str) -> dict[str, str]:
         """Component -> dtype name ("default" for the rest): the recipe's on a GPU, float32 on the CPU
         (half precision is slow or unsupported there); ``dtype``/``dtype.X`` options win either way."""
-        chosen = {"default": "bfloat16" if device.startswith("cuda") else "float32"}
-        if device.startswith("cuda"):
+        chosen = {"default": default_dtype(device)}
+        if on_gpu(device):
             chosen |= self.recipe_dtypes
         return chosen | self.asked_dtypes
 
@@ -218,7 +213,7 @@ class DiffusersAdapter(ModelAdapter):
             import torch
 
             diffusers = _diffusers()
-            device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+            device = choose_device(self.device)
             names = self.dtypes(device)
             dtype = {component: getattr(torch, name) for component, name in names.items()}
             variant = self.variant
@@ -235,7 +230,7 @@ class DiffusersAdapter(ModelAdapter):
                     module = getattr(pipe, component, None)
                     if module is not None:
                         cast_around(module)
-            if self.offload and device.startswith("cuda"):
+            if self.offload and on_gpu(device):
                 pipe.enable_model_cpu_offload()
             else:
                 pipe.to(device)
@@ -282,10 +277,9 @@ class DiffusersAdapter(ModelAdapter):
 
     def info(self) -> dict[str, Any]:
         index = (self.root / "model_index.json").read_bytes()
-        weights = sorted(self.root.rglob("*.safetensors"))
-        # size and modification time of each weights file: cheap, and changes when the weights do
-        fingerprint = {str(p.relative_to(self.root)): [p.stat().st_size, p.stat().st_mtime_ns] for p in weights}
-        return {"adapter": self.name, "pipeline": self.pipeline_class, "weights": str(self.root),
+        # by content, not location: the same pipeline copied elsewhere resumes the run
+        fingerprint = weights_fingerprint(self.root, sorted(self.root.rglob("*.safetensors")))
+        return {"adapter": self.name, "pipeline": self.pipeline_class,
                 "repo": self.recipe.repo if self.recipe else None,
                 "model_index_sha256": hashlib.sha256(index).hexdigest(), "files": fingerprint,
                 "settings": self.settings(), "fps": self.fps, "device": self.device}

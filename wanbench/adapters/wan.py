@@ -18,16 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from wanbench.adapters.base import AdapterError, ModelAdapter
+from wanbench.adapters.loading import (choose_device, default_dtype, find_weights, on_gpu, release_folder,
+                                       weights_fingerprint)
+from wanbench.model_weights import wanbench_home
 from wanbench.suite import Prompt
 from wanbench.video import write_video
-from wanbench.model_weights import wanbench_home
 
 FPS = 16.0  # Wan 2.1 generates 16 frames per second
-
-
-def release_folder(repo: str) -> Path:
-    """Where a Hugging Face release ``owner/name`` is looked for under WANBENCH_HOME: ``$WANBENCH_HOME/name``."""
-    return wanbench_home() / repo.split("/")[-1]
 
 
 class WanAdapter(ModelAdapter):
@@ -78,7 +75,7 @@ class WanAdapter(ModelAdapter):
                 raise AdapterError(f"{self.name}: ulysses={ulysses} needs torchrun's ranks "
                                    "(torchrun --nproc-per-node N -m wanbench ... --ulysses N)")
 
-            self.group = SequenceGroup(ulysses, "cuda" if self._device() == "cuda" else "cpu")
+            self.group = SequenceGroup(ulysses, "cuda" if on_gpu(choose_device(self.device)) else "cpu")
         self.step_callback = None  # called as (step, total) while denoising, e.g. by a progress bar
 
     def _candidates(self, weights: str | None) -> list[Path]:
@@ -89,47 +86,16 @@ class WanAdapter(ModelAdapter):
     def _resolve(self, weights: str | None) -> Path:
         from wanmodel.checkpoint import CheckpointError, locate_weights
 
-        looked: list[str] = []
-        problems: list[str] = []
-        for candidate in self._candidates(weights):
-            looked.append(str(candidate))
+        def problem(folder: Path) -> str | None:
             try:
-                locate_weights(candidate)
-                return candidate
+                locate_weights(folder)
             except CheckpointError as exc:
-                problems.append(str(exc))
-        if not weights:
-            for repo in self.repos:
-                cached = self._hf_cache(repo)
-                looked.append(f"Hugging Face cache ({repo})")
-                if cached is not None:
-                    return cached
+                return str(exc)
+            return None
+
         fetch = (f"hf download {self.repos[0]} --local-dir {release_folder(self.repos[0])}"
                  if self.repos else "make tiny-model")
-        detail = problems[0] if problems else "no release folder found"
-        raise AdapterError(f"{self.name}: weights not found ({detail}); looked in {', '.join(looked)}; "
-                           f"fetch them with: {fetch}")
-
-    @staticmethod
-    def _hf_cache(repo: str) -> Path | None:
-        try:
-            from huggingface_hub import snapshot_download
-
-            path = Path(snapshot_download(repo, local_files_only=True))
-        except Exception:  # absent from the cache (or no hub library): not an error, just not here
-            return None
-        from wanmodel.checkpoint import CheckpointError, locate_weights
-
-        try:
-            locate_weights(path)
-        except CheckpointError:
-            return None
-        return path
-
-    def _device(self) -> str:
-        import torch
-
-        return self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        return find_weights(self.name, self._candidates(weights), () if weights else self.repos, problem, fetch)
 
     def pipeline(self):
         if self._pipeline is None:
@@ -137,9 +103,8 @@ class WanAdapter(ModelAdapter):
 
             from wanmodel.pipeline import WanPipeline
 
-            device = self._device()
-            dtype = {"auto": torch.bfloat16 if device.startswith("cuda") else torch.float32,
-                     "bfloat16": torch.bfloat16, "float32": torch.float32}[self.dtype]
+            device = choose_device(self.device)
+            dtype = getattr(torch, default_dtype(device) if self.dtype == "auto" else self.dtype)
             pipeline = WanPipeline.from_weights(self.root, self.config, device=device, dtype=dtype,
                                                 offload=self.offload == "model", t5_cpu=self.t5_cpu)
             if self.group is not None:
@@ -177,11 +142,24 @@ class WanAdapter(ModelAdapter):
         from wanmodel.checkpoint import locate_weights
 
         weights = locate_weights(self.root)
-        files = [weights.dit, weights.vae, weights.text_encoder]
-        # size and modification time of each component: cheap, and changes when the weights do
-        fingerprint = {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in files if p.is_file()}
-        return {"adapter": self.name, "preset": self.preset, "weights": str(self.root), "layout": weights.layout,
-                "files": fingerprint, "sampling": self.overrides, "dtype": self.dtype}
+        files = [f for part in (weights.dit, weights.vae, weights.text_encoder, weights.tokenizer)
+                 for f in component_files(part)]
+        # by content, not location: the same release copied elsewhere resumes the run
+        return {"adapter": self.name, "preset": self.preset, "layout": weights.layout,
+                "files": weights_fingerprint(self.root, files), "sampling": self.overrides, "dtype": self.dtype}
+
+
+def component_files(path: Path) -> list[Path]:
+    """The files a release component is read from: the file, a shard index and the shards it names,
+    or every file of a component folder (diffusers layout, tokenizer)."""
+    import json
+
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file())
+    if path.name.endswith(".index.json"):
+        shards = sorted(set(json.loads(path.read_text())["weight_map"].values()))
+        return [path, *(path.parent / name for name in shards)]
+    return [path]
 
 
 class WanTiny(WanAdapter):

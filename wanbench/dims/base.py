@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from wanbench.backbones.base import FeatureCache
-from wanbench.dims.names import DIMENSIONS
+from wanbench.dims.names import DIMENSIONS, KEY_OF_CLASS
 from wanbench.suite import Prompt
 from wanbench.video import Video
 
@@ -46,18 +46,30 @@ class Score:
 
 
 class Dimension(ABC):
-    name: str = ""
+    name: str = ""  # the dimension key; classes listed in wanbench.dims.names get it from there
     version: str = "1"
     needs: tuple[str, ...] = ()
     description: str = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A class listed in ``wanbench.dims.names.DIMENSIONS`` takes its key from that table, the one
+        place keys are written; writing ``name`` in such a class again is refused."""
+        super().__init_subclass__(**kwargs)
+        key = KEY_OF_CLASS.get(f"{cls.__module__}:{cls.__qualname__}")
+        if key is None:
+            return
+        if "name" in cls.__dict__:
+            raise TypeError(f"{cls.__qualname__} sets name = {cls.__dict__['name']!r}; its key ({key!r}) is "
+                            "declared in wanbench.dims.names only")
+        cls.name = key
+
     @property
     def display_name(self) -> str:
-        return DIMENSIONS[self.name][0]
+        return DIMENSIONS[self.name].display_name
 
     @property
     def group(self) -> str:
-        return DIMENSIONS[self.name][1]
+        return DIMENSIONS[self.name].group
 
     def applies_to(self, prompt: Prompt) -> bool:
         return self.name in prompt.dimensions

@@ -73,7 +73,6 @@ def shot_family(camera: str | None) -> str:
 
 
 class CameraControl(Dimension):
-    name = "camera_control"
     needs = ("flow", "vlm")
     description = "share of frame pairs whose flow shows the asked pan/lift/zoom/static; aerial, tracking: VLM judge"
 

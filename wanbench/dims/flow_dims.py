@@ -29,7 +29,6 @@ STABILITY_SCALE = 0.05  # mean grey-level change at which the score reaches 1/e
 
 
 class LargeMotion(Dimension):
-    name = "large_motion"
     version = "2"  # v1 counted untracked flow too, so flickering noise scored as large motion
     needs = ("flow",)
     description = "tracked flow magnitude per second, normalised by the frame diagonal"
@@ -60,7 +59,6 @@ def static_masks(flow: FlowField) -> np.ndarray:
 
 
 class PixelStability(Dimension):
-    name = "pixel_stability"
     version = "1"
     needs = ("flow",)
     description = "frame differences inside static (low-flow) regions"

@@ -41,7 +41,6 @@ def frame_severities(found: ArtifactDetections) -> np.ndarray:
 
 
 class HumanArtifacts(Dimension):
-    name = "human_artifacts"
     version = "1"
     needs = ("artifacts",)
     description = "trained YOLO artifact detector: likelihood x box size, averaged over frames (duration)"
@@ -65,7 +64,6 @@ class HumanArtifacts(Dimension):
 class HumanArtifactsByJudge(JudgeDimension):
     """Human Artifacts asked of the VLM judge (``--artifacts-backend judge``): 1 - P(a person looks deformed)."""
 
-    name = "human_artifacts"
     description = "VLM judge: 1 - P(any person has deformed hands, face, limbs or body)"
 
     @property
@@ -73,7 +71,7 @@ class HumanArtifactsByJudge(JudgeDimension):
         return f"j2.t{templates()['version']}"
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
-        (item,) = questions("human_artifacts")
+        (item,) = questions(self.name)
         (p_yes,) = self.judge(features).ask_clip([item["question"]])
         return Score(1.0 - float(p_yes), f"artifacts/judge: {features.backend('vlm')}",
                      {"method": "judge", "p_deformed": float(p_yes), "judge_question": item["question"]})

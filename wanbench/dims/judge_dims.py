@@ -96,17 +96,14 @@ class ClipQuestionsDimension(JudgeDimension):
 
 
 class PhysicalPlausibility(ClipQuestionsDimension):
-    name = "physical_plausibility"
     description = "judge: no clipping, impossible collisions or gravity violations"
 
 
 class Smoothness(ClipQuestionsDimension):
-    name = "smoothness"
     description = "judge: smooth, natural motion without jitter"
 
 
 class Stylization(JudgeDimension):
-    name = "stylization"
     needs = ("vlm", "clip")
     description = "judge, frame level: is each keyframe in the asked style (CLIP style similarity recorded)"
 
@@ -129,7 +126,6 @@ class Stylization(JudgeDimension):
 
 
 class SingleObject(JudgeDimension):
-    name = "single_object"
     description = "judge, frame level: share of keyframes showing the asked object"
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
@@ -141,7 +137,6 @@ class SingleObject(JudgeDimension):
 
 
 class MultipleObject(JudgeDimension):
-    name = "multiple_object"
     description = "judge, frame level: every asked object present in the asked count"
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
@@ -165,7 +160,6 @@ class MultipleObject(JudgeDimension):
 
 
 class SpatialPosition(JudgeDimension):
-    name = "spatial_position"
     description = "judge, frame level: both objects present and in the asked relation"
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
@@ -180,7 +174,6 @@ class SpatialPosition(JudgeDimension):
 
 
 class ActionFollowing(JudgeDimension):
-    name = "action_following"
     description = "judge on the clip: action alignment, completion and no artifacts"
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:

@@ -1,4 +1,5 @@
-"""All 14 dimensions in one registry, each resolved lazily from "module:attr".
+"""All 14 dimensions in one registry, each resolved lazily from the "module:Class" that
+``wanbench.dims.names`` declares for it.
 
 ``wanbench dims`` lists this registry. A dimension whose backbone cannot run here is reported
 missing with the reason, never scored.
@@ -7,24 +8,12 @@ missing with the reason, never scored.
 from __future__ import annotations
 
 from wanbench.dims.base import Dimension
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.dims.names import DIMENSION_KEYS, DIMENSIONS
 from wanbench.registry import Registry
 
 DIMENSION_REGISTRY: Registry[type[Dimension] | Dimension] = Registry("dimension")
-
-DIMENSION_REGISTRY.register("large_motion", "wanbench.dims.flow_dims:LargeMotion")
-DIMENSION_REGISTRY.register("pixel_stability", "wanbench.dims.flow_dims:PixelStability")
-DIMENSION_REGISTRY.register("camera_control", "wanbench.dims.camera:CameraControl")
-DIMENSION_REGISTRY.register("id_consistency", "wanbench.dims.vision_dims:IDConsistency")
-DIMENSION_REGISTRY.register("scene_quality", "wanbench.dims.vision_dims:SceneQuality")
-DIMENSION_REGISTRY.register("image_quality", "wanbench.dims.vision_dims:ImageQuality")
-DIMENSION_REGISTRY.register("human_artifacts", "wanbench.dims.human_artifacts:HumanArtifacts")
-
-for _name, _attr in (("physical_plausibility", "PhysicalPlausibility"), ("smoothness", "Smoothness"),
-                     ("stylization", "Stylization"), ("single_object", "SingleObject"),
-                     ("multiple_object", "MultipleObject"), ("spatial_position", "SpatialPosition"),
-                     ("action_following", "ActionFollowing")):
-    DIMENSION_REGISTRY.register(_name, f"wanbench.dims.judge_dims:{_attr}")
+for _key, _entry in DIMENSIONS.items():  # each key's default method, from the one table of keys
+    DIMENSION_REGISTRY.register(_key, _entry.implementation)
 
 
 def get_dimension(name: str) -> Dimension:

@@ -197,7 +197,7 @@ def dimension_table_html(summary: ModelSummary) -> str:
         if s.method_note:
             note += f' <span class="partial">{esc(s.method_note)}</span>'
         method = esc(s.method) + ("" if s.reference_method else ' <span class="partial">(not the report\'s)</span>')
-        rows.append(f'<tr><td>{esc(display_name(d))}</td><td class="l">{esc(DIMENSIONS[d][1])}</td>'
+        rows.append(f'<tr><td>{esc(display_name(d))}</td><td class="l">{esc(DIMENSIONS[d].group)}</td>'
                     f"{_num(s.mean)}<td>{ci}</td><td data-v=\"{s.n}\">{s.n}/{s.applicable}</td>"
                     f"<td>{s.n_error}</td><td>{s.n_missing}</td><td>{s.n_not_applicable}</td><td>{s.n_stale}</td>"
                     f'<td class="l">{method}</td><td class="l">{note}</td></tr>')
