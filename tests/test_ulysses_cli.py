@@ -1,5 +1,10 @@
-"""``--ulysses`` under torchrun-style ranks (2 processes, gloo, wan-tiny): the same videos, bytes for
-bytes, as one process; plus the rank-group arithmetic."""
+"""``--ulysses`` under torchrun-style ranks (2 processes, gloo, wan-tiny): the same videos as one
+process, to float rounding; plus the rank-group arithmetic.
+
+Bytes are not the contract across layouts: a matmul over a sequence shard, or with another thread
+count, rounds differently on the CPU, and libx264 turns a last-bit change in a frame into a few grey
+levels here and there. So the videos are compared decoded: the same video in both layouts measures
+above 40 dB PSNR (45 dB seen), another prompt's video about 34 dB."""
 
 import os
 import subprocess
@@ -43,6 +48,18 @@ def launch(args: list[str], world: int = 2) -> list[str]:
     return outputs
 
 
+def psnr(a: Path, b: Path) -> float:
+    """Decoded-frame PSNR in dB (inf for identical frames)."""
+    import numpy as np
+
+    from wanbench.video import read_video
+
+    x, y = (read_video(p).frames.astype(np.float64) for p in (a, b))
+    assert x.shape == y.shape
+    mse = float(((x - y) ** 2).mean())
+    return float("inf") if mse == 0 else 10 * float(np.log10(255.0**2 / mse))
+
+
 def test_eval_and_generate_with_ulysses_equal_one_process(tmp_path: Path) -> None:
     release = tmp_path / "release"
     write_tiny_release(release)
@@ -60,9 +77,12 @@ def test_eval_and_generate_with_ulysses_equal_one_process(tmp_path: Path) -> Non
 
     def videos(run: Path) -> dict:
         with ResultStore(run / "results.sqlite") as store:
-            return {p: store.video(run.name, "wan-tiny", p, 0)["sha256"] for p in ("a", "b")}
+            return {p: run / store.video(run.name, "wan-tiny", p, 0)["path"] for p in ("a", "b")}
 
-    assert videos(tmp_path / "single") == videos(tmp_path / "sharded")
+    single_videos, sharded_videos = videos(tmp_path / "single"), videos(tmp_path / "sharded")
+    for p in ("a", "b"):
+        assert psnr(single_videos[p], sharded_videos[p]) > 40, p
+    assert psnr(single_videos["a"], sharded_videos["b"]) < 40  # the bound tells videos apart
     assert not (tmp_path / "sharded" / "shards").exists()  # one group: its leader wrote the main store
 
     prompt = ["--prompt", "the camera pans left", "--seed", "3", "--steps", "2", "--frames", "5", "--size", "32x48",
@@ -70,4 +90,4 @@ def test_eval_and_generate_with_ulysses_equal_one_process(tmp_path: Path) -> Non
     launch(["generate", "--model", "wan-tiny", *prompt, "-o", str(tmp_path / "sharded.mp4"), "--ulysses", "2"])
     one = CliRunner().invoke(app, ["generate", "--model", "wan-tiny", *prompt, "-o", str(tmp_path / "single.mp4")])
     assert one.exit_code == 0, one.output
-    assert (tmp_path / "sharded.mp4").read_bytes() == (tmp_path / "single.mp4").read_bytes()
+    assert psnr(tmp_path / "sharded.mp4", tmp_path / "single.mp4") > 40
