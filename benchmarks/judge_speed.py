@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -41,7 +42,8 @@ def main() -> None:
     real = weights_status(args.weights).state in ("present", "unverified")
     settings = JudgeSettings()
     if not real:
-        from wanbench.backbones.tiny import install_tiny_judge
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests/
+        from tests.tiny_backbones import install_tiny_judge
 
         os.environ["WANBENCH_HOME"] = str(work / "home")
         install_tiny_judge(work / "home", args.weights)

@@ -34,7 +34,7 @@ COUNT_QUESTION = "Count every cat in this image. How many are there? Answer with
 
 @pytest.fixture(scope="module")
 def judge_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from wanbench.backbones.tiny import install_tiny_judge
+    from tests.tiny_backbones import install_tiny_judge
 
     home = tmp_path_factory.mktemp("judge-home")
     install_tiny_judge(home, "qwen2-vl-2b")
@@ -259,7 +259,7 @@ def test_absent_remote_server_is_one_clear_line() -> None:
 @pytest.mark.parametrize("family", ["qwen2-vl", "qwen2.5-vl"])
 def test_questions_sharing_a_prefix_match_full_forwards(family, tmp_path, monkeypatch) -> None:
     """The cached-prefix path continues M-RoPE positions and padding exactly as one full forward would."""
-    from wanbench.backbones.tiny import install_tiny_judge
+    from tests.tiny_backbones import install_tiny_judge
 
     install_tiny_judge(tmp_path, "qwen2-vl-2b", family=family)
     monkeypatch.setenv("WANBENCH_HOME", str(tmp_path))
@@ -283,7 +283,7 @@ def test_questions_sharing_a_prefix_match_full_forwards(family, tmp_path, monkey
 
 
 def test_qwen25_vl_loads_and_judges_through_the_same_path(tmp_path, monkeypatch) -> None:
-    from wanbench.backbones.tiny import install_tiny_judge
+    from tests.tiny_backbones import install_tiny_judge
 
     install_tiny_judge(tmp_path, "qwen2.5-vl-7b", family="qwen2.5-vl")
     monkeypatch.setenv("WANBENCH_HOME", str(tmp_path))

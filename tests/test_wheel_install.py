@@ -1,5 +1,6 @@
 """A wheel built from the repository works outside the checkout: suites, reference tables, the paper
-weighting and wan-tiny are package data, found through importlib.resources.
+weighting and wan-tiny are package data, found through importlib.resources; test fixtures (the tiny
+random backbones) are not shipped.
 
 The clean environment is a fresh venv without pip whose dependencies come from this interpreter's
 site-packages through a .pth line (no download); the wheel itself is installed into it by pip.
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +32,11 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
          "-w", str(dist), str(ROOT)], cwd=tmp_path, timeout=600)
     wheel = next(dist.glob("wanbench-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = archive.namelist()
+    assert "wanbench/cli.py" in shipped and "wanmodel/vae.py" in shipped
+    test_only = [n for n in shipped if n.startswith("tests/") or "tiny_backbones" in n or n.endswith("backbones/tiny.py")]
+    assert test_only == [], f"the wheel ships test fixtures: {test_only}"
 
     env_dir = tmp_path / "env"
     venv.EnvBuilder(with_pip=False, symlinks=True).create(env_dir)

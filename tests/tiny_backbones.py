@@ -1,4 +1,6 @@
-"""Random-init stand-ins of every vision backbone, in their exact architectures but tiny widths.
+"""Random-init stand-ins of every vision backbone (and the Qwen-VL judge), in their exact architectures
+but tiny widths. Test-only: it lives outside the package, so an installed wanbench never writes random
+weights under real registry names; nothing under wanbench/ or wanmodel/ imports it (tests/test_layering.py).
 
 Tests and benchmarks use them where no real weights exist (nothing can be downloaded here): each
 is saved under ``<home>/weights/<entry>/`` with the file names of the real release, so it is found
