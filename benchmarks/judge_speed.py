@@ -35,8 +35,8 @@ def main() -> None:
     from wanbench.backbones.judge.protocol import JudgeSettings, Query, fit_pixels
     from wanbench.backbones.vlm import VLMBackbone
     from wanbench.dims.judge_dims import questions
-    from wanbench.video import Video
     from wanbench.model_weights import weights_status
+    from wanbench.video import Video
 
     work = Path(tempfile.mkdtemp(prefix="judge-speed-"))
     real = weights_status(args.weights).state in ("present", "unverified")

@@ -198,7 +198,7 @@ def main() -> None:
         target = install_vbench(args.cache)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
     runners = {"vbench": vbench_dynamic_degree(target, work / "vbench-cache")}
     for name in names:
         if name != "vbench":

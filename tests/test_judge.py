@@ -17,8 +17,17 @@ from tests.conftest import SMALL, pan_clip, tiny_video, write_suite
 from tests.judge_server import LoopbackJudgeServer
 from wanbench.backbones.base import BackboneUnavailable
 from wanbench.backbones.judge.local import LocalQwenJudge
-from wanbench.backbones.judge.protocol import (AnswerSet, JudgeError, JudgeSettings, NextTokens, Query, check_user_text,
-                                               fit_pixels, read_answers, surface_variants)
+from wanbench.backbones.judge.protocol import (
+    AnswerSet,
+    JudgeError,
+    JudgeSettings,
+    NextTokens,
+    Query,
+    check_user_text,
+    fit_pixels,
+    read_answers,
+    surface_variants,
+)
 from wanbench.backbones.judge.remote import RemoteJudge
 from wanbench.backbones.vlm import VLMBackbone
 from wanbench.dims.judge_dims import questions, templates
@@ -134,7 +143,7 @@ def test_local_judge_scores_every_judge_dimension_and_a_rerun_asks_nothing(judge
                                 dimensions=JUDGE_DIMS, backbone_options=options))
     assert first.errors == 0 and first.missing == 0 and first.ok == 9
     got = results(tmp_path / "a")
-    for (prompt_id, dim), row in got.items():
+    for row in got.values():
         assert 0.0 <= row["value"] <= 1.0
     assert "judge local:qwen2_vl:qwen2-vl-2b" in got[("aerial", "camera_control")]["backend"]
     aerial, pan = (json.loads(got[(p, "camera_control")]["details"]) for p in ("aerial", "pan"))

@@ -62,8 +62,8 @@ def test_the_asked_subject_maps_to_a_detector_class_or_to_none(name, kind, expec
 
 @pytest.fixture(scope="module")
 def dino(tmp_path_factory):
-    from wanbench.backbones.dino import DinoBackbone
     from tests.tiny_backbones import install_tiny_weights
+    from wanbench.backbones.dino import DinoBackbone
 
     home = tmp_path_factory.mktemp("dino-home")
     install_tiny_weights(home, which=("dino-vitb16",))

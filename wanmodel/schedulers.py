@@ -13,7 +13,7 @@ starts at sigma 1 (``flow_sigmas(..., sigma_max=1.0)``), where the log-SNR is -i
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -93,10 +93,10 @@ def sample_unipc(model_fn: ModelFn, x: torch.Tensor, sigmas: torch.Tensor, callb
     timesteps = timesteps_of(sigmas)
     steps = len(timesteps)
     x0_preds: list[torch.Tensor] = []  # data predictions m_i, newest last
-    last_sample: torch.Tensor | None = None
     last_order = 0
     dtype = x.dtype
     x = x.float()
+    last_sample = x  # the sample before the latest predictor step (first read at i = 1)
     for i in range(steps):
         velocity = model_fn(x.to(dtype), timesteps[i].expand(x.shape[0]).to(x.device)).float()
         m_i = x - sig[i] * velocity  # the model's x0
