@@ -30,8 +30,12 @@ demo: $(STAMP)
 	$(BIN)/wanbench report runs/demo --reference paper
 	@$(BIN)/wanbench weights status --summary
 
-# pytest exits 5 when it collected nothing: our suite is never empty, so that fails loudly.
+# Lint, format and types first (config in pyproject.toml), then pytest. pytest exits 5 when it collected
+# nothing: our suite is never empty, so that fails loudly.
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5); the suite must never be empty"; fi; \
 	exit $$rc
@@ -42,4 +46,4 @@ tiny-model: $(STAMP)
 	$(BIN)/python scripts/evaluate_tiny_model.py
 
 clean:
-	rm -rf runs/demo .pytest_cache
+	rm -rf runs/demo .pytest_cache .mypy_cache .ruff_cache

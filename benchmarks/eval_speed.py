@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -82,7 +83,8 @@ def main() -> None:
                ("raft-large", "dino-vitb16", "clip-vit-l-14", "laion-aesthetic", "musiq-koniq", "maniqa-koniq"))
     options: dict = {}
     if not real:
-        from wanbench.backbones.tiny import install_tiny_weights
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests/
+        from tests.tiny_backbones import install_tiny_weights
 
         os.environ["WANBENCH_HOME"] = str(work / "home")
         options = install_tiny_weights(work / "home")

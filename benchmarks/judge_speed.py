@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,14 +35,15 @@ def main() -> None:
     from wanbench.backbones.judge.protocol import JudgeSettings, Query, fit_pixels
     from wanbench.backbones.vlm import VLMBackbone
     from wanbench.dims.judge_dims import questions
-    from wanbench.video import Video
     from wanbench.model_weights import weights_status
+    from wanbench.video import Video
 
     work = Path(tempfile.mkdtemp(prefix="judge-speed-"))
     real = weights_status(args.weights).state in ("present", "unverified")
     settings = JudgeSettings()
     if not real:
-        from wanbench.backbones.tiny import install_tiny_judge
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests/
+        from tests.tiny_backbones import install_tiny_judge
 
         os.environ["WANBENCH_HOME"] = str(work / "home")
         install_tiny_judge(work / "home", args.weights)

@@ -185,7 +185,8 @@ def main() -> None:
 
     import torch
 
-    from wanbench.backbones.tiny import install_tiny_weights
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests/
+    from tests.tiny_backbones import install_tiny_weights
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -197,7 +198,7 @@ def main() -> None:
         target = install_vbench(args.cache)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
     runners = {"vbench": vbench_dynamic_degree(target, work / "vbench-cache")}
     for name in names:
         if name != "vbench":

@@ -21,11 +21,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_tiny_model import CFG, RENDER, VAE_LR, make_prompts  # noqa: E402
+
 from wanbench.aggregate import load_results, summarise  # noqa: E402
+from wanbench.dimension_weights import load_weighting  # noqa: E402
 from wanbench.report import write_report  # noqa: E402
 from wanbench.runner import EvalConfig, run_eval  # noqa: E402
 from wanbench.suitegen import to_jsonl  # noqa: E402
-from wanbench.dimension_weights import load_weighting  # noqa: E402
 from wanmodel.dit import WanDiT  # noqa: E402
 from wanmodel.vae import WanVAE  # noqa: E402
 
@@ -149,12 +150,14 @@ dim 8, z_dim 4), trained on this 2-core CPU in {log['seconds'] / 60:.0f} minutes
 
 - Data: {args['clips']} procedural clips (wanbench's `procedural` adapter, 9 frames at 64x48, 16 fps):
   the camera pans left/right, lifts up/down, zooms in/out or stays still over textured scenes,
-  with coarse, high-contrast textures (`detail=0.25`, `contrast=3`), half with a moving subject; captions like "a dog running , the camera pans left over a forest".
+  with coarse, high-contrast textures (`detail=0.25`, `contrast=3`), half with a moving subject; captions
+  like "a dog running , the camera pans left over a forest".
 - Text: a random, frozen tiny umT5 over a word tokenizer built from the captions (official `.pth`
   and tokenizer folder layout).
 - VAE: {args['vae_steps']} AdamW steps (batch 4, lr {VAE_LR:g} after a 50-step warm-up), deterministic
   autoencoding (decoding the mean, as inference does) with L1 on frames and, weighted
-  {args.get('motion_weight', '1.0')}, on frame differences, so motion counts; its reconstructions keep the asked camera motion in
+  {args.get('motion_weight', '1.0')}, on frame differences, so motion counts; its reconstructions keep the asked
+  camera motion in
   {log['vae_camera_check']['reconstructions']} of {log['vae_camera_check']['clips']} held-out clips
   (the originals: {log['vae_camera_check']['originals']}). Latents then standardised per channel by
   folding their mean and std into the 1x1 convolutions around the latent.

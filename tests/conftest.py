@@ -79,7 +79,7 @@ def _isolated_wanbench_home(tmp_path_factory: pytest.TempPathFactory, monkeypatc
 @pytest.fixture(scope="session")
 def tiny_vision_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """A WANBENCH_HOME holding tiny random weights for every vision backbone, and their options."""
-    from wanbench.backbones.tiny import install_tiny_weights
+    from tests.tiny_backbones import install_tiny_weights
 
     home = tmp_path_factory.mktemp("tiny-vision-home")
     return home, install_tiny_weights(home)

@@ -68,7 +68,7 @@ def fuzz_tallies(video_py: str) -> dict:
     folder = Path(tempfile.mkdtemp())
     source = write_video(folder / "a.mp4", pan_clip(3.0, frames=8, height=48, width=64), 8.0).read_bytes()
     tally = {"decoded": 0, "error": 0, "crash": 0}
-    for case in range(200):
+    for _ in range(200):
         path = folder / "case.mp4"
         path.write_bytes(test_fuzz.damage(source, rng))
         try:

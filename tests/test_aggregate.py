@@ -22,7 +22,10 @@ def test_seeds_are_averaged_per_prompt_before_the_mean() -> None:
 def test_bootstrap_ci_narrows_with_more_prompts() -> None:
     rng = np.random.default_rng(1)
     few, many = rng.random(10), rng.random(400)
-    width = lambda v: np.subtract(*np.percentile(bootstrap_means(v), [97.5, 2.5]))
+
+    def width(values: np.ndarray) -> float:
+        return np.subtract(*np.percentile(bootstrap_means(values), [97.5, 2.5]))
+
     assert width(many) < width(few)
     assert np.array_equal(bootstrap_means(few), bootstrap_means(few))  # seeded: same data, same CI
 

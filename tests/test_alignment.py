@@ -27,8 +27,8 @@ from wanbench.alignment import (
     vote_data,
 )
 from wanbench.cli import app
-from wanbench.votes import CSV_COLUMNS, Vote, VoteError, VoteStore, read_votes_csv
 from wanbench.dimension_weights import load_weighting
+from wanbench.votes import CSV_COLUMNS, Vote, VoteError, VoteStore, read_votes_csv
 
 runner = CliRunner()
 MODELS = [f"m{i}" for i in range(6)]

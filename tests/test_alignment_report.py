@@ -6,9 +6,9 @@ from pathlib import Path
 
 from tests.votes_helpers import TRUE_WEIGHTS, scored_runs, simulated_votes
 from wanbench.alignment_html import human_alignment_section
+from wanbench.dimension_weights import load_weighting
 from wanbench.report import write_report
 from wanbench.votes import VoteStore
-from wanbench.dimension_weights import load_weighting
 
 MODELS = ["m<b>1", "m2", "m3"]
 

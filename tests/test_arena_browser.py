@@ -40,7 +40,8 @@ def wait_for(condition, timeout: float = 30.0, what: str = "condition"):
 
 
 PLAYING = """return ['left', 'right'].map((id) => { const v = document.getElementById(id);
-  return {ready: v.readyState, paused: v.paused, t: v.currentTime, w: v.videoWidth, error: v.error && v.error.code}; });"""
+  return {ready: v.readyState, paused: v.paused, t: v.currentTime, w: v.videoWidth,
+          error: v.error && v.error.code}; });"""
 
 
 @pytest.mark.slow

@@ -17,8 +17,17 @@ from tests.conftest import SMALL, pan_clip, tiny_video, write_suite
 from tests.judge_server import LoopbackJudgeServer
 from wanbench.backbones.base import BackboneUnavailable
 from wanbench.backbones.judge.local import LocalQwenJudge
-from wanbench.backbones.judge.protocol import (AnswerSet, JudgeError, JudgeSettings, NextTokens, Query, check_user_text,
-                                               fit_pixels, read_answers, surface_variants)
+from wanbench.backbones.judge.protocol import (
+    AnswerSet,
+    JudgeError,
+    JudgeSettings,
+    NextTokens,
+    Query,
+    check_user_text,
+    fit_pixels,
+    read_answers,
+    surface_variants,
+)
 from wanbench.backbones.judge.remote import RemoteJudge
 from wanbench.backbones.vlm import VLMBackbone
 from wanbench.dims.judge_dims import questions, templates
@@ -34,7 +43,7 @@ COUNT_QUESTION = "Count every cat in this image. How many are there? Answer with
 
 @pytest.fixture(scope="module")
 def judge_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from wanbench.backbones.tiny import install_tiny_judge
+    from tests.tiny_backbones import install_tiny_judge
 
     home = tmp_path_factory.mktemp("judge-home")
     install_tiny_judge(home, "qwen2-vl-2b")
@@ -134,7 +143,7 @@ def test_local_judge_scores_every_judge_dimension_and_a_rerun_asks_nothing(judge
                                 dimensions=JUDGE_DIMS, backbone_options=options))
     assert first.errors == 0 and first.missing == 0 and first.ok == 9
     got = results(tmp_path / "a")
-    for (prompt_id, dim), row in got.items():
+    for row in got.values():
         assert 0.0 <= row["value"] <= 1.0
     assert "judge local:qwen2_vl:qwen2-vl-2b" in got[("aerial", "camera_control")]["backend"]
     aerial, pan = (json.loads(got[(p, "camera_control")]["details"]) for p in ("aerial", "pan"))
@@ -259,7 +268,7 @@ def test_absent_remote_server_is_one_clear_line() -> None:
 @pytest.mark.parametrize("family", ["qwen2-vl", "qwen2.5-vl"])
 def test_questions_sharing_a_prefix_match_full_forwards(family, tmp_path, monkeypatch) -> None:
     """The cached-prefix path continues M-RoPE positions and padding exactly as one full forward would."""
-    from wanbench.backbones.tiny import install_tiny_judge
+    from tests.tiny_backbones import install_tiny_judge
 
     install_tiny_judge(tmp_path, "qwen2-vl-2b", family=family)
     monkeypatch.setenv("WANBENCH_HOME", str(tmp_path))
@@ -283,7 +292,7 @@ def test_questions_sharing_a_prefix_match_full_forwards(family, tmp_path, monkey
 
 
 def test_qwen25_vl_loads_and_judges_through_the_same_path(tmp_path, monkeypatch) -> None:
-    from wanbench.backbones.tiny import install_tiny_judge
+    from tests.tiny_backbones import install_tiny_judge
 
     install_tiny_judge(tmp_path, "qwen2.5-vl-7b", family="qwen2.5-vl")
     monkeypatch.setenv("WANBENCH_HOME", str(tmp_path))

@@ -31,7 +31,7 @@ def test_camera_control_is_ready_on_flow_alone_and_names_what_the_judge_half_lac
 
 
 def test_human_artifacts_by_judge_is_its_own_method_and_version(tmp_path, monkeypatch) -> None:
-    from wanbench.backbones.tiny import install_tiny_judge
+    from tests.tiny_backbones import install_tiny_judge
     from wanbench.backbones.vlm import JudgeSettings, VLMBackbone
 
     detector = get_dimension("human_artifacts")
@@ -62,8 +62,8 @@ def test_the_asked_subject_maps_to_a_detector_class_or_to_none(name, kind, expec
 
 @pytest.fixture(scope="module")
 def dino(tmp_path_factory):
+    from tests.tiny_backbones import install_tiny_weights
     from wanbench.backbones.dino import DinoBackbone
-    from wanbench.backbones.tiny import install_tiny_weights
 
     home = tmp_path_factory.mktemp("dino-home")
     install_tiny_weights(home, which=("dino-vitb16",))

@@ -93,6 +93,9 @@ def test_contrast_widens_the_texture_and_is_an_adapter_option() -> None:
     prompt = prompt_from_dict({"id": "c", "text": "a forest", "dimensions": ["scene_quality"], "scene": "forest"})
     flat = render(prompt, 0, RenderConfig(width=64, height=48, frames=2, detail=0.25))
     strong = render(prompt, 0, RenderConfig(width=64, height=48, frames=2, detail=0.25, contrast=3.0))
-    spread = lambda frames: frames.astype(float).std(axis=(1, 2)).mean()  # per channel, over the image
+
+    def spread(frames: np.ndarray) -> float:
+        return frames.astype(float).std(axis=(1, 2)).mean()  # per channel, over the image
+
     assert spread(strong) > 2 * spread(flat)
     assert ProceduralAdapter(contrast=3.0).info()["render"]["contrast"] == 3.0

@@ -48,7 +48,9 @@ def test_the_targets_reject_a_template_suite() -> None:
 
 
 def test_diversity_finds_near_duplicates_and_shared_openings() -> None:
-    make = lambda i, text: prompt_from_dict({"id": f"p{i}", "text": text, "dimensions": ["image_quality"]})
+    def make(i: int, text: str):
+        return prompt_from_dict({"id": f"p{i}", "text": text, "dimensions": ["image_quality"]})
+
     found = diversity([make(1, "A red fox runs across the snow at dawn"),
                        make(2, "A red fox runs across the snow at dusk"), make(3, "Rain on a tin roof")])
     assert found.max_cosine > 0.85 and set(found.closest_pair) == {"p1", "p2"}

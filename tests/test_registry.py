@@ -1,8 +1,8 @@
 import pytest
 
 from wanbench.adapters.base import ADAPTERS
-from wanbench.dims.registry import DIMENSION_REGISTRY, all_dimensions, get_dimension
 from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.dims.registry import DIMENSION_REGISTRY, all_dimensions, get_dimension
 from wanbench.registry import Registry, UnknownNameError
 
 

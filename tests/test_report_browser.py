@@ -43,7 +43,8 @@ def report_page(tmp_path_factory) -> Path:
 
 PAGE_STATE = """
 const media = Array.from(document.images).map(i => ({kind: 'img', ok: i.complete && i.naturalWidth > 0}))
-  .concat(Array.from(document.querySelectorAll('video')).map(v => ({kind: 'video', ok: v.readyState >= 1 && !v.error})));
+  .concat(Array.from(document.querySelectorAll('video'))
+          .map(v => ({kind: 'video', ok: v.readyState >= 1 && !v.error})));
 return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth, media: media,
         pwned: window.__pwned === undefined ? null : window.__pwned};
 """

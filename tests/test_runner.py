@@ -79,7 +79,10 @@ def test_same_seed_same_video_same_scores(tmp_path: Path, tiny_suite: Path) -> N
     a = run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "a", model_options=SMALL))
     b = run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "b", model_options=SMALL))
     assert a.ok == b.ok
-    strip = lambda rs: sorted((r["prompt_id"], r["dimension"], r["value"], r["video_sha256"]) for r in rs)
+
+    def strip(rs: list[dict]) -> list[tuple]:
+        return sorted((r["prompt_id"], r["dimension"], r["value"], r["video_sha256"]) for r in rs)
+
     assert strip(rows(tmp_path / "a")) == strip(rows(tmp_path / "b"))
 
 

@@ -12,8 +12,15 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import SMALL, pan_clip, write_suite
-from wanbench.aggregate import (bootstrap_counts, load_results, mark_stale, paired_comparison, run_versions,
-                                summarise, summarise_dimension)
+from wanbench.aggregate import (
+    bootstrap_counts,
+    load_results,
+    mark_stale,
+    paired_comparison,
+    run_versions,
+    summarise,
+    summarise_dimension,
+)
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.report import write_report
 from wanbench.report.terminal import dimension_table
@@ -191,8 +198,8 @@ def test_methods_never_mix_silently_and_fallbacks_are_labelled() -> None:
 
 
 def test_reference_rows_are_marked_comparable_or_not_and_not_ranked() -> None:
-    from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
     from wanbench.dimension_weights import load_reference
+    from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 
     weights = {d: 1 / 14 for d in DIMENSION_KEYS}
     summaries = summarise(full_model("ours", 0.5), NO_FAILURES, weights, versions=CURRENT)

@@ -14,8 +14,8 @@ from wanbench.backbones.dino import crop, subject_boxes
 from wanbench.dims.base import NotScorable
 from wanbench.dims.registry import get_dimension
 from wanbench.dims.vision_dims import frame_consistency
+from wanbench.model_weights import WEIGHTS, WeightsError, WeightSpec, fetch, require, weights_status
 from wanbench.suite import Prompt
-from wanbench.model_weights import WEIGHTS, WeightSpec, WeightsError, fetch, require, weights_status
 
 PROMPT = Prompt(id="p1", text="a red ball rolls across a wooden table", dimensions=("scene_quality",))
 
@@ -91,7 +91,7 @@ def test_weights_status_cli_lists_every_entry(vision_home) -> None:
 
 def test_missing_weights_make_vision_dimensions_missing_with_the_reason() -> None:
     video = tiny_video(pan_clip(2.0))
-    for dim_name, backbone in (("id_consistency", "dino"), ("scene_quality", "clip"), ("image_quality", "iqa")):
+    for dim_name in ("id_consistency", "scene_quality", "image_quality"):  # dino, clip, iqa
         dim = get_dimension(dim_name)
         cache = FeatureCache(video, {name: make(name, {}) for name in dim.needs})
         with pytest.raises(BackboneUnavailable) as info:
@@ -161,7 +161,7 @@ def test_loaded_backbones_name_the_modules_that_do_their_work(vision_home) -> No
         calls = []
         modules = backbone.torch_modules()
         for module in modules:
-            module.register_forward_hook(lambda *_: calls.append(1))
+            module.register_forward_hook(lambda *_, seen=calls: seen.append(1))
         backbone.compute(video)
         assert modules and calls, name
 

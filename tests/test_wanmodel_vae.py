@@ -1,4 +1,5 @@
-"""WanVAE: official parameter count, parity with diffusers (whole and streamed), checkpoint layouts."""
+"""WanVAE: official parameter count, parity with diffusers, streamed (cached, chunk by chunk) equal to one
+pass over the whole video, checkpoint layouts."""
 
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from safetensors.torch import save_file
 from tests.wanmodel_helpers import diffusers_vae
 from wanmodel.checkpoint import load_vae, vae_key_map
 from wanmodel.configs import VAEConfig, get_config
-from wanmodel.vae import WanVAE
+from wanmodel.vae import Resample, WanVAE
 
 CFG = get_config("tiny").vae
 
@@ -31,29 +32,62 @@ def video(frames: int = 9, seed: int = 2) -> torch.Tensor:
     return torch.rand(1, 3, frames, 32, 48, generator=torch.Generator().manual_seed(seed)) * 2 - 1
 
 
-def test_encode_matches_diffusers_whole_and_streamed() -> None:
+def whole_video_layer(layer: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """One layer over every frame at once, with no cache: causal convs pad the past with zeros, and
+    the time resamplers act on the whole sequence. The streamed path must reproduce this.
+
+    Time downsampling keeps frame 0 and then takes a stride-2 window over all frames; time upsampling
+    keeps frame 0 single and doubles each later frame (its time conv's past starts at frame 1)."""
+    if isinstance(layer, Resample) and layer.mode == "downsample3d":
+        x = layer(x)  # without a cache: the per-frame spatial part only
+        return torch.cat([x[:, :, :1], layer.time_conv(x)], dim=2)
+    if isinstance(layer, Resample) and layer.mode == "upsample3d":
+        b, c, t, h, w = x.shape
+        pairs = layer.time_conv(x[:, :, 1:]).view(b, 2, c, t - 1, h, w).permute(0, 2, 3, 1, 4, 5)
+        return layer(torch.cat([x[:, :, :1], pairs.reshape(b, c, 2 * (t - 1), h, w)], dim=2))
+    return layer(x)
+
+
+def encode_whole_video(vae: WanVAE, x: torch.Tensor) -> torch.Tensor:
+    encoder = vae.encoder
+    h = encoder.conv1(x)
+    for layer in (*encoder.downsamples, *encoder.middle, *encoder.head):
+        h = whole_video_layer(layer, h)
+    return vae.conv1(h).chunk(2, dim=1)[0]
+
+
+def decode_whole_video(vae: WanVAE, z: torch.Tensor) -> torch.Tensor:
+    decoder = vae.decoder
+    h = decoder.conv1(vae.conv2(z))
+    for layer in (*decoder.middle, *decoder.upsamples, *decoder.head):
+        h = whole_video_layer(layer, h)
+    return h.clamp(-1.0, 1.0)
+
+
+def test_encode_matches_diffusers_and_a_whole_video_pass() -> None:
     reference, ours = pair()
     x = video()
     with torch.no_grad():
         expected = reference.encode(x).latent_dist.mean
-        whole = ours.encode(x, normalize=False)
-        streamed = ours.conv1(torch.cat(list(ours.encode_chunks(x)), dim=2)).chunk(2, dim=1)[0]
-    assert whole.shape == (1, CFG.z_dim, 3, 4, 6)
-    assert (whole - expected).abs().max().item() <= 1e-5
+        streamed = ours.encode(x, normalize=False)
+        whole = encode_whole_video(ours, x)
+    assert streamed.shape == whole.shape == (1, CFG.z_dim, 3, 4, 6)
     assert (streamed - expected).abs().max().item() <= 1e-5
+    assert (streamed - whole).abs().max().item() <= 1e-5
 
 
-def test_decode_matches_diffusers_whole_and_streamed() -> None:
+def test_decode_matches_diffusers_and_a_whole_video_pass() -> None:
     reference, ours = pair(seed=1)
     z = torch.randn(1, CFG.z_dim, 3, 4, 6, generator=torch.Generator().manual_seed(5))
     with torch.no_grad():
         expected = reference.decode(z).sample
-        whole = ours.decode(z, normalized=False)
+        streamed = ours.decode(z, normalized=False)
         chunks = list(ours.decode_chunks(z, normalized=False))
+        whole = decode_whole_video(ours, z)
     assert [c.shape[2] for c in chunks] == [1, 4, 4]  # first frame, then 4 frames per latent frame
-    assert whole.shape == (1, 3, 9, 32, 48)
-    assert (whole - expected).abs().max().item() <= 1e-5
-    assert (torch.cat(chunks, dim=2) - expected).abs().max().item() <= 1e-5
+    assert streamed.shape == whole.shape == (1, 3, 9, 32, 48)
+    assert (streamed - expected).abs().max().item() <= 1e-5
+    assert (streamed - whole).abs().max().item() <= 1e-5
 
 
 def test_latent_normalisation_round_trip() -> None:

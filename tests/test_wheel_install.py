@@ -1,5 +1,6 @@
 """A wheel built from the repository works outside the checkout: suites, reference tables, the paper
-weighting and wan-tiny are package data, found through importlib.resources.
+weighting and wan-tiny are package data, found through importlib.resources; test fixtures (the tiny
+random backbones) are not shipped.
 
 The clean environment is a fresh venv without pip whose dependencies come from this interpreter's
 site-packages through a .pth line (no download); the wheel itself is installed into it by pip.
@@ -8,13 +9,18 @@ site-packages through a .pth line (no download); the wheel itself is installed i
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Not copied for the build: setuptools builds in the source folder and ships whatever its build/ holds,
+# so a stale build/lib (a module since moved, such as the old wanbench/backbones/tiny.py) would be shipped.
+LOCAL_ONLY = {".git", ".venv", "build", "dist", "runs", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
 
 def run(command: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -25,11 +31,25 @@ def run(command: list[str], cwd: Path, timeout: int = 300) -> subprocess.Complet
     return done
 
 
+def clean_source(target: Path) -> Path:
+    """A copy of the checkout without build outputs, caches or local runs."""
+    def skip(folder: str, names: list[str]) -> set[str]:
+        local = LOCAL_ONLY if Path(folder) == ROOT else set()
+        return {n for n in names if n in local or n == "__pycache__" or n.endswith(".egg-info")}
+
+    return Path(shutil.copytree(ROOT, target, ignore=skip))
+
+
 def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
-         "-w", str(dist), str(ROOT)], cwd=tmp_path, timeout=600)
+         "-w", str(dist), str(clean_source(tmp_path / "source"))], cwd=tmp_path, timeout=600)
     wheel = next(dist.glob("wanbench-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = archive.namelist()
+    assert "wanbench/cli.py" in shipped and "wanmodel/vae.py" in shipped
+    test_only = [n for n in shipped if n.startswith("tests/") or "tiny_backbones" in n or n.endswith("backbones/tiny.py")]
+    assert test_only == [], f"the wheel ships test fixtures: {test_only}"
 
     env_dir = tmp_path / "env"
     venv.EnvBuilder(with_pip=False, symlinks=True).create(env_dir)

@@ -19,7 +19,7 @@ def scored_runs(root: Path, models: list[str], prompts: int, seed: int = 0) -> t
     with a per-model offset so models differ). Returns the run dirs and {(model, prompt, seed): scores}."""
     rng = np.random.default_rng(seed)
     runs, table = [], {}
-    for m, model in enumerate(models):
+    for model in models:
         run = root / model
         offset = rng.uniform(-0.15, 0.15, len(DIMENSION_KEYS))
         rows = []

@@ -287,13 +287,14 @@ def _one_method(ok: pd.DataFrame, dimension: str) -> tuple[pd.DataFrame, set[str
         chosen = preferred[0] if preferred else members.most_common(1)[0][0]
         dropped = [m for m in members if m != chosen]
         keep &= ~ok["method"].isin(dropped)
-        notes.append(f"{sum(members[m] for m in dropped)} row(s) by {', '.join(dropped)} left out (one method per cell: {chosen})")
+        left_out = sum(members[m] for m in dropped)
+        notes.append(f"{left_out} row(s) by {', '.join(dropped)} left out (one method per cell: {chosen})")
     kept = ok[keep]
     return kept, {m for m in kept["method"] if m}, int((~keep).sum()), "; ".join(notes)
 
 
 def summarise_dimension(rows: pd.DataFrame, dimension: str, prompts: list[str] | None = None,
-                        counts: np.ndarray | None = None, extra_applicable: set[str] = frozenset(),
+                        counts: np.ndarray | None = None, extra_applicable: frozenset[str] | set[str] = frozenset(),
                         seed: int = 0) -> DimensionSummary:
     """One (model, dimension) cell. ``rows``: that cell's rows (stale already marked); ``prompts`` and
     ``counts``: the model's prompt list and the joint bootstrap draw (made here when not given)."""
@@ -425,7 +426,8 @@ def paired_comparison(a: ModelSummary, b: ModelSummary, weights: dict[str, float
     """Weighted-score difference A - B over the prompts both models scored, per dimension on the
     prompts both have, with one joint paired bootstrap over those prompts. Dimensions either lacks,
     or that the two measured by different methods, are left out and named."""
-    dims, left_out = [], []
+    per_prompt: dict[str, tuple[pd.Series, pd.Series]] = {}  # dimension -> (A's, B's) per-prompt means
+    left_out = []
     for d in DIMENSION_KEYS:
         if weights.get(d, 0) <= 0:
             continue
@@ -436,16 +438,16 @@ def paired_comparison(a: ModelSummary, b: ModelSummary, weights: dict[str, float
         if not len(x.per_prompt.index.intersection(y.per_prompt.index)):
             left_out.append(d)
             continue
-        dims.append(d)
+        per_prompt[d] = (x.per_prompt, y.per_prompt)
+    dims = list(per_prompt)
     if not dims:
         return None
-    prompts = sorted(set().union(*(a.dimensions[d].per_prompt.index.intersection(b.dimensions[d].per_prompt.index)
-                                   for d in dims)))
+    prompts = sorted(set().union(*(xs.index.intersection(ys.index) for xs, ys in per_prompt.values())))
     counts = bootstrap_counts(len(prompts), samples, bootstrap_seed(a.run, a.model, b.run, b.model, *prompts))
     total = sum(weights[d] for d in dims)
     value, replicates = 0.0, np.zeros(samples)
-    for d in dims:
-        diff = (a.dimensions[d].per_prompt - b.dimensions[d].per_prompt).reindex(prompts).to_numpy(float)
+    for d, (xs, ys) in per_prompt.items():
+        diff = (xs - ys).reindex(prompts).to_numpy(float)
         w = weights[d] / total
         value += w * float(np.nanmean(diff))
         replicates = replicates + w * replicate_means(counts, diff)

@@ -152,7 +152,7 @@ class TauB:
                 s += float(per_level[high] @ (strictly_below - strictly_above))
         total = counts.sum()
         pairs = total * (total - 1) / 2
-        x_counts = sum(per_level)
+        x_counts = np.sum(per_level, axis=0)
         y_counts = np.array([c.sum() for c in per_level])
         x_ties = float((x_counts * (x_counts - 1)).sum() / 2)
         y_ties = float((y_counts * (y_counts - 1)).sum() / 2)
@@ -172,10 +172,10 @@ def bootstrap_ci(values: Callable[[np.ndarray], float | None], n: int, samples: 
         return None, None
     rng = np.random.default_rng(seed)
     draws = [values(rng.integers(0, n, n)) for _ in range(samples)]
-    draws = np.array([d for d in draws if d is not None], float)
-    if len(draws) < samples // 2:
+    defined = np.array([d for d in draws if d is not None], float)
+    if len(defined) < samples // 2:
         return None, None
-    low, high = np.percentile(draws, [2.5, 97.5])
+    low, high = np.percentile(defined, [2.5, 97.5])
     return float(low), float(high)
 
 
@@ -255,10 +255,9 @@ def human_ratings(data: VoteData, samples: int = BOOTSTRAP_SAMPLES, seed: int = 
     rng = np.random.default_rng(seed)
     draws = []
     for _ in range(samples):
-        i = rng.integers(0, len(p), len(p))
-        draws.append(bradley_terry_ratings(a[i], b[i], p[i], len(models)))
-    draws = np.array(draws)
-    low, high = np.percentile(draws, [2.5, 97.5], axis=0)
+        resample = rng.integers(0, len(p), len(p))
+        draws.append(bradley_terry_ratings(a[resample], b[resample], p[resample], len(models)))
+    low, high = np.percentile(np.array(draws), [2.5, 97.5], axis=0)
     out = []
     for i, m in enumerate(models):
         as_a, as_b = frame[frame.model_a == m], frame[frame.model_b == m]

@@ -11,16 +11,16 @@ The CLI is a thin layer over the same functions (runner, aggregate, report), so 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
-from wanbench.aggregate import (ModelSummary, failed_applicability, load_results, mark_stale, run_versions,
-                                summarise)
-from wanbench.store import RESULTS_FILE, ResultStore, is_run_dir
+from wanbench.aggregate import ModelSummary, failed_applicability, load_results, mark_stale, run_versions, summarise
 from wanbench.dimension_weights import load_weighting
+from wanbench.store import RESULTS_FILE, ResultStore, is_run_dir
 
 
 @dataclass
@@ -36,8 +36,8 @@ class Run:
 
     def leaderboard(self, reference: str | None = None) -> pd.DataFrame:
         """Ranked rows (full coverage), then partial ones (rank NA), then reference rows if asked."""
-        from wanbench.report.tables import leaderboard_frame
         from wanbench.dimension_weights import load_reference
+        from wanbench.report.tables import leaderboard_frame
 
         return leaderboard_frame(self.summaries, load_reference(reference) if reference else None)
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import cv2
 
 from wanbench.backbones.detector import quiet_ultralytics, save_detector
-from wanbench.video import VIDEO_SUFFIXES, VideoError, read_video
 from wanbench.model_weights import WEIGHTS
+from wanbench.video import VIDEO_SUFFIXES, VideoError, read_video
 
 ARTIFACT_CLASSES = ("deformed_hand", "deformed_face", "extra_or_missing_limb", "distorted_body", "melted_object")
 
@@ -97,6 +97,7 @@ def train_detector(data_yaml: Path, epochs: int = 100, imgsz: int = 640, model: 
     """
     quiet_ultralytics()
     from ultralytics import YOLO
+    from ultralytics.nn.tasks import DetectionModel
 
     data_yaml = Path(data_yaml)
     if not data_yaml.is_file():
@@ -108,8 +109,16 @@ def train_detector(data_yaml: Path, epochs: int = 100, imgsz: int = 640, model: 
     yolo.train(data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, device=device, workers=0, plots=False,
                project=str(workdir), name="run", exist_ok=True, verbose=False, amp=False, seed=seed,
                deterministic=True, pretrained=False)
-    target = Path(out) if out else WEIGHTS.get(register_as).local_dir()
+    if out:
+        target = Path(out)
+    elif register_as:
+        target = WEIGHTS.get(register_as).local_dir()
+    else:
+        raise ValueError("give out or register_as: where the trained detector goes")
     # after training, ultralytics has reloaded the best epoch into yolo.model; scoring reads safetensors only
-    save_detector(yolo.model.float(), yolo.model.names, target, imgsz=imgsz)
-    metrics = {k: float(v) for k, v in (yolo.trainer.metrics or {}).items()}
+    trained, trainer = yolo.model, yolo.trainer
+    if not isinstance(trained, DetectionModel) or trainer is None:
+        raise RuntimeError("ultralytics finished training without a model or trainer to read")
+    save_detector(trained.float(), trained.names, target, imgsz=imgsz)
+    metrics = {k: float(v) for k, v in (trainer.metrics or {}).items()}
     return TrainSummary(target, metrics, epochs)

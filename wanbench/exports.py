@@ -17,9 +17,10 @@ import csv
 import datetime
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 PROVENANCE_FIELDS = ("model", "version", "date", "settings", "generated_by")
 TEMPLATE_FIELDS = ("prompt_id", "seed", "text", "path", *PROVENANCE_FIELDS)
@@ -158,6 +159,11 @@ def provenance_rows(invocations: list[dict]) -> list[dict[str, Any]]:
     return rows
 
 
+def _distinct(files: list[dict[str, Any]], key: str) -> str:
+    """The distinct values of ``key`` across manifest entries, sorted and joined."""
+    return ", ".join(sorted({str(f[key]) for f in files})) or "not recorded"
+
+
 def provenance_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One line per scored model label: which source models and versions, dates, by whom, how many files."""
     by_model: dict[tuple[str, str], list[dict]] = {}
@@ -167,13 +173,10 @@ def provenance_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for (run, model), files in by_model.items():
         known = [f for f in files if f.get("model")]
         dates = sorted(str(f["date"]) for f in known)
-
-        def values(key: str) -> str:
-            return ", ".join(sorted({str(f[key]) for f in known})) or "not recorded"
-
-        summary.append({"run": run, "model": model, "files": len(files), "source": values("model"),
-                        "version": values("version"), "dates": f"{dates[0]} to {dates[-1]}" if dates else "not recorded",
-                        "generated_by": values("generated_by"),
+        summary.append({"run": run, "model": model, "files": len(files), "source": _distinct(known, "model"),
+                        "version": _distinct(known, "version"),
+                        "dates": f"{dates[0]} to {dates[-1]}" if dates else "not recorded",
+                        "generated_by": _distinct(known, "generated_by"),
                         "settings": ", ".join(sorted({json.dumps(f["settings"], ensure_ascii=False, sort_keys=True)
                                                       if isinstance(f["settings"], dict) else str(f["settings"])
                                                       for f in known})) or "not recorded"})

@@ -89,7 +89,7 @@ class GenerationText:
         if self.lang == "zh" and not prompt.text_zh:
             raise ValueError(f"prompt {prompt.id} has no text_zh for --lang zh")
         text = prompt.text_in(self.lang)
-        if self.extend:
+        if self.extend and self.cache is not None and self.extender is not None:  # set together
             key = (self.extend.model, self.instruction_sha, self.lang, _sha(text))
             rewritten = self.cache.get(key)
             if rewritten is None:

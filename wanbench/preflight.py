@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 MAX_SEED = 2**63 - 1  # seeds are stored as SQLite integers (signed 64 bit)
 

@@ -14,8 +14,8 @@ import dataclasses
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable
 
 from wanbench.suite import Prompt
 
@@ -42,8 +42,9 @@ class PromptExtender:
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
         if self.tokenizer.chat_template is None:
             raise ValueError(f"{model_dir}: the tokenizer has no chat template; use an instruction-tuned model")
-        self.model = AutoModelForCausalLM.from_pretrained(str(model_dir), local_files_only=True,
-                                                          use_safetensors=True).to(device).eval()
+        model = AutoModelForCausalLM.from_pretrained(str(model_dir), local_files_only=True, use_safetensors=True)
+        # transformers' wrapped PreTrainedModel.to reads to type checkers as taking the model as its argument
+        self.model = model.to(device).eval()  # type: ignore[arg-type]
         self.max_new_tokens = max_new_tokens
         self.device = device
 
@@ -55,13 +56,16 @@ class PromptExtender:
 
     def _rewrite(self, text: str) -> str:
         messages = [{"role": "system", "content": INSTRUCTION}, {"role": "user", "content": text}]
-        ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                                 return_dict=True)
-        ids = {k: v.to(self.device) for k, v in ids.items()}
+        encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+                                                     return_dict=True)
+        assert isinstance(encoded, Mapping)  # return_dict=True: a BatchEncoding
+        ids = {k: v.to(self.device) for k, v in encoded.items()}
         out = self.model.generate(**ids, max_new_tokens=self.max_new_tokens, do_sample=False,
                                   pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
         new_tokens = out[0, ids["input_ids"].shape[1]:]
-        return " ".join(self.tokenizer.decode(new_tokens, skip_special_tokens=True).split())
+        reply = self.tokenizer.decode(new_tokens, skip_special_tokens=True)
+        assert isinstance(reply, str)  # one sequence in, one text out
+        return " ".join(reply.split())
 
     def extend(self, prompt: Prompt) -> Prompt | None:
         """The prompt with a rewritten text, or None when the model wrote nothing usable."""

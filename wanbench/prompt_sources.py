@@ -90,7 +90,7 @@ def parse_source_line(line: str, prompt_id: str, where: str) -> dict:
 
 def read_theme(path: Path) -> list[dict]:
     theme = path.stem
-    rows = []
+    rows: list[dict] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue

@@ -106,7 +106,7 @@ class Coverage:
 
 def coverage(suite: Suite) -> Coverage:
     table = suite.by_dimension()
-    cameras = Counter(p.camera for p in table["camera_control"])
+    cameras = Counter(p.camera for p in table["camera_control"] if p.camera)  # a valid prompt names its camera
     styles = {style: sum(cameras.get(m, 0) for m in motions) for style, motions in CAMERA_STYLES.items()}
     kinds = {dim: dict(Counter(p.subject.kind for p in table[dim] if p.subject)) for dim in BALANCED_KINDS_DIMS}
     return Coverage(
@@ -240,7 +240,8 @@ def check_targets(stats: SuiteStats, targets: Targets = TARGETS) -> list[str]:
         if not _balanced(kinds, ("human", "animal", "object"), targets.balance):
             misses.append(f"{dim}: subject kinds unbalanced {kinds}")
     if c.physics_with_event < c.per_dimension.get("physical_plausibility", 0):
-        misses.append(f"physical_plausibility: {c.per_dimension['physical_plausibility'] - c.physics_with_event} prompts name no event")
+        eventless = c.per_dimension["physical_plausibility"] - c.physics_with_event
+        misses.append(f"physical_plausibility: {eventless} prompts name no event")
     for prompt_id, problems in stats.inconsistent.items():
         misses.extend(f"{prompt_id}: {problem}" for problem in problems)
     return misses

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from wanbench.shards import BARRIER_TIMEOUT, Shard
+
+if TYPE_CHECKING:
+    from torch.distributed import ProcessGroup
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,19 @@ class RankGroups:
         return Shard(self.group, self.groups)
 
     @classmethod
-    def from_env(cls, ulysses: int = 1) -> "RankGroups":
+    def from_env(cls, ulysses: int = 1) -> RankGroups:
         return cls(int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1")), ulysses)
 
 
 class Follower(Protocol):
     def generate_frames(self, text: str, seed: int) -> Any: ...
+
+
+@runtime_checkable
+class FollowingAdapter(Protocol):
+    """An adapter whose non-leader ranks generate along with their group's leader (wan with --ulysses)."""
+
+    def follow(self) -> int: ...
 
 
 class SequenceGroup:
@@ -73,11 +83,11 @@ class SequenceGroup:
             dist.init_process_group(backend, timeout=BARRIER_TIMEOUT)
         self.ranks = RankGroups(dist.get_rank(), dist.get_world_size(), ulysses)
         self.mesh = sequence_mesh(ulysses, device_type)
-        self.control = None
+        self.control: ProcessGroup | None = None
         for group in range(self.ranks.groups):  # every rank creates every group, in the same order
             members = list(range(group * ulysses, (group + 1) * ulysses))
             created = dist.new_group(members, backend="gloo", timeout=BARRIER_TIMEOUT)
-            if group == self.ranks.group:
+            if group == self.ranks.group and isinstance(created, dist.ProcessGroup):  # a member gets its group
                 self.control = created
 
     def _broadcast(self, message: Any) -> Any:
@@ -112,7 +122,10 @@ def follow_leader(model: str, options: dict[str, Any], barrier: bool) -> int:
     from wanbench.adapters.base import make_adapter
     from wanbench.shards import torchrun_barrier
 
-    count = make_adapter(model, **options).follow()
+    adapter = make_adapter(model, **options)
+    if not isinstance(adapter, FollowingAdapter):
+        raise TypeError(f"model {model!r} cannot run on a follower rank: its adapter has no follow()")
+    count = adapter.follow()
     if barrier:
         torchrun_barrier()
     return count

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from typing import Callable, Generic, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar, overload
 
 T = TypeVar("T")
 
@@ -26,7 +27,13 @@ class Registry(Generic[T]):
         self.kind = kind
         self._entries: dict[str, T | str] = {}
 
-    def register(self, name: str, entry: T | str | None = None) -> Callable[[T], T] | T:
+    @overload
+    def register(self, name: str, entry: None = None) -> Callable[[T], T]: ...
+
+    @overload
+    def register(self, name: str, entry: T | str) -> T | str: ...
+
+    def register(self, name: str, entry: T | str | None = None) -> Callable[[T], T] | T | str:
         """Register ``entry`` under ``name``; without an entry, acts as a decorator."""
         if entry is not None:
             self._add(name, entry)
@@ -53,12 +60,12 @@ class Registry(Generic[T]):
             known = ", ".join(sorted(self._entries))
             raise UnknownNameError(f"unknown {self.kind} {name!r}{hint} (known: {known})")
         entry = self._entries[name]
-        if isinstance(entry, str):
-            module_name, _, attr = entry.partition(":")
-            module = importlib.import_module(module_name)
-            entry = getattr(module, attr)
-            self._entries[name] = entry
-        return entry  # type: ignore[return-value]
+        if not isinstance(entry, str):
+            return entry
+        module_name, _, attr = entry.partition(":")
+        loaded: T = getattr(importlib.import_module(module_name), attr)
+        self._entries[name] = loaded
+        return loaded
 
     def names(self) -> list[str]:
         return list(self._entries)

@@ -45,7 +45,7 @@ class Shard:
         return f"rank-{self.rank}-of-{self.world}.sqlite"
 
     @classmethod
-    def parse(cls, text: str) -> "Shard":
+    def parse(cls, text: str) -> Shard:
         """``"R/W"``: rank R of W (0-based)."""
         match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
         if not match:
@@ -53,7 +53,7 @@ class Shard:
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def from_env(cls) -> "Shard":
+    def from_env(cls) -> Shard:
         """What torchrun (or any launcher setting RANK and WORLD_SIZE) says; one shard otherwise."""
         return cls(int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1")))
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 RESULTS_FILE = "results.sqlite"  # a run directory's store; a sharded run also has shards/*.sqlite
 SHARDS_DIR = "shards"
@@ -122,7 +123,7 @@ class ResultStore:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "ResultStore":
+    def __enter__(self) -> ResultStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -137,7 +138,8 @@ class ResultStore:
                 (run, model, time.time(), json.dumps(config, sort_keys=True, default=str),
                  json.dumps(provenance, sort_keys=True, default=str), suite_sha256),
             )
-        return int(cursor.lastrowid)
+        assert cursor.lastrowid is not None  # an INSERT always sets it
+        return cursor.lastrowid
 
     def finish_invocation(self, invocation: int, status: str) -> None:
         with self.db:

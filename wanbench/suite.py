@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from wanbench.dims.names import DIMENSION_KEYS
 
@@ -139,6 +139,14 @@ _FIELDS = {
 HEADER_FIELDS = {"suite", "version"}
 
 
+@overload
+def _string(data: dict, key: str, required: Literal[True]) -> str: ...
+
+
+@overload
+def _string(data: dict, key: str, required: bool = False) -> str | None: ...
+
+
 def _string(data: dict, key: str, required: bool = False) -> str | None:
     value = data.get(key)
     if value is None:
@@ -148,6 +156,14 @@ def _string(data: dict, key: str, required: bool = False) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise PromptFieldError(key, f"must be a non-empty string, got {value!r}")
     return value.strip()
+
+
+@overload
+def _metadata(data: dict, key: str, required: Literal[True], field_name: str | None = None) -> str: ...
+
+
+@overload
+def _metadata(data: dict, key: str, required: bool = False, field_name: str | None = None) -> str | None: ...
 
 
 def _metadata(data: dict, key: str, required: bool = False, field_name: str | None = None) -> str | None:
@@ -160,8 +176,9 @@ def _metadata(data: dict, key: str, required: bool = False, field_name: str | No
         raise PromptFieldError(name, f"is {len(value)} characters; metadata fields hold at most {METADATA_MAX_CHARS}")
     if CONTROL_CHARS.search(value):
         raise PromptFieldError(name, f"holds a control character or line break: {value[:40]!r}")
-    if SPECIAL_TEXT.search(value):
-        raise PromptFieldError(name, f"holds special-token text ({SPECIAL_TEXT.search(value).group(0)!r}), "
+    special = SPECIAL_TEXT.search(value)
+    if special:
+        raise PromptFieldError(name, f"holds special-token text ({special.group(0)!r}), "
                                      "which could forge chat turns in the judge's questions")
     return value
 

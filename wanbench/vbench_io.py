@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from wanbench.suite import REQUIRED_METADATA, Prompt, PromptFieldError, prompt_from_dict
 
@@ -153,7 +154,7 @@ def export_vbench(prompts: list[Prompt]) -> tuple[list[dict], list[str]]:
                 "relationship": reverse_relation[prompt.spatial.relation]}}
         if "appearance_style" in dims and prompt.style:
             aux["appearance_style"] = {"appearance_style": prompt.style}
-        entry = {"prompt_en": prompt.text, "dimension": dims}
+        entry: dict[str, Any] = {"prompt_en": prompt.text, "dimension": dims}
         if aux:
             entry["auxiliary_info"] = aux
         entries.append(entry)

@@ -62,14 +62,14 @@ class Video:
 
     def sample_indices(self, count: int | None = None, fps: float | None = None) -> np.ndarray:
         """Frame indices: ``count`` evenly spaced over the clip, or one every 1/``fps`` seconds."""
-        if (count is None) == (fps is None):
-            raise ValueError("give exactly one of count or fps")
-        if count is not None:
+        if count is not None and fps is None:
             if count < 1:
                 raise ValueError("count must be >= 1")
             if count >= self.num_frames:
                 return np.arange(self.num_frames)
             return np.round(np.linspace(0, self.num_frames - 1, count)).astype(int)
+        if fps is None or count is not None:
+            raise ValueError("give exactly one of count or fps")
         if fps <= 0:
             raise ValueError("fps must be > 0")
         times = np.arange(0.0, self.duration, 1.0 / fps)
@@ -121,7 +121,7 @@ class DecodeLimits:
            "max_frame_pixels": "WANBENCH_MAX_FRAME_PIXELS", "max_decoded_bytes": "WANBENCH_MAX_DECODED_BYTES"}
 
     @classmethod
-    def from_env(cls) -> "DecodeLimits":
+    def from_env(cls) -> DecodeLimits:
         values = {}
         for name, variable in cls.ENV.items():
             raw = os.environ.get(variable)
@@ -132,7 +132,7 @@ class DecodeLimits:
         return cls(**values)
 
 
-def _header_frame_count(stream: "av.video.stream.VideoStream", fps: float) -> int:
+def _header_frame_count(stream: av.video.stream.VideoStream, fps: float) -> int:
     """Frames the header announces: its count, else duration x rate (0 when it says neither)."""
     if stream.frames:
         return int(stream.frames)

@@ -179,7 +179,7 @@ class Block(nn.Module):
     def forward(self, x: torch.Tensor, e: torch.Tensor, context: torch.Tensor,
                 rope: tuple[torch.Tensor, torch.Tensor], key_length: int | None = None) -> torch.Tensor:
         """x [B, L, dim] (residual dtype), e [B, 6, dim] float32, context [B, Lt, dim]."""
-        dtype = self.ffn[0].weight.dtype  # matmuls run in the weights' dtype
+        dtype = next(self.ffn.parameters()).dtype  # matmuls run in the weights' dtype (ffn.0.weight)
         shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp = (self.modulation + e).unbind(1)
         y = self.self_attn(modulate(self.norm1(x), shift_msa[:, None], scale_msa[:, None]).to(dtype), rope, key_length)
         x = (x.float() + y.float() * gate_msa[:, None]).type_as(x)
@@ -259,7 +259,7 @@ class WanDiT(nn.Module):
         return x.reshape(x.shape[0], -1, f * pt, h * ph, w * pw)
 
     @torch.no_grad()
-    def cast(self, dtype: torch.dtype) -> "WanDiT":
+    def cast(self, dtype: torch.dtype) -> WanDiT:
         """Weights to ``dtype`` for the matmuls; the fp32 islands stay float32. (Use this, not
         ``.to(dtype)``: the forward assumes the islands are float32.)"""
         for name, param in self.named_parameters():

@@ -21,6 +21,8 @@ work inside a group, so groups never wait for each other.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 import torch.distributed as dist
 import torch.distributed._functional_collectives as fc
@@ -28,6 +30,10 @@ import torch.nn.functional as F
 from torch.distributed.device_mesh import DeviceMesh, init_device_mesh
 
 from wanmodel.attention import AttentionFn, sdpa
+from wanmodel.dit import Block, WanDiT
+
+if TYPE_CHECKING:
+    from transformers import UMT5EncoderModel
 
 MESH_DIMS = ("group", "sequence")
 
@@ -97,13 +103,14 @@ class UlyssesSequence:
         return gathered.movedim(0, dim).narrow(dim, 0, length)
 
 
-def apply_ulysses(dit: torch.nn.Module, group: dist.ProcessGroup) -> torch.nn.Module:
+def apply_ulysses(dit: WanDiT, group: dist.ProcessGroup) -> WanDiT:
     """Sequence parallelism on ``dit`` (a WanDiT): self-attention only, all-to-all over heads."""
     size = dist.get_world_size(group)
     if dit.config.num_heads % size:
         raise ValueError(f"Ulysses size {size} must divide the DiT's {dit.config.num_heads} heads")
     dit.sequence_parallel = UlyssesSequence(group)
     for block in dit.blocks:
+        assert isinstance(block, Block)  # a WanDiT's blocks
         block.self_attn.attention = UlyssesAttention(group)
     return dit
 
@@ -119,7 +126,7 @@ def _shard_unit(module: torch.nn.Module, mesh: DeviceMesh, reshard_after_forward
     fully_shard(module, mesh=mesh, reshard_after_forward=reshard_after_forward, ignored_params=ignored)
 
 
-def apply_fsdp_dit(dit: torch.nn.Module, mesh: DeviceMesh) -> torch.nn.Module:
+def apply_fsdp_dit(dit: WanDiT, mesh: DeviceMesh) -> WanDiT:
     """FSDP2 over ``mesh`` (1D): one unit per DiT block, then the root (embeddings and head)."""
     for block in dit.blocks:
         _shard_unit(block, mesh)
@@ -127,7 +134,7 @@ def apply_fsdp_dit(dit: torch.nn.Module, mesh: DeviceMesh) -> torch.nn.Module:
     return dit
 
 
-def apply_fsdp_umt5(model: torch.nn.Module, mesh: DeviceMesh) -> torch.nn.Module:
+def apply_fsdp_umt5(model: UMT5EncoderModel, mesh: DeviceMesh) -> UMT5EncoderModel:
     """FSDP2 over ``mesh`` for a transformers UMT5EncoderModel: one unit per encoder block, then the root."""
     for block in model.encoder.block:
         _shard_unit(block, mesh)

@@ -13,7 +13,7 @@ starts at sigma 1 (``flow_sigmas(..., sigma_max=1.0)``), where the log-SNR is -i
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 
@@ -93,10 +93,10 @@ def sample_unipc(model_fn: ModelFn, x: torch.Tensor, sigmas: torch.Tensor, callb
     timesteps = timesteps_of(sigmas)
     steps = len(timesteps)
     x0_preds: list[torch.Tensor] = []  # data predictions m_i, newest last
-    last_sample: torch.Tensor | None = None
     last_order = 0
     dtype = x.dtype
     x = x.float()
+    last_sample = x  # the sample before the latest predictor step (first read at i = 1)
     for i in range(steps):
         velocity = model_fn(x.to(dtype), timesteps[i].expand(x.shape[0]).to(x.device)).float()
         m_i = x - sig[i] * velocity  # the model's x0
@@ -112,11 +112,11 @@ def sample_unipc(model_fn: ModelFn, x: torch.Tensor, sigmas: torch.Tensor, callb
     return x.to(dtype)
 
 
-def _phi_terms(h: float) -> tuple[float, float]:
-    """h*phi_1 = e^(-h) - 1 and B(h) = e^(-h) - 1 for the data-prediction form (hh = -h)."""
+def _h_phi_1(h: float) -> float:
+    """h*phi_1 = e^(-h) - 1 in the data-prediction form (hh = -h). UniPC's bh2 variant takes its B(h)
+    equal to this, so the predictor and corrector use it for both."""
     hh = -h
-    h_phi_1 = math.expm1(hh) if math.isfinite(hh) else -1.0
-    return h_phi_1, h_phi_1  # bh2: B(h) equals h*phi_1
+    return math.expm1(hh) if math.isfinite(hh) else -1.0
 
 
 def _predictor(x: torch.Tensor, preds: list[torch.Tensor], sig: list[float], lam: list[float], i: int,
@@ -124,13 +124,13 @@ def _predictor(x: torch.Tensor, preds: list[torch.Tensor], sig: list[float], lam
     """x at sigma[i+1] from x at sigma[i] and the data predictions m_i (and m_{i-1} for order 2)."""
     m0 = preds[-1]
     h = lam[i + 1] - lam[i]
-    h_phi_1, b_h = _phi_terms(h)
+    h_phi_1 = _h_phi_1(h)
     alpha_t = 1.0 - sig[i + 1]
     x_t = (sig[i + 1] / sig[i]) * x - alpha_t * h_phi_1 * m0
     if order == 2:
         rk = (lam[i - 1] - lam[i]) / h
         d1 = (preds[-2] - m0) / rk
-        x_t = x_t - alpha_t * b_h * 0.5 * d1  # rho = 1/2 for the second-order predictor
+        x_t = x_t - alpha_t * h_phi_1 * 0.5 * d1  # rho = 1/2 for the second-order predictor
     return x_t
 
 
@@ -140,18 +140,18 @@ def _corrector(last_sample: torch.Tensor, m_t: torch.Tensor, preds: list[torch.T
     m0 = preds[-1]
     h = lam[i] - lam[i - 1]
     hh = -h
-    h_phi_1, b_h = _phi_terms(h)
+    h_phi_1 = _h_phi_1(h)
     alpha_t = 1.0 - sig[i]
     x_t = (sig[i] / sig[i - 1]) * last_sample - alpha_t * h_phi_1 * m0
     if order == 1:
-        return x_t - alpha_t * b_h * 0.5 * (m_t - m0)
+        return x_t - alpha_t * h_phi_1 * 0.5 * (m_t - m0)
     rk = (lam[i - 2] - lam[i - 1]) / h
     d1 = (preds[-2] - m0) / rk
-    # Solve [[1, 1], [rk, 1]] rho = b, with b_k = k! * h*phi_{k+1}(hh) / B(h).
+    # Solve [[1, 1], [rk, 1]] rho = b, with b_k = k! * h*phi_{k+1}(hh) / B(h) and B(h) = h*phi_1.
     phi_k = h_phi_1 / hh - 1.0
-    b1 = phi_k / b_h
+    b1 = phi_k / h_phi_1
     phi_k = phi_k / hh - 0.5
-    b2 = phi_k * 2.0 / b_h
+    b2 = phi_k * 2.0 / h_phi_1
     rho_1 = (b1 - b2) / (1.0 - rk)  # coefficient of d1
     rho_t = b1 - rho_1  # coefficient of (m_t - m0)
-    return x_t - alpha_t * b_h * (rho_1 * d1 + rho_t * (m_t - m0))
+    return x_t - alpha_t * h_phi_1 * (rho_1 * d1 + rho_t * (m_t - m0))

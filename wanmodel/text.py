@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -30,12 +31,14 @@ def clean_prompt(text: str) -> str:
 def umt5_config(config: TextConfig):
     from transformers import UMT5Config
 
+    # not a declared field of the config class: its __post_init__ reads it from the extra keyword arguments
+    untied: dict[str, Any] = {"tie_word_embeddings": False}
     return UMT5Config(
         vocab_size=config.vocab_size, d_model=config.d_model, d_kv=config.d_kv, d_ff=config.d_ff,
         num_layers=config.num_layers, num_heads=config.num_heads,
         relative_attention_num_buckets=config.relative_attention_num_buckets,
         relative_attention_max_distance=config.relative_attention_max_distance,
-        feed_forward_proj="gated-gelu", is_encoder_decoder=False, tie_word_embeddings=False,
+        feed_forward_proj="gated-gelu", is_encoder_decoder=False, **untied,
     )
 
 
@@ -48,7 +51,7 @@ class TextEncoder:
 
     @classmethod
     def load(cls, weights: str | Path, tokenizer: str | Path, config: TextConfig,
-             dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu") -> "TextEncoder":
+             dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu") -> TextEncoder:
         """Weights: the official umT5 ``.pth`` or a transformers folder (diffusers ``text_encoder/``);
         tokenizer: a local tokenizer folder (``google/umt5-xxl`` in the official release)."""
         from transformers import AutoTokenizer, UMT5EncoderModel

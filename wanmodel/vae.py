@@ -11,7 +11,8 @@ per module, keyed by the module itself), so memory does not grow with the video'
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import torch
 import torch.nn as nn
@@ -48,11 +49,11 @@ class CausalConv3d(nn.Conv3d):
     """Conv3d padded only on the past side in time; with a cache, the past is the previous chunk.
     ``forward`` is its one entry point."""
 
-    def __init__(self, in_dim: int, out_dim: int, kernel_size, stride=1, padding=0) -> None:
-        super().__init__(in_dim, out_dim, kernel_size, stride=stride, padding=padding)
-        pt, ph, pw = self.padding
+    def __init__(self, in_dim: int, out_dim: int, kernel_size, stride=1,
+                 padding: int | tuple[int, int, int] = 0) -> None:
+        super().__init__(in_dim, out_dim, kernel_size, stride=stride, padding=0)  # padded in forward instead
+        pt, ph, pw = (padding, padding, padding) if isinstance(padding, int) else padding
         self.causal_padding = (pw, pw, ph, ph, 2 * pt, 0)  # F.pad order: W, H, then T (past only)
-        self.padding = (0, 0, 0)
 
     def forward(self, x: torch.Tensor, cache: VAECache | None = None) -> torch.Tensor:
         padding = list(self.causal_padding)
@@ -168,7 +169,7 @@ class Resample(nn.Module):
         return self.time_conv(torch.cat([previous[:, :, -1:], x], dim=2))  # no temporal padding: past given
 
 
-def _run(layers: nn.Module, x: torch.Tensor, cache: VAECache | None) -> torch.Tensor:
+def _run(layers: nn.Sequential, x: torch.Tensor, cache: VAECache | None) -> torch.Tensor:
     for layer in layers:
         x = layer(x, cache)
     return x

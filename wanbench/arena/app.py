@@ -32,6 +32,7 @@ from starlette.responses import (
     Response,
 )
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from wanbench.arena.catalog import QUESTIONS, Catalog, left_is_a
 from wanbench.arena.page import INSTRUCTIONS_PAGE, PROGRESS_PAGE, VOTE_PAGE
@@ -226,7 +227,7 @@ def serve(catalog: Catalog, settings: ArenaSettings, host: str = "127.0.0.1", po
     """Run the arena under uvicorn until interrupted."""
     import uvicorn
 
-    app = create_app(catalog, settings)
+    app: ASGIApp = create_app(catalog, settings)
     if not settings.token and ":" not in host:
         # Without a token the arena trusts being on loopback; a DNS-rebinding page reaches loopback under
         # another host name, so only loopback names are answered.

@@ -9,7 +9,8 @@ a{color:#8cf} kbd{background:#333;border:1px solid #555;border-radius:3px;paddin
 .pair{display:flex;gap:1em} .side{flex:1;text-align:center}
 video{width:100%;background:#000;max-height:60vh}
 .choices{display:flex;gap:.6em;justify-content:center;margin:1em 0;flex-wrap:wrap}
-button{font-size:1em;padding:.6em 1.2em;border-radius:6px;border:1px solid #666;background:#2a2a2a;color:#eee;cursor:pointer}
+button{font-size:1em;padding:.6em 1.2em;border-radius:6px;border:1px solid #666;background:#2a2a2a;color:#eee;
+  cursor:pointer}
 button:hover,button:focus{background:#3b3b3b}
 #status{min-height:1.3em;color:#fc6} #overlay{display:none;position:fixed;inset:0;background:rgba(0,0,0,.85);
 align-items:center;justify-content:center;font-size:1.5em;z-index:5;text-align:center}
@@ -58,8 +59,10 @@ VOTE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title
 &middot; <button id="pause" type="button">Pause (P)</button></div>
 <div id="prompt"></div>
 <div class="pair">
- <div class="side"><video id="left" muted loop playsinline preload="auto"></video><div>Left (<kbd>&larr;</kbd>/<kbd>1</kbd>)</div></div>
- <div class="side"><video id="right" muted loop playsinline preload="auto"></video><div>Right (<kbd>&rarr;</kbd>/<kbd>2</kbd>)</div></div>
+ <div class="side"><video id="left" muted loop playsinline
+   preload="auto"></video><div>Left (<kbd>&larr;</kbd>/<kbd>1</kbd>)</div></div>
+ <div class="side"><video id="right" muted loop playsinline
+   preload="auto"></video><div>Right (<kbd>&rarr;</kbd>/<kbd>2</kbd>)</div></div>
 </div>
 <div class="choices">
  <button id="choose-left" data-choice="left">&larr; Left is better</button>

@@ -18,7 +18,6 @@ from wanbench.backbones.detector import Detection, YoloDetector
 from wanbench.backbones.images import pick_device
 from wanbench.video import Video
 
-
 BACKENDS = ("yolo", "judge")
 
 

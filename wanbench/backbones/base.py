@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 
+from wanbench.model_weights import WeightsError, require
 from wanbench.registry import Registry
 from wanbench.video import Video
-from wanbench.model_weights import WeightsError, require
 
 
 class BackboneUnavailable(RuntimeError):
@@ -68,6 +68,9 @@ BACKBONES.register("artifacts", "wanbench.backbones.artifact_detections:Artifact
 BACKBONES.register("vlm", "wanbench.backbones.vlm:VLMBackbone")
 
 
+B = TypeVar("B", bound=Backbone)
+
+
 class FeatureCache:
     """Features of one video, each backbone computed at most once (failures are cached too)."""
 
@@ -103,7 +106,17 @@ class FeatureCache:
     def backend(self, name: str) -> str:
         return self.backbones[name].backend()
 
-    def backbone(self, name: str) -> Backbone:
-        """The backbone instance itself, for per-prompt work on top of cached features (text embeddings)."""
+    @overload
+    def backbone(self, name: str) -> Backbone: ...
+
+    @overload
+    def backbone(self, name: str, kind: type[B]) -> B: ...
+
+    def backbone(self, name: str, kind: type[Backbone] = Backbone) -> Backbone:
+        """The backbone instance itself, for per-prompt work on top of cached features (text embeddings);
+        ``kind`` is the class the caller needs (a backbone of another class raises TypeError)."""
         self.get(name)
-        return self.backbones[name]
+        found = self.backbones[name]
+        if not isinstance(found, kind):
+            raise TypeError(f"backbone {name!r} is a {type(found).__name__}, not a {kind.__name__}")
+        return found

@@ -17,8 +17,8 @@ import torch
 
 from wanbench.backbones.base import Backbone, require_weights
 from wanbench.backbones.images import l2_normalise, normalise, pick_device, resize_center_crop, to_tensor
-from wanbench.video import Video
 from wanbench.model_weights import file_sha256, require
+from wanbench.video import Video
 
 DEFAULT_MODEL = "ViT-L-14-quickgelu"
 
@@ -37,6 +37,8 @@ class ClipBackbone(Backbone):
         self.model_name, self.weights = model_name, weights
         self.frames, self.batch, self.device = frames, batch, pick_device(device)
         self._model = None
+        # per instance (a cache on the method would be one for the class, keeping every instance alive)
+        self._text_embeddings = lru_cache(maxsize=4096)(self._embed_text)
 
     def check(self) -> None:
         require_weights(self.weights, "CLIP: {}")
@@ -76,10 +78,9 @@ class ClipBackbone(Backbone):
 
     @torch.inference_mode()
     def embed_text(self, text: str) -> np.ndarray:
-        return self._embed_text_cached(text).copy()
+        return self._text_embeddings(text).copy()
 
-    @lru_cache(maxsize=4096)
-    def _embed_text_cached(self, text: str) -> np.ndarray:
+    def _embed_text(self, text: str) -> np.ndarray:
         model = self._load()
         tokens = self._tokenizer([text]).to(self.device)
         return l2_normalise(model.encode_text(tokens).float()).cpu().numpy()[0]

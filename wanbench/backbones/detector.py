@@ -15,13 +15,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import torch
 
 from wanbench.backbones.detector_safety import check_arch, check_meta, restricted_build, ultralytics_environment
-from wanbench.model_weights import WeightSpec, WeightsError, _download, file_sha256
+from wanbench.model_weights import WeightsError, WeightSpec, _download, file_sha256
+
+if TYPE_CHECKING:
+    from ultralytics.nn.tasks import DetectionModel
 
 COCO_FILE = "yolo11n.pt"
 # the v8.3.0 release asset; full sha256 (the release publishes none: this value is the one other public
@@ -49,7 +52,7 @@ class Detection:
         return max(0.0, x2 - x1) * max(0.0, y2 - y1)
 
 
-def _build(arch: dict[str, Any], nc: int) -> torch.nn.Module:
+def _build(arch: dict[str, Any], nc: int) -> DetectionModel:
     check_arch(arch)  # before ultralytics sees a single field
     with restricted_build():
         from ultralytics.nn.tasks import DetectionModel
@@ -57,7 +60,12 @@ def _build(arch: dict[str, Any], nc: int) -> torch.nn.Module:
         return DetectionModel(dict(arch), nc=nc, verbose=False)
 
 
-def save_detector(model: torch.nn.Module, names: dict[int, str] | list[str], folder: Path,
+def _arch(model: DetectionModel) -> dict[str, Any]:
+    """The architecture dict ultralytics keeps on a model (set outside its __init__, so untyped)."""
+    return cast("dict[str, Any]", model.yaml)
+
+
+def save_detector(model: DetectionModel, names: dict[int, str] | list[str], folder: Path,
                   imgsz: int = 640) -> Path:
     """Write ``model.safetensors`` + ``model.json`` for an ultralytics DetectionModel."""
     from safetensors.torch import save_file
@@ -65,7 +73,7 @@ def save_detector(model: torch.nn.Module, names: dict[int, str] | list[str], fol
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     names = dict(enumerate(names)) if isinstance(names, list) else {int(k): str(v) for k, v in names.items()}
-    arch = {k: v for k, v in model.yaml.items() if k not in ("yaml_file",)}
+    arch = {k: v for k, v in _arch(model).items() if k not in ("yaml_file",)}
     state = {k: v.detach().float().contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(folder / "model.safetensors"))
     meta = {"arch": arch, "names": {str(k): v for k, v in names.items()}, "imgsz": imgsz}
@@ -96,7 +104,7 @@ class YoloDetector:
         self.sha256 = file_sha256(folder / "model.safetensors")
 
     def describe(self) -> str:
-        return f"ultralytics {self.model.yaml.get('yaml_file', 'yolo')} imgsz {self.imgsz} sha256:{self.sha256[:12]}"
+        return f"ultralytics {_arch(self.model).get('yaml_file', 'yolo')} imgsz {self.imgsz} sha256:{self.sha256[:12]}"
 
     @torch.inference_mode()
     def detect(self, frames: np.ndarray, indices: list[int] | None = None, batch: int = 8) -> list[Detection]:
@@ -110,14 +118,15 @@ class YoloDetector:
         found: list[Detection] = []
         for start in range(0, len(frames), batch):
             chunk = frames[start:start + batch]
-            boxed = np.stack([letterbox(image=np.ascontiguousarray(f)) for f in chunk])  # RGB in, as predict feeds
+            boxed = np.stack([cast(np.ndarray, letterbox(image=np.ascontiguousarray(f)))  # an image in, an image out
+                              for f in chunk])  # RGB in, as predict feeds
             x = torch.from_numpy(boxed).permute(0, 3, 1, 2).float().div_(255).to(self.device)
             preds = self.model(x)
             preds = preds[0] if isinstance(preds, (list, tuple)) else preds
             for offset, rows in enumerate(non_max_suppression(preds, self.conf, self.iou)):
                 if not len(rows):
                     continue
-                rows[:, :4] = scale_boxes(x.shape[2:], rows[:, :4], chunk[offset].shape[:2])
+                rows[:, :4] = scale_boxes((x.shape[2], x.shape[3]), rows[:, :4], chunk[offset].shape[:2])
                 for x1, y1, x2, y2, conf, cls in rows.cpu().tolist():
                     label = int(cls)
                     found.append(Detection(indices[start + offset], (x1, y1, x2, y2), float(conf), label,

@@ -18,7 +18,8 @@ import os
 import re
 import shutil
 import tempfile
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from wanbench.model_weights import WeightsError
 

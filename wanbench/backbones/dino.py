@@ -13,15 +13,28 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from wanbench.backbones.base import Backbone, require_weights
-from wanbench.backbones.images import (IMAGENET_MEAN, IMAGENET_STD, l2_normalise, normalise, pick_device,
-                                       resize_square, to_tensor)
-from wanbench.video import Video
+from wanbench.backbones.images import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    l2_normalise,
+    normalise,
+    pick_device,
+    resize_square,
+    to_tensor,
+)
 from wanbench.model_weights import WeightsError, file_sha256, require
+from wanbench.video import Video
+
+if TYPE_CHECKING:
+    from transformers import ViTModel
+
+    from wanbench.backbones.detector import YoloDetector
 
 BOX_MARGIN = 0.10
 # COCO's person and animal classes: the subjects whose identity ID consistency follows
@@ -78,22 +91,23 @@ class DinoBackbone(Backbone):
                  frames: int = 16, size: int = 224, device: str | None = None) -> None:
         self.weights, self.detector_weights = weights, detector_weights
         self.frames, self.size, self.device = frames, size, pick_device(device)
-        self._model = None
-        self._detector = None
+        self._model: ViTModel | None = None
+        self._detector: YoloDetector | None = None
         self._detector_note = ""
 
     def check(self) -> None:
         require_weights(self.weights, "DINO: {}")
 
-    def _load(self) -> None:
+    def _load(self) -> ViTModel:
         if self._model is not None:
-            return
+            return self._model
         from transformers import ViTModel
 
         paths = require(self.weights)
         folder = paths["config.json"].parent
         model = ViTModel.from_pretrained(folder, add_pooling_layer=False, use_safetensors=True)
-        self._model = model.to(self.device).eval()
+        # transformers' wrapped PreTrainedModel.to reads to type checkers as taking the model as its argument
+        self._model = model.to(self.device).eval()  # type: ignore[arg-type]
         self._sha = file_sha256(paths["model.safetensors"])
         if self.detector_weights:
             try:
@@ -103,9 +117,10 @@ class DinoBackbone(Backbone):
                 self._detector = YoloDetector(folder, device=self.device)
             except WeightsError as exc:
                 self._detector_note = f" [whole frames: {exc}]"
+        return self._model
 
     def torch_modules(self) -> list:
-        found = [self._model] if self._model is not None else []
+        found: list[torch.nn.Module] = [self._model] if self._model is not None else []
         return found + ([self._detector.model] if self._detector is not None else [])
 
     def backend(self) -> str:
@@ -116,10 +131,10 @@ class DinoBackbone(Backbone):
     @torch.inference_mode()
     def embed(self, images: list[np.ndarray]) -> np.ndarray:
         """L2-normalised CLS features of uint8 RGB images (any sizes)."""
-        self._load()
+        model = self._load()
         batch = torch.cat([resize_square(to_tensor(im[None]), self.size) for im in images])
         pixels = normalise(batch, IMAGENET_MEAN, IMAGENET_STD).to(self.device)
-        out = self._model(pixel_values=pixels).last_hidden_state[:, 0]
+        out = model(pixel_values=pixels).last_hidden_state[:, 0]
         return l2_normalise(out.float()).cpu().numpy()
 
     def compute(self, video: Video) -> DinoFeatures:

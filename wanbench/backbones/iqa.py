@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -27,8 +28,8 @@ from torch import nn
 
 from wanbench.backbones.base import Backbone, require_weights
 from wanbench.backbones.images import pick_device, to_tensor
-from wanbench.video import Video
 from wanbench.model_weights import file_sha256, require
+from wanbench.video import Video
 
 MANIQA_CROP = 224  # MANIQA scores 224x224 crops: frames are scaled so the shorter side is at least this
 

@@ -3,15 +3,17 @@
 A Score is in [0, 1], higher is better, and carries its sub-scores and raw values (``details``)
 and the backend that produced it. A dimension that cannot run raises ``DimensionUnavailable``
 (reported *missing* with the reason); a video it cannot score raises ``NotScorable`` (an error
-row for that video), or ``NotApplicable`` when the video has nothing the metric measures. Neither ever becomes a made-up number.
+row for that video), or ``NotApplicable`` when the video has nothing the metric measures. Neither ever
+becomes a made-up number.
 """
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.dims.names import DIMENSIONS, KEY_OF_CLASS
@@ -74,7 +76,7 @@ class Dimension(ABC):
     def applies_to(self, prompt: Prompt) -> bool:
         return self.name in prompt.dimensions
 
-    def configured(self, options: Mapping[str, Mapping[str, Any]]) -> "Dimension":
+    def configured(self, options: Mapping[str, Mapping[str, Any]]) -> Dimension:
         """The dimension as a run's backbone options configure it. A different method (a detector or
         a judge behind one dimension) is a different Dimension, with its own needs and metric version."""
         return self

@@ -17,7 +17,8 @@ version ("j2.t<template version>"), needs only the judge, and never shares rows 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 

@@ -116,8 +116,10 @@ class Stylization(JudgeDimension):
         per_frame = self.frame_scores(features, self.name, style=prompt.style)["style"]
         details: dict[str, Any] = {"frames": per_frame.round(4).tolist()}
         try:  # a recorded sub-score only: the judge decides the value
+            from wanbench.backbones.clip import ClipBackbone
+
             clip = features.get("clip")
-            text = features.backbone("clip").embed_text(f"a {prompt.style} style image")
+            text = features.backbone("clip", ClipBackbone).embed_text(f"a {prompt.style} style image")
             details["clip_style_similarity"] = float((clip.image @ text).mean())
         except BackboneUnavailable as exc:
             details["clip_style_similarity"] = None

@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 from wanbench.backbones.base import FeatureCache
-from wanbench.backbones.clip import ClipFeatures
-from wanbench.backbones.dino import DinoFeatures
-from wanbench.backbones.iqa import IQAScores, normalised_quality
+from wanbench.backbones.clip import ClipBackbone, ClipFeatures
+from wanbench.backbones.dino import DinoBackbone, DinoFeatures
+from wanbench.backbones.iqa import IQABackbone, IQAScores, normalised_quality
 from wanbench.dims.base import Dimension, NotScorable, Score
 from wanbench.dims.subjects import coco_class
 from wanbench.suite import Prompt
@@ -47,7 +47,7 @@ class IDConsistency(Dimension):
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         dino: DinoFeatures = features.get("dino")
         asked = coco_class(prompt.subject)
-        subject = features.backbone("dino").subject_features(dino, asked)
+        subject = features.backbone("dino", DinoBackbone).subject_features(dino, asked)
         per_frame = frame_consistency(subject.features)
         kind = prompt.subject.kind if prompt.subject else "object"
         if subject.cropped.any():
@@ -75,7 +75,7 @@ class SceneQuality(Dimension):
         clip: ClipFeatures = features.get("clip")
         if len(clip.image) < 2:
             raise NotScorable("needs at least two sampled frames")
-        text = features.backbone("clip").embed_text(prompt.text)
+        text = features.backbone("clip", ClipBackbone).embed_text(prompt.text)
         consistency = float(np.clip(np.sum(clip.image[1:] * clip.image[:-1], axis=1), 0.0, 1.0).mean())
         cosines = clip.image @ text
         alignment = float(np.clip(CLIPSCORE_W * cosines, 0.0, 1.0).mean())
@@ -95,7 +95,7 @@ class ImageQuality(Dimension):
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         iqa: IQAScores = features.get("iqa")
         clip: ClipFeatures = features.get("clip")
-        aesthetic = features.backbone("iqa").aesthetic(clip.image)
+        aesthetic = features.backbone("iqa", IQABackbone).aesthetic(clip.image)
         raw = {"musiq": float(iqa.musiq.mean()), "maniqa": float(iqa.maniqa.mean()),
                "aesthetic": float(aesthetic.mean())}
         parts = normalised_quality(**raw)

@@ -7,16 +7,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from wanbench.aggregate import (ModelSummary, PairedComparison, failed_applicability, load_results, mark_stale,
-                                paired_comparisons, run_versions, summarise)
+from wanbench.aggregate import (
+    ModelSummary,
+    PairedComparison,
+    failed_applicability,
+    load_results,
+    mark_stale,
+    paired_comparisons,
+    run_versions,
+    summarise,
+)
+from wanbench.dimension_weights import load_reference, load_weighting
 from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
-from wanbench.report.results_json import results_document, write_results_json
 from wanbench.report.languages import language_markdown
+from wanbench.report.results_json import results_document, write_results_json
 from wanbench.report.sources import write_sources
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 from wanbench.store import RESULTS_FILE, ResultStore
-from wanbench.dimension_weights import load_reference, load_weighting
 
 SCORE_COLUMNS = ["run", "model", "prompt_id", "seed", "dimension", "metric_version", "status", "value",
                  "error", "method", "backend", "video_sha256", "seconds", "details"]

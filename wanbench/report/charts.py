@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import matplotlib
 
@@ -10,6 +11,7 @@ matplotlib.use("Agg")  # files only; never open a window
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.projections.polar import PolarAxes  # noqa: E402
 
 from wanbench.dims.names import DIMENSION_KEYS, display_name  # noqa: E402
 
@@ -56,7 +58,8 @@ def radar_chart(frame: pd.DataFrame, path: Path) -> Path:
     if len(dims) < 3:  # a radar of fewer than three axes is a line: show the bars' data as points
         dims = dims or list(DIMENSION_KEYS[:3])
     angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
-    fig, ax = plt.subplots(figsize=(9, 6.5), subplot_kw={"projection": "polar"})
+    fig, axes = plt.subplots(figsize=(9, 6.5), subplot_kw={"projection": "polar"})
+    ax = cast(PolarAxes, axes)  # what the polar projection makes
     for label, (_, row) in zip(_labels(frame), frame.iterrows()):
         values = np.array([row[d] if pd.notna(row[d]) else np.nan for d in dims], float)
         ax.plot(np.append(angles, angles[0]), np.append(values, values[0]), marker="o", label=label)

@@ -12,6 +12,7 @@ import json
 import shlex
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, SupportsFloat
 
 import pandas as pd
 
@@ -36,7 +37,8 @@ th[aria-sort=ascending]::after{content:" \\25B2"} th[aria-sort=descending]::afte
 video{width:160px;max-width:40vw;height:auto;background:#000;display:block}
 img{max-width:100%;height:auto;border:1px solid #eee;margin:.5em 0}
 pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
-dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;font-size:13px} dl.kv dd{margin:0;overflow-wrap:anywhere}
+dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;font-size:13px}
+dl.kv dd{margin:0;overflow-wrap:anywhere}
 details summary{cursor:pointer;font-weight:600;margin:.6em 0}
 small{color:#555}
 @media (max-width:600px){body{padding:.5em;font-size:15px} table{font-size:12px} th,td{padding:3px 5px}}
@@ -85,7 +87,7 @@ def embed_png(path: Path) -> str:
     return f'<img alt="{esc(path.stem)}" src="data:image/png;base64,{data}">'
 
 
-def _dimension_cell_html(row: object, d: str) -> str:
+def _dimension_cell_html(row: Any, d: str) -> str:
     text = fmt(getattr(row, d))
     if row.source != "measured":
         return text
@@ -101,7 +103,8 @@ def _dimension_cell_html(row: object, d: str) -> str:
     return text
 
 
-def _table(head: list[str], rows: list[str], sortable: bool = True, left: set[int] = frozenset()) -> str:
+def _table(head: list[str], rows: list[str], sortable: bool = True,
+           left: frozenset[int] | set[int] = frozenset()) -> str:
     """A table inside a horizontal scroller (the page itself never scrolls sideways); the first column
     stays in view while the rest scroll."""
     cells = "".join(f'<th{" class=l" if i in left else ""} scope="col">{h}</th>' for i, h in enumerate(head))
@@ -110,7 +113,7 @@ def _table(head: list[str], rows: list[str], sortable: bool = True, left: set[in
             f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def _num(value: object) -> str:
+def _num(value: SupportsFloat | None) -> str:
     """A numeric cell (data-v makes it sort as a number)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return f'<td data-v="">{fmt(None)}</td>'
@@ -268,7 +271,7 @@ def per_video_html(results: pd.DataFrame, prompts: dict[tuple[str, str], str],
     return _table(head, rows, left={0, 1, 3, 4})
 
 
-def _when(epoch: object) -> str:
+def _when(epoch: SupportsFloat | None) -> str:
     if epoch is None or (isinstance(epoch, float) and pd.isna(epoch)):
         return "—"
     return datetime.fromtimestamp(float(epoch), tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -298,7 +301,8 @@ def provenance_html(invocations: list[dict]) -> str:
                   ("suite sha256", str(inv.get("suite_sha256", ""))[:16])]
         rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in fields)
         blocks.append(f'<dl class="kv">{rows}</dl>')
-    raw = f"<details><summary>Raw provenance (JSON)</summary><pre>{esc(json.dumps(invocations, indent=2, default=str))}</pre></details>"
+    raw_json = esc(json.dumps(invocations, indent=2, default=str))
+    raw = f"<details><summary>Raw provenance (JSON)</summary><pre>{raw_json}</pre></details>"
     return "<hr>".join(blocks) + raw
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsFloat
 
 import pandas as pd
 
@@ -22,11 +22,11 @@ from wanbench.report.tables import reference_comparability
 SCHEMA_VERSION = "1"
 
 
-def _num(value: object) -> float | None:
+def _num(value: SupportsFloat | None) -> float | None:
     if value is None:
         return None
-    value = float(value)
-    return None if math.isnan(value) else value
+    number = float(value)
+    return None if math.isnan(number) else number
 
 
 def _weighting_version(name: str) -> str | None:

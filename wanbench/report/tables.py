@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | N
     coverage counts and methods, the weighted score and its coverage."""
     records = []
     for s in summaries:
-        record = {"model": s.model, "run": s.run, "source": "measured"}
+        record: dict[str, Any] = {"model": s.model, "run": s.run, "source": "measured"}
         for d in DIMENSION_KEYS:
             x = s.dimensions[d]
             record[d] = x.mean
@@ -101,8 +102,9 @@ def flag(value: object) -> bool | None:
     return None
 
 
-def dimension_cell(row: object, d: str) -> str:
-    """A measured cell: mean, then "partial k/n" and a method tag where it differs from the report's."""
+def dimension_cell(row: Any, d: str) -> str:
+    """A measured cell of ``row`` (one of ``frame.itertuples()``): mean, then "partial k/n" and a method tag
+    where it differs from the report's."""
     text = _cell(getattr(row, d))
     if flag(getattr(row, f"{d}_partial", None)):
         text += f" (partial {getattr(row, f'{d}_coverage')})"
@@ -112,7 +114,7 @@ def dimension_cell(row: object, d: str) -> str:
     return text
 
 
-def _weighted(row: object) -> str:
+def _weighted(row: Any) -> str:
     score = _cell(row.weighted_score)
     low = getattr(row, "weighted_ci_low", None)
     if low is not None and not pd.isna(low) and row.source == "measured":

@@ -4,6 +4,7 @@ the terminal's width (the markdown files keep every column)."""
 from __future__ import annotations
 
 import pandas as pd
+from rich.console import JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
@@ -25,8 +26,9 @@ def dimension_table(summary: ModelSummary, weighting: str) -> Table:
     errors, missing, not applicable, stale, a method other than the report's)."""
     table = Table(title=escape(f"{summary.model}: weighted ({weighting}) {summary.weighted.label}"), title_justify="left",
                   box=None, pad_edge=False, show_edge=False)
-    for column, justify in (("dimension", "left"), ("v", "left"), ("mean", "right"), ("95% CI", "right"),
-                            ("scored", "right"), ("notes", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("dimension", "left"), ("v", "left"), ("mean", "right"),
+                                                       ("95% CI", "right"), ("scored", "right"), ("notes", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify, overflow="fold", no_wrap=column != "notes")
     if summary.weighted.value is not None:
         table.add_row("weighted score", "", f"{summary.weighted.value:.3f}",
@@ -60,8 +62,10 @@ def leaderboard_table(frame: pd.DataFrame, weighting: str) -> Table:
     """Model, rank, weighted score with its CI and coverage: what fits a terminal. Ranked rows first,
     then partial (unranked), then published reference rows."""
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column, justify in (("#", "right"), ("model", "left"), (f"weighted ({weighting})", "right"),
-                            ("95% CI", "right"), ("coverage", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("#", "right"), ("model", "left"),
+                                                       (f"weighted ({weighting})", "right"), ("95% CI", "right"),
+                                                       ("coverage", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify, overflow="fold")
     for row in frame.itertuples(index=False):
         rank = "" if pd.isna(row.rank) else str(int(row.rank))

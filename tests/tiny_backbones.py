@@ -1,4 +1,6 @@
-"""Random-init stand-ins of every vision backbone, in their exact architectures but tiny widths.
+"""Random-init stand-ins of every vision backbone (and the Qwen-VL judge), in their exact architectures
+but tiny widths. Test-only: it lives outside the package, so an installed wanbench never writes random
+weights under real registry names; nothing under wanbench/ or wanmodel/ imports it (tests/test_layering.py).
 
 Tests and benchmarks use them where no real weights exist (nothing can be downloaded here): each
 is saved under ``<home>/weights/<entry>/`` with the file names of the real release, so it is found
@@ -9,12 +11,11 @@ nothing; that the whole path runs, shares features and reacts to its input is wh
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
-
-from dataclasses import replace
 
 from wanbench.model_weights import WEIGHTS
 
@@ -140,7 +141,8 @@ ANSWER_WORDS = ("Yes", "No", "yes", "no", "YES", "NO", " Yes", " No", " yes", " 
 QWEN_VL_CHAT_TEMPLATE = (
     "{% set image_count = namespace(value=0) %}{% set video_count = namespace(value=0) %}"
     "{% for message in messages %}"
-    "{% if loop.first and message['role'] != 'system' %}<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}"
+    "{% if loop.first and message['role'] != 'system' %}"
+    "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n{% endif %}"
     "<|im_start|>{{ message['role'] }}\n"
     "{% if message['content'] is string %}{{ message['content'] }}<|im_end|>\n"
     "{% else %}{% for content in message['content'] %}"
