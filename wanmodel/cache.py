@@ -38,35 +38,45 @@ class CacheStats:
     log: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _StepMemory:
+    """What the cache remembers between steps: the last input, answers, and how far inputs moved since."""
+
+    x: torch.Tensor | None = None
+    v: torch.Tensor | None = None
+    v_uncond: torch.Tensor | None = None
+    moved: float = 0.0
+
+
 def cached_cfg_denoiser(dit: WanDiT, cond: torch.Tensor, uncond: torch.Tensor, scale: float, total_steps: int,
                         policy: CachePolicy = CachePolicy(), stats: CacheStats | None = None) -> ModelFn:
     """A ``model_fn`` like ``cfg_denoiser``'s that reuses work as ``policy`` allows (call once per step)."""
     stats = stats if stats is not None else CacheStats()
-    state: dict[str, torch.Tensor | float | None] = {"x": None, "v": None, "v_uncond": None, "moved": 0.0}
+    state = _StepMemory()
 
     def model_fn(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         step = stats.steps
         stats.steps += 1
         full = step < policy.warmup or step >= total_steps - policy.cooldown
-        if state["x"] is not None:
-            previous = state["x"]
-            state["moved"] = float(state["moved"]) + float((x - previous).abs().mean() / (previous.abs().mean() + 1e-8))
-        state["x"] = x
-        if not full and state["v"] is not None and float(state["moved"]) < policy.skip_threshold:
+        if state.x is not None:
+            previous = state.x
+            state.moved += float((x - previous).abs().mean() / (previous.abs().mean() + 1e-8))
+        state.x = x
+        if not full and state.v is not None and state.moved < policy.skip_threshold:
             stats.skipped += 1
-            return state["v"]  # the answer barely changed: reuse it
-        state["moved"] = 0.0
-        if full or state["v_uncond"] is None or (step - policy.warmup) % policy.uncond_every == 0:
+            return state.v  # the answer barely changed: reuse it
+        state.moved = 0.0
+        if full or state.v_uncond is None or (step - policy.warmup) % policy.uncond_every == 0:
             v_cond, v_uncond = cond_and_uncond(dit, x, t, cond, uncond)
-            state["v_uncond"] = v_uncond
+            state.v_uncond = v_uncond
             stats.forwards += 2
         else:
             v_cond = dit(x, t.float(), cond)
-            v_uncond = state["v_uncond"]
+            v_uncond = state.v_uncond
             stats.uncond_reused += 1
             stats.forwards += 1
         v = guided(v_cond, v_uncond, scale)
-        state["v"] = v
+        state.v = v
         return v
 
     return model_fn

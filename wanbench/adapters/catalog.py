@@ -60,7 +60,7 @@ def weights_source(name: str, adapter: type) -> str:
     return OTHER_SOURCES.get(name, "")
 
 
-def wanmodel_line(adapter: type) -> str:
+def wanmodel_line(adapter: Any) -> str:
     """A wan-* adapter's sampling defaults (its preset's ``WanConfig.sampling``, the adapter's size and frames)."""
     from dataclasses import asdict
 

@@ -92,9 +92,10 @@ class DiffusersAdapter(ModelAdapter):
             raise AdapterError("diffusers: give the pipeline folder with --option weights=DIR")
         root = Path(weights) if weights else None
         class_name = self.recipe.pipeline if self.recipe else self._check_layout(root)
-        self.pipeline_cls = getattr(diffusers, class_name, None)
-        if self.pipeline_cls is None:
+        pipeline_cls = getattr(diffusers, class_name, None)
+        if pipeline_cls is None:
             raise AdapterError(f"{self.name}: diffusers {diffusers.__version__} has no pipeline {class_name}")
+        self.pipeline_cls: type = pipeline_cls
         self._read_options(options, diffusers)  # before looking for weights: a typo is reported first
         self.root = root if root is not None else self._find_weights()
         self.pipeline_class = self._check_layout(self.root)
@@ -105,7 +106,7 @@ class DiffusersAdapter(ModelAdapter):
     def _read_options(self, options: dict[str, Any], diffusers: Any) -> None:
         recipe = self.recipe
         arguments = pipeline_arguments(self.pipeline_cls)
-        modules, config_keys = self.pipeline_cls._get_signature_keys(self.pipeline_cls)
+        modules, config_keys = self.pipeline_cls._get_signature_keys(self.pipeline_cls)  # type: ignore[attr-defined]
         modules = [m for m in modules if m != "scheduler" and not m.startswith("tokenizer")]  # the ones with a dtype
         known = list(ADAPTER_SETTINGS) + list(ALIASES) + arguments + [f"dtype.{m}" for m in modules]
         known += [f"config.{k}" for k in config_keys]
@@ -174,7 +175,7 @@ class DiffusersAdapter(ModelAdapter):
             raise AdapterError(f"{what}: fps must be positive, got {self.fps}")
 
     def _check_scheduler_keys(self, scheduler_cls: type) -> None:
-        accepted = [p for p in inspect.signature(scheduler_cls.__init__).parameters if p != "self"]
+        accepted = [p for p in inspect.signature(scheduler_cls).parameters]  # the constructor's, without self
         for key in self.scheduler_config:
             if key not in accepted:
                 raise _unknown(f"scheduler.{key}", [f"scheduler.{a}" for a in accepted], scheduler_cls.__name__)

@@ -91,8 +91,9 @@ def color_of(name: str) -> tuple[int, int, int]:
         if word in COLORS:
             return COLORS[word]
     hue = zlib.crc32(name.lower().encode()) % 180
-    hsv = np.uint8([[[hue, 200, 220]]])
-    return tuple(int(v) for v in cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, 0])
+    hsv = np.array([[[hue, 200, 220]]], dtype=np.uint8)
+    red, green, blue = (int(v) for v in cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, 0])
+    return red, green, blue
 
 
 def shape_of(name: str, kind: str | None = None) -> str:

@@ -15,7 +15,7 @@ Options for big models and small GPUs, as the official ``generate.py`` has them:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wanbench.adapters.base import AdapterError, ModelAdapter
 from wanbench.adapters.loading import (choose_device, default_dtype, find_weights, on_gpu, release_folder,
@@ -23,6 +23,9 @@ from wanbench.adapters.loading import (choose_device, default_dtype, find_weight
 from wanbench.model_weights import wanbench_home
 from wanbench.suite import Prompt
 from wanbench.video import write_video
+
+if TYPE_CHECKING:
+    from wanmodel.pipeline import WanPipeline
 
 FPS = 16.0  # Wan 2.1 generates 16 frames per second
 
@@ -62,7 +65,7 @@ class WanAdapter(ModelAdapter):
         self.device = device
         self.dtype = dtype
         self.offload, self.t5_cpu, self.ulysses = offload, bool(t5_cpu), ulysses
-        self._pipeline = None
+        self._pipeline: WanPipeline | None = None
         self.group = None
         if ulysses > 1:  # process groups are made by every rank at start-up, before any work
             import os
