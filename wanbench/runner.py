@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from wanbench.adapters.base import AdapterError, ModelAdapter, make_adapter
-from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, FeatureCache
+from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, FeatureCache, constructor_options
 from wanbench.dims.base import Dimension, DimensionUnavailable, NotApplicable, NotScorable, Score
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.registry import get_dimension
@@ -104,7 +104,8 @@ def build_backbones(dimensions: list[Dimension], flow_backend: str = "auto",
             registered = chosen.get(need, need)
             if need not in backbones and registered in BACKBONES:
                 # options may name the registered backbone ("flow-raft") or the role it fills ("flow")
-                backbones[need] = BACKBONES.get(registered)(**options.get(registered, options.get(need, {})))
+                cls = BACKBONES.get(registered)
+                backbones[need] = cls(**constructor_options(cls, registered, need, options))
     return backbones
 
 

@@ -24,7 +24,8 @@ import numpy as np
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import FlowField
-from wanbench.dims.base import Dimension, Score
+from wanbench.dims.base import Score
+from wanbench.dims.flow_dims import FlowDimension
 from wanbench.dims.judge_dims import judge_camera, templates
 from wanbench.suite import Prompt
 from wanbench.video import Video
@@ -72,13 +73,13 @@ def shot_family(camera: str | None) -> str:
     return (camera or "static").split("_")[0]
 
 
-class CameraControl(Dimension):
+class CameraControl(FlowDimension):
     name = "camera_control"
     needs = ("flow", "vlm")
     description = "share of frame pairs whose flow shows the asked pan/lift/zoom/static; aerial, tracking: VLM judge"
 
     @property
-    def version(self) -> str:  # type: ignore[override]
+    def base_version(self) -> str:  # type: ignore[override]
         return f"3.t{templates()['version']}"
 
     def partial_needs(self) -> dict[str, str]:
