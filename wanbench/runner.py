@@ -20,6 +20,7 @@ from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, Fe
 from wanbench.dims.base import Dimension, DimensionUnavailable, NotApplicable, NotScorable, Score
 from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.registry import get_dimension
+from wanbench.dims.judge_dims import judge_asks
 from wanbench.overlap import Loaded, overlapped
 from wanbench.generation_text import ExtendSettings, GenerationText
 from wanbench.provenance import provenance
@@ -226,7 +227,9 @@ class Evaluator:
         status = "failed"
         try:
             prepared = (self._prepare(store, prompt, seed, done, summary) for prompt, seed in items)
-            for count, loaded in enumerate(overlapped(prepared, self.backbones, config.prefetch), start=1):
+            loads = overlapped(prepared, self.backbones, config.prefetch,
+                               asks_of=lambda item: judge_asks(item[2], item[0]))  # item: (prompt, seed, todo, rows)
+            for count, loaded in enumerate(loads, start=1):
                 self._score_loaded(store, loaded, summary)
                 if progress:
                     progress(count, len(items))

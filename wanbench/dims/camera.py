@@ -26,7 +26,8 @@ from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import FlowField
 from wanbench.dims.base import Score
 from wanbench.dims.flow_dims import FlowDimension
-from wanbench.dims.judge_dims import judge_camera, templates
+from wanbench.backbones.judge.backbone import JudgeAsk
+from wanbench.dims.judge_dims import camera_question, judge_camera, templates
 from wanbench.suite import Prompt
 from wanbench.video import Video
 
@@ -84,6 +85,9 @@ class CameraControl(FlowDimension):
 
     def partial_needs(self) -> dict[str, str]:
         return {"vlm": f"{' and '.join(JUDGE_MOTIONS)} prompts"}
+
+    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
+        return [JudgeAsk("clip", (camera_question(prompt)["question"],))] if prompt.camera in JUDGE_MOTIONS else []
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if prompt.camera in JUDGE_MOTIONS:
