@@ -49,7 +49,7 @@ class FlowField:
 
     @cached_property
     def _magnitude(self) -> np.ndarray:
-        return np.linalg.norm(self.forward, axis=-1)
+        return vector_length(self.forward)
 
     def magnitude(self) -> np.ndarray:
         """[P, h, w] |forward flow| (computed once; callers must not modify it)."""
@@ -79,11 +79,23 @@ class FlowField:
         for p, (forward, backward, first, second) in enumerate(zip(self.forward, self.backward, self.first, self.second)):
             map_x, map_y = grid.maps(forward)
             back = grid.sample(backward, map_x, map_y)
-            error = np.sum((forward + back) ** 2, axis=-1)
-            bound = 0.01 * (np.sum(forward ** 2, axis=-1) + np.sum(back ** 2, axis=-1)) + 0.5
+            error = squared_length(forward + back)
+            bound = 0.01 * (squared_length(forward) + squared_length(back)) + 0.5
             same_brightness = np.abs(grid.sample(second, map_x, map_y) - first) < brightness_tolerance
             masks[p] = (error < bound) & same_brightness
         return masks
+
+
+def squared_length(vectors: np.ndarray) -> np.ndarray:
+    """|v|^2 over the last axis (dx, dy): the sum ``np.sum(v ** 2, axis=-1)`` computes, to the bit,
+    without numpy's slow reduction over an axis of two."""
+    x, y = vectors[..., 0], vectors[..., 1]
+    return x * x + y * y
+
+
+def vector_length(vectors: np.ndarray) -> np.ndarray:
+    """|v| over the last axis: ``np.linalg.norm(v, axis=-1)``, to the bit, several times faster."""
+    return np.sqrt(squared_length(vectors))
 
 
 WINDOW = 7  # side of the window the forward-only check averages the photometric error over

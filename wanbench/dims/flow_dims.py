@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from wanbench.backbones.base import FeatureCache
-from wanbench.backbones.flow import FLOW_ROLES, FlowField, flow_settings_tag
+from wanbench.backbones.flow import FLOW_ROLES, FlowField, flow_settings_tag, vector_length
 from wanbench.dims.base import Dimension, NotApplicable, Score
 from wanbench.suite import Prompt
 from wanbench.video import Video
@@ -78,7 +78,7 @@ def static_masks(flow: FlowField) -> np.ndarray:
     """[P, h, w] bool: pixels whose forward (and, when computed, backward) flow is near zero."""
     still = flow.magnitude() < STATIC_FLOW_PX
     if flow.backward is not None:
-        still &= np.linalg.norm(flow.backward, axis=-1) < STATIC_FLOW_PX  # as v1 computed it, to the bit
+        still &= vector_length(flow.backward) < STATIC_FLOW_PX  # as v1 computed it, to the bit
     kernel = np.ones((2 * MOVING_MARGIN_PX + 1,) * 2, np.uint8)
     return np.stack([cv2.erode(m, kernel) for m in still.view(np.uint8)]).astype(bool)
 
