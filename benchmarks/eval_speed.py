@@ -9,13 +9,14 @@ pure model forward times (hooks on the models), i.e. the overhead of everything 
 model forward: decoding, resizing, bookkeeping, the store.
 
 --mode overlap: the whole procedural smoke suite end to end (generate, decode, every dimension),
-sequential (--prefetch 0) vs overlapped (decode and flow of the next video while one scores), in
-videos per minute, with a check that both runs wrote the same rows.
+sequential (prefetch 0) vs overlapped (decode and flow of the next video while one scores), the
+latter also with torch and OpenCV held to one thread each (so the two threads do not fight over two
+cores), in videos per minute, with a check that every run wrote the same rows.
 
 Real weights are used where present under WANBENCH_HOME; otherwise tiny random stand-ins of the
 exact architectures are installed in a temp folder (RAFT-large keeps its full size: it is the
 real cost). Usage:  python benchmarks/eval_speed.py [--mode shared|overlap] [--videos 4] [--pairs 4]
-[--flow raft|dis] [--json out.json]
+[--flow raft|dis] [--rounds 2] [--json out.json]
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=4, help="flow pairs per video")
     parser.add_argument("--mode", choices=("shared", "overlap"), default="shared")
     parser.add_argument("--flow", choices=("raft", "dis"), default="raft")
+    parser.add_argument("--rounds", type=int, default=2, help="overlap mode: rounds of every mode")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
@@ -90,7 +92,8 @@ def main() -> None:
         options = install_tiny_weights(work / "home")
     options.setdefault("flow-raft", {})["max_pairs"] = args.pairs
     if args.mode == "overlap":
-        result = overlap_speed(work, options, args.flow, "real" if real else "tiny random stand-ins (RAFT-large full size)")
+        result = overlap_speed(work, options, args.flow, "real" if real else "tiny random stand-ins (RAFT-large full size)",
+                               args.rounds)
         print(json.dumps(result, indent=1))
         if args.json:
             args.json.write_text(json.dumps(result, indent=1) + "\n")
@@ -168,41 +171,79 @@ def main() -> None:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
 
 
-def overlap_speed(work: Path, options: dict, flow: str, weights: str) -> dict:
-    """The smoke suite end to end: a discarded warm-up run (imports, first calls), then sequential and
-    overlapped alternating twice, so drifting load and warm caches favour neither."""
+OVERLAP_MODES = {
+    # label: (prefetch, torch and OpenCV threads; None: leave the defaults)
+    "sequential": (0, None),
+    "overlapped": (1, None),
+    "sequential_one_thread": (0, 1),
+    "overlapped_split": (1, 1),  # one core each: scoring's torch in one thread, decode + flow in the other
+}
+
+
+def with_threads(threads: int | None):
+    """Set torch's and OpenCV's thread counts for one run; returns a function restoring them."""
+    import cv2
+    import torch
+
+    before = (torch.get_num_threads(), cv2.getNumThreads())
+    if threads is not None:
+        torch.set_num_threads(threads)
+        cv2.setNumThreads(threads)
+
+    def restore() -> None:
+        torch.set_num_threads(before[0])
+        cv2.setNumThreads(before[1])
+
+    return restore
+
+
+def overlap_speed(work: Path, options: dict, flow: str, weights: str, rounds: int = 2) -> dict:
+    """The smoke suite end to end: a discarded warm-up run (imports, first calls), then every mode of
+    OVERLAP_MODES in turn, ``rounds`` times, the order rotated each round, so drifting load and warm
+    caches favour none. Rows must agree (values to 1e-6: one thread sums in another order than two)."""
     import torch
 
     from wanbench.runner import EvalConfig, run_eval
     from wanbench.store import ResultStore
 
-    if flow == "dis":  # the tiny options name RAFT's weights for the flow role
-        options = {name: value for name, value in options.items() if name not in ("flow", "flow-raft")}
-    seconds, rows = {}, {}
-    plan = (("warmup", 0), ("sequential", 0), ("overlapped", 1), ("sequential_again", 0), ("overlapped_again", 1))
-    for label, prefetch in plan:
+    def run(label: str, prefetch: int, threads: int | None) -> tuple[float, dict, int]:
         out = work / f"suite-{label}"
         config = EvalConfig(model="procedural", suite="smoke", out=out, flow_backend=flow, backbone_options=options,
                             prefetch=prefetch)
-        start = time.perf_counter()
-        summary = run_eval(config)
-        seconds[label] = time.perf_counter() - start
+        restore = with_threads(threads)
+        try:
+            start = time.perf_counter()
+            summary = run_eval(config)
+            seconds = time.perf_counter() - start
+        finally:
+            restore()
         with ResultStore(out / "results.sqlite") as store:
-            rows[label] = {(r["prompt_id"], r["dimension"]): (r["status"], r["value"]) for r in store.results()}
-    videos = summary.videos
-    sequential = (seconds["sequential"] + seconds["sequential_again"]) / 2
-    overlapped = (seconds["overlapped"] + seconds["overlapped_again"]) / 2
+            rows = {(r["prompt_id"], r["dimension"]): (r["status"], r["value"]) for r in store.results()}
+        return seconds, rows, summary.videos
+
+    warmup_seconds, reference, videos = run("warmup", 0, None)
+    names = list(OVERLAP_MODES)
+    seconds: dict[str, list[float]] = {name: [] for name in names}
+    same = True
+    for k in range(rounds):
+        for name in names[k % len(names):] + names[:k % len(names)]:
+            took, rows, _ = run(f"{name}-{k}", *OVERLAP_MODES[name])
+            seconds[name].append(round(took, 2))
+            same &= rows.keys() == reference.keys() and all(
+                rows[key][0] == reference[key][0] and (rows[key][1] is None) == (reference[key][1] is None)
+                and (rows[key][1] is None or abs(rows[key][1] - reference[key][1]) < 1e-6) for key in rows)
+    per_minute = {name: round(60 * videos * len(s) / sum(s), 2) for name, s in seconds.items()}
     return {
-        "suite": "smoke", "videos": videos, "flow": flow, "weights": weights, "rows": len(rows["overlapped"]),
-        "rows_ok": sum(status == "ok" for status, _ in rows["overlapped"].values()),
-        "sequential_seconds": [round(seconds["sequential"], 2), round(seconds["sequential_again"], 2)],
-        "overlapped_seconds": [round(seconds["overlapped"], 2), round(seconds["overlapped_again"], 2)],
-        "warmup_seconds": round(seconds["warmup"], 2),
-        "sequential_videos_per_minute": round(60 * videos / sequential, 2),
-        "overlapped_videos_per_minute": round(60 * videos / overlapped, 2),
-        "speedup_overlapped_over_sequential": round(sequential / overlapped, 3),
-        "same_rows": all(r == rows["warmup"] for r in rows.values()),
-        "threads": torch.get_num_threads(), "load_average_1min_after": round(os.getloadavg()[0], 2),
+        "suite": "smoke", "videos": videos, "flow": flow, "weights": weights, "rows": len(reference),
+        "rows_ok": sum(status == "ok" for status, _ in reference.values()),
+        "modes": {name: {"prefetch": OVERLAP_MODES[name][0], "threads": OVERLAP_MODES[name][1] or "default"}
+                  for name in names},
+        "seconds": seconds, "warmup_seconds": round(warmup_seconds, 2),
+        "videos_per_minute": per_minute,
+        "ratio_to_sequential": {name: round(v / per_minute["sequential"], 3) for name, v in per_minute.items()},
+        "same_rows": same,
+        "default_threads": {"torch": torch.get_num_threads(), "opencv": __import__("cv2").getNumThreads()},
+        "load_average_1min_after": round(os.getloadavg()[0], 2),
     }
 
 

@@ -14,6 +14,7 @@ import base64
 import io
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -39,24 +40,41 @@ class LoopbackJudgeServer:
         self.requests: list[dict] = []
         self.fail_first = fail_first  # answer this many requests with HTTP 503 first (retry tests)
         self.lock = threading.Lock()
+        self.counting = threading.Lock()  # guards the two counts (the model's lock is held while it runs)
+        self.in_flight = 0  # requests received and not yet answered
+        self.max_in_flight = 0  # the most at once: > 1 means the client sent requests concurrently
+        self.delay = 0.0  # seconds each request waits before it is answered (a slow server)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                with server.counting:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    if server.delay:
+                        time.sleep(server.delay)
+                    reply = self.reply()
+                finally:  # counted out before the answer leaves, so the client's next request is not overlap
+                    with server.counting:
+                        server.in_flight -= 1
+                if isinstance(reply, int):
+                    self.send_error(reply)
+                else:
+                    send_json(self, reply)
+
+            def reply(self) -> dict | int:
+                """The JSON answer, or an HTTP error code."""
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with server.lock:
                     server.requests.append(body)
                     if len(server.requests) <= server.fail_first:
-                        self.send_error(503)
-                        return
+                        return 503
                     if self.path == "/tokenize":
-                        reply = server.tokenize(body)
-                    elif self.path == "/v1/chat/completions":
-                        reply = server.chat(body)
-                    else:
-                        self.send_error(404)
-                        return
-                send_json(self, reply)
+                        return server.tokenize(body)
+                    if self.path == "/v1/chat/completions":
+                        return server.chat(body)
+                    return 404
 
             def log_message(self, *args) -> None:
                 pass

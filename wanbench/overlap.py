@@ -6,6 +6,10 @@ ahead in one worker thread, at most ``depth`` videos ahead (a bounded window, so
 depth + 1 decoded videos). A prefetched backbone that fails caches its error in the FeatureCache,
 exactly as the first dimension asking for it would have, so rows, values and error messages are
 those of the sequential loop; results are keyed by item, never by completion order.
+
+The judge's questions are asked one video at a time as a batch (all its dimensions' questions in one
+call: the local judge shares each clip's prefix across them, the remote one sends them concurrently);
+a remote judge is asked from the worker, so the next video's questions travel while one scores.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from wanbench.backbones.base import Backbone, FeatureCache
+from wanbench.backbones.judge.backbone import JudgeAsk
 from wanbench.video import Video, VideoError, read_video
 
 PREFETCH = ("flow",)  # backbones computed ahead; others (judge, CLIP) stay in the scoring thread
@@ -32,8 +37,10 @@ class Loaded:
     error: VideoError | None = None
 
 
-def load(path: Path, backbones: dict[str, Backbone], needed: Iterable[str]) -> tuple[Video | None, FeatureCache | None, VideoError | None]:
-    """Decode ``path`` and compute the ``needed`` prefetchable backbones (their errors stay cached)."""
+def load(path: Path, backbones: dict[str, Backbone], needed: Iterable[str],
+         asks: Sequence[JudgeAsk] = ()) -> tuple[Video | None, FeatureCache | None, VideoError | None]:
+    """Decode ``path`` and compute the ``needed`` prefetchable backbones (their errors stay cached);
+    a judge that ``overlaps`` (a remote one) is asked this video's questions ``asks`` here too."""
     try:
         video = read_video(path)
     except VideoError as exc:
@@ -45,30 +52,61 @@ def load(path: Path, backbones: dict[str, Backbone], needed: Iterable[str]) -> t
                 features.get(name)
             except Exception:  # cached in features; the dimension that needs it reports it
                 pass
+    if "vlm" in needed and getattr(backbones.get("vlm"), "overlaps", False):
+        ask_judge_ahead(features, asks)
     return video, features, None
 
 
+def ask_judge_ahead(features: FeatureCache | None, asks: Sequence[JudgeAsk]) -> None:
+    """Ask the judge all of one video's questions in one batch, filling its answer cache; a failure is
+    left for the dimension that asks to meet and report, exactly as it would have without this."""
+    if features is None or not asks or "vlm" not in features.backbones:
+        return
+    try:
+        features.get("vlm").ask_ahead(asks)
+    except Exception:
+        pass
+
+
 def overlapped(items: Iterable[tuple[Any, Path | None, tuple[str, ...]]], backbones: dict[str, Backbone],
-               depth: int = 1) -> Iterator[Loaded]:
+               depth: int = 1, asks_of: Callable[[Any], Sequence[JudgeAsk]] | None = None) -> Iterator[Loaded]:
     """Yield a Loaded per (item, path, needed backbones), in input order, loading up to ``depth`` ahead.
 
     ``items`` is consumed lazily in the caller's thread (it may generate videos and write the store);
     a None path passes the item through unloaded. ``depth`` 0 loads each item only when it is due.
+    ``asks_of(item)``: the judge questions the item's dimensions will ask. A remote judge is asked
+    them in the worker; any other judge in the caller's thread just before the item is yielded, so
+    one video's questions go to the judge as one batch either way (the dimensions read the cache).
     """
+    def asks(item: Any) -> Sequence[JudgeAsk]:
+        return asks_of(item) if asks_of is not None else ()
+
     if depth <= 0:
         for item, path, needed in items:
-            yield Loaded(item, *load(path, backbones, needed)) if path is not None else Loaded(item)
+            if path is None:
+                yield Loaded(item)
+                continue
+            wanted = asks(item)
+            loaded = Loaded(item, *load(path, backbones, needed, wanted))
+            ask_judge_ahead(loaded.features, wanted)
+            yield loaded
         return
-    window: deque[tuple[Any, Future | None]] = deque()
+    window: deque[tuple[Any, Future | None, Sequence[JudgeAsk]]] = deque()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wanbench-prefetch") as pool:
         for item, path, needed in items:
-            window.append((item, pool.submit(load, path, backbones, needed) if path is not None else None))
+            wanted = asks(item) if path is not None else ()
+            window.append((item, pool.submit(load, path, backbones, needed, wanted) if path is not None else None,
+                           wanted))
             if len(window) > depth:
                 yield _finish(*window.popleft())
         while window:
             yield _finish(*window.popleft())
 
 
-def _finish(item: Any, future: Future | None) -> Loaded:
-    return Loaded(item) if future is None else Loaded(item, *future.result())
+def _finish(item: Any, future: Future | None, asks: Sequence[JudgeAsk]) -> Loaded:
+    if future is None:
+        return Loaded(item)
+    loaded = Loaded(item, *future.result())
+    ask_judge_ahead(loaded.features, asks)  # answered in the worker already (remote): all cache hits
+    return loaded
 

@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterator
 from wanbench.adapters.base import ModelAdapter, make_adapter
 from wanbench.dims.base import Dimension
 from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.dims.judge_dims import judge_asks
 from wanbench.dims.registry import get_dimension
 from wanbench.generation_text import ExtendSettings, GenerationText
 from wanbench.overlap import Loaded, overlapped
@@ -157,7 +158,9 @@ class Evaluator:
         status = "failed"
         try:
             prepared = self._prepare(items, done, source, log)
-            for count, loaded in enumerate(overlapped(prepared, self.backbones, config.prefetch), start=1):
+            loads = overlapped(prepared, self.backbones, config.prefetch,
+                               asks_of=lambda item: judge_asks(item.todo, item.prompt))  # one batch per video
+            for count, loaded in enumerate(loads, start=1):
                 self._score(loaded, log)
                 if progress:
                     progress(count, len(items))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, FeatureCache
+from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, FeatureCache, constructor_options
 from wanbench.dims.base import Dimension, DimensionUnavailable, NotApplicable, NotScorable, Score
 from wanbench.run_log import RowStatus, one_line
 from wanbench.store import ResultRow
@@ -32,7 +32,8 @@ def build_backbones(dimensions: list[Dimension], flow_backend: str = "auto",
             registered = chosen.get(need, need)
             if need not in backbones and registered in BACKBONES:
                 # options may name the registered backbone ("flow-raft") or the role it fills ("flow")
-                backbones[need] = BACKBONES.get(registered)(**options.get(registered, options.get(need, {})))
+                cls = BACKBONES.get(registered)
+                backbones[need] = cls(**constructor_options(cls, registered, need, options))
     return backbones
 
 

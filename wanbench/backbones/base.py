@@ -9,10 +9,11 @@ missing with that reason.
 
 from __future__ import annotations
 
+import inspect
 import time
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, Mapping, TypeVar, overload
 
 from wanbench.model_weights import WeightsError, require
 from wanbench.registry import Registry
@@ -55,6 +56,33 @@ class Backbone(ABC):
         """The loaded ``torch.nn.Module``s whose forward does this backbone's work (for profiling and
         device checks); empty before the first load and for backbones without one."""
         return []
+
+
+def accepted_options(cls: type) -> set[str] | None:
+    """The keyword options ``cls`` takes (None: any, it has ``**kwargs``)."""
+    parameters = inspect.signature(cls.__init__).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters if p.name != "self" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+
+
+def constructor_options(cls: type, registered: str, role: str, options: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Options for the backbone registered as ``registered`` filling ``role`` (e.g. "flow-dis" as "flow").
+
+    An entry under the registered name was asked for that backbone: it is passed whole, and an option
+    the backbone does not take is a ValueError naming it. An entry under the role serves whichever
+    backbone fills the role, so only the options this one takes are passed (RAFT's weights never reach
+    DIS when the run chose DIS)."""
+    taken = accepted_options(cls)
+    if registered in options:
+        given = dict(options[registered])
+        unknown = sorted(set(given) - taken) if taken is not None else []
+        if unknown:
+            raise ValueError(f"backbone {registered!r} takes no option {', '.join(map(repr, unknown))} "
+                             f"(it takes: {', '.join(sorted(taken or ())) or 'none'})")
+        return given
+    given = dict(options.get(role, {}))
+    return given if taken is None else {k: v for k, v in given.items() if k in taken}
 
 
 BACKBONES: Registry[type[Backbone]] = Registry("backbone")

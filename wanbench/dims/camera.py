@@ -19,13 +19,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import FlowField
-from wanbench.dims.base import Dimension, Score
-from wanbench.dims.judge_dims import judge_camera, templates
+from wanbench.dims.base import Score
+from wanbench.dims.flow_dims import FlowDimension
+from wanbench.backbones.judge.backbone import JudgeAsk
+from wanbench.dims.judge_dims import camera_question, judge_camera, templates
 from wanbench.suite import Prompt
 from wanbench.video import Video
 
@@ -41,14 +44,22 @@ class PairMotion:
     zoom: float  # displacement from scaling at the mean radius, px per frame (+ expanding)
 
 
-def classify_pair(flow: np.ndarray) -> PairMotion:
-    """flow [h, w, 2] of one pair -> the camera motion that best explains it."""
-    h, w = flow.shape[:2]
+@lru_cache(maxsize=8)
+def centred_grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Pixel offsets from the frame centre (rx, ry), sum of rx^2 + ry^2 and the mean radius: the same
+    for every pair of one working size, so built once (read-only)."""
     ys, xs = np.mgrid[0:h, 0:w]
     rx, ry = xs - (w - 1) / 2, ys - (h - 1) / 2
+    rx.flags.writeable = ry.flags.writeable = False
+    return rx, ry, float((rx**2 + ry**2).sum()), float(np.hypot(rx, ry).mean())
+
+
+def classify_pair(flow: np.ndarray) -> PairMotion:
+    """flow [h, w, 2] of one pair -> the camera motion that best explains it."""
+    rx, ry, radius_squares, mean_radius = centred_grid(*flow.shape[:2])
     tx, ty = float(np.median(flow[..., 0])), float(np.median(flow[..., 1]))
-    scale = float(((flow[..., 0] - tx) * rx + (flow[..., 1] - ty) * ry).sum() / (rx**2 + ry**2).sum())
-    zoom = scale * float(np.hypot(rx, ry).mean())
+    scale = float(((flow[..., 0] - tx) * rx + (flow[..., 1] - ty) * ry).sum() / radius_squares)
+    zoom = scale * mean_radius
     translation = float(np.hypot(tx, ty))
     if max(translation, abs(zoom)) < STATIC_PX:
         label = "static"
@@ -72,16 +83,19 @@ def shot_family(camera: str | None) -> str:
     return (camera or "static").split("_")[0]
 
 
-class CameraControl(Dimension):
+class CameraControl(FlowDimension):
     needs = ("flow", "vlm")
     description = "share of frame pairs whose flow shows the asked pan/lift/zoom/static; aerial, tracking: VLM judge"
 
     @property
-    def version(self) -> str:  # type: ignore[override]
+    def base_version(self) -> str:  # type: ignore[override]
         return f"3.t{templates()['version']}"
 
     def partial_needs(self) -> dict[str, str]:
         return {"vlm": f"{' and '.join(JUDGE_MOTIONS)} prompts"}
+
+    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
+        return [JudgeAsk("clip", (camera_question(prompt)["question"],))] if prompt.camera in JUDGE_MOTIONS else []
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if prompt.camera in JUDGE_MOTIONS:

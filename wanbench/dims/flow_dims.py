@@ -12,11 +12,14 @@ Formulas (docs/dimensions.md has the reasoning):
 
 from __future__ import annotations
 
+import copy
+from typing import Any, Mapping
+
 import cv2
 import numpy as np
 
 from wanbench.backbones.base import FeatureCache
-from wanbench.backbones.flow import FlowField
+from wanbench.backbones.flow import FLOW_ROLES, FlowField, flow_settings_tag, vector_length
 from wanbench.dims.base import Dimension, NotApplicable, Score
 from wanbench.suite import Prompt
 from wanbench.video import Video
@@ -28,8 +31,29 @@ MIN_STATIC_SHARE = 0.01  # pairs with less static area than this are skipped
 STABILITY_SCALE = 0.05  # mean grey-level change at which the score reaches 1/e
 
 
-class LargeMotion(Dimension):
-    version = "2"  # v1 counted untracked flow too, so flickering noise scored as large motion
+class FlowDimension(Dimension):
+    """A dimension scored on the shared flow field. Its metric version is ``base_version`` plus a hash
+    of the flow settings its numbers depend on (``flow_settings_tag``: both backends' defaults and the
+    run's flow options), so rows scored under other settings are stale and never averaged with these."""
+
+    base_version = "1"
+    flow_options: Mapping[str, Mapping[str, Any]] = {}
+
+    @property
+    def version(self) -> str:  # type: ignore[override]
+        return f"{self.base_version}.f{flow_settings_tag(self.flow_options)}"
+
+    def configured(self, options: Mapping[str, Mapping[str, Any]]) -> Dimension:
+        mine = {role: options[role] for role in FLOW_ROLES if role in options}
+        if mine == dict(self.flow_options):
+            return self
+        out = copy.copy(self)
+        out.flow_options = mine
+        return out
+
+
+class LargeMotion(FlowDimension):
+    base_version = "2"  # v1 counted untracked flow too, so flickering noise scored as large motion
     needs = ("flow",)
     description = "tracked flow magnitude per second, normalised by the frame diagonal"
 
@@ -53,13 +77,13 @@ def static_masks(flow: FlowField) -> np.ndarray:
     """[P, h, w] bool: pixels whose forward (and, when computed, backward) flow is near zero."""
     still = flow.magnitude() < STATIC_FLOW_PX
     if flow.backward is not None:
-        still &= np.linalg.norm(flow.backward, axis=-1) < STATIC_FLOW_PX  # as v1 computed it, to the bit
+        still &= vector_length(flow.backward) < STATIC_FLOW_PX  # as v1 computed it, to the bit
     kernel = np.ones((2 * MOVING_MARGIN_PX + 1,) * 2, np.uint8)
     return np.stack([cv2.erode(m, kernel) for m in still.view(np.uint8)]).astype(bool)
 
 
-class PixelStability(Dimension):
-    version = "1"
+class PixelStability(FlowDimension):
+    base_version = "1"
     needs = ("flow",)
     description = "frame differences inside static (low-flow) regions"
 

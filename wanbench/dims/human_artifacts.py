@@ -24,6 +24,7 @@ import numpy as np
 
 from wanbench.backbones.artifact_detections import ArtifactDetections
 from wanbench.backbones.base import FeatureCache
+from wanbench.backbones.judge.backbone import JudgeAsk
 from wanbench.dims.base import Dimension, Score
 from wanbench.dims.judge_dims import JudgeDimension, questions, templates
 from wanbench.suite import Prompt
@@ -70,6 +71,9 @@ class HumanArtifactsByJudge(JudgeDimension):
     @property
     def version(self) -> str:  # type: ignore[override]
         return f"j2.t{templates()['version']}"
+
+    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
+        return [JudgeAsk("clip", tuple(i["question"] for i in questions("human_artifacts")))]
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         (item,) = questions(self.name)

@@ -21,12 +21,12 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
 from wanbench.backbones.base import BackboneUnavailable, FeatureCache
-from wanbench.backbones.judge.backbone import VideoJudge
+from wanbench.backbones.judge.backbone import JudgeAsk, VideoJudge
 from wanbench.backbones.judge.protocol import JudgeError, check_user_text
 from wanbench.dims.base import Dimension, NotScorable, Score
 from wanbench.suite import Prompt
@@ -67,6 +67,11 @@ class JudgeDimension(Dimension):
     def judge(self, features: FeatureCache) -> VideoJudge:
         return features.get("vlm")
 
+    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
+        """The questions ``score`` will ask the judge about a video of ``prompt`` (none when it will
+        not score it); tests/test_judge_batching.py holds every dimension to what it really asks."""
+        return []
+
     def clip_scores(self, features: FeatureCache, dimension: str, **fields: str) -> tuple[float, dict[str, float]]:
         items = questions(dimension, **fields)
         answers = self.judge(features).ask_clip([i["question"] for i in items])
@@ -90,6 +95,9 @@ class JudgeDimension(Dimension):
 class ClipQuestionsDimension(JudgeDimension):
     """The mean goodness of the dimension's clip-level questions, which need no prompt fields."""
 
+    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
+        return [JudgeAsk("clip", tuple(i["question"] for i in questions(self.name)))]
+
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         value, parts = self.clip_scores(features, self.name)
         return Score(value, features.backend("vlm"), {"parts": parts})
@@ -109,6 +117,11 @@ class Stylization(JudgeDimension):
 
     def partial_needs(self) -> dict[str, str]:
         return {"clip": "the recorded CLIP style similarity (not the score)"}
+
+    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
+        if not prompt.style:
+            return []
+        return [JudgeAsk("frames", tuple(i["question"] for i in questions(self.name, style=prompt.style)))]
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if not prompt.style:
@@ -130,6 +143,10 @@ class Stylization(JudgeDimension):
 class SingleObject(JudgeDimension):
     description = "judge, frame level: share of keyframes showing the asked object"
 
+    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
+        return [JudgeAsk("frames", tuple(i["question"] for o in prompt.objects
+                                         for i in questions(self.name, name=o.name)))] if prompt.objects else []
+
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if not prompt.objects:
             raise NotScorable("prompt lists no object")
@@ -140,6 +157,10 @@ class SingleObject(JudgeDimension):
 
 class MultipleObject(JudgeDimension):
     description = "judge, frame level: every asked object present in the asked count"
+
+    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
+        return [JudgeAsk("frames", tuple(questions(self.name, name=o.name)[0]["question"] for o in prompt.objects),
+                         "count")] if prompt.objects else []
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if not prompt.objects:
@@ -164,12 +185,22 @@ class MultipleObject(JudgeDimension):
 class SpatialPosition(JudgeDimension):
     description = "judge, frame level: both objects present and in the asked relation"
 
+    @staticmethod
+    def fields(prompt: Prompt) -> dict[str, str]:
+        s = prompt.spatial
+        assert s is not None
+        return {"subject": s.subject, "object": s.object,
+                "relation": RELATION_WORDS.get(s.relation, s.relation.replace("_", " "))}
+
+    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
+        if prompt.spatial is None:
+            return []
+        return [JudgeAsk("frames", tuple(i["question"] for i in questions(self.name, **self.fields(prompt))))]
+
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if prompt.spatial is None:
             raise NotScorable("prompt has no spatial relation")
-        s = prompt.spatial
-        parts = self.frame_scores(features, self.name, subject=s.subject, object=s.object,
-                                  relation=RELATION_WORDS.get(s.relation, s.relation.replace("_", " ")))
+        parts = self.frame_scores(features, self.name, **self.fields(prompt))
         per_frame = parts["subject"] * parts["object"] * parts["relation"]
         return Score(float(per_frame.mean()), features.backend("vlm"),
                      {"frames": per_frame.round(4).tolist(), **{k: float(v.mean()) for k, v in parts.items()}})
@@ -178,18 +209,48 @@ class SpatialPosition(JudgeDimension):
 class ActionFollowing(JudgeDimension):
     description = "judge on the clip: action alignment, completion and no artifacts"
 
+    @staticmethod
+    def fields(prompt: Prompt) -> dict[str, str]:
+        return {"subject": prompt.subject.name if prompt.subject else "main subject", "action": prompt.action or ""}
+
+    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
+        if not prompt.action:
+            return []
+        return [JudgeAsk("clip", tuple(i["question"] for i in questions(self.name, **self.fields(prompt))))]
+
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if not prompt.action:
             raise NotScorable("prompt has no action")
-        subject = prompt.subject.name if prompt.subject else "main subject"
-        value, parts = self.clip_scores(features, self.name, subject=subject, action=prompt.action)
+        value, parts = self.clip_scores(features, self.name, **self.fields(prompt))
         kind = prompt.subject.kind if prompt.subject else "object"
         return Score(value, features.backend("vlm"), {"parts": parts, "subdimension": kind, "method": "judge"})
 
 
+def camera_question(prompt: Prompt) -> dict[str, Any]:
+    """The judge's template for an aerial or tracking prompt's shot."""
+    (item,) = [i for i in questions("camera_control") if i["name"] == prompt.camera]
+    return item
+
+
+def judge_asks(dimensions: Iterable[Any], prompt: Prompt) -> list[JudgeAsk]:
+    """Every question the judge will be asked about a video of ``prompt`` by these dimensions (those
+    without ``judge_asks`` ask none; one whose questions cannot be filled asks none ahead and reports
+    that itself when it scores)."""
+    asks: list[JudgeAsk] = []
+    for dim in dimensions:
+        planned = getattr(dim, "judge_asks", None)
+        if planned is None:
+            continue
+        try:
+            asks += planned(prompt)
+        except (NotScorable, ValueError):
+            continue
+    return asks
+
+
 def judge_camera(prompt: Prompt, features: FeatureCache) -> Score:
     """Camera Control for aerial and tracking prompts: P(yes) to the shot's question."""
-    (item,) = [i for i in questions("camera_control") if i["name"] == prompt.camera]
+    item = camera_question(prompt)
     (p_yes,) = features.get("vlm").ask_clip([item["question"]])
     return Score(goodness(p_yes, item["expect"]), features.backend("vlm"),
                  {"method": "judge", "asked": prompt.camera, "judge_question": item["question"], "p_yes": float(p_yes)})

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -14,6 +15,17 @@ from wanbench.backbones.judge.cache import AnswerCache
 from wanbench.backbones.judge.protocol import JudgeSettings, Query, WireFrames, sample_clip, wire_frames
 from wanbench.video import Video
 from wanbench.model_weights import wanbench_home
+
+
+@dataclass(frozen=True)
+class JudgeAsk:
+    """Questions a dimension will ask about one video, known before it scores: about the sampled clip
+    (``scope`` "clip") or about each keyframe ("frames"). Asking them ahead batches a video's
+    questions across its dimensions, and (remote judge) overlaps them with scoring the previous video."""
+
+    scope: str  # clip | frames
+    questions: tuple[str, ...]
+    kind: str = "yes"
 
 
 class VideoJudge:
@@ -42,17 +54,37 @@ class VideoJudge:
                 answers[i] = answer
         return answers
 
+    def _clip_queries(self, questions: Sequence[str], kind: str) -> list[tuple[Query, str]]:
+        return [(Query(self.clip, q, kind, True, self.clip_wire.jpegs), "clip") for q in questions]
+
+    def _frame_queries(self, questions: Sequence[str], kind: str) -> list[tuple[Query, str]]:
+        return [(Query((frame,), q, kind, False, (jpeg,)), f"frame{k}") for q in questions
+                for k, (frame, jpeg) in enumerate(zip(self.keyframes, self.keyframe_wire.jpegs))]
+
     def ask_clip(self, questions: list[str], kind: str = "yes") -> list[Any]:
         """One answer per question about the whole sampled clip."""
-        return self._ask([(Query(self.clip, q, kind, True, self.clip_wire.jpegs), "clip") for q in questions])
+        return self._ask(self._clip_queries(questions, kind))
 
     def ask_frames(self, questions: list[str], kind: str = "yes") -> list[list[Any]]:
         """answers[q][k]: question q about keyframe k."""
-        flat = [(Query((frame,), q, kind, False, (jpeg,)), f"frame{k}") for q in questions
-                for k, (frame, jpeg) in enumerate(zip(self.keyframes, self.keyframe_wire.jpegs))]
-        answers = self._ask(flat)
+        answers = self._ask(self._frame_queries(questions, kind))
         n = len(self.keyframes)
         return [answers[i * n:(i + 1) * n] for i in range(len(questions))]
+
+    def ask_ahead(self, asks: Iterable[JudgeAsk]) -> int:
+        """Answer every uncached question of ``asks`` in one call to the judge (cached under the keys
+        ``ask_clip`` / ``ask_frames`` use, so the dimensions then read them from the cache); returns how
+        many questions went to the judge."""
+        unique: dict[str, tuple[Query, str]] = {}
+        for ask in asks:
+            make = self._clip_queries if ask.scope == "clip" else self._frame_queries
+            for query, scope in make(ask.questions, ask.kind):
+                unique.setdefault(self._key(query, scope), (query, scope))
+        todo = [(key, pair) for key, pair in unique.items() if self.cache.get(key) is None]
+        if todo:
+            for (key, _), answer in zip(todo, self.judge.answer([query for _, (query, _) in todo])):
+                self.cache.put(key, answer)
+        return len(todo)
 
 
 class VLMBackbone(Backbone):
@@ -64,7 +96,7 @@ class VLMBackbone(Backbone):
                  url: str | None = None, model: str | None = None, settings: JudgeSettings | None = None,
                  cache_path: str | Path | None = None, batch: int = 4, device: str | None = None,
                  timeout: float = 60.0, retries: int = 3, backoff: float = 1.0, share_prefix: bool = True,
-                 top_logprobs: int = 20) -> None:
+                 top_logprobs: int = 20, concurrency: int = 8) -> None:
         if judge not in ("local", "remote"):
             raise ValueError(f"unknown judge {judge!r}; choose local or remote")
         if judge == "remote" and not url:
@@ -76,6 +108,7 @@ class VLMBackbone(Backbone):
         self.batch, self.device, self.timeout, self.retries, self.backoff = batch, device, timeout, retries, backoff
         self.share_prefix = share_prefix  # local judge: questions about one clip share its prefix forward
         self.top_logprobs = top_logprobs  # remote judge: how many next-token logprobs to ask for
+        self.concurrency = concurrency  # remote judge: requests in flight at once
         self._judge: Any = None
         self._cache: AnswerCache | None = None
 
@@ -85,6 +118,12 @@ class VLMBackbone(Backbone):
                 raise BackboneUnavailable(f"--judge-weights {self.path}: no config.json there")
             return self.path
         return require_weights(self.weights, "VLM judge: {}; or point --judge-url at a server")["config.json"].parent
+
+    @property
+    def overlaps(self) -> bool:
+        """Whether a video's questions may be asked from a worker thread while another video scores:
+        a remote judge waits on the network; a local one would compete for the scoring's compute."""
+        return self.mode == "remote"
 
     def check(self) -> None:
         if self.mode == "local":
@@ -101,7 +140,8 @@ class VLMBackbone(Backbone):
                 from wanbench.backbones.judge.remote import RemoteJudge
 
                 self._judge = RemoteJudge(self.url, self.model_name, self.settings, self.timeout, self.retries,
-                                          self.backoff, top_logprobs=self.top_logprobs)
+                                          self.backoff, top_logprobs=self.top_logprobs,
+                                          concurrency=self.concurrency)
             self._cache = AnswerCache(self.cache_path)
         return self._judge
 

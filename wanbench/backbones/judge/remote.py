@@ -5,6 +5,8 @@ comma-separated, vLLM's frame-list form) with the told fps in ``mm_processor_kwa
 the same system and user turns, rendered by the server with the model's chat template; and the same
 answer reading. Each next-token distribution the reading needs is one request: the root with the
 generation prompt, a longer answer prefix as a partial assistant turn (``continue_final_message``).
+The requests are independent: up to ``concurrency`` are in flight at once (a bounded thread pool),
+each reply filed under its own question and answer prefix, so answers do not depend on reply order.
 Tokens are compared by id (``return_tokens_as_token_ids``; answer paths from the server's
 ``/tokenize``). A token outside the returned ``top_logprobs`` is bounded by the smallest returned one.
 """
@@ -13,9 +15,11 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from wanbench.backbones.base import BackboneUnavailable
@@ -26,7 +30,8 @@ from wanbench.backbones.judge.protocol import (SYSTEM_PROMPT, AnswerSet, JudgeEr
 
 class RemoteJudge:
     def __init__(self, url: str, model: str, settings: JudgeSettings, timeout: float = 60.0, retries: int = 3,
-                 backoff: float = 1.0, api_key: str | None = None, top_logprobs: int = 20) -> None:
+                 backoff: float = 1.0, api_key: str | None = None, top_logprobs: int = 20,
+                 concurrency: int = 8) -> None:
         self.url = url.rstrip("/")
         self.root = self.url[:-3] if self.url.endswith("/v1") else self.url  # vLLM serves /tokenize at its root
         self.model, self.settings, self.timeout = model, settings, timeout
@@ -34,6 +39,8 @@ class RemoteJudge:
         self.judge_id = f"remote:{model}"
         self._down: str | None = None  # once a server failed every retry, later asks fail at once
         self._answer_sets: dict[str, tuple[AnswerSet, dict[tuple[int, ...], str]]] = {}
+        self._answer_sets_lock = threading.Lock()  # a worker thread may ask ahead while the runner asks
+        self.concurrency = max(1, concurrency)  # requests in flight at once (a bounded pool)
 
     # --- transport -----------------------------------------------------------------------------
 
@@ -71,6 +78,10 @@ class RemoteJudge:
     def answer_set(self, kind: str) -> tuple[AnswerSet, dict[tuple[int, ...], str]]:
         """The answer set in the server's token ids, and the text of every answer prefix it needs
         (found by tokenizing each answer's leading characters)."""
+        with self._answer_sets_lock:
+            return self._build_answer_set(kind)
+
+    def _build_answer_set(self, kind: str) -> tuple[AnswerSet, dict[tuple[int, ...], str]]:
         if kind not in self._answer_sets:
             answer_set = build_answer_set(kind, self.settings, self.tokenize)
             texts: dict[tuple[int, ...], str] = {(): ""}
@@ -119,13 +130,28 @@ class RemoteJudge:
         return NextTokens(logprobs, floor=min(logprobs.values()))
 
     def answer(self, queries: list[Query]) -> list[Any]:
-        results = []
-        for query in queries:
-            answer_set, texts = self.answer_set(query.kind)
-            content = self._content(query)
-            nodes = {node: self._next_tokens(content, texts[node]) for node in answer_set.nodes()}
-            results.append(final_answer(answer_set, read_answers(answer_set, nodes)))
-        return results
+        """Every next-token distribution the queries need is one independent request; up to
+        ``concurrency`` of them are in flight at once and each reply is filed under its own query and
+        answer node, so the answers are those of asking one by one, whatever order replies come in."""
+        plans = [(*self.answer_set(q.kind), self._content(q)) for q in queries]
+        jobs = [(i, node) for i, (answer_set, _, _) in enumerate(plans) for node in answer_set.nodes()]
+
+        def ask(job: tuple[int, tuple[int, ...]]) -> NextTokens:
+            i, node = job
+            _, texts, content = plans[i]
+            return self._next_tokens(content, texts[node])
+
+        if self.concurrency > 1 and len(jobs) > 1:
+            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(jobs)),
+                                    thread_name_prefix="wanbench-judge") as pool:
+                replies = list(pool.map(ask, jobs))
+        else:
+            replies = [ask(job) for job in jobs]
+        nodes: list[dict[tuple[int, ...], NextTokens]] = [{} for _ in queries]
+        for (i, node), reply in zip(jobs, replies):
+            nodes[i][node] = reply
+        return [final_answer(answer_set, read_answers(answer_set, found))
+                for (answer_set, _, _), found in zip(plans, nodes)]
 
 
 def _token_id(token: str) -> int:
