@@ -157,7 +157,7 @@ def test_remote_answers_do_not_depend_on_reply_order(monkeypatch) -> None:
 
 @pytest.fixture(scope="module")
 def judge_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from wanbench.backbones.tiny import install_tiny_judge
+    from tests.tiny_backbones import install_tiny_judge
 
     home = tmp_path_factory.mktemp("judge-home")
     install_tiny_judge(home, "qwen2-vl-2b")
