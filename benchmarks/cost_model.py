@@ -32,7 +32,7 @@ JUDGE = {"params": 7.6e9, "tokens_per_question": 1100, "questions_per_video": 10
 
 def dit_flops(tokens: int) -> float:
     """One forward: 2 * params * tokens (matmuls) + 4 * layers * width * tokens^2 (attention scores and mix)."""
-    return 2 * DIT["params"] * tokens + 4 * DIT["layers"] * DIT["width"] * tokens ** 2
+    return 2 * DIT["params"] * tokens + 4 * DIT["layers"] * DIT["width"] * tokens**2
 
 
 def count_flops() -> dict[str, float]:
@@ -51,9 +51,11 @@ def count_flops() -> dict[str, float]:
     frame = torch.rand(1, 3, 256, 256) * 2 - 1
     vit = ViTModel(ViTConfig(), add_pooling_layer=False).eval()
     clip = open_clip.create_model("ViT-L-14", pretrained=None).eval()
-    return {"raft_large_256_20it": count(lambda: raft(frame, frame, num_flow_updates=20)),
-            "vit_b16_224": count(lambda: vit(pixel_values=torch.rand(1, 3, 224, 224))),
-            "clip_vit_l14_224_image": count(lambda: clip.encode_image(torch.rand(1, 3, 224, 224)))}
+    return {
+        "raft_large_256_20it": count(lambda: raft(frame, frame, num_flow_updates=20)),
+        "vit_b16_224": count(lambda: vit(pixel_values=torch.rand(1, 3, 224, 224))),
+        "clip_vit_l14_224_image": count(lambda: clip.encode_image(torch.rand(1, 3, 224, 224))),
+    }
 
 
 def estimate(counted: dict[str, float]) -> dict:
@@ -64,17 +66,32 @@ def estimate(counted: dict[str, float]) -> dict:
     per_video["flow_vbench_dynamic_degree_16_fields"] = (16 * counted["raft_large_256_20it"], "vision")
     per_video["dino_16_frames"] = (16 * counted["vit_b16_224"], "vision")
     per_video["clip_16_frames"] = (16 * counted["clip_vit_l14_224_image"], "vision")
-    per_video["judge_qwen2_vl_7b"] = (2 * JUDGE["params"] * JUDGE["tokens_per_question"] * JUDGE["questions_per_video"],
-                                      "judge")
+    per_video["judge_qwen2_vl_7b"] = (
+        2 * JUDGE["params"] * JUDGE["tokens_per_question"] * JUDGE["questions_per_video"],
+        "judge",
+    )
     rows = {}
     for name, (flops, kind) in per_video.items():
         seconds = flops / EFFECTIVE[kind]
-        rows[name] = {"tflop_per_video": round(flops / 1e12, 3), "assumed_tflops": round(EFFECTIVE[kind] / 1e12, 1),
-                      "seconds_per_video": round(seconds, 4),
-                      "hours_1_gpu": round(seconds * PROMPTS / 3600, 3), "hours_8_gpus": round(seconds * PROMPTS / 3600 / 8, 3)}
-    return {"label": "ESTIMATE (no GPU measured)", "prompts": PROMPTS, "peak_bf16_flops": PEAK_BF16,
-            "peak_fp32_flops": PEAK_FP32, "not_counted": "text encoder, VAE decode, IQA models, detectors",
-            "counted_flops_per_call": counted, "dit": DIT, "tokens": RESOLUTIONS, "judge": JUDGE, "rows": rows}
+        rows[name] = {
+            "tflop_per_video": round(flops / 1e12, 3),
+            "assumed_tflops": round(EFFECTIVE[kind] / 1e12, 1),
+            "seconds_per_video": round(seconds, 4),
+            "hours_1_gpu": round(seconds * PROMPTS / 3600, 3),
+            "hours_8_gpus": round(seconds * PROMPTS / 3600 / 8, 3),
+        }
+    return {
+        "label": "ESTIMATE (no GPU measured)",
+        "prompts": PROMPTS,
+        "peak_bf16_flops": PEAK_BF16,
+        "peak_fp32_flops": PEAK_FP32,
+        "not_counted": "text encoder, VAE decode, IQA models, detectors",
+        "counted_flops_per_call": counted,
+        "dit": DIT,
+        "tokens": RESOLUTIONS,
+        "judge": JUDGE,
+        "rows": rows,
+    }
 
 
 def main() -> None:

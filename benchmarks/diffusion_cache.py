@@ -54,23 +54,33 @@ def main() -> None:
         t_full = time.perf_counter() - start
         stats = CacheStats()
         start = time.perf_counter()
-        cached = sample_unipc(cached_cfg_denoiser(dit, cond, uncond, 5.0, args.steps, CachePolicy(), stats),
-                              noise.clone(), sigmas)
+        cached = sample_unipc(
+            cached_cfg_denoiser(dit, cond, uncond, 5.0, args.steps, CachePolicy(), stats), noise.clone(), sigmas
+        )
         t_cached = time.perf_counter() - start
         frames_full = torch.from_numpy(to_uint8_frames(vae.decode(full)))
         frames_cached = torch.from_numpy(to_uint8_frames(vae.decode(cached)))
     result = {
-        "device": f"cpu x{torch.get_num_threads()}", "steps": args.steps, "frames": args.frames, "size": args.size,
-        "uncached_s": t_full, "cached_s": t_cached, "speedup": t_full / t_cached,
-        "forwards_uncached": 2 * args.steps, "forwards_cached": stats.forwards, "skipped_steps": stats.skipped,
+        "device": f"cpu x{torch.get_num_threads()}",
+        "steps": args.steps,
+        "frames": args.frames,
+        "size": args.size,
+        "uncached_s": t_full,
+        "cached_s": t_cached,
+        "speedup": t_full / t_cached,
+        "forwards_uncached": 2 * args.steps,
+        "forwards_cached": stats.forwards,
+        "skipped_steps": stats.skipped,
         "uncond_reused": stats.uncond_reused,
         "psnr_frames_db": psnr(frames_full, frames_cached, 255.0),
         "psnr_latents_db": psnr(full, cached, float(full.abs().max())),
         "policy": CachePolicy().__dict__,
     }
-    print(f"sampling {args.steps} steps: uncached {t_full:.1f}s, cached {t_cached:.1f}s, "
-          f"speed-up {result['speedup']:.2f}x ({stats.forwards}/{2 * args.steps} DiT forwards, "
-          f"{stats.skipped} steps skipped, {stats.uncond_reused} uncond reused)")
+    print(
+        f"sampling {args.steps} steps: uncached {t_full:.1f}s, cached {t_cached:.1f}s, "
+        f"speed-up {result['speedup']:.2f}x ({stats.forwards}/{2 * args.steps} DiT forwards, "
+        f"{stats.skipped} steps skipped, {stats.uncond_reused} uncond reused)"
+    )
     print(f"PSNR vs uncached: frames {result['psnr_frames_db']:.1f} dB, latents {result['psnr_latents_db']:.1f} dB")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

@@ -52,12 +52,20 @@ def main() -> None:
     rng = np.random.default_rng(0)
     clips = [Video(rng.integers(0, 255, (16, 240, 320, 3), dtype=np.uint8), 16.0) for _ in range(args.clips)]
 
-    modes = {"batch1": (1, False), f"batch{args.batch}": (args.batch, False),
-             f"shared-prefix batch{args.batch}": (args.batch, True)}
+    modes = {
+        "batch1": (1, False),
+        f"batch{args.batch}": (args.batch, False),
+        f"shared-prefix batch{args.batch}": (args.batch, True),
+    }
     rates, judges = {}, {}
     for mode, (batch, share) in modes.items():
-        backbone = VLMBackbone(weights=args.weights, settings=settings, batch=batch, share_prefix=share,
-                               cache_path=work / f"cache-{batch}-{share}.sqlite")
+        backbone = VLMBackbone(
+            weights=args.weights,
+            settings=settings,
+            batch=batch,
+            share_prefix=share,
+            cache_path=work / f"cache-{batch}-{share}.sqlite",
+        )
         backbone.backend()  # load before timing
         backbone.compute(clips[0]).ask_clip(asked[:2])  # warm-up (both paths)
         start = time.perf_counter()
@@ -67,17 +75,23 @@ def main() -> None:
         judges[mode] = backbone.judge()
     # the work a clip's questions cost, in sequence positions the language model runs over
     judge = judges["batch1"]
-    prefix = judge._inputs([judge.vision_prefix(True)], [Query(tuple(fit_pixels(
-        clips[0].frames[:settings.frames], settings.max_pixels)), "", "yes", True)])["input_ids"].shape[1]
+    prefix = judge._inputs(
+        [judge.vision_prefix(True)],
+        [Query(tuple(fit_pixels(clips[0].frames[: settings.frames], settings.max_pixels)), "", "yes", True)],
+    )["input_ids"].shape[1]
     suffix = float(np.mean([len(judge.question_ids(q, True)) for q in asked]))
     q = len(asked)
     result = {
         "judge": "real " + args.weights if real else "tiny random Qwen2-VL (2 layers, width 64)",
-        "clips": args.clips, "questions_per_clip": q, "frames": settings.frames,
-        "max_pixels": settings.max_pixels, "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "clips": args.clips,
+        "questions_per_clip": q,
+        "frames": settings.frames,
+        "max_pixels": settings.max_pixels,
+        "device": "cuda" if torch.cuda.is_available() else "cpu",
         "clips_per_minute": {mode: round(rate, 1) for mode, rate in rates.items()},
         "speedup_over_batch1": {mode: round(rate / rates["batch1"], 2) for mode, rate in rates.items()},
-        "prefix_tokens": int(prefix), "mean_question_tokens": round(suffix, 1),
+        "prefix_tokens": int(prefix),
+        "mean_question_tokens": round(suffix, 1),
         "tokens_per_clip": {"separate": round(q * (prefix + suffix)), "shared_prefix": round(prefix + q * suffix)},
     }
     print(json.dumps(result, indent=1))

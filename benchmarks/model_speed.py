@@ -34,6 +34,7 @@ MID_DIT = DiTConfig(dim=512, ffn_dim=2048, num_heads=8, num_layers=8, text_len=5
 def compare(ours, reference, repeats: int, device: str) -> tuple[float, float]:
     """Median seconds of ours and the reference, calls interleaved (after one warm-up each) so
     that background load on the machine hits both alike."""
+
     def once(fn) -> float:
         if device == "cuda":
             torch.cuda.synchronize()
@@ -59,10 +60,15 @@ def bench_dit(device: str, dtype: torch.dtype, frames: int, size: int, repeats: 
     t = torch.tensor([500.0], device=device)
     context = torch.randn(1, 512, 4096, device=device, dtype=dtype)
     with torch.no_grad():
-        t_ours, t_ref = compare(lambda: ours(x, t, context), lambda: reference(x, t, context, return_dict=False),
-                                3 * repeats, device)
-    return {"tokens": latent_frames * (size // 16) ** 2, "diffusers_s": t_ref, "ours_s": t_ours,
-            "ratio": t_ours / t_ref}
+        t_ours, t_ref = compare(
+            lambda: ours(x, t, context), lambda: reference(x, t, context, return_dict=False), 3 * repeats, device
+        )
+    return {
+        "tokens": latent_frames * (size // 16) ** 2,
+        "diffusers_s": t_ref,
+        "ours_s": t_ours,
+        "ratio": t_ours / t_ref,
+    }
 
 
 def bench_vae(device: str, dtype: torch.dtype, frames: int, size: int, repeats: int) -> dict:
@@ -74,8 +80,7 @@ def bench_vae(device: str, dtype: torch.dtype, frames: int, size: int, repeats: 
     ours = ours.to(device=device, dtype=dtype)
     z = torch.randn(1, 16, 1 + (frames - 1) // 4, size // 8, size // 8, device=device, dtype=dtype)
     with torch.no_grad():
-        t_ours, t_ref = compare(lambda: ours.decode(z, normalized=False), lambda: reference.decode(z),
-                                repeats, device)
+        t_ours, t_ref = compare(lambda: ours.decode(z, normalized=False), lambda: reference.decode(z), repeats, device)
     return {"diffusers_s": t_ref, "ours_s": t_ours, "ratio": t_ours / t_ref}
 
 
@@ -128,18 +133,24 @@ def main() -> None:
     torch.manual_seed(0)
     results = {
         "device": torch.cuda.get_device_name(0) if args.device == "cuda" else f"cpu x{torch.get_num_threads()}",
-        "dtype": args.dtype, "frames": args.frames, "size": args.size,
+        "dtype": args.dtype,
+        "frames": args.frames,
+        "size": args.size,
         "dit": bench_dit(args.device, dtype, args.frames, args.size, args.repeats),
         "vae_decode": bench_vae(args.device, dtype, args.frames, args.size, args.repeats),
         "vae_decode_peak_mib": {n: decode_peak_memory(args.device, n, args.size) for n in (17, 33, 65)},
     }
     d, v = results["dit"], results["vae_decode"]
     print(f"device {results['device']}, {args.dtype}, {args.frames} frames at {args.size}x{args.size}")
-    print(f"DiT forward (8 layers, dim 512, {d['tokens']} tokens): ours {d['ours_s']:.3f}s, "
-          f"diffusers {d['diffusers_s']:.3f}s, ratio {d['ratio']:.2f}")
+    print(
+        f"DiT forward (8 layers, dim 512, {d['tokens']} tokens): ours {d['ours_s']:.3f}s, "
+        f"diffusers {d['diffusers_s']:.3f}s, ratio {d['ratio']:.2f}"
+    )
     print(f"VAE decode: ours {v['ours_s']:.3f}s, diffusers {v['diffusers_s']:.3f}s, ratio {v['ratio']:.2f}")
-    print("VAE streamed decode peak memory (MiB): " +
-          ", ".join(f"{n} frames {m:.0f}" for n, m in results["vae_decode_peak_mib"].items()))
+    print(
+        "VAE streamed decode peak memory (MiB): "
+        + ", ".join(f"{n} frames {m:.0f}" for n, m in results["vae_decode_peak_mib"].items())
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -37,8 +37,10 @@ def random_release(trained: Path, out: Path) -> Path:
     """Same architecture and text encoder, random DiT and VAE."""
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(123)
-    save_file({k: v.contiguous() for k, v in WanDiT(CFG.dit).state_dict().items()},
-              str(out / "diffusion_pytorch_model.safetensors"))
+    save_file(
+        {k: v.contiguous() for k, v in WanDiT(CFG.dit).state_dict().items()},
+        str(out / "diffusion_pytorch_model.safetensors"),
+    )
     torch.save(WanVAE(CFG.vae).state_dict(), out / "Wan2.1_VAE.pth")
     shutil.copyfile(trained / "models_t5_umt5-xxl-enc-bf16.pth", out / "models_t5_umt5-xxl-enc-bf16.pth")
     shutil.copytree(trained / "google", out / "google", dirs_exist_ok=True)
@@ -47,8 +49,12 @@ def random_release(trained: Path, out: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model-dir", type=Path, default=ROOT / "wanbench" / "data" / "models" / "wan-tiny",
-                        help="the trained release folder; evaluation.json and the model card are written there")
+    parser.add_argument(
+        "--model-dir",
+        type=Path,
+        default=ROOT / "wanbench" / "data" / "models" / "wan-tiny",
+        help="the trained release folder; evaluation.json and the model card are written there",
+    )
     parser.add_argument("--runs", type=Path, default=ROOT / "runs" / "tiny-eval")
     args = parser.parse_args()
     trained, runs = args.model_dir.resolve(), args.runs
@@ -60,23 +66,58 @@ def main() -> None:
     random = random_release(trained, runs / "random-release")
     options = {"steps": 20, "frames": 9, "width": 64, "height": 48}
     for name, weights in (("wan-tiny", trained), ("wan-tiny-random", random)):
-        run_eval(EvalConfig(model="wan-tiny", name=name, suite=str(suite), out=runs / name, dimensions=DIMS,
-                            model_options=options | {"weights": str(weights)}))
-    run_eval(EvalConfig(model="procedural", suite=str(suite), out=runs / "procedural", dimensions=DIMS,
-                        model_options={"width": 64, "height": 48, "frames": 9, "detail": RENDER.detail,
-                                       "contrast": RENDER.contrast}))
+        run_eval(
+            EvalConfig(
+                model="wan-tiny",
+                name=name,
+                suite=str(suite),
+                out=runs / name,
+                dimensions=DIMS,
+                model_options=options | {"weights": str(weights)},
+            )
+        )
+    run_eval(
+        EvalConfig(
+            model="procedural",
+            suite=str(suite),
+            out=runs / "procedural",
+            dimensions=DIMS,
+            model_options={
+                "width": 64,
+                "height": 48,
+                "frames": 9,
+                "detail": RENDER.detail,
+                "contrast": RENDER.contrast,
+            },
+        )
+    )
     dirs = [runs / "wan-tiny", runs / "wan-tiny-random", runs / "procedural"]
     results, failures = load_results(dirs)
     table = {}
     for s in summarise(results, failures, load_weighting("equal")):
-        table[s.model] = {d: {"mean": s.dimensions[d].mean, "ci": [s.dimensions[d].ci_low, s.dimensions[d].ci_high],
-                              "n": s.dimensions[d].n} for d in DIMS}
+        table[s.model] = {
+            d: {
+                "mean": s.dimensions[d].mean,
+                "ci": [s.dimensions[d].ci_low, s.dimensions[d].ci_high],
+                "n": s.dimensions[d].n,
+            }
+            for d in DIMS
+        }
     write_report(dirs, runs / "report", weighting="equal", title="wan-tiny vs random weights (held-out prompts)")
     paired = {d: paired_difference(results, "wan-tiny", "wan-tiny-random", d) for d in DIMS}
     cameras = by_camera(results, {p.id: p.camera for p in prompts})
-    (trained / "evaluation.json").write_text(json.dumps({"prompts": len(prompts), "sampling": options,
-                                                         "results": table, "paired_trained_minus_random": paired,
-                                                         "by_asked_camera": cameras}, indent=2))
+    (trained / "evaluation.json").write_text(
+        json.dumps(
+            {
+                "prompts": len(prompts),
+                "sampling": options,
+                "results": table,
+                "paired_trained_minus_random": paired,
+                "by_asked_camera": cameras,
+            },
+            indent=2,
+        )
+    )
     for dimension, difference in paired.items():
         print(f"{dimension}, trained - random, paired over prompts:", difference)
     for model, dims in table.items():
@@ -104,8 +145,13 @@ def paired_difference(results, model: str, baseline: str, dimension: str, sample
     rng = np.random.default_rng(0)
     boots = diff[rng.integers(0, len(diff), (samples, len(diff)))].mean(axis=1)
     low, high = np.percentile(boots, [2.5, 97.5])
-    return {"prompts": int(len(diff)), "mean": round(float(diff.mean()), 4), "ci": [round(float(low), 4), round(float(high), 4)],
-            "better": int((diff > 0).sum()), "worse": int((diff < 0).sum())}
+    return {
+        "prompts": int(len(diff)),
+        "mean": round(float(diff.mean()), 4),
+        "ci": [round(float(low), 4), round(float(high), 4)],
+        "better": int((diff > 0).sum()),
+        "worse": int((diff < 0).sum()),
+    }
 
 
 def write_model_card(folder: Path, table: dict, n_prompts: int, options: dict, paired: dict, cameras: dict) -> None:
@@ -116,11 +162,17 @@ def write_model_card(folder: Path, table: dict, n_prompts: int, options: dict, p
 
     log = json.loads((folder / "training_log.json").read_text())
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-    for ax, stage, title in ((axes[0], "vae", "VAE (L1 on frames + L1 on frame differences)"), (axes[1], "dit", "DiT (flow-matching MSE)")):
+    for ax, stage, title in (
+        (axes[0], "vae", "VAE (L1 on frames + L1 on frame differences)"),
+        (axes[1], "dit", "DiT (flow-matching MSE)"),
+    ):
         rows = [r for r in log["log"] if r["stage"] == stage]
         steps, losses = [r["step"] for r in rows], [r["loss"] for r in rows]
         window = max(1, len(losses) // 50)
-        smooth = [sum(losses[max(0, i - window):i + 1]) / len(losses[max(0, i - window):i + 1]) for i in range(len(losses))]
+        smooth = [
+            sum(losses[max(0, i - window) : i + 1]) / len(losses[max(0, i - window) : i + 1])
+            for i in range(len(losses))
+        ]
         ax.plot(steps, losses, alpha=0.25)
         ax.plot(steps, smooth)
         ax.set_title(title, fontsize=9)
@@ -129,6 +181,7 @@ def write_model_card(folder: Path, table: dict, n_prompts: int, options: dict, p
     fig.tight_layout()
     fig.savefig(folder / "loss_curve.png", dpi=100)
     plt.close(fig)
+
     def cell(v: dict) -> str:
         return f"{v['mean']:.3f} [{v['ci'][0]:.3f}, {v['ci'][1]:.3f}]"
 
@@ -136,32 +189,36 @@ def write_model_card(folder: Path, table: dict, n_prompts: int, options: dict, p
     order = ["static", "pan_left", "pan_right", "lift_up", "lift_down", "zoom_in", "zoom_out"]
     camera_rows = "\n".join(
         f"| {d} | {m} | " + " | ".join(f"{cameras[m][d][c][0]:.2f}" if c in cameras[m][d] else "" for c in order) + " |"
-        for d in DIMS for m in table)
+        for d in DIMS
+        for m in table
+    )
     counts = cameras["wan-tiny"][DIMS[0]]
     camera_header = " | ".join(f"{c} ({counts[c][1]})" if c in counts else c for c in order)
-    paired_rows = "\n".join(f"| {d} | {v['mean']:+.3f} | [{v['ci'][0]:+.3f}, {v['ci'][1]:+.3f}] | "
-                            f"{v['better']} / {v['worse']} |" for d, v in paired.items())
+    paired_rows = "\n".join(
+        f"| {d} | {v['mean']:+.3f} | [{v['ci'][0]:+.3f}, {v['ci'][1]:+.3f}] | {v['better']} / {v['worse']} |"
+        for d, v in paired.items()
+    )
     args = log["args"]
     card = f"""# wan-tiny
 
 A tiny Wan 2.1 text-to-video model (the `tiny` config of wanmodel: DiT dim 48, 2 layers; VAE base
-dim 8, z_dim 4), trained on this 2-core CPU in {log['seconds'] / 60:.0f} minutes by
+dim 8, z_dim 4), trained on this 2-core CPU in {log["seconds"] / 60:.0f} minutes by
 `make tiny-model` (`scripts/train_tiny_model.py`, then `scripts/evaluate_tiny_model.py`).
 
-- Data: {args['clips']} procedural clips (wanbench's `procedural` adapter, 9 frames at 64x48, 16 fps):
+- Data: {args["clips"]} procedural clips (wanbench's `procedural` adapter, 9 frames at 64x48, 16 fps):
   the camera pans left/right, lifts up/down, zooms in/out or stays still over textured scenes,
   with coarse, high-contrast textures (`detail=0.25`, `contrast=3`), half with a moving subject; captions
   like "a dog running , the camera pans left over a forest".
 - Text: a random, frozen tiny umT5 over a word tokenizer built from the captions (official `.pth`
   and tokenizer folder layout).
-- VAE: {args['vae_steps']} AdamW steps (batch 4, lr {VAE_LR:g} after a 50-step warm-up), deterministic
+- VAE: {args["vae_steps"]} AdamW steps (batch 4, lr {VAE_LR:g} after a 50-step warm-up), deterministic
   autoencoding (decoding the mean, as inference does) with L1 on frames and, weighted
-  {args.get('motion_weight', '1.0')}, on frame differences, so motion counts; its reconstructions keep the asked
+  {args.get("motion_weight", "1.0")}, on frame differences, so motion counts; its reconstructions keep the asked
   camera motion in
-  {log['vae_camera_check']['reconstructions']} of {log['vae_camera_check']['clips']} held-out clips
-  (the originals: {log['vae_camera_check']['originals']}). Latents then standardised per channel by
+  {log["vae_camera_check"]["reconstructions"]} of {log["vae_camera_check"]["clips"]} held-out clips
+  (the originals: {log["vae_camera_check"]["originals"]}). Latents then standardised per channel by
   folding their mean and std into the 1x1 convolutions around the latent.
-- DiT: {args['dit_steps']} AdamW steps (batch 16, lr 1e-3, logit-normal timesteps shifted by 3, 10% caption
+- DiT: {args["dit_steps"]} AdamW steps (batch 16, lr 1e-3, logit-normal timesteps shifted by 3, 10% caption
   dropout for classifier-free guidance) with `wanmodel.train.Trainer`.
 - Files: `diffusion_pytorch_model.safetensors`, `Wan2.1_VAE.pth`, `models_t5_umt5-xxl-enc-bf16.pth`,
   `google/umt5-xxl/` (official release layout), `training_log.json`, `loss_curve.png`, `evaluation.json`.
@@ -171,7 +228,7 @@ dim 8, z_dim 4), trained on this 2-core CPU in {log['seconds'] / 60:.0f} minutes
 ## Does it follow prompts?
 
 {n_prompts} held-out procedural prompts (other seeds than training), generated with
-{options['steps']} UniPC steps, guidance 5, {options['frames']} frames at {options['width']}x{options['height']};
+{options["steps"]} UniPC steps, guidance 5, {options["frames"]} frames at {options["width"]}x{options["height"]};
 scored by wanbench (Camera Control from optical flow, with 95% bootstrap CI; Large Motion). The random
 row is the same architecture and text encoder with random DiT and VAE weights; `procedural` is the
 oracle that rendered the training data.

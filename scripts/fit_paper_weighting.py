@@ -34,14 +34,18 @@ def paper_document() -> dict:
     return {
         "name": "paper",
         "version": VERSION,
-        "method": ("maximum-entropy non-negative weights summing to 1 whose weighted sums of the report's Table 2 "
-                   "dimension scores lie within fit_tolerance of its published weighted scores (scipy SLSQP)"),
+        "method": (
+            "maximum-entropy non-negative weights summing to 1 whose weighted sums of the report's Table 2 "
+            "dimension scores lie within fit_tolerance of its published weighted scores (scipy SLSQP)"
+        ),
         "fit_tolerance": FIT_TOLERANCE,
         "reference_table": PAPER_TABLE.relative_to(ROOT).as_posix(),
         "reference_sha256": hashlib.sha256(PAPER_TABLE.read_bytes()).hexdigest(),
         "weights": {d: float(w) for d, w in zip(DIMENSION_KEYS, weights)},
-        "fit": {str(model): {"published": float(t), "fitted": float(f), "residual": float(f - t)}
-                for model, t, f in zip(table.index, totals, fitted)},
+        "fit": {
+            str(model): {"published": float(t), "fitted": float(f), "residual": float(f - t)}
+            for model, t, f in zip(table.index, totals, fitted)
+        },
         "max_abs_residual": float(np.abs(fitted - totals).max()),
     }
 

@@ -41,17 +41,22 @@ def main() -> None:
         votes = simulated_votes(table, models, 150, args.votes, TRUE_WEIGHTS, seed=args.seed + 1)
         data = vote_data(votes, load_video_scores(runs))
     reference = {"equal": load_weighting("equal"), "paper": load_weighting("paper")}
-    print(f"{len(data)} simulated votes; true weights: " + ", ".join(
-        f"{d} {w:.2f}" for d, w in zip(DIMS, TRUE_WEIGHTS) if w > 0))
+    print(
+        f"{len(data)} simulated votes; true weights: "
+        + ", ".join(f"{d} {w:.2f}" for d, w in zip(DIMS, TRUE_WEIGHTS) if w > 0)
+    )
     uniform = np.ones(len(DIMS))
-    print(f"equal weights: cosine to the true weights "
-          f"{uniform @ TRUE_WEIGHTS / np.linalg.norm(uniform) / np.linalg.norm(TRUE_WEIGHTS):.3f}")
+    print(
+        f"equal weights: cosine to the true weights "
+        f"{uniform @ TRUE_WEIGHTS / np.linalg.norm(uniform) / np.linalg.norm(TRUE_WEIGHTS):.3f}"
+    )
     for method in METHODS:
         result = fit_weighting(data, method, reference)
         fitted = np.array([result.weights[d] for d in DIMS])
         cosine = fitted @ TRUE_WEIGHTS / np.linalg.norm(fitted) / np.linalg.norm(TRUE_WEIGHTS)
-        held = "; ".join(f"{name} {e['accuracy']:.3f} [{e['low']:.3f}, {e['high']:.3f}]"
-                         for name, e in result.held_out.items())
+        held = "; ".join(
+            f"{name} {e['accuracy']:.3f} [{e['low']:.3f}, {e['high']:.3f}]" for name, e in result.held_out.items()
+        )
         print(f"{method}: cosine to the true weights {cosine:.3f}; held-out accuracy: {held}")
 
 

@@ -37,9 +37,15 @@ CFG = get_config("tiny")
 # coarse, high-contrast textures: what a VAE of base width 8 can learn to keep within the CPU budget
 RENDER = RenderConfig(width=64, height=48, frames=9, fps=16, detail=0.25, contrast=3.0)
 VAE_LR, VAE_WARMUP = 5e-4, 50
-CAMERA_WORDS = {"static": "the camera stays still", "pan_left": "the camera pans left",
-                "pan_right": "the camera pans right", "lift_up": "the camera lifts up",
-                "lift_down": "the camera lifts down", "zoom_in": "the camera zooms in", "zoom_out": "the camera zooms out"}
+CAMERA_WORDS = {
+    "static": "the camera stays still",
+    "pan_left": "the camera pans left",
+    "pan_right": "the camera pans right",
+    "lift_up": "the camera lifts up",
+    "lift_down": "the camera lifts down",
+    "zoom_in": "the camera zooms in",
+    "zoom_out": "the camera zooms out",
+}
 SCENES = ["forest", "beach", "city", "snow", "desert", "field", "night", "room", "ocean", "grass"]
 SUBJECTS = [("red ball", "object"), ("dog", "animal"), ("woman", "human"), ("blue box", "object"), ("cat", "animal")]
 ACTIONS = ["running", "walking", "jumping"]
@@ -58,8 +64,9 @@ def make_prompts(count: int, seed: int) -> list:
             action = rng.choice(ACTIONS)
             meta |= {"subject": {"name": name, "kind": kind}, "action": action}
             text = f"a {name} {action} , {text}"
-        prompts.append(prompt_from_dict({"id": f"p{seed}-{i:04d}", "text": text, "dimensions": ["camera_control"],
-                                         **meta}))
+        prompts.append(
+            prompt_from_dict({"id": f"p{seed}-{i:04d}", "text": text, "dimensions": ["camera_control"], **meta})
+        )
     return prompts
 
 
@@ -79,8 +86,9 @@ def build_text(captions: list[str], out: Path):
     tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
     tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>",
-                                   model_max_length=CFG.text.text_len)
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", model_max_length=CFG.text.text_len
+    )
     fast.save_pretrained(str(out / "google" / "umt5-xxl"))
     torch.manual_seed(0)
     model = UMT5EncoderModel(umt5_config(CFG.text)).eval()  # random and frozen: a fixed text featuriser
@@ -138,20 +146,20 @@ def _decode_chunks(vae: WanVAE, z: torch.Tensor):
     z = vae.conv2(z)
     cache = VAECache()
     for i in range(z.shape[2]):
-        yield z[:, :, i:i + 1], cache
+        yield z[:, :, i : i + 1], cache
 
 
 @torch.no_grad()
 def standardise_latents(vae: WanVAE, videos: torch.Tensor) -> None:
     """Fold per-channel latent mean/std into conv1 (mu rows) and conv2 (input columns)."""
-    mu = torch.cat([vae.encode(videos[i:i + 16], normalize=False) for i in range(0, len(videos), 16)])
+    mu = torch.cat([vae.encode(videos[i : i + 16], normalize=False) for i in range(0, len(videos), 16)])
     mean, std = mu.mean(dim=(0, 2, 3, 4)), mu.std(dim=(0, 2, 3, 4))
     z = CFG.vae.z_dim
     w1, b1 = vae.conv1.weight, vae.conv1.bias
     w1[:z] /= std.view(-1, 1, 1, 1, 1)
     b1[:z] = (b1[:z] - mean) / std
     w2, b2 = vae.conv2.weight, vae.conv2.bias
-    b2 += (w2[..., 0, 0, 0] @ mean)
+    b2 += w2[..., 0, 0, 0] @ mean
     w2 *= std.view(1, -1, 1, 1, 1)
 
 
@@ -168,12 +176,19 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=600)
     parser.add_argument("--vae-steps", type=int, default=1500)
     parser.add_argument("--dit-steps", type=int, default=30000)
-    parser.add_argument("--motion-weight", type=float, default=3.0,
-                        help="weight of the VAE's L1 term on frame differences (the motion); 1 kept the camera "
-                             "motion in 14 of 28 held-out clips, 3 in 19")
+    parser.add_argument(
+        "--motion-weight",
+        type=float,
+        default=3.0,
+        help="weight of the VAE's L1 term on frame differences (the motion); 1 kept the camera "
+        "motion in 14 of 28 held-out clips, 3 in 19",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "wanbench" / "data" / "models" / "wan-tiny")
-    parser.add_argument("--reuse-vae", action="store_true",
-                        help="keep the VAE already in --out (trained by an earlier run) and train only the DiT")
+    parser.add_argument(
+        "--reuse-vae",
+        action="store_true",
+        help="keep the VAE already in --out (trained by an earlier run) and train only the DiT",
+    )
     args = parser.parse_args()
     torch.set_num_threads(max(1, torch.get_num_threads()))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -195,8 +210,11 @@ def main() -> None:
         vae = train_vae(videos, args.vae_steps, log, args.motion_weight)
         held = make_prompts(28, seed=99)
         vae_check = camera_kept(vae, held, clips_of(held, seed=99))
-        print(f"vae keeps the camera motion in {vae_check['reconstructions']}/{vae_check['clips']} held-out clips "
-              f"(originals {vae_check['originals']})", flush=True)
+        print(
+            f"vae keeps the camera motion in {vae_check['reconstructions']}/{vae_check['clips']} held-out clips "
+            f"(originals {vae_check['originals']})",
+            flush=True,
+        )
         standardise_latents(vae, videos)
         torch.save({k: v.contiguous() for k, v in vae.state_dict().items()}, args.out / "Wan2.1_VAE.pth")
         vae_seconds = time.time() - started
@@ -204,12 +222,14 @@ def main() -> None:
 
     text = build_text([p.text for p in prompts] + [""], args.out)
     with torch.no_grad():
-        latents = torch.cat([vae.encode(videos[i:i + 16]) for i in range(0, len(videos), 16)])
-        contexts = torch.cat([text.encode([p.text for p in prompts[i:i + 64]]) for i in range(0, len(prompts), 64)])
+        latents = torch.cat([vae.encode(videos[i : i + 16]) for i in range(0, len(videos), 16)])
+        contexts = torch.cat([text.encode([p.text for p in prompts[i : i + 64]]) for i in range(0, len(prompts), 64)])
         empty = text.encode([""])
     torch.manual_seed(2)
-    trainer = Trainer(WanDiT(CFG.dit), TrainConfig(lr=1e-3, amp_dtype=None, timestep_sampling="logit_normal",
-                                                   shift=CFG.sampling.shift, seed=2))
+    trainer = Trainer(
+        WanDiT(CFG.dit),
+        TrainConfig(lr=1e-3, amp_dtype=None, timestep_sampling="logit_normal", shift=CFG.sampling.shift, seed=2),
+    )
     rng = np.random.default_rng(2)
     for step in range(args.dit_steps):
         pick = rng.integers(0, len(latents), 16)
@@ -218,17 +238,28 @@ def main() -> None:
         record = trainer.step(latents[pick], ctx)
         log.append({"stage": "dit"} | record)
         if (step + 1) % 100 == 0:
-            print(f"dit step {step + 1}/{args.dit_steps} loss {record['loss']:.4f} ({time.time() - started:.0f}s)",
-                  flush=True)
+            print(
+                f"dit step {step + 1}/{args.dit_steps} loss {record['loss']:.4f} ({time.time() - started:.0f}s)",
+                flush=True,
+            )
     from safetensors.torch import save_file
 
-    save_file({k: v.detach().contiguous() for k, v in trainer.dit.state_dict().items()},
-              str(args.out / "diffusion_pytorch_model.safetensors"))
+    save_file(
+        {k: v.detach().contiguous() for k, v in trainer.dit.state_dict().items()},
+        str(args.out / "diffusion_pytorch_model.safetensors"),
+    )
     recorded = {k: str(v) for k, v in vars(args).items()} | {"out": display_path(args.out)}  # no machine paths
-    (args.out / "training_log.json").write_text(json.dumps({"args": recorded,
-                                                            "seconds": time.time() - started + (vae_seconds if args.reuse_vae else 0.0),
-                                                            "vae_seconds": vae_seconds, "vae_camera_check": vae_check,
-                                                            "log": log}))
+    (args.out / "training_log.json").write_text(
+        json.dumps(
+            {
+                "args": recorded,
+                "seconds": time.time() - started + (vae_seconds if args.reuse_vae else 0.0),
+                "vae_seconds": vae_seconds,
+                "vae_camera_check": vae_check,
+                "log": log,
+            }
+        )
+    )
     print(f"done in {time.time() - started:.0f}s -> {args.out}", flush=True)
 
 

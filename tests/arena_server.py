@@ -33,10 +33,20 @@ class ArenaProcess:
 
     def start(self, timeout: float = 120) -> ArenaProcess:
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        command = [sys.executable, "-m", "wanbench", "arena", *map(str, self.runs), "--port", str(self.port),
-                   "--votes", str(self.votes)]
-        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        command = [
+            sys.executable,
+            "-m",
+            "wanbench",
+            "arena",
+            *map(str, self.runs),
+            "--port",
+            str(self.port),
+            "--votes",
+            str(self.votes),
+        ]
+        self.proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -58,12 +58,28 @@ SMALL = {"width": 64, "height": 48, "frames": 9}  # procedural options that keep
 @pytest.fixture
 def tiny_suite(tmp_path: Path) -> Path:
     prompts = [
-        {"id": "static-1", "text": "a still lake", "dimensions": ["pixel_stability", "image_quality"],
-         "camera": "static", "scene": "mountain"},
-        {"id": "pan-1", "text": "camera pans left over a forest", "dimensions": ["large_motion", "camera_control"],
-         "camera": "pan_left", "scene": "forest"},
-        {"id": "run-1", "text": "a horse gallops", "dimensions": ["large_motion", "pixel_stability"],
-         "subject": {"name": "brown horse", "kind": "animal"}, "action": "galloping", "motion": "large"},
+        {
+            "id": "static-1",
+            "text": "a still lake",
+            "dimensions": ["pixel_stability", "image_quality"],
+            "camera": "static",
+            "scene": "mountain",
+        },
+        {
+            "id": "pan-1",
+            "text": "camera pans left over a forest",
+            "dimensions": ["large_motion", "camera_control"],
+            "camera": "pan_left",
+            "scene": "forest",
+        },
+        {
+            "id": "run-1",
+            "text": "a horse gallops",
+            "dimensions": ["large_motion", "pixel_stability"],
+            "subject": {"name": "brown horse", "kind": "animal"},
+            "action": "galloping",
+            "motion": "large",
+        },
     ]
     return write_suite(tmp_path / "tiny.jsonl", prompts)
 

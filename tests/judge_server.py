@@ -108,13 +108,18 @@ class LoopbackJudgeServer:
                 content = parts
             chat.append({"role": message["role"], "content": content})
         prompt = self.processor.apply_chat_template(
-            chat, tokenize=False, add_generation_prompt=body.get("add_generation_prompt", True),
-            continue_final_message=body.get("continue_final_message", False))
+            chat,
+            tokenize=False,
+            add_generation_prompt=body.get("add_generation_prompt", True),
+            continue_final_message=body.get("continue_final_message", False),
+        )
         kwargs = {"text": [prompt], "return_tensors": "pt"}
         extra = body.get("mm_processor_kwargs", {})
         if "min_pixels" in extra or "max_pixels" in extra:  # vLLM's Qwen-VL pixel bounds, as the processor's size
-            kwargs["size"] = {"shortest_edge": extra.get("min_pixels", 56 * 56),
-                              "longest_edge": extra.get("max_pixels", 28 * 28 * 1280)}
+            kwargs["size"] = {
+                "shortest_edge": extra.get("min_pixels", 56 * 56),
+                "longest_edge": extra.get("max_pixels", 28 * 28 * 1280),
+            }
         if videos:
             kwargs |= {"videos": videos, "fps": extra.get("fps", 2.0)}
         if images:
@@ -125,16 +130,30 @@ class LoopbackJudgeServer:
         top = torch.topk(logprobs, min(int(body.get("top_logprobs", 0)), logprobs.numel()))
 
         def name(token: int) -> str:
-            return f"token_id:{token}" if body.get("return_tokens_as_token_ids") else \
-                self.processor.tokenizer.decode([token])
+            return (
+                f"token_id:{token}"
+                if body.get("return_tokens_as_token_ids")
+                else self.processor.tokenizer.decode([token])
+            )
 
         chosen = int(top.indices[0])
         entries = [{"token": name(int(t)), "logprob": float(lp)} for t, lp in zip(top.indices, top.values)]
-        return {"object": "chat.completion", "model": body["model"], "choices": [{
-            "index": 0, "finish_reason": "length",
-            "message": {"role": "assistant", "content": self.processor.tokenizer.decode([chosen])},
-            "logprobs": {"content": [{"token": name(chosen), "logprob": float(logprobs[chosen]),
-                                      "top_logprobs": entries}]}}]}
+        return {
+            "object": "chat.completion",
+            "model": body["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "length",
+                    "message": {"role": "assistant", "content": self.processor.tokenizer.decode([chosen])},
+                    "logprobs": {
+                        "content": [
+                            {"token": name(chosen), "logprob": float(logprobs[chosen]), "top_logprobs": entries}
+                        ]
+                    },
+                }
+            ],
+        }
 
     def close(self) -> None:
         self.httpd.shutdown()

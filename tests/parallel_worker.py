@@ -49,7 +49,7 @@ def check_bf16_fsdp_forward(world: int) -> None:
     with torch.no_grad():
         expected, got = reference(x, t, context), sharded(x, t, context)
     diff = ((got - expected).norm() / expected.norm()).item()
-    assert diff < 2.0 ** -12, f"bf16 FSDP2 + Ulysses forward differs by {diff} (relative)"
+    assert diff < 2.0**-12, f"bf16 FSDP2 + Ulysses forward differs by {diff} (relative)"
 
 
 def _train_step(model: WanDiT, x0, context, sigmas, noise) -> float:

@@ -34,8 +34,9 @@ print(json.dumps(result))
 
 
 def measure(video_py: str, path: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", SCRIPT, video_py, str(path)], capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, video_py, str(path)], capture_output=True, text=True, timeout=600
+    )
     return json.loads(done.stdout) if done.returncode == 0 else {"crash": done.stderr.strip().splitlines()[-1:]}
 
 
@@ -87,10 +88,12 @@ def main() -> None:
     new = str(Path(__file__).resolve().parents[1] / "wanbench" / "video.py")
     versions = {"after": new} | ({"before": sys.argv[1]} if len(sys.argv) > 1 else {})
     folder = Path(tempfile.mkdtemp())
-    files = {"720p x60 (legal)": make_bomb(folder / "legal.mp4", 1280, 720, 60),
-             "2048x2048x40": make_bomb(folder / "mid.mp4", 2048, 2048, 40),
-             "4096x4096x40": make_bomb(folder / "big.mp4", 4096, 4096, 40),
-             "16x16x100000": make_bomb(folder / "long.mp4", 16, 16, 100_000)}
+    files = {
+        "720p x60 (legal)": make_bomb(folder / "legal.mp4", 1280, 720, 60),
+        "2048x2048x40": make_bomb(folder / "mid.mp4", 2048, 2048, 40),
+        "4096x4096x40": make_bomb(folder / "big.mp4", 4096, 4096, 40),
+        "16x16x100000": make_bomb(folder / "long.mp4", 16, 16, 100_000),
+    }
     for name, path in files.items():
         for label, video_py in versions.items():
             if label == "before" and name == "4096x4096x40":

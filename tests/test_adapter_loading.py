@@ -26,8 +26,10 @@ def test_missing_weights_name_every_place_looked_and_how_to_fetch(tmp_path: Path
     a, b = tmp_path / "a", tmp_path / "b"
     with pytest.raises(AdapterError) as info:
         find_weights("m", [a, b], ["owner/not-cached-anywhere"], problem, "fetch-it")
-    assert str(info.value) == (f"m: weights not found (no weights.bin in {a}); looked in {a}, {b} and the Hugging "
-                               "Face cache (owner/not-cached-anywhere); fetch them with: fetch-it")
+    assert str(info.value) == (
+        f"m: weights not found (no weights.bin in {a}); looked in {a}, {b} and the Hugging "
+        "Face cache (owner/not-cached-anywhere); fetch them with: fetch-it"
+    )
     b.mkdir()
     (b / "weights.bin").write_bytes(b"w")
     assert find_weights("m", [a, b], [], problem, "fetch-it") == b

@@ -7,13 +7,22 @@ from wanbench.dims.names import DIMENSION_KEYS
 
 
 def frame(rows: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame([{"run": "r", "model": "m", "prompt_id": p, "seed": s, "dimension": d, "status": st,
-                          "value": v, "error": e} for p, s, d, st, v, e in rows])
+    return pd.DataFrame(
+        [
+            {"run": "r", "model": "m", "prompt_id": p, "seed": s, "dimension": d, "status": st, "value": v, "error": e}
+            for p, s, d, st, v, e in rows
+        ]
+    )
 
 
 def test_seeds_are_averaged_per_prompt_before_the_mean() -> None:
-    rows = frame([("a", 0, "large_motion", "ok", 0.2, None), ("a", 1, "large_motion", "ok", 0.4, None),
-                  ("b", 0, "large_motion", "ok", 0.9, None)])
+    rows = frame(
+        [
+            ("a", 0, "large_motion", "ok", 0.2, None),
+            ("a", 1, "large_motion", "ok", 0.4, None),
+            ("b", 0, "large_motion", "ok", 0.9, None),
+        ]
+    )
     summary = summarise_dimension(rows, "large_motion")
     assert summary.n == 2 and summary.mean == pytest.approx((0.3 + 0.9) / 2)
     assert summary.ci_low <= summary.mean <= summary.ci_high
@@ -31,10 +40,16 @@ def test_bootstrap_ci_narrows_with_more_prompts() -> None:
 
 
 def test_missing_and_error_dimensions_are_reported_with_reasons() -> None:
-    rows = frame([("a", 0, "smoothness", "missing", None, "VLM judge: weights 'qwen2-vl-7b' missing"),
-                  ("a", 0, "pixel_stability", "error", None, "no static region")])
-    assert summarise_dimension(rows[rows.dimension == "smoothness"], "smoothness").missing_reason == \
-        "VLM judge: weights 'qwen2-vl-7b' missing"
+    rows = frame(
+        [
+            ("a", 0, "smoothness", "missing", None, "VLM judge: weights 'qwen2-vl-7b' missing"),
+            ("a", 0, "pixel_stability", "error", None, "no static region"),
+        ]
+    )
+    assert (
+        summarise_dimension(rows[rows.dimension == "smoothness"], "smoothness").missing_reason
+        == "VLM judge: weights 'qwen2-vl-7b' missing"
+    )
     failed = summarise_dimension(rows[rows.dimension == "pixel_stability"], "pixel_stability")
     assert failed.mean is None and failed.n_error == 1 and "failed" in failed.missing_reason
 
@@ -63,10 +78,13 @@ def test_id_consistency_is_split_by_subdimension() -> None:
 
     from wanbench.aggregate import subdimension_means
 
-    rows = pd.DataFrame({
-        "prompt_id": ["a", "a", "b", "c"], "value": [0.8, 0.6, 0.9, 0.5],
-        "details": [json.dumps({"subdimension": "human"})] * 3 + [json.dumps({"subdimension": "animal"})],
-    })
+    rows = pd.DataFrame(
+        {
+            "prompt_id": ["a", "a", "b", "c"],
+            "value": [0.8, 0.6, 0.9, 0.5],
+            "details": [json.dumps({"subdimension": "human"})] * 3 + [json.dumps({"subdimension": "animal"})],
+        }
+    )
     got = subdimension_means(rows)
     assert got["human"] == (pytest.approx(0.8), 2)  # prompt a averages its seeds first: (0.7 + 0.9) / 2
     assert got["animal"] == (pytest.approx(0.5), 1)

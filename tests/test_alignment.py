@@ -89,8 +89,12 @@ def test_pearson_weights_on_a_hand_checked_case() -> None:
     assert np.allclose(fit_pearson(data), expected, atol=1e-12)
     assert fit_pearson(data)[0] == pytest.approx(0.943880 / 1.466113, abs=1e-6)  # = 0.643798
     with pytest.raises(VoteError, match="correlates positively"):
-        fit_pearson(vote_data([Vote(f"p{i}", 0, "a", "b", "ann", {"a": "b", "b": "a"}.get(w, w))
-                               for i, w in enumerate(winners)], scores.assign(**{d: 0.5 for d in DIMS[1:]})))
+        fit_pearson(
+            vote_data(
+                [Vote(f"p{i}", 0, "a", "b", "ann", {"a": "b", "b": "a"}.get(w, w)) for i, w in enumerate(winners)],
+                scores.assign(**{d: 0.5 for d in DIMS[1:]}),
+            )
+        )
 
 
 def test_bradley_terry_fit_keeps_weights_non_negative() -> None:
@@ -115,8 +119,10 @@ def test_tau_b_matches_scipy_and_accuracy_counts_ties_half() -> None:
         outcome = rng.choice([-1, 0, 1], n)
         tau = TauB(diff, outcome)
         pick = rng.integers(0, n, n)  # a bootstrap resample as multiplicities
-        for ours, theirs in ((tau(), kendalltau(diff, outcome).statistic),
-                             (tau(np.bincount(pick, minlength=n)), kendalltau(diff[pick], outcome[pick]).statistic)):
+        for ours, theirs in (
+            (tau(), kendalltau(diff, outcome).statistic),
+            (tau(np.bincount(pick, minlength=n)), kendalltau(diff[pick], outcome[pick]).statistic),
+        ):
             assert (ours is None) if np.isnan(theirs) else ours == pytest.approx(theirs, abs=1e-12)
     assert TauB(np.array([0.1, 0.1, 0.1]), np.array([1, -1, 0]))() is None  # constant scores: undefined, not 0
     accuracy, n = pairwise_accuracy(np.array([0.3, -0.2, 0.0, 0.5, np.nan]), np.array([1, 1, -1, 0, 1]))
@@ -143,9 +149,13 @@ def test_human_ratings_order_models_like_their_true_strength() -> None:
 
 
 def test_inter_annotator_agreement_by_hand() -> None:
-    votes = [Vote("p1", 0, "a", "b", "x", "a"), Vote("p1", 0, "a", "b", "y", "a"),  # agree
-             Vote("p2", 0, "a", "b", "x", "a"), Vote("p2", 0, "a", "b", "y", "b"),  # disagree
-             Vote("p3", 0, "a", "b", "x", "tie")]  # one annotator only: not an item
+    votes = [
+        Vote("p1", 0, "a", "b", "x", "a"),
+        Vote("p1", 0, "a", "b", "y", "a"),  # agree
+        Vote("p2", 0, "a", "b", "x", "a"),
+        Vote("p2", 0, "a", "b", "y", "b"),  # disagree
+        Vote("p3", 0, "a", "b", "x", "tie"),
+    ]  # one annotator only: not an item
     got = annotator_agreement(votes)
     assert (got.items, got.judgements, got.percent_agreement) == (2, 4, 0.5)
     # Fleiss: P_bar = (1 + 0)/2; category shares a 3/4, b 1/4 -> P_e = 10/16; kappa = (0.5 - 0.625)/0.375
@@ -154,10 +164,13 @@ def test_inter_annotator_agreement_by_hand() -> None:
 
 def test_vote_csv_round_trip_and_errors(tmp_path: Path) -> None:
     study = tmp_path / "study.csv"
-    study.write_text("prompt_id,seed,model_a,model_b,winner,annotator,dimension\n"
-                     "p1,0,wan,sora,sora,ext1,\n"  # winner by model name; the pair is stored alphabetically
-                     "p1,0,wan,sora,tie,ext1,smoothness\n"
-                     "p2,1,sora,wan,both bad,ext2,\n", encoding="utf-8")
+    study.write_text(
+        "prompt_id,seed,model_a,model_b,winner,annotator,dimension\n"
+        "p1,0,wan,sora,sora,ext1,\n"  # winner by model name; the pair is stored alphabetically
+        "p1,0,wan,sora,tie,ext1,smoothness\n"
+        "p2,1,sora,wan,both bad,ext2,\n",
+        encoding="utf-8",
+    )
     votes = tmp_path / "votes.sqlite"
     first = runner.invoke(app, ["votes", "import", str(study), "--votes", str(votes)])
     again = runner.invoke(app, ["votes", "import", str(study), "--votes", str(votes)])
@@ -166,12 +179,16 @@ def test_vote_csv_round_trip_and_errors(tmp_path: Path) -> None:
     with VoteStore(votes) as store:
         stored = store.votes()
     assert [(v.model_a, v.model_b, v.winner, v.question) for v in stored] == [
-        ("sora", "wan", "a", ""), ("sora", "wan", "tie", "smoothness"), ("sora", "wan", "both_bad", "")]
+        ("sora", "wan", "a", ""),
+        ("sora", "wan", "tie", "smoothness"),
+        ("sora", "wan", "both_bad", ""),
+    ]
     exported = tmp_path / "out.csv"
     result = runner.invoke(app, ["votes", "export", "--votes", str(votes), "-o", str(exported)])
     assert result.exit_code == 0 and exported.read_text().splitlines()[0] == ",".join(CSV_COLUMNS)
     assert [(v.prompt_id, v.winner, v.question) for v in read_votes_csv(exported)] == [
-        (v.prompt_id, v.winner, v.question) for v in stored]
+        (v.prompt_id, v.winner, v.question) for v in stored
+    ]
     bad = tmp_path / "bad.csv"
     bad.write_text("prompt_id,seed,model_a,model_b,winner,annotator\np1,0,wan,sora,sora,x\np2,zero,wan,sora,a,x\n")
     result = runner.invoke(app, ["votes", "import", str(bad), "--votes", str(votes)])
@@ -188,8 +205,11 @@ def test_weighting_fit_and_align_commands(simulated, tmp_path: Path) -> None:
         copied = {(v.prompt_id, v.model_a, v.model_b): v for v in votes[:60]}
         store.add_many([Vote(v.prompt_id, v.seed, v.model_a, v.model_b, "second", v.winner) for v in copied.values()])
     weights_file = tmp_path / "w.json"
-    result = runner.invoke(app, ["weighting", "fit", "--votes", str(db), *map(str, runs), "--method", "bradley-terry",
-                                 "-o", str(weights_file)], terminal_width=200)
+    result = runner.invoke(
+        app,
+        ["weighting", "fit", "--votes", str(db), *map(str, runs), "--method", "bradley-terry", "-o", str(weights_file)],
+        terminal_width=200,
+    )
     assert result.exit_code == 0, result.output
     assert "fitted (bradley-terry)" in result.output and "equal" in result.output and "paper" in result.output
     written = json.loads(weights_file.read_text())
@@ -200,8 +220,22 @@ def test_weighting_fit_and_align_commands(simulated, tmp_path: Path) -> None:
     assert shown.exit_code == 0 and "large_motion" in shown.output
 
     out = tmp_path / "align"
-    result = runner.invoke(app, ["align", "--votes", str(db), *map(str, runs), "-o", str(out),
-                                 "--weighting", "equal", "--weighting", str(weights_file)], terminal_width=200)
+    result = runner.invoke(
+        app,
+        [
+            "align",
+            "--votes",
+            str(db),
+            *map(str, runs),
+            "-o",
+            str(out),
+            "--weighting",
+            "equal",
+            "--weighting",
+            str(weights_file),
+        ],
+        terminal_width=200,
+    )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "alignment.json").read_text())
     assert {r["name"] for r in report["weightings"]} == {"weighting:equal", "weighting:w.json", "fitted:pearson"}

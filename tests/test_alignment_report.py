@@ -23,7 +23,7 @@ def test_report_shows_human_alignment_when_votes_exist(tmp_path: Path) -> None:
     with VoteStore(tmp_path / "votes.sqlite") as store:  # where `wanbench arena runs/*` puts them by default
         store.add_many(simulated_votes(table, MODELS, 20, 150, TRUE_WEIGHTS, annotators=5))
     page = write_report(runs, tmp_path / "report", weighting="equal").html.read_text(encoding="utf-8")
-    section = page[page.index("<h2>Human alignment</h2>"):]
+    section = page[page.index("<h2>Human alignment</h2>") :]
     assert "150 votes on scored videos" in section and "Bradley-Terry rating" in section
     assert "m&lt;b&gt;1" in section and "m<b>1" not in section
     assert "Large Motion Generation" in section and "weighting: equal" in section and "fitted:pearson" in section

@@ -18,8 +18,15 @@ def test_docs_example_runs(capsys) -> None:
 
 
 def test_run_tables(tmp_path: Path) -> None:
-    run = wanbench.evaluate(model="procedural", suite="smoke", out=tmp_path / "r", limit=3,
-                            dimensions=["large_motion", "pixel_stability"], flow="dis", report=False)
+    run = wanbench.evaluate(
+        model="procedural",
+        suite="smoke",
+        out=tmp_path / "r",
+        limit=3,
+        dimensions=["large_motion", "pixel_stability"],
+        flow="dis",
+        report=False,
+    )
     board = run.leaderboard()
     assert list(board.model) == ["procedural"] and 0 <= board.large_motion[0] <= 1
     videos = run.videos()
@@ -34,7 +41,8 @@ def test_run_tables(tmp_path: Path) -> None:
 
 
 def test_videos_table_of_a_run_with_nothing_scored(tmp_path: Path) -> None:
-    run = wanbench.evaluate(model="procedural", suite="smoke", out=tmp_path / "r",
-                            dimensions=["smoothness"], report=False)  # the judge is missing here: no ok row
+    run = wanbench.evaluate(
+        model="procedural", suite="smoke", out=tmp_path / "r", dimensions=["smoothness"], report=False
+    )  # the judge is missing here: no ok row
     videos = run.videos()
     assert len(videos) >= 1 and set(videos.statuses) == {"missing"}

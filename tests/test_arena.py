@@ -25,8 +25,9 @@ HOSTILE = 'a cat <img src=x onerror="window.__pwned=1"> & <b>dog</b>'
 @pytest.fixture(scope="module")
 def arena_runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     root = tmp_path_factory.mktemp("arena")
-    return video_runs(root, ["alpha", "beta", "gamma"], [("p1", HOSTILE), ("p2", "a dog runs")],
-                      identical=("gamma", "p2"))
+    return video_runs(
+        root, ["alpha", "beta", "gamma"], [("p1", HOSTILE), ("p2", "a dog runs")], identical=("gamma", "p2")
+    )
 
 
 def client_for(runs: list[Path], votes: Path, token: str | None = None) -> TestClient:
@@ -64,8 +65,14 @@ def test_vote_is_recorded_once_and_mapped_from_screen_sides(arena_runs: list[Pat
     with client_for(arena_runs, votes) as client:
         pair = client.get("/api/next", params={"annotator": "ann"}).json()
         assert not pair["done"] and pair["prompt"] in (HOSTILE, "a dog runs")
-        body = {"annotator": "ann", "pair_id": pair["pair_id"], "left_is": pair["left_is"], "choice": "left",
-                "seconds": 3.5, "answers": {"smoothness": "right", "not_a_question": "left"}}
+        body = {
+            "annotator": "ann",
+            "pair_id": pair["pair_id"],
+            "left_is": pair["left_is"],
+            "choice": "left",
+            "seconds": 3.5,
+            "answers": {"smoothness": "right", "not_a_question": "left"},
+        }
         first = client.post("/api/vote", json=body)
         again = client.post("/api/vote", json=body)  # a retry after a lost answer, or a double click
         assert first.json()["recorded"] is True and again.json()["recorded"] is False
@@ -75,8 +82,11 @@ def test_vote_is_recorded_once_and_mapped_from_screen_sides(arena_runs: list[Pat
         assert client.post("/api/vote", json={**body, "pair_id": "nope"}).status_code == 404
         assert client.post("/api/vote", json={**body, "annotator": "<b>"}).status_code == 400
         assert client.get("/api/next", params={"annotator": "a b"}).status_code == 400
-    rows = sqlite3.connect(votes).execute("SELECT question, winner, shown_left, seconds FROM votes ORDER BY question"
-                                          ).fetchall()
+    rows = (
+        sqlite3.connect(votes)
+        .execute("SELECT question, winner, shown_left, seconds FROM votes ORDER BY question")
+        .fetchall()
+    )
     other = "b" if pair["left_is"] == "a" else "a"
     assert rows == [("", pair["left_is"], pair["left_is"], 3.5), ("smoothness", other, pair["left_is"], 3.5)]
 
@@ -143,8 +153,12 @@ def _annotate(base: list[str], name: str, log: list[tuple[str, str]], errors: li
         while time.monotonic() < deadline:
             try:
                 _post(f"{base[0]}/api/vote", body)
-                log.append((pair["pair_id"], {"left": pair["left_is"], "right": "ab".replace(pair["left_is"], ""),
-                                              "tie": "tie"}[choice]))
+                log.append(
+                    (
+                        pair["pair_id"],
+                        {"left": pair["left_is"], "right": "ab".replace(pair["left_is"], ""), "tie": "tie"}[choice],
+                    )
+                )
                 break
             except (OSError, urllib.error.URLError):
                 time.sleep(0.1)
@@ -222,7 +236,21 @@ def test_cli_refuses_a_bad_token_in_one_line(arena_runs: list[Path], tmp_path: P
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "wanbench", "arena", *map(str, arena_runs), "--token", "a;b",
-                           "--votes", str(tmp_path / "v.sqlite")], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wanbench",
+            "arena",
+            *map(str, arena_runs),
+            "--token",
+            "a;b",
+            "--votes",
+            str(tmp_path / "v.sqlite"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "--token may hold only" in proc.stderr and "Traceback" not in proc.stderr

@@ -61,14 +61,25 @@ def test_arena_in_headless_chromium(tmp_path: Path, browser) -> None:
         wait_for(lambda: "/vote" in browser.current_url, what="the vote page")
 
         seen, choices, hostile_seen = [], [], 0
-        actions = [("key", Keys.ARROW_LEFT, "left"), ("click", "choose-right", "right"), ("key", "t", "tie"),
-                   ("click", "choose-both-bad", "both_bad"), ("key", "2", "right")]
+        actions = [
+            ("key", Keys.ARROW_LEFT, "left"),
+            ("click", "choose-right", "right"),
+            ("key", "t", "tie"),
+            ("click", "choose-both-bad", "both_bad"),
+            ("key", "2", "right"),
+        ]
         for how, what, choice in actions:
             pair = wait_for(lambda: browser.execute_script("return current && current.pair_id"), what="a pair")
             assert pair not in seen
             # both videos load and play: frames decoded, time advancing, not paused, no media error
-            state = wait_for(lambda: (s := browser.execute_script(PLAYING)) and all(
-                v["ready"] >= 2 and not v["paused"] and v["t"] > 0 for v in s) and s, what="both videos playing")
+            state = wait_for(
+                lambda: (
+                    (s := browser.execute_script(PLAYING))
+                    and all(v["ready"] >= 2 and not v["paused"] and v["t"] > 0 for v in s)
+                    and s
+                ),
+                what="both videos playing",
+            )
             assert all(v["w"] == 64 and v["error"] is None for v in state)
             left_is = browser.execute_script("return current.left_is")
             if how == "key":
@@ -77,8 +88,10 @@ def test_arena_in_headless_chromium(tmp_path: Path, browser) -> None:
                 browser.find_element(By.ID, what).click()
             seen.append(pair)
             choices.append((pair, left_is, choice))
-            wait_for(lambda old=pair: browser.execute_script("return current && current.pair_id") not in (old, None),
-                     what="the next pair")
+            wait_for(
+                lambda old=pair: browser.execute_script("return current && current.pair_id") not in (old, None),
+                what="the next pair",
+            )
             prompt = browser.find_element(By.ID, "prompt")
             if prompt.text.startswith("a cat"):
                 hostile_seen += 1  # the markup is shown as text, and none of it ran
@@ -100,8 +113,10 @@ def test_arena_in_headless_chromium(tmp_path: Path, browser) -> None:
     from wanbench.arena.catalog import pair_id
 
     db = sqlite3.connect(votes)
-    rows = db.execute("SELECT prompt_id, seed, model_a, model_b, winner, shown_left, seconds, sha256_a, sha256_b "
-                      "FROM votes WHERE annotator='carol' AND question=''").fetchall()
+    rows = db.execute(
+        "SELECT prompt_id, seed, model_a, model_b, winner, shown_left, seconds, sha256_a, sha256_b "
+        "FROM votes WHERE annotator='carol' AND question=''"
+    ).fetchall()
     assert len(rows) == 6 and len({r[:4] for r in rows}) == 6  # each pair exactly once
     assert all(r[6] is not None and 0 < r[6] < 600 and len(r[7]) == len(r[8]) == 64 for r in rows)
     stored = {pair_id(*r[:4]): (r[4], r[5]) for r in rows}

@@ -17,8 +17,16 @@ SCENES = ["forest", "beach", "city", "snow", "desert", "field", "night", "room"]
 
 def camera_prompt(motion: str, scene: str = "forest", moving_subject: bool = False):
     extra = {"subject": {"name": "dog", "kind": "animal"}, "action": "walking"} if moving_subject else {}
-    return prompt_from_dict({"id": f"{motion}-{scene}", "text": motion, "dimensions": ["camera_control"],
-                             "camera": motion, "scene": scene, **extra})
+    return prompt_from_dict(
+        {
+            "id": f"{motion}-{scene}",
+            "text": motion,
+            "dimensions": ["camera_control"],
+            "camera": motion,
+            "scene": scene,
+            **extra,
+        }
+    )
 
 
 @pytest.mark.parametrize("options", [{}, {"backward": False, "max_pairs": 4}], ids=["dis", "forward-4-pairs"])
@@ -51,4 +59,6 @@ def test_aerial_and_tracking_go_to_the_judge_and_are_missing_without_one() -> No
 
     video = Video(render(camera_prompt("aerial"), 0, CFG), fps=CFG.fps)
     with pytest.raises(BackboneUnavailable, match="qwen2-vl-7b"):
-        CameraControl().score(video, camera_prompt("aerial"), FeatureCache(video, {"flow": DISFlow(), "vlm": VLMBackbone()}))
+        CameraControl().score(
+            video, camera_prompt("aerial"), FeatureCache(video, {"flow": DISFlow(), "vlm": VLMBackbone()})
+        )

@@ -36,8 +36,9 @@ def test_dims_and_models_list_their_registries() -> None:
 
 def test_eval_report_and_exit_codes(tmp_path: Path, tiny_suite: Path) -> None:
     out = tmp_path / "run"
-    result = runner.invoke(app, ["eval", "--model", "procedural", "--suite", str(tiny_suite), "--out", str(out),
-                                 "--quiet", *SMALL_OPTIONS])
+    result = runner.invoke(
+        app, ["eval", "--model", "procedural", "--suite", str(tiny_suite), "--out", str(out), "--quiet", *SMALL_OPTIONS]
+    )
     assert result.exit_code == 0, result.output
     assert "partial: 3/14 dims" in result.output
     assert (out / "report.html").is_file() and (out / "leaderboard.md").is_file()
@@ -61,10 +62,28 @@ def test_score_folder_with_failures_exits_non_zero(tmp_path: Path) -> None:
     videos.mkdir()
     write_video(videos / "a.mp4", frozen_clip(), fps=8)
     write_video(videos / "typo-c.mp4", frozen_clip(), fps=8)
-    suite = write_suite(tmp_path / "s.jsonl", [{"id": "a", "text": "t", "dimensions": ["pixel_stability"]},
-                                               {"id": "b", "text": "t", "dimensions": ["pixel_stability"]}])
-    result = runner.invoke(app, ["score", "--videos", str(videos), "--name", "sora", "--suite", str(suite),
-                                 "--out", str(tmp_path / "run"), "--quiet"])
+    suite = write_suite(
+        tmp_path / "s.jsonl",
+        [
+            {"id": "a", "text": "t", "dimensions": ["pixel_stability"]},
+            {"id": "b", "text": "t", "dimensions": ["pixel_stability"]},
+        ],
+    )
+    result = runner.invoke(
+        app,
+        [
+            "score",
+            "--videos",
+            str(videos),
+            "--name",
+            "sora",
+            "--suite",
+            str(suite),
+            "--out",
+            str(tmp_path / "run"),
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 1
     assert "b seed 0: find failed: no video for prompt b" in result.output  # not "generate failed"
     assert "1 video file(s) match no prompt of s and are not scored: typo-c.mp4" in result.output
@@ -78,11 +97,25 @@ def test_suite_check_and_generate(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "line 1" in result.output and "camera" in result.output
     assert runner.invoke(app, ["suite", "check", "smoke"]).exit_code == 0
     video = tmp_path / "pan.mp4"
-    made = runner.invoke(app, ["generate", "--model", "procedural", "--id", "smoke-018", "-o", str(video),
-                               *SMALL_OPTIONS])
+    made = runner.invoke(
+        app, ["generate", "--model", "procedural", "--id", "smoke-018", "-o", str(video), *SMALL_OPTIONS]
+    )
     assert made.exit_code == 0 and video.is_file()
-    free = runner.invoke(app, ["generate", "--model", "procedural", "--prompt", "a lake", "--camera", "zoom_in",
-                               "-o", str(tmp_path / "z.mp4"), *SMALL_OPTIONS])
+    free = runner.invoke(
+        app,
+        [
+            "generate",
+            "--model",
+            "procedural",
+            "--prompt",
+            "a lake",
+            "--camera",
+            "zoom_in",
+            "-o",
+            str(tmp_path / "z.mp4"),
+            *SMALL_OPTIONS,
+        ],
+    )
     assert free.exit_code == 0
     both = runner.invoke(app, ["generate", "--model", "procedural", "-o", str(video)])
     assert both.exit_code == 2
@@ -97,7 +130,12 @@ def test_adapter_options_are_typed() -> None:
     from wanbench.run_options import parse_adapter_options
 
     assert parse_adapter_options(["steps=20", "guidance=5.5", "offload=False", "cpu=true", "weights=a=b"]) == {
-        "steps": 20, "guidance": 5.5, "offload": False, "cpu": True, "weights": "a=b"}
+        "steps": 20,
+        "guidance": 5.5,
+        "offload": False,
+        "cpu": True,
+        "weights": "a=b",
+    }
 
 
 def test_eval_and_score_read_their_shared_options_from_one_declaration() -> None:
@@ -121,8 +159,9 @@ def test_scoring_options_build_the_run_config_and_refuse_bad_choices() -> None:
     from wanbench.cli_options import ScoringOptions
     from wanbench.shards import Shard
 
-    options = ScoringOptions(dims="large_motion, camera_control", flow="dis", judge="remote",
-                             judge_url="http://127.0.0.1:9/v1", shard="1/4")
+    options = ScoringOptions(
+        dims="large_motion, camera_control", flow="dis", judge="remote", judge_url="http://127.0.0.1:9/v1", shard="1/4"
+    )
     config = options.eval_config(options.part(Shard(0, 1)), model="procedural", name="p")
     assert config.dimensions == ("large_motion", "camera_control") and config.flow_backend == "dis"
     assert config.backbone_options["vlm"] == {"judge": "remote", "url": "http://127.0.0.1:9/v1"}

@@ -26,8 +26,9 @@ def test_unexpected_error_is_one_short_line_and_debug_shows_traceback(tmp_path: 
     assert done.returncode == 1, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("wanbench crashed:") and "--debug" in lines[0], done.stderr
-    debug = subprocess.run([sys.executable, "-m", "wanbench", "--debug", "report", str(run)],
-                           capture_output=True, text=True, timeout=120)
+    debug = subprocess.run(
+        [sys.executable, "-m", "wanbench", "--debug", "report", str(run)], capture_output=True, text=True, timeout=120
+    )
     assert debug.returncode == 1 and "Traceback" in debug.stderr
 
 

@@ -56,8 +56,16 @@ def test_same_seed_same_bytes_and_same_scores_in_three_concurrent_processes(tmp_
     for i in range(3):
         folder = tmp_path / f"p{i}"
         folder.mkdir()
-        procs.append(subprocess.Popen([sys.executable, "-c", CHILD, str(folder)], env=env, cwd=ROOT,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-c", CHILD, str(folder)],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     outputs = []
     for proc in procs:
         stdout, stderr = proc.communicate(timeout=300)

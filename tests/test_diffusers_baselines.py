@@ -57,13 +57,33 @@ def test_each_baseline_generates_and_evaluates_its_real_pipeline_class(name: str
     assert not np.array_equal(first.frames, other.frames)
 
     # a two-prompt eval through the CLI, in a new adapter; prompt "a" at seed 0 is the video above
-    suite = write_suite(tmp_path / "s.jsonl", [{"id": "a", "text": PROMPT.text, "dimensions": ["large_motion"]},
-                                               {"id": "b", "text": "the cat jumps over the fence",
-                                                "dimensions": ["large_motion"]}])
+    suite = write_suite(
+        tmp_path / "s.jsonl",
+        [
+            {"id": "a", "text": PROMPT.text, "dimensions": ["large_motion"]},
+            {"id": "b", "text": "the cat jumps over the fence", "dimensions": ["large_motion"]},
+        ],
+    )
     run = tmp_path / "run"
-    result = CliRunner().invoke(app, ["eval", "--model", name, "--suite", str(suite), "--out", str(run), "--quiet",
-                                      "--no-report", "--dims", "large_motion", "--flow", "dis",
-                                      *as_options({"weights": folder, **size, **tiny.options})])
+    result = CliRunner().invoke(
+        app,
+        [
+            "eval",
+            "--model",
+            name,
+            "--suite",
+            str(suite),
+            "--out",
+            str(run),
+            "--quiet",
+            "--no-report",
+            "--dims",
+            "large_motion",
+            "--flow",
+            "dis",
+            *as_options({"weights": folder, **size, **tiny.options}),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "2 videos generated, 2 scores, 0 missing, 0 not applicable, 0 errors" in result.output
     again = read_video(run / "videos" / name / "a-s0.mp4")
@@ -90,8 +110,12 @@ def test_mixed_precision_recipe_and_two_experts(tmp_path: Path, tiny_folder) -> 
     """Mochi's DiT in bfloat16 between float32 text encoder and VAE; Wan 2.2 A14B's experts and boundary."""
     mochi = tiny_folder("mochi")
     adapter = make_adapter("mochi", weights=str(mochi), **TINY["mochi"].sizes)
-    assert adapter.dtypes("cuda") == {"default": "bfloat16", "transformer": "bfloat16", "text_encoder": "float32",
-                                      "vae": "float32"}
+    assert adapter.dtypes("cuda") == {
+        "default": "bfloat16",
+        "transformer": "bfloat16",
+        "text_encoder": "float32",
+        "vae": "float32",
+    }
     assert adapter.dtypes("cpu") == {"default": "float32"}
     assert adapter.dtypes("cuda:1") == adapter.dtypes("cuda")  # any GPU runs the recipe's dtypes
     assert adapter.config == {"force_zeros_for_empty_prompt": True}
@@ -113,8 +137,9 @@ def test_mixed_precision_recipe_and_two_experts(tmp_path: Path, tiny_folder) -> 
     assert (call["guidance_scale"], call["guidance_scale_2"]) == (4.0, 3.0)
     # the boundary decides which expert denoises: moving it changes the video
     base = read_video(a14b.generate(PROMPT, 0, tmp_path / "w0.mp4")).frames
-    low_only = make_adapter("wan2.2-t2v-a14b", weights=str(wan), **{"config.boundary_ratio": 0.999},
-                            **TINY["wan2.2-t2v-a14b"].sizes)
+    low_only = make_adapter(
+        "wan2.2-t2v-a14b", weights=str(wan), **{"config.boundary_ratio": 0.999}, **TINY["wan2.2-t2v-a14b"].sizes
+    )
     assert not np.array_equal(base, read_video(low_only.generate(PROMPT, 0, tmp_path / "w1.mp4")).frames)
 
 
@@ -123,8 +148,11 @@ def test_unknown_options_are_refused_with_a_did_you_mean_before_weights_are_look
         make_adapter("cogvideox-5b", max_sequence_lenght=16)
     with pytest.raises(AdapterError, match=r"did you mean decode_timestep"):
         make_adapter("ltx-video", decode_timestpe=0.05)
-    with pytest.raises(AdapterError, match=r"unknown option 'scheduler.timestep_spacin' .*did you mean "
-                                           r"scheduler.timestep_spacing"):
+    with pytest.raises(
+        AdapterError,
+        match=r"unknown option 'scheduler.timestep_spacin' .*did you mean "
+        r"scheduler.timestep_spacing",
+    ):
         make_adapter("cogvideox-5b", **{"scheduler.timestep_spacin": "trailing"})
     with pytest.raises(AdapterError, match=r"no scheduler 'CogVideoXDPMScheduer'; did you mean CogVideoXDPMScheduler"):
         make_adapter("cogvideox-5b", scheduler="CogVideoXDPMScheduer")
@@ -137,10 +165,13 @@ def test_unknown_options_are_refused_with_a_did_you_mean_before_weights_are_look
 
 
 def test_named_baselines_without_weights_say_where_they_looked_and_how_to_fetch() -> None:
-    with pytest.raises(AdapterError, match=r"hunyuan-video: weights not found \(no model_index.json in .*HunyuanVideo\); "
-                                           r"looked in .*HunyuanVideo and the "
-                                           r"Hugging Face cache \(hunyuanvideo-community/HunyuanVideo\); fetch them "
-                                           r"with: hf download"):
+    with pytest.raises(
+        AdapterError,
+        match=r"hunyuan-video: weights not found \(no model_index.json in .*HunyuanVideo\); "
+        r"looked in .*HunyuanVideo and the "
+        r"Hugging Face cache \(hunyuanvideo-community/HunyuanVideo\); fetch them "
+        r"with: hf download",
+    ):
         make_adapter("hunyuan-video", true_cfg_scale=6.0, negative_prompt="blurry")
     with pytest.raises(AdapterError, match="weights=DIR"):
         make_adapter("diffusers")

@@ -72,7 +72,7 @@ def test_whole_frame_motion_has_no_static_region() -> None:
 def test_moving_object_over_still_background_stays_stable() -> None:
     frames = frozen_clip(frames=12).copy()
     for t in range(12):  # a white square crossing the frame: a real motion, not an instability
-        frames[t, 30:50, 10 + 6 * t: 30 + 6 * t] = 255
+        frames[t, 30:50, 10 + 6 * t : 30 + 6 * t] = 255
     motion, stability = scores(frames)
     assert stability > 0.97
     assert motion > scores(frozen_clip())[0]
@@ -146,4 +146,3 @@ def test_forward_only_flow_keeps_the_known_answers() -> None:
 def test_flow_field_caches_its_masks() -> None:
     field = DISFlow().compute(Video(pan_clip(2.0), fps=16))
     assert field.tracked() is field.tracked() and field.magnitude() is field.magnitude()
-

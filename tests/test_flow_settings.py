@@ -41,8 +41,15 @@ def test_every_setting_that_changes_flow_numbers_changes_the_version() -> None:
     assert versions({"flow-raft": {"max_pairs": 4}}) == now != versions({"flow": {"max_pairs": 4}})  # DIS's is 48
     assert versions({"flow": {"batch": 1, "device": "cpu"}}) == now  # how fields are computed, not their values
     assert versions({"vlm": {"judge": "local"}}) == now  # not a flow option
-    for option, value in (("iterations", 12), ("max_pairs", 16), ("max_side", 128), ("backward", True),
-                          ("weights", "other-raft"), ("arch", "raft_small"), ("preset", "fast")):
+    for option, value in (
+        ("iterations", 12),
+        ("max_pairs", 16),
+        ("max_side", 128),
+        ("backward", True),
+        ("weights", "other-raft"),
+        ("arch", "raft_small"),
+        ("preset", "fast"),
+    ):
         changed = versions({"flow": {option: value}})
         assert all(changed[d] != now[d] for d in FLOW_DIMS), option
     former = versions({"flow-raft": FORMER_RAFT_DEFAULTS})
@@ -58,11 +65,18 @@ def test_a_changed_default_changes_the_version_without_anyone_bumping_it(monkeyp
     assert all(after[d] != before[d] for d in FLOW_DIMS)
 
 
-def test_rows_scored_under_other_flow_defaults_are_stale_and_rescored_not_averaged(tmp_path: Path,
-                                                                                      tiny_suite: Path) -> None:
+def test_rows_scored_under_other_flow_defaults_are_stale_and_rescored_not_averaged(
+    tmp_path: Path, tiny_suite: Path
+) -> None:
     out = tmp_path / "run"
-    config = EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL,
-                        dimensions=("large_motion",), flow_backend="dis")
+    config = EvalConfig(
+        model="procedural",
+        suite=str(tiny_suite),
+        out=out,
+        model_options=SMALL,
+        dimensions=("large_motion",),
+        flow_backend="dis",
+    )
     with pytest.MonkeyPatch.context() as old_code:  # the "old" code: DIS on 2 pairs per clip
         with_default(old_code, DISFlow, max_pairs=2)
         first = run_eval(config)
@@ -93,8 +107,17 @@ def test_rows_scored_under_other_flow_defaults_are_stale_and_rescored_not_averag
 def test_a_run_with_flow_options_reads_its_own_rows_as_current(tmp_path: Path, tiny_suite: Path) -> None:
     out = tmp_path / "run"
     options = {"flow": {"max_pairs": 3}}
-    run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL,
-                        dimensions=FLOW_DIMS, flow_backend="dis", backbone_options=options))
+    run_eval(
+        EvalConfig(
+            model="procedural",
+            suite=str(tiny_suite),
+            out=out,
+            model_options=SMALL,
+            dimensions=FLOW_DIMS,
+            flow_backend="dis",
+            backbone_options=options,
+        )
+    )
     results, _ = load_results([out])
     marked = mark_stale(results, by_model=run_versions([out]))
     assert "stale" not in set(marked["status"]) and set(marked["stored_status"]) <= {"ok", "not_applicable", "missing"}
@@ -104,13 +127,22 @@ def test_a_run_with_flow_options_reads_its_own_rows_as_current(tmp_path: Path, t
 
 # --- flow options reach only the backend that takes them ----------------------------------------
 
+
 def test_dis_run_ignores_raft_weights_given_for_the_flow_role(tmp_path: Path, tiny_suite: Path) -> None:
     """``eval --flow dis`` with RAFT weights in the flow role's options used to crash with
     "unexpected keyword argument 'weights'"."""
     options = {"flow": {"weights": "raft-large", "iterations": 12, "max_pairs": 3}}
-    summary = run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "run",
-                                  model_options=SMALL, dimensions=("large_motion",), flow_backend="dis",
-                                  backbone_options=options))
+    summary = run_eval(
+        EvalConfig(
+            model="procedural",
+            suite=str(tiny_suite),
+            out=tmp_path / "run",
+            model_options=SMALL,
+            dimensions=("large_motion",),
+            flow_backend="dis",
+            backbone_options=options,
+        )
+    )
     assert summary.ok == summary.rows_written > 0 and summary.errors == 0
     with ResultStore(tmp_path / "run" / "results.sqlite") as store:
         backends = {r["backend"] for r in store.results()}

@@ -30,8 +30,13 @@ def test_forward_only_batched_raft_equals_raft_alone_on_every_pair(raft_options)
     model = flow.model()
     for pair, i in enumerate(field.pair_index):
         frames = torch.from_numpy(video.frames[[i, i + 1]]).permute(0, 3, 1, 2).float()
-        frames = torch.nn.functional.interpolate(frames, size=(128, 128), mode="bilinear", antialias=True,
-                                                 align_corners=False) / 127.5 - 1.0
+        frames = (
+            torch.nn.functional.interpolate(
+                frames, size=(128, 128), mode="bilinear", antialias=True, align_corners=False
+            )
+            / 127.5
+            - 1.0
+        )
         with torch.inference_mode():
             alone = model(frames[:1], frames[1:], num_flow_updates=3)[-1][0].permute(1, 2, 0).numpy()
         end_point_error = np.linalg.norm(field.forward[pair] - alone, axis=-1).mean()

@@ -15,11 +15,39 @@ from wanbench.suite import parse_suite
 from wanbench.video import DecodeLimits, VideoError, read_video, write_video
 
 SEED = 20261202
-VALID = {"id": "p0", "text": "a dog running", "dimensions": ["large_motion", "camera_control"], "camera": "pan_left",
-         "subject": {"name": "dog", "kind": "animal"}, "objects": [{"name": "ball", "count": 2}],
-         "spatial": {"subject": "dog", "relation": "left_of", "object": "ball"}, "has_human": False}
-ODD_VALUES = [None, True, 0, -1, 2**70, 1e308, float("nan"), "", " ", "\x00", "../../etc", "a" * 5000, [], {}, [None],
-              {"name": None}, "☃" * 3, "\ud800", "line\nbreak", "pan_left", ["large_motion"] * 50]
+VALID = {
+    "id": "p0",
+    "text": "a dog running",
+    "dimensions": ["large_motion", "camera_control"],
+    "camera": "pan_left",
+    "subject": {"name": "dog", "kind": "animal"},
+    "objects": [{"name": "ball", "count": 2}],
+    "spatial": {"subject": "dog", "relation": "left_of", "object": "ball"},
+    "has_human": False,
+}
+ODD_VALUES = [
+    None,
+    True,
+    0,
+    -1,
+    2**70,
+    1e308,
+    float("nan"),
+    "",
+    " ",
+    "\x00",
+    "../../etc",
+    "a" * 5000,
+    [],
+    {},
+    [None],
+    {"name": None},
+    "☃" * 3,
+    "\ud800",
+    "line\nbreak",
+    "pan_left",
+    ["large_motion"] * 50,
+]
 
 
 def odd(rng: random.Random):

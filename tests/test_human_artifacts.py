@@ -57,8 +57,9 @@ def trained_detector(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("artifact-data")
     data = synthetic_dataset(root)
     out = root / "detector"
-    result = CliRunner().invoke(app, ["artifacts", "train", "--data", str(data), "--epochs", "60", "--imgsz",
-                                      str(SIZE), "--out", str(out)])
+    result = CliRunner().invoke(
+        app, ["artifacts", "train", "--data", str(data), "--epochs", "60", "--imgsz", str(SIZE), "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert (out / "model.safetensors").is_file() and (out / "model.json").is_file()
     return out
@@ -97,11 +98,20 @@ def test_eval_scores_human_artifacts_with_the_given_weights(trained_detector: Pa
     videos = tmp_path / "videos"
     write_video(videos / "clean.mp4", clip_with_marks(set()), fps=8)
     write_video(videos / "marked.mp4", clip_with_marks(set(range(12))), fps=8)
-    suite = write_suite(tmp_path / "s.jsonl", [
-        {"id": pid, "text": "a man waves", "dimensions": ["human_artifacts"], "has_human": True}
-        for pid in ("clean", "marked")])
-    config = EvalConfig(model="folder", suite=str(suite), out=tmp_path / "run", model_options={"videos": videos},
-                        backbone_options={"artifacts": {"path": trained_detector}})
+    suite = write_suite(
+        tmp_path / "s.jsonl",
+        [
+            {"id": pid, "text": "a man waves", "dimensions": ["human_artifacts"], "has_human": True}
+            for pid in ("clean", "marked")
+        ],
+    )
+    config = EvalConfig(
+        model="folder",
+        suite=str(suite),
+        out=tmp_path / "run",
+        model_options={"videos": videos},
+        backbone_options={"artifacts": {"path": trained_detector}},
+    )
     assert run_eval(config).exit_code == 0
     with ResultStore(tmp_path / "run" / "results.sqlite") as store:
         got = {r["prompt_id"]: r for r in store.results()}

@@ -29,18 +29,40 @@ from wanbench.store import ResultStore
 from wanbench.suite import load_suite
 
 SETTINGS = JudgeSettings(frames=4, keyframes=2, max_pixels=112 * 112)
-JUDGED = ("physical_plausibility", "smoothness", "stylization", "single_object", "multiple_object",
-          "spatial_position", "action_following", "camera_control")
+JUDGED = (
+    "physical_plausibility",
+    "smoothness",
+    "stylization",
+    "single_object",
+    "multiple_object",
+    "spatial_position",
+    "action_following",
+    "camera_control",
+)
 PROMPTS = [
     {"id": "phys", "text": "a ball bounces", "dimensions": ["physical_plausibility", "smoothness"]},
     {"id": "style", "text": "a city in watercolor", "dimensions": ["stylization"], "style": "watercolor painting"},
-    {"id": "two", "text": "twelve cats and a dog", "dimensions": ["single_object", "multiple_object"],
-     "objects": [{"name": "cat", "count": 12}, {"name": "dog", "count": 1}]},
-    {"id": "space", "text": "a cup left of a vase", "dimensions": ["spatial_position"],
-     "spatial": {"subject": "cup", "relation": "left_of", "object": "vase"}, "objects": [{"name": "cup"}]},
-    {"id": "many", "text": "aerial view of a dog jumping on a coast", "camera": "aerial", "action": "jumping",
-     "subject": {"name": "dog", "kind": "animal"},
-     "dimensions": ["physical_plausibility", "smoothness", "action_following", "camera_control"]},
+    {
+        "id": "two",
+        "text": "twelve cats and a dog",
+        "dimensions": ["single_object", "multiple_object"],
+        "objects": [{"name": "cat", "count": 12}, {"name": "dog", "count": 1}],
+    },
+    {
+        "id": "space",
+        "text": "a cup left of a vase",
+        "dimensions": ["spatial_position"],
+        "spatial": {"subject": "cup", "relation": "left_of", "object": "vase"},
+        "objects": [{"name": "cup"}],
+    },
+    {
+        "id": "many",
+        "text": "aerial view of a dog jumping on a coast",
+        "camera": "aerial",
+        "action": "jumping",
+        "subject": {"name": "dog", "kind": "animal"},
+        "dimensions": ["physical_plausibility", "smoothness", "action_following", "camera_control"],
+    },
     {"id": "pan", "text": "the camera pans left", "dimensions": ["camera_control"], "camera": "pan_left"},
     {"id": "bare", "text": "a thing", "dimensions": ["stylization", "single_object", "action_following"]},
 ]
@@ -100,8 +122,9 @@ def test_each_judge_dimension_announces_exactly_the_questions_it_asks(tmp_path: 
             if dim.name != "human_artifacts" and not dim.applies_to(prompt):
                 continue
             judge = RecordingJudge()
-            features = FeatureCache(video, {"vlm": FixedJudgeBackbone(judge, AnswerCache(tmp_path / f"{checked}.db")),
-                                            "flow": DISFlow()})
+            features = FeatureCache(
+                video, {"vlm": FixedJudgeBackbone(judge, AnswerCache(tmp_path / f"{checked}.db")), "flow": DISFlow()}
+            )
             try:
                 dim.score(video, prompt, features)
             except NotScorable:
@@ -117,7 +140,9 @@ def test_asking_ahead_batches_a_videos_questions_and_changes_no_score(tmp_path: 
     dims = [get_dimension(d) for d in JUDGED]
     for prompt in suite.prompts:
         one_by_one = RecordingJudge()
-        want = score_all(dims, prompt, video, FixedJudgeBackbone(one_by_one, AnswerCache(tmp_path / f"{prompt.id}-a.db")))
+        want = score_all(
+            dims, prompt, video, FixedJudgeBackbone(one_by_one, AnswerCache(tmp_path / f"{prompt.id}-a.db"))
+        )
         batched = RecordingJudge()
         backbone = FixedJudgeBackbone(batched, AnswerCache(tmp_path / f"{prompt.id}-b.db"))
         asks = judge_asks([d for d in dims if d.applies_to(prompt)], prompt)
@@ -148,8 +173,9 @@ def test_remote_answers_do_not_depend_on_reply_order(monkeypatch) -> None:
 
     monkeypatch.setattr(RemoteJudge, "_next_tokens", next_tokens)
     image = np.zeros((56, 56, 3), np.uint8)
-    queries = [Query((image,), f"Is there a thing number {i}?", "count" if i % 3 == 0 else "yes", False)
-               for i in range(9)]
+    queries = [
+        Query((image,), f"Is there a thing number {i}?", "count" if i % 3 == 0 else "yes", False) for i in range(9)
+    ]
     sequential = Tokens("http://127.0.0.1:9/v1", "m", SETTINGS, concurrency=1).answer(queries)
     pooled = Tokens("http://127.0.0.1:9/v1", "m", SETTINGS, concurrency=6).answer(queries)
     assert pooled == sequential and len({json.dumps(a) for a in sequential}) > 3
@@ -169,7 +195,9 @@ def rows(run: Path) -> dict:
         return {(r["prompt_id"], r["dimension"]): (r["status"], r["value"]) for r in store.results()}
 
 
-def test_remote_judge_in_a_run_sends_requests_together_and_scores_as_one_by_one(judge_home, tmp_path, monkeypatch) -> None:
+def test_remote_judge_in_a_run_sends_requests_together_and_scores_as_one_by_one(
+    judge_home, tmp_path, monkeypatch
+) -> None:
     from tests.judge_server import LoopbackJudgeServer
 
     monkeypatch.setenv("WANBENCH_HOME", str(judge_home))
@@ -179,12 +207,29 @@ def test_remote_judge_in_a_run_sends_requests_together_and_scores_as_one_by_one(
     results = {}
     try:
         for label, concurrency, prefetch in (("one-by-one", 1, 0), ("pooled", 4, 1)):
-            options = {"vlm": {"judge": "remote", "url": server.url, "model": "tiny-qwen2-vl", "settings": SETTINGS,
-                               "cache_path": tmp_path / f"{label}.sqlite", "top_logprobs": 1000,
-                               "concurrency": concurrency}}
+            options = {
+                "vlm": {
+                    "judge": "remote",
+                    "url": server.url,
+                    "model": "tiny-qwen2-vl",
+                    "settings": SETTINGS,
+                    "cache_path": tmp_path / f"{label}.sqlite",
+                    "top_logprobs": 1000,
+                    "concurrency": concurrency,
+                }
+            }
             server.max_in_flight = 0
-            run_eval(EvalConfig(model="procedural", suite=str(suite), out=tmp_path / label, model_options=SMALL,
-                                dimensions=JUDGED, backbone_options=options, prefetch=prefetch))
+            run_eval(
+                EvalConfig(
+                    model="procedural",
+                    suite=str(suite),
+                    out=tmp_path / label,
+                    model_options=SMALL,
+                    dimensions=JUDGED,
+                    backbone_options=options,
+                    prefetch=prefetch,
+                )
+            )
             results[label] = (rows(tmp_path / label), server.max_in_flight)
     finally:
         server.close()

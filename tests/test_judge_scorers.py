@@ -44,18 +44,29 @@ def test_human_artifacts_by_judge_is_its_own_method_and_version(tmp_path, monkey
     install_tiny_judge(tmp_path, "qwen2-vl-2b")
     monkeypatch.setenv("WANBENCH_HOME", str(tmp_path))
     video = tiny_video(pan_clip(2.0, frames=8))
-    vlm = VLMBackbone(weights="qwen2-vl-2b", settings=JudgeSettings(frames=4, keyframes=2, max_pixels=112 * 112),
-                      cache_path=tmp_path / "c.sqlite")
+    vlm = VLMBackbone(
+        weights="qwen2-vl-2b",
+        settings=JudgeSettings(frames=4, keyframes=2, max_pixels=112 * 112),
+        cache_path=tmp_path / "c.sqlite",
+    )
     prompt = Prompt(id="h", text="a man", dimensions=("human_artifacts",), has_human=True)
     score = judged.score(video, prompt, FeatureCache(video, {"vlm": vlm}))
     assert score.details["method"] == "judge" and 0.0 < score.value < 1.0
     assert score.value == pytest.approx(1.0 - score.details["p_deformed"])
 
 
-@pytest.mark.parametrize("name,kind,expected", [
-    ("red sports car", "object", "car"), ("teddy bear", "object", "teddy bear"), ("brown horses", "animal", "horse"),
-    ("golden retriever puppy", "animal", "dog"), ("old fisherman", "human", "person"), ("lion", "animal", None),
-    ("desk lamp", "object", None)])
+@pytest.mark.parametrize(
+    "name,kind,expected",
+    [
+        ("red sports car", "object", "car"),
+        ("teddy bear", "object", "teddy bear"),
+        ("brown horses", "animal", "horse"),
+        ("golden retriever puppy", "animal", "dog"),
+        ("old fisherman", "human", "person"),
+        ("lion", "animal", None),
+        ("desk lamp", "object", None),
+    ],
+)
 def test_the_asked_subject_maps_to_a_detector_class_or_to_none(name, kind, expected) -> None:
     assert coco_class(Subject(name, kind)) == expected
 

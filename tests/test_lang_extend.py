@@ -21,10 +21,22 @@ from wanbench.store import ResultStore
 from wanbench.suite import prompt_from_dict
 
 PROMPTS = [
-    {"id": "lake-1", "text": "a still lake at dawn", "text_zh": "黎明时平静的湖面", "dimensions": ["pixel_stability"],
-     "camera": "static", "scene": "mountain"},
-    {"id": "lake-2", "text": "a quiet pond at night", "text_zh": "夜里安静的池塘", "dimensions": ["pixel_stability"],
-     "camera": "static", "scene": "lake"},
+    {
+        "id": "lake-1",
+        "text": "a still lake at dawn",
+        "text_zh": "黎明时平静的湖面",
+        "dimensions": ["pixel_stability"],
+        "camera": "static",
+        "scene": "mountain",
+    },
+    {
+        "id": "lake-2",
+        "text": "a quiet pond at night",
+        "text_zh": "夜里安静的池塘",
+        "dimensions": ["pixel_stability"],
+        "camera": "static",
+        "scene": "lake",
+    },
 ]
 
 
@@ -71,8 +83,15 @@ def server():
 def run(tmp_path: Path, lang: str = "en", extend: ExtendSettings | None = None, out: str = "run"):
     suite = write_suite(tmp_path / "s.jsonl", PROMPTS)
     adapter = RecordingAdapter()
-    config = EvalConfig(model="procedural", suite=str(suite), out=tmp_path / out, name="proc", lang=lang,
-                        extend=extend, dimensions=("pixel_stability",))
+    config = EvalConfig(
+        model="procedural",
+        suite=str(suite),
+        out=tmp_path / out,
+        name="proc",
+        lang=lang,
+        extend=extend,
+        dimensions=("pixel_stability",),
+    )
     summary = Evaluator(config, adapter=adapter).run_suite()
     return summary, adapter
 
@@ -136,11 +155,17 @@ def test_an_unreachable_server_fails_that_prompt_with_one_line(tmp_path: Path) -
 def test_cli_checks_lang_and_extend_options(tmp_path: Path) -> None:
     runner = CliRunner()
     suite = write_suite(tmp_path / "s.jsonl", PROMPTS)
-    for args, message in ((["--lang", "fr"], "--lang"), (["--extend", "ftp://x"], "http(s)"),
-                          (["--extend", "http://127.0.0.1:9/v1"], "--extend-model"), (["--extend-model", "m"], "--extend URL")):
-        result = runner.invoke(app, ["eval", "--model", "procedural", "--suite", str(suite), "--out",
-                                     str(tmp_path / "r"), *args])
+    for args, message in (
+        (["--lang", "fr"], "--lang"),
+        (["--extend", "ftp://x"], "http(s)"),
+        (["--extend", "http://127.0.0.1:9/v1"], "--extend-model"),
+        (["--extend-model", "m"], "--extend URL"),
+    ):
+        result = runner.invoke(
+            app, ["eval", "--model", "procedural", "--suite", str(suite), "--out", str(tmp_path / "r"), *args]
+        )
         assert result.exit_code == 2 and message in result.output, (args, result.output)
-    result = runner.invoke(app, ["generate", "--model", "procedural", "--prompt", "a cup", "--lang", "zh",
-                                 "-o", str(tmp_path / "v.mp4")])
+    result = runner.invoke(
+        app, ["generate", "--model", "procedural", "--prompt", "a cup", "--lang", "zh", "-o", str(tmp_path / "v.mp4")]
+    )
     assert result.exit_code == 2 and "--id" in result.output

@@ -11,8 +11,10 @@ HEAVY = ("wanbench.adapters", "wanbench.backbones", "wanbench.runner", "wanbench
 
 
 def test_aggregate_and_report_import_no_model_code():
-    probe = ("import sys, wanbench.aggregate, wanbench.report; "
-             f"print(','.join(sorted(m for m in sys.modules if m.startswith({HEAVY!r}))))")
+    probe = (
+        "import sys, wanbench.aggregate, wanbench.report; "
+        f"print(','.join(sorted(m for m in sys.modules if m.startswith({HEAVY!r}))))"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "", f"aggregate/report pulled in: {done.stdout.strip()}"
@@ -33,8 +35,12 @@ def test_packages_never_import_test_fixtures():
     """The tiny random backbones write random weights under real registry names: tests only."""
     sources = [p for package in ("wanbench", "wanmodel") for p in sorted((ROOT / package).rglob("*.py"))]
     assert len(sources) > 50  # the scan sees the packages
-    offenders = [f"{p.relative_to(ROOT)}: {m}" for p in sources for m in sorted(imported_modules(p))
-                 if m == "tests" or m.startswith("tests.") or m.split(".")[-1] == "tiny_backbones"]
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p in sources
+        for m in sorted(imported_modules(p))
+        if m == "tests" or m.startswith("tests.") or m.split(".")[-1] == "tiny_backbones"
+    ]
     offenders += [f"{p.relative_to(ROOT)}: names tiny_backbones" for p in sources if "tiny_backbones" in p.read_text()]
     assert offenders == []
     assert not (ROOT / "wanbench" / "backbones" / "tiny.py").exists()

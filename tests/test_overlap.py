@@ -15,15 +15,22 @@ from wanbench.video import write_video
 
 def values(run_dir: Path) -> dict:
     with ResultStore(run_dir / "results.sqlite") as store:
-        return {(r["prompt_id"], r["seed"], r["dimension"]): (r["status"], r["value"], r["error"])
-                for r in store.results()}
+        return {
+            (r["prompt_id"], r["seed"], r["dimension"]): (r["status"], r["value"], r["error"]) for r in store.results()
+        }
 
 
 def test_overlapped_run_writes_the_same_rows_as_the_sequential_one(tmp_path: Path, tiny_suite: Path) -> None:
     runs = {}
     for depth in (0, 2):
-        config = EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / f"run{depth}",
-                            model_options=SMALL, seeds=(0, 1), prefetch=depth)
+        config = EvalConfig(
+            model="procedural",
+            suite=str(tiny_suite),
+            out=tmp_path / f"run{depth}",
+            model_options=SMALL,
+            seeds=(0, 1),
+            prefetch=depth,
+        )
         summary = run_eval(config)
         assert summary.exit_code == 0 and summary.videos == 6
         runs[depth] = values(config.out)
@@ -55,10 +62,13 @@ def test_decode_errors_come_back_for_their_item_and_the_rest_still_scores(tmp_pa
     write_video(videos / "good.mp4", frozen_clip(), fps=8)
     (videos / "corrupt.mp4").write_bytes(b"\x00\x01garbage" * 100)
     write_video(videos / "after.mp4", frozen_clip(), fps=8)
-    suite = write_suite(tmp_path / "s.jsonl", [
-        {"id": name, "text": "t", "dimensions": ["pixel_stability"]} for name in ("good", "corrupt", "after")])
-    config = EvalConfig(model="folder", name="ext", suite=str(suite), out=tmp_path / "run",
-                        model_options={"videos": videos}, prefetch=2)
+    suite = write_suite(
+        tmp_path / "s.jsonl",
+        [{"id": name, "text": "t", "dimensions": ["pixel_stability"]} for name in ("good", "corrupt", "after")],
+    )
+    config = EvalConfig(
+        model="folder", name="ext", suite=str(suite), out=tmp_path / "run", model_options={"videos": videos}, prefetch=2
+    )
     summary = run_eval(config)
     assert summary.ok == 2 and summary.exit_code == 1
     with ResultStore(config.out / "results.sqlite") as store:
@@ -66,14 +76,16 @@ def test_decode_errors_come_back_for_their_item_and_the_rest_still_scores(tmp_pa
 
 
 @pytest.mark.parametrize("depth", [0, 1])
-def test_a_failing_backbone_is_reported_by_the_dimension_as_before(tmp_path: Path, tiny_suite: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch, depth: int) -> None:
+def test_a_failing_backbone_is_reported_by_the_dimension_as_before(
+    tmp_path: Path, tiny_suite: Path, monkeypatch: pytest.MonkeyPatch, depth: int
+) -> None:
     def broken(self, video):
         raise RuntimeError("flow exploded")
 
     monkeypatch.setattr(DISFlow, "compute", broken)
-    config = EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "run", model_options=SMALL,
-                        prefetch=depth)
+    config = EvalConfig(
+        model="procedural", suite=str(tiny_suite), out=tmp_path / "run", model_options=SMALL, prefetch=depth
+    )
     run_eval(config)
     rows = values(config.out)
     flow_rows = [v for k, v in rows.items() if k[2] in ("large_motion", "pixel_stability", "camera_control")]

@@ -15,8 +15,9 @@ CFG = RenderConfig(width=128, height=96, frames=13, fps=12)
 
 
 def camera_prompt(camera: str) -> object:
-    return prompt_from_dict({"id": f"cam-{camera}", "text": camera, "dimensions": ["camera_control"],
-                             "camera": camera, "scene": "forest"})
+    return prompt_from_dict(
+        {"id": f"cam-{camera}", "text": camera, "dimensions": ["camera_control"], "camera": camera, "scene": "forest"}
+    )
 
 
 def mean_flow(camera: str) -> tuple[np.ndarray, float]:
@@ -29,9 +30,15 @@ def mean_flow(camera: str) -> tuple[np.ndarray, float]:
     return flow.mean(axis=(0, 1, 2)), float((flow * radial).sum(-1).mean())
 
 
-@pytest.mark.parametrize("camera, axis, sign", [
-    ("pan_left", 0, +1), ("pan_right", 0, -1), ("lift_up", 1, +1), ("lift_down", 1, -1),
-])
+@pytest.mark.parametrize(
+    "camera, axis, sign",
+    [
+        ("pan_left", 0, +1),
+        ("pan_right", 0, -1),
+        ("lift_up", 1, +1),
+        ("lift_down", 1, -1),
+    ],
+)
 def test_camera_translations_move_content_the_right_way(camera: str, axis: int, sign: int) -> None:
     (dx, dy), _ = mean_flow(camera)
     along, across = (dx, dy) if axis == 0 else (dy, dx)
@@ -62,9 +69,15 @@ def blobs_of(frame: np.ndarray, color: tuple[int, int, int]) -> list[tuple[float
 
 
 def test_object_counts_are_rendered() -> None:
-    prompt = prompt_from_dict({"id": "count", "text": "three red balls and two blue boxes",
-                               "dimensions": ["multiple_object"], "scene": "snow",
-                               "objects": [{"name": "red ball", "count": 3}, {"name": "blue box", "count": 2}]})
+    prompt = prompt_from_dict(
+        {
+            "id": "count",
+            "text": "three red balls and two blue boxes",
+            "dimensions": ["multiple_object"],
+            "scene": "snow",
+            "objects": [{"name": "red ball", "count": 3}, {"name": "blue box", "count": 2}],
+        }
+    )
     frame = render(prompt, 0, RenderConfig(width=256, height=192, frames=3))[0]
     assert len(blobs_of(frame, COLORS["red"])) == 3
     assert len(blobs_of(frame, COLORS["blue"])) == 2
@@ -72,12 +85,19 @@ def test_object_counts_are_rendered() -> None:
 
 @pytest.mark.parametrize("relation", ["left_of", "right_of", "above", "below"])
 def test_spatial_relations_are_rendered(relation: str) -> None:
-    prompt = prompt_from_dict({"id": "rel", "text": relation, "dimensions": ["spatial_position"], "scene": "snow",
-                               "objects": [{"name": "red ball"}, {"name": "blue box"}],
-                               "spatial": {"subject": "red ball", "relation": relation, "object": "blue box"}})
+    prompt = prompt_from_dict(
+        {
+            "id": "rel",
+            "text": relation,
+            "dimensions": ["spatial_position"],
+            "scene": "snow",
+            "objects": [{"name": "red ball"}, {"name": "blue box"}],
+            "spatial": {"subject": "red ball", "relation": relation, "object": "blue box"},
+        }
+    )
     frame = render(prompt, 0, RenderConfig(width=256, height=192, frames=3))[0]
-    (ax, ay), = blobs_of(frame, COLORS["red"])
-    (bx, by), = blobs_of(frame, COLORS["blue"])
+    ((ax, ay),) = blobs_of(frame, COLORS["red"])
+    ((bx, by),) = blobs_of(frame, COLORS["blue"])
     assert {"left_of": ax < bx, "right_of": ax > bx, "above": ay < by, "below": ay > by}[relation]
 
 

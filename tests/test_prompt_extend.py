@@ -32,9 +32,17 @@ def tiny_llm(tmp_path_factory) -> Path:
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>")
     fast.chat_template = CHAT_TEMPLATE
     fast.save_pretrained(str(folder))
-    config = Qwen2Config(vocab_size=len(fast), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=False,
-                         eos_token_id=fast.eos_token_id, pad_token_id=fast.pad_token_id)
+    config = Qwen2Config(
+        vocab_size=len(fast),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        tie_word_embeddings=False,
+        eos_token_id=fast.eos_token_id,
+        pad_token_id=fast.pad_token_id,
+    )
     torch.manual_seed(0)
     model = Qwen2ForCausalLM(config)
     with torch.no_grad():  # flat logits: greedy decoding then always picks token 0 ("!"), never EOS
@@ -51,19 +59,38 @@ def test_extension_rewrites_text_and_keeps_metadata(tiny_llm: Path) -> None:
     for before, after in zip(prompts, extended):
         assert after.text == "!" * NEW_TOKENS  # what the model generated, decoded
         assert after.text_original == before.text
-        assert (after.id, after.dimensions, after.subject, after.objects, after.camera, after.text_zh) == \
-               (before.id, before.dimensions, before.subject, before.objects, before.camera, before.text_zh)
+        assert (after.id, after.dimensions, after.subject, after.objects, after.camera, after.text_zh) == (
+            before.id,
+            before.dimensions,
+            before.subject,
+            before.objects,
+            before.camera,
+            before.text_zh,
+        )
     again, _ = extend_prompts(prompts, extender)
     assert again == extended  # greedy: deterministic
 
 
 def test_cli_extend_writes_a_valid_suite(tiny_llm: Path, tmp_path: Path) -> None:
     out = tmp_path / "ext.jsonl"
-    result = CliRunner().invoke(app, ["prompts", "extend", "smoke", "--model", str(tiny_llm), "-o", str(out),
-                                      "--limit", "2", "--max-new-tokens", "5"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "prompts",
+            "extend",
+            "smoke",
+            "--model",
+            str(tiny_llm),
+            "-o",
+            str(out),
+            "--limit",
+            "2",
+            "--max-new-tokens",
+            "5",
+        ],
+    )
     assert result.exit_code == 0, result.output
     suite = load_suite(out)
     assert suite.problems == [] and len(suite) == 2 and all(p.text_original for p in suite.prompts)
-    missing = CliRunner().invoke(app, ["prompts", "extend", "smoke", "--model", str(tmp_path / "none"), "-o",
-                                       str(out)])
+    missing = CliRunner().invoke(app, ["prompts", "extend", "smoke", "--model", str(tmp_path / "none"), "-o", str(out)])
     assert missing.exit_code == 2 and "not found" in missing.output

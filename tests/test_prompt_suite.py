@@ -51,32 +51,56 @@ def test_diversity_finds_near_duplicates_and_shared_openings() -> None:
     def make(i: int, text: str):
         return prompt_from_dict({"id": f"p{i}", "text": text, "dimensions": ["image_quality"]})
 
-    found = diversity([make(1, "A red fox runs across the snow at dawn"),
-                       make(2, "A red fox runs across the snow at dusk"), make(3, "Rain on a tin roof")])
+    found = diversity(
+        [
+            make(1, "A red fox runs across the snow at dawn"),
+            make(2, "A red fox runs across the snow at dusk"),
+            make(3, "Rain on a tin roof"),
+        ]
+    )
     assert found.max_cosine > 0.85 and set(found.closest_pair) == {"p1", "p2"}
     assert found.top_opening == ("a red fox runs", 2)
 
 
 def test_consistency_catches_counts_directions_and_relations() -> None:
-    good = prompt_from_dict({"id": "g", "text": "Three apples left of a cup, the camera pans left",
-                             "text_zh": "三个苹果在杯子左边，镜头向左摇", "dimensions": ["multiple_object", "camera_control"],
-                             "objects": [{"name": "apple", "count": 3}, {"name": "cup"}], "camera": "pan_left"})
+    good = prompt_from_dict(
+        {
+            "id": "g",
+            "text": "Three apples left of a cup, the camera pans left",
+            "text_zh": "三个苹果在杯子左边，镜头向左摇",
+            "dimensions": ["multiple_object", "camera_control"],
+            "objects": [{"name": "apple", "count": 3}, {"name": "cup"}],
+            "camera": "pan_left",
+        }
+    )
     assert consistency(good) == []
-    bad = prompt_from_dict({"id": "b", "text": "Two apples and a cup, the camera pans right",
-                            "text_zh": "两个苹果和一个杯子，镜头向右摇", "dimensions": ["multiple_object", "camera_control",
-                                                                        "spatial_position"],
-                            "objects": [{"name": "apple", "count": 3}, {"name": "cup"}], "camera": "pan_left",
-                            "spatial": {"subject": "apple", "relation": "below", "object": "cup"}})
+    bad = prompt_from_dict(
+        {
+            "id": "b",
+            "text": "Two apples and a cup, the camera pans right",
+            "text_zh": "两个苹果和一个杯子，镜头向右摇",
+            "dimensions": ["multiple_object", "camera_control", "spatial_position"],
+            "objects": [{"name": "apple", "count": 3}, {"name": "cup"}],
+            "camera": "pan_left",
+            "spatial": {"subject": "apple", "relation": "below", "object": "cup"},
+        }
+    )
     problems = " | ".join(consistency(bad))
     assert "count 3" in problems and "English" in problems and "Chinese" in problems
     assert "camera pan_left" in problems and "relation below" in problems
-    no_zh = prompt_from_dict({"id": "n", "text": "A cup", "dimensions": ["single_object"], "objects": [{"name": "cup"}]})
+    no_zh = prompt_from_dict(
+        {"id": "n", "text": "A cup", "dimensions": ["single_object"], "objects": [{"name": "cup"}]}
+    )
     assert consistency(no_zh) == ["no Chinese text (text_zh)"]
 
 
 def test_source_lines_become_validated_prompts() -> None:
-    row = parse_source_line("af id ha | s=potter:h; a=shaping a bowl; o=bowl*2, wheel; sc=studio | "
-                            "A potter shapes two bowls | 陶艺师做两只碗", "craft-001", "craft.txt:1")
+    row = parse_source_line(
+        "af id ha | s=potter:h; a=shaping a bowl; o=bowl*2, wheel; sc=studio | "
+        "A potter shapes two bowls | 陶艺师做两只碗",
+        "craft-001",
+        "craft.txt:1",
+    )
     prompt = prompt_from_dict(row)
     assert prompt.dimensions == ("action_following", "id_consistency", "human_artifacts")
     assert prompt.subject.kind == "human" and prompt.has_human and prompt.objects[0].count == 2
@@ -87,8 +111,10 @@ def test_source_lines_become_validated_prompts() -> None:
 
 
 def test_header_line_gives_the_version_and_is_not_a_prompt() -> None:
-    lines = [json.dumps({"suite": "x", "version": "3.1"}) + "\n",
-             json.dumps({"id": "a", "text": "A cup", "dimensions": ["image_quality"]}) + "\n"]
+    lines = [
+        json.dumps({"suite": "x", "version": "3.1"}) + "\n",
+        json.dumps({"id": "a", "text": "A cup", "dimensions": ["image_quality"]}) + "\n",
+    ]
     suite = parse_suite(lines, "x")
     assert suite.version == "3.1" and len(suite) == 1 and suite.problems == []
     assert parse_suite(lines[1:], "x").version is None
@@ -98,7 +124,16 @@ def test_controlled_suite_keeps_counts_relations_and_camera_moves() -> None:
     suite = load_suite("controlled")
     assert suite.version == "1.0"
     sections = {p.id.rsplit("-", 1)[0] for p in suite.prompts}
-    assert sections == {"multiple", "spatial", "camera-panning", "camera-lifting", "camera-zooming",
-                        "camera-aerial", "camera-tracking"}
-    assert all(set(p.dimensions) <= {"multiple_object", "spatial_position", "camera_control", "scene_quality"}
-               for p in suite.prompts), {d for p in suite.prompts for d in p.dimensions}
+    assert sections == {
+        "multiple",
+        "spatial",
+        "camera-panning",
+        "camera-lifting",
+        "camera-zooming",
+        "camera-aerial",
+        "camera-tracking",
+    }
+    assert all(
+        set(p.dimensions) <= {"multiple_object", "spatial_position", "camera_control", "scene_quality"}
+        for p in suite.prompts
+    ), {d for p in suite.prompts for d in p.dimensions}

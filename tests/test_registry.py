@@ -58,13 +58,23 @@ def test_a_listed_class_that_writes_its_key_again_is_refused() -> None:
     from wanbench.dims.base import Dimension
 
     def define(name: str) -> type:  # a class at the path the table lists for large_motion
-        return type("LargeMotion", (Dimension,), {"__module__": "wanbench.dims.flow_dims", "name": name,
-                                                  "score": lambda self, video, prompt, features: None})
+        return type(
+            "LargeMotion",
+            (Dimension,),
+            {
+                "__module__": "wanbench.dims.flow_dims",
+                "name": name,
+                "score": lambda self, video, prompt, features: None,
+            },
+        )
 
     with pytest.raises(TypeError, match="declared in wanbench.dims.names"):
         define("large_motoin")
     with pytest.raises(TypeError, match="declared in wanbench.dims.names"):
         define("large_motion")
-    unlisted = type("Elsewhere", (Dimension,), {"__module__": "tests.test_registry", "name": "my_metric",
-                                                "score": lambda self, video, prompt, features: None})
+    unlisted = type(
+        "Elsewhere",
+        (Dimension,),
+        {"__module__": "tests.test_registry", "name": "my_metric", "score": lambda self, video, prompt, features: None},
+    )
     assert unlisted.name == "my_metric"  # a class the table does not list keeps the name it gives

@@ -40,8 +40,13 @@ def test_everything_in_the_html_is_escaped(tmp_path: Path) -> None:
     videos = tmp_path / "videos"
     videos.mkdir()
     write_video(videos / "p-1.mp4", frozen_clip(), fps=8)
-    suite = write_suite(tmp_path / "s.jsonl", [{"id": "p-1", "text": evil, "dimensions": ["pixel_stability"]},
-                                               {"id": "p-2", "text": evil, "dimensions": ["pixel_stability"]}])
+    suite = write_suite(
+        tmp_path / "s.jsonl",
+        [
+            {"id": "p-1", "text": evil, "dimensions": ["pixel_stability"]},
+            {"id": "p-2", "text": evil, "dimensions": ["pixel_stability"]},
+        ],
+    )
     out = tmp_path / "run"
     run_eval(EvalConfig(model="folder", name="m", suite=str(suite), out=out, model_options={"videos": videos}))
     import sqlite3  # labels are validated now: plant the evil one as a store from before that could hold it

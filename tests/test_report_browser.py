@@ -25,18 +25,36 @@ HOSTILE = 'a fox <img src=x onerror="window.__pwned=1"><script>window.__pwned=2<
 @pytest.fixture(scope="module")
 def report_page(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("report")
-    suite = write_suite(root / "suite.jsonl", [
-        {"id": "pan-1", "text": "a slow pan across a harbour", "dimensions": ["camera_control", "large_motion"],
-         "camera": "pan_left"},
-        {"id": "still-1", "text": "a still life of apples", "dimensions": ["pixel_stability", "large_motion"],
-         "camera": "static"},
-        {"id": "hostile", "text": HOSTILE, "dimensions": ["large_motion", "pixel_stability"]},
-    ])
+    suite = write_suite(
+        root / "suite.jsonl",
+        [
+            {
+                "id": "pan-1",
+                "text": "a slow pan across a harbour",
+                "dimensions": ["camera_control", "large_motion"],
+                "camera": "pan_left",
+            },
+            {
+                "id": "still-1",
+                "text": "a still life of apples",
+                "dimensions": ["pixel_stability", "large_motion"],
+                "camera": "static",
+            },
+            {"id": "hostile", "text": HOSTILE, "dimensions": ["large_motion", "pixel_stability"]},
+        ],
+    )
     run = root / "runs" / "demo"
     for name in ("alpha", "beta"):
-        Evaluator(EvalConfig(model="procedural", suite=str(suite), out=run, name=name,
-                             dimensions=("large_motion", "pixel_stability", "camera_control"),
-                             flow_backend="dis")).run_suite()
+        Evaluator(
+            EvalConfig(
+                model="procedural",
+                suite=str(suite),
+                out=run,
+                name=name,
+                dimensions=("large_motion", "pixel_stability", "camera_control"),
+                flow_backend="dis",
+            )
+        ).run_suite()
     files = write_report([run], run, reference="paper")
     return files.html
 
@@ -80,7 +98,9 @@ def test_report_page_in_headless_chromium(report_page: Path, width: int, height:
         def prompt_column() -> list[str]:
             return driver.execute_script(
                 "return Array.from(arguments[0].tBodies[0].rows).map(r => r.cells[arguments[1]].textContent.trim())",
-                table, column)
+                table,
+                column,
+            )
 
         driver.execute_script("arguments[0].click()", header)
         ascending = prompt_column()

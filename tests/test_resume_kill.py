@@ -27,15 +27,41 @@ def count_rows(db: Path) -> int:
 
 def test_sigkill_then_resume(tmp_path: Path) -> None:
     actions = ["walking", "running", "jumping", "spinning"]  # a still camera keeps a static region: all rows ok
-    prompts = [{"id": f"p{i:02d}", "text": "t", "dimensions": ["large_motion", "pixel_stability", "camera_control"],
-                "camera": "static", "scene": "forest", "action": actions[i % len(actions)],
-                "subject": {"name": "dog", "kind": "animal"}} for i in range(40)]
+    prompts = [
+        {
+            "id": f"p{i:02d}",
+            "text": "t",
+            "dimensions": ["large_motion", "pixel_stability", "camera_control"],
+            "camera": "static",
+            "scene": "forest",
+            "action": actions[i % len(actions)],
+            "subject": {"name": "dog", "kind": "animal"},
+        }
+        for i in range(40)
+    ]
     suite = write_suite(tmp_path / "s.jsonl", prompts)
     out = tmp_path / "run"
     db = out / "results.sqlite"
-    command = [sys.executable, "-m", "wanbench", "eval", "--model", "procedural", "--suite", str(suite),
-               "--out", str(out), "--quiet", "--no-report",
-               "--option", "width=96", "--option", "height=64", "--option", "frames=16"]
+    command = [
+        sys.executable,
+        "-m",
+        "wanbench",
+        "eval",
+        "--model",
+        "procedural",
+        "--suite",
+        str(suite),
+        "--out",
+        str(out),
+        "--quiet",
+        "--no-report",
+        "--option",
+        "width=96",
+        "--option",
+        "height=64",
+        "--option",
+        "frames=16",
+    ]
     env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
@@ -50,8 +76,10 @@ def test_sigkill_then_resume(tmp_path: Path) -> None:
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     con = sqlite3.connect(db)
-    keys = con.execute("SELECT prompt_id, seed, dimension, metric_version, COUNT(*) FROM results"
-                       " GROUP BY prompt_id, seed, dimension, metric_version").fetchall()
+    keys = con.execute(
+        "SELECT prompt_id, seed, dimension, metric_version, COUNT(*) FROM results"
+        " GROUP BY prompt_id, seed, dimension, metric_version"
+    ).fetchall()
     invocations = con.execute("SELECT status FROM invocations ORDER BY id").fetchall()
     con.close()
     assert len(keys) == 40 * 3 and all(row[4] == 1 for row in keys)

@@ -22,21 +22,39 @@ SMALL = {"width": 64, "height": 64, "frames": 6}
 
 
 def prompts(n: int) -> list[dict]:
-    return [{"id": f"p{i:02d}", "text": "a dog running", "dimensions": ["large_motion", "pixel_stability"]}
-            for i in range(n)]
+    return [
+        {"id": f"p{i:02d}", "text": "a dog running", "dimensions": ["large_motion", "pixel_stability"]}
+        for i in range(n)
+    ]
 
 
 def eval_command(suite: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "wanbench", "eval", "--model", "procedural", "--suite", str(suite), "--out", str(out),
-            "--quiet", "--no-report", "--flow", "dis"] + [f"--option={k}={v}" for k, v in SMALL.items()]
+    return [
+        sys.executable,
+        "-m",
+        "wanbench",
+        "eval",
+        "--model",
+        "procedural",
+        "--suite",
+        str(suite),
+        "--out",
+        str(out),
+        "--quiet",
+        "--no-report",
+        "--flow",
+        "dis",
+    ] + [f"--option={k}={v}" for k, v in SMALL.items()]
 
 
 def test_two_processes_on_one_out_write_each_row_and_video_once(tmp_path: Path) -> None:
     suite = write_suite(tmp_path / "s.jsonl", prompts(6))
     out = tmp_path / "run"
     env = os.environ | {"PYTHONPATH": str(ROOT)}
-    both = [subprocess.Popen(eval_command(suite, out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True) for _ in range(2)]
+    both = [
+        subprocess.Popen(eval_command(suite, out), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
     results = [(p.wait(timeout=300), *p.communicate()) for p in both]
     generated = sorted(out_text.count("6 videos generated") for _, out_text, _ in results)
     assert generated == [0, 1], results  # exactly one process made the videos
@@ -66,17 +84,28 @@ def test_a_process_that_finds_the_run_locked_exits_2_with_one_line_before_any_co
     with run_lock(out / "results.sqlite"):  # a writer holding the run (flock conflicts across open files)
         done = CliRunner().invoke(app, eval_command(suite, out)[3:])
     assert done.exit_code == 2, done.output
-    assert done.output.strip() == (f"error: {out} is being written by another wanbench process (pid {os.getpid()}); "
-                                   "wait for it to finish, or use another --out")
+    assert done.output.strip() == (
+        f"error: {out} is being written by another wanbench process (pid {os.getpid()}); "
+        "wait for it to finish, or use another --out"
+    )
     assert not (out / "videos").exists() and not (out / "results.sqlite").exists()
 
 
 def test_the_lock_is_held_for_the_block_and_released_after(tmp_path: Path) -> None:
     store = tmp_path / "results.sqlite"
     with run_lock(store):
-        probe = subprocess.run([sys.executable, "-c", "import sys; from wanbench.runlock import run_lock\n"
-                                "with run_lock(sys.argv[1]): pass", str(store)],
-                               env=os.environ | {"PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+        probe = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from wanbench.runlock import run_lock\nwith run_lock(sys.argv[1]): pass",
+                str(store),
+            ],
+            env=os.environ | {"PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert probe.returncode != 0 and "RunLockedError" in probe.stderr and f"pid {os.getpid()}" in probe.stderr
     with run_lock(store):
         pass
@@ -112,8 +141,9 @@ def test_suite_failures_describe_the_current_suite_and_a_duplicate_is_not_a_fail
     path = tmp_path / "s.jsonl"
     good = prompts(2)
     write_suite(path, good, extra_lines=['{"id": "p00", "text": "again", "dimensions": ["large_motion"]}', "{oops"])
-    config = EvalConfig(model="procedural", suite=str(path), out=tmp_path / "run", model_options=SMALL,
-                        flow_backend="dis")
+    config = EvalConfig(
+        model="procedural", suite=str(path), out=tmp_path / "run", model_options=SMALL, flow_backend="dis"
+    )
     run_eval(config)
     with ResultStore(tmp_path / "run" / "results.sqlite") as store:
         failed = {f["prompt_id"] for f in store.failures()}

@@ -28,13 +28,23 @@ def test_eval_writes_one_row_per_applicable_dimension(tmp_path: Path, tiny_suite
     summary = run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL))
     assert summary.exit_code == 0 and summary.generated == 3
     got = {(r["prompt_id"], r["dimension"]): r for r in rows(out)}
-    assert set(got) == {("static-1", "pixel_stability"), ("static-1", "image_quality"), ("pan-1", "large_motion"),
-                        ("pan-1", "camera_control"), ("run-1", "large_motion"), ("run-1", "pixel_stability")}
+    assert set(got) == {
+        ("static-1", "pixel_stability"),
+        ("static-1", "image_quality"),
+        ("pan-1", "large_motion"),
+        ("pan-1", "camera_control"),
+        ("run-1", "large_motion"),
+        ("run-1", "pixel_stability"),
+    }
     assert got[("static-1", "pixel_stability")]["status"] == "ok"
     assert got[("static-1", "pixel_stability")]["value"] > 0.99
     assert got[("pan-1", "large_motion")]["value"] > got[("run-1", "large_motion")]["value"] > 0
     missing = got[("static-1", "image_quality")]
-    assert missing["status"] == "missing" and missing["value"] is None and "wanbench weights fetch musiq-koniq" in missing["error"]
+    assert (
+        missing["status"] == "missing"
+        and missing["value"] is None
+        and "wanbench weights fetch musiq-koniq" in missing["error"]
+    )
     ok = got[("pan-1", "large_motion")]
     assert ok["backend"].startswith("opencv-dis") and len(ok["video_sha256"]) == 64
     assert "diagonals_per_second" in json.loads(ok["details"])
@@ -51,8 +61,9 @@ def test_rerun_skips_finished_rows_and_videos(tmp_path: Path, tiny_suite: Path) 
 
 
 def test_provenance_is_recorded(tmp_path: Path, tiny_suite: Path) -> None:
-    config = EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "run", model_options=SMALL,
-                        seeds=(0, 1))
+    config = EvalConfig(
+        model="procedural", suite=str(tiny_suite), out=tmp_path / "run", model_options=SMALL, seeds=(0, 1)
+    )
     run_eval(config)
     with ResultStore(config.out / "results.sqlite") as store:
         (inv,) = store.invocations()
@@ -72,7 +83,9 @@ def test_the_summary_counts_the_rows_the_store_holds(tmp_path: Path, tiny_suite:
     stored = Counter(RowStatus(r["status"]) for r in rows(tmp_path / "run"))
     assert summary.statuses == stored and summary.rows_written == sum(stored.values())
     assert (summary.ok, summary.missing) == (stored[RowStatus.OK], stored[RowStatus.MISSING]) and summary.ok > 0
-    assert summary.counts_line().startswith(f"3 prompts, 3 videos generated, {summary.ok} scores, {summary.missing} missing")
+    assert summary.counts_line().startswith(
+        f"3 prompts, 3 videos generated, {summary.ok} scores, {summary.missing} missing"
+    )
 
 
 def test_same_seed_same_video_same_scores(tmp_path: Path, tiny_suite: Path) -> None:
@@ -92,22 +105,26 @@ def test_bad_input_gives_error_rows_and_the_run_continues(tmp_path: Path) -> Non
     write_video(videos / "good.mp4", frozen_clip(), fps=8)
     (videos / "corrupt.mp4").write_bytes(b"\x00\x01garbage" * 100)
     (videos / "empty.mp4").write_bytes(b"")
-    suite = write_suite(tmp_path / "s.jsonl", [
-        {"id": "good", "text": "t", "dimensions": ["pixel_stability"]},
-        {"id": "corrupt", "text": "t", "dimensions": ["pixel_stability"]},
-        {"id": "empty", "text": "t", "dimensions": ["pixel_stability"]},
-        {"id": "absent", "text": "t", "dimensions": ["pixel_stability"]},
-    ], extra_lines=['{"id": "broken", "text": 5, "dimensions": ["pixel_stability"]}'])
+    suite = write_suite(
+        tmp_path / "s.jsonl",
+        [
+            {"id": "good", "text": "t", "dimensions": ["pixel_stability"]},
+            {"id": "corrupt", "text": "t", "dimensions": ["pixel_stability"]},
+            {"id": "empty", "text": "t", "dimensions": ["pixel_stability"]},
+            {"id": "absent", "text": "t", "dimensions": ["pixel_stability"]},
+        ],
+        extra_lines=['{"id": "broken", "text": 5, "dimensions": ["pixel_stability"]}'],
+    )
     messages: list[str] = []
-    config = EvalConfig(model="folder", name="ext", suite=str(suite), out=tmp_path / "run",
-                        model_options={"videos": videos})
+    config = EvalConfig(
+        model="folder", name="ext", suite=str(suite), out=tmp_path / "run", model_options={"videos": videos}
+    )
     summary = Evaluator(config, on_failure=messages.append).run_suite()
     assert summary.exit_code == 1
     assert summary.ok == 1
     with ResultStore(config.out / "results.sqlite") as store:
         failures = {(f["prompt_id"], f["stage"]): f["message"] for f in store.failures()}
-    assert set(failures) == {("corrupt", "decode"), ("empty", "decode"), ("absent", "find"),
-                             ("broken", "suite")}
+    assert set(failures) == {("corrupt", "decode"), ("empty", "decode"), ("absent", "find"), ("broken", "suite")}
     assert "empty" in failures[("empty", "decode")] and "corrupt.mp4" in failures[("corrupt", "decode")]
     assert "line 5" in failures[("broken", "suite")] and "'text'" in failures[("broken", "suite")]
     assert all("\n" not in m for m in messages) and len(messages) == 4
@@ -115,15 +132,27 @@ def test_bad_input_gives_error_rows_and_the_run_continues(tmp_path: Path) -> Non
 
 def test_nan_scores_become_error_rows(tmp_path: Path, tiny_suite: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(LargeMotion, "score", nan_score)
-    summary = run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "run",
-                                  model_options=SMALL, dimensions=("large_motion",)))
+    summary = run_eval(
+        EvalConfig(
+            model="procedural",
+            suite=str(tiny_suite),
+            out=tmp_path / "run",
+            model_options=SMALL,
+            dimensions=("large_motion",),
+        )
+    )
     assert summary.errors == 2 and summary.ok == 0 and summary.exit_code == 1
     assert all("not a finite number" in r["error"] for r in rows(tmp_path / "run"))
 
 
 def test_retry_errors_rescoring(tmp_path: Path, tiny_suite: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "run", model_options=SMALL,
-                        dimensions=("large_motion",))
+    config = EvalConfig(
+        model="procedural",
+        suite=str(tiny_suite),
+        out=tmp_path / "run",
+        model_options=SMALL,
+        dimensions=("large_motion",),
+    )
     with monkeypatch.context() as patch:
         patch.setattr(LargeMotion, "score", nan_score)
         run_eval(config)
@@ -164,9 +193,18 @@ def test_resuming_with_other_scoring_settings_is_refused(tmp_path: Path, tiny_su
     out = tmp_path / "run"
     run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL))
     with pytest.raises(RunMismatchError, match="scored with other settings"):
-        run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL,
-                            backbone_options={"vlm": {"judge": "remote", "url": "http://127.0.0.1:9/v1"}}))
+        run_eval(
+            EvalConfig(
+                model="procedural",
+                suite=str(tiny_suite),
+                out=out,
+                model_options=SMALL,
+                backbone_options={"vlm": {"judge": "remote", "url": "http://127.0.0.1:9/v1"}},
+            )
+        )
     assert run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL)).generated == 0
     # the fingerprint names functions and classes, never their addresses, so it is the same in every process
     assert settings_fingerprint({"f": settings_fingerprint, "p": Path("a")}) == {
-        "f": "wanbench.runner.settings_fingerprint", "p": "a"}
+        "f": "wanbench.runner.settings_fingerprint",
+        "p": "a",
+    }

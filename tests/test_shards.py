@@ -20,14 +20,29 @@ DIMS = ("large_motion", "camera_control")
 
 @pytest.fixture
 def suite(tmp_path: Path) -> Path:
-    prompts = [{"id": f"p{i}", "text": f"a red ball rolls, the camera pans left {i}", "dimensions": list(DIMS),
-                "camera": "pan_left"} for i in range(5)]
+    prompts = [
+        {
+            "id": f"p{i}",
+            "text": f"a red ball rolls, the camera pans left {i}",
+            "dimensions": list(DIMS),
+            "camera": "pan_left",
+        }
+        for i in range(5)
+    ]
     return write_suite(tmp_path / "five.jsonl", prompts)
 
 
 def config(suite: Path, out: Path, rank: int = 0, world: int = 1) -> EvalConfig:
-    return EvalConfig(model="procedural", suite=str(suite), out=out, model_options=SMALL, dimensions=DIMS,
-                      seeds=(0, 1), rank=rank, world_size=world)
+    return EvalConfig(
+        model="procedural",
+        suite=str(suite),
+        out=out,
+        model_options=SMALL,
+        dimensions=DIMS,
+        seeds=(0, 1),
+        rank=rank,
+        world_size=world,
+    )
 
 
 def values(run_dir: Path) -> dict:
@@ -84,15 +99,40 @@ def free_port() -> int:
 def test_torchrun_style_ranks_meet_and_rank_zero_merges(tmp_path: Path, suite: Path) -> None:
     out = tmp_path / "run"
     port = str(free_port())
-    command = [sys.executable, "-m", "wanbench", "eval", "--model", "procedural", "--suite", str(suite), "--out",
-               str(out), "--dims", ",".join(DIMS), "--seed", "0", "--seed", "1", "--quiet", "--weighting", "equal",
-               *[f"--option={k}={v}" for k, v in SMALL.items()]]
+    command = [
+        sys.executable,
+        "-m",
+        "wanbench",
+        "eval",
+        "--model",
+        "procedural",
+        "--suite",
+        str(suite),
+        "--out",
+        str(out),
+        "--dims",
+        ",".join(DIMS),
+        "--seed",
+        "0",
+        "--seed",
+        "1",
+        "--quiet",
+        "--weighting",
+        "equal",
+        *[f"--option={k}={v}" for k, v in SMALL.items()],
+    ]
     ranks = []
     for rank in range(2):
-        env = os.environ | {"RANK": str(rank), "WORLD_SIZE": "2", "LOCAL_RANK": str(rank),
-                            "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port}
-        ranks.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                      text=True))
+        env = os.environ | {
+            "RANK": str(rank),
+            "WORLD_SIZE": "2",
+            "LOCAL_RANK": str(rank),
+            "MASTER_ADDR": "127.0.0.1",
+            "MASTER_PORT": port,
+        }
+        ranks.append(
+            subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        )
     outputs = [p.communicate(timeout=300)[0] for p in ranks]
     assert [p.returncode for p in ranks] == [0, 0], outputs
     assert "report:" in outputs[0] and "rank 0 merged" in outputs[1]

@@ -7,8 +7,9 @@ from wanbench.store import ResultRow, ResultStore
 
 
 def row(**kw) -> ResultRow:
-    base = dict(run="r", model="m", prompt_id="p", seed=0, dimension="large_motion", metric_version="1",
-                status="ok", value=0.5)
+    base = dict(
+        run="r", model="m", prompt_id="p", seed=0, dimension="large_motion", metric_version="1", status="ok", value=0.5
+    )
     return ResultRow(**(base | kw))
 
 
@@ -23,8 +24,13 @@ def test_primary_key_means_one_row_per_key(tmp_path: Path) -> None:
 
 def test_done_keys_and_error_retry(tmp_path: Path) -> None:
     with ResultStore(tmp_path / "r.sqlite") as store:
-        store.write_results([row(), row(prompt_id="q", status="error", value=None, error="boom"),
-                             row(prompt_id="z", status="missing", value=None, error="no weights")])
+        store.write_results(
+            [
+                row(),
+                row(prompt_id="q", status="error", value=None, error="boom"),
+                row(prompt_id="z", status="missing", value=None, error="no weights"),
+            ]
+        )
         assert store.done_keys("r", "m") == {("p", 0, "large_motion", "1"), ("q", 0, "large_motion", "1")}
         assert store.done_keys("r", "m", retry_errors=True) == {("p", 0, "large_motion", "1")}
         assert store.done_keys("r", "other") == set()

@@ -20,23 +20,32 @@ def test_smoke_suite_is_valid_and_covers_all_14_dimensions() -> None:
     assert {"pan_left", "pan_right", "lift_up", "zoom_in", "zoom_out", "aerial", "tracking"} <= cameras
 
 
-@pytest.mark.parametrize("line, field, words", [
-    ('{"id": "a", "text": "t", "dimensions": ["large_motion"]', "<json>", "invalid JSON"),
-    ('{"text": "t", "dimensions": ["large_motion"]}', "id", "required"),
-    ('{"id": "a b/c", "text": "t", "dimensions": ["large_motion"]}', "id", "names files"),
-    ('{"id": "a", "text": "t", "dimensions": ["large_motoin"]}', "dimensions", "unknown dimension"),
-    ('{"id": "a", "text": "t", "dimensions": []}', "dimensions", "non-empty"),
-    ('{"id": "a", "text": "", "dimensions": ["large_motion"]}', "text", "non-empty"),
-    ('{"id": "a", "text": "t", "dimensions": ["large_motion"], "colour": "red"}', "colour", "unknown field"),
-    ('{"id": "a", "text": "t", "dimensions": ["multiple_object"], "objects": [{"name": "cat", "count": 0}]}',
-     "objects", "count"),
-    ('{"id": "a", "text": "t", "dimensions": ["camera_control"]}', "camera", "needs this field"),
-    ('{"id": "a", "text": "t", "dimensions": ["camera_control"], "camera": "dolly"}', "camera", "not one of"),
-    ('{"id": "a", "text": "t", "dimensions": ["human_artifacts"]}', "has_human", "needs has_human"),
-    ('{"id": "a", "text": "t", "dimensions": ["multiple_object"], "objects": [{"name": "cat"}]}',
-     "objects", "at least two"),
-    ('["not", "an", "object"]', "<line>", "JSON object"),
-])
+@pytest.mark.parametrize(
+    "line, field, words",
+    [
+        ('{"id": "a", "text": "t", "dimensions": ["large_motion"]', "<json>", "invalid JSON"),
+        ('{"text": "t", "dimensions": ["large_motion"]}', "id", "required"),
+        ('{"id": "a b/c", "text": "t", "dimensions": ["large_motion"]}', "id", "names files"),
+        ('{"id": "a", "text": "t", "dimensions": ["large_motoin"]}', "dimensions", "unknown dimension"),
+        ('{"id": "a", "text": "t", "dimensions": []}', "dimensions", "non-empty"),
+        ('{"id": "a", "text": "", "dimensions": ["large_motion"]}', "text", "non-empty"),
+        ('{"id": "a", "text": "t", "dimensions": ["large_motion"], "colour": "red"}', "colour", "unknown field"),
+        (
+            '{"id": "a", "text": "t", "dimensions": ["multiple_object"], "objects": [{"name": "cat", "count": 0}]}',
+            "objects",
+            "count",
+        ),
+        ('{"id": "a", "text": "t", "dimensions": ["camera_control"]}', "camera", "needs this field"),
+        ('{"id": "a", "text": "t", "dimensions": ["camera_control"], "camera": "dolly"}', "camera", "not one of"),
+        ('{"id": "a", "text": "t", "dimensions": ["human_artifacts"]}', "has_human", "needs has_human"),
+        (
+            '{"id": "a", "text": "t", "dimensions": ["multiple_object"], "objects": [{"name": "cat"}]}',
+            "objects",
+            "at least two",
+        ),
+        ('["not", "an", "object"]', "<line>", "JSON object"),
+    ],
+)
 def test_malformed_lines_name_line_and_field(tmp_path: Path, line: str, field: str, words: str) -> None:
     good = {"id": "ok-1", "text": "fine", "dimensions": ["large_motion"]}
     path = tmp_path / "s.jsonl"
@@ -57,11 +66,17 @@ def test_duplicate_ids_are_problems(tmp_path: Path) -> None:
 
 
 def test_metadata_is_parsed_into_typed_fields() -> None:
-    prompt = prompt_from_dict({
-        "id": "p", "text": "a dog left of a ball", "dimensions": ["spatial_position", "multiple_object"],
-        "subject": {"name": "dog", "kind": "animal"}, "objects": [{"name": "dog"}, {"name": "ball", "count": 2}],
-        "spatial": {"subject": "dog", "relation": "left_of", "object": "ball"}, "has_human": False,
-    })
+    prompt = prompt_from_dict(
+        {
+            "id": "p",
+            "text": "a dog left of a ball",
+            "dimensions": ["spatial_position", "multiple_object"],
+            "subject": {"name": "dog", "kind": "animal"},
+            "objects": [{"name": "dog"}, {"name": "ball", "count": 2}],
+            "spatial": {"subject": "dog", "relation": "left_of", "object": "ball"},
+            "has_human": False,
+        }
+    )
     assert prompt.subject.kind == "animal"
     assert [(o.name, o.count) for o in prompt.objects] == [("dog", 1), ("ball", 2)]
     assert prompt.spatial.relation == "left_of"

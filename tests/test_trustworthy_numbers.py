@@ -36,9 +36,21 @@ def rows(records: list[tuple], run: str = "r", model: str = "m") -> pd.DataFrame
     out = []
     for record in records:
         prompt, dim, status, value, version, backend = (tuple(record) + (None, None))[:6]
-        out.append({"run": run, "model": model, "prompt_id": prompt, "seed": 0, "dimension": dim,
-                    "metric_version": version or "cur", "status": status, "value": value, "details": "{}",
-                    "backend": backend or "", "error": None if status == "ok" else "why"})
+        out.append(
+            {
+                "run": run,
+                "model": model,
+                "prompt_id": prompt,
+                "seed": 0,
+                "dimension": dim,
+                "metric_version": version or "cur",
+                "status": status,
+                "value": value,
+                "details": "{}",
+                "backend": backend or "",
+                "error": None if status == "ok" else "why",
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -46,6 +58,7 @@ CURRENT = {d: "cur" for d in DIMENSION_KEYS}
 
 
 # 1. one metric version per dimension --------------------------------------------------------------
+
 
 def test_rows_of_an_older_metric_version_are_stale_and_never_averaged() -> None:
     """The issue's case: a v1 row of 0.0 beside the v2 row 0.618 used to pull the mean to 0.309."""
@@ -60,8 +73,9 @@ def test_a_version_bump_rescores_stale_rows_on_resume(tmp_path: Path, tiny_suite
     from wanbench.dims.registry import get_dimension
 
     out = tmp_path / "run"
-    config = EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL,
-                        dimensions=("large_motion",))
+    config = EvalConfig(
+        model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL, dimensions=("large_motion",)
+    )
     run_eval(config)
     before = summarise(*load_results([out]), {"large_motion": 1.0})[0].dimensions["large_motion"]
     # a bumped metric whose scores all read 0.0 would drag the old mean down if rows mixed
@@ -79,6 +93,7 @@ def test_a_version_bump_rescores_stale_rows_on_resume(tmp_path: Path, tiny_suite
 
 
 # 2. one joint bootstrap over prompts ---------------------------------------------------------------
+
 
 def test_one_bootstrap_draw_serves_every_dimension_and_the_weighted_score() -> None:
     rng = np.random.default_rng(3)
@@ -134,8 +149,10 @@ def test_paired_comparison_says_who_wins_only_when_the_ci_excludes_zero() -> Non
     dims = ("large_motion", "pixel_stability")
     jitter = rng.uniform(-0.2, 0.2, 20)
     jitter -= jitter.mean()  # C differs from B prompt by prompt, not on average
-    noise = rows([(f"p{i}", d, "ok", float(0.5 + 0.5 * v + j)) for d in dims
-                  for i, (v, j) in enumerate(zip(base, jitter))], model="C")
+    noise = rows(
+        [(f"p{i}", d, "ok", float(0.5 + 0.5 * v + j)) for d in dims for i, (v, j) in enumerate(zip(base, jitter))],
+        model="C",
+    )
     b = rows([(f"p{i}", d, "ok", float(0.5 + 0.5 * v)) for d in dims for i, v in enumerate(base)], model="B")
     a = rows([(f"p{i}", d, "ok", float(0.5 + 0.5 * v - 0.1)) for d in dims for i, v in enumerate(base)], model="A")
     weights = {d: 0.5 for d in dims}
@@ -150,12 +167,15 @@ def test_paired_comparison_says_who_wins_only_when_the_ci_excludes_zero() -> Non
 
 # 3. coverage everywhere; partial never ranked among full ----------------------------------------------
 
+
 def full_model(model: str, value: float, skip_prompt: str | None = None) -> pd.DataFrame:
     records = []
     for d in DIMENSION_KEYS:
         for i in range(4):
             prompt = f"{d}-{i}"
-            records.append((prompt, d, "missing" if prompt == skip_prompt else "ok", None if prompt == skip_prompt else value))
+            records.append(
+                (prompt, d, "missing" if prompt == skip_prompt else "ok", None if prompt == skip_prompt else value)
+            )
     return rows(records, run=model, model=model)
 
 
@@ -184,16 +204,20 @@ DIS = "opencv-dis/medium (cv2 5) [fallback: raft-large weights missing]"
 
 
 def test_methods_never_mix_silently_and_fallbacks_are_labelled() -> None:
-    mixed = mark_stale(rows([("a", "large_motion", "ok", 0.2, None, RAFT), ("b", "large_motion", "ok", 0.9, None, DIS)]),
-                       CURRENT)
+    mixed = mark_stale(
+        rows([("a", "large_motion", "ok", 0.2, None, RAFT), ("b", "large_motion", "ok", 0.9, None, DIS)]), CURRENT
+    )
     cell = summarise_dimension(mixed, "large_motion")
     assert cell.mean == pytest.approx(0.2) and cell.method == "RAFT" and cell.n_other_method == 1
     assert "DIS" in cell.method_note
     dis = summarise_dimension(mark_stale(rows([("a", "large_motion", "ok", 0.9, None, DIS)]), CURRENT), "large_motion")
     assert dis.method == "DIS" and not dis.reference_method
-    whole = summarise_dimension(mark_stale(rows([("a", "id_consistency", "ok", 0.9, None,
-                                                  "transformers ViT DINO x sha256:1, whole frames")]), CURRENT),
-                                "id_consistency")
+    whole = summarise_dimension(
+        mark_stale(
+            rows([("a", "id_consistency", "ok", 0.9, None, "transformers ViT DINO x sha256:1, whole frames")]), CURRENT
+        ),
+        "id_consistency",
+    )
     assert whole.method == "whole frame" and not whole.reference_method
 
 
@@ -212,15 +236,27 @@ def test_reference_rows_are_marked_comparable_or_not_and_not_ranked() -> None:
 
 # 5. not applicable ----------------------------------------------------------------------------------
 
+
 def test_no_static_region_is_not_applicable_not_an_error(tmp_path: Path) -> None:
     videos = tmp_path / "videos"
     videos.mkdir()
     write_video(videos / "pan.mp4", pan_clip(6.0), fps=8)
-    suite = write_suite(tmp_path / "s.jsonl", [{"id": "pan", "text": "a fast pan", "dimensions": ["pixel_stability"],
-                                                "camera": "pan_left", "scene": "forest"}])
+    suite = write_suite(
+        tmp_path / "s.jsonl",
+        [
+            {
+                "id": "pan",
+                "text": "a fast pan",
+                "dimensions": ["pixel_stability"],
+                "camera": "pan_left",
+                "scene": "forest",
+            }
+        ],
+    )
     out = tmp_path / "run"
-    summary = run_eval(EvalConfig(model="folder", suite=str(suite), out=out, model_options={"videos": videos},
-                                  flow_backend="dis"))
+    summary = run_eval(
+        EvalConfig(model="folder", suite=str(suite), out=out, model_options={"videos": videos}, flow_backend="dis")
+    )
     assert summary.not_applicable == 1 and summary.errors == 0 and summary.exit_code == 0
     files = write_report([out], out)
     cell = files.summaries[0].dimensions["pixel_stability"]
@@ -228,8 +264,9 @@ def test_no_static_region_is_not_applicable_not_an_error(tmp_path: Path) -> None
     assert "not applicable" in cell.missing_reason
     results, _ = load_results([out])
     assert results.status.tolist() == ["not_applicable"]
-    again = run_eval(EvalConfig(model="folder", suite=str(suite), out=out, model_options={"videos": videos},
-                                flow_backend="dis"))
+    again = run_eval(
+        EvalConfig(model="folder", suite=str(suite), out=out, model_options={"videos": videos}, flow_backend="dis")
+    )
     assert again.rows_skipped == 1  # a property of the video, not retried like a missing row
 
 
@@ -248,18 +285,23 @@ def test_a_store_from_before_the_new_statuses_is_widened_in_place(tmp_path: Path
 
 # 8. results.json and its schema -----------------------------------------------------------------------
 
+
 def test_results_json_of_a_real_run_validates_against_the_documented_schema(tmp_path: Path, tiny_suite: Path) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     out = tmp_path / "run"
     for name in ("procedural", "procedural-b"):
-        run_eval(EvalConfig(model="procedural", name=name, suite=str(tiny_suite), out=out, model_options=SMALL,
-                            limit=2))
+        run_eval(
+            EvalConfig(model="procedural", name=name, suite=str(tiny_suite), out=out, model_options=SMALL, limit=2)
+        )
     files = write_report([out], out, weighting="paper", reference="paper")
     document = json.loads(files.results_json.read_text())
     schema = json.loads((ROOT / "docs" / "results.schema.json").read_text())
     jsonschema.validate(document, schema)
-    assert document["weighting"] == {"name": "paper", "version": "1",
-                                     "values": pytest.approx(document["weighting"]["values"])}
+    assert document["weighting"] == {
+        "name": "paper",
+        "version": "1",
+        "values": pytest.approx(document["weighting"]["values"]),
+    }
     model = document["models"][0]
     assert model["dimensions"]["camera_control"]["method"] == "DIS"
     assert model["weighted"]["partial"] and model["weighted"]["rank"] is None

@@ -39,10 +39,24 @@ def launch(args: list[str], world: int = 2) -> list[str]:
     port = str(free_port())
     ranks = []
     for rank in range(world):
-        env = os.environ | {"RANK": str(rank), "WORLD_SIZE": str(world), "LOCAL_RANK": str(rank),
-                            "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port, "OMP_NUM_THREADS": "1"}
-        ranks.append(subprocess.Popen([sys.executable, "-m", "wanbench", *args], cwd=ROOT, env=env,
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        env = os.environ | {
+            "RANK": str(rank),
+            "WORLD_SIZE": str(world),
+            "LOCAL_RANK": str(rank),
+            "MASTER_ADDR": "127.0.0.1",
+            "MASTER_PORT": port,
+            "OMP_NUM_THREADS": "1",
+        }
+        ranks.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "wanbench", *args],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        )
     outputs = [p.communicate(timeout=600)[0] for p in ranks]
     assert [p.returncode for p in ranks] == [0] * world, outputs
     return outputs
@@ -63,14 +77,28 @@ def psnr(a: Path, b: Path) -> float:
 def test_eval_and_generate_with_ulysses_equal_one_process(tmp_path: Path) -> None:
     release = tmp_path / "release"
     write_tiny_release(release)
-    suite = write_suite(tmp_path / "two.jsonl", [
-        {"id": "a", "text": "a red car races", "dimensions": ["large_motion"]},
-        {"id": "b", "text": "a corgi surfing at sunset", "dimensions": ["large_motion"]},
-    ])
-    options = [f"--option={k}={v}" for k, v in
-               {"weights": release, "steps": 2, "frames": 5, "width": 32, "height": 48}.items()]
-    common = ["eval", "--model", "wan-tiny", "--suite", str(suite), "--dims", "large_motion", "--quiet",
-              "--no-report", *options]
+    suite = write_suite(
+        tmp_path / "two.jsonl",
+        [
+            {"id": "a", "text": "a red car races", "dimensions": ["large_motion"]},
+            {"id": "b", "text": "a corgi surfing at sunset", "dimensions": ["large_motion"]},
+        ],
+    )
+    options = [
+        f"--option={k}={v}" for k, v in {"weights": release, "steps": 2, "frames": 5, "width": 32, "height": 48}.items()
+    ]
+    common = [
+        "eval",
+        "--model",
+        "wan-tiny",
+        "--suite",
+        str(suite),
+        "--dims",
+        "large_motion",
+        "--quiet",
+        "--no-report",
+        *options,
+    ]
     single = CliRunner().invoke(app, [*common, "--out", str(tmp_path / "single")])  # in this process
     assert single.exit_code == 0, single.output
     launch([*common, "--out", str(tmp_path / "sharded"), "--ulysses", "2"])
@@ -85,8 +113,19 @@ def test_eval_and_generate_with_ulysses_equal_one_process(tmp_path: Path) -> Non
     assert psnr(single_videos["a"], sharded_videos["b"]) < 40  # the bound tells videos apart
     assert not (tmp_path / "sharded" / "shards").exists()  # one group: its leader wrote the main store
 
-    prompt = ["--prompt", "the camera pans left", "--seed", "3", "--steps", "2", "--frames", "5", "--size", "32x48",
-              f"--option=weights={release}"]
+    prompt = [
+        "--prompt",
+        "the camera pans left",
+        "--seed",
+        "3",
+        "--steps",
+        "2",
+        "--frames",
+        "5",
+        "--size",
+        "32x48",
+        f"--option=weights={release}",
+    ]
     launch(["generate", "--model", "wan-tiny", *prompt, "-o", str(tmp_path / "sharded.mp4"), "--ulysses", "2"])
     one = CliRunner().invoke(app, ["generate", "--model", "wan-tiny", *prompt, "-o", str(tmp_path / "single.mp4")])
     assert one.exit_code == 0, one.output

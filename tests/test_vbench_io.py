@@ -9,19 +9,36 @@ from wanbench.vbench_io import export_vbench, import_vbench
 
 VBENCH_STYLE = [
     {"prompt_en": "In a still frame, a stop sign", "dimension": ["temporal_flickering"]},
-    {"prompt_en": "a bird and a cat", "dimension": ["multiple_objects"],
-     "auxiliary_info": {"multiple_objects": {"object": "bird and cat"}}},
-    {"prompt_en": "a cup on the left of a book", "dimension": ["spatial_relationship"],
-     "auxiliary_info": {"spatial_relationship": {"spatial_relationship": {
-         "object_a": "cup", "object_b": "book", "relationship": "on the left of"}}}},
+    {
+        "prompt_en": "a bird and a cat",
+        "dimension": ["multiple_objects"],
+        "auxiliary_info": {"multiple_objects": {"object": "bird and cat"}},
+    },
+    {
+        "prompt_en": "a cup on the left of a book",
+        "dimension": ["spatial_relationship"],
+        "auxiliary_info": {
+            "spatial_relationship": {
+                "spatial_relationship": {"object_a": "cup", "object_b": "book", "relationship": "on the left of"}
+            }
+        },
+    },
     {"prompt_en": "A person is playing guitar", "dimension": ["human_action"]},
-    {"prompt_en": "a boat sailing, Van Gogh style", "dimension": ["appearance_style"],
-     "auxiliary_info": {"appearance_style": {"appearance_style": "Van Gogh style"}}},
-    {"prompt_en": "A beautiful coastal beach in spring, waves lapping on sand, pan left",
-     "dimension": ["temporal_style"]},
+    {
+        "prompt_en": "a boat sailing, Van Gogh style",
+        "dimension": ["appearance_style"],
+        "auxiliary_info": {"appearance_style": {"appearance_style": "Van Gogh style"}},
+    },
+    {
+        "prompt_en": "A beautiful coastal beach in spring, waves lapping on sand, pan left",
+        "dimension": ["temporal_style"],
+    },
     {"prompt_en": "A beautiful coastal beach in spring, in super slow motion", "dimension": ["temporal_style"]},
-    {"prompt_en": "an umbrella", "dimension": ["object_class", "color"],
-     "auxiliary_info": {"object_class": {"object": "umbrella"}}},
+    {
+        "prompt_en": "an umbrella",
+        "dimension": ["object_class", "color"],
+        "auxiliary_info": {"object_class": {"object": "umbrella"}},
+    },
 ]
 
 
@@ -50,8 +67,11 @@ def test_export_then_import_round_trips_the_metadata(tmp_path: Path) -> None:
     ours = load_suite("wanbench").prompts
     entries, left_out = export_vbench(ours)
     assert entries and all(set(e) <= {"prompt_en", "dimension", "auxiliary_info"} for e in entries)
-    assert all(p.dimensions == ("physical_plausibility",) or p.dimensions == ("human_artifacts",)
-               for p in ours if p.id in set(left_out))
+    assert all(
+        p.dimensions == ("physical_plausibility",) or p.dimensions == ("human_artifacts",)
+        for p in ours
+        if p.id in set(left_out)
+    )
     path = tmp_path / "out.json"
     path.write_text(json.dumps(entries, ensure_ascii=False))
     back = {p.text: p for p in import_vbench(path).prompts}

@@ -65,8 +65,9 @@ def make_bomb(path: Path, width: int, height: int, frames: int) -> Path:
 
 def peak(path: Path, sample: int | None = None, env: dict | None = None) -> dict:
     command = [sys.executable, "-c", PEAK_SCRIPT, str(path)] + ([str(sample)] if sample else [])
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120,
-                          env=os.environ | {"PYTHONPATH": str(ROOT)} | (env or {}))
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env=os.environ | {"PYTHONPATH": str(ROOT)} | (env or {})
+    )
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     return json.loads(done.stdout)
 
@@ -74,9 +75,11 @@ def peak(path: Path, sample: int | None = None, env: dict | None = None) -> dict
 @pytest.fixture(scope="module")
 def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("bombs")
-    return {"4096x4096x40": make_bomb(folder / "big.mp4", 4096, 4096, 40),
-            "4096x4096x100": make_bomb(folder / "bigger.mp4", 4096, 4096, 100),
-            "16x16x100000": make_bomb(folder / "long.mp4", 16, 16, 100_000)}
+    return {
+        "4096x4096x40": make_bomb(folder / "big.mp4", 4096, 4096, 40),
+        "4096x4096x100": make_bomb(folder / "bigger.mp4", 4096, 4096, 100),
+        "16x16x100000": make_bomb(folder / "long.mp4", 16, 16, 100_000),
+    }
 
 
 @pytest.mark.parametrize("name", ["4096x4096x40", "4096x4096x100", "16x16x100000"])
@@ -132,9 +135,18 @@ def test_bombs_in_a_scored_folder_become_one_line_error_rows(bombs: dict[str, Pa
     folder.mkdir()
     for i, path in enumerate(bombs.values()):
         (folder / f"p{i}.mp4").write_bytes(path.read_bytes())
-    suite = write_suite(tmp_path / "s.jsonl", [{"id": f"p{i}", "text": "t", "dimensions": ["large_motion"]}
-                                               for i in range(3)])
-    summary = run_eval(EvalConfig(model="folder", suite=str(suite), out=tmp_path / "run", name="bombs",
-                                  model_options={"videos": folder}, flow_backend="dis"))
+    suite = write_suite(
+        tmp_path / "s.jsonl", [{"id": f"p{i}", "text": "t", "dimensions": ["large_motion"]} for i in range(3)]
+    )
+    summary = run_eval(
+        EvalConfig(
+            model="folder",
+            suite=str(suite),
+            out=tmp_path / "run",
+            name="bombs",
+            model_options={"videos": folder},
+            flow_backend="dis",
+        )
+    )
     assert summary.exit_code == 1 and len(summary.failures) == 3 and summary.ok == 0
     assert all("decode failed" in line and "over the limit" in line and "\n" not in line for line in summary.failures)

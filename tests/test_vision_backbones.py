@@ -38,9 +38,18 @@ def shuffled(frames: np.ndarray, seed: int = 3) -> np.ndarray:
 
 # --- weights registry --------------------------------------------------------------------------
 
+
 def test_every_vision_backbone_has_registry_entries_with_a_source_and_licence() -> None:
-    for name in ("raft-large", "dino-vitb16", "clip-vit-l-14", "laion-aesthetic", "musiq-koniq", "maniqa-koniq",
-                 "yolo-coco", "yolo-artifacts"):
+    for name in (
+        "raft-large",
+        "dino-vitb16",
+        "clip-vit-l-14",
+        "laion-aesthetic",
+        "musiq-koniq",
+        "maniqa-koniq",
+        "yolo-coco",
+        "yolo-artifacts",
+    ):
         spec = WEIGHTS.get(name)
         assert spec.files and spec.licence and spec.used_by
 
@@ -60,8 +69,9 @@ def test_checksums_are_checked_and_the_verdict_remembered(tmp_path, monkeypatch)
     folder.mkdir(parents=True)
     (folder / "a.bin").write_bytes(b"hello")
     good = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"  # sha256("hello")
-    spec = WeightSpec(name="pinned-test", description="", used_by="", files=("a.bin",), licence="x",
-                      sha256={"a.bin": good})
+    spec = WeightSpec(
+        name="pinned-test", description="", used_by="", files=("a.bin",), licence="x", sha256={"a.bin": good}
+    )
     assert weights_status(spec).state == "present"
     assert (folder / "a.bin.sha256-ok").is_file()
     (folder / "a.bin").write_bytes(b"hellO")
@@ -72,7 +82,9 @@ def test_fetch_without_a_network_fails_with_one_line() -> None:
     with pytest.raises(WeightsError) as info:
         fetch("dino-vitb16")
     message = str(info.value)
-    assert "\n" not in message and message.startswith("cannot fetch config.json from huggingface.co/facebook/dino-vitb16")
+    assert "\n" not in message and message.startswith(
+        "cannot fetch config.json from huggingface.co/facebook/dino-vitb16"
+    )
 
 
 def test_weights_status_cli_lists_every_entry(vision_home) -> None:
@@ -88,6 +100,7 @@ def test_weights_status_cli_lists_every_entry(vision_home) -> None:
 
 
 # --- backbones through the registry ------------------------------------------------------------
+
 
 def test_missing_weights_make_vision_dimensions_missing_with_the_reason() -> None:
     video = tiny_video(pan_clip(2.0))
@@ -188,6 +201,7 @@ def test_aesthetic_head_keys_match_the_released_state_dict() -> None:
 
 # --- detector and subject crops ----------------------------------------------------------------
 
+
 def test_detector_round_trips_through_safetensors(vision_home, tmp_path) -> None:
     from wanbench.backbones.detector import YoloDetector, save_detector
 
@@ -202,9 +216,14 @@ def test_detector_round_trips_through_safetensors(vision_home, tmp_path) -> None
 
 
 def test_subject_is_the_most_confident_class_and_its_best_box_per_frame() -> None:
-    dets = [Detection(0, (0, 0, 10, 10), 0.9, 0, "person"), Detection(0, (5, 5, 20, 20), 0.95, 0, "person"),
-            Detection(1, (1, 1, 9, 9), 0.6, 0, "person"), Detection(1, (0, 0, 30, 30), 0.99, 16, "dog"),
-            Detection(1, (0, 0, 40, 40), 0.99, 2, "car"), Detection(0, (0, 0, 40, 40), 0.99, 2, "car")]  # not a subject
+    dets = [
+        Detection(0, (0, 0, 10, 10), 0.9, 0, "person"),
+        Detection(0, (5, 5, 20, 20), 0.95, 0, "person"),
+        Detection(1, (1, 1, 9, 9), 0.6, 0, "person"),
+        Detection(1, (0, 0, 30, 30), 0.99, 16, "dog"),
+        Detection(1, (0, 0, 40, 40), 0.99, 2, "car"),
+        Detection(0, (0, 0, 40, 40), 0.99, 2, "car"),
+    ]  # not a subject
     subject, boxes = subject_boxes(dets, 2)
     assert subject == "person"
     assert boxes == {0: (5, 5, 20, 20), 1: (1, 1, 9, 9)}

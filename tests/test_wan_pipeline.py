@@ -43,9 +43,13 @@ def test_same_seed_same_frames(pipeline: WanPipeline) -> None:
 def test_guidance_and_prompts_change_the_result(pipeline: WanPipeline) -> None:
     base = pipeline.generate("a red car races", seed=1, sampling=SMALL)
     other = pipeline.generate("the camera pans left", seed=1, sampling=SMALL)
-    no_cfg = pipeline.generate("a red car races", seed=1, sampling=SamplingConfig(**{**SMALL.__dict__, "guidance": 1.0}))
+    no_cfg = pipeline.generate(
+        "a red car races", seed=1, sampling=SamplingConfig(**{**SMALL.__dict__, "guidance": 1.0})
+    )
     assert not np.array_equal(base, other) and not np.array_equal(base, no_cfg)
-    euler = pipeline.generate("a red car races", seed=1, sampling=SamplingConfig(**{**SMALL.__dict__, "sampler": "euler"}))
+    euler = pipeline.generate(
+        "a red car races", seed=1, sampling=SamplingConfig(**{**SMALL.__dict__, "sampler": "euler"})
+    )
     assert not np.array_equal(base, euler)
 
 
@@ -101,11 +105,18 @@ def test_sampling_defaults_come_from_the_preset(pipeline: WanPipeline) -> None:
 
 
 def test_wan_tiny_adapter_in_an_eval(release: Path, tmp_path: Path) -> None:
-    suite = write_suite(tmp_path / "s.jsonl", [
-        {"id": "a", "text": "a red car races", "dimensions": ["large_motion"]},
-        {"id": "b", "text": "the camera pans left", "dimensions": ["camera_control", "large_motion"],
-         "camera": "pan_left"},
-    ])
+    suite = write_suite(
+        tmp_path / "s.jsonl",
+        [
+            {"id": "a", "text": "a red car races", "dimensions": ["large_motion"]},
+            {
+                "id": "b",
+                "text": "the camera pans left",
+                "dimensions": ["camera_control", "large_motion"],
+                "camera": "pan_left",
+            },
+        ],
+    )
     options = {"weights": str(release), "steps": 2, "frames": 9, "width": 32, "height": 32}
     summary = run_eval(EvalConfig(model="wan-tiny", suite=str(suite), out=tmp_path / "run", model_options=options))
     assert summary.generated == 2 and summary.ok == 3 and summary.exit_code == 0
@@ -124,8 +135,14 @@ def test_a_copied_release_resumes_the_run_and_a_changed_one_is_refused(release: 
     small = {"steps": 1, "frames": 5, "width": 32, "height": 32}
 
     def run(weights: Path):
-        return run_eval(EvalConfig(model="wan-tiny", suite=str(suite), out=tmp_path / "run",
-                                   model_options=small | {"weights": str(weights)}))
+        return run_eval(
+            EvalConfig(
+                model="wan-tiny",
+                suite=str(suite),
+                out=tmp_path / "run",
+                model_options=small | {"weights": str(weights)},
+            )
+        )
 
     assert run(release).generated == 1
     copy = tmp_path / "copy"
@@ -164,9 +181,28 @@ def test_missing_weights_are_one_clear_error(tmp_path: Path, monkeypatch: pytest
 
 def test_generate_cli_with_wan_tiny(release: Path, tmp_path: Path) -> None:
     out = tmp_path / "corgi.mp4"
-    result = CliRunner().invoke(app, ["generate", "--model", "wan-tiny", "--prompt", "a corgi surfing at sunset",
-                                      "-o", str(out), "--steps", "2", "--frames", "5", "--size", "32x32",
-                                      "--seed", "4", "--option", f"weights={release}"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "generate",
+            "--model",
+            "wan-tiny",
+            "--prompt",
+            "a corgi surfing at sunset",
+            "-o",
+            str(out),
+            "--steps",
+            "2",
+            "--frames",
+            "5",
+            "--size",
+            "32x32",
+            "--seed",
+            "4",
+            "--option",
+            f"weights={release}",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert read_video(out).frames.shape == (5, 32, 32, 3)
 
@@ -202,19 +238,22 @@ def test_train_on_captioned_videos_and_generate_from_the_result(release: Path, t
     clips = tmp_path / "clips"
     procedural = ProceduralAdapter(width=64, height=48, frames=9, fps=8)
     for name, camera in (("pan", "pan_left"), ("zoom", "zoom_in")):
-        prompt = prompt_from_dict({"id": name, "text": f"the camera {camera}", "dimensions": ["camera_control"],
-                                   "camera": camera})
+        prompt = prompt_from_dict(
+            {"id": name, "text": f"the camera {camera}", "dimensions": ["camera_control"], "camera": camera}
+        )
         procedural.generate(prompt, 0, clips / f"{name}.mp4")
         (clips / f"{name}.txt").write_text("the camera pans left" if name == "pan" else "a red car races")
     out = tmp_path / "train"
     common = ["--size", "32x32", "--frames", "5", "-o", str(out), "--ema", "0.9", "--lr-schedule", "cosine"]
-    result = CliRunner().invoke(app, ["train", "--videos", str(clips), "--weights", str(release), "--steps", "4",
-                                      "--save-every", "2", *common])
+    result = CliRunner().invoke(
+        app, ["train", "--videos", str(clips), "--weights", str(release), "--steps", "4", "--save-every", "2", *common]
+    )
     assert result.exit_code == 0, result.output
     state = (out / "checkpoint" / "state.json").read_text()
     assert '"step": 4' in state
-    resumed = CliRunner().invoke(app, ["train", "--videos", str(clips), "--weights", str(release), "--steps", "6",
-                                       *common, "--resume"])
+    resumed = CliRunner().invoke(
+        app, ["train", "--videos", str(clips), "--weights", str(release), "--steps", "6", *common, "--resume"]
+    )
     assert resumed.exit_code == 0 and '"step": 6' in (out / "checkpoint" / "state.json").read_text()
     released = load_file(str(out / "release" / "diffusion_pytorch_model.safetensors"))
     averaged = load_file(str(out / "checkpoint" / "model_ema.safetensors"))
@@ -222,8 +261,11 @@ def test_train_on_captioned_videos_and_generate_from_the_result(release: Path, t
     assert all(torch.equal(released[k], averaged[k]) for k in last)
     assert not all(torch.equal(released[k], last[k]) for k in last)
     adapter = make_adapter("wan-tiny", weights=str(out / "release"), steps=2, frames=5, width=32, height=32)
-    made = adapter.generate(prompt_from_dict({"id": "x", "text": "the camera pans left",
-                                              "dimensions": ["large_motion"]}), 0, tmp_path / "x.mp4")
+    made = adapter.generate(
+        prompt_from_dict({"id": "x", "text": "the camera pans left", "dimensions": ["large_motion"]}),
+        0,
+        tmp_path / "x.mp4",
+    )
     assert read_video(made).frames.shape == (5, 32, 32, 3)
     (clips / "pan.txt").unlink()
     missing = CliRunner().invoke(app, ["train", "--videos", str(clips), "--weights", str(release), "-o", str(out)])

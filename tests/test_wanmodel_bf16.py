@@ -18,7 +18,7 @@ from wanmodel.configs import get_config
 from wanmodel.dit import RMSNorm, WanDiT
 
 CFG = get_config("tiny").dit
-U = 2.0 ** -8
+U = 2.0**-8
 
 
 def relative(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -37,7 +37,7 @@ def test_head_runs_in_float32_under_bf16() -> None:
     g = torch.Generator().manual_seed(1)
     x, e = torch.randn(2, 40, CFG.dim, generator=g), torch.randn(2, CFG.dim, generator=g)
     reference = full.head(x, e)
-    assert relative(half.head(x, e), reference) < 2.0 ** -16
+    assert relative(half.head(x, e), reference) < 2.0**-16
     # control: the same head with bf16 operands (what the head gives if it runs in bf16)
     shift, scale = (full.head.modulation + e[:, None]).unbind(1)
     y = full.head.norm(x) * (1 + scale[:, None]) + shift[:, None]
@@ -63,4 +63,4 @@ def test_bf16_dit_within_bf16_precision_of_float32() -> None:
     x = torch.randn(2, CFG.in_dim, 3, 8, 8, generator=g)
     t, context = torch.tensor([900.0, 100.0]), torch.randn(2, CFG.text_len, CFG.text_dim, generator=g)
     error = relative(half(x, t, context), full(x, t, context))
-    assert 2.0 ** -16 < error < U  # bf16 matmuls really ran, and no worse than bf16 allows
+    assert 2.0**-16 < error < U  # bf16 matmuls really ran, and no worse than bf16 allows

@@ -50,12 +50,16 @@ def test_official_and_diffusers_files_load_to_identical_outputs(tmp_path: Path) 
     keys = sorted(official)
     half = len(keys) // 2  # sharded, with an index, as the official 14B release is
     (tmp_path / "official").mkdir()
-    shards = {"diffusion_pytorch_model-00001-of-00002.safetensors": keys[:half],
-              "diffusion_pytorch_model-00002-of-00002.safetensors": keys[half:]}
+    shards = {
+        "diffusion_pytorch_model-00001-of-00002.safetensors": keys[:half],
+        "diffusion_pytorch_model-00002-of-00002.safetensors": keys[half:],
+    }
     for name, part in shards.items():
         save_file({k: official[k].contiguous() for k in part}, str(tmp_path / "official" / name))
     index = {"weight_map": {k: name for name, part in shards.items() for k in part}}
-    (tmp_path / "official" / "diffusion_pytorch_model.safetensors.index.json").write_text(__import__("json").dumps(index))
+    (tmp_path / "official" / "diffusion_pytorch_model.safetensors.index.json").write_text(
+        __import__("json").dumps(index)
+    )
 
     from_diffusers = load_dit(tmp_path / "diffusers", CFG).eval()
     from_official = load_dit(tmp_path / "official" / "diffusion_pytorch_model.safetensors.index.json", CFG).eval()

@@ -12,6 +12,7 @@ def test_memory_modes_order_and_the_documented_figures() -> None:
         assert terms.peak(offload=True, t5_cpu=True) <= t5_cpu < everything
         assert terms.peak(ulysses=8) < terms.peak(ulysses=4) < everything
     assert round(small.text_encoder / GB, 1) == 11.4 and round(small.dit / GB, 1) == 2.9
-    assert [round(small.peak(**mode) / GB, 1) for mode in ({}, {"t5_cpu": True}, {"offload": True, "t5_cpu": True})] \
-        == [18.7, 7.4, 6.2]
+    assert [
+        round(small.peak(**mode) / GB, 1) for mode in ({}, {"t5_cpu": True}, {"offload": True, "t5_cpu": True})
+    ] == [18.7, 7.4, 6.2]
     assert round(big.peak() / GB, 1) == 57.9 and round(big.peak(ulysses=8) / GB, 1) == 16.2

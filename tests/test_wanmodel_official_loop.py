@@ -86,8 +86,9 @@ def pipeline(tmp_path_factory) -> WanPipeline:
 @torch.no_grad()
 def test_official_unipc_loop_gives_the_same_uint8_frames(pipeline: WanPipeline) -> None:
     prompt, seed = "a  corgi &amp;amp; a red car", 11
-    sampling = SamplingConfig(steps=STEPS, shift=SHIFT, guidance=GUIDANCE, frames=5, width=32, height=48,
-                              negative_prompt="")
+    sampling = SamplingConfig(
+        steps=STEPS, shift=SHIFT, guidance=GUIDANCE, frames=5, width=32, height=48, negative_prompt=""
+    )
     ours = pipeline.generate(prompt, seed=seed, sampling=sampling)
 
     cond, uncond = pipeline.encode_text([prompt, DEFAULT_NEGATIVE_PROMPT]).chunk(2)
@@ -121,8 +122,12 @@ def test_prompt_cleaning_and_the_empty_negative_prompt(pipeline: WanPipeline) ->
 def test_dpmpp_solver_in_the_pipeline(pipeline: WanPipeline) -> None:
     sampling = SamplingConfig(steps=3, frames=5, width=32, height=32, sampler="dpm++")
     frames = pipeline.generate("a red car races", seed=2, sampling=sampling)
-    assert frames.shape == (5, 32, 32, 3) and np.array_equal(frames, pipeline.generate("a red car races", seed=2, sampling=sampling))
-    unipc = pipeline.generate("a red car races", seed=2, sampling=SamplingConfig(steps=3, frames=5, width=32, height=32))
+    assert frames.shape == (5, 32, 32, 3) and np.array_equal(
+        frames, pipeline.generate("a red car races", seed=2, sampling=sampling)
+    )
+    unipc = pipeline.generate(
+        "a red car races", seed=2, sampling=SamplingConfig(steps=3, frames=5, width=32, height=32)
+    )
     assert not np.array_equal(frames, unipc)
 
 

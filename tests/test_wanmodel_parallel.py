@@ -27,5 +27,9 @@ def release(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("world", [2, 4])
 def test_parallel_equals_single_process(world: int, release: Path, tmp_path: Path) -> None:
-    mp.start_processes(parallel_worker.run, args=(world, str(tmp_path / "rendezvous"), str(release)),
-                       nprocs=world, start_method="spawn")
+    mp.start_processes(
+        parallel_worker.run,
+        args=(world, str(tmp_path / "rendezvous"), str(release)),
+        nprocs=world,
+        start_method="spawn",
+    )

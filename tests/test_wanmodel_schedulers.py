@@ -43,8 +43,14 @@ def test_schedule_matches_wan_and_diffusers() -> None:
 def test_unipc_loop_matches_diffusers(order: int) -> None:
     from diffusers import UniPCMultistepScheduler
 
-    ref = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=SHIFT,
-                                  solver_order=order, solver_type="bh2", lower_order_final=True)
+    ref = UniPCMultistepScheduler(
+        prediction_type="flow_prediction",
+        use_flow_sigmas=True,
+        flow_shift=SHIFT,
+        solver_order=order,
+        solver_type="bh2",
+        lower_order_final=True,
+    )
     ref.set_timesteps(sigmas=GRID.copy())
     model_fn = toy_model()
     start = torch.randn(1, 4, 3, 8, 8, generator=torch.Generator().manual_seed(1))
@@ -106,7 +112,9 @@ def test_dpmpp_starts_at_sigma_one_and_is_second_order() -> None:
     reference = sample_dpmpp(model_fn, start.clone(), flow_sigmas(400, SHIFT, sigma_max=1.0))
 
     def error(sampler, steps: int) -> float:
-        return (sampler(model_fn, start.clone(), flow_sigmas(steps, SHIFT, sigma_max=1.0)) - reference).abs().max().item()
+        return (
+            (sampler(model_fn, start.clone(), flow_sigmas(steps, SHIFT, sigma_max=1.0)) - reference).abs().max().item()
+        )
 
     dpm20, dpm40 = error(sample_dpmpp, 20), error(sample_dpmpp, 40)
     assert dpm20 / dpm40 > 3.0  # second order: doubling the steps divides the error by about 4

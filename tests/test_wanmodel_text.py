@@ -12,6 +12,8 @@ from wanmodel.configs import get_config
 from wanmodel.text import TextEncoder, umt5_config
 
 CFG = get_config("tiny").text
+
+
 @pytest.fixture
 def reference():
     from transformers import UMT5EncoderModel

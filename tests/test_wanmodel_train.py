@@ -49,8 +49,7 @@ def test_training_lowers_the_loss_with_bf16_autocast_and_clipping() -> None:
 
 
 def test_cosine_schedule_and_moving_average() -> None:
-    config = TrainConfig(lr=1e-3, amp_dtype=None, lr_schedule="cosine", total_steps=4, min_lr_ratio=0.1,
-                         ema_decay=0.5)
+    config = TrainConfig(lr=1e-3, amp_dtype=None, lr_schedule="cosine", total_steps=4, min_lr_ratio=0.1, ema_decay=0.5)
     assert [round(config.lr_at(k), 8) for k in (0, 2, 4, 9)] == [1e-3, 5.5e-4, 1e-4, 1e-4]
     torch.manual_seed(0)
     trainer = Trainer(WanDiT(CFG), config)

@@ -32,9 +32,14 @@ def test_paper_weights_have_maximum_entropy_among_feasible_vectors() -> None:
     rng = np.random.default_rng(0)
     tol = 0.00049
     for _ in range(10):  # vertices of the feasible polytope in random directions
-        result = linprog(rng.normal(size=14), A_ub=np.vstack([scores, -scores]),
-                         b_ub=np.concatenate([totals + tol, tol - totals]), A_eq=np.ones((1, 14)), b_eq=[1],
-                         bounds=[(0, 1)] * 14)
+        result = linprog(
+            rng.normal(size=14),
+            A_ub=np.vstack([scores, -scores]),
+            b_ub=np.concatenate([totals + tol, tol - totals]),
+            A_eq=np.ones((1, 14)),
+            b_eq=[1],
+            bounds=[(0, 1)] * 14,
+        )
         assert result.success
         assert entropy(result.x) <= entropy(fitted) + 1e-9
     assert entropy(fitted) < np.log(14)  # equal weights do not fit the table
@@ -50,11 +55,14 @@ def test_equal_and_file_weightings(tmp_path: Path) -> None:
     assert load_weighting(str(tmp_path / "w.csv"))["smoothness"] == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize("content, words", [
-    ('{"large_motoin": 1}', "unknown dimensions"),
-    ('{"large_motion": -1}', "non-negative"),
-    ('{"large_motion": 0}', "not all zero"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ('{"large_motoin": 1}', "unknown dimensions"),
+        ('{"large_motion": -1}', "non-negative"),
+        ('{"large_motion": 0}', "not all zero"),
+    ],
+)
 def test_bad_weight_files(tmp_path: Path, content: str, words: str) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content)
@@ -94,5 +102,9 @@ def test_documented_weights_have_enough_digits_to_reproduce_table_2() -> None:
     predicted = table[list(DIMENSION_KEYS)].to_numpy() @ weights
     assert np.allclose(np.round(predicted, 3), table["weighted_score"].to_numpy(), rtol=0, atol=1e-9)
     four_digits = np.round(weights, 4)  # what the docs used to show: not enough
-    assert not np.allclose(np.round(table[list(DIMENSION_KEYS)].to_numpy() @ four_digits, 3),
-                           table["weighted_score"].to_numpy(), rtol=0, atol=1e-9)
+    assert not np.allclose(
+        np.round(table[list(DIMENSION_KEYS)].to_numpy() @ four_digits, 3),
+        table["weighted_score"].to_numpy(),
+        rtol=0,
+        atol=1e-9,
+    )

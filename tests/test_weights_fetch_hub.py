@@ -62,8 +62,12 @@ def test_fetch_downloads_from_the_hub_endpoint_and_verifies(tmp_path: Path) -> N
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        env = os.environ | {"HF_ENDPOINT": f"http://127.0.0.1:{server.server_port}", "WANBENCH_HOME": str(tmp_path),
-                            "HF_HOME": str(tmp_path / "hf"), "HF_HUB_DISABLE_TELEMETRY": "1"}
+        env = os.environ | {
+            "HF_ENDPOINT": f"http://127.0.0.1:{server.server_port}",
+            "WANBENCH_HOME": str(tmp_path),
+            "HF_HOME": str(tmp_path / "hf"),
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+        }
         env.pop("HF_HUB_OFFLINE", None)
         done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=120)
     finally:

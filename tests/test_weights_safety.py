@@ -82,15 +82,43 @@ def test_scoring_with_a_planted_detector_runs_nothing_in_a_fresh_process(good_de
     """Through the CLI, with the caller's environment asking for unsafe loading: an error row, no code run."""
     marker = tmp_path / "PWNED"
     folder = planted(good_detector, tmp_path / "evil", marker, "activation")
-    suite = write_suite(tmp_path / "s.jsonl", [{"id": "p0", "text": "a person waving", "dimensions": ["human_artifacts"],
-                                                 "has_human": True}])
+    suite = write_suite(
+        tmp_path / "s.jsonl",
+        [{"id": "p0", "text": "a person waving", "dimensions": ["human_artifacts"], "has_human": True}],
+    )
     out = tmp_path / "run"
     env = os.environ | {"PYTHONPATH": str(ROOT), "ULTRALYTICS_SAFE_LOAD": "0"}
     env.pop("YOLO_CONFIG_DIR", None)
-    done = subprocess.run([sys.executable, "-m", "wanbench", "eval", "--model", "procedural", "--suite", str(suite),
-                           "--out", str(out), "--dims", "human_artifacts", "--artifacts-weights", str(folder),
-                           "--quiet", "--no-report", "--option", "width=64", "--option", "height=64",
-                           "--option", "frames=4"], env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wanbench",
+            "eval",
+            "--model",
+            "procedural",
+            "--suite",
+            str(suite),
+            "--out",
+            str(out),
+            "--dims",
+            "human_artifacts",
+            "--artifacts-weights",
+            str(folder),
+            "--quiet",
+            "--no-report",
+            "--option",
+            "width=64",
+            "--option",
+            "height=64",
+            "--option",
+            "frames=4",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stderr
     assert not marker.exists()
     con = sqlite3.connect(out / "results.sqlite")
@@ -120,8 +148,9 @@ def test_a_sha256_prefix_alone_never_verifies(tmp_path: Path, monkeypatch) -> No
     folder = tmp_path / "weights" / "prefix-test"
     folder.mkdir(parents=True)
     (folder / "a.bin").write_bytes(b"hello")  # sha256 2cf24dba5fb0a30e...
-    spec = WeightSpec(name="prefix-test", description="", used_by="", files=("a.bin",), licence="x",
-                      sha256={"a.bin": "2cf24dba"})
+    spec = WeightSpec(
+        name="prefix-test", description="", used_by="", files=("a.bin",), licence="x", sha256={"a.bin": "2cf24dba"}
+    )
     assert weights_status(spec).state == "checksum-failed"
 
 

@@ -24,16 +24,22 @@ from wanbench.model_weights import WEIGHTS
 PINNED_TWINS = {"raft-large": "raft-large-tiny", "musiq-koniq": "musiq-koniq-tiny"}
 for _real, _twin in PINNED_TWINS.items():
     if _twin not in WEIGHTS:
-        WEIGHTS.register(_twin, replace(WEIGHTS.get(_real), name=_twin, sha256={},
-                                        description="random-init stand-in for tests and benchmarks"))
+        WEIGHTS.register(
+            _twin,
+            replace(
+                WEIGHTS.get(_real), name=_twin, sha256={}, description="random-init stand-in for tests and benchmarks"
+            ),
+        )
 
 
 def entry(name: str) -> str:
     return PINNED_TWINS.get(name, name)
 
+
 TINY_CLIP = "wanbench-tiny-clip"
 TINY_CLIP_CONFIG = {
-    "embed_dim": 32, "quick_gelu": True,
+    "embed_dim": 32,
+    "quick_gelu": True,
     "vision_cfg": {"image_size": 64, "layers": 2, "width": 32, "patch_size": 16, "head_width": 16},
     "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 2},
 }
@@ -63,11 +69,15 @@ def tiny_backbone_options(home: Path) -> dict[str, dict[str, Any]]:
 
     register_tiny_clip(home)
     return {
-        "flow": {"weights": entry("raft-large")}, "flow-raft": {"weights": entry("raft-large")},
+        "flow": {"weights": entry("raft-large")},
+        "flow-raft": {"weights": entry("raft-large")},
         "clip": {"model_name": TINY_CLIP},
-        "iqa": {"architectures": IQAArchitectures(musiq=dict(TINY_MUSIQ), maniqa=dict(TINY_MANIQA),
-                                                  maniqa_vit=tiny_maniqa_vit, aesthetic_dim=32),
-                "musiq_weights": entry("musiq-koniq")},
+        "iqa": {
+            "architectures": IQAArchitectures(
+                musiq=dict(TINY_MUSIQ), maniqa=dict(TINY_MANIQA), maniqa_vit=tiny_maniqa_vit, aesthetic_dim=32
+            ),
+            "musiq_weights": entry("musiq-koniq"),
+        },
     }
 
 
@@ -84,25 +94,42 @@ def install_tiny_weights(home: Path, seed: int = 0, which: tuple[str, ...] | Non
 
     torch.manual_seed(seed)
     home = Path(home)
-    which = which or ("raft-large", "dino-vitb16", "clip-vit-l-14", "laion-aesthetic", "musiq-koniq",
-                      "maniqa-koniq", "yolo-coco")
+    which = which or (
+        "raft-large",
+        "dino-vitb16",
+        "clip-vit-l-14",
+        "laion-aesthetic",
+        "musiq-koniq",
+        "maniqa-koniq",
+        "yolo-coco",
+    )
     options = tiny_backbone_options(home)
     if "raft-large" in which:
         from torchvision.models.optical_flow import raft_large
 
-        torch.save(raft_large(weights=None).state_dict(), _target(home, "raft-large", WEIGHTS.get("raft-large").files[0]))
+        torch.save(
+            raft_large(weights=None).state_dict(), _target(home, "raft-large", WEIGHTS.get("raft-large").files[0])
+        )
     if "dino-vitb16" in which:
         from transformers import ViTConfig, ViTModel
 
-        config = ViTConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-                           image_size=224, patch_size=16)
+        config = ViTConfig(
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            intermediate_size=64,
+            image_size=224,
+            patch_size=16,
+        )
         ViTModel(config, add_pooling_layer=False).save_pretrained(_target(home, "dino-vitb16", "config.json").parent)
     if "clip-vit-l-14" in which:
         import open_clip
 
         model = open_clip.create_model(TINY_CLIP, pretrained=None)
-        save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-                  str(_target(home, "clip-vit-l-14", "open_clip_model.safetensors")))
+        save_file(
+            {k: v.contiguous() for k, v in model.state_dict().items()},
+            str(_target(home, "clip-vit-l-14", "open_clip_model.safetensors")),
+        )
     if "laion-aesthetic" in which:
         from wanbench.backbones.iqa import AestheticHead
 
@@ -110,8 +137,10 @@ def install_tiny_weights(home: Path, seed: int = 0, which: tuple[str, ...] | Non
     if "musiq-koniq" in which:
         from pyiqa.archs.musiq_arch import MUSIQ
 
-        torch.save(MUSIQ(pretrained=False, **TINY_MUSIQ).state_dict(),
-                   _target(home, "musiq-koniq", "musiq_koniq_ckpt-e95806b9.pth"))
+        torch.save(
+            MUSIQ(pretrained=False, **TINY_MUSIQ).state_dict(),
+            _target(home, "musiq-koniq", "musiq_koniq_ckpt-e95806b9.pth"),
+        )
     if "maniqa-koniq" in which:
         from pyiqa.archs.maniqa_arch import MANIQA
 
@@ -127,10 +156,10 @@ def install_tiny_weights(home: Path, seed: int = 0, which: tuple[str, ...] | Non
         from ultralytics.nn.tasks import DetectionModel
 
         model = DetectionModel("yolo11n.yaml", nc=80, verbose=False)
-        save_detector(model, {i: f"class{i}" for i in range(80)}, _target(home, "yolo-coco", "model.json").parent,
-                      imgsz=64)
+        save_detector(
+            model, {i: f"class{i}" for i in range(80)}, _target(home, "yolo-coco", "model.json").parent, imgsz=64
+        )
     return options
-
 
 
 # Whole-word answer tokens, cased and spaced as Qwen's vocabulary has them.
@@ -177,37 +206,82 @@ def install_tiny_judge(home: Path, name: str = "qwen2-vl-2b", seed: int = 0, fam
     tokenizer = Tokenizer(models.BPE(vocab={ch: i for i, ch in enumerate(alphabet)}, merges=[]))
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
-    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>",
-                "<|image_pad|>", "<|video_pad|>"]
+    specials = [
+        "<|endoftext|>",
+        "<|im_start|>",
+        "<|im_end|>",
+        "<|vision_start|>",
+        "<|vision_end|>",
+        "<|image_pad|>",
+        "<|video_pad|>",
+    ]
     tokenizer.add_special_tokens(specials)
     tokenizer.add_tokens([AddedToken(word, single_word=True) for word in ANSWER_WORDS])
     fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, eos_token="<|im_end|>", pad_token="<|endoftext|>")
     fast.chat_template = QWEN_VL_CHAT_TEMPLATE
     ids = {s: fast.convert_tokens_to_ids(s) for s in specials}
-    text_config = {"vocab_size": len(fast), "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
-                     "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 4096,
-                     "rope_parameters": {"rope_type": "default", "rope_theta": 1e6, "mrope_section": [2, 3, 3]},
-                     "bos_token_id": ids["<|endoftext|>"], "eos_token_id": ids["<|im_end|>"]}
-    special_ids = {"image_token_id": ids["<|image_pad|>"], "video_token_id": ids["<|video_pad|>"],
-                   "vision_start_token_id": ids["<|vision_start|>"], "vision_end_token_id": ids["<|vision_end|>"]}
+    text_config = {
+        "vocab_size": len(fast),
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "max_position_embeddings": 4096,
+        "rope_parameters": {"rope_type": "default", "rope_theta": 1e6, "mrope_section": [2, 3, 3]},
+        "bos_token_id": ids["<|endoftext|>"],
+        "eos_token_id": ids["<|im_end|>"],
+    }
+    special_ids = {
+        "image_token_id": ids["<|image_pad|>"],
+        "video_token_id": ids["<|video_pad|>"],
+        "vision_start_token_id": ids["<|vision_start|>"],
+        "vision_end_token_id": ids["<|vision_end|>"],
+    }
     torch.manual_seed(seed)
     if family == "qwen2-vl":
-        config = Qwen2VLConfig(text_config=text_config, vision_config={
-            "depth": 2, "embed_dim": 32, "hidden_size": 64, "num_heads": 2, "patch_size": 14,
-            "spatial_merge_size": 2, "temporal_patch_size": 2}, **special_ids)
+        config = Qwen2VLConfig(
+            text_config=text_config,
+            vision_config={
+                "depth": 2,
+                "embed_dim": 32,
+                "hidden_size": 64,
+                "num_heads": 2,
+                "patch_size": 14,
+                "spatial_merge_size": 2,
+                "temporal_patch_size": 2,
+            },
+            **special_ids,
+        )
         model, processor_class = Qwen2VLForConditionalGeneration(config), Qwen2VLProcessor
     elif family == "qwen2.5-vl":
         from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration, Qwen2_5_VLProcessor
 
-        config = Qwen2_5_VLConfig(text_config=text_config, vision_config={
-            "depth": 2, "hidden_size": 32, "intermediate_size": 64, "num_heads": 2, "out_hidden_size": 64,
-            "patch_size": 14, "spatial_merge_size": 2, "temporal_patch_size": 2, "window_size": 112,
-            "fullatt_block_indexes": [1]}, **special_ids)
+        config = Qwen2_5_VLConfig(
+            text_config=text_config,
+            vision_config={
+                "depth": 2,
+                "hidden_size": 32,
+                "intermediate_size": 64,
+                "num_heads": 2,
+                "out_hidden_size": 64,
+                "patch_size": 14,
+                "spatial_merge_size": 2,
+                "temporal_patch_size": 2,
+                "window_size": 112,
+                "fullatt_block_indexes": [1],
+            },
+            **special_ids,
+        )
         model, processor_class = Qwen2_5_VLForConditionalGeneration(config), Qwen2_5_VLProcessor
     else:
         raise ValueError(f"unknown judge family {family!r}")
     folder = Path(home) / "weights" / name
     model.eval().save_pretrained(folder)
-    processor_class(image_processor=Qwen2VLImageProcessor(), tokenizer=fast, video_processor=Qwen2VLVideoProcessor(),
-                    chat_template=QWEN_VL_CHAT_TEMPLATE).save_pretrained(folder)
+    processor_class(
+        image_processor=Qwen2VLImageProcessor(),
+        tokenizer=fast,
+        video_processor=Qwen2VLVideoProcessor(),
+        chat_template=QWEN_VL_CHAT_TEMPLATE,
+    ).save_pretrained(folder)
     return folder

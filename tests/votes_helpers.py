@@ -26,16 +26,26 @@ def scored_runs(root: Path, models: list[str], prompts: int, seed: int = 0) -> t
         for p in range(prompts):
             values = np.clip(rng.uniform(0.2, 0.8, len(DIMENSION_KEYS)) + offset, 0, 1)
             table[(model, f"p{p:04d}", 0)] = values
-            rows += [ResultRow(run.name, model, f"p{p:04d}", 0, d, "1", "ok", float(v))
-                     for d, v in zip(DIMENSION_KEYS, values)]
+            rows += [
+                ResultRow(run.name, model, f"p{p:04d}", 0, d, "1", "ok", float(v))
+                for d, v in zip(DIMENSION_KEYS, values)
+            ]
         with ResultStore(run / RESULTS_FILE) as store:
             store.write_results(rows)
         runs.append(run)
     return runs, table
 
 
-def simulated_votes(table: dict, models: list[str], prompts: int, n_votes: int, weights: np.ndarray,
-                    sharpness: float = 25.0, annotators: int = 4, seed: int = 1) -> list[Vote]:
+def simulated_votes(
+    table: dict,
+    models: list[str],
+    prompts: int,
+    n_votes: int,
+    weights: np.ndarray,
+    sharpness: float = 25.0,
+    annotators: int = 4,
+    seed: int = 1,
+) -> list[Vote]:
     """Annotators prefer a with probability sigmoid(sharpness * w . (s_a - s_b)): a logistic link, whose
     draws are the noise. Each vote is a distinct (prompt, pair, annotator)."""
     possible = prompts * len(models) * (len(models) - 1) // 2 * annotators
@@ -56,8 +66,13 @@ def simulated_votes(table: dict, models: list[str], prompts: int, n_votes: int, 
     return votes
 
 
-def video_runs(root: Path, models: list[str], prompts: list[tuple[str, str]], identical: tuple[str, str] | None = None,
-               seed: int = 0) -> list[Path]:
+def video_runs(
+    root: Path,
+    models: list[str],
+    prompts: list[tuple[str, str]],
+    identical: tuple[str, str] | None = None,
+    seed: int = 0,
+) -> list[Path]:
     """One run directory per model with real H.264 files (distinct per model) and two scored dimensions.
 
     ``prompts`` are (id, text) pairs, written to a suite file the runs' invocations name. With
@@ -68,8 +83,10 @@ def video_runs(root: Path, models: list[str], prompts: list[tuple[str, str]], id
     from wanbench.video import file_sha256, write_video
 
     suite = root / "arena-suite.jsonl"
-    suite.write_text("".join(json.dumps({"id": pid, "text": text, "dimensions": ["image_quality"]}) + "\n"
-                             for pid, text in prompts), encoding="utf-8")
+    suite.write_text(
+        "".join(json.dumps({"id": pid, "text": text, "dimensions": ["image_quality"]}) + "\n" for pid, text in prompts),
+        encoding="utf-8",
+    )
     rng = np.random.default_rng(seed)
     runs = []
     for m, model in enumerate(models):
@@ -87,7 +104,11 @@ def video_runs(root: Path, models: list[str], prompts: list[tuple[str, str]], id
                     write_video(path, ((base + 12 * t * (m + 1)) % 256).astype(np.uint8), fps=8)
                 sha = file_sha256(path)
                 store.record_video(run.name, model, pid, 0, str(path), sha, 0.1)
-                store.write_results([ResultRow(run.name, model, pid, 0, d, "1", "ok", float(rng.uniform(0.3, 0.7)),
-                                               video_sha256=sha) for d in ("image_quality", "smoothness")])
+                store.write_results(
+                    [
+                        ResultRow(run.name, model, pid, 0, d, "1", "ok", float(rng.uniform(0.3, 0.7)), video_sha256=sha)
+                        for d in ("image_quality", "smoothness")
+                    ]
+                )
         runs.append(run)
     return runs

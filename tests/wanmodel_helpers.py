@@ -12,10 +12,19 @@ def diffusers_dit(cfg: DiTConfig, seed: int = 0):
 
     torch.manual_seed(seed)
     return WanTransformer3DModel(
-        patch_size=cfg.patch_size, num_attention_heads=cfg.num_heads, attention_head_dim=cfg.head_dim,
-        in_channels=cfg.in_dim, out_channels=cfg.out_dim, text_dim=cfg.text_dim, freq_dim=cfg.freq_dim,
-        ffn_dim=cfg.ffn_dim, num_layers=cfg.num_layers, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
-        eps=cfg.eps, rope_max_seq_len=cfg.rope_max_len,
+        patch_size=cfg.patch_size,
+        num_attention_heads=cfg.num_heads,
+        attention_head_dim=cfg.head_dim,
+        in_channels=cfg.in_dim,
+        out_channels=cfg.out_dim,
+        text_dim=cfg.text_dim,
+        freq_dim=cfg.freq_dim,
+        ffn_dim=cfg.ffn_dim,
+        num_layers=cfg.num_layers,
+        cross_attn_norm=True,
+        qk_norm="rms_norm_across_heads",
+        eps=cfg.eps,
+        rope_max_seq_len=cfg.rope_max_len,
     ).eval()
 
 
@@ -24,9 +33,14 @@ def diffusers_vae(cfg: VAEConfig, seed: int = 0):
 
     torch.manual_seed(seed)
     vae = AutoencoderKLWan(
-        base_dim=cfg.dim, z_dim=cfg.z_dim, dim_mult=list(cfg.dim_mult), num_res_blocks=cfg.num_res_blocks,
-        attn_scales=list(cfg.attn_scales), temperal_downsample=list(cfg.temporal_downsample),
-        latents_mean=list(cfg.latents_mean), latents_std=list(cfg.latents_std),
+        base_dim=cfg.dim,
+        z_dim=cfg.z_dim,
+        dim_mult=list(cfg.dim_mult),
+        num_res_blocks=cfg.num_res_blocks,
+        attn_scales=list(cfg.attn_scales),
+        temperal_downsample=list(cfg.temporal_downsample),
+        latents_mean=list(cfg.latents_mean),
+        latents_std=list(cfg.latents_std),
     ).eval()
     with torch.no_grad():  # some layers start at zero; random values exercise every path
         for param in vae.parameters():
@@ -69,7 +83,11 @@ def write_tiny_release(official, diffusers=None, seed: int = 0) -> None:
 
     cfg = get_config("tiny")
     torch.manual_seed(seed)
-    dit, vae, text = diffusers_dit(cfg.dit, seed), diffusers_vae(cfg.vae, seed), UMT5EncoderModel(umt5_config(cfg.text)).eval()
+    dit, vae, text = (
+        diffusers_dit(cfg.dit, seed),
+        diffusers_vae(cfg.vae, seed),
+        UMT5EncoderModel(umt5_config(cfg.text)).eval(),
+    )
     official.mkdir(parents=True, exist_ok=True)
     save_file(DIT_KEYS.convert(dit.state_dict()), str(official / "diffusion_pytorch_model.safetensors"))
     torch.save(vae_key_map(cfg.vae).convert(vae.state_dict()), official / "Wan2.1_VAE.pth")
@@ -97,7 +115,12 @@ def write_diffusers_pipeline(folder, seed: int = 0):
     torch.manual_seed(seed)
     tokenizer = PreTrainedTokenizerFast.from_pretrained(str(make_tokenizer(folder / "_tokenizer")))
     scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0)
-    pipe = WanPipeline(tokenizer=tokenizer, text_encoder=UMT5EncoderModel(umt5_config(cfg.text)).eval(),
-                       transformer=diffusers_dit(cfg.dit, seed), vae=diffusers_vae(cfg.vae, seed), scheduler=scheduler)
+    pipe = WanPipeline(
+        tokenizer=tokenizer,
+        text_encoder=UMT5EncoderModel(umt5_config(cfg.text)).eval(),
+        transformer=diffusers_dit(cfg.dit, seed),
+        vae=diffusers_vae(cfg.vae, seed),
+        scheduler=scheduler,
+    )
     pipe.save_pretrained(str(folder), safe_serialization=True)
     return folder

@@ -95,15 +95,26 @@ class DimensionSummary:
         return f"{self.n}/{self.applicable}"
 
     def counts(self) -> dict[str, int]:
-        return {"ok_prompts": self.n, "applicable_prompts": self.applicable, "error": self.n_error,
-                "missing": self.n_missing, "not_applicable": self.n_not_applicable, "stale": self.n_stale,
-                "other_method": self.n_other_method}
+        return {
+            "ok_prompts": self.n,
+            "applicable_prompts": self.applicable,
+            "error": self.n_error,
+            "missing": self.n_missing,
+            "not_applicable": self.n_not_applicable,
+            "stale": self.n_stale,
+            "other_method": self.n_other_method,
+        }
 
     def status_label(self) -> str:
         """Coverage and non-ok counts in one short phrase, e.g. "6/8 partial, 2 missing"."""
         parts = [f"{self.coverage}" + (" partial" if self.partial else "")]
-        for name, count in (("error", self.n_error), ("missing", self.n_missing), ("n/a", self.n_not_applicable),
-                            ("stale", self.n_stale), ("other method", self.n_other_method)):
+        for name, count in (
+            ("error", self.n_error),
+            ("missing", self.n_missing),
+            ("n/a", self.n_not_applicable),
+            ("stale", self.n_stale),
+            ("other method", self.n_other_method),
+        ):
             if count:
                 parts.append(f"{count} {name}")
         return ", ".join(parts)
@@ -114,6 +125,7 @@ class DimensionSummary:
 
 def subdimension_means(ok: pd.DataFrame) -> dict[str, tuple[float, int]]:
     """Per-prompt means split by ``details.subdimension`` (ID consistency: human / animal / object)."""
+
     def sub(details: object) -> str | None:
         try:
             return json.loads(details).get("subdimension") if isinstance(details, str) else None
@@ -146,8 +158,10 @@ class WeightedScore:
             return "n/a"
         text = f"{self.value:.3f}"
         if self.partial:
-            text += (f" (partial: {len(self.dimensions_used)}/{len(DIMENSION_KEYS)} dims, "
-                     f"{self.weight_complete:.0%} of the weight fully covered; unranked)")
+            text += (
+                f" (partial: {len(self.dimensions_used)}/{len(DIMENSION_KEYS)} dims, "
+                f"{self.weight_complete:.0%} of the weight fully covered; unranked)"
+            )
         return text
 
 
@@ -199,15 +213,31 @@ def load_results(run_dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
         with ResultStore(db) as store:
             results.extend(store.results())
             failures.extend(store.failures())
-    columns = ["run", "model", "prompt_id", "seed", "dimension", "metric_version", "status", "value",
-               "details", "backend", "video_sha256", "seconds", "error"]
+    columns = [
+        "run",
+        "model",
+        "prompt_id",
+        "seed",
+        "dimension",
+        "metric_version",
+        "status",
+        "value",
+        "details",
+        "backend",
+        "video_sha256",
+        "seconds",
+        "error",
+    ]
     result_frame = pd.DataFrame(results, columns=columns + ["created"])
     failure_frame = pd.DataFrame(failures, columns=["run", "model", "prompt_id", "seed", "stage", "message", "created"])
     return result_frame, failure_frame
 
 
-def mark_stale(results: pd.DataFrame, versions: dict[str, str] | None = None,
-               by_model: dict[tuple[str, str], dict[str, str]] | None = None) -> pd.DataFrame:
+def mark_stale(
+    results: pd.DataFrame,
+    versions: dict[str, str] | None = None,
+    by_model: dict[tuple[str, str], dict[str, str]] | None = None,
+) -> pd.DataFrame:
     """A copy whose rows of a non-current metric version have status ``stale`` (stored status kept
     in ``stored_status``) and whose ok rows carry their ``method``. ``by_model`` (from
     ``run_versions``) overrides ``versions`` (default: the registry's) per (run, model)."""
@@ -293,9 +323,14 @@ def _one_method(ok: pd.DataFrame, dimension: str) -> tuple[pd.DataFrame, set[str
     return kept, {m for m in kept["method"] if m}, int((~keep).sum()), "; ".join(notes)
 
 
-def summarise_dimension(rows: pd.DataFrame, dimension: str, prompts: list[str] | None = None,
-                        counts: np.ndarray | None = None, extra_applicable: frozenset[str] | set[str] = frozenset(),
-                        seed: int = 0) -> DimensionSummary:
+def summarise_dimension(
+    rows: pd.DataFrame,
+    dimension: str,
+    prompts: list[str] | None = None,
+    counts: np.ndarray | None = None,
+    extra_applicable: frozenset[str] | set[str] = frozenset(),
+    seed: int = 0,
+) -> DimensionSummary:
     """One (model, dimension) cell. ``rows``: that cell's rows (stale already marked); ``prompts`` and
     ``counts``: the model's prompt list and the joint bootstrap draw (made here when not given)."""
     status = rows["status"]
@@ -316,10 +351,23 @@ def summarise_dimension(rows: pd.DataFrame, dimension: str, prompts: list[str] |
     versions = sorted(set(current["metric_version"].astype(str))) if "metric_version" in current.columns else []
     method = " + ".join(sorted(methods))
     summary = DimensionSummary(
-        dimension, None, None, None, 0, n_error, len(missing), None, applicable=len(applicable_set),
-        n_not_applicable=n_na, n_stale=n_stale, n_other_method=n_other, method=method,
-        reference_method=is_reference(dimension, methods) if methods else True, method_note=note,
-        metric_version=",".join(versions))
+        dimension,
+        None,
+        None,
+        None,
+        0,
+        n_error,
+        len(missing),
+        None,
+        applicable=len(applicable_set),
+        n_not_applicable=n_na,
+        n_stale=n_stale,
+        n_other_method=n_other,
+        method=method,
+        reference_method=is_reference(dimension, methods) if methods else True,
+        method_note=note,
+        metric_version=",".join(versions),
+    )
     if len(per_prompt) == 0:
         common = Counter(missing.error.dropna()).most_common(1)  # rows written elsewhere may lack a reason
         reason = common[0][0] if common else ("missing (no reason recorded)" if len(missing) else None)
@@ -400,9 +448,14 @@ def failed_applicability(run_dirs: list[Path], failures: pd.DataFrame) -> dict[t
     return out
 
 
-def summarise(results: pd.DataFrame, failures: pd.DataFrame, weights: dict[str, float],
-              extra_applicable: dict[tuple[str, str], dict[str, set[str]]] | None = None,
-              versions: dict[str, str] | None = None, samples: int = BOOTSTRAP_SAMPLES) -> list[ModelSummary]:
+def summarise(
+    results: pd.DataFrame,
+    failures: pd.DataFrame,
+    weights: dict[str, float],
+    extra_applicable: dict[tuple[str, str], dict[str, set[str]]] | None = None,
+    versions: dict[str, str] | None = None,
+    samples: int = BOOTSTRAP_SAMPLES,
+) -> list[ModelSummary]:
     """One summary per (run, model), dimensions in the paper's order (one joint bootstrap per model)."""
     results = mark_stale(results, versions) if "stored_status" not in results.columns else results
     extra_applicable = extra_applicable or {}
@@ -414,15 +467,18 @@ def summarise(results: pd.DataFrame, failures: pd.DataFrame, weights: dict[str, 
         seed = bootstrap_seed(run, model, *prompts)
         counts = bootstrap_counts(len(prompts), samples, seed) if prompts else None
         extra = extra_applicable.get((run, model), {})
-        dims = {d: summarise_dimension(rows[rows.dimension == d], d, prompts, counts, extra.get(d, set()))
-                for d in DIMENSION_KEYS}
+        dims = {
+            d: summarise_dimension(rows[rows.dimension == d], d, prompts, counts, extra.get(d, set()))
+            for d in DIMENSION_KEYS
+        }
         n_fail = int(((failures.run == run) & (failures.model == model)).sum()) if len(failures) else 0
         summaries.append(ModelSummary(run, model, dims, weighted_score(dims, weights), n_fail, seed, prompts))
     return summaries
 
 
-def paired_comparison(a: ModelSummary, b: ModelSummary, weights: dict[str, float],
-                      samples: int = BOOTSTRAP_SAMPLES) -> PairedComparison | None:
+def paired_comparison(
+    a: ModelSummary, b: ModelSummary, weights: dict[str, float], samples: int = BOOTSTRAP_SAMPLES
+) -> PairedComparison | None:
     """Weighted-score difference A - B over the prompts both models scored, per dimension on the
     prompts both have, with one joint paired bootstrap over those prompts. Dimensions either lacks,
     or that the two measured by different methods, are left out and named."""
@@ -460,7 +516,7 @@ def paired_comparisons(summaries: list[ModelSummary], weights: dict[str, float])
     """Every pair of measured models, in the given order."""
     out = []
     for i, a in enumerate(summaries):
-        for b in summaries[i + 1:]:
+        for b in summaries[i + 1 :]:
             pair = paired_comparison(a, b, weights)
             if pair is not None:
                 out.append(pair)

@@ -75,8 +75,14 @@ class VoteData:
         return self.scores_a - self.scores_b
 
     def subset(self, index: np.ndarray) -> VoteData:
-        return VoteData(self.frame.iloc[index].reset_index(drop=True), self.scores_a[index], self.scores_b[index],
-                        self.outcome[index], 0, 0)
+        return VoteData(
+            self.frame.iloc[index].reset_index(drop=True),
+            self.scores_a[index],
+            self.scores_b[index],
+            self.outcome[index],
+            0,
+            0,
+        )
 
 
 def vote_data(votes: Sequence[Vote], scores: pd.DataFrame | None, question: str = OVERALL) -> VoteData:
@@ -141,8 +147,10 @@ class TauB:
         if self.n < 2 or len(self.levels) < 2 or len(self.x_values) < 2:
             return None
         size = len(self.x_values)
-        per_level = [np.bincount(self.x_index[self.y_index == k], counts[self.y_index == k], size)
-                     for k in range(len(self.levels))]
+        per_level = [
+            np.bincount(self.x_index[self.y_index == k], counts[self.y_index == k], size)
+            for k in range(len(self.levels))
+        ]
         s = 0.0
         for low in range(len(per_level)):
             below_or_at = np.cumsum(per_level[low])
@@ -165,8 +173,9 @@ def tau_b(diff: np.ndarray, outcome: np.ndarray) -> float | None:
     return TauB(diff, outcome)()
 
 
-def bootstrap_ci(values: Callable[[np.ndarray], float | None], n: int, samples: int = BOOTSTRAP_SAMPLES,
-                 seed: int = SEED) -> tuple[float | None, float | None]:
+def bootstrap_ci(
+    values: Callable[[np.ndarray], float | None], n: int, samples: int = BOOTSTRAP_SAMPLES, seed: int = SEED
+) -> tuple[float | None, float | None]:
     """Percentile 95% CI of ``values(index)`` over resamples of n votes with replacement."""
     if n == 0:
         return None, None
@@ -190,28 +199,46 @@ class Agreement:
     note: str = ""
 
     def row(self) -> dict[str, object]:
-        return {"name": self.name, "accuracy": self.accuracy, "accuracy_low": self.accuracy_ci[0],
-                "accuracy_high": self.accuracy_ci[1], "tau_b": self.tau, "tau_low": self.tau_ci[0],
-                "tau_high": self.tau_ci[1], "votes": self.n, "note": self.note}
+        return {
+            "name": self.name,
+            "accuracy": self.accuracy,
+            "accuracy_low": self.accuracy_ci[0],
+            "accuracy_high": self.accuracy_ci[1],
+            "tau_b": self.tau,
+            "tau_low": self.tau_ci[0],
+            "tau_high": self.tau_ci[1],
+            "votes": self.n,
+            "note": self.note,
+        }
 
 
-def agreement(name: str, diff: np.ndarray, outcome: np.ndarray, samples: int = BOOTSTRAP_SAMPLES,
-              note: str = "") -> Agreement:
+def agreement(
+    name: str, diff: np.ndarray, outcome: np.ndarray, samples: int = BOOTSTRAP_SAMPLES, note: str = ""
+) -> Agreement:
     keep = ~np.isnan(diff)
     d, y = diff[keep], outcome[keep]
     accuracy, _ = pairwise_accuracy(d, y)
     tau = TauB(d, y)
-    return Agreement(name, accuracy, bootstrap_ci(lambda i: pairwise_accuracy(d[i], y[i])[0], len(d), samples),
-                     tau(), bootstrap_ci(lambda i: tau(np.bincount(i, minlength=len(d))), len(d), samples),
-                     len(d), note)
+    return Agreement(
+        name,
+        accuracy,
+        bootstrap_ci(lambda i: pairwise_accuracy(d[i], y[i])[0], len(d), samples),
+        tau(),
+        bootstrap_ci(lambda i: tau(np.bincount(i, minlength=len(d))), len(d), samples),
+        len(d),
+        note,
+    )
 
 
 # -- human ratings ---------------------------------------------------------------------------------
 def pair_arrays(frame: pd.DataFrame, models: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Model indices of each vote's a and b, and the share of a win a gets (1, 0, or 1/2 for a tie)."""
     index = {m: i for i, m in enumerate(models)}
-    return (frame["model_a"].map(index).to_numpy(int), frame["model_b"].map(index).to_numpy(int),
-            frame["winner"].map({"a": 1.0, "b": 0.0, "tie": 0.5}).to_numpy(float))
+    return (
+        frame["model_a"].map(index).to_numpy(int),
+        frame["model_b"].map(index).to_numpy(int),
+        frame["winner"].map({"a": 1.0, "b": 0.0, "tie": 0.5}).to_numpy(float),
+    )
 
 
 def bradley_terry_ratings(a: np.ndarray, b: np.ndarray, p: np.ndarray, models: int, ridge: float = 1e-3) -> np.ndarray:
@@ -261,8 +288,11 @@ def human_ratings(data: VoteData, samples: int = BOOTSTRAP_SAMPLES, seed: int = 
     out = []
     for i, m in enumerate(models):
         as_a, as_b = frame[frame.model_a == m], frame[frame.model_b == m]
-        points = (as_a.winner == "a").sum() + (as_b.winner == "b").sum() + 0.5 * (
-            (as_a.winner == "tie").sum() + (as_b.winner == "tie").sum())
+        points = (
+            (as_a.winner == "a").sum()
+            + (as_b.winner == "b").sum()
+            + 0.5 * ((as_a.winner == "tie").sum() + (as_b.winner == "tie").sum())
+        )
         n = len(as_a) + len(as_b)
         out.append(HumanRating(m, float(point[i]), (float(low[i]), float(high[i])), n, float(points / n)))
     return sorted(out, key=lambda h: -h.rating)
@@ -289,12 +319,12 @@ def annotator_agreement(votes: Sequence[Vote], question: str = OVERALL) -> Annot
     categories = ["a", "b", "tie", "both_bad"]
     counts = np.array([[w.count(c) for c in categories] for w in shared], float)
     n_i = counts.sum(axis=1)
-    p_i = ((counts ** 2).sum(axis=1) - n_i) / (n_i * (n_i - 1))
+    p_i = ((counts**2).sum(axis=1) - n_i) / (n_i * (n_i - 1))
     pairs = n_i * (n_i - 1) / 2
     percent = float((p_i * pairs).sum() / pairs.sum())
     p_bar = float(p_i.mean())
     p_j = counts.sum(axis=0) / counts.sum()
-    p_e = float((p_j ** 2).sum())
+    p_e = float((p_j**2).sum())
     kappa = None if p_e >= 1 else (p_bar - p_e) / (1 - p_e)
     return AnnotatorAgreement(question, len(shared), int(n_i.sum()), percent, kappa)
 
@@ -324,7 +354,7 @@ def fit_bradley_terry(data: VoteData, ridge: float = 1e-3) -> np.ndarray:
 
     def loss(c: np.ndarray) -> tuple[float, np.ndarray]:
         z = x @ c
-        nll = np.sum(np.logaddexp(0, z) - p * z) + ridge * np.sum(c ** 2)
+        nll = np.sum(np.logaddexp(0, z) - p * z) + ridge * np.sum(c**2)
         return float(nll), x.T @ (1 / (1 + np.exp(-z)) - p) + 2 * ridge * c
 
     c = minimize(loss, np.full(len(DIMS), 1.0), jac=True, method="L-BFGS-B", bounds=[(0, None)] * len(DIMS)).x
@@ -382,9 +412,15 @@ class FitResult:
 
     def to_json(self) -> dict[str, object]:
         """The weighting file: ``weights`` is what ``--weighting`` reads, the rest says where it came from."""
-        return {"weights": self.weights, "method": self.method, "votes": self.votes, "folds": self.folds,
-                "held_out_accuracy": self.held_out, "votes_sha256": self.votes_sha256,
-                "note": "fitted by wanbench weighting fit; held-out accuracy is K-fold cross-validated by prompt"}
+        return {
+            "weights": self.weights,
+            "method": self.method,
+            "votes": self.votes,
+            "folds": self.folds,
+            "held_out_accuracy": self.held_out,
+            "votes_sha256": self.votes_sha256,
+            "note": "fitted by wanbench weighting fit; held-out accuracy is K-fold cross-validated by prompt",
+        }
 
 
 def votes_fingerprint(data: VoteData) -> str:
@@ -392,8 +428,13 @@ def votes_fingerprint(data: VoteData) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def fit_weighting(data: VoteData, method: str, reference: dict[str, dict[str, float]] | None = None,
-                  folds: int = FOLDS, samples: int = BOOTSTRAP_SAMPLES) -> FitResult:
+def fit_weighting(
+    data: VoteData,
+    method: str,
+    reference: dict[str, dict[str, float]] | None = None,
+    folds: int = FOLDS,
+    samples: int = BOOTSTRAP_SAMPLES,
+) -> FitResult:
     """Fit on all votes; report held-out accuracy of the method beside fixed reference weightings."""
     if method not in FITTERS:
         raise VoteError(f"unknown method {method!r}: use {' or '.join(METHODS)}")
@@ -404,8 +445,15 @@ def fit_weighting(data: VoteData, method: str, reference: dict[str, dict[str, fl
     held_out = {f"fitted ({method})": _accuracy_entry(diff, data.outcome, samples)}
     for name, ref in (reference or {}).items():
         held_out[name] = _accuracy_entry(weighting_diff(data, ref), data.outcome, samples)
-    return FitResult(method, dict(zip(DIMS, (float(w) for w in weights))), len(data), folds, held_out,
-                     [dict(zip(DIMS, (float(x) for x in w))) for w in fold_weights], votes_fingerprint(data))
+    return FitResult(
+        method,
+        dict(zip(DIMS, (float(w) for w in weights))),
+        len(data),
+        folds,
+        held_out,
+        [dict(zip(DIMS, (float(x) for x in w))) for w in fold_weights],
+        votes_fingerprint(data),
+    )
 
 
 def _accuracy_entry(diff: np.ndarray, outcome: np.ndarray, samples: int) -> dict[str, float | None]:
@@ -444,28 +492,47 @@ def model_benchmark_scores(scores: pd.DataFrame, weights: dict[str, float]) -> d
     return {m: float(v) for m, v in series.groupby(level=0).mean().items() if not np.isnan(v)}
 
 
-def align(votes: Sequence[Vote], scores: pd.DataFrame, weightings: dict[str, dict[str, float]],
-          fit_method: str | None = "pearson", samples: int = BOOTSTRAP_SAMPLES) -> AlignmentReport:
+def align(
+    votes: Sequence[Vote],
+    scores: pd.DataFrame,
+    weightings: dict[str, dict[str, float]],
+    fit_method: str | None = "pearson",
+    samples: int = BOOTSTRAP_SAMPLES,
+) -> AlignmentReport:
     """Every alignment figure for the overall votes (and any per-dimension questions)."""
     data = vote_data(votes, scores)
     if len(data) == 0:
-        raise VoteError(f"no vote matches a scored video of these runs ({data.unmatched} unmatched, "
-                        f"{data.both_bad} both-bad)")
+        raise VoteError(
+            f"no vote matches a scored video of these runs ({data.unmatched} unmatched, {data.both_bad} both-bad)"
+        )
     diffs = data.diffs
     dims = [agreement(d, diffs[:, j], data.outcome, samples) for j, d in enumerate(DIMS)]
-    rows = [agreement(f"weighting:{name}", weighting_diff(data, w), data.outcome, samples)
-            for name, w in weightings.items()]
+    rows = [
+        agreement(f"weighting:{name}", weighting_diff(data, w), data.outcome, samples) for name, w in weightings.items()
+    ]
     benchmark = {name: model_benchmark_scores(scores, w) for name, w in weightings.items()}
     fitted = None
     decisive = int((data.outcome != 0).sum())
     if fit_method and decisive < 2 * FOLDS:
-        rows.append(Agreement(f"fitted:{fit_method}", None, (None, None), None, (None, None), 0,
-                              f"not fitted: {decisive} decisive votes, {2 * FOLDS} needed"))
+        rows.append(
+            Agreement(
+                f"fitted:{fit_method}",
+                None,
+                (None, None),
+                None,
+                (None, None),
+                0,
+                f"not fitted: {decisive} decisive votes, {2 * FOLDS} needed",
+            )
+        )
     elif fit_method:
         try:
             held, _ = held_out_diffs(data, fit_method)
-            rows.append(agreement(f"fitted:{fit_method}", held, data.outcome, samples,
-                                  note=f"{FOLDS}-fold cross-validated by prompt"))
+            rows.append(
+                agreement(
+                    f"fitted:{fit_method}", held, data.outcome, samples, note=f"{FOLDS}-fold cross-validated by prompt"
+                )
+            )
             fitted = dict(zip(DIMS, (float(x) for x in FITTERS[fit_method](data))))
             benchmark[f"fitted:{fit_method}"] = model_benchmark_scores(scores, fitted)
         except VoteError as exc:
@@ -474,11 +541,29 @@ def align(votes: Sequence[Vote], scores: pd.DataFrame, weightings: dict[str, dic
     for q in sorted({v.question for v in votes} - {OVERALL}):
         if q in DIMS:
             qd = vote_data(votes, scores, q)
-            questions.append(agreement(q, qd.diffs[:, DIMS.index(q)], qd.outcome, samples,
-                                       note="votes on this question vs this dimension's score"))
+            questions.append(
+                agreement(
+                    q,
+                    qd.diffs[:, DIMS.index(q)],
+                    qd.outcome,
+                    samples,
+                    note="votes on this question vs this dimension's score",
+                )
+            )
     annotators = [annotator_agreement(votes, q) for q in sorted({v.question for v in votes})]
-    return AlignmentReport(human_ratings(data, samples), benchmark, dims, rows, questions, annotators, len(data),
-                           data.both_bad, data.unmatched, fitted, fit_method if fitted else None)
+    return AlignmentReport(
+        human_ratings(data, samples),
+        benchmark,
+        dims,
+        rows,
+        questions,
+        annotators,
+        len(data),
+        data.both_bad,
+        data.unmatched,
+        fitted,
+        fit_method if fitted else None,
+    )
 
 
 def _f(value: float | None, digits: int = 3) -> str:
@@ -490,30 +575,44 @@ def _ci(ci: tuple[float | None, float | None]) -> str:
 
 
 def alignment_markdown(report: AlignmentReport) -> str:
-    lines = ["# Human alignment\n",
-             f"\n{report.votes} votes with scores ({report.both_bad} both-bad votes left out of preferences, "
-             f"{report.unmatched} votes on videos these runs did not score).\n",
-             "\n## Human ratings (Bradley-Terry, 95% bootstrap CI)\n\n",
-             "| model | rating | 95% CI | votes | win rate | " +
-             " | ".join(f"benchmark ({n})" for n in report.benchmark) + " |\n",
-             "|---|---|---|---|---|" + "---|" * len(report.benchmark) + "\n"]
+    lines = [
+        "# Human alignment\n",
+        f"\n{report.votes} votes with scores ({report.both_bad} both-bad votes left out of preferences, "
+        f"{report.unmatched} votes on videos these runs did not score).\n",
+        "\n## Human ratings (Bradley-Terry, 95% bootstrap CI)\n\n",
+        "| model | rating | 95% CI | votes | win rate | "
+        + " | ".join(f"benchmark ({n})" for n in report.benchmark)
+        + " |\n",
+        "|---|---|---|---|---|" + "---|" * len(report.benchmark) + "\n",
+    ]
     for h in report.ratings:
         bench = " | ".join(_f(b.get(h.model)) for b in report.benchmark.values())
         lines.append(f"| {h.model} | {h.rating:+.3f} | {_ci(h.ci)} | {h.votes} | {h.win_rate:.3f} | {bench} |\n")
-    for title, rows in (("Per dimension", report.dimensions), ("Per weighting", report.weightings),
-                        ("Per-dimension questions", report.questions)):
+    for title, rows in (
+        ("Per dimension", report.dimensions),
+        ("Per weighting", report.weightings),
+        ("Per-dimension questions", report.questions),
+    ):
         if not rows:
             continue
-        lines.append(f"\n## {title}: agreement with votes\n\n| name | pairwise accuracy | 95% CI | Kendall tau-b "
-                     "| 95% CI | votes | note |\n|---|---|---|---|---|---|---|\n")
+        lines.append(
+            f"\n## {title}: agreement with votes\n\n| name | pairwise accuracy | 95% CI | Kendall tau-b "
+            "| 95% CI | votes | note |\n|---|---|---|---|---|---|---|\n"
+        )
         for a in rows:
-            lines.append(f"| {a.name} | {_f(a.accuracy)} | {_ci(a.accuracy_ci)} | {_f(a.tau)} | {_ci(a.tau_ci)} "
-                         f"| {a.n} | {a.note} |\n")
-    lines.append("\n## Inter-annotator agreement\n\n| question | items | judgements | percent agreement "
-                 "| Fleiss' kappa |\n|---|---|---|---|---|\n")
+            lines.append(
+                f"| {a.name} | {_f(a.accuracy)} | {_ci(a.accuracy_ci)} | {_f(a.tau)} | {_ci(a.tau_ci)} "
+                f"| {a.n} | {a.note} |\n"
+            )
+    lines.append(
+        "\n## Inter-annotator agreement\n\n| question | items | judgements | percent agreement "
+        "| Fleiss' kappa |\n|---|---|---|---|---|\n"
+    )
     for g in report.annotators:
-        lines.append(f"| {g.question or 'overall'} | {g.items} | {g.judgements} | {_f(g.percent_agreement)} "
-                     f"| {_f(g.fleiss_kappa)} |\n")
+        lines.append(
+            f"| {g.question or 'overall'} | {g.items} | {g.judgements} | {_f(g.percent_agreement)} "
+            f"| {_f(g.fleiss_kappa)} |\n"
+        )
     if report.fitted:
         lines.append(f"\n## Fitted weights ({report.fitted_method}, all votes)\n\n| dimension | weight |\n|---|---|\n")
         lines.extend(f"| {d} | {w:.4f} |\n" for d, w in report.fitted.items())
@@ -522,9 +621,20 @@ def alignment_markdown(report: AlignmentReport) -> str:
 
 def alignment_json(report: AlignmentReport) -> dict[str, object]:
     return {
-        "votes": report.votes, "both_bad": report.both_bad, "unmatched": report.unmatched,
-        "ratings": [{"model": h.model, "rating": h.rating, "low": h.ci[0], "high": h.ci[1], "votes": h.votes,
-                     "win_rate": h.win_rate} for h in report.ratings],
+        "votes": report.votes,
+        "both_bad": report.both_bad,
+        "unmatched": report.unmatched,
+        "ratings": [
+            {
+                "model": h.model,
+                "rating": h.rating,
+                "low": h.ci[0],
+                "high": h.ci[1],
+                "votes": h.votes,
+                "win_rate": h.win_rate,
+            }
+            for h in report.ratings
+        ],
         "benchmark": report.benchmark,
         "dimensions": [a.row() for a in report.dimensions],
         "weightings": [a.row() for a in report.weightings],
@@ -545,7 +655,18 @@ def write_alignment(report: AlignmentReport, out_dir: Path) -> list[Path]:
     rows = [{"kind": "dimension", **a.row()} for a in report.dimensions]
     rows += [{"kind": "weighting", **a.row()} for a in report.weightings]
     rows += [{"kind": "question", **a.row()} for a in report.questions]
-    rows += [{"kind": "rating", "name": h.model, "accuracy": None, "rating": h.rating, "rating_low": h.ci[0],
-              "rating_high": h.ci[1], "votes": h.votes, "win_rate": h.win_rate} for h in report.ratings]
+    rows += [
+        {
+            "kind": "rating",
+            "name": h.model,
+            "accuracy": None,
+            "rating": h.rating,
+            "rating_low": h.ci[0],
+            "rating_high": h.ci[1],
+            "votes": h.votes,
+            "win_rate": h.win_rate,
+        }
+        for h in report.ratings
+    ]
     pd.DataFrame(rows).to_csv(csv_path, index=False)
     return [md, csv_path, js]

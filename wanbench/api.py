@@ -57,21 +57,29 @@ class Run:
         keys = ["run", "model", "prompt_id", "seed"]
         statuses = rows.groupby(keys)["status"].agg(lambda s: ",".join(sorted(set(s)))).rename("statuses")
         ok = rows[rows.status == "ok"]
-        values = (ok.pivot_table(index=keys, columns="dimension", values="value", aggfunc="first") if len(ok)
-                  else pd.DataFrame(index=statuses.index))  # nothing scored (weights missing): no value columns
+        values = (
+            ok.pivot_table(index=keys, columns="dimension", values="value", aggfunc="first")
+            if len(ok)
+            else pd.DataFrame(index=statuses.index)
+        )  # nothing scored (weights missing): no value columns
         texts = rows.groupby(keys)["prompt"].first()
         table = pd.concat([texts, statuses, values], axis=1).reset_index()
         paths = self._video_paths()
-        table.insert(5, "video", [paths.get((r, m, p, int(s)), "") for r, m, p, s in
-                                  zip(table.run, table.model, table.prompt_id, table.seed)])
+        table.insert(
+            5,
+            "video",
+            [
+                paths.get((r, m, p, int(s)), "")
+                for r, m, p, s in zip(table.run, table.model, table.prompt_id, table.seed)
+            ],
+        )
         return table
 
     def report(self, out: str | Path | None = None, reference: str | None = None):
         """Write report.html, leaderboard.md/.csv, results.json and charts (default: into the run)."""
         from wanbench.report import write_report
 
-        return write_report([self.path], Path(out) if out else self.path, weighting=self.weighting,
-                            reference=reference)
+        return write_report([self.path], Path(out) if out else self.path, weighting=self.weighting, reference=reference)
 
     def _prompt_texts(self) -> dict[tuple[str, str], str]:
         with ResultStore(self.path / RESULTS_FILE, readonly=True) as store:
@@ -83,7 +91,8 @@ class Run:
             for v in store.videos():
                 path = Path(v["path"])
                 found[(v["run"], v["model"], v["prompt_id"], int(v["seed"]))] = str(
-                    path if path.is_absolute() else self.path / path)
+                    path if path.is_absolute() else self.path / path
+                )
             return found
 
 
@@ -99,11 +108,21 @@ def load_run(path: str | Path, weighting: str = "paper") -> Run:
     return Run(path, weighting, summaries, results, failures)
 
 
-def evaluate(model: str, suite: str | Path = "smoke", out: str | Path | None = None, *,
-             seeds: Sequence[int] = (0,), dimensions: Sequence[str] | None = None, limit: int | None = None,
-             name: str | None = None, weighting: str = "paper", report: bool = True, flow: str = "auto",
-             model_options: dict[str, Any] | None = None,
-             backbone_options: dict[str, dict[str, Any]] | None = None) -> Run:
+def evaluate(
+    model: str,
+    suite: str | Path = "smoke",
+    out: str | Path | None = None,
+    *,
+    seeds: Sequence[int] = (0,),
+    dimensions: Sequence[str] | None = None,
+    limit: int | None = None,
+    name: str | None = None,
+    weighting: str = "paper",
+    report: bool = True,
+    flow: str = "auto",
+    model_options: dict[str, Any] | None = None,
+    backbone_options: dict[str, dict[str, Any]] | None = None,
+) -> Run:
     """Generate ``suite``'s videos with ``model``, score them, and return the aggregated run.
 
     Resumable like ``wanbench eval``: finished rows in ``out`` are kept. ``report=True`` also writes
@@ -112,10 +131,18 @@ def evaluate(model: str, suite: str | Path = "smoke", out: str | Path | None = N
     from wanbench.runner import EvalConfig, Evaluator
 
     out = Path(out) if out is not None else Path("runs") / (name or model)
-    config = EvalConfig(model=model, suite=str(suite), out=out, seeds=tuple(seeds),
-                        dimensions=tuple(dimensions) if dimensions else None, limit=limit, name=name,
-                        flow_backend=flow, model_options=dict(model_options or {}),
-                        backbone_options=dict(backbone_options or {}))
+    config = EvalConfig(
+        model=model,
+        suite=str(suite),
+        out=out,
+        seeds=tuple(seeds),
+        dimensions=tuple(dimensions) if dimensions else None,
+        limit=limit,
+        name=name,
+        flow_backend=flow,
+        model_options=dict(model_options or {}),
+        backbone_options=dict(backbone_options or {}),
+    )
     summary = Evaluator(config).run_suite()
     run = load_run(out, weighting)
     run.eval_summary = summary

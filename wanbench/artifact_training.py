@@ -41,8 +41,14 @@ def data_yaml_text(root: Path, names: tuple[str, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def extract_frames(videos: list[Path], out: Path, frames_per_video: int = 8, val_share: float = 0.2,
-                   seed: int = 0, names: tuple[str, ...] = ARTIFACT_CLASSES) -> ExtractSummary:
+def extract_frames(
+    videos: list[Path],
+    out: Path,
+    frames_per_video: int = 8,
+    val_share: float = 0.2,
+    seed: int = 0,
+    names: tuple[str, ...] = ARTIFACT_CLASSES,
+) -> ExtractSummary:
     """Sample frames of each video into a YOLO dataset layout, with empty label files to fill in.
 
     Whole videos go to train or val (frames of one video never straddle the split).
@@ -88,9 +94,18 @@ class TrainSummary:
     epochs: int
 
 
-def train_detector(data_yaml: Path, epochs: int = 100, imgsz: int = 640, model: str = "yolov8n.yaml",
-                   batch: int = 16, register_as: str | None = "yolo-artifacts", out: Path | None = None,
-                   seed: int = 0, device: str = "cpu", workdir: Path | None = None) -> TrainSummary:
+def train_detector(
+    data_yaml: Path,
+    epochs: int = 100,
+    imgsz: int = 640,
+    model: str = "yolov8n.yaml",
+    batch: int = 16,
+    register_as: str | None = "yolo-artifacts",
+    out: Path | None = None,
+    seed: int = 0,
+    device: str = "cpu",
+    workdir: Path | None = None,
+) -> TrainSummary:
     """Train an ultralytics YOLO (from its architecture yaml) and save it as safetensors + json.
 
     The result goes to ``out`` if given, else to the registry folder of ``register_as``.
@@ -106,9 +121,23 @@ def train_detector(data_yaml: Path, epochs: int = 100, imgsz: int = 640, model: 
         raise ValueError(f"--model takes an architecture yaml such as yolov8n.yaml or yolov3u.yaml, got {model!r}")
     workdir = Path(workdir or data_yaml.parent / "training")
     yolo = YOLO(model)
-    yolo.train(data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, device=device, workers=0, plots=False,
-               project=str(workdir), name="run", exist_ok=True, verbose=False, amp=False, seed=seed,
-               deterministic=True, pretrained=False)
+    yolo.train(
+        data=str(data_yaml),
+        epochs=epochs,
+        imgsz=imgsz,
+        batch=batch,
+        device=device,
+        workers=0,
+        plots=False,
+        project=str(workdir),
+        name="run",
+        exist_ok=True,
+        verbose=False,
+        amp=False,
+        seed=seed,
+        deterministic=True,
+        pretrained=False,
+    )
     if out:
         target = Path(out)
     elif register_as:

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from wanbench.cli_options import REFERENCE_OPTION, SCORING_DEFAULTS, WEIGHTING_OPTION, ScoringOptions, takes_option_groups
+from wanbench.cli_options import (
+    REFERENCE_OPTION,
+    SCORING_DEFAULTS,
+    WEIGHTING_OPTION,
+    ScoringOptions,
+    takes_option_groups,
+)
 
 if TYPE_CHECKING:
     from wanbench.runner import EvalConfig
@@ -21,19 +28,30 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Wan-Bench: generate videos with a model, score them on 14 dimensions, and report.\n\n"
     "Start with:  wanbench eval --model procedural --suite smoke --out runs/demo",
-    no_args_is_help=True, add_completion=False, rich_markup_mode=None, pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
 suite_app = typer.Typer(help="Inspect and validate prompt suites.", no_args_is_help=True)
-weighting_app = typer.Typer(help="Dimension weightings: the vectors that combine the 14 dimension scores into one "
-                             "(show one, or fit one to votes). Model files are `wanbench weights`.", no_args_is_help=True)
+weighting_app = typer.Typer(
+    help="Dimension weightings: the vectors that combine the 14 dimension scores into one "
+    "(show one, or fit one to votes). Model files are `wanbench weights`.",
+    no_args_is_help=True,
+)
 prompts_app = typer.Typer(help="Build, convert, chart and extend prompt suites.", no_args_is_help=True)
 app.add_typer(suite_app, name="suite")
 app.add_typer(prompts_app, name="prompts")
 app.add_typer(weighting_app, name="weighting")
-weights_app = typer.Typer(help="Model weights: the network files the scoring backbones load (status, fetch). "
-                           "How dimension scores combine is `wanbench weighting`.", no_args_is_help=True)
+weights_app = typer.Typer(
+    help="Model weights: the network files the scoring backbones load (status, fetch). "
+    "How dimension scores combine is `wanbench weighting`.",
+    no_args_is_help=True,
+)
 app.add_typer(weights_app, name="weights")
-artifacts_app = typer.Typer(help="Human Artifacts: extract frames to label, train the YOLO detector.", no_args_is_help=True)
+artifacts_app = typer.Typer(
+    help="Human Artifacts: extract frames to label, train the YOLO detector.", no_args_is_help=True
+)
 app.add_typer(artifacts_app, name="artifacts")
 
 out = Console(soft_wrap=True)
@@ -47,15 +65,23 @@ class UserError(Exception):
 @contextmanager
 def user_errors() -> Iterator[None]:
     from wanbench.adapters.base import AdapterError
-    from wanbench.registry import UnknownNameError
     from wanbench.dimension_weights import WeightingError
     from wanbench.model_weights import WeightsError
+    from wanbench.registry import UnknownNameError
     from wanmodel.checkpoint import CheckpointError
 
     try:
         yield
-    except (UserError, FileNotFoundError, UnknownNameError, AdapterError, WeightingError, WeightsError,
-            CheckpointError, ValueError) as exc:
+    except (
+        UserError,
+        FileNotFoundError,
+        UnknownNameError,
+        AdapterError,
+        WeightingError,
+        WeightsError,
+        CheckpointError,
+        ValueError,
+    ) as exc:
         if isinstance(exc, ValueError) and not _raised_by_us(exc):
             raise  # a ValueError from inside numpy, torch, pandas...: a bug, reported as a crash, not a usage error
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
@@ -77,8 +103,12 @@ def _raised_by_us(exc: BaseException) -> bool:
 
 # Options that eval and score share are declared once, in wanbench.cli_options.ScoringOptions.
 ULYSSES_OPTION = typer.Option(
-    1, "--ulysses", min=1, help="Under torchrun: run the model over groups of N ranks (FSDP2 + Ulysses sequence "
-                                "parallel, Wan models); the W/N groups share the prompts. Same videos as one process.")
+    1,
+    "--ulysses",
+    min=1,
+    help="Under torchrun: run the model over groups of N ranks (FSDP2 + Ulysses sequence "
+    "parallel, Wan models); the W/N groups share the prompts. Same videos as one process.",
+)
 
 
 def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bool) -> None:
@@ -94,11 +124,22 @@ def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bo
     strays = evaluator.adapter.unmatched({p.id for p in suite.prompts})
     if strays:
         shown = ", ".join(p.name for p in strays[:5]) + (f" and {len(strays) - 5} more" if len(strays) > 5 else "")
-        err.print(f"note: {len(strays)} video file(s) match no prompt of {suite.name} and are not scored: {shown}",
-                  highlight=False, markup=False)
+        err.print(
+            f"note: {len(strays)} video file(s) match no prompt of {suite.name} and are not scored: {shown}",
+            highlight=False,
+            markup=False,
+        )
     shard = f" (shard {config.rank}/{config.world_size})" if config.world_size > 1 else ""
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=err, disable=scoring.quiet or config.rank > 0, transient=False) as bar:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=scoring.quiet or config.rank > 0,
+        transient=False,
+    ) as bar:
         task = bar.add_task(f"{evaluator.label} on {suite.name}{shard}", total=None)
         summary = evaluator.run_suite(suite, progress=lambda done, total: bar.update(task, completed=done, total=total))
     out.print(f"{summary.model}{shard}: {summary.counts_line()}", highlight=False)
@@ -106,8 +147,9 @@ def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bo
         if config.rank > 0 and "MASTER_ADDR" in os.environ:
             out.print(f"rows in {summary.store}; rank 0 merged them into {config.out}", highlight=False)
         else:
-            out.print(f"rows in {summary.store}; when every shard is done: wanbench merge {config.out}",
-                      highlight=False)
+            out.print(
+                f"rows in {summary.store}; when every shard is done: wanbench merge {config.out}", highlight=False
+            )
     if summary.merged:  # the numbers in the terminal, with or without the report files
         from wanbench.api import load_run
         from wanbench.report.terminal import dimension_table
@@ -123,8 +165,11 @@ def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bo
         if with_report:
             out.print(f"report: {files.html}, {files.results_json}", highlight=False)
     if summary.exit_code:
-        err.print(f"{len(summary.failures)} prompt(s) failed and {summary.errors} score(s) errored; "
-                  "see the report's error sections", highlight=False)
+        err.print(
+            f"{len(summary.failures)} prompt(s) failed and {summary.errors} score(s) errored; "
+            "see the report's error sections",
+            highlight=False,
+        )
         raise typer.Exit(summary.exit_code)
 
 
@@ -133,18 +178,27 @@ def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bo
 def eval_command(
     model: str = typer.Option(..., "--model", "-m", help="Model adapter (see `wanbench models`)."),
     suite: str = typer.Option("smoke", "--suite", "-s", help="Suite name in prompts/ or a .jsonl path."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Run directory (default runs/<model>)."),
-    seeds: List[int] = typer.Option([0], "--seed", help="Seed(s); repeat for several."),
+    out_dir: Path | None = typer.Option(None, "--out", "-o", help="Run directory (default runs/<model>)."),
+    seeds: list[int] = typer.Option([0], "--seed", help="Seed(s); repeat for several."),
     scoring: ScoringOptions = SCORING_DEFAULTS,
-    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N prompts."),
-    name: Optional[str] = typer.Option(None, "--name", help="Label for this model in results and reports."),
-    option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
+    limit: int | None = typer.Option(None, "--limit", help="Only the first N prompts."),
+    name: str | None = typer.Option(None, "--name", help="Label for this model in results and reports."),
+    option: list[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Score error rows again."),
     with_report: bool = typer.Option(True, "--report/--no-report", help="Write the report when done."),
     ulysses: int = ULYSSES_OPTION,
-    lang: str = typer.Option("en", "--lang", help="Prompt language the model reads: en (text) or zh (text_zh). zh runs are labelled NAME@zh."),
-    extend: Optional[str] = typer.Option(None, "--extend", help="Rewrite each prompt through this OpenAI-compatible server (e.g. http://localhost:8000/v1) before generating; cached in the run, labelled NAME+ext."),
-    extend_model: Optional[str] = typer.Option(None, "--extend-model", help="Model id the --extend server serves (recorded in provenance)."),
+    lang: str = typer.Option(
+        "en", "--lang", help="Prompt language the model reads: en (text) or zh (text_zh). zh runs are labelled NAME@zh."
+    ),
+    extend: str | None = typer.Option(
+        None,
+        "--extend",
+        help="Rewrite each prompt through this OpenAI-compatible server (e.g. http://localhost:8000/v1) before "
+        "generating; cached in the run, labelled NAME+ext.",
+    ),
+    extend_model: str | None = typer.Option(
+        None, "--extend-model", help="Model id the --extend server serves (recorded in provenance)."
+    ),
 ) -> None:
     """Generate the suite's videos with MODEL, score them, and write a report.
 
@@ -165,14 +219,23 @@ def eval_command(
             follow_leader(model, options, barrier=part.active and "MASTER_ADDR" in os.environ)
             return
         config = scoring.eval_config(
-            part, model=model, suite=suite, out=out_dir or Path("runs") / (name or model), seeds=tuple(seeds),
-            model_options=options, name=name, retry_errors=retry_errors, limit=limit, lang=check_language(lang),
-            extend=extend_settings(extend, extend_model))
+            part,
+            model=model,
+            suite=suite,
+            out=out_dir or Path("runs") / (name or model),
+            seeds=tuple(seeds),
+            model_options=options,
+            name=name,
+            retry_errors=retry_errors,
+            limit=limit,
+            lang=check_language(lang),
+            extend=extend_settings(extend, extend_model),
+        )
         _run_and_report(config, scoring, with_report)
 
 
 @app.command("merge")
-def merge_command(run_dirs: List[Path] = typer.Argument(..., help="Run directories with shards/ to merge.")) -> None:
+def merge_command(run_dirs: list[Path] = typer.Argument(..., help="Run directories with shards/ to merge.")) -> None:
     """Merge the shards of sharded runs (`--shard R/W`) into each run's results.sqlite.
 
     Safe to repeat and to run while shards are still working: rows are merged by key, and a shard
@@ -188,8 +251,10 @@ def merge_command(run_dirs: List[Path] = typer.Argument(..., help="Run directori
                 raise FileNotFoundError(f"{run_dir}: no such run directory")
             result = merge_shards(run_dir)
             still = f"; {len(result.kept)} still running, kept" if result.kept else ""
-            out.print(f"{run_dir}: {len(result.merged) + len(result.kept)} shard(s), {result.rows} rows merged{still}",
-                      highlight=False)
+            out.print(
+                f"{run_dir}: {len(result.merged) + len(result.kept)} shard(s), {result.rows} rows merged{still}",
+                highlight=False,
+            )
 
 
 @app.command("score")
@@ -198,11 +263,18 @@ def score_command(
     videos: Path = typer.Option(..., "--videos", help="Folder of videos named <prompt_id>.mp4."),
     name: str = typer.Option(..., "--name", help="Label for these videos' model, e.g. sora."),
     suite: str = typer.Option("smoke", "--suite", "-s", help="Suite the videos were made from."),
-    manifest: Optional[Path] = typer.Option(None, "--manifest", help="CSV prompt_id,path[,seed] and, for exports, model,version,date,settings,generated_by per file (see `wanbench prompts export-manifest`)."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Run directory (default runs/<name>)."),
-    seeds: List[int] = typer.Option([0], "--seed", help="Seed(s) the files stand for."),
+    manifest: Path | None = typer.Option(
+        None,
+        "--manifest",
+        help="CSV prompt_id,path[,seed] and, for exports, model,version,date,settings,generated_by per file "
+        "(see `wanbench prompts export-manifest`).",
+    ),
+    out_dir: Path | None = typer.Option(None, "--out", "-o", help="Run directory (default runs/<name>)."),
+    seeds: list[int] = typer.Option([0], "--seed", help="Seed(s) the files stand for."),
     scoring: ScoringOptions = SCORING_DEFAULTS,
-    lang: str = typer.Option("en", "--lang", help="Language of the prompts the videos were made from (en or zh); zh is labelled NAME@zh."),
+    lang: str = typer.Option(
+        "en", "--lang", help="Language of the prompts the videos were made from (en or zh); zh is labelled NAME@zh."
+    ),
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
 
@@ -219,8 +291,16 @@ def score_command(
         options: dict[str, object] = {"videos": videos}
         if manifest is not None:
             options["manifest"] = manifest
-        config = scoring.eval_config(part, model="folder", suite=suite, out=out_dir or Path("runs") / name,
-                                     seeds=tuple(seeds), model_options=options, name=name, lang=check_language(lang))
+        config = scoring.eval_config(
+            part,
+            model="folder",
+            suite=suite,
+            out=out_dir or Path("runs") / name,
+            seeds=tuple(seeds),
+            model_options=options,
+            name=name,
+            lang=check_language(lang),
+        )
         _run_and_report(config, scoring, True)
 
 
@@ -228,15 +308,17 @@ def score_command(
 def generate_command(
     model: str = typer.Option(..., "--model", "-m", help="Model adapter (see `wanbench models`)."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the mp4."),
-    prompt: Optional[str] = typer.Option(None, "--prompt", "-p", help="Free text prompt."),
-    prompt_id: Optional[str] = typer.Option(None, "--id", help="Take this prompt (with metadata) from --suite."),
+    prompt: str | None = typer.Option(None, "--prompt", "-p", help="Free text prompt."),
+    prompt_id: str | None = typer.Option(None, "--id", help="Take this prompt (with metadata) from --suite."),
     suite: str = typer.Option("smoke", "--suite", "-s", help="Suite for --id."),
-    camera: Optional[str] = typer.Option(None, "--camera", help="Camera motion for a free-text prompt."),
+    camera: str | None = typer.Option(None, "--camera", help="Camera motion for a free-text prompt."),
     seed: int = typer.Option(0, "--seed"),
-    steps: Optional[int] = typer.Option(None, "--steps", help="Denoising steps (Wan and diffusers models)."),
-    frames: Optional[int] = typer.Option(None, "--frames", help="Frames (4k+1 for Wan models; each model has its own rule)."),
-    size: Optional[str] = typer.Option(None, "--size", help="WIDTHxHEIGHT, e.g. 832x480."),
-    option: List[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
+    steps: int | None = typer.Option(None, "--steps", help="Denoising steps (Wan and diffusers models)."),
+    frames: int | None = typer.Option(
+        None, "--frames", help="Frames (4k+1 for Wan models; each model has its own rule)."
+    ),
+    size: str | None = typer.Option(None, "--size", help="WIDTHxHEIGHT, e.g. 832x480."),
+    option: list[str] = typer.Option([], "--option", help="Adapter option KEY=VALUE (repeatable)."),
     ulysses: int = ULYSSES_OPTION,
     lang: str = typer.Option("en", "--lang", help="With --id: generate from the prompt's en text or its zh text."),
 ) -> None:
@@ -263,8 +345,14 @@ def generate_command(
         elif lang != "en":
             raise UserError("--lang chooses the text of a suite prompt: use it with --id")
         else:
-            chosen = prompt_from_dict({"id": "prompt", "text": prompt, "dimensions": ["image_quality"],
-                                       **({"camera": camera} if camera else {})})
+            chosen = prompt_from_dict(
+                {
+                    "id": "prompt",
+                    "text": prompt,
+                    "dimensions": ["image_quality"],
+                    **({"camera": camera} if camera else {}),
+                }
+            )
         groups, options = ulysses_groups(ulysses, False, parse_adapter_options(option))
         if groups.groups > 1:
             raise UserError(f"generate makes one video: with --ulysses {ulysses} use --nproc-per-node {ulysses}")
@@ -278,8 +366,9 @@ def generate_command(
         if not groups.leader:
             adapter.follow()
             return
-        with Progress(TextColumn("[bold]denoising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err) as bar:
+        with Progress(
+            TextColumn("[bold]denoising"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+        ) as bar:
             task = bar.add_task("denoise", total=None)
             adapter.step_callback = lambda done, total: bar.update(task, completed=done, total=total)
             try:
@@ -289,19 +378,21 @@ def generate_command(
         out.print(f"wrote {path}", highlight=False)
 
 
-def _print_leaderboard(summaries: list, weighting: str, reference: Optional[str]) -> None:
+def _print_leaderboard(summaries: list, weighting: str, reference: str | None) -> None:
     from wanbench.dimension_weights import load_reference
     from wanbench.report.tables import leaderboard_frame
     from wanbench.report.terminal import leaderboard_table
 
-    out.print(leaderboard_table(leaderboard_frame(summaries, load_reference(reference) if reference else None), weighting))
+    out.print(
+        leaderboard_table(leaderboard_frame(summaries, load_reference(reference) if reference else None), weighting)
+    )
 
 
 @app.command("report")
 def report_command(
     run: Path = typer.Argument(..., help="Run directory (holds results.sqlite)."),
     weighting: str = WEIGHTING_OPTION,
-    reference: Optional[str] = REFERENCE_OPTION,
+    reference: str | None = REFERENCE_OPTION,
 ) -> None:
     """Rewrite a run's report (report.html, leaderboard.md/.csv, scores.csv, charts/).
 
@@ -315,17 +406,24 @@ def report_command(
         _print_leaderboard(files.summaries, weighting, reference)
         out.print(f"report: {files.html}", highlight=False)
         if shard_paths(run):
-            err.print(f"note: {run} holds {len(shard_paths(run))} unmerged shard(s), not in this report: "
-                      f"wanbench merge {run}", highlight=False)
+            err.print(
+                f"note: {run} holds {len(shard_paths(run))} unmerged shard(s), not in this report: "
+                f"wanbench merge {run}",
+                highlight=False,
+            )
 
 
 @app.command("leaderboard")
 def leaderboard_command(
-    runs: List[Path] = typer.Argument(..., help="Run directories to compare."),
-    reference: Optional[str] = REFERENCE_OPTION,
+    runs: list[Path] = typer.Argument(..., help="Run directories to compare."),
+    reference: str | None = REFERENCE_OPTION,
     weighting: str = WEIGHTING_OPTION,
-    out_dir: Path = typer.Option(Path("leaderboard"), "--out", "-o", help="Where to write the files (kept out of "
-                                                                             "runs/ so `runs/*` globs stay runs)."),
+    out_dir: Path = typer.Option(
+        Path("leaderboard"),
+        "--out",
+        "-o",
+        help="Where to write the files (kept out of runs/ so `runs/*` globs stay runs).",
+    ),
 ) -> None:
     """Compare runs: markdown, csv and HTML leaderboards, printed and written.
 
@@ -334,18 +432,20 @@ def leaderboard_command(
     from wanbench.report import write_report
 
     with user_errors():
-        files = write_report(_run_dirs(runs), out_dir, weighting=weighting, reference=reference,
-                             title="Wan-Bench leaderboard")
+        files = write_report(
+            _run_dirs(runs), out_dir, weighting=weighting, reference=reference, title="Wan-Bench leaderboard"
+        )
         _print_leaderboard(files.summaries, weighting, reference)
-        out.print(f"written: {files.markdown} (every dimension), {files.leaderboard_csv}, {files.html}",
-                  highlight=False)
+        out.print(
+            f"written: {files.markdown} (every dimension), {files.leaderboard_csv}, {files.html}", highlight=False
+        )
 
 
 @app.command("plot")
 def plot_command(
-    runs: List[Path] = typer.Argument(..., help="Run directories to plot."),
+    runs: list[Path] = typer.Argument(..., help="Run directories to plot."),
     out_dir: Path = typer.Option(Path("plots"), "--out", "-o", help="Where to write the PNGs."),
-    reference: Optional[str] = REFERENCE_OPTION,
+    reference: str | None = REFERENCE_OPTION,
     weighting: str = typer.Option("paper", "--weighting"),
 ) -> None:
     """Per-dimension bar chart, radar chart and score distributions (PNG).
@@ -353,14 +453,15 @@ def plot_command(
     Example:  wanbench plot runs/demo runs/other -o plots/
     """
     from wanbench.aggregate import load_results, summarise
+    from wanbench.dimension_weights import load_reference, load_weighting
     from wanbench.report.charts import write_charts
     from wanbench.report.tables import leaderboard_frame
-    from wanbench.dimension_weights import load_reference, load_weighting
 
     with user_errors():
         results, failures = load_results(_run_dirs(runs))
-        frame = leaderboard_frame(summarise(results, failures, load_weighting(weighting)),
-                                  load_reference(reference) if reference else None)
+        frame = leaderboard_frame(
+            summarise(results, failures, load_weighting(weighting)), load_reference(reference) if reference else None
+        )
         for path in write_charts(frame, results, out_dir):
             out.print(str(path), highlight=False)
 
@@ -418,9 +519,17 @@ def weights_status_command(
     rows: list[dict[str, Any]] = []
     for name in WEIGHTS.names():
         spec, status = WEIGHTS.get(name), weights_status(name)
-        rows.append({"name": name, "state": status.state, "used_by": spec.used_by, "source": spec.source(),
-                     "licence": spec.licence, "detail": status.detail,
-                     "paths": {k: str(v) for k, v in status.paths.items()}})
+        rows.append(
+            {
+                "name": name,
+                "state": status.state,
+                "used_by": spec.used_by,
+                "source": spec.source(),
+                "licence": spec.licence,
+                "detail": status.detail,
+                "paths": {k: str(v) for k, v in status.paths.items()},
+            }
+        )
     if as_json:
         out.print_json(data=rows)
         return
@@ -436,7 +545,7 @@ def weights_status_command(
 
 @weights_app.command("fetch")
 def weights_fetch_command(
-    names: Optional[List[str]] = typer.Argument(None, help="Entries to download (see `wanbench weights status`)."),
+    names: list[str] | None = typer.Argument(None, help="Entries to download (see `wanbench weights status`)."),
     missing: bool = typer.Option(False, "--missing", help="Every entry that is missing here and can be downloaded."),
 ) -> None:
     """Download weights into $WANBENCH_HOME/weights/<name>/ and verify them (needs a network; the Hub
@@ -467,7 +576,7 @@ def weights_fetch_command(
 
 @artifacts_app.command("extract")
 def artifacts_extract_command(
-    videos: List[Path] = typer.Argument(..., help="Video files or folders (searched recursively)."),
+    videos: list[Path] = typer.Argument(..., help="Video files or folders (searched recursively)."),
     out_dir: Path = typer.Option(..., "--out", "-o", help="Dataset folder to write (YOLO layout)."),
     frames: int = typer.Option(8, "--frames", help="Frames sampled evenly from each video."),
     val_share: float = typer.Option(0.2, "--val-share", help="Share of videos put in the validation split."),
@@ -484,8 +593,11 @@ def artifacts_extract_command(
         summary = extract_frames(videos, out_dir, frames_per_video=frames, val_share=val_share)
     for line in summary.skipped:
         err.print(f"skipped: {line}", highlight=False)
-    out.print(f"{summary.images} frames from {summary.videos} videos -> {out_dir}; classes: "
-              f"{', '.join(ARTIFACT_CLASSES)}; dataset: {summary.data_yaml}", highlight=False)
+    out.print(
+        f"{summary.images} frames from {summary.videos} videos -> {out_dir}; classes: "
+        f"{', '.join(ARTIFACT_CLASSES)}; dataset: {summary.data_yaml}",
+        highlight=False,
+    )
 
 
 @artifacts_app.command("train")
@@ -493,10 +605,14 @@ def artifacts_train_command(
     data: Path = typer.Option(..., "--data", help="data.yaml of a labelled YOLO dataset."),
     epochs: int = typer.Option(100, "--epochs"),
     imgsz: int = typer.Option(640, "--imgsz", help="Training image size."),
-    model: str = typer.Option("yolov8n.yaml", "--model", help="Architecture yaml (yolov8n.yaml, yolov3u.yaml, yolo11n.yaml...)."),
+    model: str = typer.Option(
+        "yolov8n.yaml", "--model", help="Architecture yaml (yolov8n.yaml, yolov3u.yaml, yolo11n.yaml...)."
+    ),
     batch: int = typer.Option(16, "--batch"),
     device: str = typer.Option("cpu", "--device", help="cpu, or a CUDA index such as 0."),
-    out_dir: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the detector here instead of registering it as yolo-artifacts."),
+    out_dir: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the detector here instead of registering it as yolo-artifacts."
+    ),
 ) -> None:
     """Train the artifact detector (ultralytics) and register it for Human Artifacts.
 
@@ -512,7 +628,9 @@ def artifacts_train_command(
 
 
 @app.command("models")
-def models_command(as_json: bool = typer.Option(False, "--json", help="Machine-readable, with each setting's source.")) -> None:
+def models_command(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable, with each setting's source."),
+) -> None:
     """List the model adapters: each baseline's recipe (its authors' settings) and where its weights come from.
 
     Sources of every setting: `wanbench models --json` and docs/models.md.
@@ -545,8 +663,12 @@ def suite_check(suite: str = typer.Argument("smoke", help="Suite name or .jsonl 
         loaded = load_suite(suite)
         check_suite(loaded)  # an empty suite is an error, not a pass
     counts = {d: len(p) for d, p in loaded.by_dimension().items()}
-    out.print(f"{loaded.name}{f' v{loaded.version}' if loaded.version else ''}: {len(loaded)} valid prompts, {len(loaded.problems)} problem(s), "
-              f"sha256 {loaded.sha256[:12]}", highlight=False)
+    out.print(
+        f"{loaded.name}{f' v{loaded.version}' if loaded.version else ''}: {len(loaded)} valid prompts, "
+        f"{len(loaded.problems)} problem(s), "
+        f"sha256 {loaded.sha256[:12]}",
+        highlight=False,
+    )
     out.print("prompts per dimension: " + ", ".join(f"{d} {n}" for d, n in counts.items()), highlight=False)
     for problem in loaded.problems:
         err.print(f"{loaded.path}: {problem}", highlight=False, markup=False)
@@ -569,8 +691,9 @@ def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a 
 
 @prompts_app.command("build")
 def prompts_build(
-    prompts_dir: Optional[Path] = typer.Option(None, "--dir", help="Where wanbench.jsonl and controlled.jsonl go "
-                                                                    "(default: the package's data/suites/)."),
+    prompts_dir: Path | None = typer.Option(
+        None, "--dir", help="Where wanbench.jsonl and controlled.jsonl go (default: the package's data/suites/)."
+    ),
     check: bool = typer.Option(False, "--check", help="Only verify that the files are what the build makes."),
 ) -> None:
     """Assemble wanbench/data/suites/wanbench.jsonl from the hand-written sources in prompts/v2/ and generate
@@ -608,7 +731,7 @@ def prompts_build(
 @prompts_app.command("stats")
 def prompts_stats(
     suite: str = typer.Argument("wanbench", help="Suite name or .jsonl path."),
-    chart: Optional[Path] = typer.Option(None, "--chart", help="Also draw prompts per dimension (PNG)."),
+    chart: Path | None = typer.Option(None, "--chart", help="Also draw prompts per dimension (PNG)."),
     targets: bool = typer.Option(False, "--targets", help="Exit 1 unless the suite meets the full suite's bar."),
 ) -> None:
     """Prompts per dimension, camera motions, subject kinds, diversity of the English texts and
@@ -623,7 +746,9 @@ def prompts_stats(
         loaded = load_suite(suite)
     stats = suite_stats(loaded)
     d, c = stats.diversity, stats.coverage
-    out.print(f"{loaded.name} v{loaded.version or '-'}: {len(loaded)} prompts, sha256 {loaded.sha256[:12]}", highlight=False)
+    out.print(
+        f"{loaded.name} v{loaded.version or '-'}: {len(loaded)} prompts, sha256 {loaded.sha256[:12]}", highlight=False
+    )
     table = Table("dimension", "prompts")
     for dim, n in c.per_dimension.items():
         table.add_row(dim, str(n))
@@ -632,15 +757,21 @@ def prompts_stats(
     out.print("camera styles: " + ", ".join(f"{k} {v}" for k, v in c.camera_styles.items()), highlight=False)
     for dim, kinds in c.kinds.items():
         out.print(f"{dim} subjects: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())), highlight=False)
-    out.print(f"physics prompts naming their event: {c.physics_with_event}; human artifacts prompts with "
-              f"has_human: {c.artifacts_with_human}", highlight=False)
+    out.print(
+        f"physics prompts naming their event: {c.physics_with_event}; human artifacts prompts with "
+        f"has_human: {c.artifacts_with_human}",
+        highlight=False,
+    )
     t = TARGETS
-    out.print(f"diversity (English): distinct 4-gram ratio {d.four_gram_ratio:.3f} (target >= {t.four_gram_ratio}), "
-              f"distinct words {d.distinct_words} of {d.tokens} tokens (target >= {t.distinct_words}), "
-              f"most shared opening {d.top_opening[0]!r} x{d.top_opening[1]} (target <= {t.opening_share:.0%} = "
-              f"{int(t.opening_share * d.prompts)}), closest pair {d.closest_pair[0]} / {d.closest_pair[1]} cosine "
-              f"{d.max_cosine:.3f} (target <= {t.max_cosine}), words per prompt {d.min_words}..{d.max_words} "
-              f"(mean {d.mean_words:.1f})", highlight=False)
+    out.print(
+        f"diversity (English): distinct 4-gram ratio {d.four_gram_ratio:.3f} (target >= {t.four_gram_ratio}), "
+        f"distinct words {d.distinct_words} of {d.tokens} tokens (target >= {t.distinct_words}), "
+        f"most shared opening {d.top_opening[0]!r} x{d.top_opening[1]} (target <= {t.opening_share:.0%} = "
+        f"{int(t.opening_share * d.prompts)}), closest pair {d.closest_pair[0]} / {d.closest_pair[1]} cosine "
+        f"{d.max_cosine:.3f} (target <= {t.max_cosine}), words per prompt {d.min_words}..{d.max_words} "
+        f"(mean {d.mean_words:.1f})",
+        highlight=False,
+    )
     out.print(f"en/zh consistency: {len(stats.inconsistent)} prompt(s) with problems", highlight=False)
     misses = check_targets(stats)
     for miss in misses[:40]:
@@ -670,7 +801,9 @@ def prompts_import_vbench(
     with user_errors():
         imported = import_vbench(source)
     out_path.write_text(to_jsonl(imported.prompts), encoding="utf-8")
-    out.print(f"wrote {out_path}: {len(imported.prompts)} prompts, {len(imported.skipped)} entries skipped", highlight=False)
+    out.print(
+        f"wrote {out_path}: {len(imported.prompts)} prompts, {len(imported.skipped)} entries skipped", highlight=False
+    )
     for dim, n in sorted(imported.dropped_dimensions.items()):
         out.print(f"  {dim}: dropped from {n} prompt(s) (its metadata could not be recovered)", highlight=False)
 
@@ -700,7 +833,7 @@ def prompts_export_manifest(
     suite: str = typer.Argument(..., help="Suite name or .jsonl path."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Manifest csv to write (then fill in and score)."),
     seed: int = typer.Option(0, "--seed", help="Seed the videos will stand for."),
-    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N prompts."),
+    limit: int | None = typer.Option(None, "--limit", help="Only the first N prompts."),
     model: str = typer.Option("", "--model", help="Pre-fill: the closed model's name, e.g. sora."),
     version: str = typer.Option("", "--version", help="Pre-fill: its version as the UI or API names it."),
     generated_by: str = typer.Option("", "--generated-by", help="Pre-fill: who generates the videos."),
@@ -717,11 +850,15 @@ def prompts_export_manifest(
     with user_errors():
         prompts = load_suite(suite).prompts[:limit]  # limit None: all
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        rows = write_manifest_template(prompts, out_path, seed=seed,
-                                       defaults={"model": model, "version": version, "generated_by": generated_by})
-    out.print(f"wrote {out_path}: {rows} prompts; save each video under its path beside the manifest, fill in "
-              f"the provenance cells, then: wanbench score --videos {out_path.parent} --manifest {out_path} "
-              f"--name NAME --suite {suite}", highlight=False)
+        rows = write_manifest_template(
+            prompts, out_path, seed=seed, defaults={"model": model, "version": version, "generated_by": generated_by}
+        )
+    out.print(
+        f"wrote {out_path}: {rows} prompts; save each video under its path beside the manifest, fill in "
+        f"the provenance cells, then: wanbench score --videos {out_path.parent} --manifest {out_path} "
+        f"--name NAME --suite {suite}",
+        highlight=False,
+    )
 
 
 @prompts_app.command("extend")
@@ -729,7 +866,7 @@ def prompts_extend(
     suite: str = typer.Argument(..., help="Suite name or .jsonl path."),
     model_dir: Path = typer.Option(..., "--model", help="Local instruction LLM folder (transformers)."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Where to write the extended suite."),
-    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N prompts."),
+    limit: int | None = typer.Option(None, "--limit", help="Only the first N prompts."),
     max_new_tokens: int = typer.Option(160, "--max-new-tokens"),
     device: str = typer.Option("cpu", "--device"),
 ) -> None:
@@ -744,13 +881,16 @@ def prompts_extend(
     with user_errors():
         prompts = load_suite(suite).prompts[:limit]  # limit None: all
         extender = PromptExtender(model_dir, max_new_tokens=max_new_tokens, device=device)
-    with Progress(TextColumn("[bold]extending"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err) as bar:
+    with Progress(
+        TextColumn("[bold]extending"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    ) as bar:
         task = bar.add_task("extend", total=len(prompts))
         extended, unchanged = extend_prompts(prompts, extender, lambda n, total: bar.update(task, completed=n))
     out_path.write_text(to_jsonl(extended), encoding="utf-8")
-    out.print(f"wrote {out_path}: {len(prompts) - len(unchanged)} rewritten, {len(unchanged)} kept as they were",
-              highlight=False)
+    out.print(
+        f"wrote {out_path}: {len(prompts) - len(unchanged)} rewritten, {len(unchanged)} kept as they were",
+        highlight=False,
+    )
 
 
 @app.command("train")
@@ -764,8 +904,12 @@ def train_command(
     size: str = typer.Option("64x48", "--size", help="WIDTHxHEIGHT (multiples of 16)."),
     lr: float = typer.Option(1e-4, "--lr"),
     lr_schedule: str = typer.Option("constant", "--lr-schedule", help="constant, or cosine (down to 0 at --steps)."),
-    ema: float = typer.Option(0.0, "--ema", help="Keep a moving average of the weights with this decay (e.g. "
-                                                  "0.999) and release it; 0: release the last weights."),
+    ema: float = typer.Option(
+        0.0,
+        "--ema",
+        help="Keep a moving average of the weights with this decay (e.g. "
+        "0.999) and release it; 0: release the last weights.",
+    ),
     batch_size: int = typer.Option(1, "--batch-size"),
     save_every: int = typer.Option(100, "--save-every"),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/checkpoint."),
@@ -780,17 +924,37 @@ def train_command(
 
     with user_errors():
         width, height = parse_size(size)
-        with Progress(TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[loss]}"),
-                      TimeElapsedColumn(), console=err) as bar:
+        with Progress(
+            TextColumn("[bold]training"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[loss]}"),
+            TimeElapsedColumn(),
+            console=err,
+        ) as bar:
             task = bar.add_task("train", total=steps, loss="")
             release = train_on_folder(
-                videos, base, config, out_dir, steps, frames, width, height, lr=lr, batch_size=batch_size,
-                save_every=save_every, resume=resume, from_scratch=from_scratch, lr_schedule=lr_schedule, ema_decay=ema,
-                progress=lambda r: bar.update(task, completed=r["step"], loss=f"loss {r['loss']:.4f}"))
+                videos,
+                base,
+                config,
+                out_dir,
+                steps,
+                frames,
+                width,
+                height,
+                lr=lr,
+                batch_size=batch_size,
+                save_every=save_every,
+                resume=resume,
+                from_scratch=from_scratch,
+                lr_schedule=lr_schedule,
+                ema_decay=ema,
+                progress=lambda r: bar.update(task, completed=r["step"], loss=f"loss {r['loss']:.4f}"),
+            )
     out.print(f"trained release: {release} (use --option weights={release})", highlight=False)
 
 
-def _run_dirs(paths: List[Path]) -> list[Path]:
+def _run_dirs(paths: list[Path]) -> list[Path]:
     """The run directories among ``paths`` (a glob such as runs/* may also catch other folders and
     files): the others are named in one line each and left out; none at all is a usage error."""
     from wanbench.store import is_run_dir
@@ -801,6 +965,8 @@ def _run_dirs(paths: List[Path]) -> list[Path]:
     if not runs:
         raise UserError("no run directory among the arguments (a run directory holds results.sqlite)")
     return runs
+
+
 # -- human preference: arena, votes, alignment, fitted weightings (docs/alignment.md) ----------------
 votes_app = typer.Typer(help="Human pairwise votes: import and export the csv exchange format.", no_args_is_help=True)
 app.add_typer(votes_app, name="votes")
@@ -808,11 +974,11 @@ app.add_typer(votes_app, name="votes")
 
 @app.command("arena")
 def arena_command(
-    runs: List[Path] = typer.Argument(..., help="Run directories whose videos are compared."),
+    runs: list[Path] = typer.Argument(..., help="Run directories whose videos are compared."),
     port: int = typer.Option(8765, "--port"),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind; anything but loopback needs a token."),
-    votes: Optional[Path] = typer.Option(None, "--votes", help="Votes file (default: votes.sqlite beside the runs)."),
-    token: Optional[str] = typer.Option(None, "--token", help="Require this token (made up when --host is not loopback)."),
+    votes: Path | None = typer.Option(None, "--votes", help="Votes file (default: votes.sqlite beside the runs)."),
+    token: str | None = typer.Option(None, "--token", help="Require this token (made up when --host is not loopback)."),
     questions: bool = typer.Option(True, "--questions/--no-questions", help="Offer the per-dimension questions."),
 ) -> None:
     """Serve a local page where people vote on pairs of videos (same prompt and seed, two models).
@@ -825,7 +991,9 @@ def arena_command(
         from wanbench.arena import ArenaSettings, build_catalog, serve
         from wanbench.arena.app import LOOPBACK
     except ImportError as exc:
-        err.print(f"error: the arena needs starlette and uvicorn ({exc}): pip install 'wanbench[arena]'", highlight=False)
+        err.print(
+            f"error: the arena needs starlette and uvicorn ({exc}): pip install 'wanbench[arena]'", highlight=False
+        )
         raise typer.Exit(2) from None
     from wanbench.votes import default_votes_path
 
@@ -840,9 +1008,13 @@ def arena_command(
     for line in catalog.skipped:
         err.print(f"skipped: {line}", highlight=False, markup=False)
     suffix = f"/?token={token}" if token else "/"
-    out.print(f"arena: {len(catalog.pairs)} pairs ({catalog.identical} identical pairs left out), votes in {votes}",
-              highlight=False)
-    out.print(f"open http://{'[' + host + ']' if ':' in host else host}:{port}{suffix}  (Ctrl-C stops)", highlight=False)
+    out.print(
+        f"arena: {len(catalog.pairs)} pairs ({catalog.identical} identical pairs left out), votes in {votes}",
+        highlight=False,
+    )
+    out.print(
+        f"open http://{'[' + host + ']' if ':' in host else host}:{port}{suffix}  (Ctrl-C stops)", highlight=False
+    )
     serve(catalog, settings, host=host, port=port)
 
 
@@ -886,10 +1058,12 @@ def _reference_weightings(names: list[str]) -> dict[str, dict[str, float]]:
 
 @app.command("align")
 def align_command(
-    runs: List[Path] = typer.Argument(..., help="Run directories whose videos were voted on."),
-    votes: Optional[Path] = typer.Option(None, "--votes", help="Votes file (default: votes.sqlite beside the runs)."),
-    weighting: List[str] = typer.Option(["equal", "paper"], "--weighting", help="Weightings to compare (repeatable)."),
-    method: str = typer.Option("pearson", "--method", help="How the 'fitted' weighting is fitted: pearson or bradley-terry."),
+    runs: list[Path] = typer.Argument(..., help="Run directories whose videos were voted on."),
+    votes: Path | None = typer.Option(None, "--votes", help="Votes file (default: votes.sqlite beside the runs)."),
+    weighting: list[str] = typer.Option(["equal", "paper"], "--weighting", help="Weightings to compare (repeatable)."),
+    method: str = typer.Option(
+        "pearson", "--method", help="How the 'fitted' weighting is fitted: pearson or bradley-terry."
+    ),
     out_dir: Path = typer.Option(Path("runs/alignment"), "--out", "-o", help="Where to write alignment.md/.csv/.json."),
 ) -> None:
     """How far each dimension and weighting agrees with human votes; human ratings with CIs.
@@ -911,8 +1085,8 @@ def align_command(
 
 @weighting_app.command("fit")
 def weighting_fit(
-    runs: List[Path] = typer.Argument(..., help="Run directories whose videos were voted on."),
-    votes: Optional[Path] = typer.Option(None, "--votes", help="Votes file (default: votes.sqlite beside the runs)."),
+    runs: list[Path] = typer.Argument(..., help="Run directories whose videos were voted on."),
+    votes: Path | None = typer.Option(None, "--votes", help="Votes file (default: votes.sqlite beside the runs)."),
     method: str = typer.Option("pearson", "--method", help="pearson (the report's) or bradley-terry."),
     output: Path = typer.Option(..., "--output", "-o", help="Weighting file to write (json; --weighting reads it)."),
 ) -> None:
@@ -933,8 +1107,11 @@ def weighting_fit(
     for dim, weight in result.weights.items():
         table.add_row(dim, f"{weight:.4f}")
     out.print(table)
-    out.print(f"{result.votes} votes ({data.unmatched} without scores, {data.both_bad} both-bad, left out); "
-              f"held-out pairwise accuracy ({result.folds}-fold by prompt):", highlight=False)
+    out.print(
+        f"{result.votes} votes ({data.unmatched} without scores, {data.both_bad} both-bad, left out); "
+        f"held-out pairwise accuracy ({result.folds}-fold by prompt):",
+        highlight=False,
+    )
     for name, entry in result.held_out.items():
         ci = "" if entry["low"] is None else f" [{entry['low']:.3f}, {entry['high']:.3f}]"
         out.print(f"  {name}: {entry['accuracy']:.3f}{ci} over {entry['votes']} decisive votes", highlight=False)
@@ -951,14 +1128,15 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
+    ),
     debug: bool = typer.Option(False, "--debug", help="On an unexpected error, print the full traceback."),
 ) -> None:
     """Wan-Bench: generate videos with a model, score them on 14 dimensions, and report."""
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     """Entry point: usage errors are one line with exit 2 (in the commands); anything unexpected is a
     short crash line with exit 1, and the traceback only with --debug (or WANBENCH_DEBUG=1)."""
     args = sys.argv[1:] if argv is None else argv
@@ -972,8 +1150,12 @@ def main(argv: Optional[List[str]] = None) -> None:
         if debug:
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        err.print(f"wanbench crashed: {type(exc).__name__}{': ' + first if first else ''} "
-                  "(rerun with --debug for the traceback; please report it)", highlight=False, markup=False)
+        err.print(
+            f"wanbench crashed: {type(exc).__name__}{': ' + first if first else ''} "
+            "(rerun with --debug for the traceback; please report it)",
+            highlight=False,
+            markup=False,
+        )
         raise SystemExit(1) from None
 
 

@@ -13,9 +13,10 @@ import dataclasses
 import functools
 import inspect
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -36,8 +37,11 @@ def option(declared: Any) -> Any:
 
 
 def _is_option_group(hint: Any) -> bool:
-    return dataclasses.is_dataclass(hint) and isinstance(hint, type) and all(
-        "option" in f.metadata for f in dataclasses.fields(hint))
+    return (
+        dataclasses.is_dataclass(hint)
+        and isinstance(hint, type)
+        and all("option" in f.metadata for f in dataclasses.fields(hint))
+    )
 
 
 def takes_option_groups(command: Command) -> Command:
@@ -53,8 +57,14 @@ def takes_option_groups(command: Command) -> Command:
         groups[parameter.name] = hint
         member_hints = typing.get_type_hints(hint)
         for member in dataclasses.fields(hint):
-            parameters.append(inspect.Parameter(member.name, inspect.Parameter.KEYWORD_ONLY,
-                                                default=member.metadata["option"], annotation=member_hints[member.name]))
+            parameters.append(
+                inspect.Parameter(
+                    member.name,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    default=member.metadata["option"],
+                    annotation=member_hints[member.name],
+                )
+            )
     names = [p.name for p in parameters]
     if len(names) != len(set(names)):
         raise TypeError(f"{command.__name__}: an option group repeats a parameter name ({names})")
@@ -66,7 +76,8 @@ def takes_option_groups(command: Command) -> Command:
         return command(**values)
 
     run.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters])
+        [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in parameters]
+    )
     run.__annotations__ = {p.name: p.annotation for p in parameters}
     return typing.cast(Command, run)
 
@@ -76,31 +87,53 @@ class ScoringOptions:
     """What `eval` and `score` both ask: which dimensions, how they are scored and reported, and how
     the run is shared out."""
 
-    dims: Optional[str] = option(typer.Option(
-        None, "--dims", help="Comma-separated dimensions (default: all 14)."))
+    dims: str | None = option(typer.Option(None, "--dims", help="Comma-separated dimensions (default: all 14)."))
     weighting: str = option(WEIGHTING_OPTION)
-    reference: Optional[str] = option(REFERENCE_OPTION)
-    flow: str = option(typer.Option(
-        "auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."))
-    artifacts_weights: Optional[Path] = option(typer.Option(
-        None, "--artifacts-weights", help="Folder with a trained artifact detector (model.safetensors + model.json); "
-                                          "default: the yolo-artifacts weights entry."))
-    artifacts_backend: str = option(typer.Option(
-        "yolo", "--artifacts-backend", help="Human Artifacts by the trained detector (yolo) or by the VLM judge (judge)."))
-    judge: str = option(typer.Option(
-        "local", "--judge", help="VLM judge: local (Qwen2-VL through transformers) or remote (an OpenAI-compatible "
-                                 "server)."))
-    judge_weights: Optional[Path] = option(typer.Option(
-        None, "--judge-weights", help="Local judge folder (default: the qwen2-vl-7b weights entry)."))
-    judge_url: Optional[str] = option(typer.Option(
-        None, "--judge-url", help="Remote judge endpoint, e.g. http://localhost:8000/v1 (vLLM)."))
-    judge_model: Optional[str] = option(typer.Option(
-        None, "--judge-model", help="Model name the remote server serves."))
+    reference: str | None = option(REFERENCE_OPTION)
+    flow: str = option(
+        typer.Option(
+            "auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."
+        )
+    )
+    artifacts_weights: Path | None = option(
+        typer.Option(
+            None,
+            "--artifacts-weights",
+            help="Folder with a trained artifact detector (model.safetensors + model.json); "
+            "default: the yolo-artifacts weights entry.",
+        )
+    )
+    artifacts_backend: str = option(
+        typer.Option(
+            "yolo",
+            "--artifacts-backend",
+            help="Human Artifacts by the trained detector (yolo) or by the VLM judge (judge).",
+        )
+    )
+    judge: str = option(
+        typer.Option(
+            "local",
+            "--judge",
+            help="VLM judge: local (Qwen2-VL through transformers) or remote (an OpenAI-compatible server).",
+        )
+    )
+    judge_weights: Path | None = option(
+        typer.Option(None, "--judge-weights", help="Local judge folder (default: the qwen2-vl-7b weights entry).")
+    )
+    judge_url: str | None = option(
+        typer.Option(None, "--judge-url", help="Remote judge endpoint, e.g. http://localhost:8000/v1 (vLLM).")
+    )
+    judge_model: str | None = option(typer.Option(None, "--judge-model", help="Model name the remote server serves."))
     quiet: bool = option(typer.Option(False, "--quiet", "-q", help="No progress bar."))
-    shard: Optional[str] = option(typer.Option(
-        None, "--shard", help="RANK/WORLD: score only this share of the prompts (e.g. 3/8, one per job of an array), "
-                              "into RUN/shards/; merge with `wanbench merge RUN`. Under torchrun it comes from "
-                              "RANK/WORLD_SIZE and rank 0 merges."))
+    shard: str | None = option(
+        typer.Option(
+            None,
+            "--shard",
+            help="RANK/WORLD: score only this share of the prompts (e.g. 3/8, one per job of an array), "
+            "into RUN/shards/; merge with `wanbench merge RUN`. Under torchrun it comes from "
+            "RANK/WORLD_SIZE and rank 0 merges.",
+        )
+    )
 
     def part(self, launched: Shard) -> Shard:
         """This process's shard: ``--shard`` wins over what the launcher (torchrun's RANK/WORLD_SIZE) says."""
@@ -114,10 +147,24 @@ class ScoringOptions:
         from wanbench.runner import EvalConfig
 
         dimensions = parse_dimensions(self.dims)
-        backbones = backbone_options(self.artifacts_backend, self.artifacts_weights, self.judge, self.judge_weights,
-                                     self.judge_url, self.judge_model)
-        return EvalConfig(dimensions=dimensions, flow_backend=self.flow, backbone_options=backbones,
-                          rank=part.rank, world_size=part.world, **settings)
+        backbones = backbone_options(
+            self.artifacts_backend,
+            self.artifacts_weights,
+            self.judge,
+            self.judge_weights,
+            self.judge_url,
+            self.judge_model,
+        )
+        return EvalConfig(
+            dimensions=dimensions,
+            flow_backend=self.flow,
+            backbone_options=backbones,
+            rank=part.rank,
+            world_size=part.world,
+            **settings,
+        )
 
 
-SCORING_DEFAULTS = ScoringOptions()  # the group's place in a command's signature: `scoring: ScoringOptions = SCORING_DEFAULTS`
+SCORING_DEFAULTS = (
+    ScoringOptions()
+)  # the group's place in a command's signature: `scoring: ScoringOptions = SCORING_DEFAULTS`

@@ -42,8 +42,10 @@ def load_reference(name: str = "paper") -> pd.DataFrame:
     """A published table as rows = models, columns = 14 dimensions + ``weighted_score``."""
     path = PAPER_TABLE if name == "paper" else Path(name)
     if not path.is_file():
-        raise WeightingError(f"reference table not found: {path}{_did_you_mean(name, ['paper'])} "
-                             "(use paper, or a csv file in the paper_table2.csv layout)")
+        raise WeightingError(
+            f"reference table not found: {path}{_did_you_mean(name, ['paper'])} "
+            "(use paper, or a csv file in the paper_table2.csv layout)"
+        )
     table = pd.read_csv(path, index_col="dimension").T
     missing = [d for d in DIMENSION_KEYS if d not in table.columns]
     if missing:
@@ -67,8 +69,15 @@ def fit_max_entropy_weights(scores: np.ndarray, totals: np.ndarray, tolerance: f
         {"type": "ineq", "fun": lambda w: tolerance - (scores @ w - totals), "jac": lambda w: -scores},
         {"type": "ineq", "fun": lambda w: tolerance + (scores @ w - totals), "jac": lambda w: scores},
     ]
-    result = minimize(neg_entropy, np.full(n, 1.0 / n), jac=gradient, bounds=[(0.0, 1.0)] * n,
-                      constraints=constraints, method="SLSQP", options={"maxiter": 2000, "ftol": 1e-14})
+    result = minimize(
+        neg_entropy,
+        np.full(n, 1.0 / n),
+        jac=gradient,
+        bounds=[(0.0, 1.0)] * n,
+        constraints=constraints,
+        method="SLSQP",
+        options={"maxiter": 2000, "ftol": 1e-14},
+    )
     weights = np.clip(result.x, 0.0, None)
     weights /= weights.sum()
     if not result.success or np.abs(scores @ weights - totals).max() > tolerance + 1e-9:
@@ -100,8 +109,9 @@ def load_weighting(name: str) -> dict[str, float]:
         return paper_weights()
     path = Path(name)
     if not path.is_file():
-        raise WeightingError(f"unknown weighting {name!r}{_did_you_mean(name, ['equal', 'paper'])}: use equal, "
-                             "paper, or a json/csv file")
+        raise WeightingError(
+            f"unknown weighting {name!r}{_did_you_mean(name, ['equal', 'paper'])}: use equal, paper, or a json/csv file"
+        )
     if path.suffix == ".json":
         raw = json.loads(path.read_text())
         if isinstance(raw, dict) and isinstance(raw.get("weights"), dict):  # a `weighting fit` file

@@ -40,8 +40,13 @@ class ManifestEntry:
     provenance: dict[str, Any] | None = None  # model, version, date, settings, generated_by
 
     def record(self) -> dict[str, Any]:
-        return {"prompt_id": self.prompt_id, "seed": self.seed, "path": str(self.path), "line": self.line,
-                **(self.provenance or {})}
+        return {
+            "prompt_id": self.prompt_id,
+            "seed": self.seed,
+            "path": str(self.path),
+            "line": self.line,
+            **(self.provenance or {}),
+        }
 
 
 @dataclass
@@ -54,10 +59,16 @@ class Manifest:
 
     def summary(self) -> dict[str, Any]:
         """What a run records: the manifest's hash and every file's provenance."""
-        return {"manifest": str(self.path), "manifest_sha256": self.sha256, "has_provenance": self.has_provenance,
-                "files": [e.record() for e in sorted(self.entries.values(), key=lambda e: e.line)],
-                "problems": {f"{p}/{'' if s is None else s}": m for (p, s), m in sorted(self.problems.items(),
-                                                                                    key=lambda kv: str(kv[0]))}}
+        return {
+            "manifest": str(self.path),
+            "manifest_sha256": self.sha256,
+            "has_provenance": self.has_provenance,
+            "files": [e.record() for e in sorted(self.entries.values(), key=lambda e: e.line)],
+            "problems": {
+                f"{p}/{'' if s is None else s}": m
+                for (p, s), m in sorted(self.problems.items(), key=lambda kv: str(kv[0]))
+            },
+        }
 
 
 def _settings(text: str) -> Any:
@@ -82,8 +93,10 @@ def read_manifest(path: Path, root: Path) -> Manifest:
     provenance_columns = columns & set(PROVENANCE_FIELDS)
     if provenance_columns and provenance_columns != set(PROVENANCE_FIELDS):
         absent = [f for f in PROVENANCE_FIELDS if f not in columns]
-        raise ManifestError(f"{path}: a manifest with provenance needs every one of {', '.join(PROVENANCE_FIELDS)}; "
-                            f"missing: {', '.join(absent)}")
+        raise ManifestError(
+            f"{path}: a manifest with provenance needs every one of {', '.join(PROVENANCE_FIELDS)}; "
+            f"missing: {', '.join(absent)}"
+        )
     manifest.has_provenance = bool(provenance_columns)
     for line, row in enumerate(reader, start=2):
         prompt_id = (row.get("prompt_id") or "").strip()
@@ -97,7 +110,9 @@ def read_manifest(path: Path, root: Path) -> Manifest:
         if key in manifest.entries or key in manifest.problems:
             first = manifest.entries[key].line if key in manifest.entries else "?"
             manifest.entries.pop(key, None)
-            manifest.problems[key] = f"{path} line {line}: prompt {prompt_id} seed {seed} is listed twice (also line {first})"
+            manifest.problems[key] = (
+                f"{path} line {line}: prompt {prompt_id} seed {seed} is listed twice (also line {first})"
+            )
             continue
         problem = _row_problem(row, manifest.has_provenance)
         if problem:
@@ -108,8 +123,14 @@ def read_manifest(path: Path, root: Path) -> Manifest:
         if manifest.has_provenance:
             provenance = {f: row[f].strip() for f in PROVENANCE_FIELDS}
             provenance["settings"] = _settings(provenance["settings"])
-        manifest.entries[key] = ManifestEntry(prompt_id, seed, video if video.is_absolute() else root / video, line,
-                                              (row.get("text") or "").strip() or None, provenance)
+        manifest.entries[key] = ManifestEntry(
+            prompt_id,
+            seed,
+            video if video.is_absolute() else root / video,
+            line,
+            (row.get("text") or "").strip() or None,
+            provenance,
+        )
     return manifest
 
 
@@ -128,8 +149,9 @@ def _row_problem(row: dict[str, str | None], with_provenance: bool) -> str | Non
     return None
 
 
-def write_manifest_template(prompts: Iterable[Any], path: Path, seed: int = 0, suffix: str = ".mp4",
-                            defaults: dict[str, str] | None = None) -> int:
+def write_manifest_template(
+    prompts: Iterable[Any], path: Path, seed: int = 0, suffix: str = ".mp4", defaults: dict[str, str] | None = None
+) -> int:
     """One row per prompt: id, seed, text to paste into the model's UI, the file name to save the
     video under, and provenance cells (pre-filled from ``defaults``) to complete. Returns the row count."""
     defaults = defaults or {}
@@ -138,8 +160,15 @@ def write_manifest_template(prompts: Iterable[Any], path: Path, seed: int = 0, s
         writer = csv.DictWriter(handle, fieldnames=TEMPLATE_FIELDS)
         writer.writeheader()
         for prompt in prompts:
-            writer.writerow({"prompt_id": prompt.id, "seed": seed, "text": prompt.text,
-                             "path": f"{prompt.id}-s{seed}{suffix}", **{f: defaults.get(f, "") for f in PROVENANCE_FIELDS}})
+            writer.writerow(
+                {
+                    "prompt_id": prompt.id,
+                    "seed": seed,
+                    "text": prompt.text,
+                    "path": f"{prompt.id}-s{seed}{suffix}",
+                    **{f: defaults.get(f, "") for f in PROVENANCE_FIELDS},
+                }
+            )
             rows += 1
     return rows
 
@@ -154,8 +183,15 @@ def provenance_rows(invocations: list[dict]) -> list[dict[str, Any]]:
     rows = []
     for (run, model), manifest in sorted(latest.items()):
         for record in manifest.get("files", []):
-            rows.append({"run": run, "model": model, **{k: record.get(k) for k in ("prompt_id", "seed", "path")},
-                         **{f: record.get(f) for f in PROVENANCE_FIELDS}, "manifest_sha256": manifest.get("manifest_sha256")})
+            rows.append(
+                {
+                    "run": run,
+                    "model": model,
+                    **{k: record.get(k) for k in ("prompt_id", "seed", "path")},
+                    **{f: record.get(f) for f in PROVENANCE_FIELDS},
+                    "manifest_sha256": manifest.get("manifest_sha256"),
+                }
+            )
     return rows
 
 
@@ -173,15 +209,38 @@ def provenance_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for (run, model), files in by_model.items():
         known = [f for f in files if f.get("model")]
         dates = sorted(str(f["date"]) for f in known)
-        summary.append({"run": run, "model": model, "files": len(files), "source": _distinct(known, "model"),
-                        "version": _distinct(known, "version"),
-                        "dates": f"{dates[0]} to {dates[-1]}" if dates else "not recorded",
-                        "generated_by": _distinct(known, "generated_by"),
-                        "settings": ", ".join(sorted({json.dumps(f["settings"], ensure_ascii=False, sort_keys=True)
-                                                      if isinstance(f["settings"], dict) else str(f["settings"])
-                                                      for f in known})) or "not recorded"})
+        summary.append(
+            {
+                "run": run,
+                "model": model,
+                "files": len(files),
+                "source": _distinct(known, "model"),
+                "version": _distinct(known, "version"),
+                "dates": f"{dates[0]} to {dates[-1]}" if dates else "not recorded",
+                "generated_by": _distinct(known, "generated_by"),
+                "settings": ", ".join(
+                    sorted(
+                        {
+                            json.dumps(f["settings"], ensure_ascii=False, sort_keys=True)
+                            if isinstance(f["settings"], dict)
+                            else str(f["settings"])
+                            for f in known
+                        }
+                    )
+                )
+                or "not recorded",
+            }
+        )
     return summary
 
 
-__all__ = ["Manifest", "ManifestEntry", "ManifestError", "PROVENANCE_FIELDS", "read_manifest",
-           "write_manifest_template", "provenance_rows", "provenance_summary"]
+__all__ = [
+    "Manifest",
+    "ManifestEntry",
+    "ManifestError",
+    "PROVENANCE_FIELDS",
+    "read_manifest",
+    "write_manifest_template",
+    "provenance_rows",
+    "provenance_summary",
+]

@@ -62,8 +62,9 @@ class ExtensionCache:
 class GenerationText:
     """Turns a suite prompt into the prompt an adapter generates from."""
 
-    def __init__(self, lang: str = "en", extend: ExtendSettings | None = None, run_dir: Path | None = None,
-                 extender: Any = None) -> None:
+    def __init__(
+        self, lang: str = "en", extend: ExtendSettings | None = None, run_dir: Path | None = None, extender: Any = None
+    ) -> None:
         if lang not in LANGUAGES:
             raise ValueError(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
         self.lang = lang
@@ -79,8 +80,12 @@ class GenerationText:
         """What goes into the run's provenance."""
         info: dict[str, Any] = {"lang": self.lang}
         if self.extend:
-            info["extend"] = {"model": self.extend.model, "instruction_sha256": self.instruction_sha,
-                              "max_tokens": self.extend.max_tokens, "cache": CACHE_FILE}
+            info["extend"] = {
+                "model": self.extend.model,
+                "instruction_sha256": self.instruction_sha,
+                "max_tokens": self.extend.max_tokens,
+                "cache": CACHE_FILE,
+            }
         return info
 
     def prompt_for(self, prompt: Prompt) -> Prompt:

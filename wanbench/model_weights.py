@@ -64,60 +64,113 @@ def _register(spec: WeightSpec) -> None:
     WEIGHTS.register(spec.name, spec)
 
 
-_register(WeightSpec(
-    name="raft-large", used_by="flow (large motion, pixel stability, camera control)",
-    description="torchvision RAFT-large, C+T+S+K+H training, v2",
-    files=("raft_large_C_T_SKHT_V2-ff5fadd5.pth",), url="https://download.pytorch.org/models",
-    licence="BSD-3-Clause", sha256={"raft_large_C_T_SKHT_V2-ff5fadd5.pth": "ff5fadd56d26b40647388883af1547351ea17868b765c05b27231e72dd16a322"},
-))
-_register(WeightSpec(
-    name="dino-vitb16", used_by="dino (ID consistency)",
-    description="DINO ViT-B/16 (transformers ViTModel)",
-    files=("config.json", "model.safetensors"), repo="facebook/dino-vitb16", licence="Apache-2.0",
-))
-_register(WeightSpec(
-    name="clip-vit-l-14", used_by="clip (scene quality, LAION aesthetic in image quality)",
-    description="OpenAI CLIP ViT-L/14 as open_clip 'ViT-L-14-quickgelu', pretrained 'openai'",
-    files=("open_clip_model.safetensors",), repo="timm/vit_large_patch14_clip_224.openai", licence="MIT",
-))
-_register(WeightSpec(
-    name="laion-aesthetic", used_by="iqa (image quality)",
-    description="LAION improved aesthetic predictor head sac+logos+ava1-l14-linearMSE (on CLIP ViT-L/14)",
-    files=("sac+logos+ava1-l14-linearMSE.pth",), repo="chaofengc/IQA-PyTorch-Weights", licence="Apache-2.0",
-))
-_register(WeightSpec(
-    name="musiq-koniq", used_by="iqa (image quality)", description="pyiqa MUSIQ trained on KonIQ-10k",
-    files=("musiq_koniq_ckpt-e95806b9.pth",), repo="chaofengc/IQA-PyTorch-Weights", licence="Apache-2.0",
-    sha256={"musiq_koniq_ckpt-e95806b9.pth": "e95806b9eae5f3814c410f574ba8e552362bd5bc63d758ed5b97860f5d6185aa"},
-))
-_register(WeightSpec(
-    name="maniqa-koniq", used_by="iqa (image quality)", description="pyiqa MANIQA trained on KonIQ-10k",
-    files=("ckpt_koniq10k.pt",), repo="chaofengc/IQA-PyTorch-Weights", licence="Apache-2.0",
-))
-for _name, _repo in (("qwen2-vl-7b", "Qwen/Qwen2-VL-7B-Instruct"), ("qwen2-vl-2b", "Qwen/Qwen2-VL-2B-Instruct"),
-                     ("qwen2.5-vl-7b", "Qwen/Qwen2.5-VL-7B-Instruct")):
-    _register(WeightSpec(
-        name=_name, used_by="vlm judge (plausibility, smoothness, style, objects, space, action, camera)",
-        description=f"{_repo} (transformers folder)", files=("config.json", "tokenizer.json"),
-        repo=_repo, licence="Apache-2.0", snapshot=True,
-    ))
-_register(WeightSpec(
-    name="yolo-coco", used_by="detector (subject crops for ID consistency)",
-    description="ultralytics YOLO11n on COCO, converted to safetensors at fetch",
-    files=("model.safetensors", "model.json"), url="https://github.com/ultralytics/assets/releases/download/v8.3.0",
-    licence="AGPL-3.0", note="fetch downloads yolo11n.pt and converts it to safetensors",
-    fetcher="wanbench.backbones.detector:fetch_coco_detector",
-))
-_register(WeightSpec(
-    name="yolo-artifacts", used_by="detector (human artifacts)",
-    description="our artifact detector: trained with `wanbench artifacts train`, registered here",
-    files=("model.safetensors", "model.json"), licence="as its training data",
-    note="no public weights exist: train one with `wanbench artifacts train`",
-))
+_register(
+    WeightSpec(
+        name="raft-large",
+        used_by="flow (large motion, pixel stability, camera control)",
+        description="torchvision RAFT-large, C+T+S+K+H training, v2",
+        files=("raft_large_C_T_SKHT_V2-ff5fadd5.pth",),
+        url="https://download.pytorch.org/models",
+        licence="BSD-3-Clause",
+        sha256={
+            "raft_large_C_T_SKHT_V2-ff5fadd5.pth": "ff5fadd56d26b40647388883af1547351ea17868b765c05b27231e72dd16a322"
+        },
+    )
+)
+_register(
+    WeightSpec(
+        name="dino-vitb16",
+        used_by="dino (ID consistency)",
+        description="DINO ViT-B/16 (transformers ViTModel)",
+        files=("config.json", "model.safetensors"),
+        repo="facebook/dino-vitb16",
+        licence="Apache-2.0",
+    )
+)
+_register(
+    WeightSpec(
+        name="clip-vit-l-14",
+        used_by="clip (scene quality, LAION aesthetic in image quality)",
+        description="OpenAI CLIP ViT-L/14 as open_clip 'ViT-L-14-quickgelu', pretrained 'openai'",
+        files=("open_clip_model.safetensors",),
+        repo="timm/vit_large_patch14_clip_224.openai",
+        licence="MIT",
+    )
+)
+_register(
+    WeightSpec(
+        name="laion-aesthetic",
+        used_by="iqa (image quality)",
+        description="LAION improved aesthetic predictor head sac+logos+ava1-l14-linearMSE (on CLIP ViT-L/14)",
+        files=("sac+logos+ava1-l14-linearMSE.pth",),
+        repo="chaofengc/IQA-PyTorch-Weights",
+        licence="Apache-2.0",
+    )
+)
+_register(
+    WeightSpec(
+        name="musiq-koniq",
+        used_by="iqa (image quality)",
+        description="pyiqa MUSIQ trained on KonIQ-10k",
+        files=("musiq_koniq_ckpt-e95806b9.pth",),
+        repo="chaofengc/IQA-PyTorch-Weights",
+        licence="Apache-2.0",
+        sha256={"musiq_koniq_ckpt-e95806b9.pth": "e95806b9eae5f3814c410f574ba8e552362bd5bc63d758ed5b97860f5d6185aa"},
+    )
+)
+_register(
+    WeightSpec(
+        name="maniqa-koniq",
+        used_by="iqa (image quality)",
+        description="pyiqa MANIQA trained on KonIQ-10k",
+        files=("ckpt_koniq10k.pt",),
+        repo="chaofengc/IQA-PyTorch-Weights",
+        licence="Apache-2.0",
+    )
+)
+for _name, _repo in (
+    ("qwen2-vl-7b", "Qwen/Qwen2-VL-7B-Instruct"),
+    ("qwen2-vl-2b", "Qwen/Qwen2-VL-2B-Instruct"),
+    ("qwen2.5-vl-7b", "Qwen/Qwen2.5-VL-7B-Instruct"),
+):
+    _register(
+        WeightSpec(
+            name=_name,
+            used_by="vlm judge (plausibility, smoothness, style, objects, space, action, camera)",
+            description=f"{_repo} (transformers folder)",
+            files=("config.json", "tokenizer.json"),
+            repo=_repo,
+            licence="Apache-2.0",
+            snapshot=True,
+        )
+    )
+_register(
+    WeightSpec(
+        name="yolo-coco",
+        used_by="detector (subject crops for ID consistency)",
+        description="ultralytics YOLO11n on COCO, converted to safetensors at fetch",
+        files=("model.safetensors", "model.json"),
+        url="https://github.com/ultralytics/assets/releases/download/v8.3.0",
+        licence="AGPL-3.0",
+        note="fetch downloads yolo11n.pt and converts it to safetensors",
+        fetcher="wanbench.backbones.detector:fetch_coco_detector",
+    )
+)
+_register(
+    WeightSpec(
+        name="yolo-artifacts",
+        used_by="detector (human artifacts)",
+        description="our artifact detector: trained with `wanbench artifacts train`, registered here",
+        files=("model.safetensors", "model.json"),
+        licence="as its training data",
+        note="no public weights exist: train one with `wanbench artifacts train`",
+    )
+)
 
 
 # ---------------------------------------------------------------------------------------------
 # resolution and verification
+
 
 @dataclass(frozen=True)
 class WeightsStatus:
@@ -182,8 +235,13 @@ def weights_status(entry: str | WeightSpec) -> WeightsStatus:
         else:
             paths[filename] = path
     if missing:
-        return WeightsStatus(name, "missing", paths, f"missing {', '.join(missing)} (looked in {spec.local_dir()}"
-                             + (f" and the Hugging Face cache of {spec.repo})" if spec.repo else ")"))
+        return WeightsStatus(
+            name,
+            "missing",
+            paths,
+            f"missing {', '.join(missing)} (looked in {spec.local_dir()}"
+            + (f" and the Hugging Face cache of {spec.repo})" if spec.repo else ")"),
+        )
     bad = [f for f, expected in spec.sha256.items() if f in paths and not _verified(paths[f], expected)]
     if bad:
         return WeightsStatus(name, "checksum-failed", paths, f"sha256 mismatch: {', '.join(bad)}")
@@ -197,8 +255,10 @@ def require(name: str) -> dict[str, Path]:
     if status.state == "missing":
         raise WeightsError(f"weights {name!r}: {status.detail}; get them with `wanbench weights fetch {name}`")
     if status.state == "checksum-failed":
-        raise WeightsError(f"weights {name!r}: {status.detail} in {', '.join(map(str, status.paths.values()))}; "
-                           f"delete them and run `wanbench weights fetch {name}`")
+        raise WeightsError(
+            f"weights {name!r}: {status.detail} in {', '.join(map(str, status.paths.values()))}; "
+            f"delete them and run `wanbench weights fetch {name}`"
+        )
     return status.paths
 
 
@@ -215,6 +275,7 @@ def install_file(name: str, source: Path, filename: str | None = None) -> Path:
 
 # ---------------------------------------------------------------------------------------------
 # fetching (needs a network; fails with one line without one)
+
 
 def _download(url: str, target: Path, timeout: float = 30.0, expected_sha256: str | None = None) -> None:
     """Download to a private temporary name; with ``expected_sha256`` the file takes its real name
@@ -265,16 +326,27 @@ def fetch(name: str) -> WeightsStatus:
     if not spec.repo and not spec.url:
         raise WeightsError(f"weights {name!r} cannot be downloaded: {spec.note or 'no public source'}")
     if spec.snapshot:
-        _from_hub(spec.source(), "snapshot_download", spec.repo, local_dir=spec.local_dir(),
-                  allow_patterns=["*.json", "*.safetensors", "*.txt", "*.jinja", "*.model"])
+        _from_hub(
+            spec.source(),
+            "snapshot_download",
+            spec.repo,
+            local_dir=spec.local_dir(),
+            allow_patterns=["*.json", "*.safetensors", "*.txt", "*.jinja", "*.model"],
+        )
     else:
         for filename in spec.files:
             if spec.repo:
-                _from_hub(f"{filename} from {spec.source()}", "hf_hub_download", spec.repo, filename,
-                          local_dir=spec.local_dir())
+                _from_hub(
+                    f"{filename} from {spec.source()}",
+                    "hf_hub_download",
+                    spec.repo,
+                    filename,
+                    local_dir=spec.local_dir(),
+                )
             else:
-                _download(f"{spec.url}/{filename}", spec.local_dir() / filename,
-                          expected_sha256=spec.sha256.get(filename))
+                _download(
+                    f"{spec.url}/{filename}", spec.local_dir() / filename, expected_sha256=spec.sha256.get(filename)
+                )
     status = weights_status(name)
     if status.state in ("missing", "checksum-failed"):
         raise WeightsError(f"weights {name!r} fetched but {status.detail}")

@@ -56,13 +56,18 @@ class PromptExtender:
 
     def _rewrite(self, text: str) -> str:
         messages = [{"role": "system", "content": INSTRUCTION}, {"role": "user", "content": text}]
-        encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
-                                                     return_dict=True)
+        encoded = self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
         assert isinstance(encoded, Mapping)  # return_dict=True: a BatchEncoding
         ids = {k: v.to(self.device) for k, v in encoded.items()}
-        out = self.model.generate(**ids, max_new_tokens=self.max_new_tokens, do_sample=False,
-                                  pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id)
-        new_tokens = out[0, ids["input_ids"].shape[1]:]
+        out = self.model.generate(
+            **ids,
+            max_new_tokens=self.max_new_tokens,
+            do_sample=False,
+            pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
+        )
+        new_tokens = out[0, ids["input_ids"].shape[1] :]
         reply = self.tokenizer.decode(new_tokens, skip_special_tokens=True)
         assert isinstance(reply, str)  # one sequence in, one text out
         return " ".join(reply.split())
@@ -75,8 +80,9 @@ class PromptExtender:
         return dataclasses.replace(prompt, text=rewritten, text_original=prompt.text)
 
 
-def extend_prompts(prompts: list[Prompt], extender: PromptExtender,
-                   progress: Callable[[int, int], None] | None = None) -> tuple[list[Prompt], list[str]]:
+def extend_prompts(
+    prompts: list[Prompt], extender: PromptExtender, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[Prompt], list[str]]:
     """Every prompt rewritten where the model produced text; the ids left unchanged are returned."""
     out, unchanged = [], []
     for number, prompt in enumerate(prompts, start=1):
@@ -109,10 +115,18 @@ class ServerExtender:
             raise ValueError("--extend-model must name the model the server serves")
 
     def rewrite(self, text: str, lang: str = "en") -> str:
-        body = {"model": self.model, "temperature": 0, "max_tokens": self.max_tokens,
-                "messages": [{"role": "system", "content": instruction_for(lang)}, {"role": "user", "content": text}]}
-        request = urllib.request.Request(self.url.rstrip("/") + "/chat/completions", method="POST",
-                                         data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        body = {
+            "model": self.model,
+            "temperature": 0,
+            "max_tokens": self.max_tokens,
+            "messages": [{"role": "system", "content": instruction_for(lang)}, {"role": "user", "content": text}],
+        }
+        request = urllib.request.Request(
+            self.url.rstrip("/") + "/chat/completions",
+            method="POST",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 answer = json.loads(response.read().decode("utf-8"))
@@ -121,7 +135,9 @@ class ServerExtender:
         try:
             content = answer["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError) as exc:
-            raise ExtensionError(f"prompt extension server {self.url}: no choices[0].message.content in its answer") from exc
+            raise ExtensionError(
+                f"prompt extension server {self.url}: no choices[0].message.content in its answer"
+            ) from exc
         if not isinstance(content, str) or not content.strip():
             raise ExtensionError(f"prompt extension server {self.url}: empty rewrite")
         return " ".join(content.split())

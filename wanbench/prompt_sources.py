@@ -24,14 +24,34 @@ SOURCES_DIR = Path(__file__).resolve().parents[1] / "prompts" / "v2"
 SUITE_VERSION = "2.0"
 
 DIM_CODES = {
-    "lm": "large_motion", "ha": "human_artifacts", "ps": "pixel_stability", "id": "id_consistency",
-    "pp": "physical_plausibility", "sm": "smoothness", "iq": "image_quality", "sq": "scene_quality",
-    "st": "stylization", "so": "single_object", "mo": "multiple_object", "sp": "spatial_position",
-    "cc": "camera_control", "af": "action_following",
+    "lm": "large_motion",
+    "ha": "human_artifacts",
+    "ps": "pixel_stability",
+    "id": "id_consistency",
+    "pp": "physical_plausibility",
+    "sm": "smoothness",
+    "iq": "image_quality",
+    "sq": "scene_quality",
+    "st": "stylization",
+    "so": "single_object",
+    "mo": "multiple_object",
+    "sp": "spatial_position",
+    "cc": "camera_control",
+    "af": "action_following",
 }
 KIND_CODES = {"h": "human", "a": "animal", "o": "object", "human": "human", "animal": "animal", "object": "object"}
-META_KEYS = {"s": "subject", "a": "action", "o": "objects", "r": "spatial", "c": "camera", "y": "style",
-             "e": "event", "sc": "scene", "m": "motion", "h": "has_human"}
+META_KEYS = {
+    "s": "subject",
+    "a": "action",
+    "o": "objects",
+    "r": "spatial",
+    "c": "camera",
+    "y": "style",
+    "e": "event",
+    "sc": "scene",
+    "m": "motion",
+    "h": "has_human",
+}
 
 
 class SourceError(ValueError):

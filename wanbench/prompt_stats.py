@@ -21,8 +21,13 @@ from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.suite import Prompt, Suite
 
 WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
-CAMERA_STYLES = {"pan": ("pan_left", "pan_right"), "lift": ("lift_up", "lift_down"),
-                 "zoom": ("zoom_in", "zoom_out"), "aerial": ("aerial",), "tracking": ("tracking",)}
+CAMERA_STYLES = {
+    "pan": ("pan_left", "pan_right"),
+    "lift": ("lift_up", "lift_down"),
+    "zoom": ("zoom_in", "zoom_out"),
+    "aerial": ("aerial",),
+    "tracking": ("tracking",),
+}
 BALANCED_KINDS_DIMS = ("id_consistency", "action_following")
 
 
@@ -64,15 +69,21 @@ class Diversity:
 
 def diversity(prompts: list[Prompt]) -> Diversity:
     tokenised = [words(p.text) for p in prompts]
-    grams = [tuple(t[i:i + 4]) for t in tokenised for i in range(len(t) - 3)]
+    grams = [tuple(t[i : i + 4]) for t in tokenised for i in range(len(t) - 3)]
     openings = Counter(" ".join(t[:4]) for t in tokenised if t)
     top = openings.most_common(1)[0] if openings else ("", 0)
     cosine, pair = _closest_pair(prompts, tokenised)
     lengths = [len(t) for t in tokenised] or [0]
     return Diversity(
-        prompts=len(prompts), tokens=sum(lengths), distinct_words=len({w for t in tokenised for w in t}),
-        four_gram_ratio=len(set(grams)) / len(grams) if grams else 1.0, top_opening=top,
-        max_cosine=cosine, closest_pair=pair, min_words=min(lengths), max_words=max(lengths),
+        prompts=len(prompts),
+        tokens=sum(lengths),
+        distinct_words=len({w for t in tokenised for w in t}),
+        four_gram_ratio=len(set(grams)) / len(grams) if grams else 1.0,
+        top_opening=top,
+        max_cosine=cosine,
+        closest_pair=pair,
+        min_words=min(lengths),
+        max_words=max(lengths),
         mean_words=float(np.mean(lengths)),
     )
 
@@ -110,8 +121,10 @@ def coverage(suite: Suite) -> Coverage:
     styles = {style: sum(cameras.get(m, 0) for m in motions) for style, motions in CAMERA_STYLES.items()}
     kinds = {dim: dict(Counter(p.subject.kind for p in table[dim] if p.subject)) for dim in BALANCED_KINDS_DIMS}
     return Coverage(
-        per_dimension={d: len(p) for d, p in table.items()}, cameras=dict(sorted(cameras.items())),
-        camera_styles=styles, kinds=kinds,
+        per_dimension={d: len(p) for d, p in table.items()},
+        cameras=dict(sorted(cameras.items())),
+        camera_styles=styles,
+        kinds=kinds,
         physics_with_event=sum(1 for p in table["physical_plausibility"] if p.event),
         artifacts_with_human=sum(1 for p in table["human_artifacts"] if p.has_human),
     )
@@ -119,25 +132,60 @@ def coverage(suite: Suite) -> Coverage:
 
 # --- English/Chinese consistency ------------------------------------------------------------------
 
-EN_NUMBERS = {1: ("one", "a", "an", "single", "lone"), 2: ("two", "pair", "both", "couple"), 3: ("three",),
-              4: ("four",), 5: ("five",), 6: ("six",), 7: ("seven",), 8: ("eight",), 9: ("nine",), 10: ("ten",),
-              11: ("eleven",), 12: ("twelve",), 20: ("twenty",)}
-ZH_NUMBERS = {1: ("一",), 2: ("两", "二", "双", "对"), 3: ("三",), 4: ("四",), 5: ("五",), 6: ("六",), 7: ("七",),
-              8: ("八",), 9: ("九",), 10: ("十",), 11: ("十一",), 12: ("十二",), 20: ("二十",)}
+EN_NUMBERS = {
+    1: ("one", "a", "an", "single", "lone"),
+    2: ("two", "pair", "both", "couple"),
+    3: ("three",),
+    4: ("four",),
+    5: ("five",),
+    6: ("six",),
+    7: ("seven",),
+    8: ("eight",),
+    9: ("nine",),
+    10: ("ten",),
+    11: ("eleven",),
+    12: ("twelve",),
+    20: ("twenty",),
+}
+ZH_NUMBERS = {
+    1: ("一",),
+    2: ("两", "二", "双", "对"),
+    3: ("三",),
+    4: ("四",),
+    5: ("五",),
+    6: ("六",),
+    7: ("七",),
+    8: ("八",),
+    9: ("九",),
+    10: ("十",),
+    11: ("十一",),
+    12: ("十二",),
+    20: ("二十",),
+}
 # What a camera motion or relation must be called in each language (any one of the words).
 CAMERA_WORDS = {
-    "pan_left": (("left", "leftward"), ("左",)), "pan_right": (("right",), ("右",)),
+    "pan_left": (("left", "leftward"), ("左",)),
+    "pan_right": (("right",), ("右",)),
     "lift_up": (("up", "upward", "rise", "rises", "rising", "ascends", "lifting", "lifts", "cranes"), ("升", "上")),
-    "lift_down": (("down", "downward", "descends", "descending", "lowers", "lowering", "sinks", "drops"), ("降", "下", "沉")),
+    "lift_down": (
+        ("down", "downward", "descends", "descending", "lowers", "lowering", "sinks", "drops"),
+        ("降", "下", "沉"),
+    ),
     "zoom_in": (("zoom", "zooms", "zooming", "push-in"), ("推", "拉近", "放大")),
     "zoom_out": (("zoom", "zooms", "zooming", "pulls"), ("拉远", "拉开", "后拉", "往外拉", "缩小")),
     "aerial": (("aerial", "drone", "bird's-eye", "overhead", "flyover"), ("航拍", "俯瞰", "鸟瞰", "俯拍", "无人机")),
     "tracking": (("tracking", "tracks", "follows", "following", "follow", "chase-cam", "alongside"), ("跟",)),
-    "static": (("static", "still", "locked", "locked-off", "tripod", "fixed", "not", "stays"), ("固定", "静止", "不动")),
+    "static": (
+        ("static", "still", "locked", "locked-off", "tripod", "fixed", "not", "stays"),
+        ("固定", "静止", "不动"),
+    ),
 }
-RELATION_WORDS = {"left_of": (("left",), ("左",)), "right_of": (("right",), ("右",)),
-                  "above": (("above", "over", "top", "overhead", "high", "on"), ("上",)),
-                  "below": (("below", "under", "beneath", "underneath"), ("下", "底"))}
+RELATION_WORDS = {
+    "left_of": (("left",), ("左",)),
+    "right_of": (("right",), ("右",)),
+    "above": (("above", "over", "top", "overhead", "high", "on"), ("上",)),
+    "below": (("below", "under", "beneath", "underneath"), ("下", "底")),
+}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -195,6 +243,7 @@ def consistency_problems(prompts: list[Prompt]) -> dict[str, list[str]]:
 
 # --- the bar ---------------------------------------------------------------------------------------
 
+
 @dataclass
 class SuiteStats:
     diversity: Diversity
@@ -223,9 +272,13 @@ def check_targets(stats: SuiteStats, targets: Targets = TARGETS) -> list[str]:
     if d.top_opening[1] > targets.opening_share * d.prompts:
         misses.append(f"opening {d.top_opening[0]!r} starts {d.top_opening[1]} prompts (> {targets.opening_share:.0%})")
     if d.max_cosine > targets.max_cosine:
-        misses.append(f"prompts {d.closest_pair[0]} and {d.closest_pair[1]} have cosine {d.max_cosine:.3f} > {targets.max_cosine}")
+        misses.append(
+            f"prompts {d.closest_pair[0]} and {d.closest_pair[1]} have cosine {d.max_cosine:.3f} > {targets.max_cosine}"
+        )
     if d.min_words < targets.min_words or d.max_words > targets.max_words:
-        misses.append(f"prompt lengths {d.min_words}..{d.max_words} words outside {targets.min_words}..{targets.max_words}")
+        misses.append(
+            f"prompt lengths {d.min_words}..{d.max_words} words outside {targets.min_words}..{targets.max_words}"
+        )
     for dim in DIMENSION_KEYS:
         if c.per_dimension.get(dim, 0) < targets.per_dimension:
             misses.append(f"{dim}: {c.per_dimension.get(dim, 0)} prompts < {targets.per_dimension}")
@@ -234,8 +287,13 @@ def check_targets(stats: SuiteStats, targets: Targets = TARGETS) -> list[str]:
     if not _balanced(c.camera_styles, tuple(CAMERA_STYLES), targets.balance):
         misses.append(f"camera styles unbalanced: {c.camera_styles}")
     for style, motions in CAMERA_STYLES.items():
-        if len(motions) == 2 and min(c.cameras.get(m, 0) for m in motions) < targets.direction_share * c.camera_styles[style]:
-            misses.append(f"camera {style}: directions unbalanced ({', '.join(f'{m} {c.cameras.get(m, 0)}' for m in motions)})")
+        if (
+            len(motions) == 2
+            and min(c.cameras.get(m, 0) for m in motions) < targets.direction_share * c.camera_styles[style]
+        ):
+            misses.append(
+                f"camera {style}: directions unbalanced ({', '.join(f'{m} {c.cameras.get(m, 0)}' for m in motions)})"
+            )
     for dim, kinds in c.kinds.items():
         if not _balanced(kinds, ("human", "animal", "object"), targets.balance):
             misses.append(f"{dim}: subject kinds unbalanced {kinds}")

@@ -11,8 +11,20 @@ from pathlib import Path
 from typing import Any
 
 PACKAGES = (
-    "wanbench", "numpy", "torch", "torchvision", "opencv-python-headless", "opencv-python", "av",
-    "scipy", "pandas", "matplotlib", "transformers", "open_clip_torch", "pyiqa", "ultralytics",
+    "wanbench",
+    "numpy",
+    "torch",
+    "torchvision",
+    "opencv-python-headless",
+    "opencv-python",
+    "av",
+    "scipy",
+    "pandas",
+    "matplotlib",
+    "transformers",
+    "open_clip_torch",
+    "pyiqa",
+    "ultralytics",
 )
 REPO = Path(__file__).resolve().parents[1]
 
@@ -29,6 +41,7 @@ def package_versions() -> dict[str, str]:
 
 def git_state() -> dict[str, Any]:
     """Commit and dirtiness of the source tree wanbench runs from (fixed arguments, no user input)."""
+
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=10)

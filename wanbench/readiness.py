@@ -75,8 +75,9 @@ def dimension_readiness(backbone_options: dict[str, dict[str, Any]] | None = Non
     rows = []
     for dim in all_dimensions():
         dim = dim.configured(backbone_options or {})
-        row = DimensionReadiness(dim.name, dim.display_name, dim.group, list(dim.needs), str(dim.version),
-                                 dim.description)
+        row = DimensionReadiness(
+            dim.name, dim.display_name, dim.group, list(dim.needs), str(dim.version), dim.description
+        )
         for name, backbone in build_backbones([dim], options=backbone_options).items():
             try:
                 backbone.check()
@@ -105,6 +106,10 @@ def readiness_line(rows: list[DimensionReadiness] | None = None) -> str:
     if not blocked:
         return "every dimension can run here"
     entries = fetchable_missing()
-    fill = (f"fetch {', '.join(entries)} with `wanbench weights fetch --missing` (needs a network), or run "
-            "`WANBENCH_FETCH=1 make demo`" if entries else "see `wanbench weights status`")
+    fill = (
+        f"fetch {', '.join(entries)} with `wanbench weights fetch --missing` (needs a network), or run "
+        "`WANBENCH_FETCH=1 make demo`"
+        if entries
+        else "see `wanbench weights status`"
+    )
     return f"{len(blocked)} of 14 dimensions were missing (weights not here); {fill}"

@@ -7,10 +7,10 @@ failures go to the store, counts to the summary, and every failure line to the c
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable
 
 from wanbench.store import ResultRow, ResultStore
 
@@ -70,16 +70,17 @@ class EvalSummary:
 
     def counts_line(self) -> str:
         """The run in one line of counts, as ``wanbench eval`` prints it after the model's name."""
-        return (f"{self.prompts} prompts, {self.generated} videos generated, {self.ok} scores, {self.missing} missing, "
-                f"{self.not_applicable} not applicable, {self.errors} errors, {len(self.failures)} failures, "
-                f"{self.rows_skipped} rows already done ({self.seconds:.1f}s)")
+        return (
+            f"{self.prompts} prompts, {self.generated} videos generated, {self.ok} scores, {self.missing} missing, "
+            f"{self.not_applicable} not applicable, {self.errors} errors, {len(self.failures)} failures, "
+            f"{self.rows_skipped} rows already done ({self.seconds:.1f}s)"
+        )
 
 
 class RunLog:
     """Records one model's outcomes in one run: the single writer of rows, failures and counts."""
 
-    def __init__(self, store: ResultStore, run: str, label: str, summary: EvalSummary,
-                 on_failure: FailureSink) -> None:
+    def __init__(self, store: ResultStore, run: str, label: str, summary: EvalSummary, on_failure: FailureSink) -> None:
         self.store, self.run, self.label = store, run, label
         self.summary = summary
         self.on_failure = on_failure

@@ -38,7 +38,7 @@ def parse_adapter_options(items: list[str]) -> dict[str, Any]:
 
 
 def parse_size(size: str) -> tuple[int, int]:
-    """"WIDTHxHEIGHT" -> (width, height)."""
+    """ "WIDTHxHEIGHT" -> (width, height)."""
     width, sep, height = size.lower().partition("x")
     if not (sep and width.isdigit() and height.isdigit()):
         raise ValueError(f"--size expects WIDTHxHEIGHT, got {size!r}")
@@ -84,9 +84,14 @@ def extend_settings(url: str | None, model: str | None) -> ExtendSettings | None
     return ExtendSettings(url=url, model=model)
 
 
-def backbone_options(artifacts_backend: str = "yolo", artifacts_weights: Path | None = None, judge: str = "local",
-                     judge_weights: Path | None = None, judge_url: str | None = None,
-                     judge_model: str | None = None) -> dict[str, dict[str, Any]]:
+def backbone_options(
+    artifacts_backend: str = "yolo",
+    artifacts_weights: Path | None = None,
+    judge: str = "local",
+    judge_weights: Path | None = None,
+    judge_url: str | None = None,
+    judge_model: str | None = None,
+) -> dict[str, dict[str, Any]]:
     """Backbone constructor options (EvalConfig.backbone_options) for the Human Artifacts detector and the VLM judge."""
     from wanbench.backbones.artifact_detections import BACKENDS
 
@@ -95,7 +100,9 @@ def backbone_options(artifacts_backend: str = "yolo", artifacts_weights: Path | 
     if judge not in ("local", "remote"):
         raise ValueError(f"--judge must be local or remote, got {judge!r}")
     if judge == "remote" and not judge_url:
-        raise ValueError("--judge remote needs --judge-url (an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1)")
+        raise ValueError(
+            "--judge remote needs --judge-url (an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1)"
+        )
     artifacts: dict[str, Any] = {"backend": artifacts_backend}
     if artifacts_weights is not None:
         artifacts["path"] = artifacts_weights

@@ -34,8 +34,10 @@ def run_lock(store: str | os.PathLike) -> Iterator[Path]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-            raise RunLockedError(f"{Path(store).parent} is being written by another wanbench process (pid {holder}); "
-                                 "wait for it to finish, or use another --out") from None
+            raise RunLockedError(
+                f"{Path(store).parent} is being written by another wanbench process (pid {holder}); "
+                "wait for it to finish, or use another --out"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         try:

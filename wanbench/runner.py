@@ -14,14 +14,15 @@ bookkeeping of rows, failures and counts (run_log). This module only orders them
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from wanbench.adapters.base import ModelAdapter, make_adapter
 from wanbench.dims.base import Dimension
-from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.judge_dims import judge_asks
+from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.dims.registry import get_dimension
 from wanbench.generation_text import ExtendSettings, GenerationText
 from wanbench.overlap import Loaded, overlapped
@@ -36,8 +37,19 @@ from wanbench.suite import PROMPT_ID, Prompt, Suite, load_suite
 from wanbench.video_source import VideoFailed, VideoSource
 
 # The runner is the library's entry point for a run: callers import these parts from here.
-__all__ = ["EvalConfig", "EvalSummary", "Evaluator", "FailureSink", "RESULTS_FILE", "RowStatus", "RunMismatchError",
-           "build_backbones", "run_eval", "score_one", "settings_fingerprint"]
+__all__ = [
+    "EvalConfig",
+    "EvalSummary",
+    "Evaluator",
+    "FailureSink",
+    "RESULTS_FILE",
+    "RowStatus",
+    "RunMismatchError",
+    "build_backbones",
+    "run_eval",
+    "score_one",
+    "settings_fingerprint",
+]
 
 Progress = Callable[[int, int], None]  # (items done, items in all)
 
@@ -98,8 +110,9 @@ class WorkItem:
 class Evaluator:
     """Runs one model over one suite into one run directory."""
 
-    def __init__(self, config: EvalConfig, adapter: ModelAdapter | None = None,
-                 on_failure: FailureSink | None = None) -> None:
+    def __init__(
+        self, config: EvalConfig, adapter: ModelAdapter | None = None, on_failure: FailureSink | None = None
+    ) -> None:
         self.config = config
         self.adapter = adapter or make_adapter(config.model, **config.model_options)
         base = config.name or self.adapter.name
@@ -124,8 +137,13 @@ class Evaluator:
         run_dir = Path(config.out)
         main_path = run_dir / RESULTS_FILE
         store_path = run_dir / SHARD_DIR / shard.store_name if shard.active else main_path
-        summary = EvalSummary(run_dir=run_dir, model=self.label, prompts=len({p.id for p, _ in items}),
-                              store=store_path, merged=not shard.active)
+        summary = EvalSummary(
+            run_dir=run_dir,
+            model=self.label,
+            prompts=len({p.id for p, _ in items}),
+            store=store_path,
+            merged=not shard.active,
+        )
         start = time.perf_counter()
         with run_lock(store_path), ResultStore(store_path) as store:
             main_store = ResultStore(main_path, readonly=True) if shard.active and main_path.is_file() else None
@@ -142,8 +160,16 @@ class Evaluator:
         summary.seconds = time.perf_counter() - start
         return summary
 
-    def _run_items(self, store: ResultStore, main_store: ResultStore | None, suite: Suite,
-                   items: list[tuple[Prompt, int]], rank: int, summary: EvalSummary, progress: Progress | None) -> None:
+    def _run_items(
+        self,
+        store: ResultStore,
+        main_store: ResultStore | None,
+        suite: Suite,
+        items: list[tuple[Prompt, int]],
+        rank: int,
+        summary: EvalSummary,
+        progress: Progress | None,
+    ) -> None:
         """One invocation in the store: its settings, the suite's problems, then every item in order."""
         config = self.config
         invocation = self._start_invocation(store, main_store, suite, items)
@@ -154,12 +180,15 @@ class Evaluator:
         done = store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
         if main_store is not None:
             done |= main_store.done_keys(self.run, self.label, retry_errors=config.retry_errors)
-        source = VideoSource(self.adapter, self.generation_text, Path(config.out), self.run, self.label, store, main_store)
+        source = VideoSource(
+            self.adapter, self.generation_text, Path(config.out), self.run, self.label, store, main_store
+        )
         status = "failed"
         try:
             prepared = self._prepare(items, done, source, log)
-            loads = overlapped(prepared, self.backbones, config.prefetch,
-                               asks_of=lambda item: judge_asks(item.todo, item.prompt))  # one batch per video
+            loads = overlapped(
+                prepared, self.backbones, config.prefetch, asks_of=lambda item: judge_asks(item.todo, item.prompt)
+            )  # one batch per video
             for count, loaded in enumerate(loads, start=1):
                 self._score(loaded, log)
                 if progress:
@@ -168,21 +197,32 @@ class Evaluator:
         finally:
             store.finish_invocation(invocation, status)
 
-    def _start_invocation(self, store: ResultStore, main_store: ResultStore | None, suite: Suite,
-                          items: list[tuple[Prompt, int]]) -> int:
+    def _start_invocation(
+        self, store: ResultStore, main_store: ResultStore | None, suite: Suite, items: list[tuple[Prompt, int]]
+    ) -> int:
         """Refuse a resume under changed settings, then record this invocation and the prompts it asks."""
         config = self.config
         adapter_info = self.adapter.info()
         scoring = settings_fingerprint({"flow": config.flow_backend, "backbones": config.backbone_options})
         earlier = (main_store.invocations() if main_store is not None else []) + store.invocations()
-        check_same_settings(earlier, config.out, self.run, self.label, adapter_info,
-                            self.generation_text.describe(), scoring)
-        run_config = config.to_dict() | {"adapter": adapter_info, "scoring": scoring, "suite_path": str(suite.path),
-                                         "suite": {"name": suite.name, "version": suite.version, "sha256": suite.sha256},
-                                         "generation_text": self.generation_text.describe()}
+        check_same_settings(
+            earlier, config.out, self.run, self.label, adapter_info, self.generation_text.describe(), scoring
+        )
+        run_config = config.to_dict() | {
+            "adapter": adapter_info,
+            "scoring": scoring,
+            "suite_path": str(suite.path),
+            "suite": {"name": suite.name, "version": suite.version, "sha256": suite.sha256},
+            "generation_text": self.generation_text.describe(),
+        }
         invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
-        store.record_prompts(self.run, [(p.id, p.text_in(config.lang), {k: v for k, v in p.to_dict().items() if k not in ('id', 'text')})
-                                       for p in {p.id: p for p, _ in items}.values()])
+        store.record_prompts(
+            self.run,
+            [
+                (p.id, p.text_in(config.lang), {k: v for k, v in p.to_dict().items() if k not in ("id", "text")})
+                for p in {p.id: p for p, _ in items}.values()
+            ],
+        )
         return invocation
 
     def _record_suite_problems(self, suite: Suite, log: RunLog) -> None:
@@ -193,8 +233,9 @@ class Evaluator:
             key = f"line-{problem.line}" if duplicate or not problem.prompt_id else problem.prompt_id
             log.failure(key, -1, "suite", message, message)
 
-    def _prepare(self, items: list[tuple[Prompt, int]], done: set, source: VideoSource,
-                 log: RunLog) -> Iterator[tuple[WorkItem, Path | None, tuple[str, ...]]]:
+    def _prepare(
+        self, items: list[tuple[Prompt, int]], done: set, source: VideoSource, log: RunLog
+    ) -> Iterator[tuple[WorkItem, Path | None, tuple[str, ...]]]:
         """Per item: (its work, its video or None when there is nothing to score, the backbones its
         dimensions need). Lazily, in the caller's thread: getting a video may generate it and write the store."""
         for prompt, seed in items:
@@ -219,10 +260,13 @@ class Evaluator:
         if loaded.error is not None:
             log.item_failed(item.prompt.id, item.seed, "decode", str(loaded.error))
         elif loaded.video is not None and loaded.features is not None:  # both or neither (overlap.load)
-            log.scored(score_video(item.todo, loaded.video, item.prompt, item.seed, loaded.features,
-                                   self.run, self.label))
+            log.scored(
+                score_video(item.todo, loaded.video, item.prompt, item.seed, loaded.features, self.run, self.label)
+            )
 
 
-def run_eval(config: EvalConfig, on_failure: FailureSink | None = None, progress: Progress | None = None) -> EvalSummary:
+def run_eval(
+    config: EvalConfig, on_failure: FailureSink | None = None, progress: Progress | None = None
+) -> EvalSummary:
     """Library entry point behind ``wanbench eval`` and ``wanbench score``."""
     return Evaluator(config, on_failure=on_failure).run_suite(progress=progress)

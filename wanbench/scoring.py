@@ -19,11 +19,14 @@ from wanbench.video import Video
 FLOW_BACKENDS = {"auto": "flow", "flow": "flow", "raft": "flow-raft", "dis": "flow-dis"}
 
 
-def build_backbones(dimensions: list[Dimension], flow_backend: str = "auto",
-                    options: dict[str, dict[str, Any]] | None = None) -> dict[str, Backbone]:
+def build_backbones(
+    dimensions: list[Dimension], flow_backend: str = "auto", options: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Backbone]:
     """One instance per backbone the dimensions need (built lazily: nothing loads until first use)."""
     if flow_backend not in FLOW_BACKENDS:
-        raise ValueError(f"unknown flow backend {flow_backend!r}; choose {', '.join(sorted(set(FLOW_BACKENDS) - {'flow'}))}")
+        raise ValueError(
+            f"unknown flow backend {flow_backend!r}; choose {', '.join(sorted(set(FLOW_BACKENDS) - {'flow'}))}"
+        )
     chosen = {"flow": FLOW_BACKENDS[flow_backend]}
     options = options or {}
     backbones: dict[str, Backbone] = {}
@@ -37,7 +40,9 @@ def build_backbones(dimensions: list[Dimension], flow_backend: str = "auto",
     return backbones
 
 
-def score_one(dim: Dimension, video: Any, prompt: Prompt, features: FeatureCache) -> tuple[RowStatus, Score | None, str | None]:
+def score_one(
+    dim: Dimension, video: Any, prompt: Prompt, features: FeatureCache
+) -> tuple[RowStatus, Score | None, str | None]:
     """(status, score, message) for one dimension on one video; never raises."""
     try:
         return RowStatus.OK, dim.score(video, prompt, features), None
@@ -51,17 +56,29 @@ def score_one(dim: Dimension, video: Any, prompt: Prompt, features: FeatureCache
         return RowStatus.ERROR, None, one_line(f"{type(exc).__name__}: {exc}")
 
 
-def score_video(dimensions: list[Dimension], video: Video, prompt: Prompt, seed: int, features: FeatureCache,
-                run: str, label: str) -> list[ResultRow]:
+def score_video(
+    dimensions: list[Dimension], video: Video, prompt: Prompt, seed: int, features: FeatureCache, run: str, label: str
+) -> list[ResultRow]:
     """One row per dimension for this video, in the dimensions' order, each timed on its own."""
     rows = []
     for dim in dimensions:
         began = time.perf_counter()
         status, score, message = score_one(dim, video, prompt, features)
-        rows.append(ResultRow(
-            run=run, model=label, prompt_id=prompt.id, seed=seed, dimension=dim.name,
-            metric_version=dim.version, status=status.value, value=score.value if score else None,
-            details=score.details if score else None, backend=score.backend if score else "",
-            video_sha256=video.sha256 or "", seconds=time.perf_counter() - began, error=message,
-        ))
+        rows.append(
+            ResultRow(
+                run=run,
+                model=label,
+                prompt_id=prompt.id,
+                seed=seed,
+                dimension=dim.name,
+                metric_version=dim.version,
+                status=status.value,
+                value=score.value if score else None,
+                details=score.details if score else None,
+                backend=score.backend if score else "",
+                video_sha256=video.sha256 or "",
+                seconds=time.perf_counter() - began,
+                error=message,
+            )
+        )
     return rows

@@ -99,14 +99,15 @@ class ResultStore:
         """Stores written before the not_applicable/stale statuses existed have a narrower CHECK;
         SQLite cannot alter a constraint, so the table is rebuilt once, in one immediate transaction
         (rows unchanged; a second process opening the store meanwhile waits, then finds it done)."""
+
         def narrow() -> bool:
             row = self.db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='results'").fetchone()
             return "not_applicable" not in row[0]
 
         if not narrow():
             return
-        create = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS results"):]
-        create = create[:create.index(");") + 2].replace("IF NOT EXISTS results", "results_widened")
+        create = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS results") :]
+        create = create[: create.index(");") + 2].replace("IF NOT EXISTS results", "results_widened")
         self.db.execute("BEGIN IMMEDIATE")
         try:
             if narrow():
@@ -135,16 +136,23 @@ class ResultStore:
             cursor = self.db.execute(
                 "INSERT INTO invocations (run, model, started, config, provenance, suite_sha256, status)"
                 " VALUES (?, ?, ?, ?, ?, ?, 'running')",
-                (run, model, time.time(), json.dumps(config, sort_keys=True, default=str),
-                 json.dumps(provenance, sort_keys=True, default=str), suite_sha256),
+                (
+                    run,
+                    model,
+                    time.time(),
+                    json.dumps(config, sort_keys=True, default=str),
+                    json.dumps(provenance, sort_keys=True, default=str),
+                    suite_sha256,
+                ),
             )
         assert cursor.lastrowid is not None  # an INSERT always sets it
         return cursor.lastrowid
 
     def finish_invocation(self, invocation: int, status: str) -> None:
         with self.db:
-            self.db.execute("UPDATE invocations SET finished = ?, status = ? WHERE id = ?",
-                            (time.time(), status, invocation))
+            self.db.execute(
+                "UPDATE invocations SET finished = ?, status = ? WHERE id = ?", (time.time(), status, invocation)
+            )
 
     def first_run_name(self) -> str | None:
         """The run name this store was started under (kept when the run directory is copied or renamed)."""
@@ -169,8 +177,9 @@ class ResultStore:
         ).fetchone()
         return dict(row) if row else None
 
-    def record_video(self, run: str, model: str, prompt_id: str, seed: int, path: str, sha256: str,
-                     seconds: float) -> None:
+    def record_video(
+        self, run: str, model: str, prompt_id: str, seed: int, path: str, sha256: str, seconds: float
+    ) -> None:
         with self.db:
             self.db.execute(
                 "INSERT OR REPLACE INTO videos VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -199,18 +208,38 @@ class ResultStore:
         with self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(r.run, r.model, r.prompt_id, r.seed, r.dimension, r.metric_version, r.status,
-                  r.value, json.dumps(r.details or {}, sort_keys=True, default=float), r.backend,
-                  r.video_sha256, r.seconds, r.error, now) for r in rows],
+                [
+                    (
+                        r.run,
+                        r.model,
+                        r.prompt_id,
+                        r.seed,
+                        r.dimension,
+                        r.metric_version,
+                        r.status,
+                        r.value,
+                        json.dumps(r.details or {}, sort_keys=True, default=float),
+                        r.backend,
+                        r.video_sha256,
+                        r.seconds,
+                        r.error,
+                        now,
+                    )
+                    for r in rows
+                ],
             )
 
     def record_prompts(self, run: str, prompts: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
         """The text and metadata of the prompts a run scores (id, text, metadata), so reports and the
         Python API show what was asked without finding the suite file again."""
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO prompts VALUES (?, ?, ?, ?)",
-                                [(run, pid, text, json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str))
-                                 for pid, text, meta in prompts])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO prompts VALUES (?, ?, ?, ?)",
+                [
+                    (run, pid, text, json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str))
+                    for pid, text, meta in prompts
+                ],
+            )
 
     def prompts(self) -> list[dict[str, Any]]:
         """Recorded prompts ([] for a store written before prompts were recorded, opened read-only)."""
@@ -234,23 +263,31 @@ class ResultStore:
         """Copy another store's videos, results, failures and invocations into this one (one
         transaction; running it again changes nothing). Returns the number of result rows copied."""
         key = " AND ".join(f"m.{k} = s.{k}" for k in RESULT_KEY)
-        same_invocation = "m.run = s.run AND m.model = s.model AND m.started = s.started AND m.provenance = s.provenance"
+        same_invocation = (
+            "m.run = s.run AND m.model = s.model AND m.started = s.started AND m.provenance = s.provenance"
+        )
         self.db.execute("ATTACH DATABASE ? AS shard", (str(path),))
         try:
             with self.db:
                 copied = self.db.execute("SELECT count(*) FROM shard.results").fetchone()[0]
                 self.db.execute("INSERT OR REPLACE INTO main.results SELECT * FROM shard.results")
                 # a video the shard made supersedes a failure the main store recorded for that item
-                self.db.execute(f"DELETE FROM main.failures AS m WHERE EXISTS (SELECT 1 FROM shard.videos AS s WHERE {key})")
+                self.db.execute(
+                    f"DELETE FROM main.failures AS m WHERE EXISTS (SELECT 1 FROM shard.videos AS s WHERE {key})"
+                )
                 self.db.execute("INSERT OR REPLACE INTO main.videos SELECT * FROM shard.videos")
                 self.db.execute("INSERT OR REPLACE INTO main.failures SELECT * FROM shard.failures")
                 self.db.execute("INSERT OR REPLACE INTO main.prompts SELECT * FROM shard.prompts")
-                self.db.execute(f"UPDATE main.invocations AS m SET finished = s.finished, status = s.status "
-                                f"FROM shard.invocations AS s WHERE {same_invocation}")
-                self.db.execute(f"INSERT INTO main.invocations (run, model, started, finished, config, provenance, "
-                                f"suite_sha256, status) SELECT run, model, started, finished, config, provenance, "
-                                f"suite_sha256, status FROM shard.invocations AS s WHERE NOT EXISTS "
-                                f"(SELECT 1 FROM main.invocations AS m WHERE {same_invocation})")
+                self.db.execute(
+                    f"UPDATE main.invocations AS m SET finished = s.finished, status = s.status "
+                    f"FROM shard.invocations AS s WHERE {same_invocation}"
+                )
+                self.db.execute(
+                    f"INSERT INTO main.invocations (run, model, started, finished, config, provenance, "
+                    f"suite_sha256, status) SELECT run, model, started, finished, config, provenance, "
+                    f"suite_sha256, status FROM shard.invocations AS s WHERE NOT EXISTS "
+                    f"(SELECT 1 FROM main.invocations AS m WHERE {same_invocation})"
+                )
         finally:
             self.db.execute("DETACH DATABASE shard")
         return int(copied)
@@ -259,10 +296,10 @@ class ResultStore:
         return [dict(r) for r in self.db.execute("SELECT * FROM videos ORDER BY model, prompt_id, seed").fetchall()]
 
     def results(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT * FROM results ORDER BY model, prompt_id, seed, dimension").fetchall()
+        rows = self.db.execute("SELECT * FROM results ORDER BY model, prompt_id, seed, dimension").fetchall()
         return [dict(r) for r in rows]
 
     def failures(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.db.execute(
-            "SELECT * FROM failures ORDER BY model, prompt_id, seed, stage").fetchall()]
+        return [
+            dict(r) for r in self.db.execute("SELECT * FROM failures ORDER BY model, prompt_id, seed, stage").fetchall()
+        ]

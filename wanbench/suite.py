@@ -17,7 +17,15 @@ from wanbench.dims.names import DIMENSION_KEYS
 
 SUBJECT_KINDS = ("human", "animal", "object")
 CAMERA_MOTIONS = (
-    "static", "pan_left", "pan_right", "lift_up", "lift_down", "zoom_in", "zoom_out", "aerial", "tracking",
+    "static",
+    "pan_left",
+    "pan_right",
+    "lift_up",
+    "lift_down",
+    "zoom_in",
+    "zoom_out",
+    "aerial",
+    "tracking",
 )
 SPATIAL_RELATIONS = ("left_of", "right_of", "above", "below")
 MOTION_LEVELS = ("still", "moderate", "large")
@@ -133,8 +141,21 @@ class PromptFieldError(ValueError):
 
 
 _FIELDS = {
-    "id", "text", "text_zh", "text_original", "dimensions", "subject", "objects", "spatial", "camera",
-    "action", "style", "scene", "motion", "has_human", "event",
+    "id",
+    "text",
+    "text_zh",
+    "text_original",
+    "dimensions",
+    "subject",
+    "objects",
+    "spatial",
+    "camera",
+    "action",
+    "style",
+    "scene",
+    "motion",
+    "has_human",
+    "event",
 }
 HEADER_FIELDS = {"suite", "version"}
 
@@ -178,8 +199,10 @@ def _metadata(data: dict, key: str, required: bool = False, field_name: str | No
         raise PromptFieldError(name, f"holds a control character or line break: {value[:40]!r}")
     special = SPECIAL_TEXT.search(value)
     if special:
-        raise PromptFieldError(name, f"holds special-token text ({special.group(0)!r}), "
-                                     "which could forge chat turns in the judge's questions")
+        raise PromptFieldError(
+            name,
+            f"holds special-token text ({special.group(0)!r}), which could forge chat turns in the judge's questions",
+        )
     return value
 
 
@@ -240,7 +263,8 @@ def prompt_from_dict(data: Any) -> Prompt:
         if relation is None:
             raise PromptFieldError("spatial", "relation is required")
         spatial = SpatialRelation(
-            subject=_metadata(raw, "subject", required=True, field_name="spatial.subject"), relation=relation,
+            subject=_metadata(raw, "subject", required=True, field_name="spatial.subject"),
+            relation=relation,
             object=_metadata(raw, "object", required=True, field_name="spatial.object"),
             viewpoint=_choice(raw, "viewpoint", VIEWPOINTS) or "camera",
         )
@@ -250,12 +274,21 @@ def prompt_from_dict(data: Any) -> Prompt:
         raise PromptFieldError("has_human", f"must be true or false, got {has_human!r}")
 
     prompt = Prompt(
-        id=prompt_id, text=text, dimensions=tuple(dims), text_zh=_string(data, "text_zh"),
+        id=prompt_id,
+        text=text,
+        dimensions=tuple(dims),
+        text_zh=_string(data, "text_zh"),
         text_original=_string(data, "text_original"),
-        subject=subject, objects=tuple(objects), spatial=spatial,
-        camera=_choice(data, "camera", CAMERA_MOTIONS), action=_metadata(data, "action"),
-        style=_metadata(data, "style"), scene=_metadata(data, "scene"),
-        motion=_choice(data, "motion", MOTION_LEVELS), has_human=has_human, event=_metadata(data, "event"),
+        subject=subject,
+        objects=tuple(objects),
+        spatial=spatial,
+        camera=_choice(data, "camera", CAMERA_MOTIONS),
+        action=_metadata(data, "action"),
+        style=_metadata(data, "style"),
+        scene=_metadata(data, "scene"),
+        motion=_choice(data, "motion", MOTION_LEVELS),
+        has_human=has_human,
+        event=_metadata(data, "event"),
     )
     for dim in prompt.dimensions:
         for needed in REQUIRED_METADATA.get(dim, ()):
@@ -333,7 +366,9 @@ def load_suite(name_or_path: str | Path) -> Suite:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ValueError(f"{path}: line {line}, column {column}: not UTF-8 text "
-                         f"(byte 0x{raw[exc.start]:02x}); save the suite as UTF-8") from None
+        raise ValueError(
+            f"{path}: line {line}, column {column}: not UTF-8 text "
+            f"(byte 0x{raw[exc.start]:02x}); save the suite as UTF-8"
+        ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # as reading in text mode did
     return parse_suite(text.splitlines(keepends=True), name=path.stem, path=path)

@@ -38,8 +38,10 @@ def find_clips(folder: str | Path) -> list[Clip]:
         raise FileNotFoundError(f"no videos in {folder}")
     missing = [v.name for v in videos if not v.with_suffix(".txt").is_file()]
     if missing:
-        raise FileNotFoundError(f"{folder}: no caption .txt for {', '.join(missing[:5])}"
-                                + (f" (+{len(missing) - 5} more)" if len(missing) > 5 else ""))
+        raise FileNotFoundError(
+            f"{folder}: no caption .txt for {', '.join(missing[:5])}"
+            + (f" (+{len(missing) - 5} more)" if len(missing) > 5 else "")
+        )
     return [Clip(v, v.with_suffix(".txt").read_text(encoding="utf-8").strip()) for v in videos]
 
 
@@ -53,11 +55,24 @@ def clip_tensor(path: Path, frames: int, width: int, height: int) -> torch.Tenso
     return torch.from_numpy(resized).permute(3, 0, 1, 2)[None].float() / 127.5 - 1.0
 
 
-def train_on_folder(videos: str | Path, base: str | Path, preset: str, out: str | Path, steps: int,
-                    frames: int, width: int, height: int, lr: float = 1e-4, batch_size: int = 1,
-                    save_every: int = 100, resume: bool = False, from_scratch: bool = False,
-                    lr_schedule: str = "constant", ema_decay: float = 0.0,
-                    progress: Callable[[dict], None] | None = None) -> Path:
+def train_on_folder(
+    videos: str | Path,
+    base: str | Path,
+    preset: str,
+    out: str | Path,
+    steps: int,
+    frames: int,
+    width: int,
+    height: int,
+    lr: float = 1e-4,
+    batch_size: int = 1,
+    save_every: int = 100,
+    resume: bool = False,
+    from_scratch: bool = False,
+    lr_schedule: str = "constant",
+    ema_decay: float = 0.0,
+    progress: Callable[[dict], None] | None = None,
+) -> Path:
     """Train, checkpointing into ``out/checkpoint``; returns the release folder ``out/release``, whose
     DiT is the moving average of the weights when ``ema_decay`` > 0."""
     from wanmodel.checkpoint import load_dit, load_vae, locate_weights

@@ -20,29 +20,73 @@ from wanbench.suite import REQUIRED_METADATA, Prompt, PromptFieldError, prompt_f
 
 # VBench dimension -> ours
 FROM_VBENCH = {
-    "subject_consistency": "id_consistency", "background_consistency": "scene_quality",
-    "temporal_flickering": "pixel_stability", "motion_smoothness": "smoothness",
-    "dynamic_degree": "large_motion", "aesthetic_quality": "image_quality", "imaging_quality": "image_quality",
-    "object_class": "single_object", "multiple_objects": "multiple_object", "human_action": "action_following",
-    "spatial_relationship": "spatial_position", "scene": "scene_quality", "appearance_style": "stylization",
+    "subject_consistency": "id_consistency",
+    "background_consistency": "scene_quality",
+    "temporal_flickering": "pixel_stability",
+    "motion_smoothness": "smoothness",
+    "dynamic_degree": "large_motion",
+    "aesthetic_quality": "image_quality",
+    "imaging_quality": "image_quality",
+    "object_class": "single_object",
+    "multiple_objects": "multiple_object",
+    "human_action": "action_following",
+    "spatial_relationship": "spatial_position",
+    "scene": "scene_quality",
+    "appearance_style": "stylization",
     "temporal_style": "camera_control",
 }
 # ours -> VBench (human_artifacts and physical_plausibility have no VBench counterpart)
 TO_VBENCH = {
-    "id_consistency": ["subject_consistency"], "scene_quality": ["background_consistency"],
-    "pixel_stability": ["temporal_flickering"], "smoothness": ["motion_smoothness"],
-    "large_motion": ["dynamic_degree"], "image_quality": ["aesthetic_quality", "imaging_quality"],
-    "single_object": ["object_class"], "multiple_object": ["multiple_objects"],
-    "action_following": ["human_action"], "spatial_position": ["spatial_relationship"],
-    "stylization": ["appearance_style"], "camera_control": ["temporal_style"],
+    "id_consistency": ["subject_consistency"],
+    "scene_quality": ["background_consistency"],
+    "pixel_stability": ["temporal_flickering"],
+    "smoothness": ["motion_smoothness"],
+    "large_motion": ["dynamic_degree"],
+    "image_quality": ["aesthetic_quality", "imaging_quality"],
+    "single_object": ["object_class"],
+    "multiple_object": ["multiple_objects"],
+    "action_following": ["human_action"],
+    "spatial_position": ["spatial_relationship"],
+    "stylization": ["appearance_style"],
+    "camera_control": ["temporal_style"],
 }
-RELATION_WORDS = {"on the left of": "left_of", "on the right of": "right_of", "on the top of": "above",
-                  "on the bottom of": "below"}
-CAMERA_WORDS = [("pan left", "pan_left"), ("pan right", "pan_right"), ("tilt up", "lift_up"),
-                ("tilt down", "lift_down"), ("zoom in", "zoom_in"), ("zoom out", "zoom_out")]
+RELATION_WORDS = {
+    "on the left of": "left_of",
+    "on the right of": "right_of",
+    "on the top of": "above",
+    "on the bottom of": "below",
+}
+CAMERA_WORDS = [
+    ("pan left", "pan_left"),
+    ("pan right", "pan_right"),
+    ("tilt up", "lift_up"),
+    ("tilt down", "lift_down"),
+    ("zoom in", "zoom_in"),
+    ("zoom out", "zoom_out"),
+]
 HUMAN_WORDS = {"person", "man", "woman", "boy", "girl", "child", "people", "baby", "lady", "player"}
-ANIMAL_WORDS = {"dog", "cat", "horse", "bird", "cow", "sheep", "bear", "elephant", "zebra", "giraffe",
-                "tiger", "lion", "fish", "rabbit", "duck", "monkey", "panda", "fox", "deer", "squirrel"}
+ANIMAL_WORDS = {
+    "dog",
+    "cat",
+    "horse",
+    "bird",
+    "cow",
+    "sheep",
+    "bear",
+    "elephant",
+    "zebra",
+    "giraffe",
+    "tiger",
+    "lion",
+    "fish",
+    "rabbit",
+    "duck",
+    "monkey",
+    "panda",
+    "fox",
+    "deer",
+    "squirrel",
+}
 
 
 @dataclass
@@ -68,16 +112,23 @@ def _metadata(entry: dict, ours: set[str]) -> dict:
     if "multiple_objects" in aux:
         names = [n.strip() for n in aux["multiple_objects"].get("object", "").split(" and ") if n.strip()]
         counts = aux["multiple_objects"].get("counts")  # ours, beside VBench's names (VBench ignores it)
-        if not (isinstance(counts, list) and len(counts) == len(names)
-                and all(isinstance(c, int) and not isinstance(c, bool) for c in counts)):
+        if not (
+            isinstance(counts, list)
+            and len(counts) == len(names)
+            and all(isinstance(c, int) and not isinstance(c, bool) for c in counts)
+        ):
             counts = [1] * len(names)
         meta["objects"] = [{"name": n, "count": c} for n, c in zip(names, counts)]
     spatial = (aux.get("spatial_relationship") or {}).get("spatial_relationship")
     if spatial and spatial.get("relationship") in RELATION_WORDS:
-        meta["spatial"] = {"subject": spatial["object_a"], "relation": RELATION_WORDS[spatial["relationship"]],
-                           "object": spatial["object_b"]}
-        meta.setdefault("objects", [{"name": spatial["object_a"], "count": 1},
-                                    {"name": spatial["object_b"], "count": 1}])
+        meta["spatial"] = {
+            "subject": spatial["object_a"],
+            "relation": RELATION_WORDS[spatial["relationship"]],
+            "object": spatial["object_b"],
+        }
+        meta.setdefault(
+            "objects", [{"name": spatial["object_a"], "count": 1}, {"name": spatial["object_b"], "count": 1}]
+        )
     style = (aux.get("appearance_style") or {}).get("appearance_style")
     if style:
         meta["style"] = style
@@ -126,8 +177,11 @@ def import_vbench(path: str | Path, id_prefix: str = "vbench") -> ImportReport:
             report.skipped.append(f"entry {number}: none of {entry.get('dimension')} can be scored here")
             continue
         try:
-            report.prompts.append(prompt_from_dict({"id": f"{id_prefix}-{number:04d}", "text": entry["prompt_en"],
-                                                    "dimensions": kept, **meta}))
+            report.prompts.append(
+                prompt_from_dict(
+                    {"id": f"{id_prefix}-{number:04d}", "text": entry["prompt_en"], "dimensions": kept, **meta}
+                )
+            )
         except PromptFieldError as exc:
             report.skipped.append(f"entry {number}: {exc.field}: {exc}")
     return report
@@ -146,12 +200,18 @@ def export_vbench(prompts: list[Prompt]) -> tuple[list[dict], list[str]]:
         if "object_class" in dims and prompt.objects:
             aux["object_class"] = {"object": prompt.objects[0].name}
         if "multiple_objects" in dims:
-            aux["multiple_objects"] = {"object": " and ".join(o.name for o in prompt.objects),
-                                       "counts": [o.count for o in prompt.objects]}
+            aux["multiple_objects"] = {
+                "object": " and ".join(o.name for o in prompt.objects),
+                "counts": [o.count for o in prompt.objects],
+            }
         if "spatial_relationship" in dims and prompt.spatial:
-            aux["spatial_relationship"] = {"spatial_relationship": {
-                "object_a": prompt.spatial.subject, "object_b": prompt.spatial.object,
-                "relationship": reverse_relation[prompt.spatial.relation]}}
+            aux["spatial_relationship"] = {
+                "spatial_relationship": {
+                    "object_a": prompt.spatial.subject,
+                    "object_b": prompt.spatial.object,
+                    "relationship": reverse_relation[prompt.spatial.relation],
+                }
+            }
         if "appearance_style" in dims and prompt.style:
             aux["appearance_style"] = {"appearance_style": prompt.style}
         entry: dict[str, Any] = {"prompt_en": prompt.text, "dimension": dims}

@@ -117,8 +117,12 @@ class DecodeLimits:
     max_frame_pixels: int = 4096 * 2304  # width x height of one frame (4K DCI and a little more)
     max_decoded_bytes: int = 1 << 30  # T x H x W x 3 of the frames kept
 
-    ENV = {"max_file_bytes": "WANBENCH_MAX_VIDEO_FILE_BYTES", "max_frames": "WANBENCH_MAX_VIDEO_FRAMES",
-           "max_frame_pixels": "WANBENCH_MAX_FRAME_PIXELS", "max_decoded_bytes": "WANBENCH_MAX_DECODED_BYTES"}
+    ENV = {
+        "max_file_bytes": "WANBENCH_MAX_VIDEO_FILE_BYTES",
+        "max_frames": "WANBENCH_MAX_VIDEO_FRAMES",
+        "max_frame_pixels": "WANBENCH_MAX_FRAME_PIXELS",
+        "max_decoded_bytes": "WANBENCH_MAX_DECODED_BYTES",
+    }
 
     @classmethod
     def from_env(cls) -> DecodeLimits:
@@ -151,8 +155,12 @@ def _kept_indices(total: int, sample: int | None, max_frames: int | None) -> np.
     return None
 
 
-def read_video(path: str | os.PathLike, max_frames: int | None = None, sample: int | None = None,
-               limits: DecodeLimits | None = None) -> Video:
+def read_video(
+    path: str | os.PathLike,
+    max_frames: int | None = None,
+    sample: int | None = None,
+    limits: DecodeLimits | None = None,
+) -> Video:
     """Decode ``path`` into a Video: every frame, the first ``max_frames``, or ``sample`` evenly spaced ones.
 
     The header is checked against ``limits`` (default: ``DecodeLimits.from_env()``) before a frame is
@@ -169,8 +177,9 @@ def read_video(path: str | os.PathLike, max_frames: int | None = None, sample: i
     if size == 0:
         raise VideoError(path, "file is empty (0 bytes)")
     if size > limits.max_file_bytes:
-        raise VideoError(path, f"file is {size} bytes, over the limit {limits.max_file_bytes} "
-                               "(WANBENCH_MAX_VIDEO_FILE_BYTES)")
+        raise VideoError(
+            path, f"file is {size} bytes, over the limit {limits.max_file_bytes} (WANBENCH_MAX_VIDEO_FILE_BYTES)"
+        )
     frames: np.ndarray | None = None
     kept = decoded = 0
     try:
@@ -185,14 +194,20 @@ def read_video(path: str | os.PathLike, max_frames: int | None = None, sample: i
             _check_size(path, width, height, limits)
             announced = _header_frame_count(stream, fps)
             if announced > limits.max_frames:
-                raise VideoError(path, f"header announces {announced} frames, over the limit {limits.max_frames} "
-                                       "(WANBENCH_MAX_VIDEO_FRAMES)")
+                raise VideoError(
+                    path,
+                    f"header announces {announced} frames, over the limit {limits.max_frames} "
+                    "(WANBENCH_MAX_VIDEO_FRAMES)",
+                )
             wanted = _kept_indices(announced, sample, max_frames)
             capacity = len(wanted) if wanted is not None else (announced or MIN_FRAMES)
             if capacity * width * height * 3 > limits.max_decoded_bytes:
-                raise VideoError(path, f"{capacity} frames of {width}x{height} would need "
-                                       f"{capacity * width * height * 3} bytes, over the limit "
-                                       f"{limits.max_decoded_bytes} (WANBENCH_MAX_DECODED_BYTES)")
+                raise VideoError(
+                    path,
+                    f"{capacity} frames of {width}x{height} would need "
+                    f"{capacity * width * height * 3} bytes, over the limit "
+                    f"{limits.max_decoded_bytes} (WANBENCH_MAX_DECODED_BYTES)",
+                )
             keep = set(wanted.tolist()) if wanted is not None else None
             for frame in container.decode(stream):
                 decoded += 1
@@ -205,8 +220,9 @@ def read_video(path: str | os.PathLike, max_frames: int | None = None, sample: i
                     continue
                 if (frame.width, frame.height) != (width, height):
                     if kept:
-                        raise VideoError(path, f"frame size changes mid-stream ({width}x{height} -> "
-                                               f"{frame.width}x{frame.height})")
+                        raise VideoError(
+                            path, f"frame size changes mid-stream ({width}x{height} -> {frame.width}x{frame.height})"
+                        )
                     width, height = frame.width, frame.height  # the header was wrong: trust the first frame
                     _check_size(path, width, height, limits)
                 if frames is None or kept == len(frames):
@@ -217,8 +233,17 @@ def read_video(path: str | os.PathLike, max_frames: int | None = None, sample: i
                     break
     except VideoError:
         raise
-    except (av.FFmpegError, ValueError, UnicodeDecodeError, IndexError, MemoryError, AttributeError, TypeError,
-            OverflowError, ZeroDivisionError) as exc:  # what damaged files were seen to raise (tests/test_fuzz.py)
+    except (
+        av.FFmpegError,
+        ValueError,
+        UnicodeDecodeError,
+        IndexError,
+        MemoryError,
+        AttributeError,
+        TypeError,
+        OverflowError,
+        ZeroDivisionError,
+    ) as exc:  # what damaged files were seen to raise (tests/test_fuzz.py)
         if kept:  # damaged after a clean start: say where it broke
             raise VideoError(path, f"corrupt video data after frame {decoded - 1}: {_one_line(exc)}") from exc
         raise VideoError(path, f"not a readable video ({type(exc).__name__}: {_one_line(exc)})") from exc
@@ -238,19 +263,26 @@ def _one_line(exc: BaseException) -> str:
 
 def _check_size(path: Path, width: int, height: int, limits: DecodeLimits) -> None:
     if width * height > limits.max_frame_pixels:
-        raise VideoError(path, f"frame size {width}x{height} is over the limit of {limits.max_frame_pixels} pixels "
-                               "(WANBENCH_MAX_FRAME_PIXELS)")
+        raise VideoError(
+            path,
+            f"frame size {width}x{height} is over the limit of {limits.max_frame_pixels} pixels "
+            "(WANBENCH_MAX_FRAME_PIXELS)",
+        )
 
 
-def _grow(path: Path, frames: np.ndarray | None, count: int, height: int, width: int,
-          limits: DecodeLimits) -> np.ndarray:
+def _grow(
+    path: Path, frames: np.ndarray | None, count: int, height: int, width: int, limits: DecodeLimits
+) -> np.ndarray:
     """The kept-frames array, (re)allocated for up to ``count`` frames within the decoded-bytes limit."""
     frame_bytes = height * width * 3
     kept = 0 if frames is None else len(frames)
     count = min(count, limits.max_decoded_bytes // frame_bytes)
     if count <= kept:
-        raise VideoError(path, f"more than {kept} frames of {width}x{height} exceed the limit of "
-                               f"{limits.max_decoded_bytes} decoded bytes (WANBENCH_MAX_DECODED_BYTES)")
+        raise VideoError(
+            path,
+            f"more than {kept} frames of {width}x{height} exceed the limit of "
+            f"{limits.max_decoded_bytes} decoded bytes (WANBENCH_MAX_DECODED_BYTES)",
+        )
     grown = np.empty((count, height, width, 3), dtype=np.uint8)
     if frames is not None:
         grown[:kept] = frames
@@ -270,13 +302,15 @@ def rgb_to_yuv420(image: np.ndarray) -> np.ndarray:
     u = 128 + ((-38 * rs - 74 * gs + 112 * bs + 512) >> 10)
     v = 128 + ((112 * rs - 94 * gs - 18 * bs + 512) >> 10)
     height, width = y.shape
-    planes = [y.astype(np.uint8), u.astype(np.uint8).reshape(height // 4, width), v.astype(np.uint8).reshape(height // 4, width)]
+    planes = [
+        y.astype(np.uint8),
+        u.astype(np.uint8).reshape(height // 4, width),
+        v.astype(np.uint8).reshape(height // 4, width),
+    ]
     return np.concatenate(planes, axis=0)
 
 
-def write_video(
-    path: str | os.PathLike, frames: np.ndarray, fps: float, crf: int = 18
-) -> Path:
+def write_video(path: str | os.PathLike, frames: np.ndarray, fps: float, crf: int = 18) -> Path:
     """Write uint8 RGB frames as H.264 mp4 (yuv420p), atomically: a killed write leaves no file.
 
     Same frames, same bytes: the RGB -> YUV conversion is ours (``rgb_to_yuv420``), the stream is

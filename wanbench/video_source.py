@@ -24,8 +24,16 @@ class VideoFailed(Exception):
 class VideoSource:
     """One model's videos in one run directory, recorded in its store (relative paths: runs move)."""
 
-    def __init__(self, adapter: ModelAdapter, text: GenerationText, run_dir: Path, run: str, label: str,
-                 store: ResultStore, main_store: ResultStore | None = None) -> None:
+    def __init__(
+        self,
+        adapter: ModelAdapter,
+        text: GenerationText,
+        run_dir: Path,
+        run: str,
+        label: str,
+        store: ResultStore,
+        main_store: ResultStore | None = None,
+    ) -> None:
         self.adapter, self.text = adapter, text
         self.run_dir, self.run, self.label = Path(run_dir), run, label
         self.store = store
@@ -46,9 +54,12 @@ class VideoSource:
             sha = file_sha256(path)
         except Exception as exc:  # one prompt that cannot be generated must not stop the run
             stage = "find" if self.adapter.finds_existing else "generate"  # a folder of exports finds, not makes
-            raise VideoFailed(stage, str(exc) if isinstance(exc, AdapterError) else f"{type(exc).__name__}: {exc}") from exc
-        self.store.record_video(self.run, self.label, prompt.id, seed, self._stored_path(path), sha,
-                                time.perf_counter() - began)
+            raise VideoFailed(
+                stage, str(exc) if isinstance(exc, AdapterError) else f"{type(exc).__name__}: {exc}"
+            ) from exc
+        self.store.record_video(
+            self.run, self.label, prompt.id, seed, self._stored_path(path), sha, time.perf_counter() - began
+        )
         return path, not self.adapter.finds_existing
 
     def _recorded(self, prompt: Prompt, seed: int) -> Path | None:
@@ -71,7 +82,7 @@ class VideoSource:
     def _recorded_path(self, stored: str) -> Path | None:
         """The file a recorded path names: relative to the run directory (or, for older stores, to the cwd)."""
         path = Path(stored)
-        for candidate in ([path] if path.is_absolute() else [self.run_dir / path, path]):
+        for candidate in [path] if path.is_absolute() else [self.run_dir / path, path]:
             if candidate.is_file():
                 return candidate
         return None

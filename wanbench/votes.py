@@ -70,9 +70,21 @@ class Vote:
         if self.model_a < self.model_b:
             return self
         swap = {"a": "b", "b": "a"}
-        return Vote(self.prompt_id, self.seed, self.model_b, self.model_a, self.annotator,
-                    swap.get(self.winner, self.winner), self.question, swap.get(self.shown_left, self.shown_left),
-                    self.sha256_b, self.sha256_a, self.seconds, self.created, self.source)
+        return Vote(
+            self.prompt_id,
+            self.seed,
+            self.model_b,
+            self.model_a,
+            self.annotator,
+            swap.get(self.winner, self.winner),
+            self.question,
+            swap.get(self.shown_left, self.shown_left),
+            self.sha256_b,
+            self.sha256_a,
+            self.seconds,
+            self.created,
+            self.source,
+        )
 
 
 class VoteStore:
@@ -83,8 +95,9 @@ class VoteStore:
         if readonly:
             if not self.path.is_file():
                 raise FileNotFoundError(f"no votes file at {self.path}")
-            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
-                                      check_same_thread=False)
+            self.db = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False
+            )
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
@@ -112,14 +125,31 @@ class VoteStore:
         rows = []
         for v in votes:
             c = v.canonical()
-            rows.append((c.prompt_id, int(c.seed), c.model_a, c.model_b, c.annotator, c.question, c.winner,
-                         c.shown_left, c.sha256_a, c.sha256_b, c.seconds, c.created or now, c.source))
+            rows.append(
+                (
+                    c.prompt_id,
+                    int(c.seed),
+                    c.model_a,
+                    c.model_b,
+                    c.annotator,
+                    c.question,
+                    c.winner,
+                    c.shown_left,
+                    c.sha256_a,
+                    c.sha256_b,
+                    c.seconds,
+                    c.created or now,
+                    c.source,
+                )
+            )
         with self.db:
             before = self.db.total_changes
             self.db.executemany(
                 "INSERT INTO votes (prompt_id, seed, model_a, model_b, annotator, question, winner, shown_left,"
                 " sha256_a, sha256_b, seconds, created, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (prompt_id, seed, model_a, model_b, annotator, question) DO NOTHING", rows)
+                " ON CONFLICT (prompt_id, seed, model_a, model_b, annotator, question) DO NOTHING",
+                rows,
+            )
             return self.db.total_changes - before
 
     def votes(self) -> list[Vote]:
@@ -132,19 +162,27 @@ class VoteStore:
 
     def pair_counts(self, question: str = OVERALL) -> dict[tuple[str, int, str, str], int]:
         """Votes per (prompt, seed, model_a, model_b) for one question."""
-        rows = self.db.execute("SELECT prompt_id, seed, model_a, model_b, count(*) FROM votes WHERE question=?"
-                               " GROUP BY prompt_id, seed, model_a, model_b", (question,)).fetchall()
+        rows = self.db.execute(
+            "SELECT prompt_id, seed, model_a, model_b, count(*) FROM votes WHERE question=?"
+            " GROUP BY prompt_id, seed, model_a, model_b",
+            (question,),
+        ).fetchall()
         return {(r[0], int(r[1]), r[2], r[3]): int(r[4]) for r in rows}
 
     def voted_by(self, annotator: str, question: str = OVERALL) -> set[tuple[str, int, str, str]]:
-        rows = self.db.execute("SELECT prompt_id, seed, model_a, model_b FROM votes WHERE annotator=? AND question=?",
-                               (annotator, question)).fetchall()
+        rows = self.db.execute(
+            "SELECT prompt_id, seed, model_a, model_b FROM votes WHERE annotator=? AND question=?",
+            (annotator, question),
+        ).fetchall()
         return {(r[0], int(r[1]), r[2], r[3]) for r in rows}
 
     def annotators(self, question: str = OVERALL) -> dict[str, dict[str, float]]:
         """Per annotator: votes, median seconds per vote, first and last vote time."""
-        rows = self.db.execute("SELECT annotator, count(*), avg(seconds), min(created), max(created) FROM votes"
-                               " WHERE question=? GROUP BY annotator ORDER BY annotator", (question,)).fetchall()
+        rows = self.db.execute(
+            "SELECT annotator, count(*), avg(seconds), min(created), max(created) FROM votes"
+            " WHERE question=? GROUP BY annotator ORDER BY annotator",
+            (question,),
+        ).fetchall()
         return {r[0]: {"votes": int(r[1]), "mean_seconds": r[2], "first": r[3], "last": r[4]} for r in rows}
 
 
@@ -177,13 +215,23 @@ def read_votes_csv(path: str | Path) -> list[Vote]:
                     raise VoteError("prompt_id, model_a, model_b and annotator must not be empty")
                 seconds = (row.get("seconds") or "").strip()
                 created = (row.get("created") or "").strip()
-                votes.append(Vote(
-                    prompt_id=row["prompt_id"].strip(), seed=int(row["seed"]), model_a=model_a, model_b=model_b,
-                    annotator=row["annotator"].strip(), winner=_parse_winner(row["winner"], model_a, model_b),
-                    question=(row.get("dimension") or "").strip(), shown_left=(row.get("shown_left") or "").strip(),
-                    sha256_a=(row.get("sha256_a") or "").strip(), sha256_b=(row.get("sha256_b") or "").strip(),
-                    seconds=float(seconds) if seconds else None, created=float(created) if created else None,
-                    source=(row.get("source") or "").strip() or "import").canonical())
+                votes.append(
+                    Vote(
+                        prompt_id=row["prompt_id"].strip(),
+                        seed=int(row["seed"]),
+                        model_a=model_a,
+                        model_b=model_b,
+                        annotator=row["annotator"].strip(),
+                        winner=_parse_winner(row["winner"], model_a, model_b),
+                        question=(row.get("dimension") or "").strip(),
+                        shown_left=(row.get("shown_left") or "").strip(),
+                        sha256_a=(row.get("sha256_a") or "").strip(),
+                        sha256_b=(row.get("sha256_b") or "").strip(),
+                        seconds=float(seconds) if seconds else None,
+                        created=float(created) if created else None,
+                        source=(row.get("source") or "").strip() or "import",
+                    ).canonical()
+                )
                 if votes[-1].shown_left not in ("", "a", "b"):
                     raise VoteError(f"shown_left must be a, b or empty, not {votes[-1].shown_left!r}")
             except (VoteError, ValueError, TypeError, AttributeError) as exc:

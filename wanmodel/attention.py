@@ -14,8 +14,9 @@ import torch.nn.functional as F
 
 
 class AttentionFn(Protocol):
-    def __call__(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
-                 key_length: int | None = None) -> torch.Tensor: ...
+    def __call__(
+        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, key_length: int | None = None
+    ) -> torch.Tensor: ...
 
 
 def sdpa(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, key_length: int | None = None) -> torch.Tensor:

@@ -48,8 +48,15 @@ class _StepMemory:
     moved: float = 0.0
 
 
-def cached_cfg_denoiser(dit: WanDiT, cond: torch.Tensor, uncond: torch.Tensor, scale: float, total_steps: int,
-                        policy: CachePolicy = CachePolicy(), stats: CacheStats | None = None) -> ModelFn:
+def cached_cfg_denoiser(
+    dit: WanDiT,
+    cond: torch.Tensor,
+    uncond: torch.Tensor,
+    scale: float,
+    total_steps: int,
+    policy: CachePolicy = CachePolicy(),
+    stats: CacheStats | None = None,
+) -> ModelFn:
     """A ``model_fn`` like ``cfg_denoiser``'s that reuses work as ``policy`` allows (call once per step)."""
     stats = stats if stats is not None else CacheStats()
     state = _StepMemory()

@@ -47,30 +47,35 @@ class KeyMap:
 _N = r"(\d+)"
 _P = r"(weight|bias)"
 
-DIT_KEYS = KeyMap("diffusers transformer", [
-    (r"patch_embedding\." + _P, r"patch_embedding.\1"),
-    (r"condition_embedder\.time_embedder\.linear_1\." + _P, r"time_embedding.0.\1"),
-    (r"condition_embedder\.time_embedder\.linear_2\." + _P, r"time_embedding.2.\1"),
-    (r"condition_embedder\.time_proj\." + _P, r"time_projection.1.\1"),
-    (r"condition_embedder\.text_embedder\.linear_1\." + _P, r"text_embedding.0.\1"),
-    (r"condition_embedder\.text_embedder\.linear_2\." + _P, r"text_embedding.2.\1"),
-    (r"blocks\." + _N + r"\.attn1\.to_(q|k|v)\." + _P, r"blocks.\1.self_attn.\2.\3"),
-    (r"blocks\." + _N + r"\.attn1\.to_out\.0\." + _P, r"blocks.\1.self_attn.o.\2"),
-    (r"blocks\." + _N + r"\.attn1\.(norm_q|norm_k)\.weight", r"blocks.\1.self_attn.\2.weight"),
-    (r"blocks\." + _N + r"\.attn2\.to_(q|k|v)\." + _P, r"blocks.\1.cross_attn.\2.\3"),
-    (r"blocks\." + _N + r"\.attn2\.to_out\.0\." + _P, r"blocks.\1.cross_attn.o.\2"),
-    (r"blocks\." + _N + r"\.attn2\.(norm_q|norm_k)\.weight", r"blocks.\1.cross_attn.\2.weight"),
-    (r"blocks\." + _N + r"\.norm2\." + _P, r"blocks.\1.norm3.\2"),
-    (r"blocks\." + _N + r"\.ffn\.net\.0\.proj\." + _P, r"blocks.\1.ffn.0.\2"),
-    (r"blocks\." + _N + r"\.ffn\.net\.2\." + _P, r"blocks.\1.ffn.2.\2"),
-    (r"blocks\." + _N + r"\.scale_shift_table", r"blocks.\1.modulation"),
-    (r"proj_out\." + _P, r"head.head.\1"),
-    (r"scale_shift_table", r"head.modulation"),
-])
+DIT_KEYS = KeyMap(
+    "diffusers transformer",
+    [
+        (r"patch_embedding\." + _P, r"patch_embedding.\1"),
+        (r"condition_embedder\.time_embedder\.linear_1\." + _P, r"time_embedding.0.\1"),
+        (r"condition_embedder\.time_embedder\.linear_2\." + _P, r"time_embedding.2.\1"),
+        (r"condition_embedder\.time_proj\." + _P, r"time_projection.1.\1"),
+        (r"condition_embedder\.text_embedder\.linear_1\." + _P, r"text_embedding.0.\1"),
+        (r"condition_embedder\.text_embedder\.linear_2\." + _P, r"text_embedding.2.\1"),
+        (r"blocks\." + _N + r"\.attn1\.to_(q|k|v)\." + _P, r"blocks.\1.self_attn.\2.\3"),
+        (r"blocks\." + _N + r"\.attn1\.to_out\.0\." + _P, r"blocks.\1.self_attn.o.\2"),
+        (r"blocks\." + _N + r"\.attn1\.(norm_q|norm_k)\.weight", r"blocks.\1.self_attn.\2.weight"),
+        (r"blocks\." + _N + r"\.attn2\.to_(q|k|v)\." + _P, r"blocks.\1.cross_attn.\2.\3"),
+        (r"blocks\." + _N + r"\.attn2\.to_out\.0\." + _P, r"blocks.\1.cross_attn.o.\2"),
+        (r"blocks\." + _N + r"\.attn2\.(norm_q|norm_k)\.weight", r"blocks.\1.cross_attn.\2.weight"),
+        (r"blocks\." + _N + r"\.norm2\." + _P, r"blocks.\1.norm3.\2"),
+        (r"blocks\." + _N + r"\.ffn\.net\.0\.proj\." + _P, r"blocks.\1.ffn.0.\2"),
+        (r"blocks\." + _N + r"\.ffn\.net\.2\." + _P, r"blocks.\1.ffn.2.\2"),
+        (r"blocks\." + _N + r"\.scale_shift_table", r"blocks.\1.modulation"),
+        (r"proj_out\." + _P, r"head.head.\1"),
+        (r"scale_shift_table", r"head.modulation"),
+    ],
+)
 
 _RESNET = [
-    (r"norm1\.gamma", r"residual.0.gamma"), (r"conv1\." + _P, r"residual.2.{g}"),
-    (r"norm2\.gamma", r"residual.3.gamma"), (r"conv2\." + _P, r"residual.6.{g}"),
+    (r"norm1\.gamma", r"residual.0.gamma"),
+    (r"conv1\." + _P, r"residual.2.{g}"),
+    (r"norm2\.gamma", r"residual.3.gamma"),
+    (r"conv2\." + _P, r"residual.6.{g}"),
     (r"conv_shortcut\." + _P, r"shortcut.{g}"),
 ]
 
@@ -84,12 +89,16 @@ def _resnet_rules(diffusers_prefix: str, official_prefix: str) -> list[tuple[str
 def vae_key_map(config) -> KeyMap:
     """diffusers ``AutoencoderKLWan`` names -> official ``Wan2.1_VAE.pth`` names for a VAE config."""
     rules: list[tuple[str, str]] = [
-        (r"quant_conv\." + _P, r"conv1.\1"), (r"post_quant_conv\." + _P, r"conv2.\1"),
-        (r"encoder\.conv_in\." + _P, r"encoder.conv1.\1"), (r"decoder\.conv_in\." + _P, r"decoder.conv1.\1"),
+        (r"quant_conv\." + _P, r"conv1.\1"),
+        (r"post_quant_conv\." + _P, r"conv2.\1"),
+        (r"encoder\.conv_in\." + _P, r"encoder.conv1.\1"),
+        (r"decoder\.conv_in\." + _P, r"decoder.conv1.\1"),
         (r"(encoder|decoder)\.norm_out\.gamma", r"\1.head.0.gamma"),
         (r"(encoder|decoder)\.conv_out\." + _P, r"\1.head.2.\2"),
-        (r"(encoder|decoder)\.mid_block\.attentions\.0\.(norm\.gamma|to_qkv\.weight|to_qkv\.bias|proj\.weight|proj\.bias)",
-         r"\1.middle.1.\2"),
+        (
+            r"(encoder|decoder)\.mid_block\.attentions\.0\.(norm\.gamma|to_qkv\.weight|to_qkv\.bias|proj\.weight|proj\.bias)",
+            r"\1.middle.1.\2",
+        ),
         # encoder: down_blocks is already the flat list the official Sequential is
         (r"encoder\.down_blocks\.(\d+)\.(resample\.1|time_conv)\." + _P, r"encoder.downsamples.\1.\2.\3"),
     ]
@@ -103,16 +112,24 @@ def vae_key_map(config) -> KeyMap:
     for i in range(len(config.dim_mult)):
         for j in range(config.num_res_blocks + 1):
             rules += _resnet_rules(rf"decoder\.up_blocks\.{i}\.resnets\.{j}", f"decoder.upsamples.{i * per_block + j}")
-        rules.append((rf"decoder\.up_blocks\.{i}\.upsamplers\.0\.(resample\.1|time_conv)\." + _P,
-                      rf"decoder.upsamples.{i * per_block + config.num_res_blocks + 1}.\1.\2"))
+        rules.append(
+            (
+                rf"decoder\.up_blocks\.{i}\.upsamplers\.0\.(resample\.1|time_conv)\." + _P,
+                rf"decoder.upsamples.{i * per_block + config.num_res_blocks + 1}.\1.\2",
+            )
+        )
     return KeyMap("diffusers vae", rules)
+
 
 # The official umT5 encoder file (models_t5_umt5-xxl-enc-bf16.pth) and transformers' UMT5EncoderModel,
 # written once as (official name, transformers name) pairs; {n} is the block number. Both directions
 # are derived from this table.
 UMT5_NAMES = [
     *[(f"blocks.{{n}}.attn.{p}.weight", f"encoder.block.{{n}}.layer.0.SelfAttention.{p}.weight") for p in "qkvo"],
-    ("blocks.{n}.pos_embedding.embedding.weight", "encoder.block.{n}.layer.0.SelfAttention.relative_attention_bias.weight"),
+    (
+        "blocks.{n}.pos_embedding.embedding.weight",
+        "encoder.block.{n}.layer.0.SelfAttention.relative_attention_bias.weight",
+    ),
     ("blocks.{n}.norm1.weight", "encoder.block.{n}.layer.0.layer_norm.weight"),
     ("blocks.{n}.norm2.weight", "encoder.block.{n}.layer.1.layer_norm.weight"),
     ("blocks.{n}.ffn.gate.0.weight", "encoder.block.{n}.layer.1.DenseReluDense.wi_0.weight"),
@@ -148,6 +165,7 @@ def transformers_umt5_to_official(state: StateDict) -> StateDict:
 
 
 # -- reading files ---------------------------------------------------------------------------------
+
 
 def read_state_dict(path: str | Path) -> StateDict:
     """A safetensors file, a shard index json, a folder of safetensors shards, or a .pth/.pt file
@@ -197,9 +215,13 @@ def _names(keys: Iterable[str], limit: int = 5) -> str:
     return ", ".join(keys[:limit]) + more
 
 
-def load_into(build: Callable[[], torch.nn.Module], state: StateDict, origin: str,
-              device: str | torch.device | None = None,
-              dtype_of: Callable[[str], torch.dtype | None] | None = None) -> torch.nn.Module:
+def load_into(
+    build: Callable[[], torch.nn.Module],
+    state: StateDict,
+    origin: str,
+    device: str | torch.device | None = None,
+    dtype_of: Callable[[str], torch.dtype | None] | None = None,
+) -> torch.nn.Module:
     """Build on the meta device and assign ``state`` strictly; mismatches name the keys. Each tensor
     goes straight to ``device`` and to ``dtype_of(key)`` (None: as stored) before it is assigned;
     tensors shared by several keys (tied weights) are moved once."""
@@ -208,13 +230,15 @@ def load_into(build: Callable[[], torch.nn.Module], state: StateDict, origin: st
     expected = model.state_dict()
     missing, unexpected = expected.keys() - state.keys(), state.keys() - expected.keys()
     if missing or unexpected:
-        parts = ([f"missing keys: {_names(missing)}"] if missing else []) + \
-                ([f"unexpected keys: {_names(unexpected)}"] if unexpected else [])
+        parts = ([f"missing keys: {_names(missing)}"] if missing else []) + (
+            [f"unexpected keys: {_names(unexpected)}"] if unexpected else []
+        )
         raise CheckpointError(f"{origin}: " + "; ".join(parts))
     for key, tensor in state.items():
         if tuple(tensor.shape) != tuple(expected[key].shape):
-            raise CheckpointError(f"{origin}: key {key!r} has shape {tuple(tensor.shape)}, "
-                                  f"the model expects {tuple(expected[key].shape)}")
+            raise CheckpointError(
+                f"{origin}: key {key!r} has shape {tuple(tensor.shape)}, the model expects {tuple(expected[key].shape)}"
+            )
     moved: dict[int, torch.Tensor] = {}
     placed: StateDict = {}
     for key, tensor in state.items():
@@ -265,8 +289,12 @@ OFFICIAL_FILES = {
     "text_encoder": ("models_t5_umt5-xxl-enc-bf16.pth",),
     "tokenizer": ("google/umt5-xxl",),
 }
-DIFFUSERS_FILES = {"dit": ("transformer",), "vae": ("vae",), "text_encoder": ("text_encoder",),
-                   "tokenizer": ("tokenizer",)}
+DIFFUSERS_FILES = {
+    "dit": ("transformer",),
+    "vae": ("vae",),
+    "text_encoder": ("text_encoder",),
+    "tokenizer": ("tokenizer",),
+}
 
 
 @dataclass(frozen=True)

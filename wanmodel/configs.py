@@ -40,12 +40,40 @@ class VAEConfig:
     temporal_downsample: tuple[bool, ...] = (False, True, True)
     # Per-channel statistics of the official VAE's latents: latents are stored as (mu - mean) / std.
     latents_mean: tuple[float, ...] = (
-        -0.7571, -0.7089, -0.9113, 0.1075, -0.1745, 0.9653, -0.1517, 1.5508,
-        0.4134, -0.0715, 0.5517, -0.3632, -0.1922, -0.9497, 0.2503, -0.2921,
+        -0.7571,
+        -0.7089,
+        -0.9113,
+        0.1075,
+        -0.1745,
+        0.9653,
+        -0.1517,
+        1.5508,
+        0.4134,
+        -0.0715,
+        0.5517,
+        -0.3632,
+        -0.1922,
+        -0.9497,
+        0.2503,
+        -0.2921,
     )
     latents_std: tuple[float, ...] = (
-        2.8184, 1.4541, 2.3275, 2.6558, 1.2196, 1.7708, 2.6052, 2.0743,
-        3.2687, 2.1526, 2.8652, 1.5579, 1.6382, 1.1253, 2.8251, 1.9160,
+        2.8184,
+        1.4541,
+        2.3275,
+        2.6558,
+        1.2196,
+        1.7708,
+        2.6052,
+        2.0743,
+        3.2687,
+        2.1526,
+        2.8652,
+        1.5579,
+        1.6382,
+        1.1253,
+        2.8251,
+        1.9160,
     )
 
     @property
@@ -125,8 +153,9 @@ class WanConfig:
 
 def _tiny() -> WanConfig:
     text = TextConfig(vocab_size=512, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_heads=4, text_len=16)
-    dit = DiTConfig(dim=48, ffn_dim=96, num_heads=4, num_layers=2, freq_dim=32, text_dim=32, text_len=16,
-                    in_dim=4, out_dim=4)
+    dit = DiTConfig(
+        dim=48, ffn_dim=96, num_heads=4, num_layers=2, freq_dim=32, text_dim=32, text_len=16, in_dim=4, out_dim=4
+    )
     vae = VAEConfig(dim=8, z_dim=4, latents_mean=(0.0,) * 4, latents_std=(1.0,) * 4)
     return WanConfig("tiny", dit, vae, text, SamplingConfig(steps=10, shift=3.0))
 

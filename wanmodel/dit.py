@@ -34,13 +34,19 @@ from wanmodel.configs import DiTConfig
 
 # The fp32 islands, declared once: parameters (full names) that stay float32 under ``WanDiT.cast``.
 # The forward code relies on it: what uses these weights computes in float32.
-FP32_ISLANDS = re.compile("|".join([
-    r"time_embedding\..*", r"time_projection\..*",  # the timestep MLP
-    r"blocks\.\d+\.modulation", r"head\.modulation",  # adaLN shift / scale / gate tables
-    r"blocks\.\d+\.norm3\..*",  # the affine LayerNorm before cross-attention
-    r"blocks\.\d+\.(self|cross)_attn\.norm_[qk]\..*",  # q/k RMSNorm scales
-    r"head\.head\..*",  # the output projection (the official runs the head under fp32 autocast)
-]))
+FP32_ISLANDS = re.compile(
+    "|".join(
+        [
+            r"time_embedding\..*",
+            r"time_projection\..*",  # the timestep MLP
+            r"blocks\.\d+\.modulation",
+            r"head\.modulation",  # adaLN shift / scale / gate tables
+            r"blocks\.\d+\.norm3\..*",  # the affine LayerNorm before cross-attention
+            r"blocks\.\d+\.(self|cross)_attn\.norm_[qk]\..*",  # q/k RMSNorm scales
+            r"head\.head\..*",  # the output projection (the official runs the head under fp32 autocast)
+        ]
+    )
+)
 
 
 def is_fp32_island(name: str) -> bool:
@@ -74,11 +80,14 @@ def rope_table(max_len: int, dim: int, theta: float) -> torch.Tensor:
 def rope_frequencies(config: DiTConfig) -> torch.Tensor:
     """[max_len, head_dim/2] complex: time, height and width tables side by side."""
     d = config.head_dim
-    return torch.cat([
-        rope_table(config.rope_max_len, d - 4 * (d // 6), config.rope_theta),
-        rope_table(config.rope_max_len, 2 * (d // 6), config.rope_theta),
-        rope_table(config.rope_max_len, 2 * (d // 6), config.rope_theta),
-    ], dim=1)
+    return torch.cat(
+        [
+            rope_table(config.rope_max_len, d - 4 * (d // 6), config.rope_theta),
+            rope_table(config.rope_max_len, 2 * (d // 6), config.rope_theta),
+            rope_table(config.rope_max_len, 2 * (d // 6), config.rope_theta),
+        ],
+        dim=1,
+    )
 
 
 def rope_grid(freqs: torch.Tensor, grid: tuple[int, int, int]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -87,11 +96,14 @@ def rope_grid(freqs: torch.Tensor, grid: tuple[int, int, int]) -> tuple[torch.Te
     f, h, w = grid
     c = freqs.shape[1]
     ft, fh, fw = freqs.split([c - 2 * (c // 3), c // 3, c // 3], dim=1)
-    rotations = torch.cat([
-        ft[:f].view(f, 1, 1, -1).expand(f, h, w, -1),
-        fh[:h].view(1, h, 1, -1).expand(f, h, w, -1),
-        fw[:w].view(1, 1, w, -1).expand(f, h, w, -1),
-    ], dim=-1).reshape(f * h * w, -1)
+    rotations = torch.cat(
+        [
+            ft[:f].view(f, 1, 1, -1).expand(f, h, w, -1),
+            fh[:h].view(1, h, 1, -1).expand(f, h, w, -1),
+            fw[:w].view(1, 1, w, -1).expand(f, h, w, -1),
+        ],
+        dim=-1,
+    ).reshape(f * h * w, -1)
     return rotations.real.float(), rotations.imag.float()
 
 
@@ -135,8 +147,9 @@ class SelfAttention(nn.Module):
         self.norm_q, self.norm_k = RMSNorm(dim, eps), RMSNorm(dim, eps)
         self.attention: AttentionFn = sdpa  # parallel.py installs a sequence-parallel one here
 
-    def forward(self, x: torch.Tensor, rope: tuple[torch.Tensor, torch.Tensor],
-                key_length: int | None = None) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, rope: tuple[torch.Tensor, torch.Tensor], key_length: int | None = None
+    ) -> torch.Tensor:
         """x [B, L, dim]; ``key_length``: how many tokens of the whole sequence are real (not padding)."""
         b, length, dim = x.shape
         heads = (b, length, self.num_heads, dim // self.num_heads)
@@ -172,12 +185,19 @@ class Block(nn.Module):
         self.norm3 = LayerNorm(dim, eps, elementwise_affine=True)  # before cross-attention
         self.cross_attn = CrossAttention(dim, config.num_heads, eps)
         self.norm2 = LayerNorm(dim, eps, elementwise_affine=False)  # before the FFN
-        self.ffn = nn.Sequential(nn.Linear(dim, config.ffn_dim), nn.GELU(approximate="tanh"),
-                                 nn.Linear(config.ffn_dim, dim))
+        self.ffn = nn.Sequential(
+            nn.Linear(dim, config.ffn_dim), nn.GELU(approximate="tanh"), nn.Linear(config.ffn_dim, dim)
+        )
         self.modulation = nn.Parameter(torch.randn(1, 6, dim) / dim**0.5)
 
-    def forward(self, x: torch.Tensor, e: torch.Tensor, context: torch.Tensor,
-                rope: tuple[torch.Tensor, torch.Tensor], key_length: int | None = None) -> torch.Tensor:
+    def forward(
+        self,
+        x: torch.Tensor,
+        e: torch.Tensor,
+        context: torch.Tensor,
+        rope: tuple[torch.Tensor, torch.Tensor],
+        key_length: int | None = None,
+    ) -> torch.Tensor:
         """x [B, L, dim] (residual dtype), e [B, 6, dim] float32, context [B, Lt, dim]."""
         dtype = next(self.ffn.parameters()).dtype  # matmuls run in the weights' dtype (ffn.0.weight)
         shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp = (self.modulation + e).unbind(1)
@@ -208,8 +228,9 @@ class WanDiT(nn.Module):
         self.fp32_residual = fp32_residual
         dim = config.dim
         self.patch_embedding = nn.Conv3d(config.in_dim, dim, kernel_size=config.patch_size, stride=config.patch_size)
-        self.text_embedding = nn.Sequential(nn.Linear(config.text_dim, dim), nn.GELU(approximate="tanh"),
-                                            nn.Linear(dim, dim))
+        self.text_embedding = nn.Sequential(
+            nn.Linear(config.text_dim, dim), nn.GELU(approximate="tanh"), nn.Linear(dim, dim)
+        )
         self.time_embedding = nn.Sequential(nn.Linear(config.freq_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
         self.time_projection = nn.Sequential(nn.SiLU(), nn.Linear(dim, dim * 6))
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.num_layers))

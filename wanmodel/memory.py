@@ -30,8 +30,11 @@ def parameter_counts(config: WanConfig) -> dict[str, int]:
     from wanmodel.vae import WanVAE
 
     with torch.device("meta"):
-        models = {"dit": WanDiT(config.dit), "vae": WanVAE(config.vae),
-                  "text_encoder": UMT5EncoderModel(umt5_config(config.text))}
+        models = {
+            "dit": WanDiT(config.dit),
+            "vae": WanVAE(config.vae),
+            "text_encoder": UMT5EncoderModel(umt5_config(config.text)),
+        }
     return {name: sum(p.numel() for p in m.parameters()) for name, m in models.items()}
 
 
@@ -76,13 +79,22 @@ def memory_terms(config: WanConfig, width: int, height: int, frames: int, cfg_ba
     d = config.dit
     vae = config.vae
     latent_frames = (frames - 1) // vae.temporal_stride + 1
-    tokens = latent_frames * (height // vae.spatial_stride // d.patch_size[1]) * (width // vae.spatial_stride // d.patch_size[2])
+    tokens = (
+        latent_frames
+        * (height // vae.spatial_stride // d.patch_size[1])
+        * (width // vae.spatial_stride // d.patch_size[2])
+    )
     rows = cfg_batch * tokens
     attention_phase = rows * d.dim * (4 + 4 + 2 + 4 + 4 + 2 + 2)  # x, modulated (f32 + bf16), q, k, v, out
     ffn_phase = rows * (d.dim * (4 + 4 + 2) + d.ffn_dim * 2 * 2)  # x, modulated, hidden and its GELU
     chunk_pixels = vae.temporal_stride * height * width
     channels = vae.dim * (2 * vae.dim_mult[1] + 1 + 1) + vae.dim * 2 / vae.temporal_stride  # + 2-frame cache
     block = (counts["dit"] - islands) / d.num_layers * 2
-    return MemoryTerms(text_encoder=counts["text_encoder"] * 2, dit=dit, dit_block=block, vae=counts["vae"] * 4,
-                       dit_activations=max(attention_phase, ffn_phase),
-                       vae_activations=chunk_pixels * channels * 4)
+    return MemoryTerms(
+        text_encoder=counts["text_encoder"] * 2,
+        dit=dit,
+        dit_block=block,
+        vae=counts["vae"] * 4,
+        dit_activations=max(attention_phase, ffn_phase),
+        vae_activations=chunk_pixels * channels * 4,
+    )

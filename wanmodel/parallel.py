@@ -75,8 +75,9 @@ class UlyssesAttention:
         received = _all_to_all(chunks, self.group)  # [U, B, Ls, H/U, D]: my tokens, rank j's heads
         return received.permute(1, 2, 0, 3, 4).reshape(b, length // self.size, self.size * hu, d)
 
-    def __call__(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
-                 key_length: int | None = None) -> torch.Tensor:
+    def __call__(
+        self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, key_length: int | None = None
+    ) -> torch.Tensor:
         q, k = q.to(v.dtype), k.to(v.dtype)  # exchange in the attention dtype
         q, k, v = (self._heads_to_ranks(t) for t in (q, k, v))
         return self._ranks_to_heads(self.inner(q, k, v, key_length))
@@ -142,8 +143,7 @@ def apply_fsdp_umt5(model: UMT5EncoderModel, mesh: DeviceMesh) -> UMT5EncoderMod
     return model
 
 
-def parallelize_pipeline(pipeline, mesh: DeviceMesh, dit_fsdp: bool = True, t5_fsdp: bool = True,
-                         ulysses: bool = True):
+def parallelize_pipeline(pipeline, mesh: DeviceMesh, dit_fsdp: bool = True, t5_fsdp: bool = True, ulysses: bool = True):
     """Apply the chosen parallelism to a WanPipeline in place, over the mesh's ``sequence`` dimension
     (or a 1D mesh). The VAE stays replicated: it is small, and every rank decodes its group's video."""
     group_mesh = mesh["sequence"] if mesh.mesh_dim_names and "sequence" in mesh.mesh_dim_names else mesh

@@ -1,10 +1,11 @@
 """Text-to-video sampling: encode the prompt, denoise latents with classifier-free guidance, decode.
 
 Defaults are the model preset's ``WanConfig.sampling`` (for the releases the official ones: 50 steps,
-guidance 5.0, shift 5.0, 81 frames, 832x480, UniPC, the official negative prompt); as in the official, an empty negative prompt means that default one
-(``empty_negative="empty"`` encodes the empty string instead). Frames become uint8 as the official
-writes them: scaled to [0, 255] and truncated. Same seed on the same device gives the same frames:
-the initial noise comes from a ``torch.Generator`` seeded with ``seed`` on the sampling device.
+guidance 5.0, shift 5.0, 81 frames, 832x480, UniPC, the official negative prompt); as in the official, an
+empty negative prompt means that default one (``empty_negative="empty"`` encodes the empty string
+instead). Frames become uint8 as the official writes them: scaled to [0, 255] and truncated. Same seed
+on the same device gives the same frames: the initial noise comes from a ``torch.Generator`` seeded
+with ``seed`` on the sampling device.
 
 Memory modes, as the official ``--offload_model`` and ``--t5_cpu``: with ``offload`` every model
 waits on the CPU and visits the GPU only for its stage (text encoder, then DiT, then VAE); with
@@ -14,10 +15,10 @@ waits on the CPU and visits the GPU only for its stage (text encoder, then DiT, 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -51,16 +52,30 @@ def to_uint8_frames(video: torch.Tensor) -> np.ndarray:
 
 
 class WanPipeline:
-    def __init__(self, config: WanConfig, dit: WanDiT, vae: WanVAE, text_encoder: TextEncoder | None,
-                 device: str | torch.device = "cpu", offload: bool = False, t5_cpu: bool = False) -> None:
+    def __init__(
+        self,
+        config: WanConfig,
+        dit: WanDiT,
+        vae: WanVAE,
+        text_encoder: TextEncoder | None,
+        device: str | torch.device = "cpu",
+        offload: bool = False,
+        t5_cpu: bool = False,
+    ) -> None:
         self.config, self.dit, self.vae, self.text_encoder = config, dit.eval(), vae.eval(), text_encoder
         self.device = torch.device(device)
         self.offload, self.t5_cpu = offload, t5_cpu
 
     @classmethod
-    def from_weights(cls, root: str | Path, config: WanConfig, device: str = "cpu",
-                     dtype: torch.dtype = torch.float32, offload: bool = False,
-                     t5_cpu: bool = False) -> "WanPipeline":
+    def from_weights(
+        cls,
+        root: str | Path,
+        config: WanConfig,
+        device: str = "cpu",
+        dtype: torch.dtype = torch.float32,
+        offload: bool = False,
+        t5_cpu: bool = False,
+    ) -> WanPipeline:
         """Load a release folder (official or diffusers layout) into a pipeline, each model straight
         to where it waits: ``device``, or the CPU under ``offload`` (and the text encoder under ``t5_cpu``)."""
         from wanmodel.checkpoint import load_dit, load_vae, locate_weights
@@ -69,8 +84,13 @@ class WanPipeline:
         home = "cpu" if offload else device
         dit = load_dit(weights.dit, config.dit, dtype=dtype if dtype != torch.float32 else None, device=home)
         vae = load_vae(weights.vae, config.vae, device=home)
-        text = TextEncoder.load(weights.text_encoder, weights.tokenizer, config.text, dtype=dtype,
-                                device="cpu" if offload or t5_cpu else device)
+        text = TextEncoder.load(
+            weights.text_encoder,
+            weights.tokenizer,
+            config.text,
+            dtype=dtype,
+            device="cpu" if offload or t5_cpu else device,
+        )
         return cls(config, dit, vae, text, device, offload=offload, t5_cpu=t5_cpu)
 
     @contextmanager
@@ -101,10 +121,16 @@ class WanPipeline:
             torch.cuda.empty_cache()
 
     @torch.no_grad()
-    def generate(self, prompt: str, seed: int = 0, sampling: SamplingConfig = SamplingConfig(),
-                 context: tuple[torch.Tensor, torch.Tensor] | None = None,
-                 callback: Callable[[int, torch.Tensor], None] | None = None,
-                 cache: CachePolicy | None = None, cache_stats: CacheStats | None = None) -> np.ndarray:
+    def generate(
+        self,
+        prompt: str,
+        seed: int = 0,
+        sampling: SamplingConfig = SamplingConfig(),
+        context: tuple[torch.Tensor, torch.Tensor] | None = None,
+        callback: Callable[[int, torch.Tensor], None] | None = None,
+        cache: CachePolicy | None = None,
+        cache_stats: CacheStats | None = None,
+    ) -> np.ndarray:
         """uint8 frames [T, H, W, 3] for one prompt; ``context`` = (cond, uncond) skips the text encoder;
         ``cache`` turns on the diffusion cache (fewer DiT forwards, slightly different output)."""
         vae_cfg = self.config.vae
@@ -113,13 +139,20 @@ class WanPipeline:
             cond, uncond = self.encode_text([prompt, sampling.negative]).chunk(2)
         else:
             cond, uncond = context
-        shape = (1, vae_cfg.z_dim, (sampling.frames - 1) // vae_cfg.temporal_stride + 1,
-                 sampling.height // vae_cfg.spatial_stride, sampling.width // vae_cfg.spatial_stride)
+        shape = (
+            1,
+            vae_cfg.z_dim,
+            (sampling.frames - 1) // vae_cfg.temporal_stride + 1,
+            sampling.height // vae_cfg.spatial_stride,
+            sampling.width // vae_cfg.spatial_stride,
+        )
         generator = torch.Generator(device=self.device).manual_seed(seed)
         noise = torch.randn(shape, generator=generator, device=self.device, dtype=torch.float32)
         sigmas = flow_sigmas(sampling.steps, sampling.shift, SIGMA_MAX[sampling.sampler])
         if cache is not None:
-            model_fn = cached_cfg_denoiser(self.dit, cond, uncond, sampling.guidance, sampling.steps, cache, cache_stats)
+            model_fn = cached_cfg_denoiser(
+                self.dit, cond, uncond, sampling.guidance, sampling.steps, cache, cache_stats
+            )
         else:
             model_fn = cfg_denoiser(self.dit, cond, uncond, sampling.guidance)
         with self._resident(self.dit):

@@ -39,7 +39,9 @@ def timesteps_of(sigmas: torch.Tensor) -> torch.Tensor:
     return (sigmas[:-1] * NUM_TRAIN_TIMESTEPS).to(torch.int64)
 
 
-def sample_euler(model_fn: ModelFn, x: torch.Tensor, sigmas: torch.Tensor, callback: Callback | None = None) -> torch.Tensor:
+def sample_euler(
+    model_fn: ModelFn, x: torch.Tensor, sigmas: torch.Tensor, callback: Callback | None = None
+) -> torch.Tensor:
     """First-order flow ODE steps: x <- x + (sigma_next - sigma) * v."""
     timesteps = timesteps_of(sigmas)
     for i in range(len(timesteps)):
@@ -57,7 +59,9 @@ def _lambda(sigma: float) -> float:
     return math.log(1.0 - sigma) - math.log(sigma) if sigma > 0 else math.inf
 
 
-def sample_dpmpp(model_fn: ModelFn, x: torch.Tensor, sigmas: torch.Tensor, callback: Callback | None = None) -> torch.Tensor:
+def sample_dpmpp(
+    model_fn: ModelFn, x: torch.Tensor, sigmas: torch.Tensor, callback: Callback | None = None
+) -> torch.Tensor:
     """DPM-Solver++(2M), midpoint form, data prediction: second order except at the first step and
     the last (which lands on sigma 0), as the official ``dpm++`` solver (solver order 2)."""
     sig = [float(s) for s in sigmas]
@@ -83,8 +87,9 @@ def sample_dpmpp(model_fn: ModelFn, x: torch.Tensor, sigmas: torch.Tensor, callb
     return x.to(dtype)
 
 
-def sample_unipc(model_fn: ModelFn, x: torch.Tensor, sigmas: torch.Tensor, callback: Callback | None = None,
-                 order: int = 2) -> torch.Tensor:
+def sample_unipc(
+    model_fn: ModelFn, x: torch.Tensor, sigmas: torch.Tensor, callback: Callback | None = None, order: int = 2
+) -> torch.Tensor:
     """UniPC (bh2, x0 prediction, predictor order <= 2 with warm-up and a first-order last step)."""
     if order not in (1, 2):
         raise ValueError("this UniPC supports order 1 or 2")
@@ -119,8 +124,9 @@ def _h_phi_1(h: float) -> float:
     return math.expm1(hh) if math.isfinite(hh) else -1.0
 
 
-def _predictor(x: torch.Tensor, preds: list[torch.Tensor], sig: list[float], lam: list[float], i: int,
-               order: int) -> torch.Tensor:
+def _predictor(
+    x: torch.Tensor, preds: list[torch.Tensor], sig: list[float], lam: list[float], i: int, order: int
+) -> torch.Tensor:
     """x at sigma[i+1] from x at sigma[i] and the data predictions m_i (and m_{i-1} for order 2)."""
     m0 = preds[-1]
     h = lam[i + 1] - lam[i]
@@ -134,8 +140,15 @@ def _predictor(x: torch.Tensor, preds: list[torch.Tensor], sig: list[float], lam
     return x_t
 
 
-def _corrector(last_sample: torch.Tensor, m_t: torch.Tensor, preds: list[torch.Tensor], sig: list[float],
-               lam: list[float], i: int, order: int) -> torch.Tensor:
+def _corrector(
+    last_sample: torch.Tensor,
+    m_t: torch.Tensor,
+    preds: list[torch.Tensor],
+    sig: list[float],
+    lam: list[float],
+    i: int,
+    order: int,
+) -> torch.Tensor:
     """Correct the step sigma[i-1] -> sigma[i] with the data prediction m_t made at sigma[i]."""
     m0 = preds[-1]
     h = lam[i] - lam[i - 1]

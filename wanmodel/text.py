@@ -34,11 +34,17 @@ def umt5_config(config: TextConfig):
     # not a declared field of the config class: its __post_init__ reads it from the extra keyword arguments
     untied: dict[str, Any] = {"tie_word_embeddings": False}
     return UMT5Config(
-        vocab_size=config.vocab_size, d_model=config.d_model, d_kv=config.d_kv, d_ff=config.d_ff,
-        num_layers=config.num_layers, num_heads=config.num_heads,
+        vocab_size=config.vocab_size,
+        d_model=config.d_model,
+        d_kv=config.d_kv,
+        d_ff=config.d_ff,
+        num_layers=config.num_layers,
+        num_heads=config.num_heads,
         relative_attention_num_buckets=config.relative_attention_num_buckets,
         relative_attention_max_distance=config.relative_attention_max_distance,
-        feed_forward_proj="gated-gelu", is_encoder_decoder=False, **untied,
+        feed_forward_proj="gated-gelu",
+        is_encoder_decoder=False,
+        **untied,
     )
 
 
@@ -50,8 +56,14 @@ class TextEncoder:
         self.clean = clean  # False: tokenise prompts exactly as given
 
     @classmethod
-    def load(cls, weights: str | Path, tokenizer: str | Path, config: TextConfig,
-             dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu") -> TextEncoder:
+    def load(
+        cls,
+        weights: str | Path,
+        tokenizer: str | Path,
+        config: TextConfig,
+        dtype: torch.dtype = torch.float32,
+        device: str | torch.device = "cpu",
+    ) -> TextEncoder:
         """Weights: the official umT5 ``.pth`` or a transformers folder (diffusers ``text_encoder/``);
         tokenizer: a local tokenizer folder (``google/umt5-xxl`` in the official release)."""
         from transformers import AutoTokenizer, UMT5EncoderModel
@@ -63,8 +75,13 @@ class TextEncoder:
             state["encoder.embed_tokens.weight"] = state["shared.weight"]
         if not Path(tokenizer).is_dir():
             raise CheckpointError(f"tokenizer folder not found: {tokenizer}")
-        model = load_into(lambda: UMT5EncoderModel(umt5_config(config)), state, str(weights), device=device,
-                          dtype_of=lambda key: dtype)
+        model = load_into(
+            lambda: UMT5EncoderModel(umt5_config(config)),
+            state,
+            str(weights),
+            device=device,
+            dtype_of=lambda key: dtype,
+        )
         return cls(model, AutoTokenizer.from_pretrained(str(tokenizer)), config.text_len)
 
     @torch.no_grad()
@@ -72,8 +89,14 @@ class TextEncoder:
         """[B, text_len, d_model]: each prompt's real tokens, then zeros."""
         if self.clean:
             prompts = [clean_prompt(p) for p in prompts]
-        tokens = self.tokenizer(prompts, padding="max_length", truncation=True, max_length=self.text_len,
-                                add_special_tokens=True, return_tensors="pt")
+        tokens = self.tokenizer(
+            prompts,
+            padding="max_length",
+            truncation=True,
+            max_length=self.text_len,
+            add_special_tokens=True,
+            return_tensors="pt",
+        )
         device = next(self.model.parameters()).device
         ids, mask = tokens.input_ids.to(device), tokens.attention_mask.to(device)
         hidden = self.model(input_ids=ids, attention_mask=mask).last_hidden_state

@@ -63,8 +63,9 @@ def sample_sigmas(batch: int, config: TrainConfig, generator: torch.Generator) -
     return shift_sigmas(sigmas.clamp(1e-4, 1 - 1e-4), config.shift)
 
 
-def flow_matching_loss(dit: WanDiT, x0: torch.Tensor, context: torch.Tensor, sigmas: torch.Tensor,
-                       noise: torch.Tensor) -> torch.Tensor:
+def flow_matching_loss(
+    dit: WanDiT, x0: torch.Tensor, context: torch.Tensor, sigmas: torch.Tensor, noise: torch.Tensor
+) -> torch.Tensor:
     """Mean squared error between the predicted and the true velocity (noise - x0)."""
     s = sigmas.view(-1, 1, 1, 1, 1).to(x0)
     x_t = s * noise + (1 - s) * x0
@@ -75,8 +76,9 @@ def flow_matching_loss(dit: WanDiT, x0: torch.Tensor, context: torch.Tensor, sig
 class Trainer:
     def __init__(self, dit: WanDiT, config: TrainConfig = TrainConfig()) -> None:
         self.dit, self.config = dit.train(), config
-        self.optimizer = torch.optim.AdamW(dit.parameters(), lr=config.lr, betas=(config.beta1, config.beta2),
-                                           weight_decay=config.weight_decay)
+        self.optimizer = torch.optim.AdamW(
+            dit.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), weight_decay=config.weight_decay
+        )
         self.step_count = 0
         self.history: list[dict] = []
         self.ema: dict[str, torch.Tensor] | None = None
@@ -130,13 +132,15 @@ class Trainer:
         and model_ema.safetensors when a moving average is kept."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        save_file({k: v.detach().contiguous() for k, v in self.dit.state_dict().items()},
-                  str(folder / "model.safetensors"))
+        save_file(
+            {k: v.detach().contiguous() for k, v in self.dit.state_dict().items()}, str(folder / "model.safetensors")
+        )
         if self.ema is not None:
             save_file({k: v.contiguous() for k, v in self.ema.items()}, str(folder / "model_ema.safetensors"))
         torch.save(self.optimizer.state_dict(), folder / "optimizer.pt")
-        (folder / "state.json").write_text(json.dumps({"step": self.step_count, "config": asdict(self.config),
-                                                       "history": self.history}, indent=1))
+        (folder / "state.json").write_text(
+            json.dumps({"step": self.step_count, "config": asdict(self.config), "history": self.history}, indent=1)
+        )
         return folder
 
     def resume(self, folder: str | Path) -> None:

@@ -49,8 +49,9 @@ class CausalConv3d(nn.Conv3d):
     """Conv3d padded only on the past side in time; with a cache, the past is the previous chunk.
     ``forward`` is its one entry point."""
 
-    def __init__(self, in_dim: int, out_dim: int, kernel_size, stride=1,
-                 padding: int | tuple[int, int, int] = 0) -> None:
+    def __init__(
+        self, in_dim: int, out_dim: int, kernel_size, stride=1, padding: int | tuple[int, int, int] = 0
+    ) -> None:
         super().__init__(in_dim, out_dim, kernel_size, stride=stride, padding=0)  # padded in forward instead
         pt, ph, pw = (padding, padding, padding) if isinstance(padding, int) else padding
         self.causal_padding = (pw, pw, ph, ph, 2 * pt, 0)  # F.pad order: W, H, then T (past only)
@@ -89,8 +90,13 @@ class ResidualBlock(nn.Module):
     def __init__(self, in_dim: int, out_dim: int, dropout: float = 0.0) -> None:
         super().__init__()
         self.residual = nn.Sequential(
-            RMSNorm(in_dim, images=False), nn.SiLU(), CausalConv3d(in_dim, out_dim, 3, padding=1),
-            RMSNorm(out_dim, images=False), nn.SiLU(), nn.Dropout(dropout), CausalConv3d(out_dim, out_dim, 3, padding=1),
+            RMSNorm(in_dim, images=False),
+            nn.SiLU(),
+            CausalConv3d(in_dim, out_dim, 3, padding=1),
+            RMSNorm(out_dim, images=False),
+            nn.SiLU(),
+            nn.Dropout(dropout),
+            CausalConv3d(out_dim, out_dim, 3, padding=1),
         )
         self.shortcut = CausalConv3d(in_dim, out_dim, 1) if in_dim != out_dim else nn.Identity()
 
@@ -128,8 +134,9 @@ class Resample(nn.Module):
         super().__init__()
         self.mode = mode
         if mode in ("upsample2d", "upsample3d"):
-            self.resample = nn.Sequential(Upsample(scale_factor=(2.0, 2.0), mode="nearest-exact"),
-                                          nn.Conv2d(dim, dim // 2, 3, padding=1))
+            self.resample = nn.Sequential(
+                Upsample(scale_factor=(2.0, 2.0), mode="nearest-exact"), nn.Conv2d(dim, dim // 2, 3, padding=1)
+            )
         elif mode in ("downsample2d", "downsample3d"):
             self.resample = nn.Sequential(nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(dim, dim, 3, stride=(2, 2)))
         else:
@@ -192,10 +199,12 @@ class Encoder3d(nn.Module):
                 layers.append(Resample(out_dim, "downsample3d" if config.temporal_downsample[i] else "downsample2d"))
                 scale /= 2.0
         self.downsamples = nn.Sequential(*layers)
-        self.middle = nn.Sequential(ResidualBlock(dims[-1], dims[-1]), AttentionBlock(dims[-1]),
-                                    ResidualBlock(dims[-1], dims[-1]))
-        self.head = nn.Sequential(RMSNorm(dims[-1], images=False), nn.SiLU(),
-                                  CausalConv3d(dims[-1], config.z_dim * 2, 3, padding=1))
+        self.middle = nn.Sequential(
+            ResidualBlock(dims[-1], dims[-1]), AttentionBlock(dims[-1]), ResidualBlock(dims[-1], dims[-1])
+        )
+        self.head = nn.Sequential(
+            RMSNorm(dims[-1], images=False), nn.SiLU(), CausalConv3d(dims[-1], config.z_dim * 2, 3, padding=1)
+        )
 
     def forward(self, x: torch.Tensor, cache: VAECache | None = None) -> torch.Tensor:
         x = self.conv1(x, cache)
@@ -212,8 +221,9 @@ class Decoder3d(nn.Module):
         scale = 1.0 / 2 ** (len(mults) - 2)
         temporal_upsample = config.temporal_downsample[::-1]
         self.conv1 = CausalConv3d(config.z_dim, dims[0], 3, padding=1)
-        self.middle = nn.Sequential(ResidualBlock(dims[0], dims[0]), AttentionBlock(dims[0]),
-                                    ResidualBlock(dims[0], dims[0]))
+        self.middle = nn.Sequential(
+            ResidualBlock(dims[0], dims[0]), AttentionBlock(dims[0]), ResidualBlock(dims[0], dims[0])
+        )
         layers: list[nn.Module] = []
         for i, (in_dim, out_dim) in enumerate(zip(dims[:-1], dims[1:])):
             if i > 0:
@@ -260,10 +270,15 @@ class WanVAE(nn.Module):
         frames = video.shape[2]
         yield self.encoder(video[:, :, :1], cache)
         for start in range(1, frames, self.config.temporal_stride):
-            yield self.encoder(video[:, :, start:start + self.config.temporal_stride], cache)
+            yield self.encoder(video[:, :, start : start + self.config.temporal_stride], cache)
 
-    def encode(self, video: torch.Tensor, normalize: bool = True, sample: bool = False,
-               generator: torch.Generator | None = None) -> torch.Tensor:
+    def encode(
+        self,
+        video: torch.Tensor,
+        normalize: bool = True,
+        sample: bool = False,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
         """video [B, 3, 1+4k, H, W] in [-1, 1] -> latents [B, z, 1+k, H/8, W/8] (the posterior mean
         unless ``sample``), normalised with the latent statistics unless ``normalize=False``."""
         moments = self.conv1(torch.cat(list(self.encode_chunks(video)), dim=2))
@@ -284,7 +299,7 @@ class WanVAE(nn.Module):
         z = self.conv2(latents)
         cache = VAECache()
         for i in range(z.shape[2]):
-            yield self.decoder(z[:, :, i:i + 1], cache).clamp(-1.0, 1.0)
+            yield self.decoder(z[:, :, i : i + 1], cache).clamp(-1.0, 1.0)
 
     def decode(self, latents: torch.Tensor, normalized: bool = True) -> torch.Tensor:
         return torch.cat(list(self.decode_chunks(latents, normalized)), dim=2)

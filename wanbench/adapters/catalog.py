@@ -18,21 +18,29 @@ OTHER_SOURCES = {
 
 def recipe_dict(recipe: Recipe) -> dict[str, Any]:
     """Every setting of a recipe as {value, source}, grouped as the adapter applies them."""
-    def pair(setting: Setting) -> dict[str, Any]:
-        return {"value": list(setting.value) if isinstance(setting.value, tuple) else setting.value,
-                "source": setting.source}
 
-    return {"pipeline": recipe.pipeline, "repo": recipe.repo, "fps": pair(recipe.fps),
-            "call": {k: pair(s) for k, s in recipe.call.items()},
-            "dtypes": {k: pair(s) for k, s in recipe.dtypes.items()},
-            "scheduler": pair(recipe.scheduler) if recipe.scheduler else None,
-            "config": {k: pair(s) for k, s in recipe.config.items()},
-            "prompt_suffix": pair(recipe.prompt_suffix) if recipe.prompt_suffix else None,
-            "variant": recipe.variant}
+    def pair(setting: Setting) -> dict[str, Any]:
+        return {
+            "value": list(setting.value) if isinstance(setting.value, tuple) else setting.value,
+            "source": setting.source,
+        }
+
+    return {
+        "pipeline": recipe.pipeline,
+        "repo": recipe.repo,
+        "fps": pair(recipe.fps),
+        "call": {k: pair(s) for k, s in recipe.call.items()},
+        "dtypes": {k: pair(s) for k, s in recipe.dtypes.items()},
+        "scheduler": pair(recipe.scheduler) if recipe.scheduler else None,
+        "config": {k: pair(s) for k, s in recipe.config.items()},
+        "prompt_suffix": pair(recipe.prompt_suffix) if recipe.prompt_suffix else None,
+        "variant": recipe.variant,
+    }
 
 
 def recipe_line(recipe: Recipe) -> str:
     """One readable line: the pipeline arguments, scheduler, dtypes, switches and frame rate."""
+
     def short(value: Any) -> str:
         text = str(value)
         return text if len(text) <= 24 else text[:21] + "..."
@@ -68,9 +76,15 @@ def wanmodel_line(adapter: Any) -> str:
     from wanmodel.configs import get_config
 
     defaults = {k: v for k, v in asdict(get_config(adapter.preset).sampling).items() if k != "negative_prompt"}
-    defaults |= {"frames": adapter.default_frames, "width": adapter.default_size[0], "height": adapter.default_size[1],
-                 "empty_negative": adapter.empty_negative}
-    negative = "Wan's negative prompt" if adapter.negative_prompt is None else f"negative prompt {adapter.negative_prompt!r}"
+    defaults |= {
+        "frames": adapter.default_frames,
+        "width": adapter.default_size[0],
+        "height": adapter.default_size[1],
+        "empty_negative": adapter.empty_negative,
+    }
+    negative = (
+        "Wan's negative prompt" if adapter.negative_prompt is None else f"negative prompt {adapter.negative_prompt!r}"
+    )
     return "wanmodel: " + ", ".join(f"{k}={v}" for k, v in defaults.items()) + f"; {negative}; fps={FPS:g}"
 
 
@@ -79,10 +93,17 @@ def adapter_rows() -> list[dict[str, Any]]:
     for name in ADAPTERS.names():
         adapter = ADAPTERS.get(name)
         recipe = getattr(adapter, "recipe", None)
-        rows.append({"model": name, "description": adapter.description, "weights": weights_source(name, adapter),
-                     "recipe": recipe_dict(recipe) if recipe else None,
-                     "recipe_line": recipe_line(recipe) if recipe else
-                     wanmodel_line(adapter) if hasattr(adapter, "default_frames") else ""})
+        rows.append(
+            {
+                "model": name,
+                "description": adapter.description,
+                "weights": weights_source(name, adapter),
+                "recipe": recipe_dict(recipe) if recipe else None,
+                "recipe_line": recipe_line(recipe)
+                if recipe
+                else wanmodel_line(adapter)
+                if hasattr(adapter, "default_frames")
+                else "",
+            }
+        )
     return rows
-
-

@@ -28,8 +28,14 @@ from typing import Any
 import numpy as np
 
 from wanbench.adapters.base import AdapterError, ModelAdapter
-from wanbench.adapters.loading import (choose_device, default_dtype, find_weights, on_gpu, release_folder,
-                                       weights_fingerprint)
+from wanbench.adapters.loading import (
+    choose_device,
+    default_dtype,
+    find_weights,
+    on_gpu,
+    release_folder,
+    weights_fingerprint,
+)
 from wanbench.adapters.recipes import RECIPES, Recipe
 from wanbench.suite import Prompt
 from wanbench.video import write_video
@@ -48,12 +54,30 @@ ADAPTER_SETTINGS = {
 }
 PREFIXES = ("dtype.", "scheduler.", "config.")
 # Short names the CLI and earlier versions use, mapped to the first pipeline argument that exists.
-ALIASES = {"steps": ("num_inference_steps",), "guidance": ("guidance_scale",), "frames": ("num_frames", "frames"),
-           "width": ("width",), "height": ("height",)}
+ALIASES = {
+    "steps": ("num_inference_steps",),
+    "guidance": ("guidance_scale",),
+    "frames": ("num_frames", "frames"),
+    "width": ("width",),
+    "height": ("height",),
+}
 # Pipeline arguments the adapter sets itself or that take tensors, lists or callables.
-NOT_OPTIONS = {"prompt", "generator", "output_type", "return_dict", "callback_on_step_end",
-               "callback_on_step_end_tensor_inputs", "attention_kwargs", "latents", "num_videos_per_prompt",
-               "timesteps", "sigmas", "prompt_template", "callback", "callback_steps"}
+NOT_OPTIONS = {
+    "prompt",
+    "generator",
+    "output_type",
+    "return_dict",
+    "callback_on_step_end",
+    "callback_on_step_end_tensor_inputs",
+    "attention_kwargs",
+    "latents",
+    "num_videos_per_prompt",
+    "timesteps",
+    "sigmas",
+    "prompt_template",
+    "callback",
+    "callback_steps",
+}
 DENOISERS = ("transformer", "transformer_2")
 
 
@@ -74,8 +98,15 @@ def _unknown(key: str, known: list[str], what: str) -> AdapterError:
 def pipeline_arguments(pipeline_cls: type) -> list[str]:
     """The ``__call__`` arguments of a pipeline class that can be given as options."""
     params = inspect.signature(pipeline_cls.__call__).parameters
-    return [p for p in params if p != "self" and p not in NOT_OPTIONS and params[p].kind is not inspect.Parameter.VAR_KEYWORD
-            and not p.endswith("_embeds") and not p.endswith("attention_mask")]
+    return [
+        p
+        for p in params
+        if p != "self"
+        and p not in NOT_OPTIONS
+        and params[p].kind is not inspect.Parameter.VAR_KEYWORD
+        and not p.endswith("_embeds")
+        and not p.endswith("attention_mask")
+    ]
 
 
 class DiffusersAdapter(ModelAdapter):
@@ -153,7 +184,9 @@ class DiffusersAdapter(ModelAdapter):
                 self.asked_dtypes[component] = str(value)
             elif key == "scheduler":
                 if not str(value).endswith("Scheduler") or not hasattr(diffusers, str(value)):
-                    close = difflib.get_close_matches(str(value), [n for n in dir(diffusers) if n.endswith("Scheduler")])
+                    close = difflib.get_close_matches(
+                        str(value), [n for n in dir(diffusers) if n.endswith("Scheduler")]
+                    )
                     hint = f"; did you mean {', '.join(close)}?" if close else ""
                     raise AdapterError(f"{what}: diffusers has no scheduler {value!r}{hint}")
                 if value != self.scheduler_class:
@@ -167,10 +200,15 @@ class DiffusersAdapter(ModelAdapter):
                 raise _unknown(key, known, what)
         if self.scheduler_class is not None:
             self._check_scheduler_keys(getattr(diffusers, self.scheduler_class))
-        if (self.call.get("negative_prompt") and "true_cfg_scale" in arguments
-                and float(self.call.get("true_cfg_scale", 1.0)) <= 1.0):
-            raise AdapterError(f"{what}: negative_prompt has no effect while true_cfg_scale <= 1 (the pipeline runs "
-                               "no classifier-free guidance); add --option true_cfg_scale=N (N > 1) or drop it")
+        if (
+            self.call.get("negative_prompt")
+            and "true_cfg_scale" in arguments
+            and float(self.call.get("true_cfg_scale", 1.0)) <= 1.0
+        ):
+            raise AdapterError(
+                f"{what}: negative_prompt has no effect while true_cfg_scale <= 1 (the pipeline runs "
+                "no classifier-free guidance); add --option true_cfg_scale=N (N > 1) or drop it"
+            )
         if self.fps <= 0:
             raise AdapterError(f"{what}: fps must be positive, got {self.fps}")
 
@@ -196,8 +234,9 @@ class DiffusersAdapter(ModelAdapter):
             raise AdapterError(f"{self.name}: {root} is not a diffusers pipeline folder (no model_index.json)")
         found = json.loads(index.read_text()).get("_class_name", "")
         if self.recipe is not None and found != self.recipe.pipeline:
-            raise AdapterError(f"{self.name}: {root} holds a {found or 'unnamed'} pipeline, expected "
-                               f"{self.recipe.pipeline}")
+            raise AdapterError(
+                f"{self.name}: {root} holds a {found or 'unnamed'} pipeline, expected {self.recipe.pipeline}"
+            )
         return found
 
     # -- loading -----------------------------------------------------------------------------
@@ -220,10 +259,13 @@ class DiffusersAdapter(ModelAdapter):
             variant = self.variant
             if variant and not any(self.root.rglob(f"*.{variant}*.safetensors")):
                 variant = None
-            pipe = diffusers.DiffusionPipeline.from_pretrained(self.root, dtype=dtype, use_safetensors=True,
-                                                               variant=variant, trust_remote_code=False, **self.config)
+            pipe = diffusers.DiffusionPipeline.from_pretrained(
+                self.root, dtype=dtype, use_safetensors=True, variant=variant, trust_remote_code=False, **self.config
+            )
             if self.scheduler_class is not None or self.scheduler_config:
-                scheduler_cls = getattr(diffusers, self.scheduler_class) if self.scheduler_class else type(pipe.scheduler)
+                scheduler_cls = (
+                    getattr(diffusers, self.scheduler_class) if self.scheduler_class else type(pipe.scheduler)
+                )
                 self._check_scheduler_keys(scheduler_cls)
                 pipe.scheduler = scheduler_cls.from_config(pipe.scheduler.config, **self.scheduler_config)
             if len(set(names.values())) > 1:
@@ -245,13 +287,19 @@ class DiffusersAdapter(ModelAdapter):
         import torch
 
         accepted = inspect.signature(pipe.__call__).parameters
-        kwargs: dict[str, Any] = {"prompt": prompt + self.prompt_suffix, "output_type": "np",
-                                  "generator": torch.Generator(device=self._device).manual_seed(seed), **self.call}
+        kwargs: dict[str, Any] = {
+            "prompt": prompt + self.prompt_suffix,
+            "output_type": "np",
+            "generator": torch.Generator(device=self._device).manual_seed(seed),
+            **self.call,
+        }
         if "frame_rate" in accepted and "frame_rate" not in self.call:  # LTX conditions on the frame rate
             kwargs["frame_rate"] = int(round(self.fps))
         if self.step_callback is not None and "callback_on_step_end" in accepted:
-            report, total = self.step_callback, int(kwargs.get("num_inference_steps") or
-                                                     accepted["num_inference_steps"].default)
+            report, total = (
+                self.step_callback,
+                int(kwargs.get("num_inference_steps") or accepted["num_inference_steps"].default),
+            )
 
             def on_step_end(_pipe, step, _timestep, outputs):
                 report(step + 1, total)
@@ -272,18 +320,32 @@ class DiffusersAdapter(ModelAdapter):
 
     def settings(self) -> dict[str, Any]:
         """Everything that decides the videos besides the weights and the seed."""
-        return {"call": self.call, "scheduler": self.scheduler_class, "scheduler_config": self.scheduler_config,
-                "config": self.config, "variant": self.variant, "dtypes_gpu": self.dtypes("cuda"),
-                "dtypes_cpu": self.dtypes("cpu"), "prompt_suffix": self.prompt_suffix, "fps": self.fps}
+        return {
+            "call": self.call,
+            "scheduler": self.scheduler_class,
+            "scheduler_config": self.scheduler_config,
+            "config": self.config,
+            "variant": self.variant,
+            "dtypes_gpu": self.dtypes("cuda"),
+            "dtypes_cpu": self.dtypes("cpu"),
+            "prompt_suffix": self.prompt_suffix,
+            "fps": self.fps,
+        }
 
     def info(self) -> dict[str, Any]:
         index = (self.root / "model_index.json").read_bytes()
         # by content, not location: the same pipeline copied elsewhere resumes the run
         fingerprint = weights_fingerprint(self.root, sorted(self.root.rglob("*.safetensors")))
-        return {"adapter": self.name, "pipeline": self.pipeline_class,
-                "repo": self.recipe.repo if self.recipe else None,
-                "model_index_sha256": hashlib.sha256(index).hexdigest(), "files": fingerprint,
-                "settings": self.settings(), "fps": self.fps, "device": self.device}
+        return {
+            "adapter": self.name,
+            "pipeline": self.pipeline_class,
+            "repo": self.recipe.repo if self.recipe else None,
+            "model_index_sha256": hashlib.sha256(index).hexdigest(),
+            "files": fingerprint,
+            "settings": self.settings(),
+            "fps": self.fps,
+            "device": self.device,
+        }
 
 
 def cast_around(module: Any) -> None:
@@ -317,9 +379,16 @@ def cast_around(module: Any) -> None:
 
 def _baseline(adapter_name: str, label: str) -> type[DiffusersAdapter]:
     recipe = RECIPES[adapter_name]
-    return type(adapter_name.replace("-", "_").replace(".", "_"), (DiffusersAdapter,),
-                {"name": adapter_name, "recipe": recipe, "description": f"{label} through diffusers, its authors' recipe",
-                 "__doc__": f"{label}: {recipe.pipeline} from {recipe.repo}."})
+    return type(
+        adapter_name.replace("-", "_").replace(".", "_"),
+        (DiffusersAdapter,),
+        {
+            "name": adapter_name,
+            "recipe": recipe,
+            "description": f"{label} through diffusers, its authors' recipe",
+            "__doc__": f"{label}: {recipe.pipeline} from {recipe.repo}.",
+        },
+    )
 
 
 HunyuanVideo = _baseline("hunyuan-video", "HunyuanVideo (13B)")

@@ -40,8 +40,10 @@ class FolderAdapter(ModelAdapter):
                 if entry is None:
                     continue
                 if entry.text is not None and entry.text not in (prompt.text, prompt.text_zh):
-                    raise AdapterError(f"{self.manifest.path} line {entry.line}: the text differs from prompt "
-                                       f"{prompt.id} of the suite ({entry.text[:60]!r} vs {prompt.text[:60]!r})")
+                    raise AdapterError(
+                        f"{self.manifest.path} line {entry.line}: the text differs from prompt "
+                        f"{prompt.id} of the suite ({entry.text[:60]!r} vs {prompt.text[:60]!r})"
+                    )
                 if not entry.path.is_file():
                     raise AdapterError(f"{self.manifest.path} line {entry.line}: no file {entry.path}")
                 return entry.path
@@ -68,8 +70,11 @@ class FolderAdapter(ModelAdapter):
         return unmatched
 
     def info(self) -> dict[str, Any]:
-        info: dict[str, Any] = {"adapter": self.name, "folder": str(self.root),
-                                "manifest_entries": len(self.manifest.entries) if self.manifest else 0}
+        info: dict[str, Any] = {
+            "adapter": self.name,
+            "folder": str(self.root),
+            "manifest_entries": len(self.manifest.entries) if self.manifest else 0,
+        }
         if self.manifest is not None:
             info["manifest"] = self.manifest.summary()  # every file's provenance, stored with the run
         return info

@@ -37,8 +37,9 @@ def hf_snapshot(repo: str) -> Path | None:
         return None
 
 
-def find_weights(adapter: str, folders: Sequence[Path], repos: Sequence[str],
-                 problem: Callable[[Path], str | None], fetch: str) -> Path:
+def find_weights(
+    adapter: str, folders: Sequence[Path], repos: Sequence[str], problem: Callable[[Path], str | None], fetch: str
+) -> Path:
     """The first of ``folders``, then of the cached snapshots of ``repos``, in which ``problem`` finds
     nothing wrong (it returns None there, else what is wrong); AdapterError when there is none."""
     looked: list[str] = []
@@ -79,6 +80,7 @@ def default_dtype(device: str) -> str:
 
 
 # -- fingerprint ----------------------------------------------------------------------------------
+
 
 def _digest_cache_path() -> Path:
     return wanbench_home() / "cache" / "sha256.json"

@@ -25,9 +25,18 @@ from wanbench.suite import Prompt
 from wanbench.video import write_video
 
 COLORS = {
-    "red": (220, 40, 40), "green": (40, 170, 60), "blue": (40, 80, 220), "yellow": (235, 210, 40),
-    "orange": (240, 140, 30), "purple": (140, 60, 190), "pink": (240, 120, 180), "white": (245, 245, 245),
-    "black": (20, 20, 20), "brown": (130, 80, 40), "gray": (128, 128, 128), "grey": (128, 128, 128),
+    "red": (220, 40, 40),
+    "green": (40, 170, 60),
+    "blue": (40, 80, 220),
+    "yellow": (235, 210, 40),
+    "orange": (240, 140, 30),
+    "purple": (140, 60, 190),
+    "pink": (240, 120, 180),
+    "white": (245, 245, 245),
+    "black": (20, 20, 20),
+    "brown": (130, 80, 40),
+    "gray": (128, 128, 128),
+    "grey": (128, 128, 128),
     "cyan": (40, 200, 220),
 }
 SHAPES = {
@@ -36,23 +45,62 @@ SHAPES = {
     "triangle": ("triangle", "pyramid", "tent", "tree", "cone", "mountain", "sail"),
 }
 SCENES = {
-    "beach": (210, 190, 140), "desert": (215, 170, 100), "forest": (50, 110, 50), "grass": (80, 150, 60),
-    "city": (120, 120, 130), "street": (110, 110, 115), "snow": (225, 230, 240), "ocean": (40, 90, 160),
-    "sea": (40, 90, 160), "sky": (120, 170, 230), "night": (25, 30, 60), "space": (15, 15, 30),
-    "room": (170, 150, 130), "kitchen": (190, 180, 160), "field": (150, 170, 80), "mountain": (110, 110, 100),
+    "beach": (210, 190, 140),
+    "desert": (215, 170, 100),
+    "forest": (50, 110, 50),
+    "grass": (80, 150, 60),
+    "city": (120, 120, 130),
+    "street": (110, 110, 115),
+    "snow": (225, 230, 240),
+    "ocean": (40, 90, 160),
+    "sea": (40, 90, 160),
+    "sky": (120, 170, 230),
+    "night": (25, 30, 60),
+    "space": (15, 15, 30),
+    "room": (170, 150, 130),
+    "kitchen": (190, 180, 160),
+    "field": (150, 170, 80),
+    "mountain": (110, 110, 100),
 }
 # action word -> (pattern, travel as a share of the frame width or height over the clip)
 ACTIONS = {
-    "run": ("travel", 0.8), "running": ("travel", 0.8), "race": ("travel", 0.9), "racing": ("travel", 0.9),
-    "sprint": ("travel", 0.9), "gallop": ("travel", 0.8), "galloping": ("travel", 0.8), "fly": ("travel", 0.8),
-    "flying": ("travel", 0.8), "drive": ("travel", 0.8), "driving": ("travel", 0.8),
-    "walk": ("travel", 0.35), "walking": ("travel", 0.35), "swim": ("travel", 0.35), "swimming": ("travel", 0.35),
-    "crawl": ("travel", 0.2), "crawling": ("travel", 0.2), "roll": ("travel", 0.5), "rolling": ("travel", 0.5),
-    "jump": ("bounce", 0.25), "jumping": ("bounce", 0.25), "bounce": ("bounce", 0.25), "bouncing": ("bounce", 0.25),
-    "hop": ("bounce", 0.2), "hopping": ("bounce", 0.2),
-    "spin": ("spin", 1.0), "spinning": ("spin", 1.0), "rotate": ("spin", 1.0), "rotating": ("spin", 1.0),
-    "dance": ("spin", 0.5), "dancing": ("spin", 0.5), "turn": ("spin", 0.5), "turning": ("spin", 0.5),
-    "wave": ("sway", 0.05), "waving": ("sway", 0.05), "nod": ("sway", 0.03), "nodding": ("sway", 0.03),
+    "run": ("travel", 0.8),
+    "running": ("travel", 0.8),
+    "race": ("travel", 0.9),
+    "racing": ("travel", 0.9),
+    "sprint": ("travel", 0.9),
+    "gallop": ("travel", 0.8),
+    "galloping": ("travel", 0.8),
+    "fly": ("travel", 0.8),
+    "flying": ("travel", 0.8),
+    "drive": ("travel", 0.8),
+    "driving": ("travel", 0.8),
+    "walk": ("travel", 0.35),
+    "walking": ("travel", 0.35),
+    "swim": ("travel", 0.35),
+    "swimming": ("travel", 0.35),
+    "crawl": ("travel", 0.2),
+    "crawling": ("travel", 0.2),
+    "roll": ("travel", 0.5),
+    "rolling": ("travel", 0.5),
+    "jump": ("bounce", 0.25),
+    "jumping": ("bounce", 0.25),
+    "bounce": ("bounce", 0.25),
+    "bouncing": ("bounce", 0.25),
+    "hop": ("bounce", 0.2),
+    "hopping": ("bounce", 0.2),
+    "spin": ("spin", 1.0),
+    "spinning": ("spin", 1.0),
+    "rotate": ("spin", 1.0),
+    "rotating": ("spin", 1.0),
+    "dance": ("spin", 0.5),
+    "dancing": ("spin", 0.5),
+    "turn": ("spin", 0.5),
+    "turning": ("spin", 0.5),
+    "wave": ("sway", 0.05),
+    "waving": ("sway", 0.05),
+    "nod": ("sway", 0.03),
+    "nodding": ("sway", 0.03),
 }
 
 
@@ -106,11 +154,16 @@ def shape_of(name: str, kind: str | None = None) -> str:
     return "ellipse"
 
 
-def make_canvas(prompt: Prompt, rng: np.random.Generator, height: int, width: int, detail: float = 1.0,
-                contrast: float = 1.0) -> np.ndarray:
+def make_canvas(
+    prompt: Prompt, rng: np.random.Generator, height: int, width: int, detail: float = 1.0, contrast: float = 1.0
+) -> np.ndarray:
     """A smooth multi-scale colour texture; rich enough for optical flow to lock onto."""
-    base = np.array(next((c for w, c in SCENES.items() if prompt.scene and w in prompt.scene.lower()),
-                         rng.integers(60, 200, size=3)), dtype=np.float32)
+    base = np.array(
+        next(
+            (c for w, c in SCENES.items() if prompt.scene and w in prompt.scene.lower()), rng.integers(60, 200, size=3)
+        ),
+        dtype=np.float32,
+    )
     texture = np.zeros((height, width, 3), np.float32)
     for base_cells, weight in ((6, 0.5), (24, 0.3), (96, 0.2)):
         cells = max(2, round(base_cells * detail))
@@ -120,8 +173,14 @@ def make_canvas(prompt: Prompt, rng: np.random.Generator, height: int, width: in
     return np.clip(canvas, 0, 255).astype(np.uint8)
 
 
-def draw_shape(img: np.ndarray, shape: str, center: tuple[float, float], size: float,
-               color: tuple[int, int, int], angle: float = 0.0) -> None:
+def draw_shape(
+    img: np.ndarray,
+    shape: str,
+    center: tuple[float, float],
+    size: float,
+    color: tuple[int, int, int],
+    angle: float = 0.0,
+) -> None:
     x, y, r = float(center[0]), float(center[1]), size / 2
     edge = tuple(max(0, c - 90) for c in color)
 
@@ -168,8 +227,9 @@ def apply_style(frame: np.ndarray, style: str | None) -> np.ndarray:
         return np.repeat((255 - edges)[..., None], 3, axis=2)
     if any(w in s for w in ("pixel", "8-bit", "retro")):
         h, w = frame.shape[:2]
-        return cv2.resize(cv2.resize(frame, (w // 8, h // 8), interpolation=cv2.INTER_AREA), (w, h),
-                          interpolation=cv2.INTER_NEAREST)
+        return cv2.resize(
+            cv2.resize(frame, (w // 8, h // 8), interpolation=cv2.INTER_AREA), (w, h), interpolation=cv2.INTER_NEAREST
+        )
     if any(w in s for w in ("black and white", "monochrome", "noir", "grayscale")):
         return np.repeat(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
     if any(w in s for w in ("watercolor", "watercolour", "pastel")):
@@ -200,8 +260,12 @@ def layout(prompt: Prompt, cfg: RenderConfig) -> tuple[list[Item], Item | None]:
     placed: set[str] = set()
     if prompt.spatial:
         rel = prompt.spatial
-        a, b = {"left_of": ((0.28, 0.55), (0.72, 0.55)), "right_of": ((0.72, 0.55), (0.28, 0.55)),
-                "above": ((0.5, 0.3), (0.5, 0.75)), "below": ((0.5, 0.75), (0.5, 0.3))}[rel.relation]
+        a, b = {
+            "left_of": ((0.28, 0.55), (0.72, 0.55)),
+            "right_of": ((0.72, 0.55), (0.28, 0.55)),
+            "above": ((0.5, 0.3), (0.5, 0.75)),
+            "below": ((0.5, 0.75), (0.5, 0.3)),
+        }[rel.relation]
         for name, (x, y) in ((rel.subject, a), (rel.object, b)):
             kind = prompt.subject.kind if prompt.subject and prompt.subject.name == name else None
             items.append(Item(shape_of(name, kind), color_of(name), x, y, 0.26))
@@ -230,8 +294,15 @@ def layout(prompt: Prompt, cfg: RenderConfig) -> tuple[list[Item], Item | None]:
         elif prompt.motion == "still":
             pattern, amount = "still", 0.0
         start_x = 0.5 - amount / 2 if pattern == "travel" and prompt.camera != "tracking" else 0.5
-        subject = Item(shape_of(prompt.subject.name, prompt.subject.kind), color_of(prompt.subject.name),
-                       start_x, 0.6, 0.34, pattern, amount)
+        subject = Item(
+            shape_of(prompt.subject.name, prompt.subject.kind),
+            color_of(prompt.subject.name),
+            start_x,
+            0.6,
+            0.34,
+            pattern,
+            amount,
+        )
     elif prompt.motion == "large" and items:  # no subject: the objects themselves race across
         for item in items:
             item.pattern, item.amount = "travel", 0.6
@@ -253,8 +324,9 @@ def item_position(item: Item, u: float, cfg: RenderConfig) -> tuple[float, float
     return x, y, angle
 
 
-def camera_at(motion: str | None, u: float, cfg: RenderConfig, center: tuple[float, float],
-              subject_dx: float = 0.0) -> Camera:
+def camera_at(
+    motion: str | None, u: float, cfg: RenderConfig, center: tuple[float, float], subject_dx: float = 0.0
+) -> Camera:
     cx, cy = center
     w, h = cfg.width, cfg.height
     if motion == "pan_left":
@@ -295,11 +367,22 @@ def render(prompt: Prompt, seed: int, cfg: RenderConfig = RenderConfig()) -> np.
             x, y, angle = item_position(item, u, cfg)
             if item is subject:
                 subject_dx = x - item.x
-            draw_shape(world, item.shape, (origin[0] + x * cfg.width, origin[1] + y * cfg.height),
-                       item.size * cfg.height, item.color, angle)
+            draw_shape(
+                world,
+                item.shape,
+                (origin[0] + x * cfg.width, origin[1] + y * cfg.height),
+                item.size * cfg.height,
+                item.color,
+                angle,
+            )
         camera = camera_at(prompt.camera, u, cfg, center, subject_dx)
-        view = cv2.warpAffine(world, camera.matrix(cfg.width, cfg.height), (cfg.width, cfg.height),
-                              flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
+        view = cv2.warpAffine(
+            world,
+            camera.matrix(cfg.width, cfg.height),
+            (cfg.width, cfg.height),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_REFLECT,
+        )
         frames[t] = apply_style(view, prompt.style)
     return frames
 
@@ -308,10 +391,16 @@ class ProceduralAdapter(ModelAdapter):
     name = "procedural"
     description = "synthetic oracle: renders shapes, counts, relations, actions and camera moves a prompt asks for"
 
-    def __init__(self, width: int = 256, height: int = 192, frames: int = 33, fps: float = 16.0,
-                 detail: float = 1.0, contrast: float = 1.0) -> None:
-        self.config = RenderConfig(width=width, height=height, frames=frames, fps=fps, detail=detail,
-                                   contrast=contrast)
+    def __init__(
+        self,
+        width: int = 256,
+        height: int = 192,
+        frames: int = 33,
+        fps: float = 16.0,
+        detail: float = 1.0,
+        contrast: float = 1.0,
+    ) -> None:
+        self.config = RenderConfig(width=width, height=height, frames=frames, fps=fps, detail=detail, contrast=contrast)
 
     def generate(self, prompt: Prompt, seed: int, out_path: Path) -> Path:
         return write_video(out_path, render(prompt, seed, self.config), self.config.fps)

@@ -50,19 +50,25 @@ SKYREELS_CODE = "SkyworkAI/SkyReels-V2 skyreels_v2_infer/pipelines/text2video_pi
 SANA_DOCS = "diffusers docs, api/pipelines/sana_video (text-to-video example, contributed by the SANA team)"
 
 # The Chinese negative prompt Wan 2.x ships as sample_neg_prompt (shared by Wan 2.1 and 2.2).
-WAN_NEGATIVE = ("色调艳丽，过曝，静态，细节模糊不清，字幕，风格，作品，画作，画面，静止，整体发灰，最差质量，低质量，"
-                "JPEG压缩残留，丑陋的，残缺的，多余的手指，画得不好的手部，画得不好的脸部，畸形的，毁容的，"
-                "形态畸形的肢体，手指融合，静止不动的画面，杂乱的背景，三条腿，背景人很多，倒着走")
-SKYREELS_NEGATIVE = ("Bright tones, overexposed, static, blurred details, subtitles, style, works, paintings, "
-                     "images, static, overall gray, worst quality, low quality, JPEG compression residue, ugly, "
-                     "incomplete, extra fingers, poorly drawn hands, poorly drawn faces, deformed, disfigured, "
-                     "misshapen limbs, fused fingers, still picture, messy background, three legs, many people "
-                     "in the background, walking backwards")
+WAN_NEGATIVE = (
+    "色调艳丽，过曝，静态，细节模糊不清，字幕，风格，作品，画作，画面，静止，整体发灰，最差质量，低质量，"
+    "JPEG压缩残留，丑陋的，残缺的，多余的手指，画得不好的手部，画得不好的脸部，畸形的，毁容的，"
+    "形态畸形的肢体，手指融合，静止不动的画面，杂乱的背景，三条腿，背景人很多，倒着走"
+)
+SKYREELS_NEGATIVE = (
+    "Bright tones, overexposed, static, blurred details, subtitles, style, works, paintings, "
+    "images, static, overall gray, worst quality, low quality, JPEG compression residue, ugly, "
+    "incomplete, extra fingers, poorly drawn hands, poorly drawn faces, deformed, disfigured, "
+    "misshapen limbs, fused fingers, still picture, messy background, three legs, many people "
+    "in the background, walking backwards"
+)
 LTX_NEGATIVE = "worst quality, inconsistent motion, blurry, jittery, distorted"
-SANA_NEGATIVE = ("A chaotic sequence with misshapen, deformed limbs in heavy motion blur, sudden disappearance, "
-                 "jump cuts, jerky movements, rapid shot changes, frames out of sync, inconsistent character "
-                 "shapes, temporal artifacts, jitter, and ghosting effects, creating a disorienting visual "
-                 "experience.")
+SANA_NEGATIVE = (
+    "A chaotic sequence with misshapen, deformed limbs in heavy motion blur, sudden disappearance, "
+    "jump cuts, jerky movements, rapid shot changes, frames out of sync, inconsistent character "
+    "shapes, temporal artifacts, jitter, and ghosting effects, creating a disorienting visual "
+    "experience."
+)
 
 
 def _wan_unipc(shift: float, source: str) -> Setting:
@@ -71,101 +77,166 @@ def _wan_unipc(shift: float, source: str) -> Setting:
 
 RECIPES: dict[str, Recipe] = {
     "hunyuan-video": Recipe(
-        "hunyuanvideo-community/HunyuanVideo", "HunyuanVideoPipeline", Setting(24.0, HUNYUAN_SAVE),
-        call={"height": Setting(720, HUNYUAN), "width": Setting(1280, HUNYUAN), "num_frames": Setting(129, HUNYUAN),
-              "num_inference_steps": Setting(50, HUNYUAN),
-              "guidance_scale": Setting(6.0, HUNYUAN + " (--embedded-cfg-scale 6.0)"),
-              "true_cfg_scale": Setting(1.0, HUNYUAN + " (--cfg-scale 1.0: the cfg-distilled model runs no "
-                                                       "classifier-free guidance, so no negative prompt)")},
-        dtypes={"transformer": Setting("bfloat16", HUNYUAN + " (--precision bf16)"),
-                "vae": Setting("float16", HUNYUAN + " (--vae-precision fp16)"),
-                "text_encoder": Setting("float16", HUNYUAN + " (--text-encoder-precision fp16)"),
-                "text_encoder_2": Setting("float16", HUNYUAN + " (--text-encoder-precision-2 fp16)")},
+        "hunyuanvideo-community/HunyuanVideo",
+        "HunyuanVideoPipeline",
+        Setting(24.0, HUNYUAN_SAVE),
+        call={
+            "height": Setting(720, HUNYUAN),
+            "width": Setting(1280, HUNYUAN),
+            "num_frames": Setting(129, HUNYUAN),
+            "num_inference_steps": Setting(50, HUNYUAN),
+            "guidance_scale": Setting(6.0, HUNYUAN + " (--embedded-cfg-scale 6.0)"),
+            "true_cfg_scale": Setting(
+                1.0,
+                HUNYUAN + " (--cfg-scale 1.0: the cfg-distilled model runs no "
+                "classifier-free guidance, so no negative prompt)",
+            ),
+        },
+        dtypes={
+            "transformer": Setting("bfloat16", HUNYUAN + " (--precision bf16)"),
+            "vae": Setting("float16", HUNYUAN + " (--vae-precision fp16)"),
+            "text_encoder": Setting("float16", HUNYUAN + " (--text-encoder-precision fp16)"),
+            "text_encoder_2": Setting("float16", HUNYUAN + " (--text-encoder-precision-2 fp16)"),
+        },
         scheduler=Setting(("FlowMatchEulerDiscreteScheduler", {"shift": 7.0}), HUNYUAN + " (--flow-shift 7.0)"),
     ),
     "mochi": Recipe(
-        "genmo/mochi-1-preview", "MochiPipeline", Setting(30.0, MOCHI_DOCS + " (export_to_video fps=30)"),
-        call={"height": Setting(480, MOCHI_DOCS), "width": Setting(848, MOCHI_DOCS),
-              "num_frames": Setting(163, MOCHI_DOCS), "num_inference_steps": Setting(64, MOCHI_DOCS),
-              "guidance_scale": Setting(4.5, MOCHI_DOCS)},
-        dtypes={"transformer": Setting("bfloat16", MOCHI_DOCS + " (DiT under bfloat16 autocast)"),
-                "text_encoder": Setting("float32", MOCHI_DOCS + " (text encoder in float32)"),
-                "vae": Setting("float32", MOCHI_DOCS + " (VAE decodes in float32)")},
+        "genmo/mochi-1-preview",
+        "MochiPipeline",
+        Setting(30.0, MOCHI_DOCS + " (export_to_video fps=30)"),
+        call={
+            "height": Setting(480, MOCHI_DOCS),
+            "width": Setting(848, MOCHI_DOCS),
+            "num_frames": Setting(163, MOCHI_DOCS),
+            "num_inference_steps": Setting(64, MOCHI_DOCS),
+            "guidance_scale": Setting(4.5, MOCHI_DOCS),
+        },
+        dtypes={
+            "transformer": Setting("bfloat16", MOCHI_DOCS + " (DiT under bfloat16 autocast)"),
+            "text_encoder": Setting("float32", MOCHI_DOCS + " (text encoder in float32)"),
+            "vae": Setting("float32", MOCHI_DOCS + " (VAE decodes in float32)"),
+        },
         config={"force_zeros_for_empty_prompt": Setting(True, MOCHI_DOCS + " (the original zeros empty prompts)")},
         variant="bf16",
     ),
     "cogvideox-5b": Recipe(
-        "THUDM/CogVideoX-5b", "CogVideoXPipeline",
+        "THUDM/CogVideoX-5b",
+        "CogVideoXPipeline",
         Setting(8.0, COGVIDEO + " (docstring: CogVideoX 1.0 makes 49 frames, 6 s at 8 fps)"),
-        call={"height": Setting(480, COGVIDEO + " RESOLUTION_MAP"), "width": Setting(720, COGVIDEO + " RESOLUTION_MAP"),
-              "num_frames": Setting(49, COGVIDEO + " (docstring)"), "num_inference_steps": Setting(50, COGVIDEO),
-              "guidance_scale": Setting(6.0, COGVIDEO), "use_dynamic_cfg": Setting(True, COGVIDEO)},
+        call={
+            "height": Setting(480, COGVIDEO + " RESOLUTION_MAP"),
+            "width": Setting(720, COGVIDEO + " RESOLUTION_MAP"),
+            "num_frames": Setting(49, COGVIDEO + " (docstring)"),
+            "num_inference_steps": Setting(50, COGVIDEO),
+            "guidance_scale": Setting(6.0, COGVIDEO),
+            "use_dynamic_cfg": Setting(True, COGVIDEO),
+        },
         dtypes={"default": Setting("bfloat16", COGVIDEO + " (dtype bfloat16 for the 5B models)")},
-        scheduler=Setting(("CogVideoXDPMScheduler", {"timestep_spacing": "trailing"}),
-                          COGVIDEO + " (CogVideoXDPMScheduler for CogVideoX-5B)"),
+        scheduler=Setting(
+            ("CogVideoXDPMScheduler", {"timestep_spacing": "trailing"}),
+            COGVIDEO + " (CogVideoXDPMScheduler for CogVideoX-5B)",
+        ),
     ),
     "ltx-video": Recipe(
-        "Lightricks/LTX-Video", "LTXPipeline", Setting(24.0, LTX_DOCS + " (export_to_video fps=24)"),
-        call={"height": Setting(512, LTX_DOCS), "width": Setting(768, LTX_DOCS), "num_frames": Setting(161, LTX_DOCS),
-              "num_inference_steps": Setting(50, LTX_DOCS),
-              "guidance_scale": Setting(5.0, LTX_DOCS + " (non-distilled checkpoints: 'higher, like 5.0')"),
-              "negative_prompt": Setting(LTX_NEGATIVE, LTX_DOCS), "decode_timestep": Setting(0.03, LTX_DOCS),
-              "decode_noise_scale": Setting(0.025, LTX_DOCS)},
+        "Lightricks/LTX-Video",
+        "LTXPipeline",
+        Setting(24.0, LTX_DOCS + " (export_to_video fps=24)"),
+        call={
+            "height": Setting(512, LTX_DOCS),
+            "width": Setting(768, LTX_DOCS),
+            "num_frames": Setting(161, LTX_DOCS),
+            "num_inference_steps": Setting(50, LTX_DOCS),
+            "guidance_scale": Setting(5.0, LTX_DOCS + " (non-distilled checkpoints: 'higher, like 5.0')"),
+            "negative_prompt": Setting(LTX_NEGATIVE, LTX_DOCS),
+            "decode_timestep": Setting(0.03, LTX_DOCS),
+            "decode_noise_scale": Setting(0.025, LTX_DOCS),
+        },
         dtypes={"default": Setting("bfloat16", LTX_DOCS + " (recommended dtype bfloat16)")},
     ),
     "wan2.2-ti2v-5b": Recipe(
-        "Wan-AI/Wan2.2-TI2V-5B-Diffusers", "WanPipeline", Setting(24.0, WAN22_TI2V + " (sample_fps)"),
-        call={"height": Setting(704, WAN22_SIZES + " (ti2v-5B: 1280*704)"),
-              "width": Setting(1280, WAN22_SIZES + " (ti2v-5B: 1280*704)"),
-              "num_frames": Setting(121, WAN22_TI2V + " (frame_num)"),
-              "num_inference_steps": Setting(50, WAN22_TI2V + " (sample_steps)"),
-              "guidance_scale": Setting(5.0, WAN22_TI2V + " (sample_guide_scale)"),
-              "negative_prompt": Setting(WAN_NEGATIVE, WAN22_SHARED + " (sample_neg_prompt)"),
-              "max_sequence_length": Setting(512, WAN22_SHARED + " (text_len)")},
-        dtypes={"transformer": Setting("bfloat16", WAN22_SHARED + " (param_dtype)"),
-                "text_encoder": Setting("bfloat16", WAN22_SHARED + " (t5_dtype)"),
-                "vae": Setting("float32", WAN22_CODE)},
+        "Wan-AI/Wan2.2-TI2V-5B-Diffusers",
+        "WanPipeline",
+        Setting(24.0, WAN22_TI2V + " (sample_fps)"),
+        call={
+            "height": Setting(704, WAN22_SIZES + " (ti2v-5B: 1280*704)"),
+            "width": Setting(1280, WAN22_SIZES + " (ti2v-5B: 1280*704)"),
+            "num_frames": Setting(121, WAN22_TI2V + " (frame_num)"),
+            "num_inference_steps": Setting(50, WAN22_TI2V + " (sample_steps)"),
+            "guidance_scale": Setting(5.0, WAN22_TI2V + " (sample_guide_scale)"),
+            "negative_prompt": Setting(WAN_NEGATIVE, WAN22_SHARED + " (sample_neg_prompt)"),
+            "max_sequence_length": Setting(512, WAN22_SHARED + " (text_len)"),
+        },
+        dtypes={
+            "transformer": Setting("bfloat16", WAN22_SHARED + " (param_dtype)"),
+            "text_encoder": Setting("bfloat16", WAN22_SHARED + " (t5_dtype)"),
+            "vae": Setting("float32", WAN22_CODE),
+        },
         scheduler=_wan_unipc(5.0, WAN22_TI2V + " (sample_shift; sampler unipc: " + WAN22_CODE + ")"),
         config={"expand_timesteps": Setting(True, "diffusers WanPipeline: TI2V-5B denoises with per-token timesteps")},
     ),
     "wan2.2-t2v-a14b": Recipe(
-        "Wan-AI/Wan2.2-T2V-A14B-Diffusers", "WanPipeline", Setting(16.0, WAN22_SHARED + " (sample_fps)"),
-        call={"height": Setting(720, WAN22_SIZES + " (generate.py default 1280*720)"),
-              "width": Setting(1280, WAN22_SIZES + " (generate.py default 1280*720)"),
-              "num_frames": Setting(81, WAN22_SHARED + " (frame_num)"),
-              "num_inference_steps": Setting(40, WAN22_A14B + " (sample_steps)"),
-              "guidance_scale": Setting(4.0, WAN22_A14B + " (sample_guide_scale: 4.0 for the high-noise expert)"),
-              "guidance_scale_2": Setting(3.0, WAN22_A14B + " (sample_guide_scale: 3.0 for the low-noise expert)"),
-              "negative_prompt": Setting(WAN_NEGATIVE, WAN22_SHARED + " (sample_neg_prompt)"),
-              "max_sequence_length": Setting(512, WAN22_SHARED + " (text_len)")},
-        dtypes={"transformer": Setting("bfloat16", WAN22_SHARED + " (param_dtype)"),
-                "transformer_2": Setting("bfloat16", WAN22_SHARED + " (param_dtype)"),
-                "text_encoder": Setting("bfloat16", WAN22_SHARED + " (t5_dtype)"),
-                "vae": Setting("float32", WAN22_CODE)},
+        "Wan-AI/Wan2.2-T2V-A14B-Diffusers",
+        "WanPipeline",
+        Setting(16.0, WAN22_SHARED + " (sample_fps)"),
+        call={
+            "height": Setting(720, WAN22_SIZES + " (generate.py default 1280*720)"),
+            "width": Setting(1280, WAN22_SIZES + " (generate.py default 1280*720)"),
+            "num_frames": Setting(81, WAN22_SHARED + " (frame_num)"),
+            "num_inference_steps": Setting(40, WAN22_A14B + " (sample_steps)"),
+            "guidance_scale": Setting(4.0, WAN22_A14B + " (sample_guide_scale: 4.0 for the high-noise expert)"),
+            "guidance_scale_2": Setting(3.0, WAN22_A14B + " (sample_guide_scale: 3.0 for the low-noise expert)"),
+            "negative_prompt": Setting(WAN_NEGATIVE, WAN22_SHARED + " (sample_neg_prompt)"),
+            "max_sequence_length": Setting(512, WAN22_SHARED + " (text_len)"),
+        },
+        dtypes={
+            "transformer": Setting("bfloat16", WAN22_SHARED + " (param_dtype)"),
+            "transformer_2": Setting("bfloat16", WAN22_SHARED + " (param_dtype)"),
+            "text_encoder": Setting("bfloat16", WAN22_SHARED + " (t5_dtype)"),
+            "vae": Setting("float32", WAN22_CODE),
+        },
         scheduler=_wan_unipc(12.0, WAN22_A14B + " (sample_shift; sampler unipc: " + WAN22_CODE + ")"),
-        config={"boundary_ratio": Setting(0.875, WAN22_A14B + " (boundary: the high-noise expert runs for "
-                                                              "t >= 875, the low-noise one below)")},
+        config={
+            "boundary_ratio": Setting(
+                0.875, WAN22_A14B + " (boundary: the high-noise expert runs for t >= 875, the low-noise one below)"
+            )
+        },
     ),
     "skyreels-v2-t2v-14b": Recipe(
-        "Skywork/SkyReels-V2-T2V-14B-540P-Diffusers", "SkyReelsV2Pipeline", Setting(24.0, SKYREELS + " (--fps 24)"),
-        call={"height": Setting(544, SKYREELS + " (540P: 544x960)"), "width": Setting(960, SKYREELS + " (540P: 544x960)"),
-              "num_frames": Setting(97, SKYREELS + " (--num_frames 97)"),
-              "num_inference_steps": Setting(30, SKYREELS + " (--inference_steps 30)"),
-              "guidance_scale": Setting(6.0, SKYREELS + " (--guidance_scale 6.0)"),
-              "negative_prompt": Setting(SKYREELS_NEGATIVE, SKYREELS)},
-        dtypes={"transformer": Setting("bfloat16", SKYREELS_CODE + " (weight_dtype bfloat16)"),
-                "text_encoder": Setting("bfloat16", SKYREELS_CODE + " (weight_dtype bfloat16)"),
-                "vae": Setting("float32", SKYREELS_CODE + " (VAE weight_dtype float32)")},
+        "Skywork/SkyReels-V2-T2V-14B-540P-Diffusers",
+        "SkyReelsV2Pipeline",
+        Setting(24.0, SKYREELS + " (--fps 24)"),
+        call={
+            "height": Setting(544, SKYREELS + " (540P: 544x960)"),
+            "width": Setting(960, SKYREELS + " (540P: 544x960)"),
+            "num_frames": Setting(97, SKYREELS + " (--num_frames 97)"),
+            "num_inference_steps": Setting(30, SKYREELS + " (--inference_steps 30)"),
+            "guidance_scale": Setting(6.0, SKYREELS + " (--guidance_scale 6.0)"),
+            "negative_prompt": Setting(SKYREELS_NEGATIVE, SKYREELS),
+        },
+        dtypes={
+            "transformer": Setting("bfloat16", SKYREELS_CODE + " (weight_dtype bfloat16)"),
+            "text_encoder": Setting("bfloat16", SKYREELS_CODE + " (weight_dtype bfloat16)"),
+            "vae": Setting("float32", SKYREELS_CODE + " (VAE weight_dtype float32)"),
+        },
         scheduler=_wan_unipc(8.0, SKYREELS + " (--shift 8.0; FlowUniPCMultistepScheduler in " + SKYREELS_CODE + ")"),
     ),
     "sana-video-2b": Recipe(
-        "Efficient-Large-Model/SANA-Video_2B_480p_diffusers", "SanaVideoPipeline", Setting(16.0, SANA_DOCS + " (fps=16)"),
-        call={"height": Setting(480, SANA_DOCS), "width": Setting(832, SANA_DOCS), "frames": Setting(81, SANA_DOCS),
-              "num_inference_steps": Setting(50, SANA_DOCS), "guidance_scale": Setting(6.0, SANA_DOCS),
-              "negative_prompt": Setting(SANA_NEGATIVE, SANA_DOCS)},
-        dtypes={"transformer": Setting("bfloat16", SANA_DOCS + " (recommended transformer dtype)"),
-                "text_encoder": Setting("bfloat16", SANA_DOCS + " (pipe.text_encoder.to(torch.bfloat16))"),
-                "vae": Setting("float32", SANA_DOCS + " (pipe.vae.to(torch.float32))")},
+        "Efficient-Large-Model/SANA-Video_2B_480p_diffusers",
+        "SanaVideoPipeline",
+        Setting(16.0, SANA_DOCS + " (fps=16)"),
+        call={
+            "height": Setting(480, SANA_DOCS),
+            "width": Setting(832, SANA_DOCS),
+            "frames": Setting(81, SANA_DOCS),
+            "num_inference_steps": Setting(50, SANA_DOCS),
+            "guidance_scale": Setting(6.0, SANA_DOCS),
+            "negative_prompt": Setting(SANA_NEGATIVE, SANA_DOCS),
+        },
+        dtypes={
+            "transformer": Setting("bfloat16", SANA_DOCS + " (recommended transformer dtype)"),
+            "text_encoder": Setting("bfloat16", SANA_DOCS + " (pipe.text_encoder.to(torch.bfloat16))"),
+            "vae": Setting("float32", SANA_DOCS + " (pipe.vae.to(torch.float32))"),
+        },
         prompt_suffix=Setting(" motion score: 30.", SANA_DOCS + " (motion_scale = 30 appended to the prompt)"),
     ),
 }

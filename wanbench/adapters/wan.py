@@ -18,8 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wanbench.adapters.base import AdapterError, ModelAdapter
-from wanbench.adapters.loading import (choose_device, default_dtype, find_weights, on_gpu, release_folder,
-                                       weights_fingerprint)
+from wanbench.adapters.loading import (
+    choose_device,
+    default_dtype,
+    find_weights,
+    on_gpu,
+    release_folder,
+    weights_fingerprint,
+)
 from wanbench.model_weights import wanbench_home
 from wanbench.suite import Prompt
 from wanbench.video import write_video
@@ -38,17 +44,36 @@ class WanAdapter(ModelAdapter):
     negative_prompt: str | None = None  # None: the official negative prompt
     empty_negative = "default"  # an empty negative prompt means the official one, as in the official code
 
-    def __init__(self, weights: str | None = None, steps: int | None = None, shift: float | None = None,
-                 guidance: float | None = None, frames: int | None = None, width: int | None = None,
-                 height: int | None = None, sampler: str = "unipc", device: str | None = None,
-                 dtype: str = "auto", offload: str | bool = "none", t5_cpu: bool = False, ulysses: int = 1) -> None:
+    def __init__(
+        self,
+        weights: str | None = None,
+        steps: int | None = None,
+        shift: float | None = None,
+        guidance: float | None = None,
+        frames: int | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        sampler: str = "unipc",
+        device: str | None = None,
+        dtype: str = "auto",
+        offload: str | bool = "none",
+        t5_cpu: bool = False,
+        ulysses: int = 1,
+    ) -> None:
         from wanmodel.configs import get_config
 
         self.config = get_config(self.preset)
         self.root = self._resolve(weights)
-        self.overrides = {"steps": steps, "shift": shift, "guidance": guidance, "sampler": sampler,
-                          "frames": frames or self.default_frames, "width": width or self.default_size[0],
-                          "height": height or self.default_size[1], "negative_prompt": self.negative_prompt}
+        self.overrides = {
+            "steps": steps,
+            "shift": shift,
+            "guidance": guidance,
+            "sampler": sampler,
+            "frames": frames or self.default_frames,
+            "width": width or self.default_size[0],
+            "height": height or self.default_size[1],
+            "negative_prompt": self.negative_prompt,
+        }
         if dtype not in ("auto", "bfloat16", "float32"):
             raise AdapterError(f"{self.name}: dtype must be auto, bfloat16 or float32, got {dtype!r}")
         if isinstance(offload, bool):  # offload=true, as the diffusers baselines spell it
@@ -58,7 +83,9 @@ class WanAdapter(ModelAdapter):
         if not isinstance(ulysses, int) or ulysses < 1:
             raise AdapterError(f"{self.name}: ulysses must be a positive integer, got {ulysses!r}")
         if ulysses > 1 and offload != "none":
-            raise AdapterError(f"{self.name}: offload=model and ulysses>1 do not combine (FSDP2 already shards the weights)")
+            raise AdapterError(
+                f"{self.name}: offload=model and ulysses>1 do not combine (FSDP2 already shards the weights)"
+            )
         heads = self.config.dit.num_heads
         if heads % ulysses:
             raise AdapterError(f"{self.name}: ulysses={ulysses} must divide the DiT's {heads} attention heads")
@@ -75,8 +102,10 @@ class WanAdapter(ModelAdapter):
             from wanbench.rank_groups import SequenceGroup
 
             if not dist.is_initialized() and "MASTER_ADDR" not in os.environ:
-                raise AdapterError(f"{self.name}: ulysses={ulysses} needs torchrun's ranks "
-                                   "(torchrun --nproc-per-node N -m wanbench ... --ulysses N)")
+                raise AdapterError(
+                    f"{self.name}: ulysses={ulysses} needs torchrun's ranks "
+                    "(torchrun --nproc-per-node N -m wanbench ... --ulysses N)"
+                )
 
             self.group = SequenceGroup(ulysses, "cuda" if on_gpu(choose_device(self.device)) else "cpu")
         self.step_callback = None  # called as (step, total) while denoising, e.g. by a progress bar
@@ -96,8 +125,11 @@ class WanAdapter(ModelAdapter):
                 return str(exc)
             return None
 
-        fetch = (f"hf download {self.repos[0]} --local-dir {release_folder(self.repos[0])}"
-                 if self.repos else "make tiny-model")
+        fetch = (
+            f"hf download {self.repos[0]} --local-dir {release_folder(self.repos[0])}"
+            if self.repos
+            else "make tiny-model"
+        )
         return find_weights(self.name, self._candidates(weights), () if weights else self.repos, problem, fetch)
 
     def pipeline(self):
@@ -108,8 +140,9 @@ class WanAdapter(ModelAdapter):
 
             device = choose_device(self.device)
             dtype = getattr(torch, default_dtype(device) if self.dtype == "auto" else self.dtype)
-            pipeline = WanPipeline.from_weights(self.root, self.config, device=device, dtype=dtype,
-                                                offload=self.offload == "model", t5_cpu=self.t5_cpu)
+            pipeline = WanPipeline.from_weights(
+                self.root, self.config, device=device, dtype=dtype, offload=self.offload == "model", t5_cpu=self.t5_cpu
+            )
             if self.group is not None:
                 from wanmodel.parallel import parallelize_pipeline
 
@@ -145,11 +178,20 @@ class WanAdapter(ModelAdapter):
         from wanmodel.checkpoint import locate_weights
 
         weights = locate_weights(self.root)
-        files = [f for part in (weights.dit, weights.vae, weights.text_encoder, weights.tokenizer)
-                 for f in component_files(part)]
+        files = [
+            f
+            for part in (weights.dit, weights.vae, weights.text_encoder, weights.tokenizer)
+            for f in component_files(part)
+        ]
         # by content, not location: the same release copied elsewhere resumes the run
-        return {"adapter": self.name, "preset": self.preset, "layout": weights.layout,
-                "files": weights_fingerprint(self.root, files), "sampling": self.overrides, "dtype": self.dtype}
+        return {
+            "adapter": self.name,
+            "preset": self.preset,
+            "layout": weights.layout,
+            "files": weights_fingerprint(self.root, files),
+            "sampling": self.overrides,
+            "dtype": self.dtype,
+        }
 
 
 def component_files(path: Path) -> list[Path]:

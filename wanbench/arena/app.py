@@ -104,8 +104,10 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
 
     async def vote_page(request: Request) -> Response:
         if annotator_of(request) is None:
-            return HTMLResponse("<p>Choose an annotator name (letters, digits, _ . @ -) on the "
-                                "<a href='/'>instructions page</a>.</p>", 400)
+            return HTMLResponse(
+                "<p>Choose an annotator name (letters, digits, _ . @ -) on the <a href='/'>instructions page</a>.</p>",
+                400,
+            )
         return HTMLResponse(VOTE_PAGE)
 
     async def next_pair(request: Request) -> Response:
@@ -119,12 +121,20 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
             return JSONResponse({"done": True, "progress": progress})
         a_left = left_is_a(annotator, pair)
         left, right = (pair.a, pair.b) if a_left else (pair.b, pair.a)
-        return JSONResponse({
-            "done": False, "pair_id": pair.id, "left_is": "a" if a_left else "b", "prompt": pair.prompt,
-            "prompt_id": pair.a.prompt_id, "seed": pair.a.seed,
-            "left": {"url": f"/video/{left.id}"}, "right": {"url": f"/video/{right.id}"},
-            "questions": questions, "progress": progress,
-        })
+        return JSONResponse(
+            {
+                "done": False,
+                "pair_id": pair.id,
+                "left_is": "a" if a_left else "b",
+                "prompt": pair.prompt,
+                "prompt_id": pair.a.prompt_id,
+                "seed": pair.a.seed,
+                "left": {"url": f"/video/{left.id}"},
+                "right": {"url": f"/video/{right.id}"},
+                "questions": questions,
+                "progress": progress,
+            }
+        )
 
     async def vote(request: Request) -> Response:
         # Only a same-origin JSON request: a text/plain POST from another site's page needs no CORS
@@ -147,8 +157,12 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
             return JSONResponse({"error": "annotator must be 1-64 of A-Z a-z 0-9 _ . @ -"}, 400)
         if pair is None:
             return JSONResponse({"error": "unknown pair_id"}, 404)
-        if not isinstance(choice, str) or not isinstance(left_is, str) or choice not in CHOICES \
-                or left_is not in ("a", "b"):
+        if (
+            not isinstance(choice, str)
+            or not isinstance(left_is, str)
+            or choice not in CHOICES
+            or left_is not in ("a", "b")
+        ):
             return JSONResponse({"error": "choice must be left/right/tie/both_bad and left_is a or b"}, 400)
         seconds = body.get("seconds")
         seconds = float(seconds) if isinstance(seconds, (int, float)) and 0 <= seconds < 86400 else None
@@ -179,9 +193,15 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
             counts = store.pair_counts()
         keys = {p.key for p in catalog.pairs}
         covered = sum(1 for k in keys if counts.get(k, 0) > 0)
-        return JSONResponse({"pairs": len(catalog.pairs), "pairs_with_votes": covered,
-                             "identical_pairs_left_out": catalog.identical, "annotators": annotators,
-                             "now": time.time()})
+        return JSONResponse(
+            {
+                "pairs": len(catalog.pairs),
+                "pairs_with_votes": covered,
+                "identical_pairs_left_out": catalog.identical,
+                "annotators": annotators,
+                "now": time.time(),
+            }
+        )
 
     async def progress_page(request: Request) -> Response:
         async with lock:
@@ -189,11 +209,18 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
         rows = "".join(_progress_row(name, info, len(catalog.pairs)) for name, info in annotators.items())
         return HTMLResponse(PROGRESS_PAGE.replace("{{ROWS}}", rows))
 
-    app = Starlette(routes=[
-        Route("/", instructions), Route("/vote", vote_page), Route("/progress", progress_page),
-        Route("/api/next", next_pair), Route("/api/vote", vote, methods=["POST"]),
-        Route("/api/progress", progress_api), Route("/video/{video_id}", video),
-    ], lifespan=_closing(store))
+    app = Starlette(
+        routes=[
+            Route("/", instructions),
+            Route("/vote", vote_page),
+            Route("/progress", progress_page),
+            Route("/api/next", next_pair),
+            Route("/api/vote", vote, methods=["POST"]),
+            Route("/api/progress", progress_api),
+            Route("/video/{video_id}", video),
+        ],
+        lifespan=_closing(store),
+    )
     return TokenGate(app, settings.token)
 
 
@@ -209,15 +236,30 @@ def _closing(store: VoteStore):
 def _progress_row(name: str, info: dict, pairs: int) -> str:
     seconds = "" if info["mean_seconds"] is None else f"{info['mean_seconds']:.1f}"
     last = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(info["last"]))
-    return (f"<tr><td>{html.escape(name)}</td><td>{info['votes']}</td><td>{pairs}</td><td>{seconds}</td>"
-            f"<td>{last} UTC</td></tr>")
+    return (
+        f"<tr><td>{html.escape(name)}</td><td>{info['votes']}</td><td>{pairs}</td><td>{seconds}</td>"
+        f"<td>{last} UTC</td></tr>"
+    )
 
 
 def _vote(pair, annotator: str, question: str, choice: str, left_is: str, seconds: float | None) -> Vote:
     right_is = "b" if left_is == "a" else "a"
     winner = {"left": left_is, "right": right_is}.get(choice, choice)
-    return Vote(pair.a.prompt_id, pair.a.seed, pair.a.model, pair.b.model, annotator, winner, question, left_is,
-                pair.a.sha256, pair.b.sha256, seconds, time.time(), "arena")
+    return Vote(
+        pair.a.prompt_id,
+        pair.a.seed,
+        pair.a.model,
+        pair.b.model,
+        annotator,
+        winner,
+        question,
+        left_is,
+        pair.a.sha256,
+        pair.b.sha256,
+        seconds,
+        time.time(),
+        "arena",
+    )
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

@@ -65,14 +65,18 @@ def pair_id(prompt_id: str, seed: int, model_a: str, model_b: str) -> str:
     return hashlib.sha256(f"{prompt_id}\0{seed}\0{model_a}\0{model_b}".encode()).hexdigest()[:16]
 
 
-def _resolve(run_dir: Path, recorded: str, sha256: str, model: str, prompt_id: str, seed: int) -> tuple[Path, str] | None:
+def _resolve(
+    run_dir: Path, recorded: str, sha256: str, model: str, prompt_id: str, seed: int
+) -> tuple[Path, str] | None:
     """The file to serve for a recorded video, and its sha256. A run's database is data, not an
     authority over this machine's files: a path inside the run directory is served as it is; any
     other path (an older store's absolute one) only when its bytes are the recorded video's."""
     root = run_dir.resolve()
     recorded_path = Path(recorded)
-    candidates = [run_dir / recorded_path if not recorded_path.is_absolute() else recorded_path,
-                  run_dir / "videos" / model / f"{prompt_id}-s{seed}.mp4"]
+    candidates = [
+        run_dir / recorded_path if not recorded_path.is_absolute() else recorded_path,
+        run_dir / "videos" / model / f"{prompt_id}-s{seed}.mp4",
+    ]
     for path in candidates:
         if not path.is_file() or path.suffix.lower() not in VIDEO_SUFFIXES:
             continue
@@ -153,8 +157,9 @@ def build_catalog(run_dirs: Sequence[Path], weighting: str = "paper") -> Catalog
             raise FileNotFoundError(f"no {RESULTS_FILE} in {run_dir}: is it a wanbench run directory?")
         db = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            rows = db.execute("SELECT run, model, prompt_id, seed, path, sha256 FROM videos "
-                              "ORDER BY model, prompt_id, seed").fetchall()
+            rows = db.execute(
+                "SELECT run, model, prompt_id, seed, path, sha256 FROM videos ORDER BY model, prompt_id, seed"
+            ).fetchall()
             texts.update(_prompt_texts(db))
         finally:
             db.close()
@@ -163,8 +168,9 @@ def build_catalog(run_dirs: Sequence[Path], weighting: str = "paper") -> Catalog
                 raise ValueError(f"model {model!r} appears in {owner[model]} and {run_dir}: give one another --name")
             found = _resolve(run_dir, recorded, recorded_sha, model, prompt_id, seed)
             if found is None:
-                skipped.append(f"{run_dir}: {model} {prompt_id} seed {seed}: video file {recorded} not found "
-                               "in the run directory")
+                skipped.append(
+                    f"{run_dir}: {model} {prompt_id} seed {seed}: video file {recorded} not found in the run directory"
+                )
                 continue
             videos.append(ArenaVideo(len(videos), run, model, prompt_id, int(seed), found[0], found[1], None))
     try:
@@ -172,8 +178,19 @@ def build_catalog(run_dirs: Sequence[Path], weighting: str = "paper") -> Catalog
         per_video = dict(zip(scores.index, weighted_video_scores(scores.to_numpy(float), load_weighting(weighting))))
     except (FileNotFoundError, ValueError, KeyError):  # runs without scores: pairs are still shown
         per_video = {}
-    videos = [ArenaVideo(v.id, v.run, v.model, v.prompt_id, v.seed, v.path, v.sha256,
-                         _finite(per_video.get((v.model, v.prompt_id, v.seed)))) for v in videos]
+    videos = [
+        ArenaVideo(
+            v.id,
+            v.run,
+            v.model,
+            v.prompt_id,
+            v.seed,
+            v.path,
+            v.sha256,
+            _finite(per_video.get((v.model, v.prompt_id, v.seed))),
+        )
+        for v in videos
+    ]
     groups: dict[tuple[str, int], list[ArenaVideo]] = {}
     for v in videos:
         groups.setdefault((v.prompt_id, v.seed), []).append(v)

@@ -18,8 +18,11 @@ table{border-collapse:collapse} td,th{border:1px solid #555;padding:.3em .7em}
 .q{margin:.3em 0} .q label{margin-right:.8em}
 """
 
-INSTRUCTIONS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>wanbench arena</title>
-<style>""" + STYLE + """</style></head><body><main>
+INSTRUCTIONS_PAGE = (
+    """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>wanbench arena</title>
+<style>"""
+    + STYLE
+    + """</style></head><body><main>
 <h1>Video arena: which video is better?</h1>
 <p>You will see two videos made from the same text prompt by two different models, side by side, in random
 order. Watch both (they loop), then pick the one that is better <em>overall</em>: how well it follows the
@@ -47,14 +50,22 @@ document.querySelector("form").addEventListener("submit", () =>
   localStorage.setItem("wanbench-annotator", document.getElementById("annotator").value));
 </script>
 </main></body></html>"""
+)
 
-PROGRESS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>arena progress</title>
-<style>""" + STYLE + """</style></head><body><main><h1>Progress</h1>
+PROGRESS_PAGE = (
+    """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>arena progress</title>
+<style>"""
+    + STYLE
+    + """</style></head><body><main><h1>Progress</h1>
 <table><tr><th>annotator</th><th>votes</th><th>pairs in study</th><th>mean seconds per vote</th><th>last vote</th></tr>
 {{ROWS}}</table><p><a href="/">Instructions</a></p></main></body></html>"""
+)
 
-VOTE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>wanbench arena</title>
-<style>""" + STYLE + """</style></head><body><main>
+VOTE_PAGE = (
+    """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>wanbench arena</title>
+<style>"""
+    + STYLE
+    + """</style></head><body><main>
 <div><span id="who"></span> &middot; <span id="progress"></span> &middot; <a href="/">instructions</a>
 &middot; <button id="pause" type="button">Pause (P)</button></div>
 <div id="prompt"></div>
@@ -178,3 +189,4 @@ $("overlay").addEventListener("click", () => { if (pausedSince) togglePause(); }
   await loadNext();
 })();
 </script></main></body></html>"""
+)

@@ -31,8 +31,16 @@ class ArtifactDetections:
 class ArtifactBackbone(Backbone):
     name = "artifacts"
 
-    def __init__(self, backend: str = "yolo", weights: str = "yolo-artifacts", path: str | Path | None = None,
-                 frames: int = 16, conf: float = 0.05, imgsz: int | None = None, device: str | None = None) -> None:
+    def __init__(
+        self,
+        backend: str = "yolo",
+        weights: str = "yolo-artifacts",
+        path: str | Path | None = None,
+        frames: int = 16,
+        conf: float = 0.05,
+        imgsz: int | None = None,
+        device: str | None = None,
+    ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown artifacts backend {backend!r}; choose {', '.join(BACKENDS)}")
         self.kind, self.weights, self.path = backend, weights, Path(path) if path else None
@@ -42,11 +50,16 @@ class ArtifactBackbone(Backbone):
     def _folder(self) -> Path:
         if self.path is not None:
             if not (self.path / "model.safetensors").is_file() or not (self.path / "model.json").is_file():
-                raise BackboneUnavailable(f"--artifacts-weights {self.path}: expected model.safetensors and model.json "
-                                          "there (what `wanbench artifacts train --out` writes)")
+                raise BackboneUnavailable(
+                    f"--artifacts-weights {self.path}: expected model.safetensors and model.json "
+                    "there (what `wanbench artifacts train --out` writes)"
+                )
             return self.path
-        return require_weights(self.weights, "no artifact detector: the report's was never released; train one with "
-                               "`wanbench artifacts train` or pass --artifacts-weights ({})")["model.safetensors"].parent
+        return require_weights(
+            self.weights,
+            "no artifact detector: the report's was never released; train one with "
+            "`wanbench artifacts train` or pass --artifacts-weights ({})",
+        )["model.safetensors"].parent
 
     def check(self) -> None:
         if self.kind == "judge":

@@ -12,8 +12,9 @@ from __future__ import annotations
 import inspect
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from wanbench.model_weights import WeightsError, require
 from wanbench.registry import Registry
@@ -60,13 +61,15 @@ class Backbone(ABC):
 
 def accepted_options(cls: type) -> set[str] | None:
     """The keyword options ``cls`` takes (None: any, it has ``**kwargs``)."""
-    parameters = inspect.signature(cls.__init__).parameters.values()
+    parameters = inspect.signature(cls).parameters.values()  # the constructor's, without self
     if any(p.kind is p.VAR_KEYWORD for p in parameters):
         return None
     return {p.name for p in parameters if p.name != "self" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
 
 
-def constructor_options(cls: type, registered: str, role: str, options: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def constructor_options(
+    cls: type, registered: str, role: str, options: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
     """Options for the backbone registered as ``registered`` filling ``role`` (e.g. "flow-dis" as "flow").
 
     An entry under the registered name was asked for that backbone: it is passed whole, and an option
@@ -78,8 +81,10 @@ def constructor_options(cls: type, registered: str, role: str, options: Mapping[
         given = dict(options[registered])
         unknown = sorted(set(given) - taken) if taken is not None else []
         if unknown:
-            raise ValueError(f"backbone {registered!r} takes no option {', '.join(map(repr, unknown))} "
-                             f"(it takes: {', '.join(sorted(taken or ())) or 'none'})")
+            raise ValueError(
+                f"backbone {registered!r} takes no option {', '.join(map(repr, unknown))} "
+                f"(it takes: {', '.join(sorted(taken or ())) or 'none'})"
+            )
         return given
     given = dict(options.get(role, {}))
     return given if taken is None else {k: v for k, v in given.items() if k in taken}

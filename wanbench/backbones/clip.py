@@ -32,8 +32,14 @@ class ClipFeatures:
 class ClipBackbone(Backbone):
     name = "clip"
 
-    def __init__(self, model_name: str = DEFAULT_MODEL, weights: str = "clip-vit-l-14", frames: int = 16,
-                 batch: int = 16, device: str | None = None) -> None:
+    def __init__(
+        self,
+        model_name: str = DEFAULT_MODEL,
+        weights: str = "clip-vit-l-14",
+        frames: int = 16,
+        batch: int = 16,
+        device: str | None = None,
+    ) -> None:
         self.model_name, self.weights = model_name, weights
         self.frames, self.batch, self.device = frames, batch, pick_device(device)
         self._model = None
@@ -71,7 +77,7 @@ class ClipBackbone(Backbone):
         model = self._load()
         out = []
         for start in range(0, len(frames), self.batch):
-            pixels = resize_center_crop(to_tensor(frames[start:start + self.batch]), self._size)
+            pixels = resize_center_crop(to_tensor(frames[start : start + self.batch]), self._size)
             pixels = normalise(pixels, self._mean, self._std).to(self.device)
             out.append(l2_normalise(model.encode_image(pixels).float()).cpu())
         return torch.cat(out).numpy()

@@ -65,8 +65,7 @@ def _arch(model: DetectionModel) -> dict[str, Any]:
     return cast("dict[str, Any]", model.yaml)
 
 
-def save_detector(model: DetectionModel, names: dict[int, str] | list[str], folder: Path,
-                  imgsz: int = 640) -> Path:
+def save_detector(model: DetectionModel, names: dict[int, str] | list[str], folder: Path, imgsz: int = 640) -> Path:
     """Write ``model.safetensors`` + ``model.json`` for an ultralytics DetectionModel."""
     from safetensors.torch import save_file
 
@@ -84,8 +83,9 @@ def save_detector(model: DetectionModel, names: dict[int, str] | list[str], fold
 class YoloDetector:
     """A detector rebuilt from ``model.safetensors`` + ``model.json``."""
 
-    def __init__(self, folder: Path, conf: float = 0.25, iou: float = 0.7, imgsz: int | None = None,
-                 device: str = "cpu") -> None:
+    def __init__(
+        self, folder: Path, conf: float = 0.25, iou: float = 0.7, imgsz: int | None = None, device: str = "cpu"
+    ) -> None:
         from safetensors.torch import load_file
 
         folder = Path(folder)
@@ -117,9 +117,13 @@ class YoloDetector:
         letterbox = LetterBox((self.imgsz, self.imgsz), auto=False, stride=32)
         found: list[Detection] = []
         for start in range(0, len(frames), batch):
-            chunk = frames[start:start + batch]
-            boxed = np.stack([cast(np.ndarray, letterbox(image=np.ascontiguousarray(f)))  # an image in, an image out
-                              for f in chunk])  # RGB in, as predict feeds
+            chunk = frames[start : start + batch]
+            boxed = np.stack(
+                [
+                    cast(np.ndarray, letterbox(image=np.ascontiguousarray(f)))  # an image in, an image out
+                    for f in chunk
+                ]
+            )  # RGB in, as predict feeds
             x = torch.from_numpy(boxed).permute(0, 3, 1, 2).float().div_(255).to(self.device)
             preds = self.model(x)
             preds = preds[0] if isinstance(preds, (list, tuple)) else preds
@@ -129,8 +133,15 @@ class YoloDetector:
                 rows[:, :4] = scale_boxes((x.shape[2], x.shape[3]), rows[:, :4], chunk[offset].shape[:2])
                 for x1, y1, x2, y2, conf, cls in rows.cpu().tolist():
                     label = int(cls)
-                    found.append(Detection(indices[start + offset], (x1, y1, x2, y2), float(conf), label,
-                                           self.names.get(label, str(label))))
+                    found.append(
+                        Detection(
+                            indices[start + offset],
+                            (x1, y1, x2, y2),
+                            float(conf),
+                            label,
+                            self.names.get(label, str(label)),
+                        )
+                    )
         return found
 
 

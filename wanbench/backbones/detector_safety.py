@@ -23,13 +23,30 @@ from typing import Any
 
 from wanbench.model_weights import WeightsError
 
-ARCH_KEYS = frozenset({
-    "nc", "scales", "scale", "backbone", "head", "depth_multiple", "width_multiple", "activation", "kpt_shape",
-    "ch", "channels", "end2end", "reg_max", "yaml_file", "anchors",
-})
+ARCH_KEYS = frozenset(
+    {
+        "nc",
+        "scales",
+        "scale",
+        "backbone",
+        "head",
+        "depth_multiple",
+        "width_multiple",
+        "activation",
+        "kpt_shape",
+        "ch",
+        "channels",
+        "end2end",
+        "reg_max",
+        "yaml_file",
+        "anchors",
+    }
+)
 META_KEYS = frozenset({"arch", "names", "imgsz"})
-ACTIVATION = re.compile(r"^(torch\.)?nn\.(SiLU|ReLU|ReLU6|LeakyReLU|Hardswish|GELU|Mish|Identity|Sigmoid|Tanh|ELU)"
-                        r"\((\d+(\.\d+)?)?\)$")
+ACTIVATION = re.compile(
+    r"^(torch\.)?nn\.(SiLU|ReLU|ReLU6|LeakyReLU|Hardswish|GELU|Mish|Identity|Sigmoid|Tanh|ELU)"
+    r"\((\d+(\.\d+)?)?\)$"
+)
 ARG_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")  # 'nc', 'nearest', 'None': looked up or literal-evaluated
 LAYER_NAME = re.compile(r"^(nn\.)?[A-Z][A-Za-z0-9]{0,63}$")
 MAX_LAYERS = 512
@@ -44,10 +61,16 @@ def _allowed_layers() -> frozenset[str]:
     import torch
     from ultralytics.nn import modules
 
-    names = {f"nn.{n}" for n in dir(torch.nn) if isinstance(getattr(torch.nn, n), type)
-             and issubclass(getattr(torch.nn, n), torch.nn.Module)}
-    names |= {n for n in getattr(modules, "__all__", ()) if isinstance(getattr(modules, n, None), type)
-              and issubclass(getattr(modules, n), torch.nn.Module)}
+    names = {
+        f"nn.{n}"
+        for n in dir(torch.nn)
+        if isinstance(getattr(torch.nn, n), type) and issubclass(getattr(torch.nn, n), torch.nn.Module)
+    }
+    names |= {
+        n
+        for n in getattr(modules, "__all__", ())
+        if isinstance(getattr(modules, n, None), type) and issubclass(getattr(modules, n), torch.nn.Module)
+    }
     return frozenset(names)
 
 
@@ -81,7 +104,9 @@ def check_arch(arch: Any) -> None:
     if act is not None and (not isinstance(act, str) or not ACTIVATION.match(act)):
         _fail("arch.activation", f"{str(act)[:60]!r} is not of the form nn.Name() or nn.Name(number)")
     for key in ("nc", "ch", "channels", "reg_max"):
-        if key in arch and (isinstance(arch[key], bool) or not isinstance(arch[key], int) or not 0 < arch[key] <= 100000):
+        if key in arch and (
+            isinstance(arch[key], bool) or not isinstance(arch[key], int) or not 0 < arch[key] <= 100000
+        ):
             _fail(f"arch.{key}", "must be a positive integer")
     for key in ("depth_multiple", "width_multiple"):
         if key in arch and (isinstance(arch[key], bool) or not isinstance(arch[key], (int, float))):
@@ -94,8 +119,11 @@ def check_arch(arch: Any) -> None:
         if not isinstance(scales, dict):
             _fail("arch.scales", "must be an object")
         for name, triple in scales.items():
-            if not (isinstance(triple, list) and len(triple) == 3
-                    and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in triple)):
+            if not (
+                isinstance(triple, list)
+                and len(triple) == 3
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in triple)
+            ):
                 _fail(f"arch.scales.{name}", "must be three numbers")
     for key in ("kpt_shape", "anchors", "end2end"):
         if key in arch:

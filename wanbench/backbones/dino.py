@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 
 BOX_MARGIN = 0.10
 # COCO's person and animal classes: the subjects whose identity ID consistency follows
-SUBJECT_CLASSES = frozenset({"person", "bird", "cat", "dog", "horse", "sheep", "cow", "elephant", "bear", "zebra",
-                             "giraffe"})
+SUBJECT_CLASSES = frozenset(
+    {"person", "bird", "cat", "dog", "horse", "sheep", "cow", "elephant", "bear", "zebra", "giraffe"}
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,9 @@ class SubjectFeatures:
     subject: str | None  # the class followed, None when it was never found (whole frames)
 
 
-def subject_boxes(detections: list, frames: int,
-                  classes: frozenset[str] = SUBJECT_CLASSES) -> tuple[str | None, dict[int, tuple[float, ...]]]:
+def subject_boxes(
+    detections: list, frames: int, classes: frozenset[str] = SUBJECT_CLASSES
+) -> tuple[str | None, dict[int, tuple[float, ...]]]:
     """Among ``classes``, the clip's subject class (highest summed confidence) and its best box per frame."""
     detections = [d for d in detections if d.name in classes]
     totals: dict[str, float] = defaultdict(float)
@@ -87,8 +89,14 @@ def crop(frame: np.ndarray, box: tuple[float, ...], margin: float = BOX_MARGIN) 
 class DinoBackbone(Backbone):
     name = "dino"
 
-    def __init__(self, weights: str = "dino-vitb16", detector_weights: str | None = "yolo-coco",
-                 frames: int = 16, size: int = 224, device: str | None = None) -> None:
+    def __init__(
+        self,
+        weights: str = "dino-vitb16",
+        detector_weights: str | None = "yolo-coco",
+        frames: int = 16,
+        size: int = 224,
+        device: str | None = None,
+    ) -> None:
         self.weights, self.detector_weights = weights, detector_weights
         self.frames, self.size, self.device = frames, size, pick_device(device)
         self._model: ViTModel | None = None

@@ -176,7 +176,7 @@ class DISFlow(Backbone):
         if preset not in presets:
             raise ValueError(f"unknown DIS preset {preset!r}; choose {', '.join(presets)}")
         self.max_side, self.max_pairs, self.preset, self.backward = max_side, max_pairs, preset, backward
-        self._dis = cv2.DISOpticalFlow_create(presets[preset])
+        self._dis: Any = cv2.DISOpticalFlow.create(presets[preset])  # calc(a, b, None): the stubs want a flow array
 
     def backend(self) -> str:
         check = "" if self.backward else ", forward only"
@@ -327,7 +327,7 @@ def flow_settings(options: Mapping[str, Mapping[str, Any]] | None = None) -> dic
     options = options or {}
 
     def effective(cls: type, entry: Mapping[str, Any] | None) -> dict[str, Any]:
-        parameters = inspect.signature(cls.__init__).parameters.values()
+        parameters = inspect.signature(cls).parameters.values()  # the constructor's, without self
         settings = {p.name: p.default for p in parameters if p.default is not p.empty}
         settings |= {k: v for k, v in dict(entry or {}).items() if k in settings}
         return {k: v for k, v in settings.items() if k not in NUMBER_NEUTRAL}

@@ -22,7 +22,7 @@ def resize_center_crop(images: torch.Tensor, size: int) -> torch.Tensor:
     nh, nw = max(size, round(h * scale)), max(size, round(w * scale))
     images = F.interpolate(images, size=(nh, nw), mode="bicubic", antialias=True, align_corners=False)
     top, left = (nh - size) // 2, (nw - size) // 2
-    return images[..., top:top + size, left:left + size].clamp_(0.0, 1.0)
+    return images[..., top : top + size, left : left + size].clamp_(0.0, 1.0)
 
 
 def resize_square(images: torch.Tensor, size: int) -> torch.Tensor:

@@ -44,8 +44,14 @@ class AestheticHead(nn.Module):
     def __init__(self, embed_dim: int = 768) -> None:
         super().__init__()
         self.layers = nn.Sequential(
-            nn.Linear(embed_dim, 1024), nn.Dropout(0.2), nn.Linear(1024, 128), nn.Dropout(0.2),
-            nn.Linear(128, 64), nn.Dropout(0.1), nn.Linear(64, 16), nn.Linear(16, 1),
+            nn.Linear(embed_dim, 1024),
+            nn.Dropout(0.2),
+            nn.Linear(1024, 128),
+            nn.Dropout(0.2),
+            nn.Linear(128, 64),
+            nn.Dropout(0.1),
+            nn.Linear(64, 16),
+            nn.Linear(16, 1),
         )
 
     def forward(self, embedding: torch.Tensor) -> torch.Tensor:
@@ -104,9 +110,15 @@ class IQAScores:
 class IQABackbone(Backbone):
     name = "iqa"
 
-    def __init__(self, frames: int = 4, architectures: IQAArchitectures | None = None, device: str | None = None,
-                 musiq_weights: str = "musiq-koniq", maniqa_weights: str = "maniqa-koniq",
-                 aesthetic_weights: str = "laion-aesthetic") -> None:
+    def __init__(
+        self,
+        frames: int = 4,
+        architectures: IQAArchitectures | None = None,
+        device: str | None = None,
+        musiq_weights: str = "musiq-koniq",
+        maniqa_weights: str = "maniqa-koniq",
+        aesthetic_weights: str = "laion-aesthetic",
+    ) -> None:
         self.frames, self.device = frames, pick_device(device)
         self.arch = architectures or IQAArchitectures()
         self.weight_names = {"musiq": musiq_weights, "maniqa": maniqa_weights, "aesthetic": aesthetic_weights}
@@ -145,7 +157,9 @@ class IQABackbone(Backbone):
     def backend(self) -> str:
         for part in self.weight_names:
             self.model(part)
-        return ", ".join(f"{part} {self.weight_names[part]} sha256:{self._sha[part][:12]}" for part in self.weight_names)
+        return ", ".join(
+            f"{part} {self.weight_names[part]} sha256:{self._sha[part][:12]}" for part in self.weight_names
+        )
 
     @torch.inference_mode()
     def aesthetic(self, clip_embeddings: np.ndarray) -> np.ndarray:

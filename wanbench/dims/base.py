@@ -61,8 +61,10 @@ class Dimension(ABC):
         if key is None:
             return
         if "name" in cls.__dict__:
-            raise TypeError(f"{cls.__qualname__} sets name = {cls.__dict__['name']!r}; its key ({key!r}) is "
-                            "declared in wanbench.dims.names only")
+            raise TypeError(
+                f"{cls.__qualname__} sets name = {cls.__dict__['name']!r}; its key ({key!r}) is "
+                "declared in wanbench.dims.names only"
+            )
         cls.name = key
 
     @property

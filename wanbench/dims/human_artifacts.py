@@ -55,11 +55,16 @@ class HumanArtifacts(Dimension):
         found: ArtifactDetections = features.get("artifacts")
         severity = frame_severities(found)
         return Score(
-            value=float(np.clip(1.0 - severity.mean(), 0.0, 1.0)), backend=features.backend("artifacts"),
-            details={"method": "detector", "frames": int(len(severity)),
-                     "frames_with_artifacts": int((severity > 0).sum()),
-                     "max_frame_severity": float(severity.max()), "detections": len(found.detections),
-                     "classes": dict(Counter(d.name for d in found.detections))},
+            value=float(np.clip(1.0 - severity.mean(), 0.0, 1.0)),
+            backend=features.backend("artifacts"),
+            details={
+                "method": "detector",
+                "frames": int(len(severity)),
+                "frames_with_artifacts": int((severity > 0).sum()),
+                "max_frame_severity": float(severity.max()),
+                "detections": len(found.detections),
+                "classes": dict(Counter(d.name for d in found.detections)),
+            },
         )
 
 
@@ -78,5 +83,8 @@ class HumanArtifactsByJudge(JudgeDimension):
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         (item,) = questions(self.name)
         (p_yes,) = self.judge(features).ask_clip([item["question"]])
-        return Score(1.0 - float(p_yes), f"artifacts/judge: {features.backend('vlm')}",
-                     {"method": "judge", "p_deformed": float(p_yes), "judge_question": item["question"]})
+        return Score(
+            1.0 - float(p_yes),
+            f"artifacts/judge: {features.backend('vlm')}",
+            {"method": "judge", "p_deformed": float(p_yes), "judge_question": item["question"]},
+        )

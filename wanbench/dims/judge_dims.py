@@ -19,9 +19,10 @@ metric version). Every answer is a probability read by the judge protocol
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -82,14 +83,16 @@ class JudgeDimension(Dimension):
         """name -> [keyframes] goodness for yes/no templates (counts are handled by their dimension)."""
         return self.frame_scores_each(features, dimension, [fields])[0]
 
-    def frame_scores_each(self, features: FeatureCache, dimension: str,
-                          field_sets: list[dict[str, str]]) -> list[dict[str, np.ndarray]]:
+    def frame_scores_each(
+        self, features: FeatureCache, dimension: str, field_sets: list[dict[str, str]]
+    ) -> list[dict[str, np.ndarray]]:
         """``frame_scores`` for several fillings of the templates (one per object, say), asked in one
         request so the judge shares each keyframe's prefix across all of them."""
         filled = [questions(dimension, **fields) for fields in field_sets]
         answers = iter(self.judge(features).ask_frames([i["question"] for items in filled for i in items]))
-        return [{i["name"]: np.array([goodness(a, i["expect"]) for a in next(answers)]) for i in items}
-                for items in filled]
+        return [
+            {i["name"]: np.array([goodness(a, i["expect"]) for a in next(answers)]) for i in items} for items in filled
+        ]
 
 
 class ClipQuestionsDimension(JudgeDimension):
@@ -144,8 +147,15 @@ class SingleObject(JudgeDimension):
     description = "judge, frame level: share of keyframes showing the asked object"
 
     def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        return [JudgeAsk("frames", tuple(i["question"] for o in prompt.objects
-                                         for i in questions(self.name, name=o.name)))] if prompt.objects else []
+        return (
+            [
+                JudgeAsk(
+                    "frames", tuple(i["question"] for o in prompt.objects for i in questions(self.name, name=o.name))
+                )
+            ]
+            if prompt.objects
+            else []
+        )
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if not prompt.objects:
@@ -159,8 +169,15 @@ class MultipleObject(JudgeDimension):
     description = "judge, frame level: every asked object present in the asked count"
 
     def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        return [JudgeAsk("frames", tuple(questions(self.name, name=o.name)[0]["question"] for o in prompt.objects),
-                         "count")] if prompt.objects else []
+        return (
+            [
+                JudgeAsk(
+                    "frames", tuple(questions(self.name, name=o.name)[0]["question"] for o in prompt.objects), "count"
+                )
+            ]
+            if prompt.objects
+            else []
+        )
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if not prompt.objects:
@@ -173,13 +190,21 @@ class MultipleObject(JudgeDimension):
         for obj, per_frame in zip(prompt.objects, answers):
             count = int(obj.count)
             if count >= len(per_frame[0]):
-                raise NotScorable(f"asked count {count} of {obj.name}: the judge's answers go to {len(per_frame[0]) - 1}")
+                raise NotScorable(
+                    f"asked count {count} of {obj.name}: the judge's answers go to {len(per_frame[0]) - 1}"
+                )
             probs = np.array([dist[count] for dist in per_frame])
             match *= probs
             expected[obj.name] = float(np.mean([np.dot(np.arange(len(dist)), dist) for dist in per_frame]))
-        return Score(float(match.mean()), features.backend("vlm"),
-                     {"frames": match.round(4).tolist(), "expected_counts": expected,
-                      "asked": {o.name: o.count for o in prompt.objects}})
+        return Score(
+            float(match.mean()),
+            features.backend("vlm"),
+            {
+                "frames": match.round(4).tolist(),
+                "expected_counts": expected,
+                "asked": {o.name: o.count for o in prompt.objects},
+            },
+        )
 
 
 class SpatialPosition(JudgeDimension):
@@ -189,8 +214,11 @@ class SpatialPosition(JudgeDimension):
     def fields(prompt: Prompt) -> dict[str, str]:
         s = prompt.spatial
         assert s is not None
-        return {"subject": s.subject, "object": s.object,
-                "relation": RELATION_WORDS.get(s.relation, s.relation.replace("_", " "))}
+        return {
+            "subject": s.subject,
+            "object": s.object,
+            "relation": RELATION_WORDS.get(s.relation, s.relation.replace("_", " ")),
+        }
 
     def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
         if prompt.spatial is None:
@@ -202,8 +230,11 @@ class SpatialPosition(JudgeDimension):
             raise NotScorable("prompt has no spatial relation")
         parts = self.frame_scores(features, self.name, **self.fields(prompt))
         per_frame = parts["subject"] * parts["object"] * parts["relation"]
-        return Score(float(per_frame.mean()), features.backend("vlm"),
-                     {"frames": per_frame.round(4).tolist(), **{k: float(v.mean()) for k, v in parts.items()}})
+        return Score(
+            float(per_frame.mean()),
+            features.backend("vlm"),
+            {"frames": per_frame.round(4).tolist(), **{k: float(v.mean()) for k, v in parts.items()}},
+        )
 
 
 class ActionFollowing(JudgeDimension):
@@ -252,5 +283,8 @@ def judge_camera(prompt: Prompt, features: FeatureCache) -> Score:
     """Camera Control for aerial and tracking prompts: P(yes) to the shot's question."""
     item = camera_question(prompt)
     (p_yes,) = features.get("vlm").ask_clip([item["question"]])
-    return Score(goodness(p_yes, item["expect"]), features.backend("vlm"),
-                 {"method": "judge", "asked": prompt.camera, "judge_question": item["question"], "p_yes": float(p_yes)})
+    return Score(
+        goodness(p_yes, item["expect"]),
+        features.backend("vlm"),
+        {"method": "judge", "asked": prompt.camera, "judge_question": item["question"], "p_yes": float(p_yes)},
+    )

@@ -29,8 +29,12 @@ _FLOW, _VISION, _JUDGE = "wanbench.dims.flow_dims", "wanbench.dims.vision_dims",
 # key -> entry, in the paper's order
 DIMENSIONS: dict[str, DimensionEntry] = {
     "large_motion": DimensionEntry("Large Motion Generation", DYNAMIC, f"{_FLOW}:LargeMotion"),
-    "human_artifacts": DimensionEntry("Human Artifacts", DYNAMIC, "wanbench.dims.human_artifacts:HumanArtifacts",
-                                      ("wanbench.dims.human_artifacts:HumanArtifactsByJudge",)),
+    "human_artifacts": DimensionEntry(
+        "Human Artifacts",
+        DYNAMIC,
+        "wanbench.dims.human_artifacts:HumanArtifacts",
+        ("wanbench.dims.human_artifacts:HumanArtifactsByJudge",),
+    ),
     "pixel_stability": DimensionEntry("Pixel-level Stability", DYNAMIC, f"{_FLOW}:PixelStability"),
     "id_consistency": DimensionEntry("ID Consistency", DYNAMIC, f"{_VISION}:IDConsistency"),
     "physical_plausibility": DimensionEntry("Physical Plausibility", DYNAMIC, f"{_JUDGE}:PhysicalPlausibility"),
@@ -48,8 +52,9 @@ DIMENSIONS: dict[str, DimensionEntry] = {
 DIMENSION_KEYS: tuple[str, ...] = tuple(DIMENSIONS)
 
 # "module:Class" -> key, for every method of every dimension
-KEY_OF_CLASS: dict[str, str] = {path: key for key, entry in DIMENSIONS.items()
-                                for path in (entry.implementation, *entry.other_methods)}
+KEY_OF_CLASS: dict[str, str] = {
+    path: key for key, entry in DIMENSIONS.items() for path in (entry.implementation, *entry.other_methods)
+}
 
 
 def display_name(key: str) -> str:

@@ -59,10 +59,18 @@ class IDConsistency(Dimension):
         else:
             method, why = "whole frame", f"no {asked} detected"
         return Score(
-            value=float(np.clip(per_frame.mean(), 0.0, 1.0)), backend=features.backend("dino"),
-            details={"subdimension": kind, "method": method, "whole_frame_reason": why, "crop_class": asked,
-                     "subject_detected": subject.subject, "cropped_frames": int(subject.cropped.sum()),
-                     "frames": int(len(subject.features)), "min_frame_similarity": float(per_frame.min())},
+            value=float(np.clip(per_frame.mean(), 0.0, 1.0)),
+            backend=features.backend("dino"),
+            details={
+                "subdimension": kind,
+                "method": method,
+                "whole_frame_reason": why,
+                "crop_class": asked,
+                "subject_detected": subject.subject,
+                "cropped_frames": int(subject.cropped.sum()),
+                "frames": int(len(subject.features)),
+                "min_frame_similarity": float(per_frame.min()),
+            },
         )
 
 
@@ -81,9 +89,14 @@ class SceneQuality(Dimension):
         alignment = float(np.clip(CLIPSCORE_W * cosines, 0.0, 1.0).mean())
         value = SCENE_CONSISTENCY_WEIGHT * consistency + (1 - SCENE_CONSISTENCY_WEIGHT) * alignment
         return Score(
-            value=float(value), backend=features.backend("clip"),
-            details={"consistency": consistency, "alignment": alignment,
-                     "mean_text_cosine": float(cosines.mean()), "frames": int(len(clip.image))},
+            value=float(value),
+            backend=features.backend("clip"),
+            details={
+                "consistency": consistency,
+                "alignment": alignment,
+                "mean_text_cosine": float(cosines.mean()),
+                "frames": int(len(clip.image)),
+            },
         )
 
 
@@ -96,14 +109,21 @@ class ImageQuality(Dimension):
         iqa: IQAScores = features.get("iqa")
         clip: ClipFeatures = features.get("clip")
         aesthetic = features.backbone("iqa", IQABackbone).aesthetic(clip.image)
-        raw = {"musiq": float(iqa.musiq.mean()), "maniqa": float(iqa.maniqa.mean()),
-               "aesthetic": float(aesthetic.mean())}
+        raw = {
+            "musiq": float(iqa.musiq.mean()),
+            "maniqa": float(iqa.maniqa.mean()),
+            "aesthetic": float(aesthetic.mean()),
+        }
         parts = normalised_quality(**raw)
         if not all(np.isfinite(list(raw.values()))):
             raise NotScorable(f"an image-quality model returned a non-finite score: {raw}")
         return Score(
             value=float(np.mean(list(parts.values()))),
             backend=f"{features.backend('iqa')}; aesthetic on {features.backend('clip')}",
-            details={"normalised": parts, "raw": raw, "iqa_frames": int(len(iqa.frame_index)),
-                     "aesthetic_frames": int(len(aesthetic))},
+            details={
+                "normalised": parts,
+                "raw": raw,
+                "iqa_frames": int(len(iqa.frame_index)),
+                "aesthetic_frames": int(len(aesthetic)),
+            },
         )

@@ -26,8 +26,22 @@ from wanbench.report.sources import write_sources
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 from wanbench.store import RESULTS_FILE, ResultStore
 
-SCORE_COLUMNS = ["run", "model", "prompt_id", "seed", "dimension", "metric_version", "status", "value",
-                 "error", "method", "backend", "video_sha256", "seconds", "details"]
+SCORE_COLUMNS = [
+    "run",
+    "model",
+    "prompt_id",
+    "seed",
+    "dimension",
+    "metric_version",
+    "status",
+    "value",
+    "error",
+    "method",
+    "backend",
+    "video_sha256",
+    "seconds",
+    "details",
+]
 
 
 @dataclass
@@ -51,8 +65,14 @@ def video_href(run_dir: Path, stored: str, out_dir: Path) -> str:
     return quote(Path(relative).as_posix())
 
 
-def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
-                 reference: str | None = None, title: str | None = None, votes: Path | None = None) -> ReportFiles:
+def write_report(
+    run_dirs: list[Path],
+    out_dir: Path,
+    weighting: str = "paper",
+    reference: str | None = None,
+    title: str | None = None,
+    votes: Path | None = None,
+) -> ReportFiles:
     """Aggregate ``run_dirs`` and write every report file into ``out_dir``."""
     run_dirs = [Path(r) for r in run_dirs]
     out_dir = Path(out_dir)
@@ -96,15 +116,33 @@ def write_report(run_dirs: list[Path], out_dir: Path, weighting: str = "paper",
     frame.to_csv(leaderboard_csv, index=False)
     scores_csv = out_dir / "scores.csv"
     results[SCORE_COLUMNS].to_csv(scores_csv, index=False)
-    results_path = write_results_json(out_dir / "results.json", results_document(
-        summaries, frame, weighting_name, weights, pairs, invocations, reference_table, reference, versions))
+    results_path = write_results_json(
+        out_dir / "results.json",
+        results_document(
+            summaries, frame, weighting_name, weights, pairs, invocations, reference_table, reference, versions
+        ),
+    )
     charts = write_charts(frame, results, out_dir / "charts") if len(frame) else []
     html_path = out_dir / "report.html"
     from wanbench.alignment_html import human_alignment_section  # votes beside the runs, or ``votes``
 
     alignment = human_alignment_section(run_dirs, summaries, weights, weighting_name, votes)
-    html_path.write_text(render_html(title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
-                                     weighting_name, frame, summaries, results, failures, charts, invocations,
-                                     pairs, prompts, videos, alignment, sources_section),
-                         encoding="utf-8")
+    html_path.write_text(
+        render_html(
+            title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
+            weighting_name,
+            frame,
+            summaries,
+            results,
+            failures,
+            charts,
+            invocations,
+            pairs,
+            prompts,
+            videos,
+            alignment,
+            sources_section,
+        ),
+        encoding="utf-8",
+    )
     return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries, results_path, pairs)

@@ -20,9 +20,11 @@ def _labels(frame: pd.DataFrame) -> list[str]:
     """Legend labels: reference rows say so, partial weighted scores say so; a '$' is escaped so a
     model name is never read as matplotlib mathtext."""
     partial = frame["partial"] if "partial" in frame.columns else [False] * len(frame)
-    return [(str(m).replace("$", r"\$") if s == "measured" else f"{m} (paper)".replace("$", r"\$"))
-            + (" (partial)" if s == "measured" and bool(p) is True else "")
-            for m, s, p in zip(frame.model, frame.source, partial)]
+    return [
+        (str(m).replace("$", r"\$") if s == "measured" else f"{m} (paper)".replace("$", r"\$"))
+        + (" (partial)" if s == "measured" and bool(p) is True else "")
+        for m, s, p in zip(frame.model, frame.source, partial)
+    ]
 
 
 def bar_chart(frame: pd.DataFrame, path: Path) -> Path:
@@ -38,14 +40,22 @@ def bar_chart(frame: pd.DataFrame, path: Path) -> Path:
         high = np.array([row.get(f"{d}_ci_high", np.nan) for d in dims], float)
         has_ci = np.isfinite(low) & np.isfinite(high) & np.isfinite(values)
         errors = np.where(has_ci, [np.clip(values - low, 0, None), np.clip(high - values, 0, None)], 0.0)
-        ax.bar(x + (i - (len(frame) - 1) / 2) * width, values, width, label=label,
-               yerr=errors if has_ci.any() else None, capsize=2, error_kw={"elinewidth": 0.8})
+        ax.bar(
+            x + (i - (len(frame) - 1) / 2) * width,
+            values,
+            width,
+            label=label,
+            yerr=errors if has_ci.any() else None,
+            capsize=2,
+            error_kw={"elinewidth": 0.8},
+        )
     ax.set_xticks(x, [display_name(d) for d in dims], rotation=30, ha="right", fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("score (higher is better; bars: 95% CI)")
     ax.set_title("Wan-Bench dimensions")
-    ax.legend(fontsize=7, ncols=min(4, max(1, len(frame))), loc="upper center", bbox_to_anchor=(0.5, -0.32),
-              frameon=False)
+    ax.legend(
+        fontsize=7, ncols=min(4, max(1, len(frame))), loc="upper center", bbox_to_anchor=(0.5, -0.32), frameon=False
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)

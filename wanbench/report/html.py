@@ -103,14 +103,16 @@ def _dimension_cell_html(row: Any, d: str) -> str:
     return text
 
 
-def _table(head: list[str], rows: list[str], sortable: bool = True,
-           left: frozenset[int] | set[int] = frozenset()) -> str:
+def _table(
+    head: list[str], rows: list[str], sortable: bool = True, left: frozenset[int] | set[int] = frozenset()
+) -> str:
     """A table inside a horizontal scroller (the page itself never scrolls sideways); the first column
     stays in view while the rest scroll."""
     cells = "".join(f'<th{" class=l" if i in left else ""} scope="col">{h}</th>' for i, h in enumerate(head))
     kind = ' class="sortable"' if sortable else ""
-    return (f'<div class="scroll"><table{kind}><thead><tr>{cells}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+    return (
+        f'<div class="scroll"><table{kind}><thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+    )
 
 
 def _num(value: SupportsFloat | None) -> str:
@@ -131,38 +133,62 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
     sections: dict[str, list[str]] = {"ranked": [], "partial": [], "reference": []}
     for row in frame.itertuples(index=False):
         score = fmt(row.weighted_score)
-        if row.source == "measured" and getattr(row, "weighted_ci_low", None) is not None \
-                and not pd.isna(row.weighted_ci_low):
+        if (
+            row.source == "measured"
+            and getattr(row, "weighted_ci_low", None) is not None
+            and not pd.isna(row.weighted_ci_low)
+        ):
             score += f"<br><small>[{row.weighted_ci_low:.3f}, {row.weighted_ci_high:.3f}]</small>"
             if row.weighted_ci_draws < BOOTSTRAP_SAMPLES:
-                score += (f'<br><small class="partial">CI over {int(row.weighted_ci_draws)} of {BOOTSTRAP_SAMPLES} '
-                          "draws: the rest held none of a dimension's prompts</small>")
+                score += (
+                    f'<br><small class="partial">CI over {int(row.weighted_ci_draws)} of {BOOTSTRAP_SAMPLES} '
+                    "draws: the rest held none of a dimension's prompts</small>"
+                )
         if row.source == "measured" and row.partial and not pd.isna(row.weighted_score):
-            score += (f'<br><small class="partial">partial: {row.dimensions_scored}/14 dims, '
-                      f"{row.weight_complete:.0%} of the weight fully covered</small>")
+            score += (
+                f'<br><small class="partial">partial: {row.dimensions_scored}/14 dims, '
+                f"{row.weight_complete:.0%} of the weight fully covered</small>"
+            )
         value = "" if pd.isna(row.weighted_score) else f"{float(row.weighted_score):.6f}"
-        cells = "".join(f'<td data-v="{"" if pd.isna(getattr(row, d)) else f"{float(getattr(row, d)):.6f}"}">'
-                        f"{_dimension_cell_html(row, d)}</td>" for d in DIMENSION_KEYS)
+        cells = "".join(
+            f'<td data-v="{"" if pd.isna(getattr(row, d)) else f"{float(getattr(row, d)):.6f}"}">'
+            f"{_dimension_cell_html(row, d)}</td>"
+            for d in DIMENSION_KEYS
+        )
         if row.source != "measured":
             key, rank = "reference", ""
         elif pd.isna(row.rank):
             key, rank = "partial", "—"
         else:
             key, rank = "ranked", str(int(row.rank))
-        sections[key].append(f'<tr><td>{esc(row.model)}</td><td data-v="{esc(rank if rank.isdigit() else "")}">'
-                             f'{rank}</td><td class="l">{esc(row.source)}</td><td data-v="{value}">{score}</td>'
-                             f"{cells}</tr>")
+        sections[key].append(
+            f'<tr><td>{esc(row.model)}</td><td data-v="{esc(rank if rank.isdigit() else "")}">'
+            f'{rank}</td><td class="l">{esc(row.source)}</td><td data-v="{value}">{score}</td>'
+            f"{cells}</tr>"
+        )
     parts = []
-    titles = {"ranked": "Ranked (full coverage)", "partial": "Partial: unranked, not comparable with full scores",
-              "reference": "Reference rows: published, not ranked with measured rows (* = not on our scale)"}
+    titles = {
+        "ranked": "Ranked (full coverage)",
+        "partial": "Partial: unranked, not comparable with full scores",
+        "reference": "Reference rows: published, not ranked with measured rows (* = not on our scale)",
+    }
     for key, rows in sections.items():
         if rows:
             columns = ["model", "#", "source", f"weighted ({esc(weighting)})"]
-            parts.append(f"<h3>{esc(titles[key])}</h3>" +
-                         _table(columns + (ref_head if key == "reference" else head), rows, left={0, 2}))
+            parts.append(
+                f"<h3>{esc(titles[key])}</h3>"
+                + _table(columns + (ref_head if key == "reference" else head), rows, left={0, 2})
+            )
     if sections["reference"]:
-        parts.append("<ul>" + "".join(f"<li>* {esc(display_name(d))}: {esc(comparable[d]['note'])}</li>"
-                                      for d in DIMENSION_KEYS if not comparable[d]["comparable"]) + "</ul>")
+        parts.append(
+            "<ul>"
+            + "".join(
+                f"<li>* {esc(display_name(d))}: {esc(comparable[d]['note'])}</li>"
+                for d in DIMENSION_KEYS
+                if not comparable[d]["comparable"]
+            )
+            + "</ul>"
+        )
     return "".join(parts)
 
 
@@ -200,25 +226,47 @@ def dimension_table_html(summary: ModelSummary) -> str:
         if s.method_note:
             note += f' <span class="partial">{esc(s.method_note)}</span>'
         method = esc(s.method) + ("" if s.reference_method else ' <span class="partial">(not the report\'s)</span>')
-        rows.append(f'<tr><td>{esc(display_name(d))}</td><td class="l">{esc(DIMENSIONS[d].group)}</td>'
-                    f"{_num(s.mean)}<td>{ci}</td><td data-v=\"{s.n}\">{s.n}/{s.applicable}</td>"
-                    f"<td>{s.n_error}</td><td>{s.n_missing}</td><td>{s.n_not_applicable}</td><td>{s.n_stale}</td>"
-                    f'<td class="l">{method}</td><td class="l">{note}</td></tr>')
-    head = ["dimension", "group", "mean", "95% CI", "scored/applicable", "errors", "missing", "n/a", "stale",
-            "method", "notes"]
+        rows.append(
+            f'<tr><td>{esc(display_name(d))}</td><td class="l">{esc(DIMENSIONS[d].group)}</td>'
+            f'{_num(s.mean)}<td>{ci}</td><td data-v="{s.n}">{s.n}/{s.applicable}</td>'
+            f"<td>{s.n_error}</td><td>{s.n_missing}</td><td>{s.n_not_applicable}</td><td>{s.n_stale}</td>"
+            f'<td class="l">{method}</td><td class="l">{note}</td></tr>'
+        )
+    head = [
+        "dimension",
+        "group",
+        "mean",
+        "95% CI",
+        "scored/applicable",
+        "errors",
+        "missing",
+        "n/a",
+        "stale",
+        "method",
+        "notes",
+    ]
     return _table(head, rows, left={0, 1, 9, 10})
 
 
 def pairs_table_html(pairs: list) -> str:
-    rows = [f'<tr><td>{esc(p.a)}</td><td class="l">{esc(p.b)}</td><td data-v="{p.difference:.6f}">'
-            f"{p.difference:+.3f}</td><td>[{p.ci_low:+.3f}, {p.ci_high:+.3f}]</td><td>{p.prompts}</td>"
-            f'<td>{p.weight_share:.0%}</td><td class="l">{esc(p.verdict)}</td></tr>' for p in pairs]
+    rows = [
+        f'<tr><td>{esc(p.a)}</td><td class="l">{esc(p.b)}</td><td data-v="{p.difference:.6f}">'
+        f"{p.difference:+.3f}</td><td>[{p.ci_low:+.3f}, {p.ci_high:+.3f}]</td><td>{p.prompts}</td>"
+        f'<td>{p.weight_share:.0%}</td><td class="l">{esc(p.verdict)}</td></tr>'
+        for p in pairs
+    ]
     return _table(["A", "B", "A - B", "95% CI", "prompts", "weight compared", "verdict"], rows, left={0, 1, 6})
 
 
 def records_table_html(frame: pd.DataFrame, columns: list[str]) -> str:
-    rows = ["<tr>" + "".join(f'<td class="l">{fmt(r[c]) if c == "value" else esc("" if pd.isna(r[c]) else r[c])}</td>'
-                             for c in columns) + "</tr>" for _, r in frame.iterrows()]
+    rows = [
+        "<tr>"
+        + "".join(
+            f'<td class="l">{fmt(r[c]) if c == "value" else esc("" if pd.isna(r[c]) else r[c])}</td>' for c in columns
+        )
+        + "</tr>"
+        for _, r in frame.iterrows()
+    ]
     return _table([esc(c) for c in columns], rows, left=set(range(len(columns))))
 
 
@@ -239,8 +287,9 @@ def _details_text(details: object) -> str:
     return "\n".join(lines)
 
 
-def per_video_html(results: pd.DataFrame, prompts: dict[tuple[str, str], str],
-                   videos: dict[tuple[str, str, str, int], str]) -> str:
+def per_video_html(
+    results: pd.DataFrame, prompts: dict[tuple[str, str], str], videos: dict[tuple[str, str, str, int], str]
+) -> str:
     """One row per (model, prompt, seed): the prompt text, the video (a relative link, played in place)
     and every dimension's value; hovering a value shows its details, other statuses say which."""
     if not len(results):
@@ -250,23 +299,33 @@ def per_video_html(results: pd.DataFrame, prompts: dict[tuple[str, str], str],
     for (run, model, prompt_id, seed), group in results.groupby(["run", "model", "prompt_id", "seed"], sort=True):
         by_dim = {r.dimension: r for r in group.itertuples(index=False)}
         href = videos.get((run, model, prompt_id, int(seed)))
-        video = (f'<video controls muted preload="metadata" src="{esc(href)}"></video>'
-                 f'<small><a href="{esc(href)}">open</a></small>' if href else '<small class="missing">no file</small>')
+        video = (
+            f'<video controls muted preload="metadata" src="{esc(href)}"></video>'
+            f'<small><a href="{esc(href)}">open</a></small>'
+            if href
+            else '<small class="missing">no file</small>'
+        )
         cells = []
         for d in dims:
             r = by_dim.get(d)
             if r is None:
                 cells.append('<td data-v=""></td>')
             elif r.status == "ok":
-                cells.append(f'<td data-v="{float(r.value):.6f}" title="{esc(_details_text(r.details))}">'
-                             f"{float(r.value):.3f}</td>")
+                cells.append(
+                    f'<td data-v="{float(r.value):.6f}" title="{esc(_details_text(r.details))}">'
+                    f"{float(r.value):.3f}</td>"
+                )
             else:
                 reason = r.error if isinstance(r.error, str) else ""
                 css = "err" if r.status == "error" else "missing"
-                cells.append(f'<td data-v="" class="{css}" title="{esc(reason)}">{esc(r.status.replace("_", " "))}</td>')
+                cells.append(
+                    f'<td data-v="" class="{css}" title="{esc(reason)}">{esc(r.status.replace("_", " "))}</td>'
+                )
         text = prompts.get((run, prompt_id), "")
-        rows.append(f'<tr><td>{esc(model)}</td><td class="l">{esc(prompt_id)}</td><td>{int(seed)}</td>'
-                    f'<td class="prompt">{esc(text)}</td><td class="l">{video}</td>{"".join(cells)}</tr>')
+        rows.append(
+            f'<tr><td>{esc(model)}</td><td class="l">{esc(prompt_id)}</td><td>{int(seed)}</td>'
+            f'<td class="prompt">{esc(text)}</td><td class="l">{video}</td>{"".join(cells)}</tr>'
+        )
     head = ["model", "prompt", "seed", "prompt text", "video"] + [esc(display_name(d)) for d in dims]
     return _table(head, rows, left={0, 1, 3, 4})
 
@@ -291,14 +350,21 @@ def provenance_html(invocations: list[dict]) -> str:
         commit = git.get("commit", "") if isinstance(git, dict) else str(git)
         if isinstance(git, dict) and git.get("dirty"):
             commit += " (uncommitted changes)"
-        fields = [("run / model", f"{inv.get('run', '')} / {inv.get('model', '')}"),
-                  ("started", _when(inv.get("started"))), ("finished", _when(inv.get("finished"))),
-                  ("status", inv.get("status") or ""), ("command", command), ("git commit", commit),
-                  ("python", prov.get("python", "")),
-                  ("packages", ", ".join(f"{k} {v}" for k, v in packages.items()) if isinstance(packages, dict)
-                   else str(packages)),
-                  ("device", json.dumps(device, default=str) if isinstance(device, (dict, list)) else str(device or "")),
-                  ("suite sha256", str(inv.get("suite_sha256", ""))[:16])]
+        fields = [
+            ("run / model", f"{inv.get('run', '')} / {inv.get('model', '')}"),
+            ("started", _when(inv.get("started"))),
+            ("finished", _when(inv.get("finished"))),
+            ("status", inv.get("status") or ""),
+            ("command", command),
+            ("git commit", commit),
+            ("python", prov.get("python", "")),
+            (
+                "packages",
+                ", ".join(f"{k} {v}" for k, v in packages.items()) if isinstance(packages, dict) else str(packages),
+            ),
+            ("device", json.dumps(device, default=str) if isinstance(device, (dict, list)) else str(device or "")),
+            ("suite sha256", str(inv.get("suite_sha256", ""))[:16]),
+        ]
         rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in fields)
         blocks.append(f'<dl class="kv">{rows}</dl>')
     raw_json = esc(json.dumps(invocations, indent=2, default=str))
@@ -306,31 +372,51 @@ def provenance_html(invocations: list[dict]) -> str:
     return "<hr>".join(blocks) + raw
 
 
-def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list[ModelSummary],
-                results: pd.DataFrame, failures: pd.DataFrame, charts: list[Path],
-                invocations: list[dict], pairs: list | None = None,
-                prompts: dict[tuple[str, str], str] | None = None,
-                videos: dict[tuple[str, str, str, int], str] | None = None, alignment: str = "", sources: str = "") -> str:
+def render_html(
+    title: str,
+    weighting: str,
+    frame: pd.DataFrame,
+    summaries: list[ModelSummary],
+    results: pd.DataFrame,
+    failures: pd.DataFrame,
+    charts: list[Path],
+    invocations: list[dict],
+    pairs: list | None = None,
+    prompts: dict[tuple[str, str], str] | None = None,
+    videos: dict[tuple[str, str, str, int], str] | None = None,
+    alignment: str = "",
+    sources: str = "",
+) -> str:
     """The whole page: one self-contained file (styles, script and charts inline); videos are relative
     links into the run directories."""
-    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-             "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-             f"<title>{esc(title)}</title><style>{STYLE}</style></head><body><h1>{esc(title)}</h1>",
-             "<h2>Leaderboard</h2>", leaderboard_html(frame, weighting)]
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{esc(title)}</title><style>{STYLE}</style></head><body><h1>{esc(title)}</h1>",
+        "<h2>Leaderboard</h2>",
+        leaderboard_html(frame, weighting),
+    ]
     if not summaries:
-        parts.append(f"<p class='err'>Nothing was scored: {len(failures)} item(s) failed before scoring "
-                     "(listed below).</p>")
+        parts.append(
+            f"<p class='err'>Nothing was scored: {len(failures)} item(s) failed before scoring (listed below).</p>"
+        )
     if any(s.weighted.partial for s in summaries):
-        parts.append('<p class="partial">A partial weighted score is renormalised over the dimensions that '
-                     "have values or lacks prompts in some; it is not comparable with a full score and is not "
-                     "ranked.</p>")
+        parts.append(
+            '<p class="partial">A partial weighted score is renormalised over the dimensions that '
+            "have values or lacks prompts in some; it is not comparable with a full score and is not "
+            "ranked.</p>"
+        )
     if weighting == "paper":
-        parts.append("<p>The <em>paper</em> weighting is fitted, not published: the maximum-entropy weights "
-                     "that reproduce the report's Table 2 weighted scores to three decimals.</p>")
+        parts.append(
+            "<p>The <em>paper</em> weighting is fitted, not published: the maximum-entropy weights "
+            "that reproduce the report's Table 2 weighted scores to three decimals.</p>"
+        )
     parts.append(missing_reasons_html(summaries))
     if pairs:
-        parts.append("<h2>Paired comparisons</h2><p>Weighted score A - B on the prompts both models scored, "
-                     "with a paired bootstrap 95% CI over those prompts.</p>")
+        parts.append(
+            "<h2>Paired comparisons</h2><p>Weighted score A - B on the prompts both models scored, "
+            "with a paired bootstrap 95% CI over those prompts.</p>"
+        )
         parts.append(pairs_table_html(pairs))
     if charts:
         parts.append("<h2>Charts</h2>")
@@ -351,8 +437,10 @@ def render_html(title: str, weighting: str, frame: pd.DataFrame, summaries: list
         parts.append(f'<h2 class="err">Error rows ({len(errors)})</h2>')
         parts.append(records_table_html(errors, ["model", "prompt_id", "seed", "dimension", "error"]))
     parts.append(sources)  # provenance of videos made elsewhere (report/sources.py), already escaped
-    parts.append(f"<h2>Per video ({results[['run', 'model', 'prompt_id', 'seed']].drop_duplicates().shape[0]} "
-                 "videos)</h2><p><small>Click a column to sort; hover a value for its details.</small></p>")
+    parts.append(
+        f"<h2>Per video ({results[['run', 'model', 'prompt_id', 'seed']].drop_duplicates().shape[0]} "
+        "videos)</h2><p><small>Click a column to sort; hover a value for its details.</small></p>"
+    )
     parts.append(per_video_html(results, prompts or {}, videos or {}))
     parts.append("<h2>Provenance</h2>")
     parts.append(provenance_html(invocations))

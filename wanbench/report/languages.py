@@ -15,8 +15,11 @@ ZH_SUFFIX = "@zh"
 def language_pairs(summaries: list[ModelSummary]) -> list[tuple[ModelSummary, ModelSummary]]:
     """(English, Chinese) summaries of the same model, in report order."""
     by_model = {s.model: s for s in summaries}
-    return [(by_model[s.model[: -len(ZH_SUFFIX)]], s) for s in summaries
-            if s.model.endswith(ZH_SUFFIX) and s.model[: -len(ZH_SUFFIX)] in by_model]
+    return [
+        (by_model[s.model[: -len(ZH_SUFFIX)]], s)
+        for s in summaries
+        if s.model.endswith(ZH_SUFFIX) and s.model[: -len(ZH_SUFFIX)] in by_model
+    ]
 
 
 def _mean(summary: ModelSummary, dim: str) -> float | None:
@@ -40,16 +43,24 @@ def _cell(value: float | None, signed: bool = False) -> str:
 def language_markdown(summaries: list[ModelSummary]) -> str:
     parts = []
     for en, zh in language_pairs(summaries):
-        parts.append(f"\n## {en.model}: English vs Chinese prompts\n\n| dimension | en | zh | zh - en |\n|---|---:|---:|---:|\n")
-        parts.extend(f"| {d} | {_cell(a)} | {_cell(b)} | {_cell(diff, True)} |\n" for d, a, b, diff in language_rows(en, zh))
+        parts.append(
+            f"\n## {en.model}: English vs Chinese prompts\n\n| dimension | en | zh | zh - en |\n|---|---:|---:|---:|\n"
+        )
+        parts.extend(
+            f"| {d} | {_cell(a)} | {_cell(b)} | {_cell(diff, True)} |\n" for d, a, b, diff in language_rows(en, zh)
+        )
     return "".join(parts)
 
 
 def language_html(summaries: list[ModelSummary], esc) -> str:
     parts = []
     for en, zh in language_pairs(summaries):
-        body = "".join(f'<tr><td class="l">{esc(d)}</td><td>{_cell(a)}</td><td>{_cell(b)}</td><td>{_cell(diff, True)}</td></tr>'
-                       for d, a, b, diff in language_rows(en, zh))
-        parts.append(f"<h2>{esc(en.model)}: English vs Chinese prompts</h2><table><tr><th class=\"l\">dimension</th>"
-                     f"<th>en</th><th>zh</th><th>zh - en</th></tr>{body}</table>")
+        body = "".join(
+            f'<tr><td class="l">{esc(d)}</td><td>{_cell(a)}</td><td>{_cell(b)}</td><td>{_cell(diff, True)}</td></tr>'
+            for d, a, b, diff in language_rows(en, zh)
+        )
+        parts.append(
+            f'<h2>{esc(en.model)}: English vs Chinese prompts</h2><table><tr><th class="l">dimension</th>'
+            f"<th>en</th><th>zh</th><th>zh - en</th></tr>{body}</table>"
+        )
     return "".join(parts)

@@ -41,72 +41,143 @@ def _weighting_version(name: str) -> str | None:
 def _dimension(summary: ModelSummary, d: str, version: str) -> dict[str, Any]:
     x = summary.dimensions[d]
     return {
-        "mean": _num(x.mean), "ci_low": _num(x.ci_low), "ci_high": _num(x.ci_high),
+        "mean": _num(x.mean),
+        "ci_low": _num(x.ci_low),
+        "ci_high": _num(x.ci_high),
         "ci_draws": x.ci_draws if x.mean is not None else None,
-        "coverage": {"scored_prompts": x.n, "applicable_prompts": x.applicable, "partial": x.partial,
-                     "complete": x.complete},
-        "counts": {"error": x.n_error, "missing": x.n_missing, "not_applicable": x.n_not_applicable,
-                   "stale": x.n_stale, "other_method": x.n_other_method},
-        "method": x.method, "reference_method": x.reference_method, "method_note": x.method_note,
-        "metric_version": version, "missing_reason": x.missing_reason,
+        "coverage": {
+            "scored_prompts": x.n,
+            "applicable_prompts": x.applicable,
+            "partial": x.partial,
+            "complete": x.complete,
+        },
+        "counts": {
+            "error": x.n_error,
+            "missing": x.n_missing,
+            "not_applicable": x.n_not_applicable,
+            "stale": x.n_stale,
+            "other_method": x.n_other_method,
+        },
+        "method": x.method,
+        "reference_method": x.reference_method,
+        "method_note": x.method_note,
+        "metric_version": version,
+        "missing_reason": x.missing_reason,
         "subdimensions": {name: {"mean": mean, "prompts": n} for name, (mean, n) in x.subdimensions.items()},
     }
 
 
-def results_document(summaries: list[ModelSummary], frame: pd.DataFrame, weighting: str,
-                     weights: dict[str, float], pairs: list[PairedComparison], invocations: list[dict],
-                     reference: pd.DataFrame | None = None, reference_name: str | None = None,
-                     model_versions: dict[tuple[str, str], dict[str, str]] | None = None) -> dict[str, Any]:
+def results_document(
+    summaries: list[ModelSummary],
+    frame: pd.DataFrame,
+    weighting: str,
+    weights: dict[str, float],
+    pairs: list[PairedComparison],
+    invocations: list[dict],
+    reference: pd.DataFrame | None = None,
+    reference_name: str | None = None,
+    model_versions: dict[tuple[str, str], dict[str, str]] | None = None,
+) -> dict[str, Any]:
     versions = current_versions()
     model_versions = model_versions or {}
-    ranks = {(r.run, r.model): (None if pd.isna(r.rank) else int(r.rank))
-             for r in frame[frame.source == "measured"].itertuples(index=False)}
+    ranks = {
+        (r.run, r.model): (None if pd.isna(r.rank) else int(r.rank))
+        for r in frame[frame.source == "measured"].itertuples(index=False)
+    }
     models = []
     for s in summaries:
         w = s.weighted
-        models.append({
-            "run": s.run, "model": s.model, "prompts_scored": len(s.prompts), "failures": s.failures,
-            "bootstrap_seed": s.bootstrap_seed,
-            "weighted": {"value": _num(w.value), "ci_low": _num(w.ci_low), "ci_high": _num(w.ci_high),
-                         "ci_draws": w.ci_draws if w.ci_low is not None else None,
-                         "partial": w.partial, "rank": ranks.get((s.run, s.model)),
-                         "weight_covered": w.weight_covered, "weight_complete": w.weight_complete,
-                         "dimensions_used": list(w.dimensions_used)},
-            "dimensions": {d: _dimension(s, d, model_versions.get((s.run, s.model), versions)[d])
-                           for d in DIMENSION_KEYS},
-        })
+        models.append(
+            {
+                "run": s.run,
+                "model": s.model,
+                "prompts_scored": len(s.prompts),
+                "failures": s.failures,
+                "bootstrap_seed": s.bootstrap_seed,
+                "weighted": {
+                    "value": _num(w.value),
+                    "ci_low": _num(w.ci_low),
+                    "ci_high": _num(w.ci_high),
+                    "ci_draws": w.ci_draws if w.ci_low is not None else None,
+                    "partial": w.partial,
+                    "rank": ranks.get((s.run, s.model)),
+                    "weight_covered": w.weight_covered,
+                    "weight_complete": w.weight_complete,
+                    "dimensions_used": list(w.dimensions_used),
+                },
+                "dimensions": {
+                    d: _dimension(s, d, model_versions.get((s.run, s.model), versions)[d]) for d in DIMENSION_KEYS
+                },
+            }
+        )
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "weighting": {"name": weighting, "version": _weighting_version(weighting),
-                      "values": {d: float(weights.get(d, 0.0)) for d in DIMENSION_KEYS}},
-        "bootstrap": {"samples": BOOTSTRAP_SAMPLES, "confidence": 0.95,
-                      "method": "percentile bootstrap over prompts, one joint draw per replicate for every "
-                                "dimension and the weighted score, seeded from run, model and prompt ids"},
+        "weighting": {
+            "name": weighting,
+            "version": _weighting_version(weighting),
+            "values": {d: float(weights.get(d, 0.0)) for d in DIMENSION_KEYS},
+        },
+        "bootstrap": {
+            "samples": BOOTSTRAP_SAMPLES,
+            "confidence": 0.95,
+            "method": "percentile bootstrap over prompts, one joint draw per replicate for every "
+            "dimension and the weighted score, seeded from run, model and prompt ids",
+        },
         "metric_versions": versions,
         "models": models,
         "paired_comparisons": [
-            {"a": p.a, "b": p.b, "difference": p.difference, "ci_low": _num(p.ci_low), "ci_high": _num(p.ci_high),
-             "prompts": p.prompts, "dimensions": p.dimensions, "left_out": p.left_out,
-             "weight_share": p.weight_share, "verdict": p.verdict} for p in pairs],
+            {
+                "a": p.a,
+                "b": p.b,
+                "difference": p.difference,
+                "ci_low": _num(p.ci_low),
+                "ci_high": _num(p.ci_high),
+                "prompts": p.prompts,
+                "dimensions": p.dimensions,
+                "left_out": p.left_out,
+                "weight_share": p.weight_share,
+                "verdict": p.verdict,
+            }
+            for p in pairs
+        ],
         "reference": None,
-        "provenance": [{"run": i["run"], "model": i["model"], "started": i["started"], "finished": i["finished"],
-                        "status": i["status"], "suite_sha256": i["suite_sha256"], "config": i["config"],
-                        "provenance": i["provenance"]} for i in invocations],
+        "provenance": [
+            {
+                "run": i["run"],
+                "model": i["model"],
+                "started": i["started"],
+                "finished": i["finished"],
+                "status": i["status"],
+                "suite_sha256": i["suite_sha256"],
+                "config": i["config"],
+                "provenance": i["provenance"],
+            }
+            for i in invocations
+        ],
     }
     if reference is not None:
         comparable = reference_comparability()
         document["reference"] = {
             "name": reference_name or "paper",
             "ranked_with_measured": False,
-            "comparable": {d: {"comparable": bool(comparable[d]["comparable"]), "note": comparable[d]["note"]}
-                           for d in DIMENSION_KEYS},
-            "rows": [{"model": str(model), "weighted_score": float(row["weighted_score"]),
-                      "dimensions": {d: float(row[d]) for d in DIMENSION_KEYS}} for model, row in reference.iterrows()],
+            "comparable": {
+                d: {"comparable": bool(comparable[d]["comparable"]), "note": comparable[d]["note"]}
+                for d in DIMENSION_KEYS
+            },
+            "rows": [
+                {
+                    "model": str(model),
+                    "weighted_score": float(row["weighted_score"]),
+                    "dimensions": {d: float(row[d]) for d in DIMENSION_KEYS},
+                }
+                for model, row in reference.iterrows()
+            ],
         }
     return document
 
 
 def write_results_json(path: Path, document: dict[str, Any]) -> Path:
-    path.write_text(json.dumps(document, indent=2, sort_keys=True, default=str, allow_nan=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(document, indent=2, sort_keys=True, default=str, allow_nan=False) + "\n", encoding="utf-8"
+    )
     return path

@@ -14,8 +14,11 @@ SUMMARY_COLUMNS = ("model", "source", "version", "dates", "generated_by", "setti
 def sources_markdown(summary: list[dict]) -> str:
     if not summary:
         return ""
-    lines = ["\n## Videos made elsewhere (from the manifest)\n\n",
-             "| " + " | ".join(SUMMARY_COLUMNS) + " |\n", "|" + "---|" * len(SUMMARY_COLUMNS) + "\n"]
+    lines = [
+        "\n## Videos made elsewhere (from the manifest)\n\n",
+        "| " + " | ".join(SUMMARY_COLUMNS) + " |\n",
+        "|" + "---|" * len(SUMMARY_COLUMNS) + "\n",
+    ]
     for row in summary:
         lines.append("| " + " | ".join(str(row[c]).replace("|", "/") for c in SUMMARY_COLUMNS) + " |\n")
     return "".join(lines)
@@ -25,10 +28,13 @@ def sources_html(summary: list[dict]) -> str:
     if not summary:
         return ""
     head = "".join(f"<th>{esc(c)}</th>" for c in SUMMARY_COLUMNS)
-    body = "".join("<tr>" + "".join(f'<td class="l">{esc(row[c])}</td>' for c in SUMMARY_COLUMNS) + "</tr>"
-                   for row in summary)
-    return (f"<h2>Videos made elsewhere</h2><p>Provenance from each run's manifest; per file in sources.csv.</p>"
-            f"<table><tr>{head}</tr>{body}</table>")
+    body = "".join(
+        "<tr>" + "".join(f'<td class="l">{esc(row[c])}</td>' for c in SUMMARY_COLUMNS) + "</tr>" for row in summary
+    )
+    return (
+        f"<h2>Videos made elsewhere</h2><p>Provenance from each run's manifest; per file in sources.csv.</p>"
+        f"<table><tr>{head}</tr>{body}</table>"
+    )
 
 
 def write_sources(invocations: list[dict], out_dir: Path) -> tuple[str, str]:

@@ -39,8 +39,9 @@ def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | N
             record[d] = x.mean
             record[f"{d}_ci_low"], record[f"{d}_ci_high"] = x.ci_low, x.ci_high
             record[f"{d}_coverage"] = x.coverage
-            for name, value in zip(COUNT_FIELDS, (x.n, x.applicable, x.n_error, x.n_missing, x.n_not_applicable,
-                                                  x.n_stale)):
+            for name, value in zip(
+                COUNT_FIELDS, (x.n, x.applicable, x.n_error, x.n_missing, x.n_not_applicable, x.n_stale)
+            ):
                 record[f"{d}_{name}"] = value
             record[f"{d}_partial"] = x.partial
             record[f"{d}_method"] = x.method
@@ -66,8 +67,19 @@ def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | N
             records.append(record)
     frame = pd.DataFrame(records)
     if frame.empty:  # nothing scored: an empty table with its columns, not a KeyError
-        frame = pd.DataFrame(columns=["model", "run", "source", *DIMENSION_KEYS, "weighted_score", "partial",
-                                      "dimensions_scored", "weight_covered", "weight_complete"])
+        frame = pd.DataFrame(
+            columns=[
+                "model",
+                "run",
+                "source",
+                *DIMENSION_KEYS,
+                "weighted_score",
+                "partial",
+                "dimensions_scored",
+                "weight_covered",
+                "weight_complete",
+            ]
+        )
     measured = frame.source == "measured"
     has_score = frame.weighted_score.notna()
     group = pd.Series(3, index=frame.index)
@@ -122,8 +134,12 @@ def _weighted(row: Any) -> str:
     return score
 
 
-def leaderboard_markdown(frame: pd.DataFrame, weighting: str, summaries: list[ModelSummary] | None = None,
-                         pairs: list[PairedComparison] | None = None) -> str:
+def leaderboard_markdown(
+    frame: pd.DataFrame,
+    weighting: str,
+    summaries: list[ModelSummary] | None = None,
+    pairs: list[PairedComparison] | None = None,
+) -> str:
     dims_head = [display_name(d) for d in DIMENSION_KEYS]
     measured = frame[frame.source == "measured"]
     full = measured[measured["rank"].notna()]
@@ -138,36 +154,73 @@ def leaderboard_markdown(frame: pd.DataFrame, weighting: str, summaries: list[Mo
         lines.append("")
 
     lines.append(f"Ranked: weighted scores ({weighting}, 95% CI) under full coverage of every weighted dimension.\n")
-    table(["#", "model", f"weighted ({weighting})"] + dims_head,
-          [[str(r.rank), _md_escape(r.model), _weighted(r)] + [dimension_cell(r, d) for d in DIMENSION_KEYS]
-           for r in full.itertuples(index=False)] or [["—", "no model has full coverage", ""] + [""] * 14])
+    table(
+        ["#", "model", f"weighted ({weighting})"] + dims_head,
+        [
+            [str(r.rank), _md_escape(r.model), _weighted(r)] + [dimension_cell(r, d) for d in DIMENSION_KEYS]
+            for r in full.itertuples(index=False)
+        ]
+        or [["—", "no model has full coverage", ""] + [""] * 14],
+    )
     if len(partial):
         lines.append("Partial (unranked: not comparable with full scores; share of the weight under full coverage):\n")
-        table(["model", f"weighted ({weighting})", "coverage"] + dims_head,
-              [[_md_escape(r.model), _weighted(r),
-                f"{r.dimensions_scored}/14 dims, {r.weight_complete:.0%} of the weight fully covered"]
-               + [dimension_cell(r, d) for d in DIMENSION_KEYS] for r in partial.itertuples(index=False)])
+        table(
+            ["model", f"weighted ({weighting})", "coverage"] + dims_head,
+            [
+                [
+                    _md_escape(r.model),
+                    _weighted(r),
+                    f"{r.dimensions_scored}/14 dims, {r.weight_complete:.0%} of the weight fully covered",
+                ]
+                + [dimension_cell(r, d) for d in DIMENSION_KEYS]
+                for r in partial.itertuples(index=False)
+            ],
+        )
     if len(reference):
-        lines.append("Reference rows (published; not ranked with measured rows). A dimension marked * is not on "
-                     "our scale (see the comparability note below):\n")
+        lines.append(
+            "Reference rows (published; not ranked with measured rows). A dimension marked * is not on "
+            "our scale (see the comparability note below):\n"
+        )
         comparable = reference_comparability()
         head = [display_name(d) + ("" if comparable[d]["comparable"] else " *") for d in DIMENSION_KEYS]
-        table(["model", "source", "weighted (published)"] + head,
-              [[_md_escape(r.model), _md_escape(r.source), _cell(r.weighted_score)]
-               + [_cell(getattr(r, d)) for d in DIMENSION_KEYS] for r in reference.itertuples(index=False)])
-        lines.extend(f"- * {display_name(d)}: {comparable[d]['note']}" for d in DIMENSION_KEYS
-                     if not comparable[d]["comparable"])
+        table(
+            ["model", "source", "weighted (published)"] + head,
+            [
+                [_md_escape(r.model), _md_escape(r.source), _cell(r.weighted_score)]
+                + [_cell(getattr(r, d)) for d in DIMENSION_KEYS]
+                for r in reference.itertuples(index=False)
+            ],
+        )
+        lines.extend(
+            f"- * {display_name(d)}: {comparable[d]['note']}" for d in DIMENSION_KEYS if not comparable[d]["comparable"]
+        )
         lines.append("")
     if summaries:
-        lines.append("Coverage and method per dimension (scored/applicable prompts; error, missing, not-applicable "
-                     "and stale rows):\n")
-        table(["dimension"] + [_md_escape(s.model) for s in summaries],
-              [[display_name(d)] + [_md_escape(coverage_text(s, d)) for s in summaries] for d in DIMENSION_KEYS])
+        lines.append(
+            "Coverage and method per dimension (scored/applicable prompts; error, missing, not-applicable "
+            "and stale rows):\n"
+        )
+        table(
+            ["dimension"] + [_md_escape(s.model) for s in summaries],
+            [[display_name(d)] + [_md_escape(coverage_text(s, d)) for s in summaries] for d in DIMENSION_KEYS],
+        )
     if pairs:
         lines.append("Paired comparisons (weighted score A - B on the prompts both scored, paired bootstrap 95% CI):\n")
-        table(["A", "B", "A - B", "95% CI", "prompts", "weight compared", "verdict"],
-              [[_md_escape(p.a), _md_escape(p.b), f"{p.difference:+.3f}", f"[{p.ci_low:+.3f}, {p.ci_high:+.3f}]",
-                str(p.prompts), f"{p.weight_share:.0%}", _md_escape(p.verdict)] for p in pairs])
+        table(
+            ["A", "B", "A - B", "95% CI", "prompts", "weight compared", "verdict"],
+            [
+                [
+                    _md_escape(p.a),
+                    _md_escape(p.b),
+                    f"{p.difference:+.3f}",
+                    f"[{p.ci_low:+.3f}, {p.ci_high:+.3f}]",
+                    str(p.prompts),
+                    f"{p.weight_share:.0%}",
+                    _md_escape(p.verdict),
+                ]
+                for p in pairs
+            ],
+        )
     return "\n".join(lines)
 
 

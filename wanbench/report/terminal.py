@@ -24,19 +24,36 @@ def _draws_note(draws: int, has_ci: bool) -> list[str]:
 def dimension_table(summary: ModelSummary, weighting: str) -> Table:
     """One row per dimension: metric version, mean, 95% CI, scored/applicable prompts, and a short note (partial,
     errors, missing, not applicable, stale, a method other than the report's)."""
-    table = Table(title=escape(f"{summary.model}: weighted ({weighting}) {summary.weighted.label}"), title_justify="left",
-                  box=None, pad_edge=False, show_edge=False)
-    columns: tuple[tuple[str, JustifyMethod], ...] = (("dimension", "left"), ("v", "left"), ("mean", "right"),
-                                                       ("95% CI", "right"), ("scored", "right"), ("notes", "left"))
+    table = Table(
+        title=escape(f"{summary.model}: weighted ({weighting}) {summary.weighted.label}"),
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+        show_edge=False,
+    )
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("dimension", "left"),
+        ("v", "left"),
+        ("mean", "right"),
+        ("95% CI", "right"),
+        ("scored", "right"),
+        ("notes", "left"),
+    )
     for column, justify in columns:
         table.add_column(column, justify=justify, overflow="fold", no_wrap=column != "notes")
     if summary.weighted.value is not None:
-        table.add_row("weighted score", "", f"{summary.weighted.value:.3f}",
-                      _ci(summary.weighted.ci_low, summary.weighted.ci_high),
-                      f"{len(summary.weighted.dimensions_used)}/14 dims",
-                      ", ".join((["partial, unranked"] if summary.weighted.partial else [])
-                                + _draws_note(summary.weighted.ci_draws, summary.weighted.ci_low is not None)),
-                      style="bold")
+        table.add_row(
+            "weighted score",
+            "",
+            f"{summary.weighted.value:.3f}",
+            _ci(summary.weighted.ci_low, summary.weighted.ci_high),
+            f"{len(summary.weighted.dimensions_used)}/14 dims",
+            ", ".join(
+                (["partial, unranked"] if summary.weighted.partial else [])
+                + _draws_note(summary.weighted.ci_draws, summary.weighted.ci_low is not None)
+            ),
+            style="bold",
+        )
     for d in DIMENSION_KEYS:
         x = summary.dimensions[d]
         notes = []
@@ -44,8 +61,12 @@ def dimension_table(summary: ModelSummary, weighting: str) -> Table:
             notes.append("missing" if x.n_missing or x.missing_reason else "no prompt applies")
         elif x.partial:
             notes.append("partial")
-        for label, count in (("errors", x.n_error), ("missing", x.n_missing), ("n/a", x.n_not_applicable),
-                             ("stale", x.n_stale)):
+        for label, count in (
+            ("errors", x.n_error),
+            ("missing", x.n_missing),
+            ("n/a", x.n_not_applicable),
+            ("stale", x.n_stale),
+        ):
             if count and not (label == "missing" and x.mean is None):
                 notes.append(f"{count} {label}")
         if x.method and not x.reference_method:
@@ -53,8 +74,14 @@ def dimension_table(summary: ModelSummary, weighting: str) -> Table:
         notes += _draws_note(x.ci_draws, x.ci_low is not None)
         if x.applicable == 0 and x.mean is None and not x.n_missing:
             continue  # the suite never asks this dimension: nothing to show
-        table.add_row(d, escape(x.metric_version or ""), "—" if x.mean is None else f"{x.mean:.3f}", _ci(x.ci_low, x.ci_high),
-                      f"{x.n}/{x.applicable}", ", ".join(notes))
+        table.add_row(
+            d,
+            escape(x.metric_version or ""),
+            "—" if x.mean is None else f"{x.mean:.3f}",
+            _ci(x.ci_low, x.ci_high),
+            f"{x.n}/{x.applicable}",
+            ", ".join(notes),
+        )
     return table
 
 
@@ -62,16 +89,22 @@ def leaderboard_table(frame: pd.DataFrame, weighting: str) -> Table:
     """Model, rank, weighted score with its CI and coverage: what fits a terminal. Ranked rows first,
     then partial (unranked), then published reference rows."""
     table = Table(box=None, pad_edge=False, show_edge=False)
-    columns: tuple[tuple[str, JustifyMethod], ...] = (("#", "right"), ("model", "left"),
-                                                       (f"weighted ({weighting})", "right"), ("95% CI", "right"),
-                                                       ("coverage", "left"))
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("#", "right"),
+        ("model", "left"),
+        (f"weighted ({weighting})", "right"),
+        ("95% CI", "right"),
+        ("coverage", "left"),
+    )
     for column, justify in columns:
         table.add_column(column, justify=justify, overflow="fold")
     for row in frame.itertuples(index=False):
         rank = "" if pd.isna(row.rank) else str(int(row.rank))
         score = "—" if pd.isna(row.weighted_score) else f"{row.weighted_score:.3f}"
         if row.source != "measured":
-            table.add_row("", escape(f"{row.model} ({str(row.source).split(' ')[0]})"), score, "", "published", style="dim")
+            table.add_row(
+                "", escape(f"{row.model} ({str(row.source).split(' ')[0]})"), score, "", "published", style="dim"
+            )
             continue
         low, high = getattr(row, "weighted_ci_low", None), getattr(row, "weighted_ci_high", None)
         ci = "" if low is None or pd.isna(low) else f"[{low:.3f}, {high:.3f}]"

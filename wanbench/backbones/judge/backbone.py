@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from wanbench.backbones.base import Backbone, BackboneUnavailable, require_weights
 from wanbench.backbones.judge.cache import AnswerCache
 from wanbench.backbones.judge.protocol import JudgeSettings, Query, WireFrames, sample_clip, wire_frames
-from wanbench.video import Video
 from wanbench.model_weights import wanbench_home
+from wanbench.video import Video
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,11 @@ class VideoJudge:
         return [(Query(self.clip, q, kind, True, self.clip_wire.jpegs), "clip") for q in questions]
 
     def _frame_queries(self, questions: Sequence[str], kind: str) -> list[tuple[Query, str]]:
-        return [(Query((frame,), q, kind, False, (jpeg,)), f"frame{k}") for q in questions
-                for k, (frame, jpeg) in enumerate(zip(self.keyframes, self.keyframe_wire.jpegs))]
+        return [
+            (Query((frame,), q, kind, False, (jpeg,)), f"frame{k}")
+            for q in questions
+            for k, (frame, jpeg) in enumerate(zip(self.keyframes, self.keyframe_wire.jpegs))
+        ]
 
     def ask_clip(self, questions: list[str], kind: str = "yes") -> list[Any]:
         """One answer per question about the whole sampled clip."""
@@ -69,7 +73,7 @@ class VideoJudge:
         """answers[q][k]: question q about keyframe k."""
         answers = self._ask(self._frame_queries(questions, kind))
         n = len(self.keyframes)
-        return [answers[i * n:(i + 1) * n] for i in range(len(questions))]
+        return [answers[i * n : (i + 1) * n] for i in range(len(questions))]
 
     def ask_ahead(self, asks: Iterable[JudgeAsk]) -> int:
         """Answer every uncached question of ``asks`` in one call to the judge (cached under the keys
@@ -92,15 +96,30 @@ class VLMBackbone(Backbone):
 
     name = "vlm"
 
-    def __init__(self, judge: str = "local", weights: str = "qwen2-vl-7b", path: str | Path | None = None,
-                 url: str | None = None, model: str | None = None, settings: JudgeSettings | None = None,
-                 cache_path: str | Path | None = None, batch: int = 4, device: str | None = None,
-                 timeout: float = 60.0, retries: int = 3, backoff: float = 1.0, share_prefix: bool = True,
-                 top_logprobs: int = 20, concurrency: int = 8) -> None:
+    def __init__(
+        self,
+        judge: str = "local",
+        weights: str = "qwen2-vl-7b",
+        path: str | Path | None = None,
+        url: str | None = None,
+        model: str | None = None,
+        settings: JudgeSettings | None = None,
+        cache_path: str | Path | None = None,
+        batch: int = 4,
+        device: str | None = None,
+        timeout: float = 60.0,
+        retries: int = 3,
+        backoff: float = 1.0,
+        share_prefix: bool = True,
+        top_logprobs: int = 20,
+        concurrency: int = 8,
+    ) -> None:
         if judge not in ("local", "remote"):
             raise ValueError(f"unknown judge {judge!r}; choose local or remote")
         if judge == "remote" and not url:
-            raise ValueError("a remote judge needs --judge-url (an OpenAI-compatible endpoint, e.g. http://host:8000/v1)")
+            raise ValueError(
+                "a remote judge needs --judge-url (an OpenAI-compatible endpoint, e.g. http://host:8000/v1)"
+            )
         self.mode, self.weights, self.path, self.url = judge, weights, Path(path) if path else None, url
         self.model_name = model or weights
         self.settings = settings or JudgeSettings()
@@ -134,14 +153,21 @@ class VLMBackbone(Backbone):
             if self.mode == "local":
                 from wanbench.backbones.judge.local import LocalQwenJudge
 
-                self._judge = LocalQwenJudge(self._folder(), self.settings, self.device, self.batch,
-                                             self.share_prefix)
+                self._judge = LocalQwenJudge(self._folder(), self.settings, self.device, self.batch, self.share_prefix)
             else:
                 from wanbench.backbones.judge.remote import RemoteJudge
 
-                self._judge = RemoteJudge(self.url, self.model_name, self.settings, self.timeout, self.retries,
-                                          self.backoff, top_logprobs=self.top_logprobs,
-                                          concurrency=self.concurrency)
+                assert self.url is not None  # remote mode is chosen by giving a url
+                self._judge = RemoteJudge(
+                    self.url,
+                    self.model_name,
+                    self.settings,
+                    self.timeout,
+                    self.retries,
+                    self.backoff,
+                    top_logprobs=self.top_logprobs,
+                    concurrency=self.concurrency,
+                )
             self._cache = AnswerCache(self.cache_path)
         return self._judge
 
@@ -152,8 +178,10 @@ class VLMBackbone(Backbone):
     def backend(self) -> str:
         judge = self.judge()
         s = self.settings
-        return (f"judge {judge.judge_id} (frames {s.frames}, keyframes {s.keyframes}, max_pixels {s.max_pixels}, "
-                f"jpeg {s.jpeg_quality}, protocol v{s.version})")
+        return (
+            f"judge {judge.judge_id} (frames {s.frames}, keyframes {s.keyframes}, max_pixels {s.max_pixels}, "
+            f"jpeg {s.jpeg_quality}, protocol v{s.version})"
+        )
 
     def compute(self, video: Video) -> VideoJudge:
         judge = self.judge()

@@ -22,27 +22,48 @@ import numpy as np
 
 from wanbench.backbones.base import BackboneUnavailable
 from wanbench.backbones.images import pick_device
-from wanbench.backbones.judge.protocol import (VISION_END, AnswerSet, JudgeSettings, NextTokens, Query,
-                                               build_answer_set, final_answer, messages, processor_pixels,
-                                               read_answers)
+from wanbench.backbones.judge.protocol import (
+    VISION_END,
+    AnswerSet,
+    JudgeSettings,
+    NextTokens,
+    Query,
+    build_answer_set,
+    final_answer,
+    messages,
+    processor_pixels,
+    read_answers,
+)
 
 QUESTION_SLOT = "\ue000"  # a private-use character standing in for the question while the template renders
 
 
 class LocalQwenJudge:
-    def __init__(self, folder: Path, settings: JudgeSettings, device: str | None = None, batch: int = 4,
-                 share_prefix: bool = True) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        settings: JudgeSettings,
+        device: str | None = None,
+        batch: int = 4,
+        share_prefix: bool = True,
+    ) -> None:
         import torch
         from transformers import AutoModelForImageTextToText, AutoProcessor
 
         self.device = pick_device(device)
         dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
-        self.model = AutoModelForImageTextToText.from_pretrained(folder, dtype=dtype, use_safetensors=True,
-                                                                 trust_remote_code=False).to(self.device).eval()
+        self.model = (
+            AutoModelForImageTextToText.from_pretrained(
+                folder, dtype=dtype, use_safetensors=True, trust_remote_code=False
+            )
+            .to(self.device)  # type: ignore[arg-type]  # transformers types the wrapped .to as taking a model
+            .eval()
+        )
         self.processor = AutoProcessor.from_pretrained(folder, trust_remote_code=False)
         if not getattr(self.processor, "chat_template", None):
-            raise BackboneUnavailable(f"judge folder {Path(folder).name} has no chat template; the protocol needs the "
-                                      "model's own")
+            raise BackboneUnavailable(
+                f"judge folder {Path(folder).name} has no chat template; the protocol needs the model's own"
+            )
         pixels = processor_pixels(settings)  # the same bounds a server is sent
         for sub in (self.processor.video_processor, self.processor.image_processor):
             sub.size = {"shortest_edge": pixels["min_pixels"], "longest_edge": pixels["max_pixels"]}
@@ -55,8 +76,9 @@ class LocalQwenJudge:
         folder = Path(folder)
         config_sha = hashlib.sha256((folder / "config.json").read_bytes()).hexdigest()[:12]
         weight_bytes = sum(p.stat().st_size for p in folder.glob("*.safetensors"))
-        self.judge_id = (f"local:{getattr(self.model.config, 'model_type', 'vlm')}:{folder.name}:"
-                         f"config-{config_sha}:{weight_bytes}B")
+        self.judge_id = (
+            f"local:{getattr(self.model.config, 'model_type', 'vlm')}:{folder.name}:config-{config_sha}:{weight_bytes}B"
+        )
 
     def encode(self, text: str, split_special: bool = True) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False, split_special_tokens=split_special)["input_ids"]
@@ -66,8 +88,9 @@ class LocalQwenJudge:
     def _split_template(self, as_video: bool) -> tuple[str, str, str]:
         """The rendered chat around the question: (text up to the vision tokens' end, text between
         that and the question, text after the question up to where the answer starts)."""
-        text = self.processor.apply_chat_template(messages(QUESTION_SLOT, as_video), tokenize=False,
-                                                  add_generation_prompt=True)
+        text = self.processor.apply_chat_template(
+            messages(QUESTION_SLOT, as_video), tokenize=False, add_generation_prompt=True
+        )
         before, after = text.split(QUESTION_SLOT)
         cut = before.index(VISION_END) + len(VISION_END)
         return before[:cut], before[cut:], after
@@ -80,8 +103,9 @@ class LocalQwenJudge:
         """Token ids after the vision placeholder: template text with its special tokens, the question
         with special-token text split into plain tokens."""
         _, between, after = self._templates[as_video]
-        return (self.encode(between, split_special=False) + self.encode(question)
-                + self.encode(after, split_special=False))
+        return (
+            self.encode(between, split_special=False) + self.encode(question) + self.encode(after, split_special=False)
+        )
 
     # --- answers -------------------------------------------------------------------------------
 
@@ -114,7 +138,7 @@ class LocalQwenJudge:
         """Answers from each row's log-softmax [1 + path length, vocab]: the next-token distributions
         after the question and after each token of the fed answer path."""
         per_query: list[dict[tuple[int, ...], NextTokens]] = [{} for _ in queries]
-        for (qi, ids, path), row in zip(rows, logprobs):
+        for (qi, _ids, path), row in zip(rows, logprobs):
             answer_set = self.answer_sets[queries[qi].kind]
             for j in range(len(path) + 1):
                 node = path[:j]
@@ -147,26 +171,34 @@ class LocalQwenJudge:
         logprobs: list[Any] = []
         pad = self.tokenizer.pad_token_id or 0
         for start in range(0, len(rows), self.batch):
-            chunk = rows[start:start + self.batch]
+            chunk = rows[start : start + self.batch]
             chunk_queries = [queries[qi] for qi, _, _ in chunk]
             inputs = self._inputs([self.vision_prefix(q.as_video) for q in chunk_queries], chunk_queries)
             masks = [m.bool() for m in inputs["attention_mask"]]
             prefixes = [ids[m].tolist() for ids, m in zip(inputs["input_ids"], masks)]
             full = [p + ids + list(path) for p, (_, ids, path) in zip(prefixes, chunk)]
             width = max(map(len, full))
-            per_token = [k for k, v in inputs.items() if k not in ("input_ids", "attention_mask")
-                         and getattr(v, "shape", None) == inputs["input_ids"].shape]  # e.g. token types: text is 0
+            per_token = [
+                k
+                for k, v in inputs.items()
+                if k not in ("input_ids", "attention_mask") and getattr(v, "shape", None) == inputs["input_ids"].shape
+            ]  # e.g. token types: text is 0
             for key in per_token:
-                inputs[key] = torch.tensor([[0] * (width - len(f)) + row[m].tolist() + [0] * (len(f) - len(p))
-                                            for f, p, row, m in zip(full, prefixes, inputs[key], masks)],
-                                           device=self.device)
+                inputs[key] = torch.tensor(
+                    [
+                        [0] * (width - len(f)) + row[m].tolist() + [0] * (len(f) - len(p))
+                        for f, p, row, m in zip(full, prefixes, inputs[key], masks)
+                    ],
+                    device=self.device,
+                )
             inputs["input_ids"] = torch.tensor([[pad] * (width - len(f)) + f for f in full], device=self.device)
-            inputs["attention_mask"] = torch.tensor([[0] * (width - len(f)) + [1] * len(f) for f in full],
-                                                    device=self.device)
+            inputs["attention_mask"] = torch.tensor(
+                [[0] * (width - len(f)) + [1] * len(f) for f in full], device=self.device
+            )
             with torch.inference_mode():
                 logits = self.model(**inputs).logits.float()
-            for (_, ids, path), row in zip(chunk, logits):
-                logprobs.append(torch.log_softmax(row[width - len(path) - 1:].double(), -1).cpu())
+            for (_, _ids, path), row in zip(chunk, logits):
+                logprobs.append(torch.log_softmax(row[width - len(path) - 1 :].double(), -1).cpu())
         return self._read(queries, rows, logprobs)
 
     def _answer_sharing_prefix(self, queries: list[Query]) -> list[Any]:
@@ -185,25 +217,36 @@ class LocalQwenJudge:
             length = inputs["input_ids"].shape[1]
             first = length + int(self.model.model.rope_deltas.reshape(-1)[0])
             for start in range(0, len(rows), self.batch):
-                chunk = rows[start:start + self.batch]
+                chunk = rows[start : start + self.batch]
                 seqs = [ids + list(path) for _, ids, path in chunk]
                 width, batch = max(map(len, seqs)), len(seqs)
                 tokens = torch.tensor([s + [pad] * (width - len(s)) for s in seqs], device=self.device)
-                mask = torch.tensor([[1] * (length + len(s)) + [0] * (width - len(s)) for s in seqs], device=self.device)
+                mask = torch.tensor(
+                    [[1] * (length + len(s)) + [0] * (width - len(s)) for s in seqs], device=self.device
+                )
                 positions = (first + torch.arange(width, device=self.device)).view(1, 1, width).expand(3, batch, width)
                 cache = copy.deepcopy(prefix_cache)
                 cache.batch_repeat_interleave(batch)
-                logits = self.model(input_ids=tokens, attention_mask=mask, position_ids=positions, use_cache=True,
-                                    **{self._cache_kw: cache}).logits.float()
+                logits = self.model(
+                    input_ids=tokens,
+                    attention_mask=mask,
+                    position_ids=positions,
+                    use_cache=True,
+                    **{self._cache_kw: cache},
+                ).logits.float()
                 for (_, ids, path), row in zip(chunk, logits):
-                    logprobs.append(torch.log_softmax(row[len(ids) - 1:len(ids) + len(path)].double(), -1).cpu())
+                    logprobs.append(torch.log_softmax(row[len(ids) - 1 : len(ids) + len(path)].double(), -1).cpu())
         return self._read(queries, rows, logprobs)
 
 
 def _wanted(answer_set: AnswerSet, node: tuple[int, ...]) -> list[int]:
     """The next tokens whose probability the reading needs after ``node``."""
-    wanted = {path[len(node)] for variants in answer_set.paths for path in variants
-              if len(path) > len(node) and path[:len(node)] == node}
+    wanted = {
+        path[len(node)]
+        for variants in answer_set.paths
+        for path in variants
+        if len(path) > len(node) and path[: len(node)] == node
+    }
     if any(node in variants for variants in answer_set.paths):
         wanted |= answer_set.stops
     return sorted(wanted)

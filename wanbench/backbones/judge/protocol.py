@@ -17,16 +17,18 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from wanbench.suite import CONTROL_CHARS, SPECIAL_TEXT  # text that could act as chat control
 
-SYSTEM_PROMPT = ("You are a careful assessor of generated videos. Answer the question with the answer alone: "
-                 "Yes or No, or a number when asked how many.")
+SYSTEM_PROMPT = (
+    "You are a careful assessor of generated videos. Answer the question with the answer alone: "
+    "Yes or No, or a number when asked how many."
+)
 VISION_END = "<|vision_end|>"
 
 
@@ -58,6 +60,7 @@ class Query:
 
 
 # --- frames ----------------------------------------------------------------------------------------
+
 
 def fit_pixels(frames: np.ndarray, max_pixels: int, multiple: int = 28) -> np.ndarray:
     """Resize frames as Qwen2-VL's reference preprocessing does (qwen-vl-utils' smart_resize):
@@ -116,6 +119,7 @@ def sample_clip(frames: np.ndarray, indices: np.ndarray) -> np.ndarray:
 
 # --- turns -----------------------------------------------------------------------------------------
 
+
 def check_user_text(text: str) -> str:
     """Refuse text that could be read as chat control tokens or that carries control characters."""
     if SPECIAL_TEXT.search(text):
@@ -128,11 +132,14 @@ def check_user_text(text: str) -> str:
 def messages(question: str, as_video: bool) -> list[dict]:
     """The conversation in transformers' multimodal chat format (one vision placeholder)."""
     vision = {"type": "video"} if as_video else {"type": "image"}
-    return [{"role": "system", "content": [{"type": "text", "text": SYSTEM_PROMPT}]},
-            {"role": "user", "content": [vision, {"type": "text", "text": question}]}]
+    return [
+        {"role": "system", "content": [{"type": "text", "text": SYSTEM_PROMPT}]},
+        {"role": "user", "content": [vision, {"type": "text", "text": question}]},
+    ]
 
 
 # --- answers ---------------------------------------------------------------------------------------
+
 
 def answer_texts(kind: str, settings: JudgeSettings) -> tuple[str, ...]:
     if kind == "count":
@@ -170,7 +177,7 @@ class AnswerSet:
     @cached_property
     def maximal(self) -> tuple[tuple[int, ...], ...]:
         nodes = self.nodes()
-        return tuple(n for n in nodes if not any(len(m) > len(n) and m[:len(n)] == n for m in nodes))
+        return tuple(n for n in nodes if not any(len(m) > len(n) and m[: len(n)] == n for m in nodes))
 
     def maximal_nodes(self) -> tuple[tuple[int, ...], ...]:
         """The needed prefixes that no other needed prefix extends: feeding these covers all."""

@@ -23,15 +23,36 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from wanbench.backbones.base import BackboneUnavailable
-from wanbench.backbones.judge.protocol import (SYSTEM_PROMPT, AnswerSet, JudgeError, JudgeSettings, NextTokens, Query,
-                                               build_answer_set, check_user_text, encode_jpeg, final_answer,
-                                               processor_pixels, read_answers, surface_variants)
+from wanbench.backbones.judge.protocol import (
+    SYSTEM_PROMPT,
+    AnswerSet,
+    JudgeError,
+    JudgeSettings,
+    NextTokens,
+    Query,
+    build_answer_set,
+    check_user_text,
+    encode_jpeg,
+    final_answer,
+    processor_pixels,
+    read_answers,
+    surface_variants,
+)
 
 
 class RemoteJudge:
-    def __init__(self, url: str, model: str, settings: JudgeSettings, timeout: float = 60.0, retries: int = 3,
-                 backoff: float = 1.0, api_key: str | None = None, top_logprobs: int = 20,
-                 concurrency: int = 8) -> None:
+    def __init__(
+        self,
+        url: str,
+        model: str,
+        settings: JudgeSettings,
+        timeout: float = 60.0,
+        retries: int = 3,
+        backoff: float = 1.0,
+        api_key: str | None = None,
+        top_logprobs: int = 20,
+        concurrency: int = 8,
+    ) -> None:
         self.url = url.rstrip("/")
         self.root = self.url[:-3] if self.url.endswith("/v1") else self.url  # vLLM serves /tokenize at its root
         self.model, self.settings, self.timeout = model, settings, timeout
@@ -63,7 +84,7 @@ class RemoteJudge:
             except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
                 last = exc
             if attempt < self.retries:
-                time.sleep(self.backoff * 2 ** attempt)
+                time.sleep(self.backoff * 2**attempt)
         reason = getattr(last, "reason", last)
         self._down = f"judge server {endpoint} not reachable after {self.retries + 1} tries: {reason}"
         raise BackboneUnavailable(self._down)
@@ -109,14 +130,25 @@ class RemoteJudge:
     def _next_tokens(self, content: list[dict[str, Any]], prefix: str | None) -> NextTokens:
         chat = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": content}]
         body: dict[str, Any] = {
-            "model": self.model, "max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": self.top,
-            "return_tokens_as_token_ids": True, "skip_special_tokens": False,
-            "mm_processor_kwargs": {"fps": self.settings.fps, "do_sample_frames": False,
-                                    **processor_pixels(self.settings)},
+            "model": self.model,
+            "max_tokens": 1,
+            "temperature": 0,
+            "logprobs": True,
+            "top_logprobs": self.top,
+            "return_tokens_as_token_ids": True,
+            "skip_special_tokens": False,
+            "mm_processor_kwargs": {
+                "fps": self.settings.fps,
+                "do_sample_frames": False,
+                **processor_pixels(self.settings),
+            },
         }
         if prefix:
-            body |= {"messages": chat + [{"role": "assistant", "content": prefix}], "add_generation_prompt": False,
-                     "continue_final_message": True}
+            body |= {
+                "messages": chat + [{"role": "assistant", "content": prefix}],
+                "add_generation_prompt": False,
+                "continue_final_message": True,
+            }
         else:
             body |= {"messages": chat, "add_generation_prompt": True}
         reply = self._post(f"{self.url}/chat/completions", body)
@@ -125,8 +157,10 @@ class RemoteJudge:
             entries = list(first["top_logprobs"]) + [first]
             logprobs = {_token_id(e["token"]): float(e["logprob"]) for e in entries}
         except (KeyError, IndexError, TypeError, ValueError):
-            raise JudgeError("judge server gave no token-id logprobs; serve the model with logprobs enabled "
-                             "(vLLM: --max-logprobs) and return_tokens_as_token_ids") from None
+            raise JudgeError(
+                "judge server gave no token-id logprobs; serve the model with logprobs enabled "
+                "(vLLM: --max-logprobs) and return_tokens_as_token_ids"
+            ) from None
         return NextTokens(logprobs, floor=min(logprobs.values()))
 
     def answer(self, queries: list[Query]) -> list[Any]:
@@ -142,16 +176,18 @@ class RemoteJudge:
             return self._next_tokens(content, texts[node])
 
         if self.concurrency > 1 and len(jobs) > 1:
-            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(jobs)),
-                                    thread_name_prefix="wanbench-judge") as pool:
+            with ThreadPoolExecutor(
+                max_workers=min(self.concurrency, len(jobs)), thread_name_prefix="wanbench-judge"
+            ) as pool:
                 replies = list(pool.map(ask, jobs))
         else:
             replies = [ask(job) for job in jobs]
         nodes: list[dict[tuple[int, ...], NextTokens]] = [{} for _ in queries]
         for (i, node), reply in zip(jobs, replies):
             nodes[i][node] = reply
-        return [final_answer(answer_set, read_answers(answer_set, found))
-                for (answer_set, _, _), found in zip(plans, nodes)]
+        return [
+            final_answer(answer_set, read_answers(answer_set, found)) for (answer_set, _, _), found in zip(plans, nodes)
+        ]
 
 
 def _token_id(token: str) -> int:
