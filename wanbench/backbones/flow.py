@@ -217,7 +217,7 @@ class RAFTFlow(Backbone):
     Frames are resized to a working size (multiples of 8), scaled to [-1, 1] and run in batches of
     pairs. Defaults (docs/performance.md has the measurements): RAFT's own 20 iterations, the
     forward pass only (tracking is then checked photometrically), and 4 pairs spread over the clip,
-    which together cost under a third of VBench's dynamic degree (16 pairs at 20 iterations) while
+    which together cost about a quarter of VBench's dynamic degree (16 pairs at 20 iterations) while
     every computed field is the one RAFT at 20 iterations gives for that pair. ``backward=True``
     restores the forward-backward check at twice the cost.
     """
