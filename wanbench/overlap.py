@@ -15,10 +15,11 @@ a remote judge is asked from the worker, so the next video's questions travel wh
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from wanbench.backbones.base import Backbone, FeatureCache
 from wanbench.backbones.judge.backbone import JudgeAsk

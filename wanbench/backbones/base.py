@@ -12,12 +12,13 @@ from __future__ import annotations
 import inspect
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+from wanbench.model_weights import WeightsError, require
 from wanbench.registry import Registry
 from wanbench.video import Video
-from wanbench.model_weights import WeightsError, require
 
 
 class BackboneUnavailable(RuntimeError):
@@ -55,10 +56,10 @@ class Backbone(ABC):
 
 def accepted_options(cls: type) -> set[str] | None:
     """The keyword options ``cls`` takes (None: any, it has ``**kwargs``)."""
-    parameters = inspect.signature(cls.__init__).parameters.values()
+    parameters = inspect.signature(cls).parameters.values()
     if any(p.kind is p.VAR_KEYWORD for p in parameters):
         return None
-    return {p.name for p in parameters if p.name != "self" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    return {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
 
 
 def constructor_options(cls: type, registered: str, role: str, options: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:

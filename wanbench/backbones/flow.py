@@ -17,18 +17,24 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 import cv2
 import numpy as np
 import torch
 
-from wanbench.backbones.base import Backbone, BackboneUnavailable, accepted_options, require_weights
+from wanbench.backbones.base import (
+    Backbone,
+    BackboneUnavailable,
+    accepted_options,
+    require_weights,
+)
 from wanbench.backbones.images import pick_device
-from wanbench.video import Video
 from wanbench.model_weights import file_sha256, require
+from wanbench.video import Video
 
 
 @dataclass(frozen=True)
@@ -327,7 +333,7 @@ def flow_settings(options: Mapping[str, Mapping[str, Any]] | None = None) -> dic
     options = options or {}
 
     def effective(cls: type, entry: Mapping[str, Any] | None) -> dict[str, Any]:
-        parameters = inspect.signature(cls.__init__).parameters.values()
+        parameters = inspect.signature(cls).parameters.values()
         settings = {p.name: p.default for p in parameters if p.default is not p.empty}
         settings |= {k: v for k, v in dict(entry or {}).items() if k in settings}
         return {k: v for k, v in settings.items() if k not in NUMBER_NEUTRAL}

@@ -25,9 +25,9 @@ import numpy as np
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import FlowField
+from wanbench.backbones.judge.backbone import JudgeAsk
 from wanbench.dims.base import Score
 from wanbench.dims.flow_dims import FlowDimension
-from wanbench.backbones.judge.backbone import JudgeAsk
 from wanbench.dims.judge_dims import camera_question, judge_camera, templates
 from wanbench.suite import Prompt
 from wanbench.video import Video

@@ -13,13 +13,19 @@ Formulas (docs/dimensions.md has the reasoning):
 from __future__ import annotations
 
 import copy
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import cv2
 import numpy as np
 
 from wanbench.backbones.base import FeatureCache
-from wanbench.backbones.flow import FLOW_ROLES, FlowField, flow_settings_tag, vector_length
+from wanbench.backbones.flow import (
+    FLOW_ROLES,
+    FlowField,
+    flow_settings_tag,
+    vector_length,
+)
 from wanbench.dims.base import Dimension, NotApplicable, Score
 from wanbench.suite import Prompt
 from wanbench.video import Video

@@ -19,9 +19,10 @@ metric version). Every answer is a probability read by the judge protocol
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from wanbench.backbones.base import Backbone, BackboneUnavailable, require_weights
 from wanbench.backbones.judge.cache import AnswerCache
-from wanbench.backbones.judge.protocol import JudgeSettings, Query, WireFrames, sample_clip, wire_frames
-from wanbench.video import Video
+from wanbench.backbones.judge.protocol import (
+    JudgeSettings,
+    Query,
+    WireFrames,
+    sample_clip,
+    wire_frames,
+)
 from wanbench.model_weights import wanbench_home
+from wanbench.video import Video
 
 
 @dataclass(frozen=True)
