@@ -81,8 +81,10 @@ def main() -> None:
     from wanbench.model_weights import weights_status
 
     work = Path(tempfile.mkdtemp(prefix="eval-speed-"))
-    real = all(weights_status(n).state in ("present", "unverified") for n in
-               ("raft-large", "dino-vitb16", "clip-vit-l-14", "laion-aesthetic", "musiq-koniq", "maniqa-koniq"))
+    real = all(
+        weights_status(n).state in ("present", "unverified")
+        for n in ("raft-large", "dino-vitb16", "clip-vit-l-14", "laion-aesthetic", "musiq-koniq", "maniqa-koniq")
+    )
     options: dict = {}
     if not real:
         sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests/
@@ -92,8 +94,9 @@ def main() -> None:
         options = install_tiny_weights(work / "home")
     options.setdefault("flow-raft", {})["max_pairs"] = args.pairs
     if args.mode == "overlap":
-        result = overlap_speed(work, options, args.flow, "real" if real else "tiny random stand-ins (RAFT-large full size)",
-                               args.rounds)
+        result = overlap_speed(
+            work, options, args.flow, "real" if real else "tiny random stand-ins (RAFT-large full size)", args.rounds
+        )
         print(json.dumps(result, indent=1))
         if args.json:
             args.json.write_text(json.dumps(result, indent=1) + "\n")
@@ -117,8 +120,15 @@ def main() -> None:
     timer = ForwardTimer()
 
     # --- shared: the real runner over the folder of videos -------------------------------------
-    config = EvalConfig(model="folder", suite="smoke", out=work / "run", dimensions=DIMS, flow_backend=args.flow,
-                        model_options={"videos": folder}, backbone_options=options)
+    config = EvalConfig(
+        model="folder",
+        suite="smoke",
+        out=work / "run",
+        dimensions=DIMS,
+        flow_backend=args.flow,
+        model_options={"videos": folder},
+        backbone_options=options,
+    )
     evaluator = Evaluator(config)
     for backbone in evaluator.backbones.values():
         for module in model_modules(backbone):
@@ -155,15 +165,20 @@ def main() -> None:
     videos = len(prompts)
     result = {
         "weights": "real" if real else "tiny random stand-ins (RAFT-large full size)",
-        "videos": videos, "dimensions": list(DIMS), "flow_pairs_per_video": args.pairs, "scores": summary.ok,
+        "videos": videos,
+        "dimensions": list(DIMS),
+        "flow_pairs_per_video": args.pairs,
+        "scores": summary.ok,
         "shared_videos_per_minute": round(60 * videos / shared_seconds, 2),
         "per_dimension_videos_per_minute": round(60 * videos / naive_seconds, 2),
         "speedup_shared_over_per_dimension": round(naive_seconds / shared_seconds, 2),
-        "shared_seconds": round(shared_seconds, 2), "per_dimension_seconds": round(naive_seconds, 2),
+        "shared_seconds": round(shared_seconds, 2),
+        "per_dimension_seconds": round(naive_seconds, 2),
         "flow": args.flow,
         "model_forward_seconds": round(forward_seconds, 2),
         "overhead_wall_over_forward": round(shared_seconds / forward_seconds, 3),
-        "same_values": same, "device": "cuda" if __import__("torch").cuda.is_available() else "cpu",
+        "same_values": same,
+        "device": "cuda" if __import__("torch").cuda.is_available() else "cpu",
         "threads": __import__("torch").get_num_threads(),
     }
     print(json.dumps(result, indent=1))
@@ -208,8 +223,9 @@ def overlap_speed(work: Path, options: dict, flow: str, weights: str, rounds: in
 
     def run(label: str, prefetch: int, threads: int | None) -> tuple[float, dict, int]:
         out = work / f"suite-{label}"
-        config = EvalConfig(model="procedural", suite="smoke", out=out, flow_backend=flow, backbone_options=options,
-                            prefetch=prefetch)
+        config = EvalConfig(
+            model="procedural", suite="smoke", out=out, flow_backend=flow, backbone_options=options, prefetch=prefetch
+        )
         restore = with_threads(threads)
         try:
             start = time.perf_counter()
@@ -226,19 +242,28 @@ def overlap_speed(work: Path, options: dict, flow: str, weights: str, rounds: in
     seconds: dict[str, list[float]] = {name: [] for name in names}
     same = True
     for k in range(rounds):
-        for name in names[k % len(names):] + names[:k % len(names)]:
+        for name in names[k % len(names) :] + names[: k % len(names)]:
             took, rows, _ = run(f"{name}-{k}", *OVERLAP_MODES[name])
             seconds[name].append(round(took, 2))
             same &= rows.keys() == reference.keys() and all(
-                rows[key][0] == reference[key][0] and (rows[key][1] is None) == (reference[key][1] is None)
-                and (rows[key][1] is None or abs(rows[key][1] - reference[key][1]) < 1e-6) for key in rows)
+                rows[key][0] == reference[key][0]
+                and (rows[key][1] is None) == (reference[key][1] is None)
+                and (rows[key][1] is None or abs(rows[key][1] - reference[key][1]) < 1e-6)
+                for key in rows
+            )
     per_minute = {name: round(60 * videos * len(s) / sum(s), 2) for name, s in seconds.items()}
     return {
-        "suite": "smoke", "videos": videos, "flow": flow, "weights": weights, "rows": len(reference),
+        "suite": "smoke",
+        "videos": videos,
+        "flow": flow,
+        "weights": weights,
+        "rows": len(reference),
         "rows_ok": sum(status == "ok" for status, _ in reference.values()),
-        "modes": {name: {"prefetch": OVERLAP_MODES[name][0], "threads": OVERLAP_MODES[name][1] or "default"}
-                  for name in names},
-        "seconds": seconds, "warmup_seconds": round(warmup_seconds, 2),
+        "modes": {
+            name: {"prefetch": OVERLAP_MODES[name][0], "threads": OVERLAP_MODES[name][1] or "default"} for name in names
+        },
+        "seconds": seconds,
+        "warmup_seconds": round(warmup_seconds, 2),
         "videos_per_minute": per_minute,
         "ratio_to_sequential": {name: round(v / per_minute["sequential"], 3) for name, v in per_minute.items()},
         "same_rows": same,

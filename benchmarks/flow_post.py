@@ -35,7 +35,9 @@ def main() -> None:
 
     cfg = RenderConfig(width=args.size, height=args.size, frames=args.frames, fps=16)
     cameras = ("pan_left", "static", "zoom_in", "lift_up", "pan_right", "zoom_out", "lift_down", "static")
-    prompts = [replace(p, camera=cameras[k % len(cameras)]) for k, p in enumerate(load_suite("smoke").prompts[:args.clips])]
+    prompts = [
+        replace(p, camera=cameras[k % len(cameras)]) for k, p in enumerate(load_suite("smoke").prompts[: args.clips])
+    ]
     dims = (LargeMotion(), PixelStability(), CameraControl())
     flow = DISFlow()
     rows = []
@@ -56,11 +58,17 @@ def main() -> None:
         print(f"clip {k + 1}: flow {rows[-1][0]:.3f}s post {rows[-1][1]:.3f}s", flush=True)
     flow_mean = sum(r[0] for r in rows) / len(rows)
     post_mean = sum(r[1] for r in rows) / len(rows)
-    result = {"clips": len(rows), "size": args.size, "frames": args.frames, "pairs": int(len(field.pair_index)),
-              "dis_flow_seconds_per_clip": round(flow_mean, 4), "post_seconds_per_clip": round(post_mean, 4),
-              "post_over_flow": round(post_mean / flow_mean, 3),
-              "post_over_flow_per_clip": [round(p / f, 3) for f, p in rows],
-              "load_average_1min_after": round(os.getloadavg()[0], 2)}
+    result = {
+        "clips": len(rows),
+        "size": args.size,
+        "frames": args.frames,
+        "pairs": int(len(field.pair_index)),
+        "dis_flow_seconds_per_clip": round(flow_mean, 4),
+        "post_seconds_per_clip": round(post_mean, 4),
+        "post_over_flow": round(post_mean / flow_mean, 3),
+        "post_over_flow_per_clip": [round(p / f, 3) for f, p in rows],
+        "load_average_1min_after": round(os.getloadavg()[0], 2),
+    }
     print(json.dumps(result, indent=1))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")

@@ -47,8 +47,18 @@ def install_vbench(cache: Path) -> Path:
     target = cache / VBENCH.replace("==", "-")
     if (target / "vbench" / "dynamic_degree.py").exists():
         return target
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), VBENCH,
-               *VBENCH_EXTRAS]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--no-deps",
+        "--target",
+        str(target),
+        VBENCH,
+        *VBENCH_EXTRAS,
+    ]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"pip could not install {VBENCH}: {done.stderr.strip().splitlines()[-1:]}")
@@ -80,9 +90,14 @@ def make_clips(folder: Path, count: int, size: int, frames: int, fps: float) -> 
     from wanbench.suite import load_suite
 
     cameras = ("pan_left", "static", "zoom_in", "lift_up", "pan_right", "zoom_out", "lift_down", "static")
-    prompts = [replace(p, camera=p.camera if p.camera in FLOW_MOTIONS else cameras[k % len(cameras)],
-                       dimensions=("large_motion", "pixel_stability", "camera_control"))
-               for k, p in enumerate(load_suite("smoke").prompts[:count])]
+    prompts = [
+        replace(
+            p,
+            camera=p.camera if p.camera in FLOW_MOTIONS else cameras[k % len(cameras)],
+            dimensions=("large_motion", "pixel_stability", "camera_control"),
+        )
+        for k, p in enumerate(load_suite("smoke").prompts[:count])
+    ]
     adapter = ProceduralAdapter(width=size, height=size, frames=frames, fps=fps)
     return [(p, adapter.generate(p, 0, folder / f"{p.id}.mp4")) for p in prompts]
 
@@ -132,8 +147,11 @@ def end_point_errors(flow, path: Path) -> list[float]:
     errors = []
     for pair, i in enumerate(field.pair_index):
         frames = torch.from_numpy(video.frames[[i, i + 1]]).permute(0, 3, 1, 2).float()
-        frames = torch.nn.functional.interpolate(frames, size=(h, w), mode="bilinear", antialias=True,
-                                                 align_corners=False) / 127.5 - 1.0
+        frames = (
+            torch.nn.functional.interpolate(frames, size=(h, w), mode="bilinear", antialias=True, align_corners=False)
+            / 127.5
+            - 1.0
+        )
         with torch.inference_mode():
             alone = flow.model()(frames[:1], frames[1:], num_flow_updates=20)[-1][0].permute(1, 2, 0).numpy()
         errors.append(float(np.linalg.norm(field.forward[pair] - alone, axis=-1).mean()))
@@ -150,13 +168,23 @@ def known_moves(scorers: dict, size: int) -> dict:
     rng = np.random.default_rng(0)
     canvas = np.zeros((size, size * 3, 3), np.float32)
     for cells in (8, 32):
-        canvas += 0.5 * cv2.resize(rng.random((cells, cells * 3, 3)).astype(np.float32), (size * 3, size),
-                                   interpolation=cv2.INTER_CUBIC)
+        canvas += 0.5 * cv2.resize(
+            rng.random((cells, cells * 3, 3)).astype(np.float32), (size * 3, size), interpolation=cv2.INTER_CUBIC
+        )
     canvas = np.clip(canvas * 255, 0, 255).astype(np.uint8)
     out = {}
     for speed in (1.0, 3.0, 6.0):
-        frames = np.stack([cv2.warpAffine(canvas, np.float32([[1, 0, size - speed * t], [0, 1, 0]]), (size, size),
-                                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP) for t in range(9)])
+        frames = np.stack(
+            [
+                cv2.warpAffine(
+                    canvas,
+                    np.float32([[1, 0, size - speed * t], [0, 1, 0]]),
+                    (size, size),
+                    flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                )
+                for t in range(9)
+            ]
+        )
         for name, score in scorers.items():
             field = score.flow.compute(Video(frames, fps=16))
             scale = field.forward.shape[2] / size  # flow is in working-resolution pixels
@@ -174,8 +202,11 @@ def main() -> None:
     parser.add_argument("--configs", default="vbench,raft,dis", help=f"comma list of {', '.join(CONFIGS)}")
     parser.add_argument("--threads", type=int, default=None, help="torch threads for both sides (default: torch's)")
     parser.add_argument("--no-epe", action="store_true", help="skip the end-point-error checks")
-    parser.add_argument("--cache", type=Path, default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-                        / "wanbench" / "peer")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "wanbench" / "peer",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     names = [n.strip() for n in args.configs.split(",") if n.strip()]
@@ -210,24 +241,34 @@ def main() -> None:
     seconds = {name: [] for name in names}
     values = {name: [] for name in names}
     for k, (prompt, path) in enumerate(clips):
-        order = names[k % len(names):] + names[:k % len(names)]
+        order = names[k % len(names) :] + names[: k % len(names)]
         for name in order:
             start = time.perf_counter()
             value = runners[name].infer(str(path)) if name == "vbench" else runners[name](prompt, path)
             seconds[name].append(time.perf_counter() - start)
             values[name].append(value)
-        print(f"clip {k + 1}/{len(clips)} {prompt.id}: "
-              + ", ".join(f"{n} {seconds[n][-1]:.2f}s" for n in names), flush=True)
+        print(
+            f"clip {k + 1}/{len(clips)} {prompt.id}: " + ", ".join(f"{n} {seconds[n][-1]:.2f}s" for n in names),
+            flush=True,
+        )
     load_after = os.getloadavg()
 
     mean = {n: sum(s) / len(s) for n, s in seconds.items()}
     result = {
-        "clips": len(clips), "size": f"{args.size}x{args.size}", "frames": args.frames, "fps": 16,
-        "torch": torch.__version__, "threads": torch.get_num_threads(), "cpu": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(), "load_average_1min_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
+        "clips": len(clips),
+        "size": f"{args.size}x{args.size}",
+        "frames": args.frames,
+        "fps": 16,
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "cpu": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "load_average_1min_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
         "seconds_per_clip": {n: round(v, 3) for n, v in mean.items()},
         "ratio_to_vbench": {n: round(v / mean["vbench"], 3) for n, v in mean.items()},
-        "ratio_to_vbench_per_clip": {n: [round(a / b, 3) for a, b in zip(seconds[n], seconds["vbench"])] for n in names},
+        "ratio_to_vbench_per_clip": {
+            n: [round(a / b, 3) for a, b in zip(seconds[n], seconds["vbench"])] for n in names
+        },
         "backends": {n: runners[n].flow.backend() for n in names if n != "vbench"},
         "vbench_moving": values["vbench"],
         "wanbench_values": {n: values[n] for n in names if n != "vbench"},
@@ -236,8 +277,11 @@ def main() -> None:
         for name in names:
             if name != "vbench" and CONFIGS[name]["backend"] == "raft":
                 errors = [e for _, path in clips for e in end_point_errors(runners[name].flow, path)]
-                result[f"epe_vs_raft20_alone_{name}"] = {"pairs": len(errors), "max": max(errors),
-                                                          "mean": sum(errors) / len(errors)}
+                result[f"epe_vs_raft20_alone_{name}"] = {
+                    "pairs": len(errors),
+                    "max": max(errors),
+                    "mean": sum(errors) / len(errors),
+                }
         result["epe_vs_known_moves"] = known_moves({n: runners[n] for n in names if n != "vbench"}, args.size)
     print(json.dumps(result, indent=1))
     if args.json:

@@ -15,7 +15,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SMALL
-from wanbench.aggregate import current_versions, load_results, mark_stale, run_versions, summarise
+from wanbench.aggregate import (
+    current_versions,
+    load_results,
+    mark_stale,
+    run_versions,
+    summarise,
+)
 from wanbench.backbones.flow import AutoFlow, DISFlow, RAFTFlow, flow_settings
 from wanbench.dims.registry import get_dimension
 from wanbench.runner import EvalConfig, build_backbones, run_eval

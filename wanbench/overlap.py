@@ -15,10 +15,11 @@ a remote judge is asked from the worker, so the next video's questions travel wh
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from wanbench.backbones.base import Backbone, FeatureCache
 from wanbench.backbones.judge.backbone import JudgeAsk
@@ -37,8 +38,9 @@ class Loaded:
     error: VideoError | None = None
 
 
-def load(path: Path, backbones: dict[str, Backbone], needed: Iterable[str],
-         asks: Sequence[JudgeAsk] = ()) -> tuple[Video | None, FeatureCache | None, VideoError | None]:
+def load(
+    path: Path, backbones: dict[str, Backbone], needed: Iterable[str], asks: Sequence[JudgeAsk] = ()
+) -> tuple[Video | None, FeatureCache | None, VideoError | None]:
     """Decode ``path`` and compute the ``needed`` prefetchable backbones (their errors stay cached);
     a judge that ``overlaps`` (a remote one) is asked this video's questions ``asks`` here too."""
     try:
@@ -68,8 +70,12 @@ def ask_judge_ahead(features: FeatureCache | None, asks: Sequence[JudgeAsk]) -> 
         pass
 
 
-def overlapped(items: Iterable[tuple[Any, Path | None, tuple[str, ...]]], backbones: dict[str, Backbone],
-               depth: int = 1, asks_of: Callable[[Any], Sequence[JudgeAsk]] | None = None) -> Iterator[Loaded]:
+def overlapped(
+    items: Iterable[tuple[Any, Path | None, tuple[str, ...]]],
+    backbones: dict[str, Backbone],
+    depth: int = 1,
+    asks_of: Callable[[Any], Sequence[JudgeAsk]] | None = None,
+) -> Iterator[Loaded]:
     """Yield a Loaded per (item, path, needed backbones), in input order, loading up to ``depth`` ahead.
 
     ``items`` is consumed lazily in the caller's thread (it may generate videos and write the store);
@@ -78,6 +84,7 @@ def overlapped(items: Iterable[tuple[Any, Path | None, tuple[str, ...]]], backbo
     them in the worker; any other judge in the caller's thread just before the item is yielded, so
     one video's questions go to the judge as one batch either way (the dimensions read the cache).
     """
+
     def asks(item: Any) -> Sequence[JudgeAsk]:
         return asks_of(item) if asks_of is not None else ()
 
@@ -95,8 +102,9 @@ def overlapped(items: Iterable[tuple[Any, Path | None, tuple[str, ...]]], backbo
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wanbench-prefetch") as pool:
         for item, path, needed in items:
             wanted = asks(item) if path is not None else ()
-            window.append((item, pool.submit(load, path, backbones, needed, wanted) if path is not None else None,
-                           wanted))
+            window.append(
+                (item, pool.submit(load, path, backbones, needed, wanted) if path is not None else None, wanted)
+            )
             if len(window) > depth:
                 yield _finish(*window.popleft())
         while window:
@@ -109,4 +117,3 @@ def _finish(item: Any, future: Future | None, asks: Sequence[JudgeAsk]) -> Loade
     loaded = Loaded(item, *future.result())
     ask_judge_ahead(loaded.features, asks)  # answered in the worker already (remote): all cache hits
     return loaded
-

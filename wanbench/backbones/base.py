@@ -64,7 +64,7 @@ def accepted_options(cls: type) -> set[str] | None:
     parameters = inspect.signature(cls).parameters.values()  # the constructor's, without self
     if any(p.kind is p.VAR_KEYWORD for p in parameters):
         return None
-    return {p.name for p in parameters if p.name != "self" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    return {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
 
 
 def constructor_options(

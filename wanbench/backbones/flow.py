@@ -17,18 +17,24 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 import cv2
 import numpy as np
 import torch
 
-from wanbench.backbones.base import Backbone, BackboneUnavailable, accepted_options, require_weights
+from wanbench.backbones.base import (
+    Backbone,
+    BackboneUnavailable,
+    accepted_options,
+    require_weights,
+)
 from wanbench.backbones.images import pick_device
-from wanbench.video import Video
 from wanbench.model_weights import file_sha256, require
+from wanbench.video import Video
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,9 @@ class FlowField:
             return photometric_tracked(self.forward, self.first, self.second, brightness_tolerance)
         masks = np.empty(self.forward.shape[:3], dtype=bool)
         grid = SourceGrid(*self.forward.shape[1:3])
-        for p, (forward, backward, first, second) in enumerate(zip(self.forward, self.backward, self.first, self.second)):
+        for p, (forward, backward, first, second) in enumerate(
+            zip(self.forward, self.backward, self.first, self.second)
+        ):
             map_x, map_y = grid.maps(forward)
             back = grid.sample(backward, map_x, map_y)
             error = squared_length(forward + back)
@@ -102,8 +110,9 @@ WINDOW = 7  # side of the window the forward-only check averages the photometric
 WINDOW_TOLERANCE = 0.5  # window mean error allowed, as a share of the per-pixel brightness tolerance
 
 
-def photometric_tracked(forward: np.ndarray, first: np.ndarray, second: np.ndarray,
-                        brightness_tolerance: float = 0.1) -> np.ndarray:
+def photometric_tracked(
+    forward: np.ndarray, first: np.ndarray, second: np.ndarray, brightness_tolerance: float = 0.1
+) -> np.ndarray:
     """[P, h, w] bool from forward flow alone: destination inside the frame, grey level kept there
     (|I2(x+F) - I1(x)| < tolerance) and kept on average over a WINDOW x WINDOW neighbourhood (under
     half the tolerance), which a flow matching unrelated frames pixel by pixel does not achieve."""
@@ -130,16 +139,22 @@ class SourceGrid:
 
     @staticmethod
     def sample(image: np.ndarray, map_x: np.ndarray, map_y: np.ndarray) -> np.ndarray:
-        return cv2.remap(image.astype(np.float32, copy=False), map_x, map_y, cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REPLICATE)
+        return cv2.remap(
+            image.astype(np.float32, copy=False), map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
 
 
 def warp_to_source(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
     """``image`` (of the second frame) sampled at x + flow(x): its values moved back onto frame one."""
     h, w = flow.shape[:2]
     xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    return cv2.remap(image.astype(np.float32), xs + flow[..., 0].astype(np.float32), ys + flow[..., 1].astype(np.float32),
-                     cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.remap(
+        image.astype(np.float32),
+        xs + flow[..., 0].astype(np.float32),
+        ys + flow[..., 1].astype(np.float32),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
 
 
 def pair_indices(num_frames: int, max_pairs: int) -> np.ndarray:
@@ -180,7 +195,9 @@ class DISFlow(Backbone):
 
     def backend(self) -> str:
         check = "" if self.backward else ", forward only"
-        return f"opencv-dis/{self.preset} (cv2 {cv2.__version__}, side<={self.max_side}, pairs<={self.max_pairs}{check})"
+        return (
+            f"opencv-dis/{self.preset} (cv2 {cv2.__version__}, side<={self.max_side}, pairs<={self.max_pairs}{check})"
+        )
 
     def compute(self, video: Video) -> FlowField:
         pairs = pair_indices(video.num_frames, self.max_pairs)
@@ -195,8 +212,12 @@ class DISFlow(Backbone):
         first = np.stack([grey[i] for i in pairs.tolist()]).astype(np.float32) / 255.0
         second = np.stack([grey[i + 1] for i in pairs.tolist()]).astype(np.float32) / 255.0
         return FlowField(
-            forward=np.stack(forward), backward=np.stack(backward) if self.backward else None, first=first, second=second,
-            pair_index=pairs, fps=video.fps,
+            forward=np.stack(forward),
+            backward=np.stack(backward) if self.backward else None,
+            first=first,
+            second=second,
+            pair_index=pairs,
+            fps=video.fps,
         )
 
 
@@ -207,8 +228,10 @@ def working_size(height: int, width: int, max_side: int, multiple: int = 8, min_
     """(h, w) scaled so max(h, w) <= max_side (but min(h, w) >= min_side), multiples of ``multiple``."""
     scale = min(1.0, max_side / max(height, width))
     scale = max(scale, min_side / min(height, width))
-    return (max(multiple, round(height * scale / multiple) * multiple),
-            max(multiple, round(width * scale / multiple) * multiple))
+    return (
+        max(multiple, round(height * scale / multiple) * multiple),
+        max(multiple, round(width * scale / multiple) * multiple),
+    )
 
 
 class RAFTFlow(Backbone):
@@ -217,16 +240,24 @@ class RAFTFlow(Backbone):
     Frames are resized to a working size (multiples of 8), scaled to [-1, 1] and run in batches of
     pairs. Defaults (docs/performance.md has the measurements): RAFT's own 20 iterations, the
     forward pass only (tracking is then checked photometrically), and 4 pairs spread over the clip,
-    which together cost under a third of VBench's dynamic degree (16 pairs at 20 iterations) while
+    which together cost about a quarter of VBench's dynamic degree (16 pairs at 20 iterations) while
     every computed field is the one RAFT at 20 iterations gives for that pair. ``backward=True``
     restores the forward-backward check at twice the cost.
     """
 
     name = "flow"
 
-    def __init__(self, max_side: int = 256, max_pairs: int = 4, arch: str = "raft_large",
-                 weights: str = "raft-large", iterations: int = 20, batch: int = 4, device: str | None = None,
-                 backward: bool = False) -> None:
+    def __init__(
+        self,
+        max_side: int = 256,
+        max_pairs: int = 4,
+        arch: str = "raft_large",
+        weights: str = "raft-large",
+        iterations: int = 20,
+        batch: int = 4,
+        device: str | None = None,
+        backward: bool = False,
+    ) -> None:
         self.max_side, self.max_pairs, self.arch, self.weights = max_side, max_pairs, arch, weights
         self.iterations, self.batch, self.backward = iterations, batch, backward
         self.device = pick_device(device)
@@ -251,9 +282,11 @@ class RAFTFlow(Backbone):
 
     def backend(self) -> str:
         self.model()
-        return (f"torchvision {self.arch} sha256:{self._sha[:12]} "
-                f"(iters {self.iterations}, side<={self.max_side}, pairs<={self.max_pairs}"
-                f"{'' if self.backward else ', forward only'})")
+        return (
+            f"torchvision {self.arch} sha256:{self._sha[:12]} "
+            f"(iters {self.iterations}, side<={self.max_side}, pairs<={self.max_pairs}"
+            f"{'' if self.backward else ', forward only'})"
+        )
 
     @torch.inference_mode()
     def compute(self, video: Video) -> FlowField:
@@ -262,8 +295,9 @@ class RAFTFlow(Backbone):
         h, w = working_size(video.height, video.width, self.max_side, min_side=RAFT_MIN_SIDE)
         needed = np.unique(np.concatenate([pairs, pairs + 1]))
         frames = torch.from_numpy(video.frames[needed]).permute(0, 3, 1, 2).float()
-        frames = torch.nn.functional.interpolate(frames, size=(h, w), mode="bilinear", antialias=True,
-                                                 align_corners=False)
+        frames = torch.nn.functional.interpolate(
+            frames, size=(h, w), mode="bilinear", antialias=True, align_corners=False
+        )
         row = {int(i): k for k, i in enumerate(needed)}
         scaled = (frames / 127.5 - 1.0).to(self.device)
         a = torch.tensor([row[int(i)] for i in pairs])
@@ -272,14 +306,18 @@ class RAFTFlow(Backbone):
         targets = (torch.cat([b, a]) if self.backward else b).tolist()
         flows = []
         for start in range(0, len(sources), self.batch):
-            src, dst = sources[start:start + self.batch], targets[start:start + self.batch]
+            src, dst = sources[start : start + self.batch], targets[start : start + self.batch]
             flows.append(model(scaled[src], scaled[dst], num_flow_updates=self.iterations)[-1].float().cpu())
         flow = torch.cat(flows).permute(0, 2, 3, 1).numpy()  # [2P or P, h, w, 2]
         grey = (0.299 * frames[:, 0] + 0.587 * frames[:, 1] + 0.114 * frames[:, 2]).numpy() / 255.0
         count = len(pairs)
         return FlowField(
-            forward=flow[:count], backward=flow[count:] if self.backward else None, first=grey[a.numpy()].astype(np.float32),
-            second=grey[b.numpy()].astype(np.float32), pair_index=pairs, fps=video.fps,
+            forward=flow[:count],
+            backward=flow[count:] if self.backward else None,
+            first=grey[a.numpy()].astype(np.float32),
+            second=grey[b.numpy()].astype(np.float32),
+            pair_index=pairs,
+            fps=video.fps,
         )
 
 
@@ -293,8 +331,10 @@ class AutoFlow(Backbone):
         raft, dis = accepted_options(RAFTFlow) or set(), accepted_options(DISFlow) or set()
         unknown = sorted(set(options) - raft - dis)
         if unknown:
-            raise ValueError(f"flow takes no option {', '.join(map(repr, unknown))} "
-                             f"(RAFT takes: {', '.join(sorted(raft))}; DIS takes: {', '.join(sorted(dis))})")
+            raise ValueError(
+                f"flow takes no option {', '.join(map(repr, unknown))} "
+                f"(RAFT takes: {', '.join(sorted(raft))}; DIS takes: {', '.join(sorted(dis))})"
+            )
         self.raft = RAFTFlow(**{k: v for k, v in options.items() if k in raft})
         try:
             self.raft.check()
@@ -332,7 +372,10 @@ def flow_settings(options: Mapping[str, Mapping[str, Any]] | None = None) -> dic
         settings |= {k: v for k, v in dict(entry or {}).items() if k in settings}
         return {k: v for k, v in settings.items() if k not in NUMBER_NEUTRAL}
 
-    out: dict[str, Any] = {"raft": effective(RAFTFlow, options.get("flow")), "dis": effective(DISFlow, options.get("flow"))}
+    out: dict[str, Any] = {
+        "raft": effective(RAFTFlow, options.get("flow")),
+        "dis": effective(DISFlow, options.get("flow")),
+    }
     for backend, cls, registered in (("raft", RAFTFlow, "flow-raft"), ("dis", DISFlow, "flow-dis")):
         if registered in options and effective(cls, options[registered]) != out[backend]:
             out[f"{backend} ({registered})"] = effective(cls, options[registered])

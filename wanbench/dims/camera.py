@@ -25,9 +25,9 @@ import numpy as np
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import FlowField
+from wanbench.backbones.judge.backbone import JudgeAsk
 from wanbench.dims.base import Score
 from wanbench.dims.flow_dims import FlowDimension
-from wanbench.backbones.judge.backbone import JudgeAsk
 from wanbench.dims.judge_dims import camera_question, judge_camera, templates
 from wanbench.suite import Prompt
 from wanbench.video import Video
@@ -104,7 +104,15 @@ class CameraControl(FlowDimension):
         flow: FlowField = features.get("flow")
         label, pairs = classify_video(flow)
         matches = sum(p.label == prompt.camera for p in pairs)
-        return Score(value=matches / len(pairs), backend=features.backend("flow"),
-                     details={"method": "flow", "asked": prompt.camera, "subdimension": shot_family(prompt.camera),
-                              "predicted": label, "pairs": len(pairs),
-                              "pair_labels": dict(Counter(p.label for p in pairs))})
+        return Score(
+            value=matches / len(pairs),
+            backend=features.backend("flow"),
+            details={
+                "method": "flow",
+                "asked": prompt.camera,
+                "subdimension": shot_family(prompt.camera),
+                "predicted": label,
+                "pairs": len(pairs),
+                "pair_labels": dict(Counter(p.label for p in pairs)),
+            },
+        )

@@ -6,20 +6,27 @@ Formulas (docs/dimensions.md has the reasoning):
   flow is a real correspondence (FlowField.tracked: forward-backward consistent and of unchanged
   brightness), so flicker and noise are not motion; score = 1 - exp(-m / MOTION_SCALE).
 - Pixel stability: a pixel is static in a pair when both forward and backward flow there are below
-  STATIC_FLOW_PX (forward alone when the flow backend ran forward only; moving regions grown by a margin); d = mean |I(t+1) - I(t)| over static pixels
-  (grey levels in [0, 1]), averaged over pairs; score = exp(-d / STABILITY_SCALE).
+  STATIC_FLOW_PX (forward alone when the flow backend ran forward only; moving regions grown by a
+  margin); d = mean |I(t+1) - I(t)| over static pixels (grey levels in [0, 1]), averaged over pairs;
+  score = exp(-d / STABILITY_SCALE).
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import cv2
 import numpy as np
 
 from wanbench.backbones.base import FeatureCache
-from wanbench.backbones.flow import FLOW_ROLES, FlowField, flow_settings_tag, vector_length
+from wanbench.backbones.flow import (
+    FLOW_ROLES,
+    FlowField,
+    flow_settings_tag,
+    vector_length,
+)
 from wanbench.dims.base import Dimension, NotApplicable, Score
 from wanbench.suite import Prompt
 from wanbench.video import Video
@@ -64,12 +71,17 @@ class LargeMotion(FlowDimension):
         speed = float(per_pair.mean() * flow.fps)  # diagonals per second
         value = float(1.0 - np.exp(-speed / MOTION_SCALE))
         return Score(
-            value=value, backend=features.backend("flow"),
-            details={"diagonals_per_second": speed, "pairs": int(len(per_pair)),
-                     "max_pair_diagonals_per_second": float(per_pair.max() * flow.fps),
-                     "tracked_share": float(tracked.mean()),
-                     "untracked_diagonals_per_second": float(
-                         (magnitude * ~tracked).mean(axis=(1, 2)).mean() / flow.diagonal * flow.fps)},
+            value=value,
+            backend=features.backend("flow"),
+            details={
+                "diagonals_per_second": speed,
+                "pairs": int(len(per_pair)),
+                "max_pair_diagonals_per_second": float(per_pair.max() * flow.fps),
+                "tracked_share": float(tracked.mean()),
+                "untracked_diagonals_per_second": float(
+                    (magnitude * ~tracked).mean(axis=(1, 2)).mean() / flow.diagonal * flow.fps
+                ),
+            },
         )
 
 
@@ -93,14 +105,17 @@ class PixelStability(FlowDimension):
         shares = masks.mean(axis=(1, 2))
         used = shares >= MIN_STATIC_SHARE
         if not used.any():
-            raise NotApplicable(
-                f"no static region: every frame pair has under {MIN_STATIC_SHARE:.0%} static pixels"
-            )
+            raise NotApplicable(f"no static region: every frame pair has under {MIN_STATIC_SHARE:.0%} static pixels")
         diffs = np.abs(flow.second - flow.first)
         per_pair = np.array([diffs[i][masks[i]].mean() for i in np.flatnonzero(used)])
         change = float(per_pair.mean())
         return Score(
-            value=float(np.exp(-change / STABILITY_SCALE)), backend=features.backend("flow"),
-            details={"static_change": change, "static_share": float(shares[used].mean()),
-                     "pairs_used": int(used.sum()), "pairs": int(len(shares))},
+            value=float(np.exp(-change / STABILITY_SCALE)),
+            backend=features.backend("flow"),
+            details={
+                "static_change": change,
+                "static_share": float(shares[used].mean()),
+                "pairs_used": int(used.sum()),
+                "pairs": int(len(shares)),
+            },
         )
