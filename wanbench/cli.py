@@ -54,7 +54,9 @@ artifacts_app = typer.Typer(
 )
 app.add_typer(artifacts_app, name="artifacts")
 
-out = Console(soft_wrap=True)
+# Tables printed into a file or a pipe (make demo's log, CI) get 120 columns, not rich's 80: at 80 the
+# notes column of the per-dimension table is squeezed to a word per line. A terminal keeps its own width.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120)
 err = Console(stderr=True, soft_wrap=True)
 
 
