@@ -54,9 +54,14 @@ def load(
                 features.get(name)
             except Exception:  # cached in features; the dimension that needs it reports it
                 pass
-    if "vlm" in needed and getattr(backbones.get("vlm"), "overlaps", False):
+    if "vlm" in needed and judge_overlaps(backbones):
         ask_judge_ahead(features, asks)
     return video, features, None
+
+
+def judge_overlaps(backbones: dict[str, Backbone]) -> bool:
+    """Whether the run's judge is asked from the worker (a remote one) rather than the scoring thread."""
+    return bool(getattr(backbones.get("vlm"), "overlaps", False))
 
 
 def ask_judge_ahead(features: FeatureCache | None, asks: Sequence[JudgeAsk]) -> None:
@@ -95,7 +100,8 @@ def overlapped(
                 continue
             wanted = asks(item)
             loaded = Loaded(item, *load(path, backbones, needed, wanted))
-            ask_judge_ahead(loaded.features, wanted)
+            if not judge_overlaps(backbones):  # an overlapping judge was asked inside load
+                ask_judge_ahead(loaded.features, wanted)
             yield loaded
         return
     window: deque[tuple[Any, Future | None, Sequence[JudgeAsk]]] = deque()
@@ -115,5 +121,6 @@ def _finish(item: Any, future: Future | None, asks: Sequence[JudgeAsk]) -> Loade
     if future is None:
         return Loaded(item)
     loaded = Loaded(item, *future.result())
-    ask_judge_ahead(loaded.features, asks)  # answered in the worker already (remote): all cache hits
+    if loaded.features is not None and not judge_overlaps(loaded.features.backbones):
+        ask_judge_ahead(loaded.features, asks)  # an overlapping judge was asked in the worker
     return loaded
