@@ -131,7 +131,6 @@ class DiffusersAdapter(ModelAdapter):
         self.root = root if root is not None else self._find_weights()
         self.pipeline_class = self._check_layout(self.root)
         self._pipeline = None
-        self.step_callback = None  # (step, total) while denoising, e.g. for a progress bar
 
     # -- options -----------------------------------------------------------------------------
     def _read_options(self, options: dict[str, Any], diffusers: Any) -> None:

@@ -108,7 +108,6 @@ class WanAdapter(ModelAdapter):
                 )
 
             self.group = SequenceGroup(ulysses, "cuda" if on_gpu(choose_device(self.device)) else "cpu")
-        self.step_callback = None  # called as (step, total) while denoising, e.g. by a progress bar
 
     def _candidates(self, weights: str | None) -> list[Path]:
         if weights:
