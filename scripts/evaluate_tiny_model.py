@@ -22,11 +22,11 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_tiny_model import CFG, RENDER, VAE_LR, make_prompts  # noqa: E402
 
-from wanbench.aggregate import load_results, summarise  # noqa: E402
-from wanbench.dimension_weights import load_weighting  # noqa: E402
+from wanbench.benchmark.weightings import load_weighting  # noqa: E402
+from wanbench.evaluation.aggregate import load_results, summarise  # noqa: E402
+from wanbench.prompts.controlled import to_jsonl  # noqa: E402
 from wanbench.report import write_report  # noqa: E402
-from wanbench.runner import EvalConfig, run_eval  # noqa: E402
-from wanbench.suitegen import to_jsonl  # noqa: E402
+from wanbench.run.runner import EvalConfig, run_eval  # noqa: E402
 from wanmodel.dit import WanDiT  # noqa: E402
 from wanmodel.vae import WanVAE  # noqa: E402
 

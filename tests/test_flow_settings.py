@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SMALL
-from wanbench.aggregate import (
+from wanbench.backbones.flow import AutoFlow, DISFlow, RAFTFlow, flow_settings
+from wanbench.dims.registry import get_dimension
+from wanbench.evaluation.aggregate import (
     current_versions,
     load_results,
     mark_stale,
     run_versions,
     summarise,
 )
-from wanbench.backbones.flow import AutoFlow, DISFlow, RAFTFlow, flow_settings
-from wanbench.dims.registry import get_dimension
-from wanbench.runner import EvalConfig, build_backbones, run_eval
-from wanbench.store import ResultStore
+from wanbench.run.runner import EvalConfig, build_backbones, run_eval
+from wanbench.run.store import ResultStore
 
 FLOW_DIMS = ("large_motion", "pixel_stability", "camera_control")
 FORMER_RAFT_DEFAULTS = {"iterations": 12, "max_pairs": 48, "backward": True}

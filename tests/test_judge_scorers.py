@@ -13,8 +13,8 @@ from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.detector import Detection
 from wanbench.dims.registry import get_dimension
 from wanbench.dims.subjects import coco_class
-from wanbench.runner import build_backbones
-from wanbench.suite import Prompt, Subject
+from wanbench.prompts.suite import Prompt, Subject
+from wanbench.run.runner import build_backbones
 
 
 def test_camera_control_is_ready_on_flow_alone_and_names_what_the_judge_half_lacks() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SMALL, write_suite
-from wanbench.aggregate import load_results
-from wanbench.runner import EvalConfig, run_eval
-from wanbench.shards import Shard, merge_shards, shard_paths
-from wanbench.store import ResultStore
+from wanbench.evaluation.aggregate import load_results
+from wanbench.run.runner import EvalConfig, run_eval
+from wanbench.run.shards import Shard, merge_shards, shard_paths
+from wanbench.run.store import ResultStore
 
 ROOT = Path(__file__).resolve().parents[1]
 DIMS = ("large_motion", "camera_control")

@@ -12,7 +12,8 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import SMALL, pan_clip, write_suite
-from wanbench.aggregate import (
+from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.evaluation.aggregate import (
     bootstrap_counts,
     load_results,
     mark_stale,
@@ -21,10 +22,9 @@ from wanbench.aggregate import (
     summarise,
     summarise_dimension,
 )
-from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.report import write_report
 from wanbench.report.terminal import dimension_table
-from wanbench.runner import EvalConfig, run_eval
+from wanbench.run.runner import EvalConfig, run_eval
 from wanbench.video import write_video
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -222,7 +222,7 @@ def test_methods_never_mix_silently_and_fallbacks_are_labelled() -> None:
 
 
 def test_reference_rows_are_marked_comparable_or_not_and_not_ranked() -> None:
-    from wanbench.dimension_weights import load_reference
+    from wanbench.benchmark.weightings import load_reference
     from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 
     weights = {d: 1 / 14 for d in DIMENSION_KEYS}
@@ -271,7 +271,7 @@ def test_no_static_region_is_not_applicable_not_an_error(tmp_path: Path) -> None
 
 
 def test_a_store_from_before_the_new_statuses_is_widened_in_place(tmp_path: Path) -> None:
-    from wanbench.store import SCHEMA, ResultRow, ResultStore
+    from wanbench.run.store import SCHEMA, ResultRow, ResultStore
 
     db = tmp_path / "old.sqlite"
     old = SCHEMA.replace("'missing', 'not_applicable', 'stale'", "'missing'")

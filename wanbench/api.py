@@ -18,9 +18,16 @@ from typing import Any
 
 import pandas as pd
 
-from wanbench.aggregate import ModelSummary, failed_applicability, load_results, mark_stale, run_versions, summarise
-from wanbench.dimension_weights import load_weighting
-from wanbench.store import RESULTS_FILE, ResultStore, is_run_dir
+from wanbench.benchmark.weightings import load_weighting
+from wanbench.evaluation.aggregate import (
+    ModelSummary,
+    failed_applicability,
+    load_results,
+    mark_stale,
+    run_versions,
+    summarise,
+)
+from wanbench.run.store import RESULTS_FILE, ResultStore, is_run_dir
 
 
 @dataclass
@@ -36,7 +43,7 @@ class Run:
 
     def leaderboard(self, reference: str | None = None) -> pd.DataFrame:
         """Ranked rows (full coverage), then partial ones (rank NA), then reference rows if asked."""
-        from wanbench.dimension_weights import load_reference
+        from wanbench.benchmark.weightings import load_reference
         from wanbench.report.tables import leaderboard_frame
 
         return leaderboard_frame(self.summaries, load_reference(reference) if reference else None)
@@ -128,7 +135,7 @@ def evaluate(
     Resumable like ``wanbench eval``: finished rows in ``out`` are kept. ``report=True`` also writes
     the run's report files. Problems with single prompts become error rows (see ``Run.scores()``).
     """
-    from wanbench.runner import EvalConfig, Evaluator
+    from wanbench.run.runner import EvalConfig, Evaluator
 
     out = Path(out) if out is not None else Path("runs") / (name or model)
     config = EvalConfig(

@@ -70,7 +70,7 @@ def dimension_readiness(backbone_options: dict[str, dict[str, Any]] | None = Non
     """One entry per registered dimension, in the paper's order."""
     from wanbench.backbones.base import BackboneUnavailable
     from wanbench.dims.registry import all_dimensions
-    from wanbench.scoring import build_backbones
+    from wanbench.run.scoring import build_backbones
 
     rows = []
     for dim in all_dimensions():

@@ -17,7 +17,7 @@ from typing import Any
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.dims.names import DIMENSIONS, KEY_OF_CLASS
-from wanbench.suite import Prompt
+from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
 

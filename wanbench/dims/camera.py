@@ -29,7 +29,7 @@ from wanbench.backbones.judge.backbone import JudgeAsk
 from wanbench.dims.base import Score
 from wanbench.dims.flow_dims import FlowDimension
 from wanbench.dims.judge_dims import camera_question, judge_camera, templates
-from wanbench.suite import Prompt
+from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
 STATIC_PX = 0.25  # typical displacement (working-resolution px per frame) below which nothing moves

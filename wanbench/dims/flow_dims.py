@@ -28,7 +28,7 @@ from wanbench.backbones.flow import (
     vector_length,
 )
 from wanbench.dims.base import Dimension, NotApplicable, Score
-from wanbench.suite import Prompt
+from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
 MOTION_SCALE = 0.25  # diagonals per second at which the score reaches 1 - 1/e

@@ -27,7 +27,7 @@ from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.judge.backbone import JudgeAsk
 from wanbench.dims.base import Dimension, Score
 from wanbench.dims.judge_dims import JudgeDimension, questions, templates
-from wanbench.suite import Prompt
+from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
 FULL_AREA = 0.01  # share of the frame from which an artifact box counts at full size

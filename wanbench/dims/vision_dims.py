@@ -23,7 +23,7 @@ from wanbench.backbones.dino import DinoBackbone, DinoFeatures
 from wanbench.backbones.iqa import IQABackbone, IQAScores, normalised_quality
 from wanbench.dims.base import Dimension, NotScorable, Score
 from wanbench.dims.subjects import coco_class
-from wanbench.suite import Prompt
+from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
 CLIPSCORE_W = 2.5  # Hessel et al. 2021: CLIP-S = w * max(cos, 0) with w = 2.5

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from wanbench.aggregate import (
+from wanbench.benchmark.weightings import load_reference, load_weighting
+from wanbench.evaluation.aggregate import (
     ModelSummary,
     PairedComparison,
     failed_applicability,
@@ -17,14 +18,13 @@ from wanbench.aggregate import (
     run_versions,
     summarise,
 )
-from wanbench.dimension_weights import load_reference, load_weighting
 from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
 from wanbench.report.languages import language_markdown
 from wanbench.report.results_json import results_document, write_results_json
 from wanbench.report.sources import write_sources
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
-from wanbench.store import RESULTS_FILE, ResultStore
+from wanbench.run.store import RESULTS_FILE, ResultStore
 
 SCORE_COLUMNS = [
     "run",
@@ -124,7 +124,7 @@ def write_report(
     )
     charts = write_charts(frame, results, out_dir / "charts") if len(frame) else []
     html_path = out_dir / "report.html"
-    from wanbench.alignment_html import human_alignment_section  # votes beside the runs, or ``votes``
+    from wanbench.report.alignment import human_alignment_section  # votes beside the runs, or ``votes``
 
     alignment = human_alignment_section(run_dirs, summaries, weights, weighting_name, votes)
     html_path.write_text(

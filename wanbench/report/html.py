@@ -16,8 +16,8 @@ from typing import Any, SupportsFloat
 
 import pandas as pd
 
-from wanbench.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
 from wanbench.dims.names import DIMENSION_KEYS, DIMENSIONS, display_name
+from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
 
 STYLE = """
 *{box-sizing:border-box}
@@ -428,7 +428,9 @@ def render_html(
     for s in summaries:
         parts.append(f"<h2>{esc(s.model)} <small>(run {esc(s.run)})</small></h2>")
         parts.append(dimension_table_html(s))
-    parts.append(alignment)  # the human-alignment section (wanbench.alignment_html), already escaped; "" when no votes
+    parts.append(
+        alignment
+    )  # the human-alignment section (wanbench.report.alignment), already escaped; "" when no votes
     if len(failures):
         parts.append(f'<h2 class="err">Failures ({len(failures)})</h2>')
         parts.append(records_table_html(failures, ["model", "prompt_id", "seed", "stage", "message"]))

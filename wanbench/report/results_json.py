@@ -15,8 +15,8 @@ from typing import Any, SupportsFloat
 
 import pandas as pd
 
-from wanbench.aggregate import BOOTSTRAP_SAMPLES, ModelSummary, PairedComparison, current_versions
 from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary, PairedComparison, current_versions
 from wanbench.report.tables import reference_comparability
 
 SCHEMA_VERSION = "1"
@@ -33,7 +33,7 @@ def _weighting_version(name: str) -> str | None:
     """The shipped weighting's version (``paper``); None for ``equal`` and user files."""
     if name != "paper":
         return None
-    from wanbench.dimension_weights import paper_weighting
+    from wanbench.benchmark.weightings import paper_weighting
 
     return str(paper_weighting()["version"])
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wanbench.aggregate import ModelSummary, PairedComparison
 from wanbench.dims.names import DIMENSION_KEYS, display_name
+from wanbench.evaluation.aggregate import ModelSummary, PairedComparison
 
 COUNT_FIELDS = ("n", "applicable", "error", "missing", "not_applicable", "stale")
 
