@@ -31,7 +31,8 @@ from wanbench.backbones.base import (
     require_weights,
 )
 from wanbench.backbones.images import pick_device
-from wanbench.model_weights import file_sha256, require
+from wanbench.hashing import file_sha256
+from wanbench.model_weights import require
 from wanbench.video import Video
 
 
