@@ -40,12 +40,13 @@ def with_default(monkeypatch: pytest.MonkeyPatch, cls: type, **changed) -> None:
 def test_every_setting_that_changes_flow_numbers_changes_the_version() -> None:
     now = versions()
     assert versions({}) == now == versions({"flow": {"iterations": 20}})  # a default, spelled out
-    assert versions({"flow-raft": {"max_pairs": 4}}) == now != versions({"flow": {"max_pairs": 4}})  # DIS's is 48
+    assert versions({"flow-raft": {"span_seconds": 0.5}}) == now != versions({"flow": {"span_seconds": 0.5}})  # DIS: 0
     assert versions({"flow": {"batch": 1, "device": "cpu"}}) == now  # how fields are computed, not their values
     assert versions({"vlm": {"judge": "local"}}) == now  # not a flow option
     for option, value in (
         ("iterations", 12),
         ("max_pairs", 16),
+        ("span_seconds", 0.25),
         ("max_side", 128),
         ("backward", True),
         ("weights", "other-raft"),
@@ -56,7 +57,7 @@ def test_every_setting_that_changes_flow_numbers_changes_the_version() -> None:
         assert all(changed[d] != now[d] for d in FLOW_DIMS), option
     former = versions({"flow-raft": FORMER_RAFT_DEFAULTS})
     assert all(former[d] != now[d] for d in FLOW_DIMS)
-    assert now["camera_control"].startswith("3.t") and now["large_motion"].startswith("2.f")
+    assert now["camera_control"].startswith("4.t") and now["large_motion"].startswith("3.f")
 
 
 def test_a_changed_default_changes_the_version_without_anyone_bumping_it(monkeypatch) -> None:
