@@ -16,7 +16,8 @@ import pytest
 
 from tests.flow_clips import camera_clip
 from wanbench.backbones.base import FeatureCache
-from wanbench.backbones.flow import DISFlow, RAFTFlow, flow_settings_tag, pair_spans, span_frames
+from wanbench.backbones.flow import DISFlow, RAFTFlow, pair_spans, span_frames
+from wanbench.benchmark.flow_settings import flow_settings_tag
 from wanbench.dims.camera import CameraControl, PairMotion, classify_video, majority_label
 from wanbench.dims.flow_dims import LargeMotion
 from wanbench.dims.registry import get_dimension

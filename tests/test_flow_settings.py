@@ -9,14 +9,17 @@ constructors, so a changed default or option makes the older rows stale.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SMALL
-from wanbench.backbones.flow import AutoFlow, DISFlow, RAFTFlow, flow_settings
+from wanbench.backbones.flow import AutoFlow, DISFlow, RAFTFlow
+from wanbench.benchmark import flow_settings as settings
 from wanbench.benchmark.definition import load_benchmark
+from wanbench.benchmark.flow_settings import flow_settings
 from wanbench.benchmark.versions import benchmark_versions
 from wanbench.dims.registry import get_dimension
 from wanbench.evaluation.read import load_evaluation
@@ -32,9 +35,18 @@ def versions(options: dict | None = None) -> dict[str, str]:
 
 
 def with_default(monkeypatch: pytest.MonkeyPatch, cls: type, **changed) -> None:
-    """Change constructor defaults of ``cls``, as a code change to them would."""
+    """Change a backend's defaults as a code change to them would: in the one place they are written
+    (wanbench/benchmark/flow_settings.py), which the constructor's defaults were read from."""
+    name = {"RAFTFlow": "RAFT_DEFAULTS", "DISFlow": "DIS_DEFAULTS"}[cls.__name__]
+    monkeypatch.setattr(settings, name, dataclasses.replace(getattr(settings, name), **changed))
     parameters = [p for p in inspect.signature(cls.__init__).parameters.values() if p.default is not p.empty]
     monkeypatch.setattr(cls.__init__, "__defaults__", tuple(changed.get(p.name, p.default) for p in parameters))
+
+
+def test_the_backends_take_their_defaults_from_the_settings_data() -> None:
+    for cls, defaults in ((RAFTFlow, settings.RAFT_DEFAULTS), (DISFlow, settings.DIS_DEFAULTS)):
+        parameters = inspect.signature(cls).parameters.values()
+        assert {p.name: p.default for p in parameters} == dataclasses.asdict(defaults), cls
 
 
 def test_every_setting_that_changes_flow_numbers_changes_the_version() -> None:

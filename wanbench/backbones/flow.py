@@ -18,8 +18,6 @@ frame pixel by pixel and over a small window, and the destination must lie insid
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -35,6 +33,7 @@ from wanbench.backbones.base import (
     require_weights,
 )
 from wanbench.backbones.images import pick_device
+from wanbench.benchmark.flow_settings import DIS_DEFAULTS, RAFT_DEFAULTS, WINDOW, WINDOW_TOLERANCE
 from wanbench.hashing import file_sha256
 from wanbench.model_weights import require
 from wanbench.video import Video
@@ -130,10 +129,6 @@ def squared_length(vectors: np.ndarray) -> np.ndarray:
 def vector_length(vectors: np.ndarray) -> np.ndarray:
     """|v| over the last axis: ``np.linalg.norm(v, axis=-1)``, to the bit, several times faster."""
     return np.sqrt(squared_length(vectors))
-
-
-WINDOW = 7  # side of the window the forward-only check averages the photometric error over
-WINDOW_TOLERANCE = 0.5  # window mean error allowed, as a share of the per-pixel brightness tolerance
 
 
 def photometric_tracked(
@@ -240,11 +235,11 @@ class DISFlow(Backbone):
 
     def __init__(
         self,
-        max_side: int = 256,
-        max_pairs: int = 48,
-        preset: str = "medium",
-        backward: bool = True,
-        span_seconds: float = 0.0,
+        max_side: int = DIS_DEFAULTS.max_side,
+        max_pairs: int = DIS_DEFAULTS.max_pairs,
+        preset: str = DIS_DEFAULTS.preset,
+        backward: bool = DIS_DEFAULTS.backward,
+        span_seconds: float = DIS_DEFAULTS.span_seconds,
     ) -> None:
         presets = {
             "ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,
@@ -318,15 +313,15 @@ class RAFTFlow(Backbone):
 
     def __init__(
         self,
-        max_side: int = 256,
-        max_pairs: int = 48,
-        arch: str = "raft_large",
-        weights: str = "raft-large",
-        iterations: int = 20,
-        batch: int = 4,
-        device: str | None = None,
-        backward: bool = False,
-        span_seconds: float = 0.5,
+        max_side: int = RAFT_DEFAULTS.max_side,
+        max_pairs: int = RAFT_DEFAULTS.max_pairs,
+        arch: str = RAFT_DEFAULTS.arch,
+        weights: str = RAFT_DEFAULTS.weights,
+        iterations: int = RAFT_DEFAULTS.iterations,
+        batch: int = RAFT_DEFAULTS.batch,
+        device: str | None = RAFT_DEFAULTS.device,
+        backward: bool = RAFT_DEFAULTS.backward,
+        span_seconds: float = RAFT_DEFAULTS.span_seconds,
     ) -> None:
         self.max_side, self.max_pairs, self.arch, self.weights = max_side, max_pairs, arch, weights
         self.iterations, self.batch, self.backward = iterations, batch, backward
@@ -436,32 +431,3 @@ class AutoFlow(Backbone):
 
     def compute(self, video: Video) -> FlowField:
         return self.chosen.compute(video)
-
-
-NUMBER_NEUTRAL = ("batch", "device")  # options that change how fields are computed, not their values
-
-
-def flow_settings(options: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
-    """Everything a run's flow numbers depend on, as plain data: the settings each backend runs with
-    (its constructor defaults overridden by the run's options, as ``constructor_options`` and
-    ``AutoFlow`` pass them: the "flow" entry reaches whichever backend fills the role, a "flow-raft" /
-    "flow-dis" entry only that one under ``--flow raft|dis``) and the forward-only check's constants.
-    Settings that do not change values (batch, device) are left out, so equal numbers, equal settings."""
-    options = options or {}
-
-    def effective(cls: type, entry: Mapping[str, Any] | None) -> dict[str, Any]:
-        parameters = inspect.signature(cls).parameters.values()  # the constructor's, without self
-        settings = {p.name: p.default for p in parameters if p.default is not p.empty}
-        settings |= {k: v for k, v in dict(entry or {}).items() if k in settings}
-        return {k: v for k, v in settings.items() if k not in NUMBER_NEUTRAL}
-
-    out: dict[str, Any] = {
-        "raft": effective(RAFTFlow, options.get("flow")),
-        "dis": effective(DISFlow, options.get("flow")),
-    }
-    for backend, cls, registered in (("raft", RAFTFlow, "flow-raft"), ("dis", DISFlow, "flow-dis")):
-        if registered in options and effective(cls, options[registered]) != out[backend]:
-            out[f"{backend} ({registered})"] = effective(cls, options[registered])
-    out["photometric"] = {"window": WINDOW, "window_tolerance": WINDOW_TOLERANCE}
-    out["sampling"] = "tiles"  # pairs tile the clip (pair_spans); the former spread pairs were "spread"
-    return out

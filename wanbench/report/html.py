@@ -16,8 +16,8 @@ from typing import Any, SupportsFloat
 
 import pandas as pd
 
-from wanbench.dims.names import DIMENSION_KEYS, display_name
-from wanbench.dims.names import group as dimension_group
+from wanbench.benchmark.names import DIMENSION_KEYS, display_name
+from wanbench.benchmark.names import group as dimension_group
 from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
 
 STYLE = """

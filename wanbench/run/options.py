@@ -111,7 +111,8 @@ def flow_options(items: list[str] | None) -> dict[str, dict[str, Any]]:
     if not items:
         return {}
     from wanbench.backbones.base import accepted_options
-    from wanbench.backbones.flow import NUMBER_NEUTRAL, DISFlow, RAFTFlow
+    from wanbench.backbones.flow import DISFlow, RAFTFlow
+    from wanbench.benchmark.flow_settings import NUMBER_NEUTRAL
 
     bad = [item for item in items if "=" not in item or item.startswith("=")]
     if bad:
