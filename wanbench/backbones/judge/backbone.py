@@ -13,7 +13,7 @@ import numpy as np
 from wanbench.backbones.base import Backbone
 from wanbench.backbones.judge.backends import Judge, JudgeBackend, judge_backend
 from wanbench.backbones.judge.cache import AnswerCache
-from wanbench.backbones.judge.plan import JudgeAnswers, JudgePlan, JudgeRequest
+from wanbench.backbones.judge.plan import JudgeAnswers, JudgePlan, JudgeRequest, Question, Scope
 from wanbench.backbones.judge.protocol import JudgeSettings, Query, WireFrames, sample_clip, wire_frames
 from wanbench.model_weights import wanbench_home
 from wanbench.video import Video
@@ -73,15 +73,13 @@ class VideoJudge:
             by_request[request.name] = answers
         return JudgeAnswers(plan, by_request, backend)
 
-    def ask_clip(self, questions: list[str], kind: str = "yes") -> list[Any]:
-        """One answer per question about the whole sampled clip."""
-        return self._ask(self._clip_queries(questions, kind))
+    def ask_clip(self, questions: Sequence[str], kind: str = "yes") -> list[Any]:
+        """One answer per question about the whole sampled clip (a one-request plan)."""
+        return list(self.answer(JudgePlan((_request("clip", questions, kind),)))["clip"])
 
-    def ask_frames(self, questions: list[str], kind: str = "yes") -> list[list[Any]]:
-        """answers[q][k]: question q about keyframe k."""
-        answers = self._ask(self._frame_queries(questions, kind))
-        n = len(self.keyframes)
-        return [answers[i * n : (i + 1) * n] for i in range(len(questions))]
+    def ask_frames(self, questions: Sequence[str], kind: str = "yes") -> list[list[Any]]:
+        """answers[q][k]: question q about keyframe k (a one-request plan)."""
+        return list(self.answer(JudgePlan((_request("frames", questions, kind),)))["frames"])
 
     def prefetch(self, plans: Iterable[JudgePlan]) -> int:
         """Answer every uncached question of ``plans`` (a video's dimensions) in one call to the judge,
@@ -97,6 +95,10 @@ class VideoJudge:
             for (key, _), answer in zip(todo, self.judge.answer([query for _, (query, _) in todo])):
                 self.cache.put(key, answer)
         return len(todo)
+
+
+def _request(scope: Scope, questions: Sequence[str], kind: str) -> JudgeRequest:
+    return JudgeRequest(scope, scope, tuple(Question(f"q{i}", text) for i, text in enumerate(questions)), kind)
 
 
 class VLMBackbone(Backbone):
