@@ -28,7 +28,7 @@ from wanbench.backbones.flow import FlowField
 from wanbench.backbones.judge.plan import JudgePlan
 from wanbench.dims.base import Score
 from wanbench.dims.flow_dims import FlowDimension
-from wanbench.dims.judge_dims import ask_judge, camera_plan, camera_score, templates
+from wanbench.dims.judge_dims import ask_judge, camera_plan, camera_score, template_of
 from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
@@ -87,16 +87,12 @@ class CameraControl(FlowDimension):
     needs = ("flow", "vlm")
     description = "share of frame pairs whose flow shows the asked pan/lift/zoom/static; aerial, tracking: VLM judge"
 
-    @property
-    def base_version(self) -> str:  # type: ignore[override]
-        return f"3.t{templates()['version']}"
-
     def partial_needs(self) -> dict[str, str]:
         return {"vlm": f"{' and '.join(JUDGE_MOTIONS)} prompts"}
 
     def judge_plan(self, prompt: Prompt) -> JudgePlan:
         """The judge half's question for an aerial or tracking prompt; nothing for the flow half."""
-        return camera_plan(prompt) if prompt.camera in JUDGE_MOTIONS else JudgePlan()
+        return camera_plan(prompt, template_of(self)) if prompt.camera in JUDGE_MOTIONS else JudgePlan()
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if prompt.camera in JUDGE_MOTIONS:

@@ -34,6 +34,7 @@ import numpy as np
 from wanbench.backbones.base import BackboneUnavailable, FeatureCache
 from wanbench.backbones.judge.plan import JudgeAnswers, JudgePlan, JudgeRequest, PlansJudge, Question, Scope
 from wanbench.backbones.judge.protocol import JudgeError, check_user_text
+from wanbench.benchmark.versions import judge_template_version
 from wanbench.dims.base import Dimension, NotScorable, Score
 from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
@@ -66,7 +67,13 @@ def request(name: str, scope: Scope, asked: Iterable[Question], kind: str = "yes
 
 def plan(*requests: JudgeRequest) -> JudgePlan:
     """A plan of ``requests``, stamped with the template version their questions came from."""
-    return JudgePlan(requests, templates()["version"])
+    return JudgePlan(requests, judge_template_version())
+
+
+def template_of(dimension: Dimension) -> str:
+    """The templates a dimension's questions come from: its benchmark definition's ``judge_template``
+    (its key when none is declared)."""
+    return (dimension.spec.judge_template if dimension.spec else None) or dimension.name
 
 
 def goodness(p_yes: float, expect: str | None) -> float:
@@ -97,8 +104,8 @@ class JudgeDimension(Dimension):
     needs: tuple[str, ...] = ("vlm",)
 
     @property
-    def version(self) -> str:  # type: ignore[override]
-        return f"2.t{templates()['version']}"
+    def template(self) -> str:
+        return template_of(self)
 
     @abstractmethod
     def judge_plan(self, prompt: Prompt) -> JudgePlan:
@@ -116,7 +123,7 @@ class ClipQuestionsDimension(JudgeDimension):
     """The mean goodness of the dimension's clip-level questions, which need no prompt fields."""
 
     def judge_plan(self, prompt: Prompt) -> JudgePlan:
-        return plan(request("clip", "clip", questions(self.name)))
+        return plan(request("clip", "clip", questions(self.template)))
 
     def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
         parts = clip_goodness(answers, "clip")
@@ -141,7 +148,7 @@ class Stylization(JudgeDimension):
     def judge_plan(self, prompt: Prompt) -> JudgePlan:
         if not prompt.style:
             raise NotScorable("prompt has no style")
-        return plan(request("style", "frames", questions(self.name, style=prompt.style)))
+        return plan(request("style", "frames", questions(self.template, style=prompt.style)))
 
     def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
         per_frame = frame_goodness(answers, "style")["style"]
@@ -168,9 +175,8 @@ class SingleObject(JudgeDimension):
     def judge_plan(self, prompt: Prompt) -> JudgePlan:
         if not prompt.objects:
             raise NotScorable("prompt lists no object")
-        return plan(
-            *(request(f"object{i}", "frames", questions(self.name, name=o.name)) for i, o in enumerate(prompt.objects))
-        )
+        asked = (questions(self.template, name=o.name) for o in prompt.objects)
+        return plan(*(request(f"object{i}", "frames", each) for i, each in enumerate(asked)))
 
     def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
         per_frame = np.prod([frame_goodness(answers, r.name)["present"] for r in answers.plan], axis=0)
@@ -183,7 +189,7 @@ class MultipleObject(JudgeDimension):
     def judge_plan(self, prompt: Prompt) -> JudgePlan:
         if not prompt.objects:
             raise NotScorable("prompt lists no objects")
-        counts = (questions(self.name, name=o.name)[0] for o in prompt.objects)
+        counts = (questions(self.template, name=o.name)[0] for o in prompt.objects)
         return plan(request("counts", "frames", counts, kind="count"))
 
     def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
@@ -226,7 +232,7 @@ class SpatialPosition(JudgeDimension):
     def judge_plan(self, prompt: Prompt) -> JudgePlan:
         if prompt.spatial is None:
             raise NotScorable("prompt has no spatial relation")
-        return plan(request("spatial", "frames", questions(self.name, **self.fields(prompt))))
+        return plan(request("spatial", "frames", questions(self.template, **self.fields(prompt))))
 
     def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
         parts = frame_goodness(answers, "spatial")
@@ -248,7 +254,7 @@ class ActionFollowing(JudgeDimension):
     def judge_plan(self, prompt: Prompt) -> JudgePlan:
         if not prompt.action:
             raise NotScorable("prompt has no action")
-        return plan(request("action", "clip", questions(self.name, **self.fields(prompt))))
+        return plan(request("action", "clip", questions(self.template, **self.fields(prompt))))
 
     def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
         parts = clip_goodness(answers, "action")
@@ -260,9 +266,9 @@ class ActionFollowing(JudgeDimension):
         )
 
 
-def camera_plan(prompt: Prompt) -> JudgePlan:
+def camera_plan(prompt: Prompt, template: str = "camera_control") -> JudgePlan:
     """Camera Control's judge half: the one question about an aerial or tracking prompt's shot."""
-    (shot,) = [q for q in questions("camera_control") if q.name == prompt.camera]
+    (shot,) = [q for q in questions(template) if q.name == prompt.camera]
     return plan(request("shot", "clip", (shot,)))
 
 
