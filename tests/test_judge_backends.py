@@ -170,3 +170,29 @@ def test_a_plan_names_each_request_once() -> None:
         JudgePlan((ask, ask))
     with pytest.raises(ValueError, match="scope"):
         JudgeRequest("b", "video", ())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "vlm,message",
+    [
+        ({"judge": "opneai", "url": URL}, "did you mean openai"),
+        ({"judge": "local", "batch": 2.5}, "option 'batch' must be int"),
+        ({"judge": "local", "settings": {"frames": 4}}, "'settings' must be a JudgeSettings"),
+        ({"judge": "openai"}, "needs --judge-url"),
+    ],
+)
+def test_a_run_refuses_bad_judge_options_before_any_compute(tmp_path: Path, vlm, message) -> None:
+    from tests.conftest import SMALL
+    from wanbench.run.runner import EvalConfig
+
+    config = EvalConfig(
+        model="procedural",
+        suite="smoke",
+        out=tmp_path / "run",
+        model_options=SMALL,
+        dimensions=("smoothness",),
+        backbone_options={"vlm": vlm},
+    )
+    with pytest.raises(ValueError, match=message):
+        config.validate()
+    assert not (tmp_path / "run").exists()

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from wanbench.backbones.base import Backbone
-from wanbench.backbones.judge.backends import Judge, JudgeBackend, judge_backend
+from wanbench.backbones.judge.backends import Judge, JudgeBackend, check_vlm_options
 from wanbench.backbones.judge.cache import AnswerCache
 from wanbench.backbones.judge.plan import JudgeAnswers, JudgePlan, JudgeRequest, Question, Scope
 from wanbench.backbones.judge.protocol import JudgeSettings, Query, WireFrames, sample_clip, wire_frames
@@ -116,7 +116,9 @@ class VLMBackbone(Backbone):
         cache_path: str | Path | None = None,
         **options: Any,
     ) -> None:
-        self.chosen: JudgeBackend = judge_backend(judge, options)
+        self.chosen: JudgeBackend = check_vlm_options(
+            {"judge": judge, "settings": settings, "cache_path": cache_path, **options}
+        )
         self.settings = settings or JudgeSettings()
         self.cache_path = Path(cache_path) if cache_path else wanbench_home() / "cache" / "judge.sqlite"
         self._judge: Judge | None = None

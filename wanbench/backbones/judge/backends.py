@@ -68,6 +68,23 @@ def judge_backend(name: str, options: Mapping[str, Any]) -> JudgeBackend:
     return build_options(registered(name), options, f"judge {name!r}")
 
 
+def check_vlm_options(options: Mapping[str, Any]) -> JudgeBackend:
+    """The ``vlm`` backbone's options checked before anything is built: ``judge`` (a registered
+    backend), ``settings`` (a JudgeSettings), ``cache_path`` and the chosen backend's own options.
+    Returns the backend; ValueError (one line) for anything it cannot take."""
+    given = dict(options)
+    judge = given.pop("judge", "local")
+    if not isinstance(judge, str):
+        raise ValueError(f"vlm option 'judge' must name a judge backend, got {type(judge).__name__} {judge!r}")
+    settings = given.pop("settings", None)
+    if settings is not None and not isinstance(settings, JudgeSettings):
+        raise ValueError(f"vlm option 'settings' must be a JudgeSettings, got {type(settings).__name__}")
+    cache_path = given.pop("cache_path", None)
+    if cache_path is not None and not isinstance(cache_path, (str, Path)):
+        raise ValueError(f"vlm option 'cache_path' must be a path, got {type(cache_path).__name__} {cache_path!r}")
+    return judge_backend(judge, given)
+
+
 def build_options(cls: type, options: Mapping[str, Any], what: str) -> Any:
     """``cls(**options)`` for a dataclass of options, after checking each name and value type
     (a str is taken for a Path, an int for a float)."""
