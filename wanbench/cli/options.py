@@ -138,7 +138,8 @@ class ScoringOptions:
         typer.Option(
             "local",
             "--judge",
-            help="VLM judge: local (Qwen2-VL through transformers) or remote (an OpenAI-compatible server).",
+            help="VLM judge backend: local (Qwen2-VL through transformers) or openai (an OpenAI-compatible "
+            "server; remote names it too).",
         )
     )
     judge_weights: Path | None = option(

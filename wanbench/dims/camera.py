@@ -31,11 +31,11 @@ import numpy as np
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import FlowField
-from wanbench.backbones.judge.backbone import JudgeAsk
+from wanbench.backbones.judge.plan import JudgePlan
 from wanbench.dims.base import Score
 from wanbench.dims.camera_fit import STATIC_PX, centred_grid, fit_camera, interval_weights, motion_label
 from wanbench.dims.flow_dims import FlowDimension
-from wanbench.dims.judge_dims import camera_question, judge_camera
+from wanbench.dims.judge_dims import ask_judge, camera_plan, camera_score, template_of
 from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
@@ -105,12 +105,13 @@ class CameraControl(FlowDimension):
     def partial_needs(self) -> dict[str, str]:
         return {"vlm": f"{' and '.join(JUDGE_MOTIONS)} prompts"}
 
-    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        return [JudgeAsk("clip", (camera_question(prompt)["question"],))] if prompt.camera in JUDGE_MOTIONS else []
+    def judge_plan(self, prompt: Prompt) -> JudgePlan:
+        """The judge half's question for an aerial or tracking prompt; nothing for the flow half."""
+        return camera_plan(prompt, template_of(self)) if prompt.camera in JUDGE_MOTIONS else JudgePlan()
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if prompt.camera in JUDGE_MOTIONS:
-            score = judge_camera(prompt, features)
+            score = camera_score(prompt, ask_judge(features, self.judge_plan(prompt)))
             return Score(score.value, score.backend, score.details | {"subdimension": shot_family(prompt.camera)})
         flow: FlowField = features.get("flow")
         label, intervals = classify_video(flow)

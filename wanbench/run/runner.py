@@ -22,7 +22,7 @@ from typing import Any
 from wanbench.adapters.base import ModelAdapter, make_adapter
 from wanbench.benchmark.definition import DEFAULT_BENCHMARK, load_benchmark
 from wanbench.dims.base import Dimension
-from wanbench.dims.judge_dims import judge_asks
+from wanbench.dims.judge_dims import judge_plans
 from wanbench.dims.registry import get_dimension
 from wanbench.prompts.generation_text import ExtendSettings, GenerationText
 from wanbench.prompts.suite import PROMPT_ID, Prompt, Suite
@@ -206,7 +206,7 @@ class Evaluator:
         try:
             prepared = self._prepare(items, done, source, log)
             loads = overlapped(
-                prepared, self.backbones, config.prefetch, asks_of=lambda item: judge_asks(item.todo, item.prompt)
+                prepared, self.backbones, config.prefetch, plans_of=lambda item: judge_plans(item.todo, item.prompt)
             )  # one batch per video
             for count, loaded in enumerate(loads, start=1):
                 self._score(loaded, log)
