@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from wanbench.adapters.base import ModelAdapter, make_adapter
+from wanbench.calibration import run_calibration
 from wanbench.dims.base import Dimension
 from wanbench.dims.judge_dims import judge_asks
 from wanbench.dims.names import DIMENSION_KEYS
@@ -215,7 +216,9 @@ class Evaluator:
             "suite": {"name": suite.name, "version": suite.version, "sha256": suite.sha256},
             "generation_text": self.generation_text.describe(),
         }
-        invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
+        # which of the run's weights passed `wanbench calibrate` (for these bytes): shown by the report
+        recorded = provenance() | {"calibration": run_calibration(self.backbones)}
+        invocation = store.start_invocation(self.run, self.label, run_config, recorded, suite.sha256)
         store.record_prompts(
             self.run,
             [
