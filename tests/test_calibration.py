@@ -143,6 +143,7 @@ def test_a_run_records_calibration_and_the_report_says_so(home, tmp_path: Path) 
             suite=str(suite),
             out=out,
             model_options=SMALL,
+            dimensions=("large_motion",),  # the run's backbones: RAFT alone
             flow_backend="raft",
             backbone_options=options,
         )
