@@ -165,6 +165,14 @@ def test_a_run_records_calibration_and_the_report_says_so(home, tmp_path: Path) 
 
     files = write_report([tmp_path / "run"], tmp_path / "report")
     assert f"{raft} fail" in files.html.read_text() and f"{raft} fail" in files.markdown.read_text()
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "results.schema.json").read_text())
+    assert files.results_json is not None
+    document = json.loads(files.results_json.read_text())
+    jsonschema.validate(document, schema)  # the recorded calibration is the documented shape
+    (recorded_provenance,) = document["provenance"]
+    assert recorded_provenance["provenance"]["calibration"]["not_passed"] == [raft]
 
 
 def test_run_calibration_of_weight_free_backbones_is_empty(home) -> None:
