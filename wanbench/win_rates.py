@@ -178,7 +178,7 @@ def win_rates_markdown(table: WinRateTable) -> str:
         f"# Win rates of {table.reference} (the report's Table 3 view)\n\n",
         "Per aspect and opponent, over the rounds that compared the two: win rate = wins / rounds, net win rate ="
         " (wins - losses) / rounds; ties and both-bad answers count as rounds, neither won nor lost. "
-        f"95% CIs: percentile bootstrap over rounds, {table.samples} resamples.\n\n",
+        f"95% CIs (in percent): percentile bootstrap over rounds, {table.samples} resamples, seed {SEED}.\n\n",
         "| aspect | opponent | wins | ties | losses | both bad | rounds | win rate | 95% CI "
         "| net win rate | 95% CI |\n",
         "|---|---|---|---|---|---|---|---|---|---|---|\n",
@@ -201,7 +201,7 @@ def win_rates_markdown(table: WinRateTable) -> str:
             )
     if table.paper:
         opponents = list(dict.fromkeys(p.opponent for p in table.paper))
-        lines.append(f"\n## The paper's reference: {PAPER_NOTE}\n\n| aspect | rounds | ")
+        lines.append(f"\n## The paper's reference (Wan 14B's win rates)\n\n{PAPER_NOTE}.\n\n| aspect | rounds | ")
         lines.append(" | ".join(opponents) + " |\n|---|---|" + "---|" * len(opponents) + "\n")
         for aspect in dict.fromkeys(p.aspect for p in table.paper):
             cells = {p.opponent: p for p in table.paper if p.aspect == aspect}
