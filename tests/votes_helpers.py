@@ -82,11 +82,13 @@ def video_runs(
     prompts: list[tuple[str, str]],
     identical: tuple[str, str] | None = None,
     seed: int = 0,
+    frames: dict[str, int] | None = None,
 ) -> list[Path]:
     """One run directory per model with real H.264 files (distinct per model) and two scored dimensions.
 
     ``prompts`` are (id, text) pairs, written to a suite file the runs' invocations name. With
-    ``identical=(model, prompt_id)`` that model's video of that prompt is a byte copy of the first model's."""
+    ``identical=(model, prompt_id)`` that model's video of that prompt is a byte copy of the first model's.
+    ``frames`` gives a model's videos that many frames at 8 fps (default 8: one second)."""
     import json
     import shutil
 
@@ -109,7 +111,7 @@ def video_runs(
                     path.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy(root / models[0] / "videos" / models[0] / f"{pid}-s0.mp4", path)
                 else:
-                    t = np.arange(8)[:, None, None, None]
+                    t = np.arange((frames or {}).get(model, 8))[:, None, None, None]
                     base = rng.integers(0, 255, (1, 48, 64, 3))
                     write_video(path, ((base + 12 * t * (m + 1)) % 256).astype(np.uint8), fps=8)
                 sha = file_sha256(path)

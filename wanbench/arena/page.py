@@ -156,11 +156,12 @@ function tick() {
   if (total && !clock.scrubbing) {
     if (clock.playing && !pausedSince) {
       if (lead.ended || lead.currentTime >= total - 0.001) restart();
+      else if (lead.paused) lead.play().catch(() => {});  // the clock runs while the study plays
       const t = lead.currentTime, end = durationOf(other);
       if (t < end) {
         if (other.paused || other.ended) other.play().catch(() => {});
         if (Math.abs(other.currentTime - t) > 0.08) other.currentTime = t;
-      } else if (!other.paused) other.pause();  // the shorter one holds its last frame
+      } else if (end && !other.paused) other.pause();  // the shorter one holds its last frame
     }
     $("scrub").value = String(Math.round(1000 * lead.currentTime / total));
     $("clock").textContent = lead.currentTime.toFixed(2) + " / " + total.toFixed(2) + " s";
