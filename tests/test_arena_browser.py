@@ -254,6 +254,7 @@ def test_arena_on_a_390_px_phone(tmp_path: Path) -> None:
         phone.find_element(By.ID, "choose-overall-right").click()
         chosen[now["pair"]] = {"visual_quality": "left", "overall": "right"}
         now = next_round(phone, now["pair"])
+        playing(phone)
         phone.find_element(By.ID, "choose-matching-tie").click()  # a tap, then a keyboard: keys still work
         assert phone.execute_script(FOCUS)
         assert state(phone)["step"] == 3

@@ -4,7 +4,7 @@ written with ``textContent`` (never ``innerHTML``), so a prompt with markup stay
 The vote page is keyboard first and works on a phone: every control is a button that never takes
 focus (so the vote keys always reach the page), the two videos run on one clock (they start, loop
 and scrub together; the shorter holds its last frame until the longer ends), and below 700 px the
-two videos stack.
+two videos stack. The video boxes keep their size while a video loads, so nothing moves under a finger.
 """
 
 HEAD = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -17,7 +17,7 @@ main{max-width:1500px;margin:auto;padding:1em}
 a{color:#8cf} kbd{background:#333;border:1px solid #555;border-radius:3px;padding:0 .3em;white-space:nowrap}
 #prompt{font-size:1.2em;margin:.5em 0 1em;white-space:pre-wrap;overflow-wrap:anywhere}
 .pair{display:flex;gap:1em} .side{flex:1;min-width:0;text-align:center}
-video{width:100%;background:#000;max-height:55vh;display:block}
+video{width:100%;aspect-ratio:16/9;object-fit:contain;background:#000;max-height:55vh;display:block}
 #transport{display:flex;gap:.6em;align-items:center;margin:.6em 0}
 #scrub{flex:1;min-width:0} #clock{font-variant-numeric:tabular-nums;min-width:7em;text-align:right}
 button{font-size:1em;padding:.5em 1em;border-radius:6px;border:1px solid #666;background:#2a2a2a;color:#eee;
