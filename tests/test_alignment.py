@@ -4,6 +4,7 @@ tau-b and agreement statistics, the vote csv format, and the align / weighting f
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -262,6 +263,7 @@ def test_weighting_fit_and_align_commands(simulated, tmp_path: Path) -> None:
     table = pd.read_csv(out / "alignment.csv")
     assert set(table["kind"]) == {"dimension", "weighting", "rating"}
     numbers = (out / "alignment.csv").read_text().replace("\n", ",").split(",")
+    numbers += re.findall(r"-?\d+\.\d+", (out / "alignment.json").read_text())
     assert all(len(x.split(".")[1]) <= 4 for x in numbers if x.replace(".", "").lstrip("-").isdigit() and "." in x)
     assert "Kendall tau-b" in (out / "alignment.md").read_text()
     missing = runner.invoke(app, ["align", "--votes", str(tmp_path / "none.sqlite"), *map(str, runs)])

@@ -323,7 +323,17 @@ def test_urlsafe_token_survives_the_cookie_round_trip(arena_runs: list[Path], tm
         assert client.get("/api/next", params={"annotator": "ann"}).status_code == 200  # by the cookie alone
 
 
-def test_cli_refuses_a_bad_token_in_one_line(arena_runs: list[Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--token", "a;b", "--token may hold only"),
+        ("--aspects", "overall,beauty", "unknown aspect(s) beauty"),
+        ("--reference", "nobody", "--reference 'nobody' is none of the runs' models"),
+    ],
+)
+def test_cli_refuses_a_bad_option_in_one_line(
+    arena_runs: list[Path], tmp_path: Path, option: str, value: str, message: str
+) -> None:
     import subprocess
     import sys
 
@@ -334,8 +344,8 @@ def test_cli_refuses_a_bad_token_in_one_line(arena_runs: list[Path], tmp_path: P
             "wanbench",
             "arena",
             *map(str, arena_runs),
-            "--token",
-            "a;b",
+            option,
+            value,
             "--votes",
             str(tmp_path / "v.sqlite"),
         ],
@@ -344,4 +354,5 @@ def test_cli_refuses_a_bad_token_in_one_line(arena_runs: list[Path], tmp_path: P
         timeout=120,
     )
     assert proc.returncode == 2, proc.stderr
-    assert "--token may hold only" in proc.stderr and "Traceback" not in proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

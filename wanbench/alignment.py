@@ -41,6 +41,7 @@ SEED = 0
 FOLDS = 5
 METHODS = ("bradley-terry", "pearson")
 DEFAULT_METHOD = "bradley-terry"
+EXPORT_DECIMALS = 4  # alignment.csv/.json: accuracies, tau-b, ratings to 1e-4, far below their CIs' width
 DIMS = list(DIMENSION_KEYS)
 
 
@@ -629,6 +630,17 @@ def alignment_markdown(report: AlignmentReport) -> str:
     return "".join(lines)
 
 
+def rounded(value: object, decimals: int = EXPORT_DECIMALS) -> object:
+    """Floats in nested lists and dicts rounded for the exported files (not for any computation)."""
+    if isinstance(value, float):
+        return round(value, decimals)
+    if isinstance(value, dict):
+        return {k: rounded(v, decimals) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rounded(v, decimals) for v in value]
+    return value
+
+
 def alignment_json(report: AlignmentReport) -> dict[str, object]:
     return {
         "votes": report.votes,
@@ -660,7 +672,7 @@ def write_alignment(report: AlignmentReport, out_dir: Path) -> list[Path]:
     md = out_dir / "alignment.md"
     md.write_text(alignment_markdown(report), encoding="utf-8")
     js = out_dir / "alignment.json"
-    js.write_text(json.dumps(alignment_json(report), indent=2) + "\n", encoding="utf-8")
+    js.write_text(json.dumps(rounded(alignment_json(report)), indent=2) + "\n", encoding="utf-8")
     csv_path = out_dir / "alignment.csv"
     rows = [{"kind": "dimension", **a.row()} for a in report.dimensions]
     rows += [{"kind": "weighting", **a.row()} for a in report.weightings]
@@ -680,6 +692,3 @@ def write_alignment(report: AlignmentReport, out_dir: Path) -> list[Path]:
     ]
     pd.DataFrame(rows).round(EXPORT_DECIMALS).to_csv(csv_path, index=False)
     return [md, csv_path, js]
-
-
-EXPORT_DECIMALS = 4  # alignment.csv: accuracies, tau-b and ratings to 1e-4, far below their CIs' width
