@@ -174,6 +174,8 @@ def test_a_study_chooses_its_aspects(arena_runs: list[Path], tmp_path: Path) -> 
     with TestClient(create_app(build_catalog(arena_runs), settings)) as client:
         pair = client.get("/api/next", params={"annotator": "ann"}).json()
         assert [a["name"] for a in pair["aspects"]] == ["motion_quality", "overall"]  # overall last
+        page = client.get("/").text
+        assert "<em>Motion quality</em>" in page and "<em>Overall</em>" in page and "Prompt matching" not in page
         body = {"annotator": "ann", "pair_id": pair["pair_id"], "answers": {"overall": "tie", "matching": "left"}}
         assert client.post("/api/vote", json=body).status_code == 400
     with pytest.raises(ValueError, match="unknown aspect"):

@@ -107,7 +107,10 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
         return name if ANNOTATOR.match(name) else None
 
     async def instructions(request: Request) -> Response:
-        return HTMLResponse(INSTRUCTIONS_PAGE.replace("{{PAIRS}}", str(len(catalog.pairs))))
+        asked = ", ".join(f"<em>{html.escape(a.title)}</em> ({html.escape(a.question)})" for a in aspects)
+        return HTMLResponse(
+            INSTRUCTIONS_PAGE.replace("{{PAIRS}}", str(len(catalog.pairs))).replace("{{ASPECTS}}", asked)
+        )
 
     async def vote_page(request: Request) -> Response:
         if annotator_of(request) is None:

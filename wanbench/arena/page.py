@@ -55,11 +55,10 @@ INSTRUCTIONS_PAGE = (
 <h1>Video arena: which video is better?</h1>
 <p>You will see two videos made from the same text prompt by two different models, side by side (stacked on a
 phone), in random order. Both play on one clock: they start, loop and scrub together. For each pair you answer
-a few aspects in turn: <em>visual quality</em> (clean, sharp frames), <em>motion quality</em> (natural,
-smooth motion), <em>prompt matching</em> (does it show what the text asks) and, last and required,
-<em>overall</em>. One key answers the highlighted aspect and moves to the next; the overall answer saves the
-whole pair. There are {{PAIRS}} pairs in this study; you can stop at any time and come back later with the same
-name: nothing is lost and you are never shown a pair you already judged.</p>
+these aspects in turn: {{ASPECTS}}; all but the last may be skipped, the last (overall) is required. One key
+answers the highlighted aspect and moves to the next; the overall answer saves the whole pair. There are
+{{PAIRS}} pairs in this study; you can stop at any time and come back later with the same name: nothing is
+lost and you are never shown a pair you already judged.</p>
 <p>Keys: """
     + KEYS_HTML
     + """.</p>
