@@ -5,6 +5,7 @@ this CPU with torch's FlopCounterMode by benchmarks/cost_model.py --count, or fr
 where stated), the number of calls per video from wanbench's defaults, the dense bf16 peak of an
 H100/H200 SXM from NVIDIA's datasheet, and an assumed sustained throughput per kind of work. The output is
 GPU hours, not a measurement.  Usage:  python benchmarks/cost_model.py [--count] [--json out.json]
+Published runs: --json reports/benchmarks/cost_model_estimate.json (reports/benchmarks/README.md).
 """
 
 from __future__ import annotations

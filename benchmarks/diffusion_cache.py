@@ -4,7 +4,8 @@ Same DiT (random weights, mid-size config), same noise and text contexts, 50 Uni
 the cached run follows ``CachePolicy()``. Prints wall-time speed-up of sampling, DiT forwards
 saved, and the PSNR of the decoded frames (and of the latents) against the uncached result.
 
-    .venv/bin/python benchmarks/diffusion_cache.py [--json docs/diffusion_cache_cpu.json]
+    .venv/bin/python benchmarks/diffusion_cache.py [--json out.json]
+    Published runs: --json reports/benchmarks/diffusion_cache_cpu.json (reports/benchmarks/README.md).
 """
 
 from __future__ import annotations

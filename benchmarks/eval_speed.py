@@ -17,6 +17,7 @@ Real weights are used where present under WANBENCH_HOME; otherwise tiny random s
 exact architectures are installed in a temp folder (RAFT-large keeps its full size: it is the
 real cost). Usage:  python benchmarks/eval_speed.py [--mode shared|overlap] [--videos 4] [--pairs 4]
 [--flow raft|dis] [--rounds 2] [--json out.json]
+Published runs: --json reports/benchmarks/eval_speed_cpu.json (reports/benchmarks/README.md).
 """
 
 from __future__ import annotations

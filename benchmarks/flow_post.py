@@ -4,6 +4,7 @@ Flow: DISFlow.compute (decoded frames to forward and backward fields). Post-proc
 the three dimensions do with the fields (tracking masks, static masks, magnitudes, the camera fit,
 the scores), timed on a fresh FlowField per clip so nothing is cached between them.
 Usage:  python benchmarks/flow_post.py [--clips 8] [--size 256] [--frames 33] [--json out.json]
+Published runs: --json reports/benchmarks/flow_post_cpu.json (reports/benchmarks/README.md).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ key/value cache; it also reports the language-model positions a clip costs each 
 --weights when present (e.g. qwen2-vl-2b on a GPU), else a tiny random Qwen2-VL built here.
 
     python benchmarks/judge_speed.py [--clips 16] [--batch 8] [--weights qwen2-vl-2b] [--json out.json]
+    Published runs: --json reports/benchmarks/judge_speed_cpu.json (reports/benchmarks/README.md).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ configuration is compared with RAFT at 20 iterations called alone on the same pa
 error), and RAFT and DIS are compared with the ground truth of synthetic moves of known speed.
 
 Usage:  python benchmarks/vbench_peer.py [--clips 8] [--configs vbench,raft,dis] [--json out.json]
+Published runs: --json reports/benchmarks/vbench_peer_cpu.json (reports/benchmarks/README.md).
 """
 
 from __future__ import annotations

@@ -14,7 +14,15 @@ import typer
 from wanbench.cli.app import app, err, out, user_errors
 
 # Each command module registers its commands when imported; this order is the order of ``--help``.
-COMMAND_MODULES = ("run_cmds", "results_cmds", "catalog_cmds", "training_cmds", "prompt_cmds", "people_cmds")
+COMMAND_MODULES = (
+    "run_cmds",
+    "results_cmds",
+    "catalog_cmds",
+    "training_cmds",
+    "prompt_cmds",
+    "people_cmds",
+    "reports_cmds",
+)
 for _module in COMMAND_MODULES:
     importlib.import_module(f"wanbench.cli.{_module}")
 
