@@ -25,6 +25,7 @@ from wanbench.report.results_json import results_document, write_results_json
 from wanbench.report.sources import write_sources
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 from wanbench.run.store import RESULTS_FILE, ResultStore
+from wanbench.safe_write import replacing, write_text
 
 SCORE_COLUMNS = [
     "run",
@@ -111,11 +112,13 @@ def write_report(
     lines.append(language_markdown(summaries))  # en vs zh of one model, when both ran
     sources_md, sources_section = write_sources(invocations, out_dir)  # closed-model exports: provenance
     lines.append(sources_md)
-    markdown.write_text("".join(lines), encoding="utf-8")
+    write_text(markdown, "".join(lines))
     leaderboard_csv = out_dir / "leaderboard.csv"
-    frame.to_csv(leaderboard_csv, index=False)
+    with replacing(leaderboard_csv, "w", encoding="utf-8", newline="") as handle:
+        frame.to_csv(handle, index=False)
     scores_csv = out_dir / "scores.csv"
-    results[SCORE_COLUMNS].to_csv(scores_csv, index=False)
+    with replacing(scores_csv, "w", encoding="utf-8", newline="") as handle:
+        results[SCORE_COLUMNS].to_csv(handle, index=False)
     results_path = write_results_json(
         out_dir / "results.json",
         results_document(
@@ -127,7 +130,8 @@ def write_report(
     from wanbench.report.alignment import human_alignment_section  # votes beside the runs, or ``votes``
 
     alignment = human_alignment_section(run_dirs, summaries, weights, weighting_name, votes)
-    html_path.write_text(
+    write_text(
+        html_path,
         render_html(
             title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
             weighting_name,
@@ -143,6 +147,5 @@ def write_report(
             alignment,
             sources_section,
         ),
-        encoding="utf-8",
     )
     return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries, results_path, pairs)

@@ -177,7 +177,7 @@ def results_document(
 
 
 def write_results_json(path: Path, document: dict[str, Any]) -> Path:
-    path.write_text(
-        json.dumps(document, indent=2, sort_keys=True, default=str, allow_nan=False) + "\n", encoding="utf-8"
-    )
+    from wanbench.safe_write import write_text
+
+    write_text(path, json.dumps(document, indent=2, sort_keys=True, default=str, allow_nan=False) + "\n")
     return path

@@ -87,6 +87,11 @@ class ResultStore:
             self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
             self.db.row_factory = sqlite3.Row
             return
+        for name in (self.path.name, self.path.name + "-wal", self.path.name + "-shm", self.path.name + "-journal"):
+            if (self.path.parent / name).is_symlink():  # SQLite would write to the link's target
+                raise ValueError(
+                    f"{self.path.parent / name} is a symbolic link; wanbench never writes through one (remove it)"
+                )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=30)
         self.db.row_factory = sqlite3.Row
