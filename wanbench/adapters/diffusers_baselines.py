@@ -36,6 +36,7 @@ from wanbench.adapters.loading import (
     release_folder,
     weights_fingerprint,
 )
+from wanbench.adapters.option_check import OptionSpec, signature_specs
 from wanbench.adapters.recipes import RECIPES, Recipe
 from wanbench.prompts.suite import Prompt
 from wanbench.video import write_video
@@ -51,6 +52,27 @@ ADAPTER_SETTINGS = {
     "scheduler": "diffusers scheduler class to swap in, e.g. CogVideoXDPMScheduler",
     "prompt_suffix": "text appended to every prompt",
     "variant": "weights variant to prefer when present, e.g. bf16 (none: the plain files)",
+}
+SETTING_TYPES: dict[str, Any] = {
+    "weights": str,
+    "fps": float,
+    "device": str,
+    "dtype": str,
+    "offload": bool,
+    "scheduler": str,
+    "prompt_suffix": str,
+    "variant": str,
+}
+SETTING_BOUNDS = {"fps": (0.1, 240.0)}
+# Bounds of pipeline arguments, checked before loading (a zero step count used to fail after loading).
+CALL_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "num_inference_steps": (1, None),
+    "num_frames": (1, None),
+    "frames": (1, None),
+    "height": (16, None),
+    "width": (16, None),
+    "guidance_scale": (0, None),
+    "true_cfg_scale": (0, None),
 }
 PREFIXES = ("dtype.", "scheduler.", "config.")
 # Short names the CLI and earlier versions use, mapped to the first pipeline argument that exists.
@@ -115,6 +137,33 @@ class DiffusersAdapter(ModelAdapter):
     name = "diffusers"
     description = "any diffusers text-to-video pipeline folder (weights=DIR, fps=N)"
     recipe: Recipe | None = None
+
+    @classmethod
+    def option_specs(cls, options: dict[str, Any]) -> dict[str, OptionSpec]:
+        """The adapter's settings and its pipeline's ``__call__`` arguments, typed as the pipeline
+        declares them (a generic folder's pipeline is read from its model_index.json; when there is
+        none, the constructor reports it and every name passes here)."""
+        diffusers = _diffusers()
+        if cls.recipe is not None:
+            class_name = cls.recipe.pipeline
+        else:
+            index = Path(str(options.get("weights", ""))) / "model_index.json"
+            class_name = json.loads(index.read_text()).get("_class_name", "") if index.is_file() else ""
+        pipeline_cls = getattr(diffusers, class_name, None) if class_name else None
+        if pipeline_cls is None:
+            return {key: OptionSpec(Any) for key in options}
+        arguments = signature_specs(pipeline_cls.__call__, CALL_BOUNDS)
+        specs = {k: v for k, v in arguments.items() if k in pipeline_arguments(pipeline_cls)}
+        specs |= {k: OptionSpec(SETTING_TYPES[k], *SETTING_BOUNDS.get(k, (None, None))) for k in ADAPTER_SETTINGS}
+        for alias, targets in ALIASES.items():
+            target = next((t for t in targets if t in specs), None)
+            if target is not None:
+                specs[alias] = specs[target]
+        modules, config_keys = pipeline_cls._get_signature_keys(pipeline_cls)
+        specs |= {f"dtype.{m}": OptionSpec(str) for m in modules if m != "scheduler" and not m.startswith("tokenizer")}
+        specs |= {f"config.{k}": OptionSpec(Any) for k in config_keys}
+        specs |= {k: OptionSpec(Any) for k in options if k.startswith("scheduler.")}  # checked against the class
+        return specs
 
     def __init__(self, **options: Any) -> None:
         diffusers = _diffusers()

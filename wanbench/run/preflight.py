@@ -64,14 +64,32 @@ def check_suite(suite) -> None:
         raise ValueError(f"suite {suite.name} ({suite.path}) has no prompts")
 
 
+def check_environment() -> None:
+    """The WANBENCH_MAX_* decode limits, read now: a typo there used to surface after a video was made."""
+    from wanbench.video import DecodeLimits
+
+    DecodeLimits.from_env()
+
+
+def check_model_options(config) -> None:
+    """The adapter's options by name, type and bounds, before any model loads; the config then holds
+    the converted values (``use_dynamic_cfg=no`` is recorded and run as false, not as the text "no")."""
+    from wanbench.adapters.base import check_adapter_options
+
+    config.model_options = check_adapter_options(config.model, config.model_options)
+
+
 def check_run(config, weighting: str, reference: str | None, with_report: bool = True):
-    """Every check above for one ``eval``/``score`` invocation, cheapest first; returns the loaded suite."""
+    """Every check above for one ``eval``/``score`` invocation, cheapest first; returns the loaded suite.
+    (``config.model_options`` is replaced by the checked values.)"""
     from wanbench.prompts.suite import PROMPT_ID, load_suite
 
     if config.name is not None and not PROMPT_ID.match(config.name):
         raise ValueError(f"--name {config.name!r} must be letters, digits, '_', '.', '-' (it names a folder)")
     check_limit(config.limit)
     check_seeds(config.seeds)
+    check_environment()
+    check_model_options(config)
     if with_report:
         check_report_options(weighting, reference)
     suite = load_suite(config.suite)
