@@ -207,6 +207,24 @@ class ResultStore:
         ).fetchall()
         return {(r[0], int(r[1]), r[2], r[3]) for r in rows}
 
+    def kept(self, run: str, model: str) -> int:
+        """Videos and finished scores stored under ``run``/``model`` (what binds a label to its settings)."""
+        videos = self.db.execute("SELECT count(*) FROM videos WHERE run=? AND model=?", (run, model)).fetchone()[0]
+        scores = self.db.execute(
+            "SELECT count(*) FROM results WHERE run=? AND model=? AND status IN ('ok', 'not_applicable')",
+            (run, model),
+        ).fetchone()[0]
+        return int(videos) + int(scores)
+
+    def forget_unfinished(self, run: str, model: str) -> None:
+        """Drop the error and missing rows and failures of ``run``/``model``: made under settings that are
+        being replaced (nothing else was kept), they are redone under the new ones."""
+        with self.db:
+            self.db.execute(
+                "DELETE FROM results WHERE run=? AND model=? AND status NOT IN ('ok', 'not_applicable')", (run, model)
+            )
+            self.db.execute("DELETE FROM failures WHERE run=? AND model=? AND stage != 'suite'", (run, model))
+
     def write_results(self, rows: Iterable[ResultRow]) -> None:
         """All rows of one video in one transaction."""
         now = time.time()
