@@ -9,8 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import write_suite
-from wanbench.adapters.base import check_adapter_options, make_adapter
-from wanbench.adapters.option_check import OptionError
+from wanbench.adapters.base import OptionError, check_adapter_options, make_adapter
 from wanbench.run.preflight import check_run
 from wanbench.run.runner import EvalConfig
 

@@ -5,15 +5,21 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from wanbench.adapters.option_check import OptionSpec, check_against, signature_specs
 from wanbench.prompts.suite import Prompt
 from wanbench.registry import Registry
+
+if TYPE_CHECKING:
+    from wanbench.adapters.option_check import OptionSpec
 
 
 class AdapterError(RuntimeError):
     """An adapter that cannot produce a video for this prompt (the message says why)."""
+
+
+class OptionError(AdapterError, ValueError):
+    """A bad adapter option (unknown name, wrong type, out of bounds): one line naming it."""
 
 
 class ModelAdapter(ABC):
@@ -29,12 +35,16 @@ class ModelAdapter(ABC):
     @classmethod
     def option_specs(cls, options: dict[str, Any]) -> dict[str, OptionSpec]:
         """The options this adapter takes and their types: its constructor's keyword parameters."""
+        from wanbench.adapters.option_check import signature_specs
+
         return signature_specs(cls.__init__, cls.option_bounds)
 
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> dict[str, Any]:
         """``options`` checked by name (with a did-you-mean), type and bounds, converted to the declared
         types (``no`` -> False, ``3`` -> 3.0 for a float); raises one line. Loads nothing."""
+        from wanbench.adapters.option_check import check_against
+
         return check_against(cls.option_specs(options), options, cls.name)
 
     @abstractmethod

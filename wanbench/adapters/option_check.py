@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wanbench.adapters.base import OptionError
+
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
 
@@ -26,10 +28,6 @@ class OptionSpec:
     kind: Any  # a type, a Union of types, or Any
     low: float | None = None  # inclusive lower bound for numbers
     high: float | None = None
-
-
-class OptionError(ValueError):
-    """A bad adapter option: one line naming it and what it must be."""
 
 
 def unknown_option(key: str, known: typing.Iterable[str], what: str) -> OptionError:

@@ -71,6 +71,25 @@ def check_environment() -> None:
     DecodeLimits.from_env()
 
 
+def check_judge_server(config) -> None:
+    """A remote judge the run's dimensions need must answer now (as one line), not after the compute."""
+    vlm = config.backbone_options.get("vlm", {})
+    if vlm.get("judge") != "remote" or not vlm.get("url"):
+        return
+    from wanbench.dims.names import DIMENSION_KEYS
+    from wanbench.dims.registry import get_dimension
+
+    if not any("vlm" in get_dimension(name).needs for name in config.dimensions or DIMENSION_KEYS):
+        return
+    from wanbench.backbones.judge.remote import probe_server
+
+    reason = probe_server(str(vlm["url"]))
+    if reason is not None:
+        raise ValueError(
+            f"--judge-url {vlm['url']}: no judge server answers there ({reason}); start it, or leave out --judge remote"
+        )
+
+
 def check_model_options(config) -> None:
     """The adapter's options by name, type and bounds, before any model loads; the config then holds
     the converted values (``use_dynamic_cfg=no`` is recorded and run as false, not as the text "no")."""
@@ -95,4 +114,5 @@ def check_run(config, weighting: str, reference: str | None, with_report: bool =
     suite = load_suite(config.suite)
     check_suite(suite)
     check_out_dir(config.out)
+    check_judge_server(config)  # last: the only check that may wait on the network
     return suite
