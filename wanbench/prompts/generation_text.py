@@ -46,7 +46,7 @@ class ExtensionCache:
                 try:
                     row = json.loads(line)
                     self.table[(row["model"], row["instruction"], row["lang"], row["source"])] = row["text"]
-                except (ValueError, KeyError, TypeError):
+                except (ValueError, KeyError, TypeError, RecursionError):
                     continue  # a torn last line from an interrupted run is asked again
 
     def get(self, key: tuple[str, str, str, str]) -> str | None:
