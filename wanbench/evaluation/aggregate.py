@@ -210,7 +210,7 @@ def load_results(run_dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
             if shard_paths(run_dir):
                 raise FileNotFoundError(f"no {RESULTS_FILE} in {run_dir} yet, only shards: wanbench merge {run_dir}")
             raise FileNotFoundError(f"no {RESULTS_FILE} in {run_dir}: is it a wanbench run directory?")
-        with ResultStore(db) as store:
+        with ResultStore(db, existing=True) as store:
             results.extend(store.results())
             failures.extend(store.failures())
     columns = [
