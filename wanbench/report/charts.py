@@ -23,7 +23,7 @@ def _labels(frame: pd.DataFrame) -> list[str]:
     return [
         (str(m).replace("$", r"\$") if s == "measured" else f"{m} (paper)".replace("$", r"\$"))
         + (" (partial)" if s == "measured" and bool(p) is True else "")
-        for m, s, p in zip(frame.model, frame.source, partial)
+        for m, s, p in zip(frame["label"] if "label" in frame.columns else frame.model, frame.source, partial)
     ]
 
 

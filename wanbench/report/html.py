@@ -17,7 +17,7 @@ from typing import Any, SupportsFloat
 import pandas as pd
 
 from wanbench.dims.names import DIMENSION_KEYS, DIMENSIONS, display_name
-from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
+from wanbench.evaluation.aggregate import ModelSummary
 
 STYLE = """
 *{box-sizing:border-box}
@@ -139,11 +139,8 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
             and not pd.isna(row.weighted_ci_low)
         ):
             score += f"<br><small>[{row.weighted_ci_low:.3f}, {row.weighted_ci_high:.3f}]</small>"
-            if row.weighted_ci_draws < BOOTSTRAP_SAMPLES:
-                score += (
-                    f'<br><small class="partial">CI over {int(row.weighted_ci_draws)} of {BOOTSTRAP_SAMPLES} '
-                    "draws: the rest held none of a dimension's prompts</small>"
-                )
+            if row.weighted_ci_note:
+                score += f'<br><small class="partial">{esc(row.weighted_ci_note)}</small>'
         if row.source == "measured" and row.partial and not pd.isna(row.weighted_score):
             score += (
                 f'<br><small class="partial">partial: {row.dimensions_scored}/14 dims, '
@@ -162,7 +159,7 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
         else:
             key, rank = "ranked", str(int(row.rank))
         sections[key].append(
-            f'<tr><td>{esc(row.model)}</td><td data-v="{esc(rank if rank.isdigit() else "")}">'
+            f'<tr><td>{esc(row.label)}</td><td data-v="{esc(rank if rank.isdigit() else "")}">'
             f'{rank}</td><td class="l">{esc(row.source)}</td><td data-v="{value}">{score}</td>'
             f"{cells}</tr>"
         )
@@ -199,7 +196,7 @@ def missing_reasons_html(summaries: list[ModelSummary]) -> str:
     for s in summaries:
         for d, x in s.dimensions.items():
             if x.mean is None and x.missing_reason:
-                grouped.setdefault(x.missing_reason, {}).setdefault(s.model, []).append(display_name(d))
+                grouped.setdefault(x.missing_reason, {}).setdefault(s.label, []).append(display_name(d))
     if not grouped:
         return ""
     items = []
@@ -221,8 +218,8 @@ def dimension_table_html(summary: ModelSummary) -> str:
             note += esc(s.subdimension_label())
         if s.n_error:
             note += f' <span class="err">{s.n_error} error(s)</span>'
-        if s.mean is not None and s.ci_draws < BOOTSTRAP_SAMPLES:
-            note += f' <span class="partial">CI over {s.ci_draws} of {BOOTSTRAP_SAMPLES} draws</span>'
+        if s.ci_note:
+            note += f' <span class="partial">{esc(s.ci_note)}</span>'
         if s.method_note:
             note += f' <span class="partial">{esc(s.method_note)}</span>'
         method = esc(s.method) + ("" if s.reference_method else ' <span class="partial">(not the report\'s)</span>')
@@ -426,7 +423,7 @@ def render_html(
 
     parts.append(language_html(summaries, esc))  # en vs zh of one model, when both ran
     for s in summaries:
-        parts.append(f"<h2>{esc(s.model)} <small>(run {esc(s.run)})</small></h2>")
+        parts.append(f"<h2>{esc(s.label)} <small>(run {esc(s.run)})</small></h2>")
         parts.append(dimension_table_html(s))
     parts.append(
         alignment
