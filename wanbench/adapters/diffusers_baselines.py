@@ -41,7 +41,13 @@ from wanbench.adapters.recipes import RECIPES, Recipe
 from wanbench.prompts.suite import Prompt
 from wanbench.video import write_video
 
-DTYPES = ("bfloat16", "float16", "float32")
+# "bfloat16-linear": float32 parameters with the Linear layers in bfloat16 (Genmo's Mochi runs its
+# DiT as float32 parameters under bfloat16 autocast: matmuls in bfloat16, norms and the rest in float32).
+DTYPES = ("bfloat16", "float16", "float32", "bfloat16-linear")
+LINEAR_ONLY = "bfloat16-linear"
+# Pipeline arguments that only act when the VAE's decoder is timestep-conditioned (LTX-Video 0.9.1+);
+# the 0.9 VAE has no such decoder, so they are left out of its call (recorded in the settings).
+DECODE_ARGUMENTS = ("decode_timestep", "decode_noise_scale")
 # The adapter's own settings (not pipeline arguments), with what each does.
 ADAPTER_SETTINGS = {
     "weights": "pipeline folder (default: $WANBENCH_HOME/<repo name> or the Hugging Face cache)",
@@ -227,6 +233,10 @@ class DiffusersAdapter(ModelAdapter):
                     raise _unknown(key, known, what)
                 if value not in DTYPES:
                     raise AdapterError(f"{what}: {key} must be one of {', '.join(DTYPES)}, got {value!r}")
+                if value == LINEAR_ONLY and component == "default":
+                    raise AdapterError(
+                        f"{what}: {LINEAR_ONLY} is set per component, e.g. dtype.transformer={LINEAR_ONLY}"
+                    )
                 if component == "default":  # one dtype for all: drops the recipe's per-component ones
                     self.recipe_dtypes = {}
                 self.asked_dtypes[component] = str(value)
@@ -256,6 +266,15 @@ class DiffusersAdapter(ModelAdapter):
             raise AdapterError(
                 f"{what}: negative_prompt has no effect while true_cfg_scale <= 1 (the pipeline runs "
                 "no classifier-free guidance); add --option true_cfg_scale=N (N > 1) or drop it"
+            )
+        if (
+            "true_cfg_scale" in arguments
+            and float(self.call.get("true_cfg_scale", 1.0)) > 1.0
+            and not self.call.get("negative_prompt")
+        ):  # the pipeline would silently run without classifier-free guidance
+            raise AdapterError(
+                f"{what}: true_cfg_scale > 1 needs a negative prompt (without one the pipeline silently "
+                "runs no classifier-free guidance); add --option negative_prompt=TEXT"
             )
         if self.fps <= 0:
             raise AdapterError(f"{what}: fps must be positive, got {self.fps}")
@@ -303,7 +322,7 @@ class DiffusersAdapter(ModelAdapter):
             diffusers = _diffusers()
             device = choose_device(self.device)
             names = self.dtypes(device)
-            dtype = {component: getattr(torch, name) for component, name in names.items()}
+            dtype = {c: torch.float32 if name == LINEAR_ONLY else getattr(torch, name) for c, name in names.items()}
             variant = self.variant
             if variant and not any(self.root.rglob(f"*.{variant}*.safetensors")):
                 variant = None
@@ -316,11 +335,16 @@ class DiffusersAdapter(ModelAdapter):
                 )
                 self._check_scheduler_keys(scheduler_cls)
                 pipe.scheduler = scheduler_cls.from_config(pipe.scheduler.config, **self.scheduler_config)
-            if len(set(names.values())) > 1:
+            for component, name in names.items():
+                module = getattr(pipe, component, None) if component != "default" else None
+                if name == LINEAR_ONLY and module is not None:
+                    linear_in_bfloat16(module)
+            if len(set(names.values()) - {LINEAR_ONLY}) > 1:
                 for component in DENOISERS:
                     module = getattr(pipe, component, None)
-                    if module is not None:
+                    if module is not None and names.get(component, names["default"]) != LINEAR_ONLY:
                         cast_around(module)
+            self.decode_applies = bool(getattr(getattr(pipe, "vae", None), "config", {}).get("timestep_conditioning"))
             if self.offload and on_gpu(device):
                 pipe.enable_model_cpu_offload()
             else:
@@ -341,6 +365,9 @@ class DiffusersAdapter(ModelAdapter):
             "generator": torch.Generator(device=self._device).manual_seed(seed),
             **self.call,
         }
+        if not getattr(self, "decode_applies", True):
+            for name in DECODE_ARGUMENTS:
+                kwargs.pop(name, None)
         if "frame_rate" in accepted and "frame_rate" not in self.call:  # LTX conditions on the frame rate
             kwargs["frame_rate"] = int(round(self.fps))
         if self.step_callback is not None and "callback_on_step_end" in accepted:
@@ -378,6 +405,7 @@ class DiffusersAdapter(ModelAdapter):
             "dtypes_cpu": self.dtypes("cpu"),
             "prompt_suffix": self.prompt_suffix,
             "fps": self.fps,
+            "decode_arguments": "passed only when the VAE's decoder is timestep-conditioned",
         }
 
     def info(self) -> dict[str, Any]:
@@ -394,6 +422,25 @@ class DiffusersAdapter(ModelAdapter):
             "fps": self.fps,
             "device": self.device,
         }
+
+
+def linear_in_bfloat16(module: Any) -> None:
+    """Every nn.Linear of ``module`` in bfloat16, its inputs cast to bfloat16 and its outputs back to
+    float32; every other parameter stays float32 (what bfloat16 autocast does to a float32 model's
+    matmuls, without autocast, so it also runs where autocast does not)."""
+    import torch
+
+    def before(_mod, args):
+        return tuple(a.to(torch.bfloat16) if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args)
+
+    def after(_mod, _args, output):
+        return output.to(torch.float32) if isinstance(output, torch.Tensor) else output
+
+    for sub in module.modules():
+        if isinstance(sub, torch.nn.Linear):
+            sub.to(torch.bfloat16)
+            sub.register_forward_pre_hook(before)
+            sub.register_forward_hook(after)
 
 
 def cast_around(module: Any) -> None:
