@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from wanbench.dims.names import display_name
+from wanbench.benchmark.names import display_name
 from wanbench.people.alignment import Agreement, align, load_video_scores
 from wanbench.people.votes import VoteError, VoteStore, default_votes_path
 

@@ -7,6 +7,7 @@ UnknownNameError) with the one line the CLI prints, naming the flag to fix.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +105,31 @@ def backbone_options(
                 raise ValueError(f"{flag} does not apply to --judge {judge} (it takes {', '.join(sorted(takes))})")
             vlm[key] = value
     return {"artifacts": artifacts, "vlm": vlm}
+
+
+def flow_options(items: list[str] | None) -> dict[str, dict[str, Any]]:
+    """``--flow-option KEY=VALUE`` pairs -> the "flow" backbone entry (it reaches whichever flow backend
+    runs, each taking the keys it has; {} when none). A key no flow backend takes is one clear error."""
+    if not items:
+        return {}
+    from wanbench.backbones.base import accepted_options
+    from wanbench.backbones.flow import DISFlow, RAFTFlow
+    from wanbench.benchmark.flow_settings import NUMBER_NEUTRAL
+
+    bad = [item for item in items if "=" not in item or item.startswith("=")]
+    if bad:
+        raise ValueError(f"--flow-option expects KEY=VALUE, got {bad[0]!r}")
+    parsed = parse_adapter_options(items)
+    known = ((accepted_options(RAFTFlow) or set()) | (accepted_options(DISFlow) or set())) - {"device", "weights"}
+    unknown = sorted(set(parsed) - known)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ValueError(
+            f"--flow-option: no flow setting {', '.join(map(repr, unknown))}{hint} "
+            f"(settings: {', '.join(sorted(known - set(NUMBER_NEUTRAL)))}, batch)"
+        )
+    return {"flow": parsed}
 
 
 def judge_options(judge: str) -> set[str]:
