@@ -28,7 +28,7 @@ def test_every_shipped_suite_loads_without_problems() -> None:
 
 def test_the_full_suite_meets_every_target() -> None:
     suite = load_suite("wanbench")
-    assert suite.version == "2.0"
+    assert suite.version == "2.1"
     assert check_targets(suite_stats(suite)) == []
     for dim, prompts in suite.by_dimension().items():
         for prompt in prompts:  # what each dimension reads is there (the loader enforces it too)
@@ -92,6 +92,93 @@ def test_consistency_catches_counts_directions_and_relations() -> None:
         {"id": "n", "text": "A cup", "dimensions": ["single_object"], "objects": [{"name": "cup"}]}
     )
     assert consistency(no_zh) == ["no Chinese text (text_zh)"]
+
+
+def _prompt(**fields):
+    return prompt_from_dict({"id": "p", "dimensions": ["image_quality"], **fields})
+
+
+def test_consistency_catches_metadata_that_contradicts_the_text() -> None:
+    """Each class the v2 read-through found: a wrong noun, a count of pairs, a person-less Human
+    Artifacts prompt, a rider without has_human, an event or a style the text does not show."""
+    assert consistency(
+        _prompt(
+            text="A sailfish slashes through sardines",
+            text_zh="一条旗鱼冲进沙丁鱼群",
+            dimensions=["id_consistency"],
+            subject={"name": "swordfish", "kind": "animal"},
+        )
+    ) == ["subject 'swordfish': the English text never names it (nor a declared synonym)"]
+    synonym = _prompt(
+        text="A Dalmatian leaps for a frisbee beside a rowboat",
+        text_zh="一只斑点狗跃起接飞盘",
+        dimensions=["id_consistency"],
+        subject={"name": "dog", "kind": "animal"},
+        objects=[{"name": "boat"}],
+    )
+    assert consistency(synonym) == []  # a declared synonym and a compound both show the noun
+    pairs = _prompt(
+        text="Two pairs of chopsticks across a rice bowl",
+        text_zh="两双筷子横搭在米饭碗上",
+        dimensions=["multiple_object"],
+        objects=[{"name": "chopsticks", "count": 2}, {"name": "rice bowl"}],
+    )
+    assert any("counts pairs" in p and "pair of chopsticks" in p for p in consistency(pairs))
+    fixed = _prompt(
+        **{**pairs.to_dict(), "objects": [{"name": "pair of chopsticks", "count": 2}, {"name": "rice bowl"}]}
+    )
+    assert consistency(fixed) == []
+    nobody = _prompt(
+        text="Close-up of a needle pulling silk thread through fabric",
+        text_zh="绣针引着丝线穿过绣布",
+        dimensions=["human_artifacts"],
+        has_human=True,
+    )
+    assert consistency(nobody) == ["a Human Artifacts prompt whose English text shows no person, hand or face"]
+    assert consistency(_prompt(**{**nobody.to_dict(), "text": "An embroiderer's fingers pull a needle"})) == []
+    rider = _prompt(
+        text="A horse clears a fence, its rider leaning forward",
+        text_zh="一匹马跃过栏杆，骑手俯身",
+        dimensions=["id_consistency"],
+        subject={"name": "horse and rider", "kind": "animal"},
+    )
+    assert any("has_human" in p for p in consistency(rider))
+    event = _prompt(
+        text="A feather and a hammer dropped together in a vacuum chamber",
+        text_zh="真空舱里羽毛和锤子同时落下",
+        dimensions=["physical_plausibility"],
+        event="a light ball and a heavy ball are dropped together",
+    )
+    assert any(p.startswith("event") for p in consistency(event))
+    style = _prompt(
+        text="Voxel art of a tiny island with a lighthouse",
+        text_zh="体素风格的小岛",
+        dimensions=["stylization"],
+        style="Lego-like voxel art",
+    )
+    assert consistency(style) == ["style 'Lego-like voxel art': the English text never says lego"]
+    growing = _prompt(
+        text="Five paper cranes folded one after another on a table",
+        text_zh="桌上一只接一只叠出五只纸鹤",
+        dimensions=["multiple_object"],
+        objects=[{"name": "paper crane", "count": 5}],
+    )
+    assert any("change during the clip" in p for p in consistency(growing))
+
+
+def test_chinese_camera_words_must_name_the_move() -> None:
+    """平移 is a truck; a pan is 摇 (or 扫, 转); a move named the other way round is caught in both languages."""
+
+    def camera(camera: str, text: str, text_zh: str) -> list[str]:
+        return consistency(_prompt(text=text, text_zh=text_zh, dimensions=["camera_control"], camera=camera))
+
+    assert camera("pan_left", "The camera pans left along the boats", "镜头向左摇，扫过渔船") == []
+    truck = camera("pan_left", "The camera pans left along the boats", "镜头向左平移，掠过渔船")
+    assert any("平移" in p for p in truck) and any("摇/扫/转" in p for p in truck)
+    assert any("the other way" in p for p in camera("pan_left", "The camera pans right, then left", "镜头向左摇"))
+    assert any("拉远" in p for p in camera("zoom_in", "The camera zooms in on a clock", "镜头拉远"))
+    assert any("上升" in p for p in camera("lift_down", "The camera descends", "镜头缓缓上升"))
+    assert camera("lift_down", "The camera descends to the street", "镜头往下降到街面") == []
 
 
 def test_source_lines_become_validated_prompts() -> None:

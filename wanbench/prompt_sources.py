@@ -21,7 +21,7 @@ from pathlib import Path
 from wanbench.suite import Prompt, prompt_from_dict
 
 SOURCES_DIR = Path(__file__).resolve().parents[1] / "prompts" / "v2"
-SUITE_VERSION = "2.0"
+SUITE_VERSION = "2.1"
 
 DIM_CODES = {
     "lm": "large_motion",

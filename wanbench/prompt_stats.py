@@ -11,16 +11,17 @@ the full suite's bar (issue 22); ``check_targets`` lists every miss.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.prompt_consistency import consistency, consistency_problems, words
 from wanbench.suite import Prompt, Suite
 
-WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+__all__ = ["consistency", "consistency_problems", "words"]  # the checks live in prompt_consistency
+
 CAMERA_STYLES = {
     "pan": ("pan_left", "pan_right"),
     "lift": ("lift_up", "lift_down"),
@@ -47,10 +48,6 @@ class Targets:
 
 
 TARGETS = Targets()
-
-
-def words(text: str) -> list[str]:
-    return WORD.findall(text.lower())
 
 
 @dataclass
@@ -128,117 +125,6 @@ def coverage(suite: Suite) -> Coverage:
         physics_with_event=sum(1 for p in table["physical_plausibility"] if p.event),
         artifacts_with_human=sum(1 for p in table["human_artifacts"] if p.has_human),
     )
-
-
-# --- English/Chinese consistency ------------------------------------------------------------------
-
-EN_NUMBERS = {
-    1: ("one", "a", "an", "single", "lone"),
-    2: ("two", "pair", "both", "couple"),
-    3: ("three",),
-    4: ("four",),
-    5: ("five",),
-    6: ("six",),
-    7: ("seven",),
-    8: ("eight",),
-    9: ("nine",),
-    10: ("ten",),
-    11: ("eleven",),
-    12: ("twelve",),
-    20: ("twenty",),
-}
-ZH_NUMBERS = {
-    1: ("一",),
-    2: ("两", "二", "双", "对"),
-    3: ("三",),
-    4: ("四",),
-    5: ("五",),
-    6: ("六",),
-    7: ("七",),
-    8: ("八",),
-    9: ("九",),
-    10: ("十",),
-    11: ("十一",),
-    12: ("十二",),
-    20: ("二十",),
-}
-# What a camera motion or relation must be called in each language (any one of the words).
-CAMERA_WORDS = {
-    "pan_left": (("left", "leftward"), ("左",)),
-    "pan_right": (("right",), ("右",)),
-    "lift_up": (("up", "upward", "rise", "rises", "rising", "ascends", "lifting", "lifts", "cranes"), ("升", "上")),
-    "lift_down": (
-        ("down", "downward", "descends", "descending", "lowers", "lowering", "sinks", "drops"),
-        ("降", "下", "沉"),
-    ),
-    "zoom_in": (("zoom", "zooms", "zooming", "push-in"), ("推", "拉近", "放大")),
-    "zoom_out": (("zoom", "zooms", "zooming", "pulls"), ("拉远", "拉开", "后拉", "往外拉", "缩小")),
-    "aerial": (("aerial", "drone", "bird's-eye", "overhead", "flyover"), ("航拍", "俯瞰", "鸟瞰", "俯拍", "无人机")),
-    "tracking": (("tracking", "tracks", "follows", "following", "follow", "chase-cam", "alongside"), ("跟",)),
-    "static": (
-        ("static", "still", "locked", "locked-off", "tripod", "fixed", "not", "stays"),
-        ("固定", "静止", "不动"),
-    ),
-}
-RELATION_WORDS = {
-    "left_of": (("left",), ("左",)),
-    "right_of": (("right",), ("右",)),
-    "above": (("above", "over", "top", "overhead", "high", "on"), ("上",)),
-    "below": (("below", "under", "beneath", "underneath"), ("下", "底")),
-}
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _has_any(haystack: str, needles: tuple[str, ...], whole_words: bool) -> bool:
-    if whole_words:
-        found = set(words(haystack)) | {w.rstrip("s") for w in words(haystack)}
-        return any(n in found for n in needles)
-    return any(n in haystack for n in needles)
-
-
-def _count_named(prompt: Prompt, name: str, count: int) -> list[str]:
-    """A count above one must be written (as a digit or a number word) in both texts."""
-    if count < 2 or count not in EN_NUMBERS:
-        return []
-    problems = []
-    if str(count) not in prompt.text and not _has_any(prompt.text, EN_NUMBERS[count], whole_words=True):
-        problems.append(f"count {count} of {name!r} is not written in the English text")
-    zh = prompt.text_zh or ""
-    if str(count) not in zh and not any(numeral in zh for numeral in ZH_NUMBERS[count]):
-        problems.append(f"count {count} of {name!r} is not written in the Chinese text")
-    return problems
-
-
-def consistency(prompt: Prompt) -> list[str]:
-    """Every mismatch between the metadata and the two texts that a machine can see."""
-    problems = []
-    if not prompt.text_zh:
-        return ["no Chinese text (text_zh)"]
-    if not CJK.search(prompt.text_zh):
-        problems.append("text_zh has no Chinese characters")
-    if CJK.search(prompt.text):
-        problems.append("the English text has Chinese characters")
-    for obj in prompt.objects:
-        problems.extend(_count_named(prompt, obj.name, obj.count))
-    if prompt.camera and "camera_control" in prompt.dimensions:
-        en, zh = CAMERA_WORDS[prompt.camera]
-        if not _has_any(prompt.text, en, whole_words=True):
-            problems.append(f"camera {prompt.camera}: the English text names none of {', '.join(en)}")
-        if not _has_any(prompt.text_zh, zh, whole_words=False):
-            problems.append(f"camera {prompt.camera}: the Chinese text names none of {''.join(zh)}")
-    if prompt.spatial and "spatial_position" in prompt.dimensions:
-        en, zh = RELATION_WORDS[prompt.spatial.relation]
-        if not _has_any(prompt.text, en, whole_words=True):
-            problems.append(f"relation {prompt.spatial.relation}: the English text names none of {', '.join(en)}")
-        if not _has_any(prompt.text_zh, zh, whole_words=False):
-            problems.append(f"relation {prompt.spatial.relation}: the Chinese text names none of {''.join(zh)}")
-    if prompt.subject and prompt.subject.kind == "human" and not prompt.has_human:
-        problems.append("a human subject needs has_human: true")
-    return problems
-
-
-def consistency_problems(prompts: list[Prompt]) -> dict[str, list[str]]:
-    return {p.id: found for p in prompts if (found := consistency(p))}
 
 
 # --- the bar ---------------------------------------------------------------------------------------
