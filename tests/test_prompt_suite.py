@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from wanbench.prompt_sources import SourceError, assemble, parse_source_line, to_suite_jsonl
-from wanbench.prompt_stats import check_targets, consistency, diversity, suite_stats
+from wanbench.prompt_stats import check_targets, consistency, consistency_problems, diversity, suite_stats
 from wanbench.suite import REQUIRED_METADATA, Suite, load_suite, parse_suite, prompt_from_dict
-from wanbench.suitegen import build_prompts, controlled_jsonl
+from wanbench.suitegen import COUNT_COLORS, SETTINGS, build_prompts, controlled_jsonl
 
 PROMPTS = Path(__file__).resolve().parents[1] / "wanbench" / "data" / "suites"
 
@@ -209,10 +209,10 @@ def test_header_line_gives_the_version_and_is_not_a_prompt() -> None:
 
 def test_controlled_suite_keeps_counts_relations_and_camera_moves() -> None:
     suite = load_suite("controlled")
-    assert suite.version == "1.0"
+    assert suite.version == "2.0"
     sections = {p.id.rsplit("-", 1)[0] for p in suite.prompts}
     assert sections == {
-        "multiple",
+        "count",
         "spatial",
         "camera-panning",
         "camera-lifting",
@@ -221,6 +221,27 @@ def test_controlled_suite_keeps_counts_relations_and_camera_moves() -> None:
         "camera-tracking",
     }
     assert all(
-        set(p.dimensions) <= {"multiple_object", "spatial_position", "camera_control", "scene_quality"}
+        set(p.dimensions) <= {"single_object", "multiple_object", "spatial_position", "camera_control"}
         for p in suite.prompts
     ), {d for p in suite.prompts for d in p.dimensions}
+    assert consistency_problems(suite.prompts) == {}
+
+
+def test_controlled_counts_sweep_totals_one_to_six_in_plausible_places() -> None:
+    """Ten prompts per total, interleaved; each thing belongs to its place; only made things are coloured."""
+    counts = [p for p in load_suite("controlled").prompts if p.id.startswith("count-")]
+    totals = [sum(o.count for o in p.objects) for p in counts]
+    assert totals == [1, 2, 3, 4, 5, 6] * 10
+    for prompt, total in zip(counts, totals):
+        assert prompt.dimensions == (("single_object",) if total == 1 else ("multiple_object",))
+        assert total == 1 or len(prompt.objects) == 2  # several kinds of thing, not one kind counted
+        place = next(pl for pl in SETTINGS if prompt.text.endswith(f" {pl.en}.") and pl.scene == prompt.scene)
+        for obj in prompt.objects:
+            thing = next(t for t in place.things if obj.name == t.en or obj.name.endswith(" " + t.en))
+            assert obj.name == thing.en or thing.colorable, obj.name  # a colour only on a made thing
+    animals = {"dog", "cat", "horse", "sheep", "chicken", "cow", "duck", "swan"}
+    assert not any(
+        o.name.split()[0] in {c.en for c in COUNT_COLORS} and o.name.split()[-1] in animals
+        for p in counts
+        for o in p.objects
+    )
