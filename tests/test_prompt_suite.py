@@ -5,8 +5,17 @@ from pathlib import Path
 
 import pytest
 
+from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.prompt_sources import SourceError, assemble, parse_source_line, to_suite_jsonl
-from wanbench.prompt_stats import check_targets, consistency, consistency_problems, diversity, suite_stats
+from wanbench.prompt_stats import (
+    check_targets,
+    consistency,
+    consistency_problems,
+    diversity,
+    is_short,
+    style_family,
+    suite_stats,
+)
 from wanbench.suite import REQUIRED_METADATA, Suite, load_suite, parse_suite, prompt_from_dict
 from wanbench.suitegen import COUNT_COLORS, SETTINGS, build_prompts, controlled_jsonl
 
@@ -35,6 +44,20 @@ def test_the_full_suite_meets_every_target() -> None:
             assert all(getattr(prompt, needed) for needed in REQUIRED_METADATA.get(dim, ())), (dim, prompt.id)
     assert all(p.event for p in suite.by_dimension()["physical_plausibility"])
     assert all(p.spatial.viewpoint == "camera" for p in suite.by_dimension()["spatial_position"])
+
+
+def test_every_style_has_a_family_and_the_short_slice_is_there() -> None:
+    suite = load_suite("wanbench")
+    styles = {p.style for p in suite.by_dimension()["stylization"] if p.style}
+    assert {s: style_family(s) for s in styles if style_family(s) == "other"} == {}
+    assert style_family("Studio Ghibli anime") == "animation" and style_family("Baroque painting") == "painting"
+    assert style_family("black and white manga") == "drawing and print" and style_family("ASCII art") == "other"
+    short = [p for p in suite.prompts if is_short(p)]
+    assert len(short) >= 100 and {p.id.split("-")[0] for p in short} == {"short"}  # one slice, told apart by id
+    covered = {d for p in short for d in p.dimensions}
+    assert covered == set(DIMENSION_KEYS)  # the slice spans every dimension, so --extend is measured on each
+    stats = suite_stats(Suite("long only", None, [p for p in suite.prompts if not is_short(p)]))
+    assert any("8 words or fewer" in m for m in check_targets(stats))
 
 
 def test_the_targets_reject_a_template_suite() -> None:

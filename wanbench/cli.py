@@ -741,7 +741,7 @@ def prompts_stats(
 
     Example:  wanbench prompts stats wanbench --targets --chart docs/prompts_per_dimension.png
     """
-    from wanbench.prompt_stats import TARGETS, check_targets, suite_stats
+    from wanbench.prompt_stats import SHORT_WORDS, TARGETS, check_targets, suite_stats
     from wanbench.suite import load_suite
 
     with user_errors():
@@ -764,6 +764,8 @@ def prompts_stats(
         f"has_human: {c.artifacts_with_human}",
         highlight=False,
     )
+    out.print("style families: " + ", ".join(f"{k} {v}" for k, v in c.style_families.items()), highlight=False)
+    out.print(f"short prompts ({SHORT_WORDS} words or fewer): {c.short_prompts}", highlight=False)
     t = TARGETS
     out.print(
         f"diversity (English): distinct 4-gram ratio {d.four_gram_ratio:.3f} (target >= {t.four_gram_ratio}), "

@@ -30,6 +30,52 @@ CAMERA_STYLES = {
     "tracking": ("tracking",),
 }
 BALANCED_KINDS_DIMS = ("id_consistency", "action_following")
+# Style labels grouped into families, so that stylization can be read per family (81 labels over 83
+# prompts cannot). The first family with a keyword in the label wins, so the order matters: "Studio
+# Ghibli anime" is animation, "Baroque painting" painting, "art deco poster" a movement.
+STYLE_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("animation", ("anime", "cartoon", "stop motion", "claymation", "animation", "pixar", "cel-shaded")),
+    (
+        "photographic look",
+        ("film", "movie", "photograph", "polaroid", "footage", "noir", "camera", "tilt-shift"),
+    ),
+    (
+        "craft",
+        ("paper-cut", "papercraft", "origami", "embroidery", "cross-stitch", "mosaic", "stained glass", "puppet"),
+    ),
+    (
+        "digital and game",
+        ("pixel", "voxel", "low-poly", "arcade", "game", "vaporwave", "synthwave", "holographic", "neon", "isometric"),
+    ),
+    (
+        "painting",
+        ("painting", "fresco", "watercolor", "gouache", "ink wash", "sumi-e", "van gogh", "miniature", "concept art"),
+    ),
+    (
+        "drawing and print",
+        ("drawing", "sketch", "charcoal", "chalk", "crayon", "print", "ukiyo-e", "woodcut", "manga", "comic"),
+    ),
+    (
+        "drawing and print",
+        ("illustration", "picture book", "poster", "graffiti", "illumination", "blueprint", "linocut"),
+    ),
+    (
+        "movement and genre",
+        ("art nouveau", "art deco", "pop art", "surreal", "baroque", "gothic", "steampunk", "cyberpunk", "xianxia"),
+    ),
+)
+OTHER_STYLES = "other"
+SHORT_WORDS = 8  # a prompt this short (in words) is the kind --extend is meant to rewrite
+
+
+def is_short(prompt: Prompt) -> bool:
+    return len(words(prompt.text)) <= SHORT_WORDS
+
+
+def style_family(style: str) -> str:
+    """The family a style label belongs to (``other`` when no family's keyword is in it)."""
+    label = style.lower()
+    return next((family for family, keys in STYLE_FAMILIES if any(k in label for k in keys)), OTHER_STYLES)
 
 
 @dataclass(frozen=True)
@@ -43,8 +89,10 @@ class Targets:
     camera: int = 130
     balance: float = 0.8  # every group holds at least this share of an even split
     direction_share: float = 0.4  # each direction of pan/lift/zoom holds at least this share of its style
-    min_words: int = 8
+    min_words: int = 4
     max_words: int = 60
+    short_prompts: int = 90  # a slice of short prompts, so the effect of --extend can be measured
+    style_family: int = 5  # prompts per style family, and no style outside a family
 
 
 TARGETS = Targets()
@@ -110,6 +158,8 @@ class Coverage:
     kinds: dict[str, dict[str, int]]  # dimension -> subject kind -> prompts
     physics_with_event: int = 0
     artifacts_with_human: int = 0
+    style_families: dict[str, int] = field(default_factory=dict)  # family -> stylization prompts
+    short_prompts: int = 0  # prompts of SHORT_WORDS words or fewer (the slice that shows what --extend does)
 
 
 def coverage(suite: Suite) -> Coverage:
@@ -124,6 +174,8 @@ def coverage(suite: Suite) -> Coverage:
         kinds=kinds,
         physics_with_event=sum(1 for p in table["physical_plausibility"] if p.event),
         artifacts_with_human=sum(1 for p in table["human_artifacts"] if p.has_human),
+        style_families=dict(Counter(style_family(p.style) for p in table["stylization"] if p.style).most_common()),
+        short_prompts=sum(1 for p in suite.prompts if is_short(p)),
     )
 
 
@@ -183,6 +235,13 @@ def check_targets(stats: SuiteStats, targets: Targets = TARGETS) -> list[str]:
     for dim, kinds in c.kinds.items():
         if not _balanced(kinds, ("human", "animal", "object"), targets.balance):
             misses.append(f"{dim}: subject kinds unbalanced {kinds}")
+    if c.short_prompts < targets.short_prompts:
+        misses.append(f"{c.short_prompts} prompts of {SHORT_WORDS} words or fewer < {targets.short_prompts}")
+    if c.style_families.get(OTHER_STYLES):
+        misses.append(f"{c.style_families[OTHER_STYLES]} stylization prompts have a style in no family")
+    for family in dict.fromkeys(f for f, _ in STYLE_FAMILIES):
+        if c.style_families.get(family, 0) < targets.style_family:
+            misses.append(f"style family {family}: {c.style_families.get(family, 0)} prompts < {targets.style_family}")
     if c.physics_with_event < c.per_dimension.get("physical_plausibility", 0):
         eventless = c.per_dimension["physical_plausibility"] - c.physics_with_event
         misses.append(f"physical_plausibility: {eventless} prompts name no event")
