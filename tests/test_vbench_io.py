@@ -120,8 +120,11 @@ def test_vbench_chinese_list_becomes_text_zh(tmp_path: Path) -> None:
 
 def test_cli_import_and_export(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(app, ["prompts", "import-vbench", str(write(tmp_path)), "-o", str(tmp_path / "v.jsonl")])
-    assert result.exit_code == 0 and "7 prompts" in result.output
+    (tmp_path / "cn.txt").write_text("".join(f"中文{i}\n" for i in range(len(VBENCH_STYLE))), encoding="utf-8")
+    args = ["prompts", "import-vbench", str(write(tmp_path)), "--zh", str(tmp_path / "cn.txt")]
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "v.jsonl")])
+    assert result.exit_code == 0 and "7 prompts (7 with Chinese text)" in result.output
+    assert all(p.text_zh for p in load_suite(tmp_path / "v.jsonl").prompts)
     assert load_suite(tmp_path / "v.jsonl").problems == []
     result = runner.invoke(app, ["prompts", "export-vbench", str(tmp_path / "v.jsonl"), "-o", str(tmp_path / "e.json")])
     assert result.exit_code == 0 and len(json.loads((tmp_path / "e.json").read_text())) == 7
