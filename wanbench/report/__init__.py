@@ -15,6 +15,7 @@ from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
 from wanbench.report.languages import language_markdown
 from wanbench.report.results_json import results_document, write_results_json
+from wanbench.report.slices import short_markdown
 from wanbench.report.sources import write_sources
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
 from wanbench.safe_write import replacing, write_text
@@ -103,6 +104,7 @@ def write_report(
         lines.append(f"\nNothing was scored: {len(failures)} item(s) failed before scoring (see report.html).\n")
     lines.append(calibration_markdown(invocations))  # weights that did not pass `wanbench calibrate`
     lines.append(language_markdown(summaries))  # en vs zh of one model, when both ran
+    lines.append(short_markdown(results))  # the short-prompt slice against the rest, when it was scored
     sources_md, sources_section = write_sources(invocations, out_dir)  # closed-model exports: provenance
     lines.append(sources_md)
     write_text(markdown, "".join(lines))

@@ -457,6 +457,9 @@ def render_html(
     from wanbench.report.languages import language_html
 
     parts.append(language_html(summaries, esc))  # en vs zh of one model, when both ran
+    from wanbench.report.slices import short_html
+
+    parts.append(short_html(results, esc))  # the short-prompt slice against the rest, when it was scored
     for s in summaries:
         parts.append(f"<h2>{esc(s.label)} <small>(run {esc(s.run)})</small></h2>")
         parts.append(dimension_table_html(s))
