@@ -58,7 +58,7 @@ def test_one_prompt_ci_is_flagged_untrusted() -> None:
     assert not motion.ci_trusted and "1 prompt(s) scored" in motion.ci_note
     assert not summary.weighted.ci_trusted
     text = text_of(dimension_table(summary, "custom"))
-    assert f"CI untrusted: 1 prompt(s) scored, a CI needs at least {MIN_CI_PROMPTS}" in text
+    assert "CI untrusted (1 prompt(s))" in text and f"CI untrusted: under {MIN_CI_PROMPTS} scored prompts" in text
     frame = leaderboard_frame([summary])
     assert "CI untrusted" in leaderboard_markdown(frame, "custom", [summary])
 

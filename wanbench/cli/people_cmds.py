@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from wanbench.cli.app import (
     UserError,
@@ -25,7 +25,7 @@ def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a 
 
     with user_errors():
         weights = load_weighting(name)
-    table = Table("dimension", "weight")
+    table = Table("dimension", Column("weight", justify="right"))  # numbers line up by their digits
     for dim, weight in weights.items():
         table.add_row(dim, f"{weight:.6f}")  # 6 decimals reproduce every Table 2 total (docs/weighting.md)
     out.print(table)
@@ -193,7 +193,7 @@ def weighting_fit(
             data = vote_data(store.votes(), load_video_scores(list(runs)))
         result = fit_weighting(data, method, _reference_weightings(["equal", "paper"]))
         write_weighting(result, output)
-    table = Table("dimension", "weight")
+    table = Table("dimension", Column("weight", justify="right"))  # numbers line up by their digits
     for dim, weight in result.weights.items():
         table.add_row(dim, f"{weight:.4f}")
     out.print(table)

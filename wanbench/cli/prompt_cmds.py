@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from wanbench.cli.app import (
     UserError,
@@ -104,7 +104,7 @@ def prompts_stats(
     out.print(
         f"{loaded.name} v{loaded.version or '-'}: {len(loaded)} prompts, sha256 {loaded.sha256[:12]}", highlight=False
     )
-    table = Table("dimension", "prompts")
+    table = Table("dimension", Column("prompts", justify="right"))  # numbers line up by their digits
     for dim, n in c.per_dimension.items():
         table.add_row(dim, str(n))
     out.print(table)
