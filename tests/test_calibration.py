@@ -41,7 +41,13 @@ def home(random_home, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict]:
 
 
 @pytest.mark.slow
-def test_random_weights_fail_every_learned_check(home) -> None:
+def test_random_weights_fail_every_learned_check(home, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every check runs its real code path; to keep the test to about a minute on 2 cores, image
+    quality orders 2 of its 4 photos' ladders and the judge counts 2 of its 4 clips."""
+    from wanbench.calibration import clips
+
+    monkeypatch.setattr(calibration_checks, "QUALITY_PHOTOS", ("astronaut", "coffee"))
+    monkeypatch.setattr(clips, "COUNTS", (1, 3))
     _, options = home
     report = calibrate(options)
     by_name = {r.name: r for r in report.results}
