@@ -20,8 +20,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wanbench.dimension_weights import FIT_TOLERANCE, PAPER_FILE, PAPER_TABLE, fit_max_entropy_weights, load_reference  # noqa: E402
-from wanbench.dims.names import DIMENSION_KEYS  # noqa: E402
+from wanbench.benchmark.names import DIMENSION_KEYS  # noqa: E402
+from wanbench.benchmark.weightings import (  # noqa: E402
+    FIT_TOLERANCE,
+    PAPER_FILE,
+    PAPER_TABLE,
+    fit_max_entropy_weights,
+    load_reference,
+)
 
 VERSION = "1"
 

@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from wanbench.suite import load_suite
-from wanbench.vbench_io import export_vbench, import_vbench
+from wanbench.prompts.suite import load_suite
+from wanbench.prompts.vbench_io import export_vbench, import_vbench
 
 
 def vbench_file(full_info: str, zh: str, zh_english: str) -> None:

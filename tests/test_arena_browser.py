@@ -110,7 +110,7 @@ def test_arena_in_headless_chromium(tmp_path: Path, browser) -> None:
     finally:
         server.stop()
 
-    from wanbench.arena.catalog import pair_id
+    from wanbench.people.arena.catalog import pair_id
 
     db = sqlite3.connect(votes)
     rows = db.execute(

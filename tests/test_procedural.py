@@ -8,7 +8,7 @@ import pytest
 
 from wanbench.adapters.procedural import COLORS, ProceduralAdapter, RenderConfig, render
 from wanbench.backbones.flow import DISFlow
-from wanbench.suite import prompt_from_dict
+from wanbench.prompts.suite import prompt_from_dict
 from wanbench.video import Video, read_video
 
 CFG = RenderConfig(width=128, height=96, frames=13, fps=12)
@@ -147,8 +147,8 @@ def test_every_relation_the_shipped_suites_use_is_rendered_and_asked() -> None:
     """The oracle places and the judge words every relation a shipped suite uses."""
     from wanbench.adapters.procedural import SPATIAL_LAYOUT
     from wanbench.dims.judge_dims import RELATION_WORDS, SpatialPosition
+    from wanbench.prompts.suite import SPATIAL_RELATIONS, load_suite
     from wanbench.resources import suites_dir
-    from wanbench.suite import SPATIAL_RELATIONS, load_suite
 
     used = {p.spatial.relation for path in suites_dir().glob("*.jsonl") for p in load_suite(path).prompts if p.spatial}
     assert {"in_front_of", "behind"} <= used <= set(SPATIAL_RELATIONS) == set(SPATIAL_LAYOUT)
@@ -161,8 +161,8 @@ def test_every_relation_the_shipped_suites_use_is_rendered_and_asked() -> None:
                 "spatial": {"subject": "cup", "relation": relation, "object": "vase"},
             }
         )
-        (ask,) = SpatialPosition().judge_asks(prompt)
-        question = ask.questions[-1]
+        (ask,) = SpatialPosition().judge_plan(prompt).requests
+        question = ask.questions[-1].text
         assert f"the cup {RELATION_WORDS[relation]} the vase?" in question and "_" not in question
 
 

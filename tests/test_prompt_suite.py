@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from wanbench.dims.names import DIMENSION_KEYS
-from wanbench.prompt_sources import SourceError, assemble, parse_source_line, to_suite_jsonl
-from wanbench.prompt_stats import (
+from wanbench.benchmark.names import DIMENSION_KEYS
+from wanbench.prompts.controlled import COUNT_COLORS, SETTINGS, build_prompts, controlled_jsonl
+from wanbench.prompts.sources import SourceError, assemble, parse_source_line, to_suite_jsonl
+from wanbench.prompts.stats import (
     check_targets,
     consistency,
     consistency_problems,
@@ -16,8 +17,7 @@ from wanbench.prompt_stats import (
     style_family,
     suite_stats,
 )
-from wanbench.suite import REQUIRED_METADATA, Suite, load_suite, parse_suite, prompt_from_dict
-from wanbench.suitegen import COUNT_COLORS, SETTINGS, build_prompts, controlled_jsonl
+from wanbench.prompts.suite import REQUIRED_METADATA, Suite, load_suite, parse_suite, prompt_from_dict
 
 PROMPTS = Path(__file__).resolve().parents[1] / "wanbench" / "data" / "suites"
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from wanbench.dims.names import DIMENSION_KEYS
-from wanbench.runner import RESULTS_FILE
-from wanbench.store import ResultRow, ResultStore
-from wanbench.votes import Vote
+from wanbench.benchmark.names import DIMENSION_KEYS
+from wanbench.people.votes import Vote
+from wanbench.run.runner import RESULTS_FILE
+from wanbench.run.store import ResultRow, ResultStore
 
 TRUE_WEIGHTS = np.array([0.30, 0.0, 0.20, 0.0, 0.15, 0.0, 0.12, 0.0, 0.08, 0.0, 0.0, 0.10, 0.05, 0.0])
 
@@ -80,7 +80,8 @@ def video_runs(
     import json
     import shutil
 
-    from wanbench.video import file_sha256, write_video
+    from wanbench.hashing import file_sha256
+    from wanbench.video import write_video
 
     suite = root / "arena-suite.jsonl"
     suite.write_text(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 
 SHORT_PREFIX = "short-"  # the id prefix of the short slice (prompts/v2/short.txt)
 
