@@ -141,6 +141,18 @@ class Benchmark:
             )
 
 
+# every dimension of every benchmark read in this process, first declaration wins: how a report names a
+# key it is handed without its benchmark (a registry, filled by ``load_benchmark``)
+DECLARED: dict[str, DimensionSpec] = {}
+
+
+def declared_dimension(key: str) -> DimensionSpec | None:
+    if not DECLARED:
+        for name in packaged_benchmarks():
+            load_benchmark(name)
+    return DECLARED.get(key)
+
+
 def did_you_mean(name: str, known: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=2)
     return f"; did you mean {', '.join(close)}?" if close else ""
@@ -176,7 +188,10 @@ def _load_file(path: str) -> Benchmark:
     if not isinstance(document, dict):
         raise BenchmarkError(f"benchmark definition {path}: not a JSON object")
     try:
-        return _from_document(document, path)
+        benchmark = _from_document(document, path)
+        for spec in benchmark.dimensions:
+            DECLARED.setdefault(spec.key, spec)
+        return benchmark
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, BenchmarkError):
             raise

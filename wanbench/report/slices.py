@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from wanbench.benchmark.names import DIMENSION_KEYS
+from wanbench.benchmark.names import ordered_keys
 
 SHORT_PREFIX = "short-"  # the id prefix of the short slice (prompts/v2/short.txt)
 
@@ -31,7 +31,7 @@ def short_rows(results: pd.DataFrame) -> list[tuple[str, str, float, int, float,
     rows = []
     for model in dict.fromkeys(per_prompt["model"]):
         mine = per_prompt[per_prompt["model"] == model]
-        for dim in DIMENSION_KEYS:
+        for dim in ordered_keys(mine["dimension"]):
             cell = mine[mine["dimension"] == dim]
             short, rest = cell[cell["short"]]["value"], cell[~cell["short"]]["value"]
             if len(short) and len(rest):
