@@ -63,7 +63,9 @@ class DimensionSpec:
     code: str = ""  # the short code of the hand-written prompt sources
     judge_template: str | None = None  # the key of its questions in judge_templates.json
     arena_question: str | None = None  # what an annotator is asked about this dimension, if anything
-    vbench_peers: tuple[str, ...] = ()  # VBench dimensions that measure something close
+    arena_title: str = ""  # the question's short label on the arena page
+    vbench_peers: tuple[str, ...] = ()  # VBench dimensions that measure something close (export and import)
+    vbench_imports: tuple[str, ...] = ()  # VBench dimensions whose prompts also import as this one
     applies_to_all: bool = False  # scores every prompt, not only prompts that list it in ``dimensions``
 
     def applies(self, prompt_dimensions: tuple[str, ...] | list[str]) -> bool:
@@ -230,7 +232,9 @@ def _dimension(entry: Mapping[str, Any]) -> DimensionSpec:
         code=entry.get("code", ""),
         judge_template=entry.get("judge_template"),
         arena_question=entry.get("arena_question"),
+        arena_title=entry.get("arena_title", ""),
         vbench_peers=tuple(entry.get("vbench_peers") or ()),
+        vbench_imports=tuple(entry.get("vbench_imports") or ()),
         applies_to_all=entry.get("applies_to", "listed") == "all",
     )
 

@@ -20,41 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wanbench.benchmark.definition import load_benchmark
 from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.prompts.suite import REQUIRED_METADATA, Prompt, PromptFieldError, prompt_from_dict
 
-# VBench dimension -> ours
-FROM_VBENCH = {
-    "subject_consistency": "id_consistency",
-    "background_consistency": "scene_quality",
-    "temporal_flickering": "pixel_stability",
-    "motion_smoothness": "smoothness",
-    "dynamic_degree": "large_motion",
-    "aesthetic_quality": "image_quality",
-    "imaging_quality": "image_quality",
-    "object_class": "single_object",
-    "multiple_objects": "multiple_object",
-    "human_action": "action_following",
-    "spatial_relationship": "spatial_position",
-    "scene": "scene_quality",
-    "appearance_style": "stylization",
-    "temporal_style": "camera_control",
-}
-# ours -> VBench (human_artifacts and physical_plausibility have no VBench counterpart)
-TO_VBENCH = {
-    "id_consistency": ["subject_consistency"],
-    "scene_quality": ["background_consistency"],
-    "pixel_stability": ["temporal_flickering"],
-    "smoothness": ["motion_smoothness"],
-    "large_motion": ["dynamic_degree"],
-    "image_quality": ["aesthetic_quality", "imaging_quality"],
-    "single_object": ["object_class"],
-    "multiple_object": ["multiple_objects"],
-    "action_following": ["human_action"],
-    "spatial_position": ["spatial_relationship"],
-    "stylization": ["appearance_style"],
-    "camera_control": ["temporal_style"],
-}
+# ours <-> VBench, as the benchmark definition declares each dimension's VBench peers (human_artifacts
+# and physical_plausibility have none)
+_WAN_BENCH = load_benchmark()
+TO_VBENCH = {spec.key: list(spec.vbench_peers) for spec in _WAN_BENCH.dimensions if spec.vbench_peers}
+FROM_VBENCH = {peer: spec.key for spec in _WAN_BENCH.dimensions for peer in (*spec.vbench_peers, *spec.vbench_imports)}
 RELATION_WORDS = {
     "on the left of": "left_of",
     "on the right of": "right_of",
