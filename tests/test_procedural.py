@@ -161,8 +161,8 @@ def test_every_relation_the_shipped_suites_use_is_rendered_and_asked() -> None:
                 "spatial": {"subject": "cup", "relation": relation, "object": "vase"},
             }
         )
-        (ask,) = SpatialPosition().judge_asks(prompt)
-        question = ask.questions[-1]
+        (ask,) = SpatialPosition().judge_plan(prompt).requests
+        question = ask.questions[-1].text
         assert f"the cup {RELATION_WORDS[relation]} the vase?" in question and "_" not in question
 
 

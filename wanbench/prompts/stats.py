@@ -20,7 +20,7 @@ from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.prompts.consistency import consistency, consistency_problems, words
 from wanbench.prompts.suite import Prompt, Suite
 
-__all__ = ["consistency", "consistency_problems", "words"]  # the checks live in prompt_consistency
+__all__ = ["consistency", "consistency_problems", "words"]  # the checks live in prompts/consistency.py
 
 CAMERA_STYLES = {
     "pan": ("pan_left", "pan_right"),
