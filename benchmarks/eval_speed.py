@@ -105,8 +105,8 @@ def main() -> None:
     from wanbench.adapters.procedural import ProceduralAdapter
     from wanbench.backbones.base import FeatureCache
     from wanbench.dims.registry import get_dimension
-    from wanbench.runner import EvalConfig, Evaluator, build_backbones
-    from wanbench.suite import load_suite
+    from wanbench.prompts.suite import load_suite
+    from wanbench.run.runner import EvalConfig, Evaluator, build_backbones
     from wanbench.video import read_video
 
     suite = load_suite("smoke")
@@ -133,7 +133,7 @@ def main() -> None:
     for backbone in evaluator.backbones.values():
         for module in model_modules(backbone):
             timer.attach(module)
-    from wanbench.suite import Suite
+    from wanbench.prompts.suite import Suite
 
     subset = Suite(name=suite.name, path=suite.path, prompts=prompts, problems=[], sha256=suite.sha256)
     start = time.perf_counter()
@@ -156,7 +156,7 @@ def main() -> None:
                 naive_values[(prompt.id, dim.name)] = type(exc).__name__
     naive_seconds = time.perf_counter() - start
 
-    from wanbench.store import ResultStore
+    from wanbench.run.store import ResultStore
 
     with ResultStore(work / "run" / "results.sqlite") as store:
         shared_values = {(r["prompt_id"], r["dimension"]): r["value"] for r in store.results() if r["status"] == "ok"}
@@ -218,8 +218,8 @@ def overlap_speed(work: Path, options: dict, flow: str, weights: str, rounds: in
     caches favour none. Rows must agree (values to 1e-6: one thread sums in another order than two)."""
     import torch
 
-    from wanbench.runner import EvalConfig, run_eval
-    from wanbench.store import ResultStore
+    from wanbench.run.runner import EvalConfig, run_eval
+    from wanbench.run.store import ResultStore
 
     def run(label: str, prefetch: int, threads: int | None) -> tuple[float, dict, int]:
         out = work / f"suite-{label}"

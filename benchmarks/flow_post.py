@@ -30,7 +30,7 @@ def main() -> None:
     from wanbench.dims.base import NotScorable
     from wanbench.dims.camera import CameraControl
     from wanbench.dims.flow_dims import LargeMotion, PixelStability
-    from wanbench.suite import load_suite
+    from wanbench.prompts.suite import load_suite
     from wanbench.video import Video
 
     cfg = RenderConfig(width=args.size, height=args.size, frames=args.frames, fps=16)

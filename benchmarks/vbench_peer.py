@@ -87,7 +87,7 @@ def vbench_dynamic_degree(target: Path, weights_dir: Path):
 def make_clips(folder: Path, count: int, size: int, frames: int, fps: float) -> list:
     from wanbench.adapters.procedural import ProceduralAdapter
     from wanbench.dims.camera import FLOW_MOTIONS
-    from wanbench.suite import load_suite
+    from wanbench.prompts.suite import load_suite
 
     cameras = ("pan_left", "static", "zoom_in", "lift_up", "pan_right", "zoom_out", "lift_down", "static")
     prompts = [

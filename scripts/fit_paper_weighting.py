@@ -20,7 +20,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wanbench.dimension_weights import FIT_TOLERANCE, PAPER_FILE, PAPER_TABLE, fit_max_entropy_weights, load_reference  # noqa: E402
+from wanbench.benchmark.weightings import (  # noqa: E402
+    FIT_TOLERANCE,
+    PAPER_FILE,
+    PAPER_TABLE,
+    fit_max_entropy_weights,
+    load_reference,
+)
 from wanbench.dims.names import DIMENSION_KEYS  # noqa: E402
 
 VERSION = "1"

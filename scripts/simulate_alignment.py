@@ -22,14 +22,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.votes_helpers import TRUE_WEIGHTS, scored_runs, simulated_votes
-from wanbench.alignment import (
+from wanbench.benchmark.weightings import load_weighting
+from wanbench.people.alignment import (
     DIMS,
     METHODS,
     fit_weighting,
     load_video_scores,
     vote_data,
 )
-from wanbench.dimension_weights import load_weighting
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from wanbench.adapters.procedural import RenderConfig, render  # noqa: E402
-from wanbench.suite import prompt_from_dict  # noqa: E402
+from wanbench.prompts.suite import prompt_from_dict  # noqa: E402
 from wanmodel.checkpoint import transformers_umt5_to_official  # noqa: E402
 from wanmodel.configs import get_config  # noqa: E402
 from wanmodel.dit import WanDiT  # noqa: E402

@@ -53,7 +53,7 @@ def load_video_module(video_py: str):
 def fuzz_tallies(video_py: str) -> dict:
     from tests import test_fuzz
     from tests.conftest import pan_clip
-    from wanbench.suite import parse_suite
+    from wanbench.prompts.suite import parse_suite
     from wanbench.video import write_video
 
     module = load_video_module(video_py)

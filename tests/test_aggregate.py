@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wanbench.aggregate import bootstrap_means, summarise, summarise_dimension, weighted_score
 from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.evaluation.aggregate import bootstrap_means, summarise, summarise_dimension, weighted_score
 
 
 def frame(rows: list[tuple]) -> pd.DataFrame:
@@ -76,7 +76,7 @@ def test_id_consistency_is_split_by_subdimension() -> None:
 
     import pandas as pd
 
-    from wanbench.aggregate import subdimension_means
+    from wanbench.evaluation.aggregate import subdimension_means
 
     rows = pd.DataFrame(
         {

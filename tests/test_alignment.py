@@ -14,7 +14,9 @@ from scipy.stats import kendalltau
 from typer.testing import CliRunner
 
 from tests.votes_helpers import TRUE_WEIGHTS, scored_runs, simulated_votes
-from wanbench.alignment import (
+from wanbench.benchmark.weightings import load_weighting
+from wanbench.cli import app
+from wanbench.people.alignment import (
     DIMS,
     TauB,
     annotator_agreement,
@@ -27,9 +29,7 @@ from wanbench.alignment import (
     pairwise_accuracy,
     vote_data,
 )
-from wanbench.cli import app
-from wanbench.dimension_weights import load_weighting
-from wanbench.votes import CSV_COLUMNS, Vote, VoteError, VoteStore, read_votes_csv
+from wanbench.people.votes import CSV_COLUMNS, Vote, VoteError, VoteStore, read_votes_csv
 
 runner = CliRunner()
 MODELS = [f"m{i}" for i in range(6)]
@@ -120,7 +120,7 @@ def test_bradley_terry_fit_keeps_weights_non_negative() -> None:
     z = 20 * diffs @ truth - 10 * diffs[:, 1]  # people actively dislike dimension 1
     winners = np.where(rng.random(400) < 1 / (1 + np.exp(-z)), "a", "b")
     frame = pd.DataFrame({"prompt_id": [f"p{i}" for i in range(400)], "winner": winners})
-    from wanbench.alignment import VoteData
+    from wanbench.people.alignment import VoteData
 
     data = VoteData(frame, diffs + 0.5, np.full_like(diffs, 0.5), np.where(winners == "a", 1, -1))
     w = fit_bradley_terry(data)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.votes_helpers import TRUE_WEIGHTS, scored_runs, simulated_votes
-from wanbench.alignment_html import human_alignment_section
-from wanbench.dimension_weights import load_weighting
+from wanbench.benchmark.weightings import load_weighting
+from wanbench.people.votes import VoteStore
 from wanbench.report import write_report
-from wanbench.votes import VoteStore
+from wanbench.report.alignment import human_alignment_section
 
 MODELS = ["m<b>1", "m2", "m3"]
 

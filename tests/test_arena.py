@@ -16,8 +16,8 @@ from starlette.testclient import TestClient
 
 from tests.arena_server import ArenaProcess
 from tests.votes_helpers import video_runs
-from wanbench.arena import ArenaSettings, build_catalog, create_app
-from wanbench.votes import VoteStore
+from wanbench.people.arena import ArenaSettings, build_catalog, create_app
+from wanbench.people.votes import VoteStore
 
 HOSTILE = 'a cat <img src=x onerror="window.__pwned=1"> & <b>dog</b>'
 
@@ -46,7 +46,7 @@ def test_pairs_come_fewest_votes_first_then_closest_scores(arena_runs: list[Path
     store = VoteStore(tmp_path / "votes.sqlite")
     by_gap = sorted(catalog.pairs, key=lambda p: p.score_gap)
     assert catalog.next_pair(store, "ann") is by_gap[0]  # nobody voted: closest benchmark scores first
-    from wanbench.votes import Vote
+    from wanbench.people.votes import Vote
 
     first = by_gap[0]
     store.add(Vote(first.a.prompt_id, 0, first.a.model, first.b.model, "someone", "a"))
@@ -63,7 +63,7 @@ def test_pairs_come_fewest_votes_first_then_closest_scores(arena_runs: list[Path
 def test_a_study_of_n_models_covers_model_pairs_prompts_and_sides_evenly(tmp_path: Path) -> None:
     from itertools import combinations
 
-    from wanbench.votes import Vote
+    from wanbench.people.votes import Vote
 
     models = ["m1", "m2", "m3", "m4"]
     runs = video_runs(tmp_path, models, [(f"q{i}", f"prompt {i}") for i in range(6)])  # 6 model pairs x 6 prompts
@@ -206,7 +206,7 @@ def test_token_gates_every_route_when_set(arena_runs: list[Path], tmp_path: Path
 
 def test_pages_escape_what_people_and_runs_wrote(arena_runs: list[Path], tmp_path: Path) -> None:
     votes = tmp_path / "votes.sqlite"
-    from wanbench.votes import Vote
+    from wanbench.people.votes import Vote
 
     with VoteStore(votes) as store:
         store.add(Vote("p1", 0, "alpha", "beta", "x<script>", "a"))  # a name the API refuses, put in directly
@@ -277,7 +277,7 @@ def test_two_annotators_at_once_through_a_killed_and_restarted_server(tmp_path: 
     db = sqlite3.connect(votes)
     rows = db.execute("SELECT annotator, prompt_id, model_a, model_b, winner FROM votes WHERE question=''").fetchall()
     assert len(rows) == 48 and len(set(rows)) == 48  # every pair, once per annotator
-    from wanbench.arena.catalog import pair_id
+    from wanbench.people.arena.catalog import pair_id
 
     stored = {(ann, pair_id(p, 0, a, b)): w for ann, p, a, b, w in rows}
     sides = {

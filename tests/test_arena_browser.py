@@ -78,7 +78,7 @@ def playing(browser) -> list[dict]:
 
 def stored_rounds(votes: Path, annotator: str) -> dict[str, dict[str, tuple[str, str]]]:
     """pair id -> {aspect: (winner, shown_left)} of one annotator, and the server's recorded sides."""
-    from wanbench.arena.catalog import pair_id
+    from wanbench.people.arena.catalog import pair_id
 
     db = sqlite3.connect(votes)
     rounds: dict[str, dict[str, tuple[str, str]]] = {}

@@ -8,7 +8,7 @@ from wanbench.adapters.procedural import RenderConfig, render
 from wanbench.backbones.base import BackboneUnavailable, FeatureCache
 from wanbench.backbones.flow import DISFlow
 from wanbench.dims.camera import FLOW_MOTIONS, CameraControl, classify_video
-from wanbench.suite import prompt_from_dict
+from wanbench.prompts.suite import prompt_from_dict
 from wanbench.video import Video
 
 CFG = RenderConfig(width=128, height=96, frames=17, fps=16)

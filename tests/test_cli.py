@@ -127,7 +127,7 @@ def test_weighting_show() -> None:
 
 
 def test_adapter_options_are_typed() -> None:
-    from wanbench.run_options import parse_adapter_options
+    from wanbench.run.options import parse_adapter_options
 
     assert parse_adapter_options(["steps=20", "guidance=5.5", "offload=False", "cpu=true", "weights=a=b"]) == {
         "steps": 20,
@@ -143,7 +143,7 @@ def test_eval_and_score_read_their_shared_options_from_one_declaration() -> None
 
     import typer.main
 
-    from wanbench.cli_options import ScoringOptions
+    from wanbench.cli.options import ScoringOptions
 
     commands = typer.main.get_command(app).commands
     for field in dataclasses.fields(ScoringOptions):
@@ -156,8 +156,8 @@ def test_eval_and_score_read_their_shared_options_from_one_declaration() -> None
 def test_scoring_options_build_the_run_config_and_refuse_bad_choices() -> None:
     import pytest
 
-    from wanbench.cli_options import ScoringOptions
-    from wanbench.shards import Shard
+    from wanbench.cli.options import ScoringOptions
+    from wanbench.run.shards import Shard
 
     options = ScoringOptions(
         dims="large_motion, camera_control", flow="dis", judge="remote", judge_url="http://127.0.0.1:9/v1", shard="1/4"

@@ -65,6 +65,6 @@ def test_a_library_value_error_is_a_crash_not_a_usage_error():
 
     with pytest.raises(typer.Exit):
         with user_errors():
-            from wanbench.preflight import check_limit
+            from wanbench.run.preflight import check_limit
 
             check_limit(-1)  # raised by our own check: a usage error

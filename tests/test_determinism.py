@@ -26,8 +26,8 @@ torch.randn(256, 256) @ torch.randn(256, 256)  # torch loaded and its thread poo
 from wanbench.adapters.procedural import ProceduralAdapter
 from wanbench.backbones.base import FeatureCache
 from wanbench.dims.registry import get_dimension
-from wanbench.runner import build_backbones
-from wanbench.suite import Prompt
+from wanbench.run.runner import build_backbones
+from wanbench.prompts.suite import Prompt
 from wanbench.video import read_video
 
 out = Path(sys.argv[1])

@@ -14,7 +14,7 @@ from tests.wanmodel_helpers import write_diffusers_pipeline
 from wanbench.adapters.base import AdapterError, make_adapter
 from wanbench.adapters.recipes import RECIPES
 from wanbench.cli import app
-from wanbench.suite import prompt_from_dict
+from wanbench.prompts.suite import prompt_from_dict
 from wanbench.video import read_video
 
 PROMPT = prompt_from_dict({"id": "p", "text": "a red car races", "dimensions": ["large_motion"]})

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import frozen_clip, pan_clip, write_suite
 from wanbench.cli import app
-from wanbench.store import ResultStore
+from wanbench.run.store import ResultStore
 from wanbench.video import write_video
 
 PROMPTS = [

@@ -10,7 +10,7 @@ from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import DISFlow, pair_indices
 from wanbench.dims.base import NotScorable
 from wanbench.dims.flow_dims import LargeMotion, PixelStability
-from wanbench.suite import prompt_from_dict
+from wanbench.prompts.suite import prompt_from_dict
 from wanbench.video import Video, read_video, write_video
 
 PROMPT = prompt_from_dict({"id": "p", "text": "t", "dimensions": ["large_motion", "pixel_stability"]})

@@ -5,7 +5,7 @@ import pytest
 from tests.conftest import frozen_clip
 from wanbench.adapters.base import AdapterError
 from wanbench.adapters.folder import FolderAdapter
-from wanbench.suite import prompt_from_dict
+from wanbench.prompts.suite import prompt_from_dict
 from wanbench.video import write_video
 
 PROMPT = prompt_from_dict({"id": "p-1", "text": "t", "dimensions": ["pixel_stability"]})

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from tests.conftest import pan_clip
-from wanbench.suite import parse_suite
+from wanbench.prompts.suite import parse_suite
 from wanbench.video import DecodeLimits, VideoError, read_video, write_video
 
 SEED = 20261202

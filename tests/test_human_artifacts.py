@@ -16,7 +16,7 @@ from wanbench.backbones.detector import Detection
 from wanbench.cli import app
 from wanbench.dims.human_artifacts import FULL_AREA, frame_severities
 from wanbench.dims.registry import get_dimension
-from wanbench.suite import Prompt
+from wanbench.prompts.suite import Prompt
 from wanbench.video import write_video
 
 SIZE = 64
@@ -92,8 +92,8 @@ def test_marked_videos_score_lower_the_longer_the_artifact_lasts(trained_detecto
 
 
 def test_eval_scores_human_artifacts_with_the_given_weights(trained_detector: Path, tmp_path: Path) -> None:
-    from wanbench.runner import EvalConfig, run_eval
-    from wanbench.store import ResultStore
+    from wanbench.run.runner import EvalConfig, run_eval
+    from wanbench.run.store import ResultStore
 
     videos = tmp_path / "videos"
     write_video(videos / "clean.mp4", clip_with_marks(set()), fps=8)
@@ -132,7 +132,7 @@ def test_judge_backend_without_a_judge_is_missing_with_the_judge_reason() -> Non
 
     video = tiny_video(clip_with_marks(set()))
     cache = FeatureCache(video, {"vlm": VLMBackbone()})
-    judged = get_dimension("human_artifacts").configured({"artifacts": {"backend": "judge"}})
+    judged = get_dimension("human_artifacts", backbone_options={"artifacts": {"backend": "judge"}})
     with pytest.raises(BackboneUnavailable, match="VLM judge"):
         judged.score(video, HUMAN, cache)
     with pytest.raises(ValueError):

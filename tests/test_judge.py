@@ -31,9 +31,9 @@ from wanbench.backbones.judge.protocol import (
 from wanbench.backbones.judge.remote import RemoteJudge
 from wanbench.backbones.vlm import VLMBackbone
 from wanbench.dims.judge_dims import questions, templates
-from wanbench.runner import EvalConfig, run_eval
-from wanbench.store import ResultStore
-from wanbench.suite import load_suite
+from wanbench.prompts.suite import load_suite
+from wanbench.run.runner import EvalConfig, run_eval
+from wanbench.run.store import ResultStore
 
 JUDGE_DIMS = (
     "physical_plausibility",
@@ -195,7 +195,7 @@ def test_local_judge_scores_every_judge_dimension_and_a_rerun_asks_nothing(judge
     assert json.loads(got[("act", "action_following")]["details"])["subdimension"] == "animal"
     import pandas as pd
 
-    from wanbench.aggregate import subdimension_means  # what the reports' sub-dimension columns show
+    from wanbench.evaluation.aggregate import subdimension_means  # what the reports' sub-dimension columns show
 
     camera = pd.DataFrame([r for (_, d), r in got.items() if d == "camera_control"])
     assert set(subdimension_means(camera)) == {"aerial", "pan"}

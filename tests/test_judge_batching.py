@@ -24,9 +24,9 @@ from wanbench.dims.base import NotScorable
 from wanbench.dims.human_artifacts import HumanArtifactsByJudge
 from wanbench.dims.judge_dims import judge_asks
 from wanbench.dims.registry import get_dimension
-from wanbench.runner import EvalConfig, run_eval
-from wanbench.store import ResultStore
-from wanbench.suite import load_suite
+from wanbench.prompts.suite import load_suite
+from wanbench.run.runner import EvalConfig, run_eval
+from wanbench.run.store import ResultStore
 
 SETTINGS = JudgeSettings(frames=4, keyframes=2, max_pixels=112 * 112)
 JUDGED = (

@@ -13,12 +13,12 @@ from tests.conftest import SMALL, write_suite
 from tests.loopback_http import send_json
 from wanbench.adapters.procedural import ProceduralAdapter
 from wanbench.cli import app
-from wanbench.generation_text import CACHE_FILE, ExtendSettings, GenerationText
-from wanbench.prompt_extend import ExtensionError, ServerExtender
+from wanbench.prompts.extend import ExtensionError, ServerExtender
+from wanbench.prompts.generation_text import CACHE_FILE, ExtendSettings, GenerationText
+from wanbench.prompts.suite import prompt_from_dict
 from wanbench.report import write_report
-from wanbench.runner import EvalConfig, Evaluator
-from wanbench.store import ResultStore
-from wanbench.suite import prompt_from_dict
+from wanbench.run.runner import EvalConfig, Evaluator
+from wanbench.run.store import ResultStore
 
 PROMPTS = [
     {

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("wanbench.adapters", "wanbench.backbones", "wanbench.runner", "wanbench.shards", "wanmodel", "torch")
+HEAVY = ("wanbench.adapters", "wanbench.backbones", "wanbench.run.runner", "wanbench.run.shards", "wanmodel", "torch")
 
 
 def test_aggregate_and_report_import_no_model_code():
     probe = (
-        "import sys, wanbench.aggregate, wanbench.report; "
+        "import sys, wanbench.evaluation.aggregate, wanbench.report; "
         f"print(','.join(sorted(m for m in sys.modules if m.startswith({HEAVY!r}))))"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)

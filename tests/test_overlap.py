@@ -7,9 +7,9 @@ import pytest
 
 from tests.conftest import SMALL, frozen_clip, write_suite
 from wanbench.backbones.flow import DISFlow
-from wanbench.overlap import overlapped
-from wanbench.runner import EvalConfig, run_eval
-from wanbench.store import ResultStore
+from wanbench.run.overlap import overlapped
+from wanbench.run.runner import EvalConfig, run_eval
+from wanbench.run.store import ResultStore
 from wanbench.video import write_video
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from wanbench.adapters.procedural import COLORS, ProceduralAdapter, RenderConfig, render
 from wanbench.backbones.flow import DISFlow
-from wanbench.suite import prompt_from_dict
+from wanbench.prompts.suite import prompt_from_dict
 from wanbench.video import Video, read_video
 
 CFG = RenderConfig(width=128, height=96, frames=13, fps=12)

@@ -7,8 +7,8 @@ import torch
 from typer.testing import CliRunner
 
 from wanbench.cli import app
-from wanbench.prompt_extend import PromptExtender, extend_prompts
-from wanbench.suite import load_suite
+from wanbench.prompts.extend import PromptExtender, extend_prompts
+from wanbench.prompts.suite import load_suite
 
 CHAT_TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"

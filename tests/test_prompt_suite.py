@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from wanbench.prompt_sources import SourceError, assemble, parse_source_line, to_suite_jsonl
-from wanbench.prompt_stats import check_targets, consistency, diversity, suite_stats
-from wanbench.suite import REQUIRED_METADATA, Suite, load_suite, parse_suite, prompt_from_dict
-from wanbench.suitegen import build_prompts, controlled_jsonl
+from wanbench.prompts.controlled import build_prompts, controlled_jsonl
+from wanbench.prompts.sources import SourceError, assemble, parse_source_line, to_suite_jsonl
+from wanbench.prompts.stats import check_targets, consistency, diversity, suite_stats
+from wanbench.prompts.suite import REQUIRED_METADATA, Suite, load_suite, parse_suite, prompt_from_dict
 
 PROMPTS = Path(__file__).resolve().parents[1] / "wanbench" / "data" / "suites"
 

@@ -5,7 +5,7 @@ import pandas as pd
 
 from tests.conftest import SMALL, frozen_clip, write_suite
 from wanbench.report import write_report
-from wanbench.runner import EvalConfig, run_eval
+from wanbench.run.runner import EvalConfig, run_eval
 from wanbench.video import write_video
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

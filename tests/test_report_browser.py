@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import write_suite
 from tests.headless_chromium import open_chromium
 from wanbench.report import write_report
-from wanbench.runner import EvalConfig, Evaluator
+from wanbench.run.runner import EvalConfig, Evaluator
 
 HOSTILE = 'a fox <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> & <b>owl</b>'
 

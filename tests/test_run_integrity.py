@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_suite
-from wanbench.runlock import RunLockedError, run_lock
-from wanbench.runner import EvalConfig, Evaluator, run_eval
-from wanbench.store import ResultStore
+from wanbench.run.lock import RunLockedError, run_lock
+from wanbench.run.runner import EvalConfig, Evaluator, run_eval
+from wanbench.run.store import ResultStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"width": 64, "height": 64, "frames": 6}
@@ -98,7 +98,7 @@ def test_the_lock_is_held_for_the_block_and_released_after(tmp_path: Path) -> No
             [
                 sys.executable,
                 "-c",
-                "import sys; from wanbench.runlock import run_lock\nwith run_lock(sys.argv[1]): pass",
+                "import sys; from wanbench.run.lock import run_lock\nwith run_lock(sys.argv[1]): pass",
                 str(store),
             ],
             env=os.environ | {"PYTHONPATH": str(ROOT)},
@@ -156,7 +156,7 @@ def test_suite_failures_describe_the_current_suite_and_a_duplicate_is_not_a_fail
 
 
 def test_a_multi_line_error_becomes_one_line(tmp_path: Path) -> None:
-    from wanbench.runner import score_one
+    from wanbench.run.runner import score_one
 
     class Broken:
         name, version = "broken", "1"

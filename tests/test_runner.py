@@ -9,8 +9,8 @@ import pytest
 from tests.conftest import SMALL, frozen_clip, write_suite
 from wanbench.dims.base import Score
 from wanbench.dims.flow_dims import LargeMotion
-from wanbench.runner import EvalConfig, Evaluator, run_eval
-from wanbench.store import ResultStore
+from wanbench.run.runner import EvalConfig, Evaluator, run_eval
+from wanbench.run.store import ResultStore
 from wanbench.video import write_video
 
 
@@ -77,7 +77,7 @@ def test_provenance_is_recorded(tmp_path: Path, tiny_suite: Path) -> None:
 def test_the_summary_counts_the_rows_the_store_holds(tmp_path: Path, tiny_suite: Path) -> None:
     from collections import Counter
 
-    from wanbench.runner import RowStatus
+    from wanbench.run.runner import RowStatus
 
     summary = run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "run", model_options=SMALL))
     stored = Counter(RowStatus(r["status"]) for r in rows(tmp_path / "run"))
@@ -175,7 +175,7 @@ def test_regenerates_a_video_whose_file_changed(tmp_path: Path, tiny_suite: Path
 
 
 def test_resuming_with_other_model_settings_is_refused(tmp_path: Path, tiny_suite: Path) -> None:
-    from wanbench.runner import RunMismatchError
+    from wanbench.run.runner import RunMismatchError
 
     out = tmp_path / "run"
     run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL))
@@ -188,7 +188,7 @@ def test_resuming_with_other_model_settings_is_refused(tmp_path: Path, tiny_suit
 
 
 def test_resuming_with_other_scoring_settings_is_refused(tmp_path: Path, tiny_suite: Path) -> None:
-    from wanbench.runner import RunMismatchError, settings_fingerprint
+    from wanbench.run.runner import RunMismatchError, settings_fingerprint
 
     out = tmp_path / "run"
     run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL))
@@ -205,6 +205,6 @@ def test_resuming_with_other_scoring_settings_is_refused(tmp_path: Path, tiny_su
     assert run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL)).generated == 0
     # the fingerprint names functions and classes, never their addresses, so it is the same in every process
     assert settings_fingerprint({"f": settings_fingerprint, "p": Path("a")}) == {
-        "f": "wanbench.runner.settings_fingerprint",
+        "f": "wanbench.run.runner.settings_fingerprint",
         "p": "a",
     }

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from wanbench.store import ResultRow, ResultStore
+from wanbench.run.store import ResultRow, ResultStore
 
 
 def row(**kw) -> ResultRow:

@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import write_suite
 from wanbench.dims.names import DIMENSION_KEYS
-from wanbench.suite import PromptFieldError, load_suite, prompt_from_dict
+from wanbench.prompts.suite import PromptFieldError, load_suite, prompt_from_dict
 
 
 def test_smoke_suite_is_valid_and_covers_all_14_dimensions() -> None:

@@ -18,9 +18,9 @@ from tests.conftest import write_suite
 from tests.test_shards import free_port
 from tests.wanmodel_helpers import write_tiny_release
 from wanbench.cli import app
-from wanbench.rank_groups import RankGroups
-from wanbench.shards import Shard
-from wanbench.store import ResultStore
+from wanbench.run.rank_groups import RankGroups
+from wanbench.run.shards import Shard
+from wanbench.run.store import ResultStore
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,8 +4,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from wanbench.cli import app
-from wanbench.suite import load_suite
-from wanbench.vbench_io import export_vbench, import_vbench
+from wanbench.prompts.suite import load_suite
+from wanbench.prompts.vbench_io import export_vbench, import_vbench
 
 VBENCH_STYLE = [
     {"prompt_en": "In a still frame, a stop sign", "dimension": ["temporal_flickering"]},

@@ -129,7 +129,7 @@ def test_limits_are_configurable_and_checked(tmp_path: Path, monkeypatch: pytest
 
 def test_bombs_in_a_scored_folder_become_one_line_error_rows(bombs: dict[str, Path], tmp_path: Path) -> None:
     from tests.conftest import write_suite
-    from wanbench.runner import EvalConfig, run_eval
+    from wanbench.run.runner import EvalConfig, run_eval
 
     folder = tmp_path / "videos"
     folder.mkdir()

@@ -15,7 +15,7 @@ from wanbench.dims.base import NotScorable
 from wanbench.dims.registry import get_dimension
 from wanbench.dims.vision_dims import frame_consistency
 from wanbench.model_weights import WEIGHTS, WeightsError, WeightSpec, fetch, require, weights_status
-from wanbench.suite import Prompt
+from wanbench.prompts.suite import Prompt
 
 PROMPT = Prompt(id="p1", text="a red ball rolls across a wooden table", dimensions=("scene_quality",))
 
@@ -142,7 +142,7 @@ def test_dino_features_are_deterministic_and_shuffling_lowers_id_consistency(vis
 
 
 def test_id_consistency_records_its_subdimension(vision_home) -> None:
-    from wanbench.suite import Subject
+    from wanbench.prompts.suite import Subject
 
     _, options = vision_home
     prompt = Prompt(id="p", text="a dog runs", dimensions=("id_consistency",), subject=Subject("dog", "animal"))

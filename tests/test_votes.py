@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from wanbench.votes import SCHEMA_VERSION, Vote, VoteError, VoteStore, export_votes
+from wanbench.people.votes import SCHEMA_VERSION, Vote, VoteError, VoteStore, export_votes
 
 # The schema of votes files written before version 2 (no assignments table, user_version 0), as it was.
 VERSION_1_SCHEMA = """

@@ -12,7 +12,7 @@ from tests.conftest import write_suite
 from tests.wanmodel_helpers import write_tiny_release
 from wanbench.adapters.base import AdapterError, make_adapter
 from wanbench.cli import app
-from wanbench.runner import EvalConfig, run_eval
+from wanbench.run.runner import EvalConfig, run_eval
 from wanbench.video import read_video
 from wanmodel.configs import get_config
 from wanmodel.pipeline import SamplingConfig, WanPipeline
@@ -129,7 +129,7 @@ def test_a_copied_release_resumes_the_run_and_a_changed_one_is_refused(release: 
     import os
     import shutil
 
-    from wanbench.runner import RunMismatchError
+    from wanbench.run.runner import RunMismatchError
 
     suite = write_suite(tmp_path / "s.jsonl", [{"id": "a", "text": "a red car races", "dimensions": ["large_motion"]}])
     small = {"steps": 1, "frames": 5, "width": 32, "height": 32}
@@ -233,7 +233,7 @@ def test_default_cache_saves_forwards(pipeline: WanPipeline) -> None:
 
 def test_train_on_captioned_videos_and_generate_from_the_result(release: Path, tmp_path: Path) -> None:
     from wanbench.adapters.procedural import ProceduralAdapter
-    from wanbench.suite import prompt_from_dict
+    from wanbench.prompts.suite import prompt_from_dict
 
     clips = tmp_path / "clips"
     procedural = ProceduralAdapter(width=64, height=48, frames=9, fps=8)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from wanbench.dimension_weights import WeightingError, load_reference, load_weighting, paper_weights
+from wanbench.benchmark.weightings import WeightingError, load_reference, load_weighting, paper_weights
 from wanbench.dims.names import DIMENSION_KEYS
 
 
@@ -74,7 +74,7 @@ def test_bad_weight_files(tmp_path: Path, content: str, words: str) -> None:
 
 def test_shipped_paper_weighting_matches_a_refit_and_records_its_residuals() -> None:
     """The weights ship as data (not refitted per run); a refit lands on them, residuals are recorded."""
-    from wanbench.dimension_weights import fit_max_entropy_weights, paper_weighting
+    from wanbench.benchmark.weightings import fit_max_entropy_weights, paper_weighting
 
     document = paper_weighting()
     table = load_reference("paper")

@@ -12,12 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.votes_helpers import TRUE_WEIGHTS, scored_runs, simulated_votes
-from wanbench.alignment import BOOTSTRAP_SAMPLES
-from wanbench.alignment_html import default_reference, human_alignment_section
+from wanbench.benchmark.weightings import load_weighting
 from wanbench.cli import app
-from wanbench.dimension_weights import load_weighting
-from wanbench.votes import Vote, VoteError, VoteStore
-from wanbench.win_rates import LOSS, TIE, WIN, paper_table3, win_rate_row, win_rates
+from wanbench.people.alignment import BOOTSTRAP_SAMPLES
+from wanbench.people.votes import Vote, VoteError, VoteStore
+from wanbench.people.win_rates import LOSS, TIE, WIN, paper_table3, win_rate_row, win_rates
+from wanbench.report.alignment import default_reference, human_alignment_section
 
 runner = CliRunner()
 

@@ -7,11 +7,20 @@ from pathlib import Path
 import numpy as np
 
 from wanbench.dims.names import DIMENSION_KEYS
-from wanbench.runner import RESULTS_FILE
-from wanbench.store import ResultRow, ResultStore
-from wanbench.votes import Vote
+from wanbench.people.votes import Vote
+from wanbench.run.runner import RESULTS_FILE
+from wanbench.run.store import ResultRow, ResultStore
 
 TRUE_WEIGHTS = np.array([0.30, 0.0, 0.20, 0.0, 0.15, 0.0, 0.12, 0.0, 0.08, 0.0, 0.0, 0.10, 0.05, 0.0])
+
+
+def current_metric_versions() -> dict[str, str]:
+    """Each dimension's current metric version (default backbone options): the read model keeps only
+    rows of the current version, so simulated scores are written under it."""
+    from wanbench.benchmark.definition import load_benchmark
+    from wanbench.benchmark.versions import benchmark_versions
+
+    return benchmark_versions(load_benchmark())
 
 
 def scored_runs(
@@ -25,6 +34,7 @@ def scored_runs(
     dimensions correlate at about c (as real dimensions do: a sharp video tends to be stable too)."""
     rng = np.random.default_rng(seed)
     runs, table = [], {}
+    versions = current_metric_versions()
     for model in models:
         run = root / model
         offset = rng.uniform(-0.15, 0.15, len(DIMENSION_KEYS))
@@ -37,7 +47,7 @@ def scored_runs(
                 values = np.clip(rng.uniform(0.2, 0.8, len(DIMENSION_KEYS)) + offset, 0, 1)
             table[(model, f"p{p:04d}", 0)] = values
             rows += [
-                ResultRow(run.name, model, f"p{p:04d}", 0, d, "1", "ok", float(v))
+                ResultRow(run.name, model, f"p{p:04d}", 0, d, versions[d], "ok", float(v))
                 for d, v in zip(DIMENSION_KEYS, values)
             ]
         with ResultStore(run / RESULTS_FILE) as store:
@@ -92,7 +102,8 @@ def video_runs(
     import json
     import shutil
 
-    from wanbench.video import file_sha256, write_video
+    from wanbench.hashing import file_sha256
+    from wanbench.video import write_video
 
     suite = root / "arena-suite.jsonl"
     suite.write_text(
@@ -118,7 +129,17 @@ def video_runs(
                 store.record_video(run.name, model, pid, 0, str(path), sha, 0.1)
                 store.write_results(
                     [
-                        ResultRow(run.name, model, pid, 0, d, "1", "ok", float(rng.uniform(0.3, 0.7)), video_sha256=sha)
+                        ResultRow(
+                            run.name,
+                            model,
+                            pid,
+                            0,
+                            d,
+                            current_metric_versions()[d],
+                            "ok",
+                            float(rng.uniform(0.3, 0.7)),
+                            video_sha256=sha,
+                        )
                         for d in ("image_quality", "smoothness")
                     ]
                 )

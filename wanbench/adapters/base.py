@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from wanbench.prompts.suite import Prompt
 from wanbench.registry import Registry
-from wanbench.suite import Prompt
 
 
 class AdapterError(RuntimeError):

@@ -37,7 +37,7 @@ from wanbench.adapters.loading import (
     weights_fingerprint,
 )
 from wanbench.adapters.recipes import RECIPES, Recipe
-from wanbench.suite import Prompt
+from wanbench.prompts.suite import Prompt
 from wanbench.video import write_video
 
 DTYPES = ("bfloat16", "float16", "float32")

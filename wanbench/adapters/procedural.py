@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from wanbench.adapters.base import ModelAdapter
-from wanbench.suite import Prompt
+from wanbench.prompts.suite import Prompt
 from wanbench.video import write_video
 
 COLORS = {

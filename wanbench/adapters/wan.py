@@ -9,7 +9,7 @@ Options for big models and small GPUs, as the official ``generate.py`` has them:
 ``offload=model`` keeps each of text encoder, DiT and VAE on the GPU only while it runs;
 ``t5_cpu=true`` runs the text encoder on the CPU; ``ulysses=N`` (under torchrun, set by
 ``--ulysses N``) runs the model over groups of N ranks with FSDP2 and Ulysses sequence parallelism
-(``wanmodel/parallel.py``, ``wanbench/rank_groups.py``). None of them changes the frames.
+(``wanmodel/parallel.py``, ``wanbench/run/rank_groups.py``). None of them changes the frames.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from wanbench.adapters.loading import (
     weights_fingerprint,
 )
 from wanbench.model_weights import wanbench_home
-from wanbench.suite import Prompt
+from wanbench.prompts.suite import Prompt
 from wanbench.video import write_video
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ class WanAdapter(ModelAdapter):
 
             import torch.distributed as dist
 
-            from wanbench.rank_groups import SequenceGroup
+            from wanbench.run.rank_groups import SequenceGroup
 
             if not dist.is_initialized() and "MASTER_ADDR" not in os.environ:
                 raise AdapterError(

@@ -30,7 +30,7 @@ from wanbench.backbones.base import BackboneUnavailable, FeatureCache
 from wanbench.backbones.judge.backbone import JudgeAsk, VideoJudge
 from wanbench.backbones.judge.protocol import JudgeError, check_user_text
 from wanbench.dims.base import Dimension, NotScorable, Score
-from wanbench.suite import Prompt
+from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
 RELATION_WORDS = {"left_of": "to the left of", "right_of": "to the right of", "above": "above", "below": "below"}
@@ -60,10 +60,6 @@ def goodness(p_yes: float, expect: str) -> float:
 
 class JudgeDimension(Dimension):
     needs: tuple[str, ...] = ("vlm",)
-
-    @property
-    def version(self) -> str:  # type: ignore[override]
-        return f"2.t{templates()['version']}"
 
     def judge(self, features: FeatureCache) -> VideoJudge:
         return features.get("vlm")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from wanbench.suite import Subject
+from wanbench.prompts.suite import Subject
 
 COCO_CLASSES = (
     "person",

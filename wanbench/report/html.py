@@ -16,8 +16,9 @@ from typing import Any, SupportsFloat
 
 import pandas as pd
 
-from wanbench.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
-from wanbench.dims.names import DIMENSION_KEYS, DIMENSIONS, display_name
+from wanbench.dims.names import DIMENSION_KEYS, display_name
+from wanbench.dims.names import group as dimension_group
+from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
 
 STYLE = """
 *{box-sizing:border-box}
@@ -227,7 +228,7 @@ def dimension_table_html(summary: ModelSummary) -> str:
             note += f' <span class="partial">{esc(s.method_note)}</span>'
         method = esc(s.method) + ("" if s.reference_method else ' <span class="partial">(not the report\'s)</span>')
         rows.append(
-            f'<tr><td>{esc(display_name(d))}</td><td class="l">{esc(DIMENSIONS[d].group)}</td>'
+            f'<tr><td>{esc(display_name(d))}</td><td class="l">{esc(dimension_group(d))}</td>'
             f'{_num(s.mean)}<td>{ci}</td><td data-v="{s.n}">{s.n}/{s.applicable}</td>'
             f"<td>{s.n_error}</td><td>{s.n_missing}</td><td>{s.n_not_applicable}</td><td>{s.n_stale}</td>"
             f'<td class="l">{method}</td><td class="l">{note}</td></tr>'
@@ -428,7 +429,9 @@ def render_html(
     for s in summaries:
         parts.append(f"<h2>{esc(s.model)} <small>(run {esc(s.run)})</small></h2>")
         parts.append(dimension_table_html(s))
-    parts.append(alignment)  # the human-alignment section (wanbench.alignment_html), already escaped; "" when no votes
+    parts.append(
+        alignment
+    )  # the human-alignment section (wanbench.report.alignment), already escaped; "" when no votes
     if len(failures):
         parts.append(f'<h2 class="err">Failures ({len(failures)})</h2>')
         parts.append(records_table_html(failures, ["model", "prompt_id", "seed", "stage", "message"]))

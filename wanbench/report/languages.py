@@ -1,13 +1,13 @@
 """English against Chinese: per-dimension means of a model run on both texts of the suite.
 
-A run made with ``--lang zh`` is labelled ``NAME@zh`` (wanbench/generation_text.py); its English
+A run made with ``--lang zh`` is labelled ``NAME@zh`` (wanbench/prompts/generation_text.py); its English
 twin is ``NAME``. When both are in a report, this table puts them side by side with the difference.
 """
 
 from __future__ import annotations
 
-from wanbench.aggregate import ModelSummary
 from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.evaluation.aggregate import ModelSummary
 
 ZH_SUFFIX = "@zh"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from wanbench.exports import PROVENANCE_FIELDS, provenance_rows, provenance_summary
+from wanbench.adapters.exports import PROVENANCE_FIELDS, provenance_rows, provenance_summary
 from wanbench.report.html import esc
 
 SUMMARY_COLUMNS = ("model", "source", "version", "dates", "generated_by", "settings", "files")

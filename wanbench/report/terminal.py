@@ -8,8 +8,8 @@ from rich.console import JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
-from wanbench.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
 from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
 
 
 def _ci(low: float | None, high: float | None) -> str:

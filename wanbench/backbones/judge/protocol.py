@@ -23,7 +23,7 @@ from functools import cached_property
 
 import numpy as np
 
-from wanbench.suite import CONTROL_CHARS, SPECIAL_TEXT  # text that could act as chat control
+from wanbench.prompts.suite import CONTROL_CHARS, SPECIAL_TEXT  # text that could act as chat control
 
 SYSTEM_PROMPT = (
     "You are a careful assessor of generated videos. Answer the question with the answer alone: "

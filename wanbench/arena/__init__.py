@@ -1,6 +1,0 @@
-"""A local web arena that collects pairwise human votes on the runs' videos (see docs/alignment.md)."""
-
-from wanbench.arena.app import ArenaSettings, create_app, serve
-from wanbench.arena.catalog import Catalog, build_catalog
-
-__all__ = ["ArenaSettings", "Catalog", "build_catalog", "create_app", "serve"]

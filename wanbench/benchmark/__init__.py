@@ -1,0 +1,1 @@
+"""What a benchmark is: its dimensions' methods, weightings and reference tables."""

@@ -1,0 +1,153 @@
+"""What can be measured and generated here: dims, models, weights status / fetch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from wanbench.cli.app import (
+    UserError,
+    app,
+    out,
+    user_errors,
+    weights_app,
+)
+from wanbench.cli.options import BENCHMARK_OPTION
+
+
+@app.command("dims")
+def dims_command(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output (every field, full reasons)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also the group, needs, method and full reasons."),
+    benchmark: str = BENCHMARK_OPTION,
+) -> None:
+    """List a benchmark's dimensions and whether each can run here (weights, judge); --verbose says why not.
+
+    Example:  wanbench dims --verbose
+    """
+    from wanbench.readiness import dimension_readiness, unavailable_backbones
+
+    with user_errors():
+        rows = dimension_readiness(benchmark=benchmark)
+    if as_json:
+        out.print_json(data=[r.to_dict() for r in rows])
+        return
+    table = Table(box=None, pad_edge=False)
+    table.add_column("dimension", no_wrap=True)
+    table.add_column("v", no_wrap=True)
+    table.add_column("here", overflow="fold")
+    if verbose:
+        for column in ("group", "needs", "method"):
+            table.add_column(column, overflow="fold")
+    for r in rows:
+        here = f"[green]{r.short()}[/]" if r.ready else f"[yellow]{r.short()}[/]"
+        cells = [r.name, r.version, here]
+        if verbose:
+            cells += [r.group, ", ".join(r.needs), r.method]
+        table.add_row(*cells)
+    out.print(table)
+    reasons = unavailable_backbones(rows)
+    if verbose:
+        for backbone, reason in reasons.items():
+            out.print(f"{backbone}: {reason}", highlight=False, markup=False)
+    elif reasons:
+        out.print(f"missing: {', '.join(reasons)}; why: wanbench dims --verbose", highlight=False)
+
+
+@weights_app.command("status")
+def weights_status_command(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    summary: bool = typer.Option(False, "--summary", help="One line: what is missing and how to fill it."),
+) -> None:
+    """Show every weights entry: present (sha256 verified), unverified (no sha256 pinned), missing,
+    or checksum-failed, with where it was found or looked for.
+
+    Files live in $WANBENCH_HOME/weights/<name>/ or the Hugging Face cache.
+    """
+    from wanbench.model_weights import WEIGHTS, weights_status
+    from wanbench.readiness import readiness_line
+
+    if summary:
+        out.print(readiness_line(), highlight=False)
+        return
+    rows: list[dict[str, Any]] = []
+    for name in WEIGHTS.names():
+        spec, status = WEIGHTS.get(name), weights_status(name)
+        rows.append(
+            {
+                "name": name,
+                "state": status.state,
+                "used_by": spec.used_by,
+                "source": spec.source(),
+                "licence": spec.licence,
+                "detail": status.detail,
+                "paths": {k: str(v) for k, v in status.paths.items()},
+            }
+        )
+    if as_json:
+        out.print_json(data=rows)
+        return
+    table = Table()
+    for column in ("weights", "state", "used by", "source", "licence", "detail"):
+        table.add_column(column, overflow="fold")
+    colours = {"present": "green", "unverified": "yellow", "missing": "red", "checksum-failed": "bold red"}
+    for row in rows:
+        state = f"[{colours[row['state']]}]{row['state']}[/]"
+        table.add_row(row["name"], state, row["used_by"], row["source"], row["licence"], row["detail"])
+    out.print(table)
+
+
+@weights_app.command("fetch")
+def weights_fetch_command(
+    names: list[str] | None = typer.Argument(None, help="Entries to download (see `wanbench weights status`)."),
+    missing: bool = typer.Option(False, "--missing", help="Every entry that is missing here and can be downloaded."),
+) -> None:
+    """Download weights into $WANBENCH_HOME/weights/<name>/ and verify them (needs a network; the Hub
+    can be a mirror through HF_ENDPOINT). With several entries, one that fails does not stop the rest.
+
+    Example:  wanbench weights fetch raft-large dino-vitb16      wanbench weights fetch --missing
+    """
+    from wanbench.model_weights import fetch, fetchable_missing
+
+    with user_errors():
+        chosen = list(names or [])
+        if missing:
+            chosen += [n for n in fetchable_missing() if n not in chosen]
+        if not chosen:
+            raise UserError("name the entries to fetch, or --missing (see `wanbench weights status`)")
+    failed = 0
+    for name in chosen:
+        try:
+            with user_errors():
+                status = fetch(name)
+        except typer.Exit:
+            failed += 1
+            continue
+        out.print(f"{name}: {status.state}", highlight=False)
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command("models")
+def models_command(
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable, with each setting's source."),
+) -> None:
+    """List the model adapters: each baseline's recipe (its authors' settings) and where its weights come from.
+
+    Sources of every setting: `wanbench models --json` and docs/models.md.
+    """
+    from wanbench.adapters.catalog import adapter_rows
+
+    rows = adapter_rows()
+    if as_json:
+        out.print_json(data=rows)
+        return
+    table = Table()
+    table.add_column("model", no_wrap=True)
+    for column in ("description", "recipe", "weights"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["model"], row["description"], row["recipe_line"], row["weights"])
+    out.print(table, markup=False)

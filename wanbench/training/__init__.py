@@ -1,0 +1,1 @@
+"""Training loops: the Wan DiT on captioned videos, and the Human Artifacts detector."""
