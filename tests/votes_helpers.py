@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.people.votes import Vote
 from wanbench.run.runner import RESULTS_FILE
 from wanbench.run.store import ResultRow, ResultStore

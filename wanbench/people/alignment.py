@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.people.votes import OVERALL, Vote, VoteError
 
 BOOTSTRAP_SAMPLES = 500  # the one bootstrap setting of every human-alignment figure (align and report)

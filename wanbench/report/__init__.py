@@ -10,6 +10,7 @@ from urllib.parse import quote
 from wanbench.benchmark.definition import DEFAULT_BENCHMARK, Benchmark
 from wanbench.evaluation.aggregate import ModelSummary, PairedComparison
 from wanbench.evaluation.read import Evaluation, load_evaluation
+from wanbench.report.calibration import calibration_markdown
 from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
 from wanbench.report.languages import language_markdown
@@ -99,6 +100,7 @@ def write_report(
             lines.append(f"\n**{s.model}**: {s.failures} prompt(s) failed before scoring (see report.html).\n")
     if not summaries:  # a run of only broken videos, a wrong folder, a suite of malformed lines
         lines.append(f"\nNothing was scored: {len(failures)} item(s) failed before scoring (see report.html).\n")
+    lines.append(calibration_markdown(invocations))  # weights that did not pass `wanbench calibrate`
     lines.append(language_markdown(summaries))  # en vs zh of one model, when both ran
     sources_md, sources_section = write_sources(invocations, out_dir)  # closed-model exports: provenance
     lines.append(sources_md)

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
-from wanbench.dims.names import display_name
+from wanbench.benchmark.names import display_name
 from wanbench.people.alignment import BOOTSTRAP_SAMPLES, DEFAULT_METHOD, SEED, Agreement, align, load_video_scores
 from wanbench.people.votes import OVERALL, Vote, VoteError, VoteStore, aspect_title, default_votes_path
 from wanbench.people.win_rates import PAPER_NOTE, WinRateTable, win_rates

@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.projections.polar import PolarAxes  # noqa: E402
 
-from wanbench.dims.names import DIMENSION_KEYS, display_name  # noqa: E402
+from wanbench.benchmark.names import DIMENSION_KEYS, display_name  # noqa: E402
 
 
 def _labels(frame: pd.DataFrame) -> list[str]:

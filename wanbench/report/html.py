@@ -16,9 +16,10 @@ from typing import Any, SupportsFloat
 
 import pandas as pd
 
-from wanbench.dims.names import DIMENSION_KEYS, display_name
-from wanbench.dims.names import group as dimension_group
+from wanbench.benchmark.names import DIMENSION_KEYS, display_name
+from wanbench.benchmark.names import group as dimension_group
 from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
+from wanbench.report.calibration import calibration_field, calibration_html
 
 STYLE = """
 *{box-sizing:border-box}
@@ -365,6 +366,7 @@ def provenance_html(invocations: list[dict]) -> str:
             ),
             ("device", json.dumps(device, default=str) if isinstance(device, (dict, list)) else str(device or "")),
             ("suite sha256", str(inv.get("suite_sha256", ""))[:16]),
+            ("calibration", calibration_field(inv)),
         ]
         rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in fields)
         blocks.append(f'<dl class="kv">{rows}</dl>')
@@ -413,6 +415,7 @@ def render_html(
             "that reproduce the report's Table 2 weighted scores to three decimals.</p>"
         )
     parts.append(missing_reasons_html(summaries))
+    parts.append(calibration_html(invocations))  # weights that did not pass `wanbench calibrate`
     if pairs:
         parts.append(
             "<h2>Paired comparisons</h2><p>Weighted score A - B on the prompts both models scored, "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from wanbench.adapters.exports import PROVENANCE_FIELDS, provenance_rows, provenance_summary
 from wanbench.report.html import esc
+from wanbench.run.exports import PROVENANCE_FIELDS, provenance_rows, provenance_summary
 
 SUMMARY_COLUMNS = ("model", "source", "version", "dates", "generated_by", "settings", "files")
 

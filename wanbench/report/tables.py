@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from wanbench.benchmark.definition import Benchmark
-from wanbench.dims.names import DIMENSION_KEYS, display_name
+from wanbench.benchmark.names import DIMENSION_KEYS, display_name
 from wanbench.evaluation.aggregate import ModelSummary, PairedComparison
 
 COUNT_FIELDS = ("n", "applicable", "error", "missing", "not_applicable", "stale")

@@ -8,7 +8,7 @@ from rich.console import JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
 
 

@@ -80,6 +80,10 @@ def check_run(config, benchmark: Benchmark):
         benchmark.check_dimensions(list(config.dimensions))
     if config.flow_backend not in FLOW_BACKENDS:
         raise ValueError(f"--flow {config.flow_backend!r}: use one of {', '.join(FLOW_BACKENDS)}")
+    if "vlm" in (config.backbone_options or {}):
+        from wanbench.backbones.judge.backends import check_vlm_options
+
+        check_vlm_options(config.backbone_options["vlm"])  # the judge backend and its own options
     check_limit(config.limit)
     check_seeds(config.seeds)
     check_report_options(config.weighting or benchmark.default_weighting, config.reference, benchmark)
