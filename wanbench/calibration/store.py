@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from wanbench.calibration.checks import FAIL, PASS, SKIPPED, CheckResult
-from wanbench.model_weights import WEIGHTS, file_sha256, wanbench_home, weights_status
+from wanbench.hashing import file_sha256
+from wanbench.model_weights import WEIGHTS, wanbench_home, weights_status
 
 NOT_CALIBRATED = "not calibrated"
 SNAPSHOT_SUFFIXES = (".json", ".safetensors", ".txt", ".model", ".jinja")

@@ -44,7 +44,9 @@ def write_sources(invocations: list[dict], out_dir: Path) -> tuple[str, str]:
     if not rows:
         return "", ""
     columns = ["run", "model", "prompt_id", "seed", "path", *PROVENANCE_FIELDS, "manifest_sha256"]
-    with (out_dir / "sources.csv").open("w", newline="", encoding="utf-8") as handle:
+    from wanbench.safe_write import replacing
+
+    with replacing(out_dir / "sources.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
