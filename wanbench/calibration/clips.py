@@ -46,7 +46,7 @@ def count_clips() -> list[tuple[int, Video, str]]:
 def camera_clips() -> list[tuple[Video, list[tuple[str, bool]]]]:
     """(clip of one shot, [(question, whether its answer is Yes)]): the tracking question of Camera
     Control's judge half, and whether the camera moves."""
-    (tracking,) = [item["question"] for item in questions("camera_control") if item["name"] == "tracking"]
+    (tracking,) = [item.text for item in questions("camera_control") if item.name == "tracking"]
     return [
         (_video({"id": f"camera-{shot}", **fields}), [(tracking, follows), (MOVE_QUESTION, moves)])
         for shot, (fields, follows, moves) in CAMERA_SHOTS.items()
