@@ -137,13 +137,13 @@ def main() -> None:
     from wanbench.suite import Suite
 
     subset = Suite(name=suite.name, path=suite.path, prompts=prompts, problems=[], sha256=suite.sha256)
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     summary = evaluator.run_suite(subset)
-    shared_seconds = time.perf_counter() - start
+    shared_seconds, shared_cpu = time.perf_counter() - start, time.process_time() - start_cpu
     forward_seconds = timer.seconds
 
     # --- naive: every dimension decodes and runs its own freshly built backbones ----------------
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     naive_values = {}
     for prompt in prompts:
         for dim in dims:
@@ -155,7 +155,7 @@ def main() -> None:
                 naive_values[(prompt.id, dim.name)] = dim.score(video, prompt, FeatureCache(video, backbones)).value
             except Exception as exc:  # the same errors as the shared run (e.g. no static region)
                 naive_values[(prompt.id, dim.name)] = type(exc).__name__
-    naive_seconds = time.perf_counter() - start
+    naive_seconds, naive_cpu = time.perf_counter() - start, time.process_time() - start_cpu
 
     from wanbench.store import ResultStore
 
@@ -173,6 +173,10 @@ def main() -> None:
         "shared_videos_per_minute": round(60 * videos / shared_seconds, 2),
         "per_dimension_videos_per_minute": round(60 * videos / naive_seconds, 2),
         "speedup_shared_over_per_dimension": round(naive_seconds / shared_seconds, 2),
+        "cpu_speedup_shared_over_per_dimension": round(naive_cpu / shared_cpu, 2),
+        "shared_cpu_seconds": round(shared_cpu, 2),
+        "per_dimension_cpu_seconds": round(naive_cpu, 2),
+        "load_average_1min_after": round(os.getloadavg()[0], 2),
         "shared_seconds": round(shared_seconds, 2),
         "per_dimension_seconds": round(naive_seconds, 2),
         "flow": args.flow,
