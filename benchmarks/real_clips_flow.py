@@ -41,7 +41,7 @@ def main() -> None:
     from wanbench.dims.base import NotScorable
     from wanbench.dims.camera import classify_video
     from wanbench.dims.flow_dims import LargeMotion, PixelStability
-    from wanbench.suite import prompt_from_dict
+    from wanbench.prompts.suite import prompt_from_dict
     from wanbench.video import read_video
 
     span_seconds = inspect.signature(RAFTFlow).parameters["span_seconds"].default

@@ -110,7 +110,7 @@ def test_the_cli_flow_option_reaches_the_flow_and_the_stored_version(tmp_path, t
     from typer.testing import CliRunner
 
     from wanbench.cli import app
-    from wanbench.store import ResultStore
+    from wanbench.run.store import ResultStore
 
     out = tmp_path / "run"
     small = ["--option", "width=64", "--option", "height=48", "--option", "frames=9", "--flow", "dis", "-q"]
