@@ -36,7 +36,7 @@ def plant_checkpoints(python: Path, cache: Path, which: tuple[str, ...] = ("vben
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-def moving_clip(seed: int, frames: int = 12, size: int = 64, speed: float = 3.0) -> np.ndarray:
+def moving_clip(seed: int, frames: int = 9, size: int = 64, speed: float = 3.0) -> np.ndarray:
     """A smooth random texture translated ``speed`` pixels per frame (0: a still clip)."""
     rng = np.random.default_rng(seed)
     base = rng.random((size // 8, 3 * size // 8, 3))
@@ -48,8 +48,9 @@ def moving_clip(seed: int, frames: int = 12, size: int = 64, speed: float = 3.0)
     return (np.stack(out) * 255).astype(np.uint8)
 
 
-def write_standard_samples(folder: Path, texts: list[str], samples: int = 2, fps: float = 8.0) -> list[Path]:
-    """``{prompt}-{i}.mp4`` for each text; odd samples are still, even ones move."""
+def write_standard_samples(folder: Path, texts: list[str], samples: int = 2, fps: float = 24.0) -> list[Path]:
+    """``{prompt}-{i}.mp4`` for each text; odd samples are still, even ones move. 9 frames at 24 fps:
+    VBench's dynamic_degree keeps every third frame (round(fps / 8)), so RAFT sees two pairs."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for k, text in enumerate(texts):
@@ -58,3 +59,26 @@ def write_standard_samples(folder: Path, texts: list[str], samples: int = 2, fps
             write_video(path, moving_clip(seed=10 * k + i, speed=0.0 if i % 2 else 4.0), fps=fps)
             paths.append(path)
     return paths
+
+
+EVALUATE = r"""
+import json, sys, torch
+torch.set_num_threads(int(sys.argv[5]))
+from vbench import VBench
+folder, full_info, out, dims = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+VBench("cpu", full_info, out).evaluate(videos_path=folder, name="peer", dimension_list=dims, local=True)
+"""
+
+
+def vbench_evaluate(python: Path, cache: Path, folder: Path, full_info: Path, out: Path, dims, threads=2) -> dict:
+    """VBench's own ``VBench.evaluate()`` on ``folder`` (standard mode): {dimension: {video path: result}}."""
+    import json
+    import os
+
+    env = dict(os.environ, VBENCH_CACHE_DIR=str(cache))
+    env.pop("PYTHONPATH", None)
+    command = [str(python), "-c", EVALUATE, str(folder), str(full_info), str(out), ",".join(dims), str(threads)]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((out / "peer_eval_results.json").read_text())
+    return {dim: {item["video_path"]: item["video_results"] for item in results[dim][1]} for dim in dims}
