@@ -16,14 +16,10 @@ import pytest
 
 from tests.conftest import SMALL
 from wanbench.backbones.flow import AutoFlow, DISFlow, RAFTFlow, flow_settings
+from wanbench.benchmark.definition import load_benchmark
+from wanbench.benchmark.versions import benchmark_versions
 from wanbench.dims.registry import get_dimension
-from wanbench.evaluation.aggregate import (
-    current_versions,
-    load_results,
-    mark_stale,
-    run_versions,
-    summarise,
-)
+from wanbench.evaluation.read import load_evaluation
 from wanbench.run.runner import EvalConfig, build_backbones, run_eval
 from wanbench.run.store import ResultStore
 
@@ -32,7 +28,7 @@ FORMER_RAFT_DEFAULTS = {"iterations": 12, "max_pairs": 48, "backward": True}
 
 
 def versions(options: dict | None = None) -> dict[str, str]:
-    return {d: v for d, v in current_versions(options).items() if d in FLOW_DIMS}
+    return {d: v for d, v in benchmark_versions(load_benchmark(), options).items() if d in FLOW_DIMS}
 
 
 def with_default(monkeypatch: pytest.MonkeyPatch, cls: type, **changed) -> None:
@@ -90,17 +86,16 @@ def test_rows_scored_under_other_flow_defaults_are_stale_and_rescored_not_averag
     # the new code: the real defaults (48 pairs), and no one bumped a version by hand
     assert get_dimension("large_motion").version != old_version
 
-    results, failures = load_results([out])
-    marked = mark_stale(results, by_model=run_versions([out]))
+    marked = load_evaluation(out, weighting="equal").results
     assert set(marked["status"]) == {"stale"}  # nothing of the old settings is read as current
-    cell = summarise(marked, failures, {"large_motion": 1.0})[0].dimensions["large_motion"]
+    cell = load_evaluation(out, weighting="equal").summaries[0].dimensions["large_motion"]
     assert cell.mean is None and cell.n_stale == first.rows_written and "stale" in cell.missing_reason
 
     again = run_eval(config)  # resuming re-scores every stale row under the current settings
     assert again.rows_written == first.rows_written and again.rows_skipped == 0
-    results, failures = load_results([out])
-    marked = mark_stale(results, by_model=run_versions([out]))
-    cell = summarise(marked, failures, {"large_motion": 1.0})[0].dimensions["large_motion"]
+    evaluation = load_evaluation(out, weighting="equal")
+    marked = evaluation.results
+    cell = evaluation.summaries[0].dimensions["large_motion"]
     current = marked[(marked.status == "ok")]
     assert cell.n_stale == first.rows_written and cell.n == len(current)
     assert cell.mean == pytest.approx(current.groupby("prompt_id")["value"].mean().mean())
@@ -124,8 +119,7 @@ def test_a_run_with_flow_options_reads_its_own_rows_as_current(tmp_path: Path, t
             backbone_options=options,
         )
     )
-    results, _ = load_results([out])
-    marked = mark_stale(results, by_model=run_versions([out]))
+    results = marked = load_evaluation(out).results
     assert "stale" not in set(marked["status"]) and set(marked["stored_status"]) <= {"ok", "not_applicable", "missing"}
     assert set(results["metric_version"]) == {get_dimension(d).configured(options).version for d in FLOW_DIMS}
     assert set(results["metric_version"]).isdisjoint(versions().values())  # not the defaults' versions

@@ -80,7 +80,8 @@ def video_runs(
     import json
     import shutil
 
-    from wanbench.video import file_sha256, write_video
+    from wanbench.hashing import file_sha256
+    from wanbench.video import write_video
 
     suite = root / "arena-suite.jsonl"
     suite.write_text(

@@ -14,7 +14,6 @@ once at fetch or train time (``wanbench.backbones.detector``), never unpickled a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wanbench.hashing import file_sha256
 from wanbench.registry import Registry
 
 
@@ -206,14 +206,6 @@ class WeightsStatus:
     state: str  # present | unverified | missing | checksum-failed
     paths: dict[str, Path]
     detail: str = ""
-
-
-def file_sha256(path: Path, chunk: int = 1 << 22) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _hf_cached(repo: str, filename: str) -> Path | None:

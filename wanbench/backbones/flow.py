@@ -14,9 +14,7 @@ frame pixel by pixel and over a small window, and the destination must lie insid
 
 from __future__ import annotations
 
-import hashlib
 import inspect
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,7 +31,8 @@ from wanbench.backbones.base import (
     require_weights,
 )
 from wanbench.backbones.images import pick_device
-from wanbench.model_weights import file_sha256, require
+from wanbench.hashing import file_sha256
+from wanbench.model_weights import require
 from wanbench.video import Video
 
 
@@ -354,7 +353,6 @@ class AutoFlow(Backbone):
         return self.chosen.compute(video)
 
 
-FLOW_ROLES = ("flow", "flow-raft", "flow-dis")  # backbone option entries that configure the flow
 NUMBER_NEUTRAL = ("batch", "device")  # options that change how fields are computed, not their values
 
 
@@ -381,10 +379,3 @@ def flow_settings(options: Mapping[str, Mapping[str, Any]] | None = None) -> dic
             out[f"{backend} ({registered})"] = effective(cls, options[registered])
     out["photometric"] = {"window": WINDOW, "window_tolerance": WINDOW_TOLERANCE}
     return out
-
-
-def flow_settings_tag(options: Mapping[str, Mapping[str, Any]] | None = None) -> str:
-    """A short, stable hash of ``flow_settings``: part of the flow dimensions' metric version, so rows
-    scored under other flow settings (the former RAFT defaults, say) are stale, never averaged."""
-    text = json.dumps(flow_settings(options), sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:8]

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 from rich.table import Table
-
-if TYPE_CHECKING:
-    pass
 
 from wanbench.cli.app import (
     UserError,
@@ -17,17 +14,23 @@ from wanbench.cli.app import (
     user_errors,
     weights_app,
 )
+from wanbench.cli.options import BENCHMARK_OPTION
 
 
 @app.command("dims")
 def dims_command(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (every field, full reasons)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also the group, needs, method and full reasons."),
+    benchmark: str = BENCHMARK_OPTION,
 ) -> None:
-    """List the 14 dimensions and whether each can run here (weights, judge); --verbose says why not."""
+    """List a benchmark's dimensions and whether each can run here (weights, judge); --verbose says why not.
+
+    Example:  wanbench dims --verbose
+    """
     from wanbench.readiness import dimension_readiness, unavailable_backbones
 
-    rows = dimension_readiness()
+    with user_errors():
+        rows = dimension_readiness(benchmark=benchmark)
     if as_json:
         out.print_json(data=[r.to_dict() for r in rows])
         return

@@ -27,7 +27,19 @@ if typing.TYPE_CHECKING:
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
-WEIGHTING_OPTION = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file.")
+BENCHMARK_OPTION = typer.Option(
+    "wan-bench",
+    "--benchmark",
+    "-b",
+    help="Which benchmark: its dimensions, weightings, reference tables and default suite "
+    "(wan-bench, or a definition .json file; `wanbench dims --benchmark NAME` lists its dimensions).",
+)
+WEIGHTING_OPTION = typer.Option(
+    None,
+    "--weighting",
+    help="equal, a weighting the benchmark names (wan-bench: paper, fitted), or a json/csv file "
+    "(default: the benchmark's, paper for wan-bench).",
+)
 REFERENCE_OPTION = typer.Option(None, "--reference", help="Add a published table, e.g. paper.")
 
 
@@ -87,8 +99,11 @@ class ScoringOptions:
     """What `eval` and `score` both ask: which dimensions, how they are scored and reported, and how
     the run is shared out."""
 
-    dims: str | None = option(typer.Option(None, "--dims", help="Comma-separated dimensions (default: all 14)."))
-    weighting: str = option(WEIGHTING_OPTION)
+    benchmark: str = option(BENCHMARK_OPTION)
+    dims: str | None = option(
+        typer.Option(None, "--dims", help="Comma-separated dimensions (default: all of the benchmark's).")
+    )
+    weighting: str | None = option(WEIGHTING_OPTION)
     reference: str | None = option(REFERENCE_OPTION)
     flow: str = option(
         typer.Option(
@@ -156,6 +171,9 @@ class ScoringOptions:
             self.judge_model,
         )
         return EvalConfig(
+            benchmark=self.benchmark,
+            weighting=self.weighting,
+            reference=self.reference,
             dimensions=dimensions,
             flow_backend=self.flow,
             backbone_options=backbones,

@@ -38,14 +38,13 @@ ULYSSES_OPTION = typer.Option(
 
 def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bool) -> None:
     from wanbench.report import write_report
-    from wanbench.run.preflight import check_run
     from wanbench.run.runner import Evaluator
     from wanbench.run.shards import bind_local_device
 
-    weighting, reference = scoring.weighting, scoring.reference
     bind_local_device()
-    suite = check_run(config, weighting, reference, with_report)  # bad arguments: one line, exit 2, before any compute
+    # the Evaluator checks every argument first (EvalConfig.validate): one line, exit 2, before any compute
     evaluator = Evaluator(config, on_failure=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
+    suite, weighting, reference = evaluator.suite, config.weighting, config.reference
     strays = evaluator.adapter.unmatched({p.id for p in suite.prompts})
     if strays:
         shown = ", ".join(p.name for p in strays[:5]) + (f" and {len(strays) - 5} more" if len(strays) > 5 else "")
@@ -80,13 +79,15 @@ def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bo
         from wanbench.report.terminal import dimension_table
 
         if with_report:
-            files = write_report([config.out], config.out, weighting=weighting, reference=reference)
+            files = write_report(
+                [config.out], config.out, weighting=weighting, reference=reference, benchmark=config.benchmark
+            )
             summaries = files.summaries
         else:
-            summaries = load_run(config.out, weighting).summaries
+            summaries = load_run(config.out, weighting, config.benchmark).summaries
         for s in summaries:
             if s.model == evaluator.label:
-                out.print(dimension_table(s, weighting))
+                out.print(dimension_table(s, weighting or ""))
         if with_report:
             out.print(f"report: {files.html}, {files.results_json}", highlight=False)
     if summary.exit_code:
@@ -102,7 +103,9 @@ def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bo
 @takes_option_groups
 def eval_command(
     model: str = typer.Option(..., "--model", "-m", help="Model adapter (see `wanbench models`)."),
-    suite: str = typer.Option("smoke", "--suite", "-s", help="Suite name in prompts/ or a .jsonl path."),
+    suite: str | None = typer.Option(
+        None, "--suite", "-s", help="Suite name or a .jsonl path (default: the benchmark's, smoke for wan-bench)."
+    ),
     out_dir: Path | None = typer.Option(None, "--out", "-o", help="Run directory (default runs/<model>)."),
     seeds: list[int] = typer.Option([0], "--seed", help="Seed(s); repeat for several."),
     scoring: ScoringOptions = SCORING_DEFAULTS,
@@ -187,7 +190,9 @@ def merge_command(run_dirs: list[Path] = typer.Argument(..., help="Run directori
 def score_command(
     videos: Path = typer.Option(..., "--videos", help="Folder of videos named <prompt_id>.mp4."),
     name: str = typer.Option(..., "--name", help="Label for these videos' model, e.g. sora."),
-    suite: str = typer.Option("smoke", "--suite", "-s", help="Suite the videos were made from."),
+    suite: str | None = typer.Option(
+        None, "--suite", "-s", help="Suite the videos were made from (default: the benchmark's, smoke for wan-bench)."
+    ),
     manifest: Path | None = typer.Option(
         None,
         "--manifest",

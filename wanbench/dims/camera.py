@@ -28,7 +28,7 @@ from wanbench.backbones.flow import FlowField
 from wanbench.backbones.judge.backbone import JudgeAsk
 from wanbench.dims.base import Score
 from wanbench.dims.flow_dims import FlowDimension
-from wanbench.dims.judge_dims import camera_question, judge_camera, templates
+from wanbench.dims.judge_dims import camera_question, judge_camera
 from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
@@ -86,10 +86,6 @@ def shot_family(camera: str | None) -> str:
 class CameraControl(FlowDimension):
     needs = ("flow", "vlm")
     description = "share of frame pairs whose flow shows the asked pan/lift/zoom/static; aerial, tracking: VLM judge"
-
-    @property
-    def base_version(self) -> str:  # type: ignore[override]
-        return f"3.t{templates()['version']}"
 
     def partial_needs(self) -> dict[str, str]:
         return {"vlm": f"{' and '.join(JUDGE_MOTIONS)} prompts"}

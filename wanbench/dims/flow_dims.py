@@ -13,18 +13,12 @@ Formulas (docs/dimensions.md has the reasoning):
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
-from typing import Any
-
 import cv2
 import numpy as np
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import (
-    FLOW_ROLES,
     FlowField,
-    flow_settings_tag,
     vector_length,
 )
 from wanbench.dims.base import Dimension, NotApplicable, Score
@@ -39,28 +33,12 @@ STABILITY_SCALE = 0.05  # mean grey-level change at which the score reaches 1/e
 
 
 class FlowDimension(Dimension):
-    """A dimension scored on the shared flow field. Its metric version is ``base_version`` plus a hash
-    of the flow settings its numbers depend on (``flow_settings_tag``: both backends' defaults and the
-    run's flow options), so rows scored under other settings are stale and never averaged with these."""
-
-    base_version = "1"
-    flow_options: Mapping[str, Mapping[str, Any]] = {}
-
-    @property
-    def version(self) -> str:  # type: ignore[override]
-        return f"{self.base_version}.f{flow_settings_tag(self.flow_options)}"
-
-    def configured(self, options: Mapping[str, Mapping[str, Any]]) -> Dimension:
-        mine = {role: options[role] for role in FLOW_ROLES if role in options}
-        if mine == dict(self.flow_options):
-            return self
-        out = copy.copy(self)
-        out.flow_options = mine
-        return out
+    """A dimension scored on the shared flow field. Its metric version carries a hash of the flow
+    settings its numbers depend on (declared ``depends_on: flow_settings``; both backends' defaults and
+    the run's flow options), so rows scored under other settings are stale and never averaged with these."""
 
 
 class LargeMotion(FlowDimension):
-    base_version = "2"  # v1 counted untracked flow too, so flickering noise scored as large motion
     needs = ("flow",)
     description = "tracked flow magnitude per second, normalised by the frame diagonal"
 
@@ -95,7 +73,6 @@ def static_masks(flow: FlowField) -> np.ndarray:
 
 
 class PixelStability(FlowDimension):
-    base_version = "1"
     needs = ("flow",)
     description = "frame differences inside static (low-flow) regions"
 

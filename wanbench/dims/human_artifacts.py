@@ -17,8 +17,6 @@ version ("j2.t<template version>"), needs only the judge, and never shares rows 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
@@ -26,7 +24,7 @@ from wanbench.backbones.artifact_detections import ArtifactDetections
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.judge.backbone import JudgeAsk
 from wanbench.dims.base import Dimension, Score
-from wanbench.dims.judge_dims import JudgeDimension, questions, templates
+from wanbench.dims.judge_dims import JudgeDimension, questions
 from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
@@ -43,13 +41,8 @@ def frame_severities(found: ArtifactDetections) -> np.ndarray:
 
 
 class HumanArtifacts(Dimension):
-    version = "1"
     needs = ("artifacts",)
     description = "trained YOLO artifact detector: likelihood x box size, averaged over frames (duration)"
-
-    def configured(self, options: Mapping[str, Mapping[str, Any]]) -> Dimension:
-        backend = (options.get("artifacts") or {}).get("backend", "yolo")
-        return HumanArtifactsByJudge() if backend == "judge" else self
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         found: ArtifactDetections = features.get("artifacts")
@@ -72,10 +65,6 @@ class HumanArtifactsByJudge(JudgeDimension):
     """Human Artifacts asked of the VLM judge (``--artifacts-backend judge``): 1 - P(a person looks deformed)."""
 
     description = "VLM judge: 1 - P(any person has deformed hands, face, limbs or body)"
-
-    @property
-    def version(self) -> str:  # type: ignore[override]
-        return f"j2.t{templates()['version']}"
 
     def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
         return [JudgeAsk("clip", tuple(i["question"] for i in questions("human_artifacts")))]

@@ -61,10 +61,6 @@ def goodness(p_yes: float, expect: str) -> float:
 class JudgeDimension(Dimension):
     needs: tuple[str, ...] = ("vlm",)
 
-    @property
-    def version(self) -> str:  # type: ignore[override]
-        return f"2.t{templates()['version']}"
-
     def judge(self, features: FeatureCache) -> VideoJudge:
         return features.get("vlm")
 

@@ -40,12 +40,13 @@ DIMS = list(DIMENSION_KEYS)
 
 # -- data ------------------------------------------------------------------------------------------
 def load_video_scores(run_dirs: Sequence[Path]) -> pd.DataFrame:
-    """Rows (model, prompt_id, seed), one column per dimension: the mean of its ok rows, NaN when none.
+    """Rows (model, prompt_id, seed), one column per dimension: the mean of its ok rows of the current
+    metric version (the read model's stale rule), NaN when none.
 
     Models are identified by their label; one label in two run directories is refused (ambiguous)."""
-    from wanbench.evaluation.aggregate import load_results
+    from wanbench.evaluation.read import load_evaluation
 
-    results, _ = load_results([Path(r) for r in run_dirs])
+    results = load_evaluation([Path(r) for r in run_dirs], weighting="equal").results
     owners = results.groupby("model")["run"].unique()
     clashes = {m: list(r) for m, r in owners.items() if len(r) > 1}
     if clashes:

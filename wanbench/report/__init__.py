@@ -7,24 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from wanbench.benchmark.weightings import load_reference, load_weighting
-from wanbench.evaluation.aggregate import (
-    ModelSummary,
-    PairedComparison,
-    failed_applicability,
-    load_results,
-    mark_stale,
-    paired_comparisons,
-    run_versions,
-    summarise,
-)
+from wanbench.benchmark.definition import DEFAULT_BENCHMARK, Benchmark
+from wanbench.evaluation.aggregate import ModelSummary, PairedComparison
+from wanbench.evaluation.read import Evaluation, load_evaluation
 from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
 from wanbench.report.languages import language_markdown
 from wanbench.report.results_json import results_document, write_results_json
 from wanbench.report.sources import write_sources
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
-from wanbench.run.store import RESULTS_FILE, ResultStore
 
 SCORE_COLUMNS = [
     "run",
@@ -66,36 +57,36 @@ def video_href(run_dir: Path, stored: str, out_dir: Path) -> str:
 
 
 def write_report(
-    run_dirs: list[Path],
+    run_dirs: list[Path] | Evaluation,
     out_dir: Path,
-    weighting: str = "paper",
+    weighting: str | None = None,
     reference: str | None = None,
     title: str | None = None,
     votes: Path | None = None,
+    benchmark: str | Benchmark = DEFAULT_BENCHMARK,
 ) -> ReportFiles:
-    """Aggregate ``run_dirs`` and write every report file into ``out_dir``."""
-    run_dirs = [Path(r) for r in run_dirs]
+    """Write every report file of ``run_dirs`` (read as ``benchmark`` under ``weighting``; or an
+    Evaluation already read) into ``out_dir``."""
+    if isinstance(run_dirs, Evaluation):
+        evaluation = run_dirs
+    else:  # read before any mkdir: a mistyped run leaves no empty folder
+        evaluation = load_evaluation(run_dirs, benchmark, weighting, reference)
     out_dir = Path(out_dir)
-    weights = load_weighting(weighting)
-    results, failures = load_results(run_dirs)  # before any mkdir: a mistyped run leaves no empty folder
     out_dir.mkdir(parents=True, exist_ok=True)
-    versions = run_versions(run_dirs)
-    results = mark_stale(results, by_model=versions)  # rows of another metric version: "stale", never averaged
-    summaries = summarise(results, failures, weights, failed_applicability(run_dirs, failures))
-    pairs = paired_comparisons(summaries, weights)
-    reference_table = load_reference(reference) if reference else None
-    frame = leaderboard_frame(summaries, reference_table)
-    invocations, prompts, videos = [], {}, {}
-    for run_dir in run_dirs:
-        with ResultStore(run_dir / RESULTS_FILE) as store:
-            invocations.extend(store.invocations())
-            prompts.update({(p["run"], p["prompt_id"]): p["text"] for p in store.prompts()})
-            for v in store.videos():
-                videos[(v["run"], v["model"], v["prompt_id"], int(v["seed"]))] = video_href(run_dir, v["path"], out_dir)
+    run_dirs = evaluation.run_dirs
+    summaries, results, failures = evaluation.summaries, evaluation.results, evaluation.failures
+    weights, pairs, invocations = evaluation.weights, evaluation.pairs, evaluation.invocations
+    reference, reference_table = evaluation.reference_name, evaluation.reference
+    frame = leaderboard_frame(summaries, reference_table, evaluation.benchmark)
+    prompts = evaluation.prompt_texts
+    videos = {key: video_href(run_dir, stored, out_dir) for key, (run_dir, stored) in evaluation.videos.items()}
 
-    weighting_name = Path(weighting).name if weighting not in ("equal", "paper") else weighting
+    weighting_name = evaluation.weighting_label
     markdown = out_dir / "leaderboard.md"
-    lines = ["# Wan-Bench leaderboard\n\n", leaderboard_markdown(frame, weighting_name, summaries, pairs)]
+    lines = [
+        f"# {evaluation.benchmark.display_name} leaderboard\n\n",
+        leaderboard_markdown(frame, weighting_name, summaries, pairs),
+    ]
     for s in summaries:
         missing = [(d, x.missing_reason) for d, x in s.dimensions.items() if x.mean is None]
         if missing:
@@ -118,9 +109,7 @@ def write_report(
     results[SCORE_COLUMNS].to_csv(scores_csv, index=False)
     results_path = write_results_json(
         out_dir / "results.json",
-        results_document(
-            summaries, frame, weighting_name, weights, pairs, invocations, reference_table, reference, versions
-        ),
+        results_document(evaluation, frame),
     )
     charts = write_charts(frame, results, out_dir / "charts") if len(frame) else []
     html_path = out_dir / "report.html"
@@ -129,7 +118,7 @@ def write_report(
     alignment = human_alignment_section(run_dirs, summaries, weights, weighting_name, votes)
     html_path.write_text(
         render_html(
-            title or f"Wan-Bench report: {', '.join(r.name for r in run_dirs)}",
+            title or f"{evaluation.benchmark.display_name} report: {', '.join(r.name for r in run_dirs)}",
             weighting_name,
             frame,
             summaries,

@@ -16,7 +16,8 @@ from typing import Any, SupportsFloat
 
 import pandas as pd
 
-from wanbench.dims.names import DIMENSION_KEYS, DIMENSIONS, display_name
+from wanbench.dims.names import DIMENSION_KEYS, display_name
+from wanbench.dims.names import group as dimension_group
 from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
 
 STYLE = """
@@ -227,7 +228,7 @@ def dimension_table_html(summary: ModelSummary) -> str:
             note += f' <span class="partial">{esc(s.method_note)}</span>'
         method = esc(s.method) + ("" if s.reference_method else ' <span class="partial">(not the report\'s)</span>')
         rows.append(
-            f'<tr><td>{esc(display_name(d))}</td><td class="l">{esc(DIMENSIONS[d].group)}</td>'
+            f'<tr><td>{esc(display_name(d))}</td><td class="l">{esc(dimension_group(d))}</td>'
             f'{_num(s.mean)}<td>{ci}</td><td data-v="{s.n}">{s.n}/{s.applicable}</td>'
             f"<td>{s.n_error}</td><td>{s.n_missing}</td><td>{s.n_not_applicable}</td><td>{s.n_stale}</td>"
             f'<td class="l">{method}</td><td class="l">{note}</td></tr>'

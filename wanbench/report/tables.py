@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wanbench.benchmark.definition import Benchmark
 from wanbench.dims.names import DIMENSION_KEYS, display_name
 from wanbench.evaluation.aggregate import ModelSummary, PairedComparison
 
@@ -28,13 +29,17 @@ def reference_comparability() -> dict[str, dict]:
     return json.loads(text)["dimensions"]
 
 
-def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Rows: ranked full-coverage models, then partial ones, then reference rows; columns: dims, their
-    coverage counts and methods, the weighted score and its coverage."""
+def leaderboard_frame(
+    summaries: list[ModelSummary], reference: pd.DataFrame | None = None, benchmark: Benchmark | None = None
+) -> pd.DataFrame:
+    """Rows: ranked full-coverage models, then partial ones, then reference rows; columns: the
+    benchmark's dims (default: wan-bench's), their coverage counts and methods, the weighted score and
+    its coverage."""
+    keys = benchmark.keys if benchmark is not None else DIMENSION_KEYS
     records = []
     for s in summaries:
         record: dict[str, Any] = {"model": s.model, "run": s.run, "source": "measured"}
-        for d in DIMENSION_KEYS:
+        for d in keys:
             x = s.dimensions[d]
             record[d] = x.mean
             record[f"{d}_ci_low"], record[f"{d}_ci_high"] = x.ci_low, x.ci_high
@@ -58,11 +63,11 @@ def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | N
         comparable = reference_comparability()
         for model, row in reference.iterrows():
             record = {"model": str(model), "run": "", "source": "paper (Table 2)"}
-            record.update({d: float(row[d]) for d in DIMENSION_KEYS})
-            record.update({f"{d}_comparable": bool(comparable[d]["comparable"]) for d in DIMENSION_KEYS})
+            record.update({d: float(row[d]) for d in keys})
+            record.update({f"{d}_comparable": bool(comparable.get(d, {}).get("comparable", False)) for d in keys})
             record["weighted_score"] = float(row["weighted_score"])
             record["partial"] = False
-            record["dimensions_scored"] = len(DIMENSION_KEYS)
+            record["dimensions_scored"] = int(sum(pd.notna(row[d]) for d in keys))
             record["weight_covered"] = record["weight_complete"] = 1.0
             records.append(record)
     frame = pd.DataFrame(records)
@@ -72,7 +77,7 @@ def leaderboard_frame(summaries: list[ModelSummary], reference: pd.DataFrame | N
                 "model",
                 "run",
                 "source",
-                *DIMENSION_KEYS,
+                *keys,
                 "weighted_score",
                 "partial",
                 "dimensions_scored",

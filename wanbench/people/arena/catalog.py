@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from wanbench.hashing import file_sha256
 from wanbench.people.votes import OVERALL, VoteStore
 from wanbench.run.runner import RESULTS_FILE
-from wanbench.video import VIDEO_SUFFIXES, file_sha256
+from wanbench.video import VIDEO_SUFFIXES
 
 # Optional per-dimension questions: (dimension key, what the person is asked)
 QUESTIONS: tuple[tuple[str, str], ...] = (
