@@ -71,26 +71,24 @@ def rows_of(store_path: Path) -> list[dict]:
 def test_three_dimensions_match_vbench_evaluate(vbench, scored, tmp_path):
     rows = rows_of(scored["summary"].store)
     ok = [r for r in rows if r["status"] == "ok"]
-    assert {r["dimension"] for r in ok} == {f"vbench/{d}" for d in THREE}
+    assert {r["dimension"] for r in ok} == {d for d in THREE}
     assert all(r["metric_version"] == "vbench-0.1.5" and r["backend"] == "vbench 0.1.5" for r in rows)
     theirs = vbench_evaluate(vbench["python"], cache_dir(), scored["folder"], vbench["full_info"], tmp_path, THREE)
     for dim in THREE:
         ours = {
-            str(scored["folder"] / json.loads(r["details"])["file"]): r["value"]
-            for r in ok
-            if r["dimension"] == f"vbench/{dim}"
+            str(scored["folder"] / json.loads(r["details"])["file"]): r["value"] for r in ok if r["dimension"] == dim
         }
         expected = {path: float(value) for path, value in theirs[dim].items()}
         assert ours.keys() == expected.keys(), dim
         for path, value in expected.items():
             assert ours[path] == pytest.approx(value, abs=1e-6), (dim, path)
-    flicker = {r["seed"]: r["value"] for r in ok if r["dimension"] == "vbench/temporal_flickering"}
+    flicker = {r["seed"]: r["value"] for r in ok if r["dimension"] == "temporal_flickering"}
     assert flicker[1] > 0.999 and flicker[0] < 0.99  # sample 1 is a still clip (to x264's noise), sample 0 moves
-    assert {r["value"] for r in ok if r["dimension"] == "vbench/dynamic_degree"} <= {0.0, 1.0}
+    assert {r["value"] for r in ok if r["dimension"] == "dynamic_degree"} <= {0.0, 1.0}
 
 
 def test_absent_checkpoint_is_missing_with_fetch_command(scored):
-    rows = [r for r in rows_of(scored["summary"].store) if r["dimension"] == "vbench/imaging_quality"]
+    rows = [r for r in rows_of(scored["summary"].store) if r["dimension"] == "imaging_quality"]
     assert rows and all(r["status"] == "missing" and r["value"] is None for r in rows)
     assert all("wanbench weights fetch vbench-musiq-spaq" in r["error"] for r in rows)
     assert "imaging_quality" in scored["summary"].reasons
@@ -101,7 +99,7 @@ def test_resume_scores_only_what_is_not_done(scored):
     before = {(r["prompt_id"], r["seed"], r["dimension"]): r["value"] for r in rows_of(store) if r["status"] == "ok"}
     again = score_vbench(scored["config"])
     assert again.statuses.get("ok", 0) == 0 and again.skipped_done == len(before)
-    victim = next(k for k in before if k[2] == "vbench/temporal_flickering")
+    victim = next(k for k in before if k[2] == "temporal_flickering")
     with sqlite3.connect(store) as db:
         db.execute("DELETE FROM results WHERE prompt_id=? AND seed=? AND dimension=?", victim)
     third = score_vbench(scored["config"])

@@ -112,7 +112,7 @@ def _rows(values: dict[str, list[float]]) -> list[dict]:
                         model="m",
                         prompt_id=f"p{k}",
                         seed=seed,
-                        dimension=f"vbench/{dim}",
+                        dimension=dim,
                         metric_version=METRIC_VERSION,
                         status="ok",
                         value=value,
@@ -155,3 +155,13 @@ def test_table4_reference_rows_and_their_totals():
     assert table["Sora"] == {"quality": 85.51, "semantic": 79.35, "total": 84.28}
     for model, row in table.items():  # the printed Total is (4 Q + S) / 5 of the printed Q and S, to rounding
         assert abs(total_from(row["quality"], row["semantic"]) - row["total"]) <= 0.011, model
+
+
+def test_benchmark_definition_declares_vbench():
+    from wanbench.benchmark.definition import load_benchmark
+
+    bench = load_benchmark("vbench")
+    assert bench.version == "0.1.5" and len(bench.keys) == 16
+    assert {d.key: d.group for d in bench.dimensions} == {d: s.group for d, s in DIMENSIONS.items()}
+    assert {d.method().version for d in bench.dimensions} == {METRIC_VERSION}
+    assert bench.references["paper_table4"].path().is_file()

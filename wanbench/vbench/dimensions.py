@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 VBENCH_VERSION = "0.1.5"
 METRIC_VERSION = f"vbench-{VBENCH_VERSION}"  # the metric_version of every VBench row
-DIMENSION_PREFIX = "vbench/"  # row dimension names: vbench/<VBench's name>, apart from our own dimensions
+DIMENSION_PREFIX = ""  # row dimension names are VBench's own (none collides with a Wan-Bench key)
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,8 @@ DIMENSIONS: dict[str, VBenchDimension] = {
 
 
 def dimension(name: str) -> VBenchDimension:
-    """A VBench dimension by VBench's name or our row name (``vbench/<name>``); KeyError lists the names."""
-    key = name.removeprefix(DIMENSION_PREFIX)
+    """A VBench dimension by VBench's name; ValueError lists the names."""
+    key = name
     if key not in DIMENSIONS:
-        raise KeyError(f"unknown VBench dimension {name!r}; VBench's are: {', '.join(DIMENSIONS)}")
+        raise ValueError(f"unknown VBench dimension {name!r}; VBench's are: {', '.join(DIMENSIONS)}")
     return DIMENSIONS[key]

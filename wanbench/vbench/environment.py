@@ -29,7 +29,7 @@ PROJECT_PTH = "_wanbench_project_site.pth"
 STAMP = ".wanbench-vbench-installed"
 
 
-class VBenchEnvironmentError(RuntimeError):
+class VBenchEnvironmentError(FileNotFoundError):
     """VBench's environment is absent or broken; the message says the command that makes it."""
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import csv
-from importlib import resources
 
+from wanbench.benchmark.definition import load_benchmark
 from wanbench.vbench.scores import QUALITY_WEIGHT, SEMANTIC_WEIGHT
-
-TABLE4 = "data/reference/paper_table4.csv"
 
 
 def paper_table4() -> dict[str, dict[str, float]]:
-    """{model: {"quality", "semantic", "total"}} as printed (percent, two decimals)."""
-    text = resources.files("wanbench").joinpath(TABLE4).read_text(encoding="utf-8")
+    """{model: {"quality", "semantic", "total"}} as printed (percent, two decimals); the file is the
+    ``paper_table4`` reference the vbench benchmark definition names."""
+    text = load_benchmark("vbench").references["paper_table4"].path().read_text(encoding="utf-8")
     rows = list(csv.reader(text.splitlines()))
     models = rows[0][1:]
     table: dict[str, dict[str, float]] = {m: {} for m in models}

@@ -1,10 +1,11 @@
 """VBench's Quality, Semantic and Total scores, computed as VBench computes them, with bootstrap CIs.
 
-Source of every constant below: VBench's repository (github.com/Vchitect/VBench),
-``scripts/constant.py`` (NORMALIZE_DIC, DIM_WEIGHT, QUALITY_WEIGHT, SEMANTIC_WEIGHT, QUALITY_LIST,
-SEMANTIC_LIST) and ``scripts/cal_final_score.py`` (the arithmetic), at commit
-45e79ec14e69a2187202c675d2dbce1a71843d53 (read 2026-12-07). The vbench 0.1.5 wheel does not ship
-them. VBench's arithmetic, per dimension d with raw score s_d (the mean over its videos):
+The constants live in the benchmark definition (``wanbench/data/benchmarks/vbench.json``, key
+``vbench``), copied from VBench's repository (github.com/Vchitect/VBench): ``scripts/constant.py``
+(NORMALIZE_DIC, DIM_WEIGHT, QUALITY_WEIGHT, SEMANTIC_WEIGHT, QUALITY_LIST, SEMANTIC_LIST) and
+``scripts/cal_final_score.py`` (the arithmetic), at commit 45e79ec14e69a2187202c675d2dbce1a71843d53
+(read 2026-12-07); the vbench 0.1.5 wheel does not ship them. VBench's arithmetic, per dimension d with
+raw score s_d (the mean over its videos):
 
     n_d = (s_d - Min_d) / (Max_d - Min_d) * w_d
     Quality  = sum(n_d, d in QUALITY)  / sum(w_d, d in QUALITY)
@@ -19,39 +20,31 @@ videos together, the same resample for every dimension) and recompute everything
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 import numpy as np
 
-from wanbench.vbench.dimensions import DIMENSION_PREFIX, DIMENSIONS, METRIC_VERSION
+from wanbench.vbench.dimensions import DIMENSIONS, METRIC_VERSION
 
-SOURCE = (
-    "github.com/Vchitect/VBench scripts/constant.py + scripts/cal_final_score.py "
-    "@ 45e79ec14e69a2187202c675d2dbce1a71843d53"
-)
+
+def _declared() -> dict[str, Any]:
+    """VBench's constants as the benchmark definition (wanbench/data/benchmarks/vbench.json) holds them."""
+    text = resources.files("wanbench").joinpath("data/benchmarks/vbench.json").read_text(encoding="utf-8")
+    return dict(json.loads(text)["vbench"])
+
+
+_VBENCH = _declared()
+SOURCE: str = _VBENCH["source"]
 NORMALIZATION: dict[str, tuple[float, float]] = {  # dimension -> (Min, Max)
-    "subject_consistency": (0.1462, 1.0),
-    "background_consistency": (0.2615, 1.0),
-    "temporal_flickering": (0.6293, 1.0),
-    "motion_smoothness": (0.706, 0.9975),
-    "dynamic_degree": (0.0, 1.0),
-    "aesthetic_quality": (0.0, 1.0),
-    "imaging_quality": (0.0, 1.0),
-    "object_class": (0.0, 1.0),
-    "multiple_objects": (0.0, 1.0),
-    "human_action": (0.0, 1.0),
-    "color": (0.0, 1.0),
-    "spatial_relationship": (0.0, 1.0),
-    "scene": (0.0, 0.8222),
-    "appearance_style": (0.0009, 0.2855),
-    "temporal_style": (0.0, 0.364),
-    "overall_consistency": (0.0, 0.364),
+    name: (float(bounds["min"]), float(bounds["max"])) for name, bounds in _VBENCH["normalization"].items()
 }
-DIMENSION_WEIGHT: dict[str, float] = {name: 1.0 for name in NORMALIZATION} | {"dynamic_degree": 0.5}
-QUALITY_WEIGHT = 4.0
-SEMANTIC_WEIGHT = 1.0
+DIMENSION_WEIGHT: dict[str, float] = {name: float(w) for name, w in _VBENCH["dimension_weights"].items()}
+QUALITY_WEIGHT = float(_VBENCH["group_weights"]["quality"])
+SEMANTIC_WEIGHT = float(_VBENCH["group_weights"]["semantic"])
 QUALITY = tuple(d for d, spec in DIMENSIONS.items() if spec.group == "quality")
 SEMANTIC = tuple(d for d, spec in DIMENSIONS.items() if spec.group == "semantic")
 
@@ -120,9 +113,9 @@ def _ok_rows(rows: Iterable[dict[str, Any]], model: str | None) -> list[tuple[st
     for row in rows:
         if row["status"] != "ok" or row["metric_version"] != METRIC_VERSION:
             continue
-        if not str(row["dimension"]).startswith(DIMENSION_PREFIX) or (model and row["model"] != model):
+        if row["dimension"] not in NORMALIZATION or (model and row["model"] != model):
             continue
-        out.append((row["prompt_id"], row["dimension"].removeprefix(DIMENSION_PREFIX), float(row["value"])))
+        out.append((row["prompt_id"], row["dimension"], float(row["value"])))
     return out
 
 

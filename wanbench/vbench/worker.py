@@ -95,9 +95,9 @@ def main() -> int:
     # and torch.hub; the caller checked the checkpoints, so any of these means one is missing
     import urllib.request
 
-    subprocess.run = _refuse_downloads
-    urllib.request.urlretrieve = _refuse
-    torch.hub.download_url_to_file = _refuse
+    setattr(subprocess, "run", _refuse_downloads)  # noqa: B010 - a process-wide guard, on purpose
+    setattr(urllib.request, "urlretrieve", _refuse)  # noqa: B010
+    setattr(torch.hub, "download_url_to_file", _refuse)  # noqa: B010
     with tempfile.TemporaryDirectory(prefix="wanbench-vbench-") as workdir:
         for line in sys.stdin:
             if not line.strip():
