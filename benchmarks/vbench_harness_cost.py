@@ -83,8 +83,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from tests.vbench_helpers import moving_clip, plant_checkpoints
-    from wanbench.video import write_video
     from wanbench.vbench.environment import worker_python
+    from wanbench.video import write_video
 
     python = worker_python()
     work = Path(tempfile.mkdtemp(prefix="vbench-cost-"))
