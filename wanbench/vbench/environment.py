@@ -57,6 +57,8 @@ def worker_python() -> Path:
     """The interpreter that runs VBench; VBenchEnvironmentError with the set-up command when absent."""
     override = os.environ.get(ENV_VARIABLE)
     if override:
+        if not Path(override).is_file():
+            raise VBenchEnvironmentError(f"{ENV_VARIABLE}={override}: no such interpreter")
         return Path(override)
     folder = default_venv()
     python = venv_python(folder)

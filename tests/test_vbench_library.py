@@ -1,0 +1,105 @@
+"""The VBench runner's fast parts: checkpoint entries and missing reasons, generation under VBench's
+names, the one-line errors of `--benchmark vbench`. The end-to-end runs are in test_vbench_runner.py."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from typer.testing import CliRunner
+
+from wanbench.cli import app
+from wanbench.model_weights import WEIGHTS, weights_status
+from wanbench.vbench import environment
+from wanbench.vbench.dimensions import DIMENSIONS
+from wanbench.vbench.naming import prompt_from_filename, sample_name
+from wanbench.vbench.runner import cache_dir, missing_reason
+from wanbench.vbench.weights import CHECKPOINTS, _extract
+
+
+def test_every_checkpoint_is_a_weights_entry_in_vbench_s_layout():
+    needed = {name for d in DIMENSIONS.values() for name in d.weights}
+    assert needed == {c.name for c in CHECKPOINTS}
+    for entry in CHECKPOINTS:
+        spec = WEIGHTS.get(entry.name)
+        assert spec.local_dir() == cache_dir() and spec.files == tuple(entry.sources)
+        assert spec.fetcher == "wanbench.vbench.weights:fetch_checkpoint"
+    assert "detectron2" in WEIGHTS.get("vbench-grit").note
+
+
+def test_missing_reason_names_the_file_and_the_fetch_command():
+    raft = DIMENSIONS["dynamic_degree"]
+    reason = missing_reason(raft, has_package=lambda name: True)
+    assert reason and "raft_model/models/raft-things.pth" in reason and "wanbench weights fetch vbench-raft" in reason
+    path = cache_dir() / "raft_model" / "models" / "raft-things.pth"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"planted")
+    assert weights_status("vbench-raft").state == "unverified"  # no digest is published for it
+    assert missing_reason(raft, has_package=lambda name: True) is None
+    assert missing_reason(DIMENSIONS["temporal_flickering"], has_package=lambda name: False) is None
+    grit = DIMENSIONS["color"]
+    (cache_dir() / "grit_model").mkdir()
+    (cache_dir() / "grit_model" / "grit_b_densecap_objectdet.pth").write_bytes(b"planted")
+    assert "detectron2" in missing_reason(grit, has_package=lambda name: False)
+
+
+def test_zip_extraction_stays_inside_its_folder(tmp_path):
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("dino-main/hubconf.py", "dependencies = []\n")
+        bundle.writestr("dino-main/../../escaped.py", "no")
+        bundle.writestr("models/raft-things.pth", b"weights")
+    _extract(archive, "dino-main/", tmp_path / "repo")
+    assert (tmp_path / "repo" / "hubconf.py").read_text() == "dependencies = []\n"
+    assert not (tmp_path / "escaped.py").exists() and not (tmp_path.parent / "escaped.py").exists()
+    _extract(archive, "models/raft-things.pth", tmp_path / "w" / "raft-things.pth")
+    assert (tmp_path / "w" / "raft-things.pth").read_bytes() == b"weights"
+
+
+def test_vbench_names():
+    assert sample_name("a cat", 3) == "a cat-3.mp4"
+    assert prompt_from_filename("a cat-3.mp4") == ("a cat", 3)
+    assert prompt_from_filename("a dog.mp4") == ("a dog", 0)
+    assert prompt_from_filename("a-b-c-12.gif") == ("a-b-c", 12)
+
+
+def test_generation_writes_vbench_standard_names(tmp_path, monkeypatch):
+    from wanbench.vbench import pipeline
+
+    full_info = tmp_path / "VBench_full_info.json"
+    full_info.write_text(
+        '[{"prompt_en": "a red cube", "dimension": ["temporal_flickering"]},'
+        ' {"prompt_en": "a dog running", "dimension": ["dynamic_degree", "motion_smoothness"]},'
+        ' {"prompt_en": "a red cube", "dimension": ["subject_consistency"]}]'
+    )
+    monkeypatch.setattr(pipeline, "vbench_package_dir", lambda: tmp_path)
+    options = {"width": 64, "height": 64, "frames": 5}
+    made = pipeline.generate_standard_suite("procedural", options, tmp_path / "run", samples=2)
+    names = sorted(p.name for p in made.folder.iterdir())
+    assert names == ["a dog running-0.mp4", "a dog running-1.mp4", "a red cube-0.mp4", "a red cube-1.mp4"]
+    assert (made.made, made.kept) == (4, 0)
+    again = pipeline.generate_standard_suite("procedural", options, tmp_path / "run", samples=2)
+    assert (again.made, again.kept) == (0, 4)  # resume: nothing made twice
+
+
+def test_cli_errors_are_one_line(tmp_path, monkeypatch):
+    (tmp_path / "videos").mkdir()
+    monkeypatch.setenv(environment.ENV_VARIABLE, str(tmp_path / "no-python"))
+    result = CliRunner().invoke(
+        app, ["score", "--videos", str(tmp_path / "videos"), "--name", "x", "--benchmark", "vbench"]
+    )
+    assert result.exit_code == 2 and "no such interpreter" in result.output
+    monkeypatch.setenv(environment.ENV_VARIABLE, __import__("sys").executable)
+    result = CliRunner().invoke(
+        app,
+        ["score", "--videos", str(tmp_path / "videos"), "--name", "x", "--benchmark", "vbench", "--dims", "nosuch"],
+    )
+    assert result.exit_code == 2 and "unknown VBench dimension 'nosuch'" in result.output
+
+
+@pytest.mark.parametrize("mode", ["sideways"])
+def test_bad_mode_is_refused(tmp_path, mode):
+    from wanbench.vbench.runner import VBenchRunConfig
+
+    with pytest.raises(ValueError, match="expected standard or custom"):
+        VBenchRunConfig(videos=tmp_path, out=tmp_path / "r", mode=mode).validate()
