@@ -103,3 +103,26 @@ def test_bad_mode_is_refused(tmp_path, mode):
 
     with pytest.raises(ValueError, match="expected standard or custom"):
         VBenchRunConfig(videos=tmp_path, out=tmp_path / "r", mode=mode).validate()
+
+
+def test_summary_lines_show_scores_with_coverage_beside_table4(tmp_path):
+    from collections import Counter
+
+    from wanbench.vbench.pipeline import summary_lines
+    from wanbench.vbench.runner import VBenchRunSummary
+    from wanbench.vbench.scores import scores_from_rows
+
+    rows = [
+        dict(model="m", prompt_id=f"p{k}", seed=0, dimension=d, metric_version="vbench-0.1.5", status="ok", value=v)
+        for k, v in enumerate((0.95, 0.97, 0.99))
+        for d in ("temporal_flickering", "motion_smoothness")
+    ]
+    scores = scores_from_rows(rows, resamples=50)
+    run = VBenchRunSummary(store=tmp_path / "results.sqlite", statuses=Counter(ok=6, missing=3))
+    run.reasons["imaging_quality"] = (
+        "VBench checkpoint absent: ...; get it with `wanbench weights fetch vbench-musiq-spaq`"
+    )
+    text = "\n".join(summary_lines(run, scores))
+    assert "6 ok" in text and "3 missing" in text and "wanbench weights fetch vbench-musiq-spaq" in text
+    assert "Quality n/a (2/7 dimensions)" in text and "Total n/a" in text
+    assert "Wan 14B (2025-02-24) 86.67 / 84.44 / 86.22" in text
