@@ -4,6 +4,7 @@ names, the one-line errors of `--benchmark vbench`. The end-to-end runs are in t
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -126,3 +127,70 @@ def test_summary_lines_show_scores_with_coverage_beside_table4(tmp_path):
     assert "6 ok" in text and "3 missing" in text and "wanbench weights fetch vbench-musiq-spaq" in text
     assert "Quality n/a (2/7 dimensions)" in text and "Total n/a" in text
     assert "Wan 14B (2025-02-24) 86.67 / 84.44 / 86.22" in text
+
+
+class _ScriptedWorker:
+    """Stands in for VBench's worker process: answers from a script, or crashes, per request."""
+
+    script: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.asked = 0
+
+    def ask(self, request):
+        from wanbench.vbench.client import WorkerCrashed
+
+        paths = [p for entry in request["entries"] for p in entry["video_list"]]
+        what = _ScriptedWorker.script.pop(0)
+        if what == "crash":
+            raise WorkerCrashed("VBench's worker ended (exit status -9) while evaluating temporal_flickering")
+        results = [{"video_path": p, "video_results": 0.5} for p in paths]
+        if what == "odd":  # VBench skipped the first video and returned a non-number for the second
+            results = [{"video_path": paths[1], "video_results": "n/a"}]
+        return {"ok": True, "video_results": results, "seconds": 2.0}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+def test_a_crashed_chunk_is_error_rows_and_a_rerun_retries_them(tmp_path, monkeypatch):
+    import sys
+
+    from wanbench.run.store import ResultStore
+    from wanbench.vbench import runner
+
+    full_info = tmp_path / "full_info.json"
+    full_info.write_text(
+        '[{"prompt_en": "a", "dimension": ["temporal_flickering"]}, '
+        '{"prompt_en": "b", "dimension": ["temporal_flickering"]}]'
+    )
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    for name in ("a-0.mp4", "a-1.mp4", "b-0.mp4", "b-1.mp4"):
+        (videos / name).write_bytes(name.encode())
+    monkeypatch.setattr(runner, "VBenchWorker", _ScriptedWorker)
+    config = runner.VBenchRunConfig(
+        videos=videos,
+        out=tmp_path / "run",
+        dimensions=("temporal_flickering",),
+        chunk=2,
+        python=Path(sys.executable),
+        full_info=full_info,
+    )
+    _ScriptedWorker.script = ["crash", "odd"]
+    first = runner.score_vbench(config)
+    assert first.statuses == {"error": 4}
+    with ResultStore(first.store) as store:
+        errors = {(r["prompt_id"], r["seed"]): r["error"] for r in store.results()}
+    assert "worker ended" in errors[("vbench-0001", 0)] and "worker ended" in errors[("vbench-0001", 1)]
+    assert "no result" in errors[("vbench-0002", 0)] and "non-numeric" in errors[("vbench-0002", 1)]
+    _ScriptedWorker.script = ["fine"]
+    assert runner.score_vbench(config).statuses == {}  # error rows count as done unless retried
+    _ScriptedWorker.script = ["fine", "fine"]
+    retried = runner.score_vbench(runner.VBenchRunConfig(**{**config.__dict__, "retry_errors": True}))
+    assert retried.statuses == {"ok": 4}
+    with ResultStore(first.store) as store:
+        assert {r["value"] for r in store.results()} == {0.5} and {r["seconds"] for r in store.results()} == {1.0}
