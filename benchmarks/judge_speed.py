@@ -48,7 +48,7 @@ def main() -> None:
         os.environ["WANBENCH_HOME"] = str(work / "home")
         install_tiny_judge(work / "home", args.weights)
         settings = JudgeSettings(frames=8, keyframes=4, max_pixels=224 * 224)
-    asked = [q["question"] for q in questions("physical_plausibility") + questions("smoothness")]
+    asked = [q.text for q in questions("physical_plausibility") + questions("smoothness")]
     rng = np.random.default_rng(0)
     clips = [Video(rng.integers(0, 255, (16, 240, 320, 3), dtype=np.uint8), 16.0) for _ in range(args.clips)]
 

@@ -2,12 +2,14 @@
 
 import itertools
 
+import numpy as np
 import pytest
 
+from tests.flow_clips import PHOTOS, camera_clip, with_crossing_object
 from wanbench.adapters.procedural import RenderConfig, render
 from wanbench.backbones.base import BackboneUnavailable, FeatureCache
 from wanbench.backbones.flow import DISFlow
-from wanbench.dims.camera import FLOW_MOTIONS, CameraControl, classify_video
+from wanbench.dims.camera import FLOW_MOTIONS, STATIC_PX, CameraControl, centred_grid, classify_pair, classify_video
 from wanbench.prompts.suite import prompt_from_dict
 from wanbench.video import Video
 
@@ -62,3 +64,28 @@ def test_aerial_and_tracking_go_to_the_judge_and_are_missing_without_one() -> No
         CameraControl().score(
             video, camera_prompt("aerial"), FeatureCache(video, {"flow": DISFlow(), "vlm": VLMBackbone()})
         )
+
+
+# --- a camera fit that independently moving objects do not move (real photos, scikit-image) --------
+
+
+def least_squares_zoom(flow) -> float:
+    """The former fit: median translation, then a least-squares scale over *all* pixels."""
+    rx, ry, radius_squares, mean_radius = centred_grid(*flow.shape[:2])
+    tx, ty = np.median(flow[..., 0]), np.median(flow[..., 1])
+    return float(((flow[..., 0] - tx) * rx + (flow[..., 1] - ty) * ry).sum() / radius_squares * mean_radius)
+
+
+@pytest.mark.parametrize("photo", PHOTOS)
+@pytest.mark.parametrize("move", ["static", "pan_left", "lift_down", "zoom_in"])
+def test_an_object_crossing_the_frame_does_not_change_the_camera_motion(photo: str, move: str) -> None:
+    speed = 0.02 if move.startswith("zoom") else 1.5 if move != "static" else 0.0
+    view = camera_clip(photo, move, speed, frames=17, size=128)
+    other = PHOTOS[(PHOTOS.index(photo) + 1) % len(PHOTOS)]
+    field = DISFlow().compute(Video(with_crossing_object(view, other, side=0.35), fps=16))
+    label, motions = classify_video(field)
+    share = sum(m.label == move for m in motions) / len(motions)
+    assert label == move and share >= 0.9, (label, share)
+    if move == "static":  # the object alone moves: the all-pixel least-squares fit read part of it as zoom
+        assert max(abs(least_squares_zoom(f)) for f in field.forward) > STATIC_PX
+        assert max(abs(classify_pair(f).zoom) for f in field.forward) < STATIC_PX / 2

@@ -2,7 +2,7 @@ import pytest
 
 from wanbench.adapters.base import ADAPTERS
 from wanbench.benchmark.definition import BenchmarkError, load_benchmark
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.dims.registry import all_dimensions, get_dimension
 from wanbench.registry import Registry, UnknownNameError
 

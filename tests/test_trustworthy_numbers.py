@@ -14,7 +14,7 @@ from rich.console import Console
 
 from tests.conftest import SMALL, pan_clip, write_suite
 from wanbench.benchmark.definition import load_benchmark
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.evaluation.aggregate import (
     bootstrap_counts,
     paired_comparison,

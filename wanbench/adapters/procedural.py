@@ -390,6 +390,14 @@ def render(prompt: Prompt, seed: int, cfg: RenderConfig = RenderConfig()) -> np.
 class ProceduralAdapter(ModelAdapter):
     name = "procedural"
     description = "synthetic oracle: renders shapes, counts, relations, actions and camera moves a prompt asks for"
+    option_bounds = {
+        "width": (8, 4096),
+        "height": (8, 4096),
+        "frames": (2, 2048),
+        "fps": (0.1, 240),
+        "detail": (0, None),
+        "contrast": (0, None),
+    }
 
     def __init__(
         self,

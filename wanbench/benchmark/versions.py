@@ -28,7 +28,7 @@ def judge_template_version() -> str:
 
 def flow_options(backbone_options: Options | None) -> dict[str, Mapping[str, Any]]:
     """The entries of a run's backbone options that configure the optical flow."""
-    from wanbench.backbones.flow_settings import FLOW_ROLES
+    from wanbench.benchmark.flow_settings import FLOW_ROLES
 
     options = backbone_options or {}
     return {role: options[role] for role in FLOW_ROLES if role in options}
@@ -39,7 +39,7 @@ def metric_version(method: Method, backbone_options: Options | None = None) -> s
     if "judge_template" in method.depends_on:
         version += f".t{judge_template_version()}"
     if "flow_settings" in method.depends_on:
-        from wanbench.backbones.flow_settings import flow_settings_tag
+        from wanbench.benchmark.flow_settings import flow_settings_tag
 
         version += f".f{flow_settings_tag(flow_options(backbone_options))}"
     return version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -66,6 +67,7 @@ def weights_status_command(
 
     Files live in $WANBENCH_HOME/weights/<name>/ or the Hugging Face cache.
     """
+    from wanbench.calibration.store import DigestCache, calibration_state
     from wanbench.model_weights import WEIGHTS, weights_status
     from wanbench.readiness import readiness_line
 
@@ -73,12 +75,14 @@ def weights_status_command(
         out.print(readiness_line(), highlight=False)
         return
     rows: list[dict[str, Any]] = []
+    digests = DigestCache()
     for name in WEIGHTS.names():
         spec, status = WEIGHTS.get(name), weights_status(name)
         rows.append(
             {
                 "name": name,
                 "state": status.state,
+                "calibration": calibration_state(name, digests),
                 "used_by": spec.used_by,
                 "source": spec.source(),
                 "licence": spec.licence,
@@ -90,13 +94,49 @@ def weights_status_command(
         out.print_json(data=rows)
         return
     table = Table()
-    for column in ("weights", "state", "used by", "source", "licence", "detail"):
+    for column in ("weights", "state", "calibration", "used by", "source", "licence", "detail"):
         table.add_column(column, overflow="fold")
     colours = {"present": "green", "unverified": "yellow", "missing": "red", "checksum-failed": "bold red"}
     for row in rows:
         state = f"[{colours[row['state']]}]{row['state']}[/]"
-        table.add_row(row["name"], state, row["used_by"], row["source"], row["licence"], row["detail"])
+        calibration = row["calibration"] if row["state"] in ("present", "unverified") else ""
+        table.add_row(row["name"], state, calibration, row["used_by"], row["source"], row["licence"], row["detail"])
     out.print(table)
+
+
+@app.command("calibrate")
+def calibrate_command(
+    only: list[str] | None = typer.Option(None, "--only", help="Run only this check (repeatable)."),
+    judge: str = typer.Option("local", "--judge", help="VLM judge backend: local or openai (remote)."),
+    judge_weights: Path | None = typer.Option(None, "--judge-weights", help="Local judge folder."),
+    judge_url: str | None = typer.Option(None, "--judge-url", help="OpenAI-compatible judge endpoint."),
+    judge_model: str | None = typer.Option(None, "--judge-model", help="Model name the server serves."),
+    save: bool = typer.Option(True, "--save/--no-save", help="Store each weights entry's verdict."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Check the backbones on the weights present here against known answers (real photographs and a
+    stereo pair scikit-image ships, procedural clips), before a long run. Each check prints its figure,
+    its threshold and pass/fail; a check whose weights or data are missing is skipped. Verdicts are
+    stored per weights sha256 and shown by `wanbench weights status`. Exit 1 when a check failed.
+
+    Example:  wanbench calibrate      wanbench calibrate --only flow-raft-epe --only clip-captions
+    """
+    from wanbench.calibration import calibrate
+    from wanbench.run.options import backbone_options
+
+    with user_errors():
+        options = backbone_options(
+            judge=judge, judge_weights=judge_weights, judge_url=judge_url, judge_model=judge_model
+        )
+        report = calibrate(
+            options, only=only, save=save, on_result=None if as_json else lambda r: out.print(r.line(), highlight=False)
+        )
+    if as_json:
+        out.print_json(data={"checks": [r.to_dict() for r in report.results], "stored": report.stored})
+    elif report.stored:
+        out.print("stored: " + ", ".join(f"{k} {v}" for k, v in report.stored.items()), highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @weights_app.command("fetch")

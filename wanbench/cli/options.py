@@ -110,6 +110,15 @@ class ScoringOptions:
             "auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."
         )
     )
+    flow_option: list[str] | None = option(
+        typer.Option(
+            None,
+            "--flow-option",
+            help="Flow setting KEY=VALUE, repeatable: span_seconds (longest flow pair; 0: consecutive "
+            "pairs), max_pairs, max_side, backward, iterations (RAFT), preset (DIS). Part of the flow "
+            "dimensions' metric version.",
+        )
+    )
     artifacts_weights: Path | None = option(
         typer.Option(
             None,
@@ -129,7 +138,8 @@ class ScoringOptions:
         typer.Option(
             "local",
             "--judge",
-            help="VLM judge: local (Qwen2-VL through transformers) or remote (an OpenAI-compatible server).",
+            help="VLM judge backend: local (Qwen2-VL through transformers) or openai (an OpenAI-compatible "
+            "server; remote names it too).",
         )
     )
     judge_weights: Path | None = option(
@@ -158,7 +168,7 @@ class ScoringOptions:
 
     def eval_config(self, part: Shard, **settings: Any) -> EvalConfig:
         """The run's EvalConfig: these options, checked, plus the command's own ``settings``."""
-        from wanbench.run.options import backbone_options, parse_dimensions
+        from wanbench.run.options import backbone_options, flow_options, parse_dimensions
         from wanbench.run.runner import EvalConfig
 
         dimensions = parse_dimensions(self.dims)
@@ -169,7 +179,7 @@ class ScoringOptions:
             self.judge_weights,
             self.judge_url,
             self.judge_model,
-        )
+        ) | flow_options(self.flow_option)
         return EvalConfig(
             benchmark=self.benchmark,
             weighting=self.weighting,

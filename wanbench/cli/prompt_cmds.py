@@ -199,8 +199,8 @@ def prompts_export_manifest(
 
     Example:  wanbench prompts export-manifest smoke -o exports/sora/manifest.csv --model sora
     """
-    from wanbench.adapters.exports import write_manifest_template
     from wanbench.prompts.suite import load_suite
+    from wanbench.run.exports import write_manifest_template
 
     with user_errors():
         prompts = load_suite(suite).prompts[:limit]  # limit None: all

@@ -309,6 +309,9 @@ def generate_command(
     from wanbench.run.options import check_language, parse_adapter_options, parse_size, ulysses_groups
 
     with user_errors():
+        from wanbench.run.preflight import check_environment
+
+        check_environment()
         if (prompt is None) == (prompt_id is None):
             raise UserError("give exactly one of --prompt TEXT or --id PROMPT_ID")
         if prompt_id is not None:

@@ -34,7 +34,12 @@ class NotScorable(ValueError):
 
 class NotApplicable(NotScorable):
     """The metric has nothing to measure in this video (e.g. no static region for pixel stability):
-    a *not_applicable* row, neither an error nor a score."""
+    a *not_applicable* row, neither an error nor a score. ``backend`` names the method that looked
+    (the row carries it, so a not-applicable flow row says which flow found nothing)."""
+
+    def __init__(self, message: str, backend: str = "") -> None:
+        super().__init__(message)
+        self.backend = backend
 
 
 @dataclass(frozen=True)

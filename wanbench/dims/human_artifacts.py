@@ -22,9 +22,9 @@ import numpy as np
 
 from wanbench.backbones.artifact_detections import ArtifactDetections
 from wanbench.backbones.base import FeatureCache
-from wanbench.backbones.judge.backbone import JudgeAsk
+from wanbench.backbones.judge.plan import JudgeAnswers, JudgePlan
 from wanbench.dims.base import Dimension, Score
-from wanbench.dims.judge_dims import JudgeDimension, questions
+from wanbench.dims.judge_dims import JudgeDimension, plan, questions, request
 from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
@@ -66,14 +66,13 @@ class HumanArtifactsByJudge(JudgeDimension):
 
     description = "VLM judge: 1 - P(any person has deformed hands, face, limbs or body)"
 
-    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        return [JudgeAsk("clip", tuple(i["question"] for i in questions("human_artifacts")))]
+    def judge_plan(self, prompt: Prompt) -> JudgePlan:
+        return plan(request("deformed", "clip", questions(self.template)))
 
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
-        (item,) = questions(self.name)
-        (p_yes,) = self.judge(features).ask_clip([item["question"]])
+    def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
+        ((question, p_yes),) = answers.paired("deformed")
         return Score(
             1.0 - float(p_yes),
-            f"artifacts/judge: {features.backend('vlm')}",
-            {"method": "judge", "p_deformed": float(p_yes), "judge_question": item["question"]},
+            f"artifacts/judge: {answers.backend}",
+            {"method": "judge", "p_deformed": float(p_yes), "judge_question": question.text},
         )

@@ -10,10 +10,15 @@ kept for inter-annotator agreement, and left out of every preference figure.
 - Agreement of a score with people: pairwise accuracy (share of decisive votes whose winner has the
   higher score; an exact score tie counts one half) and Kendall tau-b between score differences and
   outcomes, each with a bootstrap CI.
-- Fitting: ``pearson`` (the Wan report's method: each dimension's Pearson correlation between its
-  score difference and the outcome, negatives clipped to 0, normalised to sum 1) and
-  ``bradley-terry`` (non-negative logistic regression of the outcome on score differences). Held-out
-  accuracy comes from K-fold cross-validation grouped by prompt, so no prompt is both fitted and judged.
+- Fitting: ``bradley-terry`` (the default: non-negative logistic regression of the outcome on score
+  differences) and ``pearson`` (the Wan report's method: each dimension's Pearson correlation between
+  its score difference and the outcome, negatives clipped to 0, normalised to sum 1). Pearson looks at
+  one dimension at a time, so when dimensions are correlated every dimension that moves with a weighted
+  one gets weight too (docs/alignment.md has the measured loss). Held-out accuracy comes from K-fold
+  cross-validation grouped by prompt, so no prompt is both fitted and judged.
+
+Every bootstrap here (ratings, agreement, held-out accuracy, win rates) uses BOOTSTRAP_SAMPLES
+percentile resamples drawn from seed SEED, so `wanbench align` and the report print the same digits.
 """
 
 from __future__ import annotations
@@ -28,13 +33,16 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.people.votes import OVERALL, Vote, VoteError
+from wanbench.safe_write import replacing, write_text
 
-BOOTSTRAP_SAMPLES = 500
+BOOTSTRAP_SAMPLES = 500  # the one bootstrap setting of every human-alignment figure (align and report)
 SEED = 0
 FOLDS = 5
-METHODS = ("pearson", "bradley-terry")
+METHODS = ("bradley-terry", "pearson")
+DEFAULT_METHOD = "bradley-terry"
+EXPORT_DECIMALS = 4  # alignment.csv/.json: accuracies, tau-b, ratings to 1e-4, far below their CIs' width
 DIMS = list(DIMENSION_KEYS)
 
 
@@ -332,7 +340,10 @@ def annotator_agreement(votes: Sequence[Vote], question: str = OVERALL) -> Annot
 
 # -- fitting ---------------------------------------------------------------------------------------
 def fit_pearson(data: VoteData) -> np.ndarray:
-    """Per dimension: Pearson r of (score_a - score_b) with the outcome, clipped at 0, summing to 1."""
+    """Per dimension: Pearson r of (score_a - score_b) with the outcome, clipped at 0, summing to 1.
+
+    The report's method. Each r is marginal: a dimension correlated with a weighted one correlates with
+    the outcome too, so correlated dimensions share weight they do not carry (tested; use bradley-terry)."""
     diffs, y = data.diffs, data.outcome.astype(float)
     r = np.zeros(len(DIMS))
     for j in range(len(DIMS)):
@@ -467,7 +478,7 @@ def _accuracy_entry(diff: np.ndarray, outcome: np.ndarray, samples: int) -> dict
 def write_weighting(result: FitResult, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
+    write_text(path, json.dumps(result.to_json(), indent=2) + "\n")
     return path
 
 
@@ -497,7 +508,7 @@ def align(
     votes: Sequence[Vote],
     scores: pd.DataFrame,
     weightings: dict[str, dict[str, float]],
-    fit_method: str | None = "pearson",
+    fit_method: str | None = DEFAULT_METHOD,
     samples: int = BOOTSTRAP_SAMPLES,
 ) -> AlignmentReport:
     """Every alignment figure for the overall votes (and any per-dimension questions)."""
@@ -579,7 +590,8 @@ def alignment_markdown(report: AlignmentReport) -> str:
     lines = [
         "# Human alignment\n",
         f"\n{report.votes} votes with scores ({report.both_bad} both-bad votes left out of preferences, "
-        f"{report.unmatched} votes on videos these runs did not score).\n",
+        f"{report.unmatched} votes on videos these runs did not score). 95% CIs: percentile bootstrap, "
+        f"{BOOTSTRAP_SAMPLES} resamples, seed {SEED}.\n",
         "\n## Human ratings (Bradley-Terry, 95% bootstrap CI)\n\n",
         "| model | rating | 95% CI | votes | win rate | "
         + " | ".join(f"benchmark ({n})" for n in report.benchmark)
@@ -620,6 +632,17 @@ def alignment_markdown(report: AlignmentReport) -> str:
     return "".join(lines)
 
 
+def rounded(value: object, decimals: int = EXPORT_DECIMALS) -> object:
+    """Floats in nested lists and dicts rounded for the exported files (not for any computation)."""
+    if isinstance(value, float):
+        return round(value, decimals)
+    if isinstance(value, dict):
+        return {k: rounded(v, decimals) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rounded(v, decimals) for v in value]
+    return value
+
+
 def alignment_json(report: AlignmentReport) -> dict[str, object]:
     return {
         "votes": report.votes,
@@ -649,9 +672,9 @@ def write_alignment(report: AlignmentReport, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     md = out_dir / "alignment.md"
-    md.write_text(alignment_markdown(report), encoding="utf-8")
+    write_text(md, alignment_markdown(report))
     js = out_dir / "alignment.json"
-    js.write_text(json.dumps(alignment_json(report), indent=2) + "\n", encoding="utf-8")
+    write_text(js, json.dumps(rounded(alignment_json(report)), indent=2) + "\n")
     csv_path = out_dir / "alignment.csv"
     rows = [{"kind": "dimension", **a.row()} for a in report.dimensions]
     rows += [{"kind": "weighting", **a.row()} for a in report.weightings]
@@ -669,5 +692,6 @@ def write_alignment(report: AlignmentReport, out_dir: Path) -> list[Path]:
         }
         for h in report.ratings
     ]
-    pd.DataFrame(rows).to_csv(csv_path, index=False)
+    with replacing(csv_path, "w", encoding="utf-8", newline="") as handle:
+        pd.DataFrame(rows).round(EXPORT_DECIMALS).to_csv(handle, index=False)
     return [md, csv_path, js]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.prompts.suite import Prompt, Suite
 
 WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")

@@ -10,12 +10,14 @@ from urllib.parse import quote
 from wanbench.benchmark.definition import DEFAULT_BENCHMARK, Benchmark
 from wanbench.evaluation.aggregate import ModelSummary, PairedComparison
 from wanbench.evaluation.read import Evaluation, load_evaluation
+from wanbench.report.calibration import calibration_markdown
 from wanbench.report.charts import write_charts
 from wanbench.report.html import render_html
 from wanbench.report.languages import language_markdown
 from wanbench.report.results_json import results_document, write_results_json
 from wanbench.report.sources import write_sources
 from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
+from wanbench.safe_write import replacing, write_text
 
 SCORE_COLUMNS = [
     "run",
@@ -99,14 +101,17 @@ def write_report(
             lines.append(f"\n**{s.model}**: {s.failures} prompt(s) failed before scoring (see report.html).\n")
     if not summaries:  # a run of only broken videos, a wrong folder, a suite of malformed lines
         lines.append(f"\nNothing was scored: {len(failures)} item(s) failed before scoring (see report.html).\n")
+    lines.append(calibration_markdown(invocations))  # weights that did not pass `wanbench calibrate`
     lines.append(language_markdown(summaries))  # en vs zh of one model, when both ran
     sources_md, sources_section = write_sources(invocations, out_dir)  # closed-model exports: provenance
     lines.append(sources_md)
-    markdown.write_text("".join(lines), encoding="utf-8")
+    write_text(markdown, "".join(lines))
     leaderboard_csv = out_dir / "leaderboard.csv"
-    frame.to_csv(leaderboard_csv, index=False)
+    with replacing(leaderboard_csv, "w", encoding="utf-8", newline="") as handle:
+        frame.to_csv(handle, index=False)
     scores_csv = out_dir / "scores.csv"
-    results[SCORE_COLUMNS].to_csv(scores_csv, index=False)
+    with replacing(scores_csv, "w", encoding="utf-8", newline="") as handle:
+        results[SCORE_COLUMNS].to_csv(handle, index=False)
     results_path = write_results_json(
         out_dir / "results.json",
         results_document(evaluation, frame),
@@ -116,7 +121,8 @@ def write_report(
     from wanbench.report.alignment import human_alignment_section  # votes beside the runs, or ``votes``
 
     alignment = human_alignment_section(run_dirs, summaries, weights, weighting_name, votes)
-    html_path.write_text(
+    write_text(
+        html_path,
         render_html(
             title or f"{evaluation.benchmark.display_name} report: {', '.join(r.name for r in run_dirs)}",
             weighting_name,
@@ -132,6 +138,5 @@ def write_report(
             alignment,
             sources_section,
         ),
-        encoding="utf-8",
     )
     return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries, results_path, pairs)

@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.projections.polar import PolarAxes  # noqa: E402
 
-from wanbench.dims.names import DIMENSION_KEYS, display_name  # noqa: E402
+from wanbench.benchmark.names import DIMENSION_KEYS, display_name  # noqa: E402
 
 
 def _labels(frame: pd.DataFrame) -> list[str]:
@@ -23,7 +23,7 @@ def _labels(frame: pd.DataFrame) -> list[str]:
     return [
         (str(m).replace("$", r"\$") if s == "measured" else f"{m} (paper)".replace("$", r"\$"))
         + (" (partial)" if s == "measured" and bool(p) is True else "")
-        for m, s, p in zip(frame.model, frame.source, partial)
+        for m, s, p in zip(frame["label"] if "label" in frame.columns else frame.model, frame.source, partial)
     ]
 
 
@@ -57,7 +57,7 @@ def bar_chart(frame: pd.DataFrame, path: Path) -> Path:
         fontsize=7, ncols=min(4, max(1, len(frame))), loc="upper center", bbox_to_anchor=(0.5, -0.32), frameon=False
     )
     fig.tight_layout()
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    _save(fig, path, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -80,7 +80,7 @@ def radar_chart(frame: pd.DataFrame, path: Path) -> Path:
     ax.set_title("Wan-Bench profile", pad=24)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.15, 1.0))
     fig.tight_layout()
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    _save(fig, path, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -100,9 +100,17 @@ def dimension_chart(results: pd.DataFrame, dimension: str, path: Path) -> Path:
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(f"{display_name(dimension)}: per-video scores (line = mean)", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    _save(fig, path)
     plt.close(fig)
     return path
+
+
+def _save(fig, path: Path, **options) -> None:
+    """PNG bytes under a temporary name, then renamed: a planted link at ``path`` is replaced, never followed."""
+    from wanbench.safe_write import replacing
+
+    with replacing(path, "wb") as handle:
+        fig.savefig(handle, format="png", dpi=110, **options)
 
 
 def write_charts(frame: pd.DataFrame, results: pd.DataFrame, out_dir: Path) -> list[Path]:
@@ -124,6 +132,6 @@ def prompt_count_chart(counts: dict[str, int], path: Path, title: str) -> Path:
     ax.set_ylabel("prompts")
     ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    _save(fig, path)
     plt.close(fig)
     return path

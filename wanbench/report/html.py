@@ -16,9 +16,10 @@ from typing import Any, SupportsFloat
 
 import pandas as pd
 
-from wanbench.dims.names import DIMENSION_KEYS, display_name
-from wanbench.dims.names import group as dimension_group
-from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
+from wanbench.benchmark.names import DIMENSION_KEYS, display_name
+from wanbench.benchmark.names import group as dimension_group
+from wanbench.evaluation.aggregate import ModelSummary
+from wanbench.report.calibration import calibration_field, calibration_html
 
 STYLE = """
 *{box-sizing:border-box}
@@ -42,11 +43,34 @@ dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;font-size:
 dl.kv dd{margin:0;overflow-wrap:anywhere}
 details summary{cursor:pointer;font-weight:600;margin:.6em 0}
 small{color:#555}
-@media (max-width:600px){body{padding:.5em;font-size:15px} table{font-size:12px} th,td{padding:3px 5px}}
+table.board{font-size:12px;width:100%} table.board th,table.board td{padding:4px 4px;min-width:0;overflow-wrap:normal}
+table.board th:first-child,table.board td:first-child{min-width:5.5em;max-width:11em;overflow-wrap:anywhere}
+table.board td small{white-space:normal}
+.chart{overflow-x:auto;max-width:100%}
+@media (max-width:600px){body{padding:.5em;font-size:15px} table{font-size:12px} th,td{padding:3px 5px}
+  table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
+  table.stack thead{display:none}
+  table.stack tr{border:1px solid #ddd;border-radius:4px;margin:.6em 0;padding:.3em .4em}
+  table.stack td,table.stack td:first-child{position:static;text-align:left;border:0;padding:2px 0;min-width:0;
+    max-width:none;box-shadow:none;overflow-wrap:anywhere}
+  table.stack td:first-child{font-weight:700}
+  table.stack td::before{content:attr(data-label);font-weight:600;margin-right:.5em}
+  table.stack td:first-child::before{content:none}
+  table.stack td small{white-space:normal} table.stack .prompt{min-width:0;max-width:none}
+  .chart img{max-width:none;width:max(100%,760px)}}
 """
 
-# Sort any table.sortable by a clicked header: numeric when the cells carry data-v, text otherwise.
+# Label every cell of a stacked table with its column (a phone shows such tables as one card per row),
+# then sort any table.sortable by a clicked header: numeric when the cells carry data-v, text otherwise.
 SCRIPT = """
+document.querySelectorAll('table.stack').forEach(function(table){
+  var heads = table.tHead ? table.tHead.rows[0].cells : [];
+  Array.prototype.forEach.call(table.tBodies[0].rows, function(row){
+    Array.prototype.forEach.call(row.cells, function(cell, col){
+      if (heads[col]) cell.setAttribute('data-label', (heads[col].textContent || '').trim());
+    });
+  });
+});
 document.querySelectorAll('table.sortable').forEach(function(table){
   var heads = table.tHead ? table.tHead.rows[0].cells : [];
   Array.prototype.forEach.call(heads, function(th, col){
@@ -85,7 +109,7 @@ def fmt(value: object) -> str:
 
 def embed_png(path: Path) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img alt="{esc(path.stem)}" src="data:image/png;base64,{data}">'
+    return f'<div class="chart"><img alt="{esc(path.stem)}" src="data:image/png;base64,{data}"></div>'
 
 
 def _dimension_cell_html(row: Any, d: str) -> str:
@@ -105,12 +129,18 @@ def _dimension_cell_html(row: Any, d: str) -> str:
 
 
 def _table(
-    head: list[str], rows: list[str], sortable: bool = True, left: frozenset[int] | set[int] = frozenset()
+    head: list[str],
+    rows: list[str],
+    sortable: bool = True,
+    left: frozenset[int] | set[int] = frozenset(),
+    classes: tuple[str, ...] = (),
 ) -> str:
     """A table inside a horizontal scroller (the page itself never scrolls sideways); the first column
-    stays in view while the rest scroll."""
+    stays in view while the rest scroll. ``classes``: "board" fits a leaderboard's every column in a
+    wide window; "stack" shows one card per row on a phone (each cell labelled by its column)."""
     cells = "".join(f'<th{" class=l" if i in left else ""} scope="col">{h}</th>' for i, h in enumerate(head))
-    kind = ' class="sortable"' if sortable else ""
+    names = (("sortable",) if sortable else ()) + classes
+    kind = f' class="{" ".join(names)}"' if names else ""
     return (
         f'<div class="scroll"><table{kind}><thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
     )
@@ -140,11 +170,8 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
             and not pd.isna(row.weighted_ci_low)
         ):
             score += f"<br><small>[{row.weighted_ci_low:.3f}, {row.weighted_ci_high:.3f}]</small>"
-            if row.weighted_ci_draws < BOOTSTRAP_SAMPLES:
-                score += (
-                    f'<br><small class="partial">CI over {int(row.weighted_ci_draws)} of {BOOTSTRAP_SAMPLES} '
-                    "draws: the rest held none of a dimension's prompts</small>"
-                )
+            if row.weighted_ci_note:
+                score += f'<br><small class="partial">{esc(row.weighted_ci_note)}</small>'
         if row.source == "measured" and row.partial and not pd.isna(row.weighted_score):
             score += (
                 f'<br><small class="partial">partial: {row.dimensions_scored}/14 dims, '
@@ -163,7 +190,7 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
         else:
             key, rank = "ranked", str(int(row.rank))
         sections[key].append(
-            f'<tr><td>{esc(row.model)}</td><td data-v="{esc(rank if rank.isdigit() else "")}">'
+            f'<tr><td>{esc(row.label)}</td><td data-v="{esc(rank if rank.isdigit() else "")}">'
             f'{rank}</td><td class="l">{esc(row.source)}</td><td data-v="{value}">{score}</td>'
             f"{cells}</tr>"
         )
@@ -178,7 +205,9 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
             columns = ["model", "#", "source", f"weighted ({esc(weighting)})"]
             parts.append(
                 f"<h3>{esc(titles[key])}</h3>"
-                + _table(columns + (ref_head if key == "reference" else head), rows, left={0, 2})
+                + _table(
+                    columns + (ref_head if key == "reference" else head), rows, left={0, 2}, classes=("board", "stack")
+                )
             )
     if sections["reference"]:
         parts.append(
@@ -200,7 +229,7 @@ def missing_reasons_html(summaries: list[ModelSummary]) -> str:
     for s in summaries:
         for d, x in s.dimensions.items():
             if x.mean is None and x.missing_reason:
-                grouped.setdefault(x.missing_reason, {}).setdefault(s.model, []).append(display_name(d))
+                grouped.setdefault(x.missing_reason, {}).setdefault(s.label, []).append(display_name(d))
     if not grouped:
         return ""
     items = []
@@ -222,8 +251,8 @@ def dimension_table_html(summary: ModelSummary) -> str:
             note += esc(s.subdimension_label())
         if s.n_error:
             note += f' <span class="err">{s.n_error} error(s)</span>'
-        if s.mean is not None and s.ci_draws < BOOTSTRAP_SAMPLES:
-            note += f' <span class="partial">CI over {s.ci_draws} of {BOOTSTRAP_SAMPLES} draws</span>'
+        if s.ci_note:
+            note += f' <span class="partial">{esc(s.ci_note)}</span>'
         if s.method_note:
             note += f' <span class="partial">{esc(s.method_note)}</span>'
         method = esc(s.method) + ("" if s.reference_method else ' <span class="partial">(not the report\'s)</span>')
@@ -328,7 +357,7 @@ def per_video_html(
             f'<td class="prompt">{esc(text)}</td><td class="l">{video}</td>{"".join(cells)}</tr>'
         )
     head = ["model", "prompt", "seed", "prompt text", "video"] + [esc(display_name(d)) for d in dims]
-    return _table(head, rows, left={0, 1, 3, 4})
+    return _table(head, rows, left={0, 1, 3, 4}, classes=("stack",))
 
 
 def _when(epoch: SupportsFloat | None) -> str:
@@ -365,6 +394,7 @@ def provenance_html(invocations: list[dict]) -> str:
             ),
             ("device", json.dumps(device, default=str) if isinstance(device, (dict, list)) else str(device or "")),
             ("suite sha256", str(inv.get("suite_sha256", ""))[:16]),
+            ("calibration", calibration_field(inv)),
         ]
         rows = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in fields)
         blocks.append(f'<dl class="kv">{rows}</dl>')
@@ -413,6 +443,7 @@ def render_html(
             "that reproduce the report's Table 2 weighted scores to three decimals.</p>"
         )
     parts.append(missing_reasons_html(summaries))
+    parts.append(calibration_html(invocations))  # weights that did not pass `wanbench calibrate`
     if pairs:
         parts.append(
             "<h2>Paired comparisons</h2><p>Weighted score A - B on the prompts both models scored, "
@@ -427,7 +458,7 @@ def render_html(
 
     parts.append(language_html(summaries, esc))  # en vs zh of one model, when both ran
     for s in summaries:
-        parts.append(f"<h2>{esc(s.model)} <small>(run {esc(s.run)})</small></h2>")
+        parts.append(f"<h2>{esc(s.label)} <small>(run {esc(s.run)})</small></h2>")
         parts.append(dimension_table_html(s))
     parts.append(
         alignment

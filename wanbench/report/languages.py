@@ -6,7 +6,7 @@ twin is ``NAME``. When both are in a report, this table puts them side by side w
 
 from __future__ import annotations
 
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.evaluation.aggregate import ModelSummary
 
 ZH_SUFFIX = "@zh"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from wanbench.adapters.exports import PROVENANCE_FIELDS, provenance_rows, provenance_summary
 from wanbench.report.html import esc
+from wanbench.run.exports import PROVENANCE_FIELDS, provenance_rows, provenance_summary
 
 SUMMARY_COLUMNS = ("model", "source", "version", "dates", "generated_by", "settings", "files")
 
@@ -44,7 +44,9 @@ def write_sources(invocations: list[dict], out_dir: Path) -> tuple[str, str]:
     if not rows:
         return "", ""
     columns = ["run", "model", "prompt_id", "seed", "path", *PROVENANCE_FIELDS, "manifest_sha256"]
-    with (out_dir / "sources.csv").open("w", newline="", encoding="utf-8") as handle:
+    from wanbench.safe_write import replacing
+
+    with replacing(out_dir / "sources.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)

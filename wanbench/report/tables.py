@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from wanbench.benchmark.definition import Benchmark
-from wanbench.dims.names import DIMENSION_KEYS, display_name
-from wanbench.evaluation.aggregate import ModelSummary, PairedComparison
+from wanbench.benchmark.names import DIMENSION_KEYS, display_name
+from wanbench.evaluation.aggregate import MIN_VERDICT_PROMPTS, MIN_VERDICT_WEIGHT, ModelSummary, PairedComparison
 
 COUNT_FIELDS = ("n", "applicable", "error", "missing", "not_applicable", "stale")
 
@@ -38,7 +38,7 @@ def leaderboard_frame(
     keys = benchmark.keys if benchmark is not None else DIMENSION_KEYS
     records = []
     for s in summaries:
-        record: dict[str, Any] = {"model": s.model, "run": s.run, "source": "measured"}
+        record: dict[str, Any] = {"model": s.model, "label": s.label, "run": s.run, "source": "measured"}
         for d in keys:
             x = s.dimensions[d]
             record[d] = x.mean
@@ -51,9 +51,11 @@ def leaderboard_frame(
             record[f"{d}_partial"] = x.partial
             record[f"{d}_method"] = x.method
             record[f"{d}_reference_method"] = x.reference_method
+            record[f"{d}_ci_note"] = x.ci_note
         record["weighted_score"] = s.weighted.value
         record["weighted_ci_low"], record["weighted_ci_high"] = s.weighted.ci_low, s.weighted.ci_high
         record["weighted_ci_draws"] = s.weighted.ci_draws
+        record["weighted_ci_note"] = s.weighted.ci_note
         record["partial"] = s.weighted.partial
         record["dimensions_scored"] = len(s.weighted.dimensions_used)
         record["weight_covered"] = s.weighted.weight_covered
@@ -62,7 +64,7 @@ def leaderboard_frame(
     if reference is not None:
         comparable = reference_comparability()
         for model, row in reference.iterrows():
-            record = {"model": str(model), "run": "", "source": "paper (Table 2)"}
+            record = {"model": str(model), "label": str(model), "run": "", "source": "paper (Table 2)"}
             record.update({d: float(row[d]) for d in keys})
             record.update({f"{d}_comparable": bool(comparable.get(d, {}).get("comparable", False)) for d in keys})
             record["weighted_score"] = float(row["weighted_score"])
@@ -75,6 +77,7 @@ def leaderboard_frame(
         frame = pd.DataFrame(
             columns=[
                 "model",
+                "label",
                 "run",
                 "source",
                 *keys,
@@ -93,7 +96,7 @@ def leaderboard_frame(
     group[~measured] = 2
     # partial rows are listed by name: ordering them by score would rank them after all
     score = frame.weighted_score.fillna(-1.0).where(group != 1, 0.0)
-    name = frame.model.where(group == 1, "")
+    name = frame.label.where(group == 1, "")
     frame = frame.assign(_group=group, _score=score, _name=name)
     frame = frame.sort_values(["_group", "_score", "_name"], ascending=[True, False, True], kind="stable")
     ranked = frame._group == 0
@@ -136,6 +139,9 @@ def _weighted(row: Any) -> str:
     low = getattr(row, "weighted_ci_low", None)
     if low is not None and not pd.isna(low) and row.source == "measured":
         score += f" [{low:.3f}, {row.weighted_ci_high:.3f}]"
+        note = getattr(row, "weighted_ci_note", "")
+        if isinstance(note, str) and note.startswith("CI untrusted"):
+            score += " (CI untrusted: few prompts)" if "prompt(s) scored" in note else " (CI untrusted: few draws)"
     return score
 
 
@@ -162,7 +168,7 @@ def leaderboard_markdown(
     table(
         ["#", "model", f"weighted ({weighting})"] + dims_head,
         [
-            [str(r.rank), _md_escape(r.model), _weighted(r)] + [dimension_cell(r, d) for d in DIMENSION_KEYS]
+            [str(r.rank), _md_escape(r.label), _weighted(r)] + [dimension_cell(r, d) for d in DIMENSION_KEYS]
             for r in full.itertuples(index=False)
         ]
         or [["—", "no model has full coverage", ""] + [""] * 14],
@@ -173,7 +179,7 @@ def leaderboard_markdown(
             ["model", f"weighted ({weighting})", "coverage"] + dims_head,
             [
                 [
-                    _md_escape(r.model),
+                    _md_escape(r.label),
                     _weighted(r),
                     f"{r.dimensions_scored}/14 dims, {r.weight_complete:.0%} of the weight fully covered",
                 ]
@@ -206,11 +212,15 @@ def leaderboard_markdown(
             "and stale rows):\n"
         )
         table(
-            ["dimension"] + [_md_escape(s.model) for s in summaries],
+            ["dimension"] + [_md_escape(s.label) for s in summaries],
             [[display_name(d)] + [_md_escape(coverage_text(s, d)) for s in summaries] for d in DIMENSION_KEYS],
         )
     if pairs:
-        lines.append("Paired comparisons (weighted score A - B on the prompts both scored, paired bootstrap 95% CI):\n")
+        lines.append(
+            "Paired comparisons (weighted score A - B on the prompts both scored, paired bootstrap 95% CI; "
+            f"a verdict needs at least {MIN_VERDICT_PROMPTS} shared prompts and {MIN_VERDICT_WEIGHT:.0%} "
+            "of the weight):\n"
+        )
         table(
             ["A", "B", "A - B", "95% CI", "prompts", "weight compared", "verdict"],
             [

@@ -8,24 +8,24 @@ from rich.console import JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
-from wanbench.dims.names import DIMENSION_KEYS
-from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
+from wanbench.benchmark.names import DIMENSION_KEYS
+from wanbench.evaluation.aggregate import ModelSummary
 
 
 def _ci(low: float | None, high: float | None) -> str:
     return "" if low is None or high is None else f"[{low:.3f}, {high:.3f}]"
 
 
-def _draws_note(draws: int, has_ci: bool) -> list[str]:
-    """Said when some bootstrap draws held none of a dimension's prompts and the CI rests on fewer."""
-    return [f"CI over {draws}/{BOOTSTRAP_SAMPLES} draws"] if has_ci and draws < BOOTSTRAP_SAMPLES else []
+def _ci_note(note: str) -> list[str]:
+    """Said when a CI rests on too few prompts or draws to be trusted (aggregate.ci_note)."""
+    return [note] if note else []
 
 
 def dimension_table(summary: ModelSummary, weighting: str) -> Table:
     """One row per dimension: metric version, mean, 95% CI, scored/applicable prompts, and a short note (partial,
     errors, missing, not applicable, stale, a method other than the report's)."""
     table = Table(
-        title=escape(f"{summary.model}: weighted ({weighting}) {summary.weighted.label}"),
+        title=escape(f"{summary.label}: weighted ({weighting}) {summary.weighted.label}"),
         title_justify="left",
         box=None,
         pad_edge=False,
@@ -48,10 +48,7 @@ def dimension_table(summary: ModelSummary, weighting: str) -> Table:
             f"{summary.weighted.value:.3f}",
             _ci(summary.weighted.ci_low, summary.weighted.ci_high),
             f"{len(summary.weighted.dimensions_used)}/14 dims",
-            ", ".join(
-                (["partial, unranked"] if summary.weighted.partial else [])
-                + _draws_note(summary.weighted.ci_draws, summary.weighted.ci_low is not None)
-            ),
+            ", ".join((["partial, unranked"] if summary.weighted.partial else []) + _ci_note(summary.weighted.ci_note)),
             style="bold",
         )
     for d in DIMENSION_KEYS:
@@ -71,7 +68,7 @@ def dimension_table(summary: ModelSummary, weighting: str) -> Table:
                 notes.append(f"{count} {label}")
         if x.method and not x.reference_method:
             notes.append(f"method {x.method}")
-        notes += _draws_note(x.ci_draws, x.ci_low is not None)
+        notes += _ci_note(x.ci_note)
         if x.applicable == 0 and x.mean is None and not x.n_missing:
             continue  # the suite never asks this dimension: nothing to show
         table.add_row(
@@ -111,5 +108,7 @@ def leaderboard_table(frame: pd.DataFrame, weighting: str) -> Table:
         coverage = f"{int(row.dimensions_scored)}/14 dims"
         if bool(row.partial):
             coverage += f", partial ({row.weight_complete:.0%} of weight): unranked"
-        table.add_row(rank or "—", escape(str(row.model)), score, ci, coverage)
+        if getattr(row, "weighted_ci_note", ""):
+            coverage += ", " + str(row.weighted_ci_note).split(":")[0]  # "CI untrusted" or "CI over k/1000 draws"
+        table.add_row(rank or "—", escape(str(getattr(row, "label", row.model))), score, ci, coverage)
     return table

@@ -21,8 +21,9 @@ from typing import Any
 
 from wanbench.adapters.base import ModelAdapter, make_adapter
 from wanbench.benchmark.definition import DEFAULT_BENCHMARK, load_benchmark
+from wanbench.calibration import run_calibration
 from wanbench.dims.base import Dimension
-from wanbench.dims.judge_dims import judge_asks
+from wanbench.dims.judge_dims import judge_plans
 from wanbench.dims.registry import get_dimension
 from wanbench.prompts.generation_text import ExtendSettings, GenerationText
 from wanbench.prompts.suite import PROMPT_ID, Prompt, Suite
@@ -206,7 +207,7 @@ class Evaluator:
         try:
             prepared = self._prepare(items, done, source, log)
             loads = overlapped(
-                prepared, self.backbones, config.prefetch, asks_of=lambda item: judge_asks(item.todo, item.prompt)
+                prepared, self.backbones, config.prefetch, plans_of=lambda item: judge_plans(item.todo, item.prompt)
             )  # one batch per video
             for count, loaded in enumerate(loads, start=1):
                 self._score(loaded, log)
@@ -224,9 +225,12 @@ class Evaluator:
         adapter_info = self.adapter.info()
         scoring = settings_fingerprint({"flow": config.flow_backend, "backbones": config.backbone_options})
         earlier = (main_store.invocations() if main_store is not None else []) + store.invocations()
-        check_same_settings(
-            earlier, config.out, self.run, self.label, adapter_info, self.generation_text.describe(), scoring
+        kept = store.kept(self.run, self.label) + (main_store.kept(self.run, self.label) if main_store else 0)
+        changed = check_same_settings(
+            earlier, config.out, self.run, self.label, adapter_info, self.generation_text.describe(), scoring, kept
         )
+        if changed:  # nothing was kept under the earlier settings: what they left unfinished is redone
+            store.forget_unfinished(self.run, self.label)
         run_config = config.to_dict() | {
             "adapter": adapter_info,
             "scoring": scoring,
@@ -236,7 +240,9 @@ class Evaluator:
             "benchmark": {"name": self.benchmark.name, "version": self.benchmark.version},
             "metric_versions": {d.name: d.version for d in self.dimensions},  # what the read model counts as current
         }
-        invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
+        # which of the run's weights passed `wanbench calibrate` (for these bytes): shown by the report
+        recorded = provenance() | {"calibration": run_calibration(self.backbones)}
+        invocation = store.start_invocation(self.run, self.label, run_config, recorded, suite.sha256)
         store.record_prompts(
             self.run,
             [

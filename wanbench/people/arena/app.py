@@ -5,9 +5,11 @@ it (``?token=`` once, then a cookie, or an ``X-Arena-Token`` header). Videos are
 catalog number, never by a path from the request. Prompt texts and annotator names reach pages only
 as JSON or through ``html.escape``; the page's script writes them with ``textContent``.
 
-Votes: one transaction per submission (the overall vote and its optional per-dimension answers);
-a resubmission of a vote already stored changes nothing and answers ``recorded: false``, so the
-page can retry until the server acknowledges without ever counting twice.
+Votes: one submission is one round, the answers to every aspect of the study (overall required),
+stored in one transaction; a resubmission of a round already stored changes nothing and answers
+``recorded: false``, so the page can retry until the server acknowledges without ever counting twice.
+Which model was on the left is the server's record of what it handed out (``/api/next``), never what
+the browser says: a vote on a pair the server did not hand to that annotator is refused.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from __future__ import annotations
 import asyncio
 import hmac
 import html
+import ipaddress
+import os
 import re
+import stat
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -34,9 +39,9 @@ from starlette.responses import (
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from wanbench.people.arena.catalog import QUESTIONS, Catalog, left_is_a
+from wanbench.people.arena.catalog import Catalog, study_aspects
 from wanbench.people.arena.page import INSTRUCTIONS_PAGE, PROGRESS_PAGE, VOTE_PAGE
-from wanbench.people.votes import Vote, VoteStore
+from wanbench.people.votes import REPORT_ASPECTS, Vote, VoteStore
 
 ANNOTATOR = re.compile(r"^[A-Za-z0-9_.@-]{1,64}\Z")
 CHOICES = {"left", "right", "tie", "both_bad"}
@@ -50,9 +55,10 @@ TOKEN_CHARS = re.compile(r"^[A-Za-z0-9_.~-]{1,256}\Z")  # URL- and cookie-safe a
 class ArenaSettings:
     votes: Path
     token: str | None = None  # required on every request when set
-    questions: bool = True  # offer the optional per-dimension questions
+    aspects: tuple[str, ...] = REPORT_ASPECTS  # what each round asks; "overall" is always asked, last
 
     def __post_init__(self) -> None:
+        study_aspects(self.aspects)  # an unknown aspect is refused here, before the server starts
         # The token travels in a query string and a cookie; ';', ',', spaces or quotes would end the cookie
         # early and lock every annotator out after their first page.
         if self.token is not None and not TOKEN_CHARS.match(self.token):
@@ -93,14 +99,21 @@ class TokenGate:
 def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
     store = VoteStore(settings.votes)
     lock = asyncio.Lock()  # one vote transaction at a time within this process (others: SQLite's lock)
-    questions = [{"key": k, "text": t} for k, t in QUESTIONS] if settings.questions else []
+    aspects = study_aspects(settings.aspects)
+    names = {a.key or "overall": a for a in aspects}
+    aspects_json = [
+        {"name": a.key or "overall", "title": a.title, "question": a.question, "required": not a.key} for a in aspects
+    ]
 
     def annotator_of(request: Request) -> str | None:
         name = request.query_params.get("annotator", "")
         return name if ANNOTATOR.match(name) else None
 
     async def instructions(request: Request) -> Response:
-        return HTMLResponse(INSTRUCTIONS_PAGE.replace("{{PAIRS}}", str(len(catalog.pairs))))
+        asked = ", ".join(f"<em>{html.escape(a.title)}</em> ({html.escape(a.question)})" for a in aspects)
+        return HTMLResponse(
+            INSTRUCTIONS_PAGE.replace("{{PAIRS}}", str(len(catalog.pairs))).replace("{{ASPECTS}}", asked)
+        )
 
     async def vote_page(request: Request) -> Response:
         if annotator_of(request) is None:
@@ -117,21 +130,20 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
         async with lock:
             pair = catalog.next_pair(store, annotator)
             progress = catalog.progress(store, annotator)
+            side = None if pair is None else catalog.assign_sides(store, annotator, pair)
         if pair is None:
             return JSONResponse({"done": True, "progress": progress})
-        a_left = left_is_a(annotator, pair)
-        left, right = (pair.a, pair.b) if a_left else (pair.b, pair.a)
+        left, right = (pair.a, pair.b) if side == "a" else (pair.b, pair.a)
         return JSONResponse(
             {
                 "done": False,
                 "pair_id": pair.id,
-                "left_is": "a" if a_left else "b",
                 "prompt": pair.prompt,
                 "prompt_id": pair.a.prompt_id,
                 "seed": pair.a.seed,
                 "left": {"url": f"/video/{left.id}"},
                 "right": {"url": f"/video/{right.id}"},
-                "questions": questions,
+                "aspects": aspects_json,
                 "progress": progress,
             }
         )
@@ -146,36 +158,47 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
             return JSONResponse({"error": "cross-origin vote refused"}, 403)
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a body of [[[[...]]]] nested past the parser's depth
             return JSONResponse({"error": "body must be JSON"}, 400)
         if not isinstance(body, dict):
             return JSONResponse({"error": "body must be a JSON object"}, 400)
         annotator = str(body.get("annotator", ""))
         pair = catalog.by_id.get(str(body.get("pair_id", "")))
-        choice, left_is = body.get("choice"), body.get("left_is")
         if not ANNOTATOR.match(annotator):
             return JSONResponse({"error": "annotator must be 1-64 of A-Z a-z 0-9 _ . @ -"}, 400)
         if pair is None:
             return JSONResponse({"error": "unknown pair_id"}, 404)
-        if (
-            not isinstance(choice, str)
-            or not isinstance(left_is, str)
-            or choice not in CHOICES
-            or left_is not in ("a", "b")
-        ):
-            return JSONResponse({"error": "choice must be left/right/tie/both_bad and left_is a or b"}, 400)
+        answers = body.get("answers") or {}
+        if not isinstance(answers, dict):
+            return JSONResponse({"error": "answers must be an object {aspect: choice}"}, 400)
+        if "choice" in body:  # the overall answer alone, as pages before aspects sent it
+            answers = {**answers, "overall": body["choice"]}
+        bad = [k for k, v in answers.items() if k not in names or not isinstance(v, str) or v not in CHOICES]
+        if bad or not isinstance(answers.get("overall"), str):
+            return JSONResponse(
+                {
+                    "error": "answers must give overall, and only this study's aspects "
+                    f"({', '.join(names)}), each left/right/tie/both_bad"
+                },
+                400,
+            )
+        async with lock:
+            left_is = store.assigned_side(pair.key, annotator)
+        if left_is is None:
+            return JSONResponse({"error": "this pair was not handed to this annotator (GET /api/next first)"}, 409)
+        claimed = body.get("left_is")
+        if claimed is not None and claimed != left_is:
+            return JSONResponse({"error": "left_is differs from the sides this server showed; vote refused"}, 409)
         seconds = body.get("seconds")
         seconds = float(seconds) if isinstance(seconds, (int, float)) and 0 <= seconds < 86400 else None
-        votes = [_vote(pair, annotator, "", choice, left_is, seconds)]
-        answers = body.get("answers") or {}
-        if isinstance(answers, dict):
-            for key, answer in answers.items():
-                if key in {q["key"] for q in questions} and answer in ("left", "right", "tie"):
-                    votes.append(_vote(pair, annotator, key, answer, left_is, seconds))
+        now = time.time()
+        votes = [_vote(pair, annotator, names[k].key, v, left_is, seconds, now) for k, v in answers.items()]
         async with lock:
-            new = store.add_many(votes)
+            new = store.add_round(votes)
             progress = catalog.progress(store, annotator)
-        return JSONResponse({"recorded": new > 0, "progress": progress})
+        return JSONResponse({"recorded": new, "progress": progress})
+
+    pinned = {i: _file_identity(item.path) for i, item in enumerate(catalog.videos)}  # what was checked at start
 
     async def video(request: Request) -> Response:
         try:
@@ -185,7 +208,10 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
             item = catalog.videos[index]
         except (ValueError, IndexError):
             return PlainTextResponse("no such video", 404)
-        return FileResponse(item.path, media_type="video/mp4", headers={"Cache-Control": "private, max-age=3600"})
+        identity = _file_identity(item.path)
+        if identity is None or identity != pinned[index]:  # replaced (by a link, say) since the arena started
+            return PlainTextResponse("video changed since the arena started; restart the arena", 404)
+        return FileResponse(identity[0], media_type="video/mp4", headers={"Cache-Control": "private, max-age=3600"})
 
     async def progress_api(request: Request) -> Response:
         async with lock:
@@ -242,7 +268,9 @@ def _progress_row(name: str, info: dict, pairs: int) -> str:
     )
 
 
-def _vote(pair, annotator: str, question: str, choice: str, left_is: str, seconds: float | None) -> Vote:
+def _vote(
+    pair, annotator: str, question: str, choice: str, left_is: str, seconds: float | None, created: float
+) -> Vote:
     right_is = "b" if left_is == "a" else "a"
     winner = {"left": left_is, "right": right_is}.get(choice, choice)
     return Vote(
@@ -257,7 +285,7 @@ def _vote(pair, annotator: str, question: str, choice: str, left_is: str, second
         pair.a.sha256,
         pair.b.sha256,
         seconds,
-        time.time(),
+        created,
         "arena",
     )
 
@@ -265,15 +293,61 @@ def _vote(pair, annotator: str, question: str, choice: str, left_is: str, second
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+def _file_identity(path: Path) -> tuple[str, int, int] | None:
+    """(real path, device, inode) of a regular file, or None: a file swapped for a symbolic link, or a
+    folder above it swapped for one, changes its real path or inode and is no longer served."""
+    real = os.path.realpath(path)
+    try:
+        info = os.lstat(real)
+    except OSError:
+        return None
+    return (real, info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+def is_loopback_host(host_header: str) -> bool:
+    """Whether a Host header names this machine's loopback in any spelling: localhost, 127.0.0.0/8,
+    ::1 (bracketed, with or without a port, in any of its IPv6 forms) or ::ffff:127.x.y.z."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        host = host[1 : host.find("]")] if "]" in host else ""
+    elif host.count(":") == 1:
+        host = host.partition(":")[0]
+    host = host.rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+class LoopbackHostGate:
+    """ASGI middleware for an arena without a token: answer only requests whose Host is loopback (or
+    the name it was bound under). A DNS-rebinding page reaches loopback under another host name; it
+    must not read prompts or store votes. (Starlette's TrustedHostMiddleware cuts "[::1]:8765" at its
+    first colon, so it let no IPv6 request through, and the arena skipped the check on ::1.)"""
+
+    def __init__(self, app: ASGIApp, bound: str) -> None:
+        self.app, self.bound = app, bound.strip("[]").lower()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            host = headers.get("host", "")
+            bare = host[1 : host.find("]")] if host.startswith("[") and "]" in host else host.rpartition(":")[0] or host
+            if not (is_loopback_host(host) or bare.lower() == self.bound):
+                await PlainTextResponse("Invalid host header", 400)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def serve(catalog: Catalog, settings: ArenaSettings, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Run the arena under uvicorn until interrupted."""
     import uvicorn
 
     app: ASGIApp = create_app(catalog, settings)
-    if not settings.token and ":" not in host:
-        # Without a token the arena trusts being on loopback; a DNS-rebinding page reaches loopback under
-        # another host name, so only loopback names are answered.
-        from starlette.middleware.trustedhost import TrustedHostMiddleware
-
-        app = TrustedHostMiddleware(app, allowed_hosts=["127.0.0.1", "localhost", host])
+    if not settings.token:  # without a token the arena trusts being on loopback: only loopback names are answered
+        app = LoopbackHostGate(app, host)
     uvicorn.run(app, host=host, port=port, log_level="warning")
