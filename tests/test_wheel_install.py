@@ -65,7 +65,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     wheel = next(dist.glob("wanbench-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.namelist()
-    assert "wanbench/cli.py" in shipped and "wanmodel/vae.py" in shipped
+    assert "wanbench/cli/app.py" in shipped and "wanmodel/vae.py" in shipped
     assert "wanbench/data/reference/paper_table3.csv" in shipped
     test_only = [
         n for n in shipped if n.startswith("tests/") or "tiny_backbones" in n or n.endswith("backbones/tiny.py")
