@@ -181,7 +181,14 @@ def test_a_run_records_calibration_and_the_report_says_so(home, tmp_path: Path) 
     assert recorded_provenance["provenance"]["calibration"]["not_passed"] == [raft]
 
 
-def test_run_calibration_of_weight_free_backbones_is_empty(home) -> None:
+def test_run_calibration_lists_present_weights_only(home) -> None:
+    """Weight-free backends have nothing to calibrate; missing weights score nothing (their dimensions
+    are reported missing), so a run does not list them either."""
+    from wanbench.backbones.clip import ClipBackbone
     from wanbench.backbones.flow import DISFlow
+    from wanbench.backbones.judge.backbone import VLMBackbone
 
+    _, options = home
     assert run_calibration({"flow": DISFlow()}) == {"weights": {}, "not_passed": []}
+    recorded = run_calibration({"clip": ClipBackbone(**options["clip"]), "vlm": VLMBackbone(weights="qwen2-vl-7b")})
+    assert set(recorded["weights"]) == {"clip-vit-l-14"}  # qwen2-vl-7b is not installed here
