@@ -105,25 +105,25 @@ class _CheckedConnection(sqlite3.Connection):
 
     store_path: Path = Path(RESULTS_FILE)
 
-    def execute(self, *args, **kwargs):  # type: ignore[override]
+    def execute(self, *args, **kwargs):
         try:
             return super().execute(*args, **kwargs)
         except sqlite3.DatabaseError as exc:
             raise exc if isinstance(exc, OUR_ERRORS) else store_error(self.store_path, exc) from None
 
-    def executemany(self, *args, **kwargs):  # type: ignore[override]
+    def executemany(self, *args, **kwargs):
         try:
             return super().executemany(*args, **kwargs)
         except sqlite3.DatabaseError as exc:
             raise exc if isinstance(exc, OUR_ERRORS) else store_error(self.store_path, exc) from None
 
-    def executescript(self, *args, **kwargs):  # type: ignore[override]
+    def executescript(self, *args, **kwargs):
         try:
             return super().executescript(*args, **kwargs)
         except sqlite3.DatabaseError as exc:
             raise exc if isinstance(exc, OUR_ERRORS) else store_error(self.store_path, exc) from None
 
-    def __exit__(self, *exc_info):  # type: ignore[override]
+    def __exit__(self, *exc_info):
         try:
             return super().__exit__(*exc_info)
         except sqlite3.DatabaseError as exc:  # the COMMIT of a ``with db:`` block (a full disk shows here)
@@ -161,7 +161,7 @@ class ResultStore:
             db = sqlite3.connect(target, timeout=30, uri=uri, factory=_CheckedConnection)
         except sqlite3.Error as exc:
             raise store_error(self.path, exc) from None
-        db.store_path = self.path  # type: ignore[attr-defined]
+        db.store_path = self.path
         db.row_factory = sqlite3.Row
         return db
 
