@@ -56,3 +56,19 @@ def test_merging_one_of_two_shards_names_the_missing_one(tmp_path: Path) -> None
     assert merge_shards(out).missing == ["1/2"]
     run_eval(config(suite, out, 1, 2))
     assert merge_shards(out).missing == []
+
+
+def test_every_command_help_has_an_example() -> None:
+    import typer.main
+
+    from wanbench.cli import app
+
+    def leaves(command, path):
+        if hasattr(command, "commands"):
+            for name, sub in command.commands.items():
+                yield from leaves(sub, [*path, name])
+        else:
+            yield " ".join(path), command.help or ""
+
+    lacking = [name for name, text in leaves(typer.main.get_command(app), []) if "Example:" not in text]
+    assert not lacking, lacking

@@ -24,7 +24,10 @@ def dims_command(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (every field, full reasons)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also the group, needs, method and full reasons."),
 ) -> None:
-    """List the 14 dimensions and whether each can run here (weights, judge); --verbose says why not."""
+    """List the 14 dimensions and whether each can run here (weights, judge); --verbose says why not.
+
+    Example:  wanbench dims --verbose
+    """
     from wanbench.readiness import dimension_readiness, unavailable_backbones
 
     rows = dimension_readiness()
@@ -62,6 +65,8 @@ def weights_status_command(
     or checksum-failed, with where it was found or looked for.
 
     Files live in $WANBENCH_HOME/weights/<name>/ or the Hugging Face cache.
+
+    Example:  wanbench weights status --summary
     """
     from wanbench.model_weights import WEIGHTS, weights_status
     from wanbench.readiness import readiness_line
@@ -143,6 +148,8 @@ def models_command(
     """List the model adapters: each baseline's recipe (its authors' settings) and where its weights come from.
 
     Sources of every setting: `wanbench models --json` and docs/models.md.
+
+    Example:  wanbench models --json
     """
     from wanbench.adapters.catalog import adapter_rows
 
