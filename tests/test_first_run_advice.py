@@ -72,3 +72,21 @@ def test_every_command_help_has_an_example() -> None:
 
     lacking = [name for name, text in leaves(typer.main.get_command(app), []) if "Example:" not in text]
     assert not lacking, lacking
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["eval", "--model", "procedural", "--limit", "x"], "Invalid value for '--limit'"),
+        (["eval"], "Missing option '--model'"),
+        (["evl"], "No such command 'evl'"),
+    ],
+)
+def test_usage_errors_are_one_line(args: list[str], expected: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "wanbench", *args], capture_output=True, text=True, timeout=120)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and expected in lines[0] and "--help" in lines[0]
