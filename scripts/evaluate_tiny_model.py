@@ -22,8 +22,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_tiny_model import CFG, RENDER, VAE_LR, make_prompts  # noqa: E402
 
-from wanbench.benchmark.weightings import load_weighting  # noqa: E402
-from wanbench.evaluation.aggregate import load_results, summarise  # noqa: E402
+from wanbench.evaluation.read import load_evaluation  # noqa: E402
 from wanbench.prompts.controlled import to_jsonl  # noqa: E402
 from wanbench.report import write_report  # noqa: E402
 from wanbench.run.runner import EvalConfig, run_eval  # noqa: E402
@@ -92,9 +91,10 @@ def main() -> None:
         )
     )
     dirs = [runs / "wan-tiny", runs / "wan-tiny-random", runs / "procedural"]
-    results, failures = load_results(dirs)
     table = {}
-    for s in summarise(results, failures, load_weighting("equal")):
+    evaluation = load_evaluation(dirs, weighting="equal")
+    results = evaluation.results[evaluation.results.status == "ok"]  # current versions only
+    for s in evaluation.summaries:
         table[s.model] = {
             d: {
                 "mean": s.dimensions[d].mean,

@@ -20,6 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from wanbench.benchmark.names import DIMENSION_KEYS  # noqa: E402
 from wanbench.benchmark.weightings import (  # noqa: E402
     FIT_TOLERANCE,
     PAPER_FILE,
@@ -27,7 +28,6 @@ from wanbench.benchmark.weightings import (  # noqa: E402
     fit_max_entropy_weights,
     load_reference,
 )
-from wanbench.dims.names import DIMENSION_KEYS  # noqa: E402
 
 VERSION = "1"
 

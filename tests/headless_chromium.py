@@ -23,8 +23,18 @@ def chromium_paths() -> tuple[str, str]:
     pytest.fail(reason, pytrace=False)
 
 
-def open_chromium(width: int, height: int, extra_flags: tuple[str, ...] = (), console_log: bool = False):
-    """A started webdriver for a window of ``width`` x ``height``; the caller quits it."""
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
+)
+
+
+def open_chromium(
+    width: int, height: int, extra_flags: tuple[str, ...] = (), console_log: bool = False, phone: bool = False
+):
+    """A started webdriver for a window of ``width`` x ``height``; the caller quits it.
+
+    ``phone``: Chromium's mobile emulation of a ``width`` px wide touch screen (device pixel ratio 3),
+    where a page without a viewport meta is laid out 980 px wide and shrunk, as on a real phone."""
     binary, driver_path = chromium_paths()
     try:
         from selenium import webdriver
@@ -35,6 +45,9 @@ def open_chromium(width: int, height: int, extra_flags: tuple[str, ...] = (), co
     options.binary_location = binary
     for flag in (*BASE_FLAGS, *extra_flags, f"--window-size={width},{height}"):
         options.add_argument(flag)
+    if phone:
+        metrics = {"width": width, "height": height, "pixelRatio": 3.0, "touch": True, "mobile": True}
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": metrics, "userAgent": PHONE_AGENT})
     if console_log:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))

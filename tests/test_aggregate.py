@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.evaluation.aggregate import bootstrap_means, summarise, summarise_dimension, weighted_score
 
 

@@ -4,6 +4,7 @@ tau-b and agreement statistics, the vote csv format, and the align / weighting f
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,20 @@ def test_bradley_terry_fit_recovers_simulated_annotators_weights(simulated) -> N
     assert len(result.fold_weights) == 5
     # The Pearson fit of the same votes points the same way, less exactly (it ignores correlated dimensions).
     assert cosine(fit_pearson(data), TRUE_WEIGHTS) > 0.85
+
+
+def test_pearson_fit_loses_the_true_weights_when_dimensions_correlate(tmp_path: Path) -> None:
+    """The report's method takes each dimension's correlation alone: with dimensions that share a quality
+    factor (pairwise correlation of score differences about 0.4) every dimension correlates with the
+    votes, and the weights spread over dimensions people ignore; Bradley-Terry, fitting all at once, does not."""
+    runs, table = scored_runs(tmp_path, MODELS, prompts=150, correlation=0.5)
+    data = vote_data(simulated_votes(table, MODELS, 150, 2000, TRUE_WEIGHTS), load_video_scores(runs))
+    off_diagonal = np.corrcoef(data.diffs.T)[np.triu_indices(len(DIMS), 1)]
+    assert 0.3 < off_diagonal.mean() < 0.5  # the set-up is what it says
+    pearson, bt = fit_pearson(data), fit_bradley_terry(data)
+    assert cosine(pearson, TRUE_WEIGHTS) < 0.8 and cosine(bt, TRUE_WEIGHTS) > 0.98
+    ignored = TRUE_WEIGHTS == 0
+    assert pearson[ignored].sum() > 0.3 and bt[ignored].sum() < 0.1  # weight on dimensions people ignore
 
 
 def test_pearson_weights_on_a_hand_checked_case() -> None:
@@ -238,7 +253,7 @@ def test_weighting_fit_and_align_commands(simulated, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "alignment.json").read_text())
-    assert {r["name"] for r in report["weightings"]} == {"weighting:equal", "weighting:w.json", "fitted:pearson"}
+    assert {r["name"] for r in report["weightings"]} == {"weighting:equal", "weighting:w.json", "fitted:bradley-terry"}
     assert len(report["dimensions"]) == 14 and len(report["ratings"]) == len(MODELS)
     overall = report["annotator_agreement"][0]
     assert overall["items"] >= len(copied) and 0.5 < overall["percent_agreement"] <= 1  # "second" copied votes
@@ -247,6 +262,9 @@ def test_weighting_fit_and_align_commands(simulated, tmp_path: Path) -> None:
             assert row["accuracy_low"] <= row["accuracy"] <= row["accuracy_high"]
     table = pd.read_csv(out / "alignment.csv")
     assert set(table["kind"]) == {"dimension", "weighting", "rating"}
+    numbers = (out / "alignment.csv").read_text().replace("\n", ",").split(",")
+    numbers += re.findall(r"-?\d+\.\d+", (out / "alignment.json").read_text())
+    assert all(len(x.split(".")[1]) <= 4 for x in numbers if x.replace(".", "").lstrip("-").isdigit() and "." in x)
     assert "Kendall tau-b" in (out / "alignment.md").read_text()
     missing = runner.invoke(app, ["align", "--votes", str(tmp_path / "none.sqlite"), *map(str, runs)])
     assert missing.exit_code == 2 and "no votes file" in missing.output

@@ -26,7 +26,7 @@ def test_report_shows_human_alignment_when_votes_exist(tmp_path: Path) -> None:
     section = page[page.index("<h2>Human alignment</h2>") :]
     assert "150 votes on scored videos" in section and "Bradley-Terry rating" in section
     assert "m&lt;b&gt;1" in section and "m<b>1" not in section
-    assert "Large Motion Generation" in section and "weighting: equal" in section and "fitted:pearson" in section
+    assert "Large Motion Generation" in section and "weighting: equal" in section and "fitted:bradley-terry" in section
     assert "benchmark rank" in section and "Inter-annotator agreement" in section
     for model in ("m2", "m3"):
         assert f'<td class="l">{model}</td>' in section

@@ -50,45 +50,136 @@ def test_pairs_come_fewest_votes_first_then_closest_scores(arena_runs: list[Path
 
     first = by_gap[0]
     store.add(Vote(first.a.prompt_id, 0, first.a.model, first.b.model, "someone", "a"))
-    assert catalog.next_pair(store, "ann") is by_gap[1]  # a pair with a vote waits behind unvoted ones
-    for p in by_gap[1:]:
-        store.add(Vote(p.a.prompt_id, 0, p.a.model, p.b.model, "someone", "b"))
-    assert catalog.next_pair(store, "ann") is by_gap[0]  # all have one vote: closest again
+    following = catalog.next_pair(store, "ann")
+    assert following is not None and following.key != first.key  # a pair with a vote waits behind unvoted ones
+    # ... and so does its model pair and its prompt, while another model pair or prompt has fewer votes
+    assert (following.a.model, following.b.model) != (first.a.model, first.b.model)
     for p in catalog.pairs:
         store.add(Vote(p.a.prompt_id, 0, p.a.model, p.b.model, "ann", "tie"))
     assert catalog.next_pair(store, "ann") is None and catalog.progress(store, "ann") == {"done": 5, "total": 5}
     store.close()
 
 
-def test_vote_is_recorded_once_and_mapped_from_screen_sides(arena_runs: list[Path], tmp_path: Path) -> None:
-    votes = tmp_path / "votes.sqlite"
-    with client_for(arena_runs, votes) as client:
-        pair = client.get("/api/next", params={"annotator": "ann"}).json()
-        assert not pair["done"] and pair["prompt"] in (HOSTILE, "a dog runs")
-        body = {
-            "annotator": "ann",
-            "pair_id": pair["pair_id"],
-            "left_is": pair["left_is"],
-            "choice": "left",
-            "seconds": 3.5,
-            "answers": {"smoothness": "right", "not_a_question": "left"},
-        }
-        first = client.post("/api/vote", json=body)
-        again = client.post("/api/vote", json=body)  # a retry after a lost answer, or a double click
-        assert first.json()["recorded"] is True and again.json()["recorded"] is False
-        assert again.json()["progress"] == {"done": 1, "total": 5}
-        assert client.get("/api/next", params={"annotator": "ann"}).json()["pair_id"] != pair["pair_id"]
-        assert client.post("/api/vote", json={**body, "choice": "sideways"}).status_code == 400
-        assert client.post("/api/vote", json={**body, "pair_id": "nope"}).status_code == 404
-        assert client.post("/api/vote", json={**body, "annotator": "<b>"}).status_code == 400
-        assert client.get("/api/next", params={"annotator": "a b"}).status_code == 400
-    rows = (
+def test_a_study_of_n_models_covers_model_pairs_prompts_and_sides_evenly(tmp_path: Path) -> None:
+    from itertools import combinations
+
+    from wanbench.people.votes import Vote
+
+    models = ["m1", "m2", "m3", "m4"]
+    runs = video_runs(tmp_path, models, [(f"q{i}", f"prompt {i}") for i in range(6)])  # 6 model pairs x 6 prompts
+    catalog = build_catalog(runs)
+    assert len(catalog.pairs) == 36
+    store = VoteStore(tmp_path / "votes.sqlite")
+    per_models = {pair: 0 for pair in combinations(models, 2)}
+    per_prompt = {f"q{i}": 0 for i in range(6)}
+    annotators = ["ann1", "ann2", "ann3"]
+    own = {name: dict.fromkeys(per_models, 0) for name in annotators}
+    for turn in range(3 * 36):
+        name = annotators[turn % 3]
+        pair = catalog.next_pair(store, name)
+        assert pair is not None
+        catalog.assign_sides(store, name, pair)
+        store.add(Vote(pair.a.prompt_id, 0, pair.a.model, pair.b.model, name, "a"))
+        per_models[(pair.a.model, pair.b.model)] += 1
+        own[name][(pair.a.model, pair.b.model)] += 1
+        per_prompt[pair.a.prompt_id] += 1
+        # at every moment: each annotator has seen every model pair within one vote of each other, and
+        # the study as a whole its model pairs within 2 and its prompts within 3 (3 annotators at once)
+        assert max(own[name].values()) - min(own[name].values()) <= 1, (turn, name, own[name])
+        assert max(per_models.values()) - min(per_models.values()) <= 2, (turn, per_models)
+        assert max(per_prompt.values()) - min(per_prompt.values()) <= 3, (turn, per_prompt)
+    assert set(per_models.values()) == {18} and set(per_prompt.values()) == {18}
+    for a, b in combinations(models, 2):  # the server balanced which model is on the left
+        sides = store.left_counts(a, b)
+        assert sides["a"] + sides["b"] == 18 and abs(sides["a"] - sides["b"]) <= 1, (a, b, sides)
+    store.close()
+
+
+def test_reference_study_offers_only_pairs_with_the_reference(arena_runs: list[Path]) -> None:
+    catalog = build_catalog(arena_runs, reference="beta")
+    assert catalog.pairs and all("beta" in (p.a.model, p.b.model) for p in catalog.pairs)
+    assert len(catalog.pairs) == 4  # alpha-beta and beta-gamma on both prompts
+    with pytest.raises(ValueError, match="none of the runs' models"):
+        build_catalog(arena_runs, reference="nobody")
+
+
+def _stored(votes: Path) -> list[tuple]:
+    return (
         sqlite3.connect(votes)
         .execute("SELECT question, winner, shown_left, seconds FROM votes ORDER BY question")
         .fetchall()
     )
-    other = "b" if pair["left_is"] == "a" else "a"
-    assert rows == [("", pair["left_is"], pair["left_is"], 3.5), ("smoothness", other, pair["left_is"], 3.5)]
+
+
+def test_a_round_is_stored_whole_once_with_the_sides_the_server_showed(arena_runs: list[Path], tmp_path: Path) -> None:
+    votes = tmp_path / "votes.sqlite"
+    with client_for(arena_runs, votes) as client:
+        pair = client.get("/api/next", params={"annotator": "ann"}).json()
+        assert not pair["done"] and pair["prompt"] in (HOSTILE, "a dog runs") and "left_is" not in pair
+        assert [a["name"] for a in pair["aspects"]] == ["visual_quality", "motion_quality", "matching", "overall"]
+        assert [a["required"] for a in pair["aspects"]] == [False, False, False, True]
+        again_pair = client.get("/api/next", params={"annotator": "ann"}).json()  # a reload: same pair, same sides
+        assert again_pair["left"] == pair["left"] and again_pair["right"] == pair["right"]
+        body = {
+            "annotator": "ann",
+            "pair_id": pair["pair_id"],
+            "seconds": 3.5,
+            "answers": {"visual_quality": "right", "matching": "both_bad", "overall": "left"},
+        }
+        missing = client.post("/api/vote", json={**body, "answers": {"visual_quality": "left"}})
+        assert missing.status_code == 400  # overall is required
+        unknown = client.post("/api/vote", json={**body, "answers": {"overall": "left", "smoothness": "left"}})
+        assert unknown.status_code == 400  # not an aspect of this study
+        first = client.post("/api/vote", json=body)
+        altered = {**body, "answers": {"motion_quality": "tie", "overall": "right"}}
+        again = client.post("/api/vote", json=altered)  # a retry, a double click, or a changed mind: one round
+        assert first.json()["recorded"] is True and again.json()["recorded"] is False
+        assert again.json()["progress"] == {"done": 1, "total": 5}
+        assert client.get("/api/next", params={"annotator": "ann"}).json()["pair_id"] != pair["pair_id"]
+        assert client.post("/api/vote", json={**body, "answers": {"overall": "sideways"}}).status_code == 400
+        assert client.post("/api/vote", json={**body, "pair_id": "nope"}).status_code == 404
+        assert client.post("/api/vote", json={**body, "annotator": "<b>"}).status_code == 400
+        assert client.get("/api/next", params={"annotator": "a b"}).status_code == 400
+        # a pair the server never handed to this annotator, and sides the browser claims: refused
+        other = next(p for p in build_catalog(arena_runs).pairs if p.id != pair["pair_id"])
+        assert client.post("/api/vote", json={**body, "pair_id": other.id}).status_code == 409
+        assert client.post("/api/vote", json={**body, "annotator": "bob"}).status_code == 409
+    with VoteStore(votes) as store:
+        left_is = store.assigned_side(build_catalog(arena_runs).by_id[pair["pair_id"]].key, "ann")
+    assert left_is in ("a", "b")
+    other_side = "b" if left_is == "a" else "a"
+    assert _stored(votes) == [
+        ("", left_is, left_is, 3.5),
+        ("matching", "both_bad", left_is, 3.5),
+        ("visual_quality", other_side, left_is, 3.5),
+    ]
+
+
+def test_the_browsers_claim_of_the_sides_is_checked_against_the_record(arena_runs: list[Path], tmp_path: Path) -> None:
+    votes = tmp_path / "votes.sqlite"
+    with client_for(arena_runs, votes) as client:
+        pair = client.get("/api/next", params={"annotator": "ann"}).json()
+        catalog = build_catalog(arena_runs)
+        with VoteStore(votes) as store:
+            left_is = store.assigned_side(catalog.by_id[pair["pair_id"]].key, "ann")
+        wrong = "b" if left_is == "a" else "a"
+        body = {"annotator": "ann", "pair_id": pair["pair_id"], "choice": "left"}  # an older page's body
+        assert client.post("/api/vote", json={**body, "left_is": wrong}).status_code == 409
+        assert client.post("/api/vote", json={**body, "left_is": left_is}).json()["recorded"] is True
+    assert _stored(votes) == [("", left_is, left_is, None)]
+
+
+def test_a_study_chooses_its_aspects(arena_runs: list[Path], tmp_path: Path) -> None:
+    settings = ArenaSettings(votes=tmp_path / "v.sqlite", aspects=("overall", "motion_quality"))
+    with TestClient(create_app(build_catalog(arena_runs), settings)) as client:
+        pair = client.get("/api/next", params={"annotator": "ann"}).json()
+        assert [a["name"] for a in pair["aspects"]] == ["motion_quality", "overall"]  # overall last
+        page = client.get("/").text
+        assert "<em>Motion quality</em>" in page and "<em>Overall</em>" in page and "Prompt matching" not in page
+        body = {"annotator": "ann", "pair_id": pair["pair_id"], "answers": {"overall": "tie", "matching": "left"}}
+        assert client.post("/api/vote", json=body).status_code == 400
+    with pytest.raises(ValueError, match="unknown aspect"):
+        ArenaSettings(votes=tmp_path / "v.sqlite", aspects=("overall", "beauty"))
 
 
 def test_videos_stream_with_range_requests(arena_runs: list[Path], tmp_path: Path) -> None:
@@ -149,16 +240,11 @@ def _annotate(base: list[str], name: str, log: list[tuple[str, str]], errors: li
         if pair["done"]:
             return
         choice = ("left", "right", "tie")[len(log) % 3]
-        body = {"annotator": name, "pair_id": pair["pair_id"], "left_is": pair["left_is"], "choice": choice}
+        body = {"annotator": name, "pair_id": pair["pair_id"], "answers": {"overall": choice}}
         while time.monotonic() < deadline:
             try:
                 _post(f"{base[0]}/api/vote", body)
-                log.append(
-                    (
-                        pair["pair_id"],
-                        {"left": pair["left_is"], "right": "ab".replace(pair["left_is"], ""), "tie": "tie"}[choice],
-                    )
-                )
+                log.append((pair["pair_id"], choice))
                 break
             except (OSError, urllib.error.URLError):
                 time.sleep(0.1)
@@ -194,9 +280,15 @@ def test_two_annotators_at_once_through_a_killed_and_restarted_server(tmp_path: 
     from wanbench.people.arena.catalog import pair_id
 
     stored = {(ann, pair_id(p, 0, a, b)): w for ann, p, a, b, w in rows}
+    sides = {
+        (ann, pair_id(p, 0, a, b)): s
+        for ann, p, a, b, s in db.execute("SELECT annotator, prompt_id, model_a, model_b, shown_left FROM assignments")
+    }
     for name, log in logs.items():
         assert len(log) == 24 and len({pid for pid, _ in log}) == 24
-        assert all(stored[(name, pid)] == winner for pid, winner in log)  # what each one chose, nothing else
+        for pid, choice in log:  # what each one chose, read against the sides the server recorded
+            left = sides[(name, pid)]
+            assert stored[(name, pid)] == {"left": left, "right": "ab".replace(left, ""), "tie": "tie"}[choice]
 
 
 def test_arena_serves_no_file_a_run_database_points_outside_it(tmp_path: Path) -> None:
@@ -213,10 +305,11 @@ def test_arena_serves_no_file_a_run_database_points_outside_it(tmp_path: Path) -
         assert client.get(f"/video/{i}").content != b"TOP SECRET"
     assert client.get("/video/-1").status_code == 404
     pair = catalog.pairs[0]
-    body = {"annotator": "eve", "pair_id": pair.id, "choice": "left", "left_is": "a"}
+    body = {"annotator": "eve", "pair_id": pair.id, "answers": {"overall": "left"}}
     assert client.post("/api/vote", content=json.dumps(body), headers={"content-type": "text/plain"}).status_code == 415
     assert client.post("/api/vote", json=body, headers={"origin": "http://evil.example"}).status_code == 403
-    assert client.post("/api/vote", json=body | {"choice": []}).status_code == 400
+    assert client.post("/api/vote", json=body | {"answers": {"overall": []}}).status_code == 400
+    assert client.post("/api/vote", json=body).status_code == 409  # never handed to eve
 
 
 @pytest.mark.parametrize("token", ["a;b", "two words", 'quo"te', "comma,sep", ""])
@@ -232,7 +325,17 @@ def test_urlsafe_token_survives_the_cookie_round_trip(arena_runs: list[Path], tm
         assert client.get("/api/next", params={"annotator": "ann"}).status_code == 200  # by the cookie alone
 
 
-def test_cli_refuses_a_bad_token_in_one_line(arena_runs: list[Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--token", "a;b", "--token may hold only"),
+        ("--aspects", "overall,beauty", "unknown aspect(s) beauty"),
+        ("--reference", "nobody", "--reference 'nobody' is none of the runs' models"),
+    ],
+)
+def test_cli_refuses_a_bad_option_in_one_line(
+    arena_runs: list[Path], tmp_path: Path, option: str, value: str, message: str
+) -> None:
     import subprocess
     import sys
 
@@ -243,8 +346,8 @@ def test_cli_refuses_a_bad_token_in_one_line(arena_runs: list[Path], tmp_path: P
             "wanbench",
             "arena",
             *map(str, arena_runs),
-            "--token",
-            "a;b",
+            option,
+            value,
             "--votes",
             str(tmp_path / "v.sqlite"),
         ],
@@ -253,4 +356,5 @@ def test_cli_refuses_a_bad_token_in_one_line(arena_runs: list[Path], tmp_path: P
         timeout=120,
     )
     assert proc.returncode == 2, proc.stderr
-    assert "--token may hold only" in proc.stderr and "Traceback" not in proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

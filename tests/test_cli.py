@@ -6,8 +6,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.conftest import frozen_clip, write_suite
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.cli import app
-from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.video import write_video
 
 runner = CliRunner()

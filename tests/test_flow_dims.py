@@ -6,11 +6,14 @@ import numpy as np
 import pytest
 
 from tests.conftest import flicker_clip, frozen_clip, pan_clip, textured_canvas
+from tests.flow_clips import camera_clip, with_crossing_object
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import DISFlow, pair_indices
-from wanbench.dims.base import NotScorable
-from wanbench.dims.flow_dims import LargeMotion, PixelStability
+from wanbench.benchmark.methods import row_method
+from wanbench.dims.base import NotApplicable, NotScorable
+from wanbench.dims.flow_dims import MIN_STATIC_SHARE, LargeMotion, PixelStability, static_masks
 from wanbench.prompts.suite import prompt_from_dict
+from wanbench.run.scoring import score_row
 from wanbench.video import Video, read_video, write_video
 
 PROMPT = prompt_from_dict({"id": "p", "text": "t", "dimensions": ["large_motion", "pixel_stability"]})
@@ -146,3 +149,48 @@ def test_forward_only_flow_keeps_the_known_answers() -> None:
 def test_flow_field_caches_its_masks() -> None:
     field = DISFlow().compute(Video(pan_clip(2.0), fps=16))
     assert field.tracked() is field.tracked() and field.magnitude() is field.magnitude()
+
+
+# --- Pixel Stability: static means a still camera, and enough of it ---------------------------------
+
+
+@pytest.mark.parametrize("flow", [DISFlow(), DISFlow(**FORWARD_ONLY), DISFlow(backward=False, span_seconds=0.5)])
+@pytest.mark.parametrize("rate", [0.008, 0.012])
+def test_a_zoom_has_no_static_region_even_where_its_flow_is_small(flow: DISFlow, rate: float) -> None:
+    """Near a zoom's centre pixels move under 0.5 px a frame though their content grows: v1 scored
+    such clips 0.64-0.97; a zooming camera has no static content. (0.8% a frame moves the mean radius
+    of a 128 px frame 0.4 px a frame; a zoom under the camera classifier's 0.25 px is a still camera.)"""
+    cache = FeatureCache(Video(camera_clip("astronaut", "zoom_in", rate, frames=17, size=128), fps=16), {"flow": flow})
+    if (
+        cache.get("flow").span == 1
+    ).all():  # consecutive pairs: some have the low-flow area v1 took for a static region
+        assert (static_masks(cache.get("flow")).mean(axis=(1, 2)) >= MIN_STATIC_SHARE).any()
+    with pytest.raises(NotApplicable, match="camera moves"):
+        PixelStability().score(cache.video, PROMPT, cache)
+
+
+def test_one_still_pair_in_a_pan_is_not_enough_evidence() -> None:
+    """Still over the first interval, then a pan: 1 of 32 pairs is static (v1 scored such a pan
+    from one pair); the static pixels must cover 5% of the clip's pixel-intervals."""
+    clip = camera_clip("coffee", "pan_left", 2.0, frames=33, size=128, burst=(1, 32))
+    cache = FeatureCache(Video(clip, fps=16), {"flow": DISFlow()})
+    with pytest.raises(NotApplicable, match=r"static pixels cover 3\.\d% of the clip"):
+        PixelStability().score(cache.video, PROMPT, cache)
+    still = camera_clip("coffee", "pan_left", 2.0, frames=33, size=128, burst=(4, 32))  # 4 of 32: 12%
+    cache = FeatureCache(Video(still, fps=16), {"flow": DISFlow()})
+    score = PixelStability().score(cache.video, PROMPT, cache)
+    assert score.value > 0.95 and score.details["pairs_used"] == 4 and score.details["static_evidence"] > 0.1
+
+
+def test_a_not_applicable_row_names_the_flow_that_found_nothing() -> None:
+    cache = FeatureCache(Video(pan_clip(3.0), fps=16), {"flow": DISFlow()})
+    status, score, message, backend = score_row(PixelStability(), cache.video, PROMPT, cache)
+    assert status.value == "not_applicable" and score is None and "no static region" in message
+    assert backend.startswith("opencv-dis") and row_method("pixel_stability", backend) == "DIS"
+
+
+def test_a_static_camera_with_a_crossing_object_keeps_its_static_region() -> None:
+    still = camera_clip("chelsea", "static", 0.0, frames=17, size=128)
+    cache = FeatureCache(Video(with_crossing_object(still, "rocket", side=0.35), fps=16), {"flow": DISFlow()})
+    score = PixelStability().score(cache.video, PROMPT, cache)
+    assert score.value > 0.97 and score.details["pairs_camera_moving"] == 0

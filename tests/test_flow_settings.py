@@ -9,21 +9,20 @@ constructors, so a changed default or option makes the older rows stale.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SMALL
-from wanbench.backbones.flow import AutoFlow, DISFlow, RAFTFlow, flow_settings
+from wanbench.backbones.flow import AutoFlow, DISFlow, RAFTFlow
+from wanbench.benchmark import flow_settings as settings
+from wanbench.benchmark.definition import load_benchmark
+from wanbench.benchmark.flow_settings import flow_settings
+from wanbench.benchmark.versions import benchmark_versions
 from wanbench.dims.registry import get_dimension
-from wanbench.evaluation.aggregate import (
-    current_versions,
-    load_results,
-    mark_stale,
-    run_versions,
-    summarise,
-)
+from wanbench.evaluation.read import load_evaluation
 from wanbench.run.runner import EvalConfig, build_backbones, run_eval
 from wanbench.run.store import ResultStore
 
@@ -32,24 +31,34 @@ FORMER_RAFT_DEFAULTS = {"iterations": 12, "max_pairs": 48, "backward": True}
 
 
 def versions(options: dict | None = None) -> dict[str, str]:
-    return {d: v for d, v in current_versions(options).items() if d in FLOW_DIMS}
+    return {d: v for d, v in benchmark_versions(load_benchmark(), options).items() if d in FLOW_DIMS}
 
 
 def with_default(monkeypatch: pytest.MonkeyPatch, cls: type, **changed) -> None:
-    """Change constructor defaults of ``cls``, as a code change to them would."""
+    """Change a backend's defaults as a code change to them would: in the one place they are written
+    (wanbench/benchmark/flow_settings.py), which the constructor's defaults were read from."""
+    name = {"RAFTFlow": "RAFT_DEFAULTS", "DISFlow": "DIS_DEFAULTS"}[cls.__name__]
+    monkeypatch.setattr(settings, name, dataclasses.replace(getattr(settings, name), **changed))
     parameters = [p for p in inspect.signature(cls.__init__).parameters.values() if p.default is not p.empty]
     monkeypatch.setattr(cls.__init__, "__defaults__", tuple(changed.get(p.name, p.default) for p in parameters))
+
+
+def test_the_backends_take_their_defaults_from_the_settings_data() -> None:
+    for cls, defaults in ((RAFTFlow, settings.RAFT_DEFAULTS), (DISFlow, settings.DIS_DEFAULTS)):
+        parameters = inspect.signature(cls).parameters.values()
+        assert {p.name: p.default for p in parameters} == dataclasses.asdict(defaults), cls
 
 
 def test_every_setting_that_changes_flow_numbers_changes_the_version() -> None:
     now = versions()
     assert versions({}) == now == versions({"flow": {"iterations": 20}})  # a default, spelled out
-    assert versions({"flow-raft": {"max_pairs": 4}}) == now != versions({"flow": {"max_pairs": 4}})  # DIS's is 48
+    assert versions({"flow-raft": {"span_seconds": 0.5}}) == now != versions({"flow": {"span_seconds": 0.5}})  # DIS: 0
     assert versions({"flow": {"batch": 1, "device": "cpu"}}) == now  # how fields are computed, not their values
     assert versions({"vlm": {"judge": "local"}}) == now  # not a flow option
     for option, value in (
         ("iterations", 12),
         ("max_pairs", 16),
+        ("span_seconds", 0.25),
         ("max_side", 128),
         ("backward", True),
         ("weights", "other-raft"),
@@ -60,7 +69,7 @@ def test_every_setting_that_changes_flow_numbers_changes_the_version() -> None:
         assert all(changed[d] != now[d] for d in FLOW_DIMS), option
     former = versions({"flow-raft": FORMER_RAFT_DEFAULTS})
     assert all(former[d] != now[d] for d in FLOW_DIMS)
-    assert now["camera_control"].startswith("3.t") and now["large_motion"].startswith("2.f")
+    assert now["camera_control"].startswith("4.t") and now["large_motion"].startswith("3.f")
 
 
 def test_a_changed_default_changes_the_version_without_anyone_bumping_it(monkeypatch) -> None:
@@ -90,17 +99,16 @@ def test_rows_scored_under_other_flow_defaults_are_stale_and_rescored_not_averag
     # the new code: the real defaults (48 pairs), and no one bumped a version by hand
     assert get_dimension("large_motion").version != old_version
 
-    results, failures = load_results([out])
-    marked = mark_stale(results, by_model=run_versions([out]))
+    marked = load_evaluation(out, weighting="equal").results
     assert set(marked["status"]) == {"stale"}  # nothing of the old settings is read as current
-    cell = summarise(marked, failures, {"large_motion": 1.0})[0].dimensions["large_motion"]
+    cell = load_evaluation(out, weighting="equal").summaries[0].dimensions["large_motion"]
     assert cell.mean is None and cell.n_stale == first.rows_written and "stale" in cell.missing_reason
 
     again = run_eval(config)  # resuming re-scores every stale row under the current settings
     assert again.rows_written == first.rows_written and again.rows_skipped == 0
-    results, failures = load_results([out])
-    marked = mark_stale(results, by_model=run_versions([out]))
-    cell = summarise(marked, failures, {"large_motion": 1.0})[0].dimensions["large_motion"]
+    evaluation = load_evaluation(out, weighting="equal")
+    marked = evaluation.results
+    cell = evaluation.summaries[0].dimensions["large_motion"]
     current = marked[(marked.status == "ok")]
     assert cell.n_stale == first.rows_written and cell.n == len(current)
     assert cell.mean == pytest.approx(current.groupby("prompt_id")["value"].mean().mean())
@@ -124,8 +132,7 @@ def test_a_run_with_flow_options_reads_its_own_rows_as_current(tmp_path: Path, t
             backbone_options=options,
         )
     )
-    results, _ = load_results([out])
-    marked = mark_stale(results, by_model=run_versions([out]))
+    results = marked = load_evaluation(out).results
     assert "stale" not in set(marked["status"]) and set(marked["stored_status"]) <= {"ok", "not_applicable", "missing"}
     assert set(results["metric_version"]) == {get_dimension(d).configured(options).version for d in FLOW_DIMS}
     assert set(results["metric_version"]).isdisjoint(versions().values())  # not the defaults' versions

@@ -1,4 +1,5 @@
-"""RAFT's fast defaults compute exactly the fields RAFT gives at 20 iterations, pair by pair.
+"""RAFT's fast defaults compute exactly the fields RAFT gives at 20 iterations, pair by pair (pairs
+that tile the clip: frames i and j, several frames apart).
 
 The defaults are RAFT's 20 iterations; that batching pairs and leaving out the backward pass changes
 no field is checked at 3 iterations (the same code path, a seventh of the time on a shared CPU).
@@ -21,15 +22,17 @@ def raft_options(tiny_vision_home, monkeypatch):
 
 def test_forward_only_batched_raft_equals_raft_alone_on_every_pair(raft_options) -> None:
     defaults = BACKBONES.get("flow-raft")(**raft_options)
-    assert defaults.iterations == 20 and not defaults.backward and defaults.max_pairs == 4
+    assert defaults.iterations == 20 and not defaults.backward and defaults.span_seconds == 0.5
     assert "forward only" in defaults.backend() and "iters 20" in defaults.backend()
+    assert "tiles<=0.5s" in defaults.backend()
     flow = BACKBONES.get("flow-raft")(max_side=128, max_pairs=2, iterations=3, **raft_options)
     video = tiny_video(pan_clip(2.0, frames=9, height=64, width=64))
     field = flow.compute(video)
     assert field.backward is None and field.forward.shape == (2, 128, 128, 2)
+    assert field.pair_index.tolist() == [0, 4] and field.ends.tolist() == [4, 8]  # 2 pairs tile 9 frames
     model = flow.model()
-    for pair, i in enumerate(field.pair_index):
-        frames = torch.from_numpy(video.frames[[i, i + 1]]).permute(0, 3, 1, 2).float()
+    for pair, (i, j) in enumerate(zip(field.pair_index, field.ends)):
+        frames = torch.from_numpy(video.frames[[i, j]]).permute(0, 3, 1, 2).float()
         frames = (
             torch.nn.functional.interpolate(
                 frames, size=(128, 128), mode="bilinear", antialias=True, align_corners=False

@@ -132,7 +132,7 @@ def test_judge_backend_without_a_judge_is_missing_with_the_judge_reason() -> Non
 
     video = tiny_video(clip_with_marks(set()))
     cache = FeatureCache(video, {"vlm": VLMBackbone()})
-    judged = get_dimension("human_artifacts").configured({"artifacts": {"backend": "judge"}})
+    judged = get_dimension("human_artifacts", backbone_options={"artifacts": {"backend": "judge"}})
     with pytest.raises(BackboneUnavailable, match="VLM judge"):
         judged.score(video, HUMAN, cache)
     with pytest.raises(ValueError):

@@ -16,13 +16,14 @@ import pytest
 from tests.conftest import SMALL, pan_clip, tiny_video, write_suite
 from wanbench.backbones.base import Backbone, FeatureCache
 from wanbench.backbones.flow import DISFlow
-from wanbench.backbones.judge.backbone import JudgeAsk, VideoJudge
+from wanbench.backbones.judge.backbone import VideoJudge
 from wanbench.backbones.judge.cache import AnswerCache
+from wanbench.backbones.judge.plan import JudgePlan
 from wanbench.backbones.judge.protocol import JudgeSettings, NextTokens, Query
 from wanbench.backbones.judge.remote import RemoteJudge
 from wanbench.dims.base import NotScorable
 from wanbench.dims.human_artifacts import HumanArtifactsByJudge
-from wanbench.dims.judge_dims import judge_asks
+from wanbench.dims.judge_dims import judge_plans
 from wanbench.dims.registry import get_dimension
 from wanbench.prompts.suite import load_suite
 from wanbench.run.runner import EvalConfig, run_eval
@@ -96,8 +97,8 @@ class FixedJudgeBackbone(Backbone):
         return VideoJudge(video, self.judge, self.cache, SETTINGS)
 
 
-def planned(asks: list[JudgeAsk]) -> set[tuple[bool, str, str]]:
-    return {(a.scope == "clip", q, a.kind) for a in asks for q in a.questions}
+def planned(plans: list[JudgePlan]) -> set[tuple[bool, str, str]]:
+    return {(r.scope == "clip", q, r.kind) for plan in plans for r in plan for q in r.texts}
 
 
 def score_all(dims, prompt, video, backbone) -> dict:
@@ -129,7 +130,7 @@ def test_each_judge_dimension_announces_exactly_the_questions_it_asks(tmp_path: 
                 dim.score(video, prompt, features)
             except NotScorable:
                 pass
-            assert set(judge.asked) == planned(dim.judge_asks(prompt)), (prompt.id, dim.name)
+            assert set(judge.asked) == planned(judge_plans([dim], prompt)), (prompt.id, dim.name)
             checked += 1
     assert checked >= 12
 
@@ -145,13 +146,13 @@ def test_asking_ahead_batches_a_videos_questions_and_changes_no_score(tmp_path: 
         )
         batched = RecordingJudge()
         backbone = FixedJudgeBackbone(batched, AnswerCache(tmp_path / f"{prompt.id}-b.db"))
-        asks = judge_asks([d for d in dims if d.applies_to(prompt)], prompt)
-        asked = backbone.compute(video).ask_ahead(asks)
+        asks = judge_plans([d for d in dims if d.applies_to(prompt)], prompt)
+        asked = backbone.compute(video).prefetch(asks)
         assert batched.calls == (1 if asks else 0) and asked == len(batched.asked) == len(one_by_one.asked)
         assert sorted(batched.asked) == sorted(one_by_one.asked)
         assert score_all(dims, prompt, video, backbone) == want
         assert batched.calls == (1 if asks else 0)  # the dimensions read every answer from the cache
-        assert backbone.compute(video).ask_ahead(asks) == 0  # cached: nothing asked again
+        assert backbone.compute(video).prefetch(asks) == 0  # cached: nothing asked again
 
 
 def test_remote_answers_do_not_depend_on_reply_order(monkeypatch) -> None:

@@ -35,8 +35,8 @@ def test_human_artifacts_by_judge_is_its_own_method_and_version(tmp_path, monkey
     from wanbench.backbones.vlm import JudgeSettings, VLMBackbone
 
     detector = get_dimension("human_artifacts")
-    judged = detector.configured({"artifacts": {"backend": "judge"}})
-    assert detector.configured({"artifacts": {"backend": "yolo"}}) is detector
+    judged = get_dimension("human_artifacts", backbone_options={"artifacts": {"backend": "judge"}})
+    assert type(get_dimension("human_artifacts", backbone_options={"artifacts": {"backend": "yolo"}})) is type(detector)
     assert judged.name == detector.name and judged.version != detector.version and judged.version.startswith("j")
     assert judged.needs == ("vlm",) and "vlm" not in detector.needs
     assert set(build_backbones([judged])) == {"vlm"}  # no artifact detector is built for the judge method

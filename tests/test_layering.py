@@ -44,3 +44,22 @@ def test_packages_never_import_test_fixtures():
     offenders += [f"{p.relative_to(ROOT)}: names tiny_backbones" for p in sources if "tiny_backbones" in p.read_text()]
     assert offenders == []
     assert not (ROOT / "wanbench" / "backbones" / "tiny.py").exists()
+
+
+def test_wanmodel_never_imports_wanbench():
+    """The reference model stands alone: wanbench measures it, it knows nothing of wanbench."""
+    sources = sorted((ROOT / "wanmodel").rglob("*.py"))
+    assert len(sources) > 5
+    offenders = [
+        f"{p.relative_to(ROOT)}: {m}"
+        for p in sources
+        for m in sorted(imported_modules(p))
+        if m == "wanbench" or m.startswith("wanbench.")
+    ]
+    assert offenders == []
+
+
+def test_no_cli_module_is_over_400_lines():
+    """The CLI stays thin: one module per command family, logic in the library."""
+    sizes = {p.name: len(p.read_text().splitlines()) for p in (ROOT / "wanbench" / "cli").glob("*.py")}
+    assert len(sizes) >= 5 and max(sizes.values()) <= 400, sizes

@@ -1,13 +1,14 @@
 import pytest
 
 from wanbench.adapters.base import ADAPTERS
-from wanbench.dims.names import DIMENSION_KEYS
-from wanbench.dims.registry import DIMENSION_REGISTRY, all_dimensions, get_dimension
+from wanbench.benchmark.definition import BenchmarkError, load_benchmark
+from wanbench.benchmark.names import DIMENSION_KEYS
+from wanbench.dims.registry import all_dimensions, get_dimension
 from wanbench.registry import Registry, UnknownNameError
 
 
 def test_unknown_names_get_did_you_mean() -> None:
-    with pytest.raises(UnknownNameError, match="did you mean large_motion"):
+    with pytest.raises(BenchmarkError, match="did you mean large_motion"):
         get_dimension("large_motoin")
     with pytest.raises(UnknownNameError, match="did you mean procedural"):
         ADAPTERS.get("procedurel")
@@ -26,7 +27,6 @@ def test_lazy_entries_import_on_first_use() -> None:
 def test_all_fourteen_dimensions_are_registered_with_a_method() -> None:
     dims = all_dimensions()
     assert [d.name for d in dims] == list(DIMENSION_KEYS)
-    assert set(DIMENSION_REGISTRY.names()) == set(DIMENSION_KEYS)
     for dim in dims:
         assert dim.description  # every dimension says how it measures (`wanbench dims` shows it)
         assert dim.group in ("dynamic_quality", "image_quality", "instruction_following")
@@ -40,17 +40,18 @@ def _resolve(path: str) -> type:
 
 
 def test_every_method_of_every_dimension_reports_under_its_declared_key() -> None:
-    """The key table in dims/names.py is the one place keys are written: every class it lists, the
-    default method and the other methods (Human Artifacts' judge), carries that key and no other."""
-    from wanbench.dims.names import DIMENSIONS
-
-    assert list(DIMENSION_REGISTRY.names()) == list(DIMENSION_KEYS)
-    for key, entry in DIMENSIONS.items():
-        assert get_dimension(key).name == key and type(get_dimension(key)) is _resolve(entry.implementation)
-        for path in (entry.implementation, *entry.other_methods):
-            assert _resolve(path).name == key, path
-    judged = get_dimension("human_artifacts").configured({"artifacts": {"backend": "judge"}})
-    assert type(judged) is _resolve(DIMENSIONS["human_artifacts"].other_methods[0]) and judged.name == "human_artifacts"
+    """The benchmark definition is the one place keys are written: every class it lists, the default
+    method and the other methods (Human Artifacts' judge), carries that key and no other."""
+    bench = load_benchmark("wan-bench")
+    for spec in bench.dimensions:
+        assert get_dimension(spec.key).name == spec.key
+        assert type(get_dimension(spec.key)) is _resolve(spec.methods[0].implementation)
+        for method in spec.methods:
+            assert _resolve(method.implementation).name == spec.key, method
+    judge = {"artifacts": {"backend": "judge"}}
+    judged = get_dimension("human_artifacts", backbone_options=judge)
+    (other,) = bench.dimension("human_artifacts").methods[1:]
+    assert type(judged) is _resolve(other.implementation) and judged.name == "human_artifacts"
     assert judged.version != get_dimension("human_artifacts").version  # another method: its own metric version
 
 
@@ -68,9 +69,9 @@ def test_a_listed_class_that_writes_its_key_again_is_refused() -> None:
             },
         )
 
-    with pytest.raises(TypeError, match="declared in wanbench.dims.names"):
+    with pytest.raises(TypeError, match="declared in the benchmark definition"):
         define("large_motoin")
-    with pytest.raises(TypeError, match="declared in wanbench.dims.names"):
+    with pytest.raises(TypeError, match="declared in the benchmark definition"):
         define("large_motion")
     unlisted = type(
         "Elsewhere",

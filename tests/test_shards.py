@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SMALL, write_suite
-from wanbench.evaluation.aggregate import load_results
+from wanbench.evaluation.read import read_store
 from wanbench.run.runner import EvalConfig, run_eval
 from wanbench.run.shards import Shard, merge_shards, shard_paths
 from wanbench.run.store import ResultStore
@@ -67,7 +67,7 @@ def test_independent_shards_merge_into_the_rows_of_one_run(tmp_path: Path, suite
     assert [p.merged for p in parts] == [False] * 3  # no rendezvous: rows wait in shards/
     assert len(shard_paths(sharded)) == 3 and not (sharded / "results.sqlite").exists()
     with pytest.raises(FileNotFoundError, match="only shards: wanbench merge"):
-        load_results([sharded])
+        read_store(sharded)
     assert sum(p.rows_written for p in parts) == len(values(whole)) == 5 * 2 * 2
     merged = merge_shards(sharded)
     assert len(merged.merged) == 3 and not merged.kept and merged.rows == 20 and shard_paths(sharded) == []

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import write_suite
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.prompts.suite import PromptFieldError, load_suite, prompt_from_dict
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import frozen_clip, pan_clip
-from wanbench.video import Video, VideoError, file_sha256, read_video, write_video
+from wanbench.hashing import file_sha256
+from wanbench.video import Video, VideoError, read_video, write_video
 
 
 def test_roundtrip_keeps_shape_fps_and_content(tmp_path: Path) -> None:

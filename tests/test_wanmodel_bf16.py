@@ -64,3 +64,30 @@ def test_bf16_dit_within_bf16_precision_of_float32() -> None:
     t, context = torch.tensor([900.0, 100.0]), torch.randn(2, CFG.text_len, CFG.text_dim, generator=g)
     error = relative(half(x, t, context), full(x, t, context))
     assert 2.0**-16 < error < U  # bf16 matmuls really ran, and no worse than bf16 allows
+
+
+@torch.no_grad()
+def test_block0_rounds_its_first_layernorm_to_bf16_as_the_official() -> None:
+    """The official stream enters block 0 in bf16 (the patch embedding's output), its LayerNorm returns
+    x's dtype, and the fp32 gated residual addition lifts the stream to float32 for every later norm."""
+    _, half = models()
+    seen: dict[str, torch.Tensor] = {}
+    hooks = [
+        half.patch_embedding.register_forward_hook(lambda m, i, out: seen.update(patches=out)),
+        half.blocks[0].self_attn.register_forward_pre_hook(lambda m, args: seen.update(attn0=args[0])),
+        half.blocks[1].register_forward_pre_hook(lambda m, args: seen.update(block1=args[0])),
+    ]
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(2, CFG.in_dim, 3, 8, 8, generator=g)
+    t, context = torch.tensor([900.0, 100.0]), torch.randn(2, CFG.text_len, CFG.text_dim, generator=g)
+    half(x, t, context)
+    for hook in hooks:
+        hook.remove()
+    tokens = seen["patches"].flatten(2).transpose(1, 2)
+    assert tokens.dtype == torch.bfloat16 and seen["block1"].dtype == torch.float32
+    shift, scale = (half.blocks[0].modulation + half.time_embed(t)[1]).unbind(1)[:2]
+    normed = F.layer_norm(tokens.float(), (CFG.dim,), eps=CFG.eps)
+    official = (normed.bfloat16().float() * (1 + scale[:, None]) + shift[:, None]).bfloat16()
+    assert torch.equal(seen["attn0"], official)
+    unrounded = (normed * (1 + scale[:, None]) + shift[:, None]).bfloat16()
+    assert not torch.equal(unrounded, official)  # control: the rounding is visible

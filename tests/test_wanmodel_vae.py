@@ -10,7 +10,7 @@ from safetensors.torch import save_file
 from tests.wanmodel_helpers import diffusers_vae
 from wanmodel.checkpoint import load_vae, vae_key_map
 from wanmodel.configs import VAEConfig, get_config
-from wanmodel.vae import Resample, WanVAE
+from wanmodel.vae import Resample, WanVAE, normalize_latents, unnormalize_latents
 
 CFG = get_config("tiny").vae
 
@@ -97,6 +97,7 @@ def test_latent_normalisation_round_trip() -> None:
         raw, normed = ours.encode(x, normalize=False), ours.encode(x)
         mean, std = ours.latent_stats(raw)
         assert torch.allclose(normed, (raw - mean) / std)
+        assert torch.equal(normed, normalize_latents(raw, mean, std))
         assert torch.allclose(ours.decode(normed), ours.decode(raw, normalized=False), atol=1e-6)
 
 
@@ -139,3 +140,20 @@ def test_pth_loading_refuses_pickled_code(tmp_path: Path, capsys) -> None:
         with pytest.raises(Exception, match="(?i)weights.only|unsupported|unpickl|magic"):
             read_state_dict(tmp_path / name)
     assert "this must never run" not in capsys.readouterr().out
+
+
+def test_latent_scaling_is_the_officials_arithmetic_bit_for_bit() -> None:
+    """The official keeps ``1 / std`` and unscales as ``z / (1 / std) + mean``; ``z * std + mean`` rounds
+    differently in float32 (it flipped one uint8 value in 110,592 after dpm++). Real Wan statistics:
+    the tiny config's are zeros and ones, where every form agrees."""
+    real = VAEConfig()
+    shape = (1, -1, 1, 1, 1)
+    mean = torch.tensor(real.latents_mean).view(shape)
+    std = torch.tensor(real.latents_std).view(shape)
+    z = torch.randn(1, real.z_dim, 3, 8, 8, generator=torch.Generator().manual_seed(3))
+    reciprocal = 1.0 / std  # the official's stored scale
+    assert torch.equal(unnormalize_latents(z, mean, std), z / reciprocal + mean)
+    assert torch.equal(normalize_latents(z, mean, std), (z - mean) * reciprocal)
+    # control: the forms differ on some values, so the equalities above can fail
+    assert not torch.equal(z * std + mean, z / reciprocal + mean)
+    assert not torch.equal((z - mean) / std, (z - mean) * reciprocal)

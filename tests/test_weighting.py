@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.benchmark.weightings import WeightingError, load_reference, load_weighting, paper_weights
-from wanbench.dims.names import DIMENSION_KEYS
 
 
 def entropy(w: np.ndarray) -> float:

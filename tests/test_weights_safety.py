@@ -174,7 +174,7 @@ def test_a_pinned_ultralytics_checkpoint_converts_through_the_weights_only_loade
     quiet_ultralytics()
     from ultralytics.nn.tasks import DetectionModel
 
-    from wanbench.model_weights import file_sha256
+    from wanbench.hashing import file_sha256
 
     model = DetectionModel("yolov8n.yaml", nc=2, verbose=False)
     model.names = {0: "person", 1: "hand"}

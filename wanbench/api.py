@@ -18,40 +18,55 @@ from typing import Any
 
 import pandas as pd
 
-from wanbench.benchmark.weightings import load_weighting
-from wanbench.evaluation.aggregate import (
-    ModelSummary,
-    failed_applicability,
-    load_results,
-    mark_stale,
-    run_versions,
-    summarise,
-)
-from wanbench.run.store import RESULTS_FILE, ResultStore, is_run_dir
+from wanbench.benchmark.definition import DEFAULT_BENCHMARK
+from wanbench.evaluation.aggregate import ModelSummary
+from wanbench.evaluation.read import Evaluation, load_evaluation
+from wanbench.run.store import RESULTS_FILE, is_run_dir
 
 
 @dataclass
 class Run:
-    """A scored run directory, aggregated with one weighting."""
+    """A scored run directory as a benchmark reads it under one weighting (a view of its Evaluation)."""
 
-    path: Path
-    weighting: str
-    summaries: list[ModelSummary]
-    results: pd.DataFrame = field(repr=False)
-    failures: pd.DataFrame = field(repr=False)
+    evaluation: Evaluation = field(repr=False)
     eval_summary: Any = field(default=None, repr=False)  # runner.EvalSummary when made by evaluate()
+
+    @property
+    def path(self) -> Path:
+        return self.evaluation.run_dirs[0]
+
+    @property
+    def weighting(self) -> str:
+        return self.evaluation.weighting
+
+    @property
+    def benchmark(self) -> str:
+        return self.evaluation.benchmark.name
+
+    @property
+    def summaries(self) -> list[ModelSummary]:
+        return self.evaluation.summaries
+
+    @property
+    def results(self) -> pd.DataFrame:
+        return self.evaluation.results
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        return self.evaluation.failures
 
     def leaderboard(self, reference: str | None = None) -> pd.DataFrame:
         """Ranked rows (full coverage), then partial ones (rank NA), then reference rows if asked."""
         from wanbench.benchmark.weightings import load_reference
         from wanbench.report.tables import leaderboard_frame
 
-        return leaderboard_frame(self.summaries, load_reference(reference) if reference else None)
+        bench = self.evaluation.benchmark
+        return leaderboard_frame(self.summaries, load_reference(reference, bench) if reference else None, bench)
 
     def scores(self) -> pd.DataFrame:
         """Every stored row (ok, error, missing, not_applicable, stale) with the prompt's text."""
-        texts = self._prompt_texts()
-        frame = self.results.drop(columns=["created"], errors="ignore").copy()
+        texts = self.evaluation.prompt_texts
+        frame = self.results.drop(columns=["created", "stored_status"], errors="ignore").copy()
         frame.insert(3, "prompt", [texts.get((r, p), "") for r, p in zip(frame.run, frame.prompt_id)])
         return frame.reset_index(drop=True)
 
@@ -69,93 +84,81 @@ class Run:
             if len(ok)
             else pd.DataFrame(index=statuses.index)
         )  # nothing scored (weights missing): no value columns yet
-        from wanbench.dims.names import DIMENSION_KEYS
-
         asked = set(rows.dimension)  # a column for every dimension the run asked, valued or not (NaN)
-        values = values.reindex(columns=[d for d in DIMENSION_KEYS if d in asked])
+        values = values.reindex(columns=[d for d in self.evaluation.benchmark.keys if d in asked])
         texts = rows.groupby(keys)["prompt"].first()
         table = pd.concat([texts, statuses, values], axis=1).reset_index()
-        paths = self._video_paths()
-        table.insert(
-            5,
-            "video",
-            [
-                paths.get((r, m, p, int(s)), "")
-                for r, m, p, s in zip(table.run, table.model, table.prompt_id, table.seed)
-            ],
-        )
+        paths = [
+            self.evaluation.video_path(r, m, p, s)
+            for r, m, p, s in zip(table.run, table.model, table.prompt_id, table.seed)
+        ]
+        table.insert(5, "video", [str(p) if p is not None else "" for p in paths])
         return table
 
     def report(self, out: str | Path | None = None, reference: str | None = None):
         """Write report.html, leaderboard.md/.csv, results.json and charts (default: into the run)."""
         from wanbench.report import write_report
 
-        return write_report([self.path], Path(out) if out else self.path, weighting=self.weighting, reference=reference)
-
-    def _prompt_texts(self) -> dict[tuple[str, str], str]:
-        with ResultStore(self.path / RESULTS_FILE, readonly=True) as store:
-            return {(p["run"], p["prompt_id"]): p["text"] for p in store.prompts()}
-
-    def _video_paths(self) -> dict[tuple[str, str, str, int], str]:
-        with ResultStore(self.path / RESULTS_FILE, readonly=True) as store:
-            found = {}
-            for v in store.videos():
-                path = Path(v["path"])
-                found[(v["run"], v["model"], v["prompt_id"], int(v["seed"]))] = str(
-                    path if path.is_absolute() else self.path / path
-                )
-            return found
+        return write_report(
+            [self.path],
+            Path(out) if out else self.path,
+            weighting=self.weighting,
+            reference=reference,
+            benchmark=self.evaluation.benchmark,
+        )
 
 
-def load_run(path: str | Path, weighting: str = "paper") -> Run:
-    """Aggregate a run directory (its results.sqlite) with ``weighting`` (equal, paper, or a file)."""
+def load_run(path: str | Path, weighting: str | None = None, benchmark: str = DEFAULT_BENCHMARK) -> Run:
+    """Read a run directory (its results.sqlite) as ``benchmark`` with ``weighting`` (default: the
+    benchmark's; equal, paper, or a file)."""
     path = Path(path)
     if not is_run_dir(path):
         raise FileNotFoundError(f"{path}: not a wanbench run directory (no {RESULTS_FILE})")
-    weights = load_weighting(weighting)
-    results, failures = load_results([path])
-    results = mark_stale(results, by_model=run_versions([path]))
-    summaries = summarise(results, failures, weights, failed_applicability([path], failures))
-    return Run(path, weighting, summaries, results, failures)
+    return Run(load_evaluation([path], benchmark, weighting))
 
 
 def evaluate(
     model: str,
-    suite: str | Path = "smoke",
+    suite: str | Path | None = None,
     out: str | Path | None = None,
     *,
+    benchmark: str = DEFAULT_BENCHMARK,
     seeds: Sequence[int] = (0,),
     dimensions: Sequence[str] | None = None,
     limit: int | None = None,
     name: str | None = None,
-    weighting: str = "paper",
+    weighting: str | None = None,
     report: bool = True,
     flow: str = "auto",
     model_options: dict[str, Any] | None = None,
     backbone_options: dict[str, dict[str, Any]] | None = None,
 ) -> Run:
-    """Generate ``suite``'s videos with ``model``, score them, and return the aggregated run.
+    """Generate ``suite``'s videos (default: the benchmark's suite) with ``model``, score them on
+    ``benchmark``'s dimensions, and return the run as read back.
 
     Resumable like ``wanbench eval``: finished rows in ``out`` are kept. ``report=True`` also writes
-    the run's report files. Problems with single prompts become error rows (see ``Run.scores()``).
+    the run's report files. Every argument is checked before any compute (``EvalConfig.validate``, the
+    same checks as the CLI's); problems with single prompts become error rows (see ``Run.scores()``).
     """
     from wanbench.run.runner import EvalConfig, Evaluator
 
     out = Path(out) if out is not None else Path("runs") / (name or model)
     config = EvalConfig(
         model=model,
-        suite=str(suite),
+        benchmark=benchmark,
+        suite=str(suite) if suite is not None else None,
         out=out,
         seeds=tuple(seeds),
         dimensions=tuple(dimensions) if dimensions else None,
         limit=limit,
         name=name,
+        weighting=weighting,
         flow_backend=flow,
         model_options=dict(model_options or {}),
         backbone_options=dict(backbone_options or {}),
     )
     summary = Evaluator(config).run_suite()
-    run = load_run(out, weighting)
+    run = load_run(out, config.weighting, benchmark)
     run.eval_summary = summary
     if report:
         run.report()

@@ -14,7 +14,6 @@ once at fetch or train time (``wanbench.backbones.detector``), never unpickled a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wanbench.hashing import file_sha256
 from wanbench.registry import Registry
 
 
@@ -49,9 +49,10 @@ class WeightSpec:
     note: str = ""
     snapshot: bool = False  # a transformers folder: fetch downloads the whole repo; ``files`` are markers
     fetcher: str | None = None  # "module:function(spec)" for entries that need more than a download
+    folder: str = ""  # a folder under weights/ shared with other entries (VBench's cache layout), else the name
 
     def local_dir(self) -> Path:
-        return wanbench_home() / "weights" / self.name
+        return wanbench_home() / "weights" / (self.folder or self.name)
 
     def source(self) -> str:
         return f"huggingface.co/{self.repo}" if self.repo else (self.url or "trained locally")
@@ -168,6 +169,33 @@ _register(
 )
 
 
+def _register_vbench() -> None:
+    """VBench's checkpoints, in VBench's own cache layout under weights/vbench/ (wanbench/vbench/weights.py)."""
+    from wanbench.vbench.dimensions import DIMENSIONS
+    from wanbench.vbench.weights import CHECKPOINTS, FOLDER
+
+    for entry in CHECKPOINTS:
+        dims = [d.name for d in DIMENSIONS.values() if entry.name in d.weights]
+        needs = sorted({d.needs for d in DIMENSIONS.values() if entry.name in d.weights and d.needs})
+        _register(
+            WeightSpec(
+                name=entry.name,
+                used_by=f"VBench {', '.join(dims)}",
+                description=entry.description,
+                files=tuple(entry.sources),
+                url=next(iter(entry.sources.values()))[0],
+                licence=entry.licence,
+                sha256=dict(entry.sha256),
+                note="; ".join([entry.note, *(f"needs {n}" for n in needs)]).strip("; "),
+                fetcher="wanbench.vbench.weights:fetch_checkpoint",
+                folder=FOLDER,
+            )
+        )
+
+
+_register_vbench()
+
+
 # ---------------------------------------------------------------------------------------------
 # resolution and verification
 
@@ -178,14 +206,6 @@ class WeightsStatus:
     state: str  # present | unverified | missing | checksum-failed
     paths: dict[str, Path]
     detail: str = ""
-
-
-def file_sha256(path: Path, chunk: int = 1 << 22) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _hf_cached(repo: str, filename: str) -> Path | None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from wanbench.benchmark.definition import DEFAULT_BENCHMARK, load_benchmark
+
 
 @dataclass
 class Blocker:
@@ -70,15 +72,18 @@ class DimensionReadiness:
         return data
 
 
-def dimension_readiness(backbone_options: dict[str, dict[str, Any]] | None = None) -> list[DimensionReadiness]:
-    """One entry per registered dimension, in the paper's order."""
+def dimension_readiness(
+    backbone_options: dict[str, dict[str, Any]] | None = None, benchmark: str = DEFAULT_BENCHMARK
+) -> list[DimensionReadiness]:
+    """One entry per dimension of ``benchmark``, in its order, by the method the options select."""
     from wanbench.backbones.base import BackboneUnavailable
-    from wanbench.dims.registry import all_dimensions
+    from wanbench.dims.registry import get_dimension
     from wanbench.run.scoring import build_backbones
 
+    bench = load_benchmark(benchmark)
     rows = []
-    for dim in all_dimensions():
-        dim = dim.configured(backbone_options or {})
+    for key in bench.keys:
+        dim = get_dimension(key, bench, backbone_options)
         row = DimensionReadiness(
             dim.name, dim.display_name, dim.group, list(dim.needs), str(dim.version), dim.description
         )
@@ -127,4 +132,5 @@ def readiness_line(rows: list[DimensionReadiness] | None = None) -> str:
         if entries
         else "see `wanbench weights status`"
     )
-    return f"{len(blocked)} of 14 dimensions were missing (weights not here); {fill}"
+    total = len(dimension_readiness() if rows is None else rows)
+    return f"{len(blocked)} of {total} dimensions were missing (weights not here); {fill}"

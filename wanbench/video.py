@@ -6,13 +6,14 @@ file and says what is wrong, so the runner can turn it into an error row and go 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
 import numpy as np
+
+from wanbench.hashing import file_sha256
 
 MIN_SIDE = 16  # smaller frames carry too little signal for any backbone
 MIN_FRAMES = 2  # every temporal dimension needs at least one pair of frames
@@ -91,14 +92,6 @@ def check_frames(frames: np.ndarray, path: str | os.PathLike | None = None) -> N
         raise VideoError(path, f"has {t} frame(s); at least {MIN_FRAMES} are needed")
     if h < MIN_SIDE or w < MIN_SIDE:
         raise VideoError(path, f"frame size {w}x{h} is below the minimum {MIN_SIDE}x{MIN_SIDE}")
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

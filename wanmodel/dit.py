@@ -12,7 +12,9 @@ weights' dtype. q and k leave their RMSNorm in float32 (the normalised value is 
 matmul dtype first, then scaled by the float32 weight, as the official does) and reach attention
 after RoPE, where q, k and v meet in v's dtype. RoPE angles are computed in float64 and applied as
 float32 cos/sin tables (the official rotates in float64; the difference is below 1e-6). With
-``fp32_residual`` the residual stream stays float32.
+``fp32_residual`` the residual stream is float32 from block 0's first residual addition on; block 0
+receives the patch embedding's output in the weights' dtype and rounds its first LayerNorm's output
+to it, as the official (whose stream enters block 0 in bf16) does.
 
 Parallelism is attached from outside (``wanmodel/parallel.py``): every attention module calls its
 own ``attention`` (plain SDPA by default), and ``WanDiT.sequence_parallel``, when set, splits the
@@ -197,12 +199,17 @@ class Block(nn.Module):
         context: torch.Tensor,
         rope: tuple[torch.Tensor, torch.Tensor],
         key_length: int | None = None,
+        residual_dtype: torch.dtype | None = None,
     ) -> torch.Tensor:
-        """x [B, L, dim] (residual dtype), e [B, 6, dim] float32, context [B, Lt, dim]."""
+        """x [B, L, dim], e [B, 6, dim] float32, context [B, Lt, dim]. The residual stream leaves the
+        first addition in ``residual_dtype`` (default: x's dtype). As the official, the first
+        LayerNorm's output is rounded to x's dtype: in block 0 of a bf16 model x is the patch
+        embedding's bf16 output, and only the gated residual addition lifts the stream to float32."""
         dtype = next(self.ffn.parameters()).dtype  # matmuls run in the weights' dtype (ffn.0.weight)
         shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp = (self.modulation + e).unbind(1)
-        y = self.self_attn(modulate(self.norm1(x), shift_msa[:, None], scale_msa[:, None]).to(dtype), rope, key_length)
-        x = (x.float() + y.float() * gate_msa[:, None]).type_as(x)
+        normed = self.norm1(x).to(x.dtype)
+        y = self.self_attn(modulate(normed, shift_msa[:, None], scale_msa[:, None]).to(dtype), rope, key_length)
+        x = (x.float() + y.float() * gate_msa[:, None]).to(residual_dtype or x.dtype)
         x = x + self.cross_attn(self.norm3(x).to(dtype), context).type_as(x)
         y = self.ffn(modulate(self.norm2(x), shift_mlp[:, None], scale_mlp[:, None]).to(dtype))
         return (x.float() + y.float() * gate_mlp[:, None]).type_as(x)
@@ -255,9 +262,9 @@ class WanDiT(nn.Module):
         pt, ph, pw = self.config.patch_size
         b, _, f, h, w = x.shape
         grid = (f // pt, h // ph, w // pw)
-        tokens = self.patch_embedding(x.to(dtype)).flatten(2).transpose(1, 2).contiguous()  # [B, L, dim]
-        if self.fp32_residual:
-            tokens = tokens.float()
+        # [B, L, dim] in the weights' dtype: block 0 sees the stream as the official does (see Block)
+        tokens = self.patch_embedding(x.to(dtype)).flatten(2).transpose(1, 2).contiguous()
+        residual_dtype = torch.float32 if self.fp32_residual else tokens.dtype
         e, e0 = self.time_embed(t)
         context = self.text_embedding(context.to(dtype))
         rope = self.rope(grid, x.device)
@@ -265,7 +272,7 @@ class WanDiT(nn.Module):
         if parallel is not None:  # this rank's slice of the (padded) sequence
             tokens, rope = parallel.shard(tokens, 1), (parallel.shard(rope[0], 0), parallel.shard(rope[1], 0))
         for block in self.blocks:
-            tokens = block(tokens, e0, context, rope, length)
+            tokens = block(tokens, e0, context, rope, length, residual_dtype)
         out = self.head(tokens, e)  # [B, L, out * pt * ph * pw]
         if parallel is not None:
             out = parallel.gather(out, 1, length)

@@ -246,6 +246,17 @@ class Decoder3d(nn.Module):
         return conv(act(norm(x)), cache)
 
 
+def normalize_latents(mu: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """Encoder mean -> the DiT's latents, in the official's arithmetic: times the reciprocal std."""
+    return (mu - mean) * (1.0 / std)
+
+
+def unnormalize_latents(latents: torch.Tensor, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """The DiT's latents -> the decoder's input, in the official's arithmetic, bit for bit: divided by
+    the reciprocal std (``latents * std`` rounds differently and flips a few uint8 values)."""
+    return latents / (1.0 / std) + mean
+
+
 class WanVAE(nn.Module):
     def __init__(self, config: VAEConfig = VAEConfig()) -> None:
         super().__init__()
@@ -288,14 +299,12 @@ class WanVAE(nn.Module):
             mu = mu + std * torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
         if not normalize:
             return mu
-        mean, std = self.latent_stats(mu)
-        return (mu - mean) / std
+        return normalize_latents(mu, *self.latent_stats(mu))
 
     def decode_chunks(self, latents: torch.Tensor, normalized: bool = True) -> Iterator[torch.Tensor]:
         """latents [B, z, t, h, w] -> frames in [-1, 1], one latent frame at a time (1 frame, then 4 each)."""
         if normalized:
-            mean, std = self.latent_stats(latents)
-            latents = latents * std + mean
+            latents = unnormalize_latents(latents, *self.latent_stats(latents))
         z = self.conv2(latents)
         cache = VAECache()
         for i in range(z.shape[2]):

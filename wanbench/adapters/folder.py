@@ -6,15 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from wanbench.adapters.base import AdapterError, ModelAdapter
-from wanbench.adapters.exports import Manifest, ManifestError, read_manifest
 from wanbench.prompts.suite import Prompt
+from wanbench.run.exports import Manifest, ManifestError, read_manifest
 from wanbench.video import VIDEO_SUFFIXES
 
 
 class FolderAdapter(ModelAdapter):
     """Finds ``<prompt_id>.mp4`` (or ``<prompt_id>-s<seed>.mp4``, any common video suffix) in a
     folder, or the paths a manifest csv gives (columns ``prompt_id,path[,seed]``, and for exports
-    ``model,version,date,settings,generated_by``: wanbench/adapters/exports.py)."""
+    ``model,version,date,settings,generated_by``: wanbench/run/exports.py)."""
 
     name = "folder"
     description = "videos made elsewhere, named by prompt id or listed in a manifest csv (with provenance)"

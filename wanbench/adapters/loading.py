@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from wanbench.adapters.base import AdapterError
-from wanbench.model_weights import file_sha256, wanbench_home
+from wanbench.hashing import file_sha256
+from wanbench.model_weights import wanbench_home
 
 
 def release_folder(repo: str) -> Path:

@@ -17,7 +17,8 @@ import torch
 
 from wanbench.backbones.base import Backbone, require_weights
 from wanbench.backbones.images import l2_normalise, normalise, pick_device, resize_center_crop, to_tensor
-from wanbench.model_weights import file_sha256, require
+from wanbench.hashing import file_sha256
+from wanbench.model_weights import require
 from wanbench.video import Video
 
 DEFAULT_MODEL = "ViT-L-14-quickgelu"

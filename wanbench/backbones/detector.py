@@ -21,7 +21,8 @@ import numpy as np
 import torch
 
 from wanbench.backbones.detector_safety import check_arch, check_meta, restricted_build, ultralytics_environment
-from wanbench.model_weights import WeightsError, WeightSpec, _download, file_sha256
+from wanbench.hashing import file_sha256
+from wanbench.model_weights import WeightsError, WeightSpec, _download
 
 if TYPE_CHECKING:
     from ultralytics.nn.tasks import DetectionModel

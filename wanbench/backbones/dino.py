@@ -28,7 +28,8 @@ from wanbench.backbones.images import (
     resize_square,
     to_tensor,
 )
-from wanbench.model_weights import WeightsError, file_sha256, require
+from wanbench.hashing import file_sha256
+from wanbench.model_weights import WeightsError, require
 from wanbench.video import Video
 
 if TYPE_CHECKING:

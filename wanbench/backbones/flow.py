@@ -3,8 +3,12 @@
 One flow field serves large motion, pixel stability and the camera classifier. This file has the
 torchvision RAFT backend (the report's choice, weights from the registry) and OpenCV DIS, which
 needs no weights, behind the same ``FlowField`` result; every score records which one ran.
-Flow is computed at a working resolution (longer side at most ``max_side``) on at most
-``max_pairs`` consecutive pairs spread evenly over the clip.
+Flow is computed at a working resolution (longer side at most ``max_side``) on pairs that tile the
+clip (``pair_spans``): pair k runs from frame b_k to b_{k+1}, so every frame interval of the video
+lies inside exactly one pair and no motion goes unseen. A pair spans at most ``span_seconds`` (one
+frame when 0: consecutive pairs) and there are at most ``max_pairs`` of them (longer spans when the
+cap binds). Beside the flow, the mean grey-level change of every consecutive interval is kept: a
+cheap full pass that says *when* inside a pair the content changed (docs/performance.md).
 
 Backward flow is optional. With it, a pixel is tracked when the forward-backward check holds; without
 it (RAFT's default: the backward pass doubled RAFT's cost, docs/performance.md), a photometric check
@@ -14,10 +18,6 @@ frame pixel by pixel and over a small window, and the destination must lie insid
 
 from __future__ import annotations
 
-import hashlib
-import inspect
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -33,25 +33,50 @@ from wanbench.backbones.base import (
     require_weights,
 )
 from wanbench.backbones.images import pick_device
-from wanbench.model_weights import file_sha256, require
+from wanbench.benchmark.flow_settings import DIS_DEFAULTS, RAFT_DEFAULTS, WINDOW, WINDOW_TOLERANCE
+from wanbench.hashing import file_sha256
+from wanbench.model_weights import require
 from wanbench.video import Video
 
 
 @dataclass(frozen=True)
 class FlowField:
-    """Flow of ``P`` consecutive pairs (i, i+1) at the working resolution, in pixels."""
+    """Flow of ``P`` pairs (i, j) at the working resolution, in pixels; j = i + 1 unless ``pair_end``
+    says otherwise (pairs that tile the clip span several frames)."""
 
-    forward: np.ndarray  # [P, h, w, 2] where each pixel of frame i moves to in frame i+1 (dx, dy)
-    backward: np.ndarray | None  # [P, h, w, 2] the same from frame i+1 back to frame i; None: forward only
+    forward: np.ndarray  # [P, h, w, 2] where each pixel of frame i moves to in frame j (dx, dy)
+    backward: np.ndarray | None  # [P, h, w, 2] the same from frame j back to frame i; None: forward only
     first: np.ndarray  # [P, h, w] float32 grey levels of frame i in [0, 1]
-    second: np.ndarray  # [P, h, w] float32 grey levels of frame i+1 in [0, 1]
+    second: np.ndarray  # [P, h, w] float32 grey levels of frame j in [0, 1]
     pair_index: np.ndarray  # [P] the index i of each pair in the original video
-    fps: float  # frame rate of the original video (pairs are one frame apart)
+    fps: float  # frame rate of the original video
+    pair_end: np.ndarray | None = None  # [P] the index j of each pair; None: i + 1
+    interval_change: np.ndarray | None = None  # [T-1] mean |grey(t+1) - grey(t)| of every interval
 
     @property
     def diagonal(self) -> float:
         h, w = self.forward.shape[1:3]
         return float(np.hypot(h, w))
+
+    @property
+    def ends(self) -> np.ndarray:
+        """[P] the index j of each pair's second frame."""
+        return self.pair_index + 1 if self.pair_end is None else self.pair_end
+
+    @property
+    def span(self) -> np.ndarray:
+        """[P] float: frame intervals each pair covers (1 for consecutive pairs)."""
+        return (self.ends - self.pair_index).astype(np.float64)
+
+    def landed(self) -> np.ndarray:
+        """[P, h, w] bool: pixels whose forward flow ends inside the frame (content that leaves the
+        frame within a pair can be neither tracked nor untracked)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        if "landed" not in cache:
+            h, w = self.forward.shape[1:3]
+            grid = SourceGrid(h, w)
+            cache["landed"] = np.stack([inside_frame(*grid.maps(f), h, w) for f in self.forward])
+        return cache["landed"]
 
     @cached_property
     def _magnitude(self) -> np.ndarray:
@@ -106,10 +131,6 @@ def vector_length(vectors: np.ndarray) -> np.ndarray:
     return np.sqrt(squared_length(vectors))
 
 
-WINDOW = 7  # side of the window the forward-only check averages the photometric error over
-WINDOW_TOLERANCE = 0.5  # window mean error allowed, as a share of the per-pixel brightness tolerance
-
-
 def photometric_tracked(
     forward: np.ndarray, first: np.ndarray, second: np.ndarray, brightness_tolerance: float = 0.1
 ) -> np.ndarray:
@@ -123,9 +144,14 @@ def photometric_tracked(
         map_x, map_y = grid.maps(flow)
         error = np.abs(grid.sample(b, map_x, map_y) - a)
         window = cv2.blur(error, (WINDOW, WINDOW), borderType=cv2.BORDER_REFLECT)
-        inside = (map_x >= 0) & (map_x <= w - 1) & (map_y >= 0) & (map_y <= h - 1)
+        inside = inside_frame(map_x, map_y, h, w)
         masks[p] = inside & (error < brightness_tolerance) & (window < WINDOW_TOLERANCE * brightness_tolerance)
     return masks
+
+
+def inside_frame(map_x: np.ndarray, map_y: np.ndarray, h: int, w: int) -> np.ndarray:
+    """bool: destinations (map_x, map_y) that lie inside an h x w frame."""
+    return (map_x >= 0) & (map_x <= w - 1) & (map_y >= 0) & (map_y <= h - 1)
 
 
 class SourceGrid:
@@ -158,11 +184,36 @@ def warp_to_source(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
 
 
 def pair_indices(num_frames: int, max_pairs: int) -> np.ndarray:
-    """Indices i of the pairs (i, i+1) to use: all of them, or ``max_pairs`` spread evenly."""
+    """Indices i of consecutive pairs (i, i+1) spread evenly: the former sampling, which left the
+    intervals between them unseen (kept for comparisons; the backends tile with ``pair_spans``)."""
     count = num_frames - 1
     if count <= max_pairs:
         return np.arange(count)
     return np.unique(np.round(np.linspace(0, count - 1, max_pairs)).astype(int))
+
+
+def span_frames(span_seconds: float, fps: float) -> int:
+    """The longest pair, in frames, that ``span_seconds`` allows at ``fps`` (at least one frame)."""
+    return max(1, int(np.floor(span_seconds * fps + 1e-9)))
+
+
+def pair_spans(num_frames: int, max_pairs: int, max_span: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of pairs that tile the clip: ends[k] == starts[k+1], starts[0] == 0 and
+    ends[-1] == num_frames - 1, so every interval (t, t+1) lies in exactly one pair. As few pairs as
+    keep each within ``max_span`` frames, but never more than ``max_pairs`` (then spans grow);
+    spans differ by at most one frame."""
+    count = num_frames - 1
+    if count < 1:
+        raise ValueError(f"flow needs at least 2 frames, got {num_frames}")
+    pairs = min(max(1, max_pairs), int(np.ceil(count / max(1, max_span))))
+    bounds = np.round(np.linspace(0, count, pairs + 1)).astype(int)
+    return bounds[:-1], bounds[1:]
+
+
+def interval_changes(grey: np.ndarray) -> np.ndarray:
+    """[T-1] mean |grey(t+1) - grey(t)| in [0, 1] of uint8 grey frames [T, h, w]: the cheap full pass."""
+    frames = grey.astype(np.int16)
+    return (np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2)) / 255.0).astype(np.float64)
 
 
 def to_working_grey(frames: np.ndarray, max_side: int) -> np.ndarray:
@@ -182,7 +233,14 @@ class DISFlow(Backbone):
 
     name = "flow"
 
-    def __init__(self, max_side: int = 256, max_pairs: int = 48, preset: str = "medium", backward: bool = True) -> None:
+    def __init__(
+        self,
+        max_side: int = DIS_DEFAULTS.max_side,
+        max_pairs: int = DIS_DEFAULTS.max_pairs,
+        preset: str = DIS_DEFAULTS.preset,
+        backward: bool = DIS_DEFAULTS.backward,
+        span_seconds: float = DIS_DEFAULTS.span_seconds,
+    ) -> None:
         presets = {
             "ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST,
             "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
@@ -191,34 +249,40 @@ class DISFlow(Backbone):
         if preset not in presets:
             raise ValueError(f"unknown DIS preset {preset!r}; choose {', '.join(presets)}")
         self.max_side, self.max_pairs, self.preset, self.backward = max_side, max_pairs, preset, backward
+        self.span_seconds = span_seconds
         self._dis: Any = cv2.DISOpticalFlow.create(presets[preset])  # calc(a, b, None): the stubs want a flow array
 
     def backend(self) -> str:
         check = "" if self.backward else ", forward only"
         return (
-            f"opencv-dis/{self.preset} (cv2 {cv2.__version__}, side<={self.max_side}, pairs<={self.max_pairs}{check})"
+            f"opencv-dis/{self.preset} (cv2 {cv2.__version__}, side<={self.max_side}, pairs<={self.max_pairs}"
+            f"{sampling_note(self.span_seconds)}{check})"
         )
 
     def compute(self, video: Video) -> FlowField:
-        pairs = pair_indices(video.num_frames, self.max_pairs)
-        needed = np.unique(np.concatenate([pairs, pairs + 1]))
-        grey = dict(zip(needed.tolist(), to_working_grey(video.frames[needed], self.max_side)))
+        starts, ends = pair_spans(video.num_frames, self.max_pairs, span_frames(self.span_seconds, video.fps))
+        grey = to_working_grey(video.frames, self.max_side)
         forward, backward = [], []
-        for i in pairs.tolist():
-            a, b = grey[i], grey[i + 1]
+        for i, j in zip(starts.tolist(), ends.tolist()):
+            a, b = grey[i], grey[j]
             forward.append(self._dis.calc(a, b, None))
             if self.backward:
                 backward.append(self._dis.calc(b, a, None))
-        first = np.stack([grey[i] for i in pairs.tolist()]).astype(np.float32) / 255.0
-        second = np.stack([grey[i + 1] for i in pairs.tolist()]).astype(np.float32) / 255.0
         return FlowField(
             forward=np.stack(forward),
             backward=np.stack(backward) if self.backward else None,
-            first=first,
-            second=second,
-            pair_index=pairs,
+            first=grey[starts].astype(np.float32) / 255.0,
+            second=grey[ends].astype(np.float32) / 255.0,
+            pair_index=starts,
             fps=video.fps,
+            pair_end=ends,
+            interval_change=interval_changes(grey),
         )
+
+
+def sampling_note(span_seconds: float) -> str:
+    """The backend string's account of the sampling: tiles of up to ``span_seconds``, or consecutive."""
+    return f", tiles<={span_seconds:g}s" if span_seconds > 0 else ", consecutive"
 
 
 RAFT_MIN_SIDE = 128  # RAFT's correlation pyramid needs both sides >= 128 pixels
@@ -239,27 +303,29 @@ class RAFTFlow(Backbone):
 
     Frames are resized to a working size (multiples of 8), scaled to [-1, 1] and run in batches of
     pairs. Defaults (docs/performance.md has the measurements): RAFT's own 20 iterations, the
-    forward pass only (tracking is then checked photometrically), and 4 pairs spread over the clip,
-    which together cost about a quarter of VBench's dynamic degree (16 pairs at 20 iterations) while
-    every computed field is the one RAFT at 20 iterations gives for that pair. ``backward=True``
-    restores the forward-backward check at twice the cost.
+    forward pass only (tracking is then checked photometrically), and pairs that tile the clip with
+    spans of at most ``span_seconds`` (4 pairs of 8 frames on a 33-frame 16 fps clip), so every frame
+    interval is inside a RAFT field while the fields number a quarter of VBench's dynamic degree
+    (pairs of frames 2 apart). ``backward=True`` restores the forward-backward check at twice the cost.
     """
 
     name = "flow"
 
     def __init__(
         self,
-        max_side: int = 256,
-        max_pairs: int = 4,
-        arch: str = "raft_large",
-        weights: str = "raft-large",
-        iterations: int = 20,
-        batch: int = 4,
-        device: str | None = None,
-        backward: bool = False,
+        max_side: int = RAFT_DEFAULTS.max_side,
+        max_pairs: int = RAFT_DEFAULTS.max_pairs,
+        arch: str = RAFT_DEFAULTS.arch,
+        weights: str = RAFT_DEFAULTS.weights,
+        iterations: int = RAFT_DEFAULTS.iterations,
+        batch: int = RAFT_DEFAULTS.batch,
+        device: str | None = RAFT_DEFAULTS.device,
+        backward: bool = RAFT_DEFAULTS.backward,
+        span_seconds: float = RAFT_DEFAULTS.span_seconds,
     ) -> None:
         self.max_side, self.max_pairs, self.arch, self.weights = max_side, max_pairs, arch, weights
         self.iterations, self.batch, self.backward = iterations, batch, backward
+        self.span_seconds = span_seconds
         self.device = pick_device(device)
         self._model: torch.nn.Module | None = None
         self._sha = ""
@@ -285,15 +351,15 @@ class RAFTFlow(Backbone):
         return (
             f"torchvision {self.arch} sha256:{self._sha[:12]} "
             f"(iters {self.iterations}, side<={self.max_side}, pairs<={self.max_pairs}"
-            f"{'' if self.backward else ', forward only'})"
+            f"{sampling_note(self.span_seconds)}{'' if self.backward else ', forward only'})"
         )
 
     @torch.inference_mode()
     def compute(self, video: Video) -> FlowField:
         model = self.model()
-        pairs = pair_indices(video.num_frames, self.max_pairs)
+        pairs, ends = pair_spans(video.num_frames, self.max_pairs, span_frames(self.span_seconds, video.fps))
         h, w = working_size(video.height, video.width, self.max_side, min_side=RAFT_MIN_SIDE)
-        needed = np.unique(np.concatenate([pairs, pairs + 1]))
+        needed = np.unique(np.concatenate([pairs, ends]))
         frames = torch.from_numpy(video.frames[needed]).permute(0, 3, 1, 2).float()
         frames = torch.nn.functional.interpolate(
             frames, size=(h, w), mode="bilinear", antialias=True, align_corners=False
@@ -301,7 +367,7 @@ class RAFTFlow(Backbone):
         row = {int(i): k for k, i in enumerate(needed)}
         scaled = (frames / 127.5 - 1.0).to(self.device)
         a = torch.tensor([row[int(i)] for i in pairs])
-        b = torch.tensor([row[int(i) + 1] for i in pairs])
+        b = torch.tensor([row[int(j)] for j in ends])
         sources = (torch.cat([a, b]) if self.backward else a).tolist()
         targets = (torch.cat([b, a]) if self.backward else b).tolist()
         flows = []
@@ -318,7 +384,20 @@ class RAFTFlow(Backbone):
             second=grey[b.numpy()].astype(np.float32),
             pair_index=pairs,
             fps=video.fps,
+            pair_end=ends,
+            interval_change=interval_changes(grey_frames(video.frames, h, w)),
         )
+
+
+def grey_frames(frames: np.ndarray, height: int, width: int) -> np.ndarray:
+    """uint8 RGB [T, H, W, 3] -> uint8 grey [T, height, width] (area resampling)."""
+    out = np.empty((len(frames), height, width), dtype=np.uint8)
+    for i, frame in enumerate(frames):
+        grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+        out[i] = (
+            grey if grey.shape == (height, width) else cv2.resize(grey, (width, height), interpolation=cv2.INTER_AREA)
+        )
+    return out
 
 
 class AutoFlow(Backbone):
@@ -352,39 +431,3 @@ class AutoFlow(Backbone):
 
     def compute(self, video: Video) -> FlowField:
         return self.chosen.compute(video)
-
-
-FLOW_ROLES = ("flow", "flow-raft", "flow-dis")  # backbone option entries that configure the flow
-NUMBER_NEUTRAL = ("batch", "device")  # options that change how fields are computed, not their values
-
-
-def flow_settings(options: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
-    """Everything a run's flow numbers depend on, as plain data: the settings each backend runs with
-    (its constructor defaults overridden by the run's options, as ``constructor_options`` and
-    ``AutoFlow`` pass them: the "flow" entry reaches whichever backend fills the role, a "flow-raft" /
-    "flow-dis" entry only that one under ``--flow raft|dis``) and the forward-only check's constants.
-    Settings that do not change values (batch, device) are left out, so equal numbers, equal settings."""
-    options = options or {}
-
-    def effective(cls: type, entry: Mapping[str, Any] | None) -> dict[str, Any]:
-        parameters = inspect.signature(cls).parameters.values()  # the constructor's, without self
-        settings = {p.name: p.default for p in parameters if p.default is not p.empty}
-        settings |= {k: v for k, v in dict(entry or {}).items() if k in settings}
-        return {k: v for k, v in settings.items() if k not in NUMBER_NEUTRAL}
-
-    out: dict[str, Any] = {
-        "raft": effective(RAFTFlow, options.get("flow")),
-        "dis": effective(DISFlow, options.get("flow")),
-    }
-    for backend, cls, registered in (("raft", RAFTFlow, "flow-raft"), ("dis", DISFlow, "flow-dis")):
-        if registered in options and effective(cls, options[registered]) != out[backend]:
-            out[f"{backend} ({registered})"] = effective(cls, options[registered])
-    out["photometric"] = {"window": WINDOW, "window_tolerance": WINDOW_TOLERANCE}
-    return out
-
-
-def flow_settings_tag(options: Mapping[str, Mapping[str, Any]] | None = None) -> str:
-    """A short, stable hash of ``flow_settings``: part of the flow dimensions' metric version, so rows
-    scored under other flow settings (the former RAFT defaults, say) are stale, never averaged."""
-    text = json.dumps(flow_settings(options), sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:8]

@@ -28,7 +28,8 @@ from torch import nn
 
 from wanbench.backbones.base import Backbone, require_weights
 from wanbench.backbones.images import pick_device, to_tensor
-from wanbench.model_weights import file_sha256, require
+from wanbench.hashing import file_sha256
+from wanbench.model_weights import require
 from wanbench.video import Video
 
 MANIQA_CROP = 224  # MANIQA scores 224x224 crops: frames are scaled so the shorter side is at least this

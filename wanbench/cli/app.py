@@ -7,14 +7,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-
-if TYPE_CHECKING:
-    pass
-
 
 app = typer.Typer(
     help="Wan-Bench: generate videos with a model, score them on 14 dimensions, and report.\n\n"

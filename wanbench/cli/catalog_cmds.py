@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
-
-if TYPE_CHECKING:
-    pass
 
 from wanbench.cli.app import (
     UserError,
@@ -17,20 +15,23 @@ from wanbench.cli.app import (
     user_errors,
     weights_app,
 )
+from wanbench.cli.options import BENCHMARK_OPTION
 
 
 @app.command("dims")
 def dims_command(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (every field, full reasons)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also the group, needs, method and full reasons."),
+    benchmark: str = BENCHMARK_OPTION,
 ) -> None:
-    """List the 14 dimensions and whether each can run here (weights, judge); --verbose says why not.
+    """List a benchmark's dimensions and whether each can run here (weights, judge); --verbose says why not.
 
     Example:  wanbench dims --verbose
     """
     from wanbench.readiness import dimension_readiness, unavailable_backbones
 
-    rows = dimension_readiness()
+    with user_errors():
+        rows = dimension_readiness(benchmark=benchmark)
     if as_json:
         out.print_json(data=[r.to_dict() for r in rows])
         return
@@ -68,6 +69,7 @@ def weights_status_command(
 
     Example:  wanbench weights status --summary
     """
+    from wanbench.calibration.store import DigestCache, calibration_state
     from wanbench.model_weights import WEIGHTS, weights_status
     from wanbench.readiness import readiness_line
 
@@ -75,12 +77,14 @@ def weights_status_command(
         out.print(readiness_line(), highlight=False)
         return
     rows: list[dict[str, Any]] = []
+    digests = DigestCache()
     for name in WEIGHTS.names():
         spec, status = WEIGHTS.get(name), weights_status(name)
         rows.append(
             {
                 "name": name,
                 "state": status.state,
+                "calibration": calibration_state(name, digests),
                 "used_by": spec.used_by,
                 "source": spec.source(),
                 "licence": spec.licence,
@@ -96,11 +100,13 @@ def weights_status_command(
     table = Table(box=None, pad_edge=False, show_edge=False)
     table.add_column("weights", no_wrap=True, min_width=max(len(row["name"]) for row in rows))
     table.add_column("state", no_wrap=True, min_width=15)
+    table.add_column("calibration", no_wrap=True)
     table.add_column("used by", overflow="ellipsis", no_wrap=True)
     colours = {"present": "green", "unverified": "yellow", "missing": "red", "checksum-failed": "bold red"}
     for row in rows:
         state = f"[{colours[row['state']]}]{row['state']}[/]"
-        table.add_row(row["name"], state, row["used_by"])
+        calibration = row["calibration"] if row["state"] in ("present", "unverified") else ""
+        table.add_row(row["name"], state, calibration, row["used_by"])
     out.print(table)
     absent = [row["name"] for row in rows if row["state"] in ("missing", "checksum-failed")]
     if absent:
@@ -108,6 +114,41 @@ def weights_status_command(
             f"{len(absent)} not usable: wanbench weights fetch NAME; where each was looked for: --json",
             highlight=False,
         )
+
+
+@app.command("calibrate")
+def calibrate_command(
+    only: list[str] | None = typer.Option(None, "--only", help="Run only this check (repeatable)."),
+    judge: str = typer.Option("local", "--judge", help="VLM judge backend: local or openai (remote)."),
+    judge_weights: Path | None = typer.Option(None, "--judge-weights", help="Local judge folder."),
+    judge_url: str | None = typer.Option(None, "--judge-url", help="OpenAI-compatible judge endpoint."),
+    judge_model: str | None = typer.Option(None, "--judge-model", help="Model name the server serves."),
+    save: bool = typer.Option(True, "--save/--no-save", help="Store each weights entry's verdict."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Check the backbones on the weights present here against known answers (real photographs and a
+    stereo pair scikit-image ships, procedural clips), before a long run. Each check prints its figure,
+    its threshold and pass/fail; a check whose weights or data are missing is skipped. Verdicts are
+    stored per weights sha256 and shown by `wanbench weights status`. Exit 1 when a check failed.
+
+    Example:  wanbench calibrate      wanbench calibrate --only flow-raft-epe --only clip-captions
+    """
+    from wanbench.calibration import calibrate
+    from wanbench.run.options import backbone_options
+
+    with user_errors():
+        options = backbone_options(
+            judge=judge, judge_weights=judge_weights, judge_url=judge_url, judge_model=judge_model
+        )
+        report = calibrate(
+            options, only=only, save=save, on_result=None if as_json else lambda r: out.print(r.line(), highlight=False)
+        )
+    if as_json:
+        out.print_json(data={"checks": [r.to_dict() for r in report.results], "stored": report.stored})
+    elif report.stored:
+        out.print("stored: " + ", ".join(f"{k} {v}" for k, v in report.stored.items()), highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @weights_app.command("fetch")

@@ -27,7 +27,19 @@ if typing.TYPE_CHECKING:
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
-WEIGHTING_OPTION = typer.Option("paper", "--weighting", help="equal, paper (fitted), or a json/csv file.")
+BENCHMARK_OPTION = typer.Option(
+    "wan-bench",
+    "--benchmark",
+    "-b",
+    help="Which benchmark: its dimensions, weightings, reference tables and default suite "
+    "(wan-bench, or a definition .json file; `wanbench dims --benchmark NAME` lists its dimensions).",
+)
+WEIGHTING_OPTION = typer.Option(
+    None,
+    "--weighting",
+    help="equal, a weighting the benchmark names (wan-bench: paper, fitted), or a json/csv file "
+    "(default: the benchmark's, paper for wan-bench).",
+)
 REFERENCE_OPTION = typer.Option(None, "--reference", help="Add a published table, e.g. paper.")
 
 
@@ -87,12 +99,24 @@ class ScoringOptions:
     """What `eval` and `score` both ask: which dimensions, how they are scored and reported, and how
     the run is shared out."""
 
-    dims: str | None = option(typer.Option(None, "--dims", help="Comma-separated dimensions (default: all 14)."))
-    weighting: str = option(WEIGHTING_OPTION)
+    benchmark: str = option(BENCHMARK_OPTION)
+    dims: str | None = option(
+        typer.Option(None, "--dims", help="Comma-separated dimensions (default: all of the benchmark's).")
+    )
+    weighting: str | None = option(WEIGHTING_OPTION)
     reference: str | None = option(REFERENCE_OPTION)
     flow: str = option(
         typer.Option(
             "auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."
+        )
+    )
+    flow_option: list[str] | None = option(
+        typer.Option(
+            None,
+            "--flow-option",
+            help="Flow setting KEY=VALUE, repeatable: span_seconds (longest flow pair; 0: consecutive "
+            "pairs), max_pairs, max_side, backward, iterations (RAFT), preset (DIS). Part of the flow "
+            "dimensions' metric version.",
         )
     )
     artifacts_weights: Path | None = option(
@@ -114,7 +138,8 @@ class ScoringOptions:
         typer.Option(
             "local",
             "--judge",
-            help="VLM judge: local (Qwen2-VL through transformers) or remote (an OpenAI-compatible server).",
+            help="VLM judge backend: local (Qwen2-VL through transformers) or openai (an OpenAI-compatible "
+            "server; remote names it too).",
         )
     )
     judge_weights: Path | None = option(
@@ -143,7 +168,7 @@ class ScoringOptions:
 
     def eval_config(self, part: Shard, **settings: Any) -> EvalConfig:
         """The run's EvalConfig: these options, checked, plus the command's own ``settings``."""
-        from wanbench.run.options import backbone_options, parse_dimensions
+        from wanbench.run.options import backbone_options, flow_options, parse_dimensions
         from wanbench.run.runner import EvalConfig
 
         dimensions = parse_dimensions(self.dims)
@@ -154,8 +179,11 @@ class ScoringOptions:
             self.judge_weights,
             self.judge_url,
             self.judge_model,
-        )
+        ) | flow_options(self.flow_option)
         return EvalConfig(
+            benchmark=self.benchmark,
+            weighting=self.weighting,
+            reference=self.reference,
             dimensions=dimensions,
             flow_backend=self.flow,
             backbone_options=backbones,

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Column, Table
-
-if TYPE_CHECKING:
-    pass
 
 from wanbench.cli.app import (
     UserError,
@@ -45,11 +41,18 @@ def arena_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind; anything but loopback needs a token."),
     votes: Path | None = typer.Option(None, "--votes", help="Votes file (default: votes.sqlite beside the runs)."),
     token: str | None = typer.Option(None, "--token", help="Require this token (made up when --host is not loopback)."),
-    questions: bool = typer.Option(True, "--questions/--no-questions", help="Offer the per-dimension questions."),
+    aspects: str = typer.Option(
+        "visual_quality,motion_quality,matching,overall",
+        "--aspects",
+        help="What each round asks (comma-separated; overall is always asked): the report's four by default.",
+    ),
+    reference: str | None = typer.Option(
+        None, "--reference", help="Only pairs with this model (the report's Table 3: one model against each other)."
+    ),
 ) -> None:
-    """Serve a local page where people vote on pairs of videos (same prompt and seed, two models).
+    """Serve a local page where people vote on pairs of videos (same prompt and seed, two of N models).
 
-    Example:  wanbench arena runs/wan-14b runs/hunyuan --port 8765
+    Example:  wanbench arena runs/wan-14b runs/hunyuan runs/mochi --reference wan-14b
     """
     import secrets
 
@@ -66,11 +69,12 @@ def arena_command(
     with user_errors():
         if host not in LOOPBACK and not token:
             token = secrets.token_urlsafe(16)
-        catalog = build_catalog(list(runs))
+        catalog = build_catalog(list(runs), reference=reference)
         if not catalog.pairs:
             raise UserError("no pair to compare: the runs need videos of the same prompt and seed from two models")
         votes = votes or default_votes_path(list(runs))
-        settings = ArenaSettings(votes=votes, token=token, questions=questions)  # refuses a malformed token
+        chosen = tuple(a.strip() for a in aspects.split(",") if a.strip())
+        settings = ArenaSettings(votes=votes, token=token, aspects=chosen)  # refuses a bad token or aspect
     for line in catalog.skipped:
         err.print(f"skipped: {line}", highlight=False, markup=False)
     suffix = f"/?token={token}" if token else "/"
@@ -128,21 +132,40 @@ def align_command(
     votes: Path | None = typer.Option(None, "--votes", help="Votes file (default: votes.sqlite beside the runs)."),
     weighting: list[str] = typer.Option(["equal", "paper"], "--weighting", help="Weightings to compare (repeatable)."),
     method: str = typer.Option(
-        "pearson", "--method", help="How the 'fitted' weighting is fitted: pearson or bradley-terry."
+        "bradley-terry", "--method", help="How the 'fitted' weighting is fitted: bradley-terry or pearson."
     ),
     out_dir: Path = typer.Option(Path("runs/alignment"), "--out", "-o", help="Where to write alignment.md/.csv/.json."),
+    table_kind: str = typer.Option(
+        "agreement", "--table", help="agreement (scores against votes) or win-rates (the report's Table 3 view)."
+    ),
+    reference: str | None = typer.Option(
+        None, "--reference", help="The model whose win rates --table win-rates gives."
+    ),
 ) -> None:
     """How far each dimension and weighting agrees with human votes; human ratings with CIs.
 
     Example:  wanbench align --votes runs/votes.sqlite runs/*
+    Example:  wanbench align runs/* --table win-rates --reference wan-14b
     """
     from wanbench.people.alignment import align, alignment_markdown, load_video_scores, write_alignment
     from wanbench.people.votes import VoteStore, default_votes_path
 
     with user_errors():
+        if table_kind not in ("agreement", "win-rates"):
+            raise UserError(f"--table must be agreement or win-rates, not {table_kind!r}")
+        if table_kind == "win-rates" and not reference:
+            raise UserError("--table win-rates needs --reference MODEL (the model compared with each other one)")
         path = votes or default_votes_path(list(runs))
         with VoteStore(path, readonly=True) as store:
             all_votes = store.votes()
+        if table_kind == "win-rates":
+            from wanbench.people.win_rates import win_rates, win_rates_markdown, write_win_rates
+
+            rates = win_rates(all_votes, str(reference))
+            files = write_win_rates(rates, out_dir)
+            out.print(win_rates_markdown(rates), highlight=False, markup=False)
+            out.print("written: " + ", ".join(str(f) for f in files), highlight=False)
+            return
         alignment = align(all_votes, load_video_scores(list(runs)), _reference_weightings(weighting), method)
         files = write_alignment(alignment, out_dir)
     out.print(alignment_markdown(alignment), highlight=False, markup=False)
@@ -153,7 +176,11 @@ def align_command(
 def weighting_fit(
     runs: list[Path] = typer.Argument(..., help="Run directories whose videos were voted on."),
     votes: Path | None = typer.Option(None, "--votes", help="Votes file (default: votes.sqlite beside the runs)."),
-    method: str = typer.Option("pearson", "--method", help="pearson (the report's) or bradley-terry."),
+    method: str = typer.Option(
+        "bradley-terry",
+        "--method",
+        help="bradley-terry (default) or pearson (the report's; weak when dimensions correlate).",
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="Weighting file to write (json; --weighting reads it)."),
 ) -> None:
     """Fit weights to human votes; prints held-out accuracy beside the equal and paper weightings.

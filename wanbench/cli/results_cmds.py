@@ -7,49 +7,38 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from wanbench.cli.options import (
-    REFERENCE_OPTION,
-    WEIGHTING_OPTION,
-)
+from wanbench.cli.app import app, err, out, run_dirs, user_errors
+from wanbench.cli.options import BENCHMARK_OPTION, REFERENCE_OPTION, WEIGHTING_OPTION
 
 if TYPE_CHECKING:
-    pass
-
-from wanbench.cli.app import (
-    app,
-    err,
-    out,
-    run_dirs,
-    user_errors,
-)
+    from wanbench.evaluation.read import Evaluation
 
 
-def _print_leaderboard(summaries: list, weighting: str, reference: str | None) -> None:
-    from wanbench.benchmark.weightings import load_reference
-    from wanbench.report.tables import leaderboard_frame
+def _print_leaderboard(evaluation: Evaluation) -> None:
     from wanbench.report.terminal import leaderboard_table
 
-    out.print(
-        leaderboard_table(leaderboard_frame(summaries, load_reference(reference) if reference else None), weighting)
-    )
+    out.print(leaderboard_table(evaluation.leaderboard(), evaluation.weighting_label))
 
 
 @app.command("report")
 def report_command(
     run: Path = typer.Argument(..., help="Run directory (holds results.sqlite)."),
-    weighting: str = WEIGHTING_OPTION,
+    weighting: str | None = WEIGHTING_OPTION,
     reference: str | None = REFERENCE_OPTION,
+    benchmark: str = BENCHMARK_OPTION,
 ) -> None:
     """Rewrite a run's report (report.html, leaderboard.md/.csv, scores.csv, charts/).
 
     Example:  wanbench report runs/demo --reference paper
     """
+    from wanbench.evaluation.read import load_evaluation
     from wanbench.report import write_report
     from wanbench.run.shards import shard_paths
 
     with user_errors():
-        files = write_report([run], run, weighting=weighting, reference=reference)
-        _print_leaderboard(files.summaries, weighting, reference)
+        evaluation = load_evaluation([run], benchmark, weighting, reference)
+        files = write_report(evaluation, run)
+        _print_leaderboard(evaluation)
         out.print(f"report: {files.html}", highlight=False)
         if shard_paths(run):
             err.print(
@@ -63,7 +52,8 @@ def report_command(
 def leaderboard_command(
     runs: list[Path] = typer.Argument(..., help="Run directories to compare."),
     reference: str | None = REFERENCE_OPTION,
-    weighting: str = WEIGHTING_OPTION,
+    weighting: str | None = WEIGHTING_OPTION,
+    benchmark: str = BENCHMARK_OPTION,
     out_dir: Path = typer.Option(
         Path("leaderboard"),
         "--out",
@@ -75,13 +65,13 @@ def leaderboard_command(
 
     Example:  wanbench leaderboard runs/* --reference paper
     """
+    from wanbench.evaluation.read import load_evaluation
     from wanbench.report import write_report
 
     with user_errors():
-        files = write_report(
-            run_dirs(runs), out_dir, weighting=weighting, reference=reference, title="Wan-Bench leaderboard"
-        )
-        _print_leaderboard(files.summaries, weighting, reference)
+        evaluation = load_evaluation(run_dirs(runs), benchmark, weighting, reference)
+        files = write_report(evaluation, out_dir, title=f"{evaluation.benchmark.display_name} leaderboard")
+        _print_leaderboard(evaluation)
         out.print(
             f"written: {files.markdown} (every dimension), {files.leaderboard_csv}, {files.html}", highlight=False
         )
@@ -92,21 +82,17 @@ def plot_command(
     runs: list[Path] = typer.Argument(..., help="Run directories to plot."),
     out_dir: Path = typer.Option(Path("plots"), "--out", "-o", help="Where to write the PNGs."),
     reference: str | None = REFERENCE_OPTION,
-    weighting: str = typer.Option("paper", "--weighting"),
+    weighting: str | None = WEIGHTING_OPTION,
+    benchmark: str = BENCHMARK_OPTION,
 ) -> None:
     """Per-dimension bar chart, radar chart and score distributions (PNG).
 
     Example:  wanbench plot runs/demo runs/other -o plots/
     """
-    from wanbench.benchmark.weightings import load_reference, load_weighting
-    from wanbench.evaluation.aggregate import load_results, summarise
+    from wanbench.evaluation.read import load_evaluation
     from wanbench.report.charts import write_charts
-    from wanbench.report.tables import leaderboard_frame
 
     with user_errors():
-        results, failures = load_results(run_dirs(runs))
-        frame = leaderboard_frame(
-            summarise(results, failures, load_weighting(weighting)), load_reference(reference) if reference else None
-        )
-        for path in write_charts(frame, results, out_dir):
+        evaluation = load_evaluation(run_dirs(runs), benchmark, weighting, reference)
+        for path in write_charts(evaluation.leaderboard(), evaluation.results, out_dir):
             out.print(str(path), highlight=False)

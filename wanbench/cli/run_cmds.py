@@ -38,14 +38,13 @@ ULYSSES_OPTION = typer.Option(
 
 def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bool) -> None:
     from wanbench.report import write_report
-    from wanbench.run.preflight import check_run
     from wanbench.run.runner import Evaluator
     from wanbench.run.shards import bind_local_device
 
-    weighting, reference = scoring.weighting, scoring.reference
     bind_local_device()
-    suite = check_run(config, weighting, reference, with_report)  # bad arguments: one line, exit 2, before any compute
+    # the Evaluator checks every argument first (EvalConfig.validate): one line, exit 2, before any compute
     evaluator = Evaluator(config, on_failure=lambda line: err.print(f"[red]✗[/] {line}", markup=True, highlight=False))
+    suite, weighting, reference = evaluator.suite, config.weighting, config.reference
     strays = evaluator.adapter.unmatched({p.id for p in suite.prompts})
     if strays:
         shown = ", ".join(p.name for p in strays[:5]) + (f" and {len(strays) - 5} more" if len(strays) > 5 else "")
@@ -80,13 +79,15 @@ def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bo
         from wanbench.report.terminal import dimension_table
 
         if with_report:
-            files = write_report([config.out], config.out, weighting=weighting, reference=reference)
+            files = write_report(
+                [config.out], config.out, weighting=weighting, reference=reference, benchmark=config.benchmark
+            )
             summaries = files.summaries
         else:
-            summaries = load_run(config.out, weighting).summaries
+            summaries = load_run(config.out, weighting, config.benchmark).summaries
         for s in summaries:
             if s.model == evaluator.label:
-                out.print(dimension_table(s, weighting))
+                out.print(dimension_table(s, weighting or ""))
         if with_report:
             out.print(f"report: {files.html}, {files.results_json}", highlight=False)
     if summary.exit_code:
@@ -98,11 +99,38 @@ def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bo
         raise typer.Exit(summary.exit_code)
 
 
+def _is_vbench(benchmark: str) -> bool:
+    from wanbench.vbench.pipeline import is_vbench
+
+    return is_vbench(benchmark)
+
+
+def _vbench_dims(scoring: ScoringOptions) -> tuple[str, ...]:
+    from wanbench.vbench.dimensions import DIMENSIONS
+
+    return tuple(d.strip() for d in scoring.dims.split(",") if d.strip()) if scoring.dims else tuple(DIMENSIONS)
+
+
+def _vbench_score(videos: Path, run_dir: Path, model: str, scoring: ScoringOptions, mode: str, part) -> None:
+    """VBench's dimensions through VBench's own evaluators (wanbench.vbench), then its scores."""
+    from wanbench.vbench.pipeline import score_folder, summary_lines
+    from wanbench.vbench.runner import VBenchRunConfig
+
+    config = VBenchRunConfig(
+        videos=videos, out=run_dir, model=model, dimensions=_vbench_dims(scoring), mode=mode, shard=part
+    )
+    run, scores = score_folder(config)
+    for line in summary_lines(run, scores):
+        out.print(line, highlight=False, markup=False)
+
+
 @app.command("eval")
 @takes_option_groups
 def eval_command(
     model: str = typer.Option(..., "--model", "-m", help="Model adapter (see `wanbench models`)."),
-    suite: str = typer.Option("smoke", "--suite", "-s", help="Suite name in prompts/ or a .jsonl path."),
+    suite: str | None = typer.Option(
+        None, "--suite", "-s", help="Suite name or a .jsonl path (default: the benchmark's, smoke for wan-bench)."
+    ),
     out_dir: Path | None = typer.Option(None, "--out", "-o", help="Run directory (default runs/<model>)."),
     seeds: list[int] = typer.Option([0], "--seed", help="Seed(s); repeat for several."),
     scoring: ScoringOptions = SCORING_DEFAULTS,
@@ -138,6 +166,18 @@ def eval_command(
     from wanbench.run.rank_groups import follow_leader
 
     with user_errors():
+        if _is_vbench(scoring.benchmark):
+            from wanbench.run.shards import Shard
+            from wanbench.vbench.pipeline import generate_standard_suite
+
+            part = scoring.part(Shard.from_env())
+            run_dir = out_dir or Path("runs") / (name or model)
+            made = generate_standard_suite(
+                model, parse_adapter_options(option), run_dir, _vbench_dims(scoring), limit=limit, shard=part
+            )
+            out.print(f"VBench samples: {made.made} made, {made.kept} already there, in {made.folder}", highlight=False)
+            _vbench_score(made.folder, run_dir, name or model, scoring, "standard", part)
+            return
         groups, options = ulysses_groups(ulysses, bool(scoring.shard), parse_adapter_options(option))
         part = scoring.part(groups.shard)
         if not groups.leader:  # generates along with its group's first rank; writes and scores nothing
@@ -189,7 +229,9 @@ def merge_command(run_dirs: list[Path] = typer.Argument(..., help="Run directori
 def score_command(
     videos: Path = typer.Option(..., "--videos", help="Folder of videos named <prompt_id>.mp4."),
     name: str = typer.Option(..., "--name", help="Label for these videos' model, e.g. sora."),
-    suite: str = typer.Option("smoke", "--suite", "-s", help="Suite the videos were made from."),
+    suite: str | None = typer.Option(
+        None, "--suite", "-s", help="Suite the videos were made from (default: the benchmark's, smoke for wan-bench)."
+    ),
     manifest: Path | None = typer.Option(
         None,
         "--manifest",
@@ -201,6 +243,12 @@ def score_command(
     scoring: ScoringOptions = SCORING_DEFAULTS,
     lang: str = typer.Option(
         "en", "--lang", help="Language of the prompts the videos were made from (en or zh); zh is labelled NAME@zh."
+    ),
+    vbench_mode: str = typer.Option(
+        "standard",
+        "--vbench-mode",
+        help="With --benchmark vbench: standard (files named {prompt}-{i}.mp4 after VBench's prompts) or "
+        "custom (VBench's custom-input mode: any file, the prompt read from its name).",
     ),
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
@@ -215,6 +263,9 @@ def score_command(
 
     with user_errors():
         part = scoring.part(Shard.from_env())
+        if _is_vbench(scoring.benchmark):
+            _vbench_score(videos, out_dir or Path("runs") / name, name, scoring, vbench_mode, part)
+            return
         options: dict[str, object] = {"videos": videos}
         if manifest is not None:
             options["manifest"] = manifest

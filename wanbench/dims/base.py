@@ -9,14 +9,17 @@ becomes a made-up number.
 
 from __future__ import annotations
 
+import copy
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from wanbench.backbones.base import FeatureCache
-from wanbench.dims.names import DIMENSIONS, KEY_OF_CLASS
+from wanbench.benchmark.definition import DimensionSpec, Method, load_benchmark, packaged_benchmarks
+from wanbench.benchmark.versions import metric_version
 from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
@@ -31,7 +34,12 @@ class NotScorable(ValueError):
 
 class NotApplicable(NotScorable):
     """The metric has nothing to measure in this video (e.g. no static region for pixel stability):
-    a *not_applicable* row, neither an error nor a score."""
+    a *not_applicable* row, neither an error nor a score. ``backend`` names the method that looked
+    (the row carries it, so a not-applicable flow row says which flow found nothing)."""
+
+    def __init__(self, message: str, backend: str = "") -> None:
+        super().__init__(message)
+        self.backend = backend
 
 
 @dataclass(frozen=True)
@@ -47,41 +55,78 @@ class Score:
             raise ValueError(f"score {self.value} is outside [0, 1]")
 
 
+@lru_cache(maxsize=1)
+def _packaged_class_keys() -> dict[str, tuple[str, DimensionSpec, Method]]:
+    """ "module:Class" -> (key, spec, method) over the benchmarks that ship with wanbench (first wins)."""
+    out: dict[str, tuple[str, DimensionSpec, Method]] = {}
+    for name in packaged_benchmarks():
+        for spec in load_benchmark(name).dimensions:
+            for method in spec.methods:
+                out.setdefault(method.implementation, (spec.key, spec, method))
+    return out
+
+
 class Dimension(ABC):
-    name: str = ""  # the dimension key; classes listed in wanbench.dims.names get it from there
-    version: str = "1"
+    """One method of one dimension. Its key, display name, group and metric version come from the
+    benchmark definition (``wanbench.benchmark``): ``bind`` sets them, and a class that a packaged
+    benchmark lists is bound to that entry when it is defined, so ``LargeMotion()`` is ready to use."""
+
+    name: str = ""  # the dimension key
+    spec: DimensionSpec | None = None
+    method: Method | None = None
+    backbone_options: Mapping[str, Mapping[str, Any]] = {}  # the run's, as ``configured`` set them
     needs: tuple[str, ...] = ()
     description: str = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A class listed in ``wanbench.dims.names.DIMENSIONS`` takes its key from that table, the one
-        place keys are written; writing ``name`` in such a class again is refused."""
+        """A class a packaged benchmark lists takes its key and method from that declaration, the one
+        place they are written; writing ``name`` or ``version`` in such a class is refused."""
         super().__init_subclass__(**kwargs)
-        key = KEY_OF_CLASS.get(f"{cls.__module__}:{cls.__qualname__}")
-        if key is None:
+        found = _packaged_class_keys().get(f"{cls.__module__}:{cls.__qualname__}")
+        if found is None:
             return
-        if "name" in cls.__dict__:
-            raise TypeError(
-                f"{cls.__qualname__} sets name = {cls.__dict__['name']!r}; its key ({key!r}) is "
-                "declared in wanbench.dims.names only"
-            )
-        cls.name = key
+        for attribute in ("name", "version"):
+            if attribute in cls.__dict__:
+                raise TypeError(
+                    f"{cls.__qualname__} sets {attribute}; its key and metric version are declared in the "
+                    "benchmark definition (wanbench/data/benchmarks/) only"
+                )
+        cls.name, cls.spec, cls.method = found
+
+    def bind(self, spec: DimensionSpec, method: Method) -> Dimension:
+        """This dimension as ``spec``/``method`` of a benchmark declare it."""
+        self.name, self.spec, self.method = spec.key, spec, method
+        return self
+
+    @property
+    def version(self) -> str:
+        """The metric version its rows carry (``wanbench.benchmark.versions``): rows of another version
+        are stale, never averaged."""
+        if self.method is None:
+            return "1"  # a class no benchmark declares, used on its own
+        return metric_version(self.method, self.backbone_options)
 
     @property
     def display_name(self) -> str:
-        return DIMENSIONS[self.name].display_name
+        return self.spec.display_name if self.spec else self.name
 
     @property
     def group(self) -> str:
-        return DIMENSIONS[self.name].group
+        return self.spec.group if self.spec else ""
 
     def applies_to(self, prompt: Prompt) -> bool:
-        return self.name in prompt.dimensions
+        """The declaration decides: prompts that list the dimension, or every prompt (``applies_to: all``)."""
+        return self.spec.applies(prompt.dimensions) if self.spec else self.name in prompt.dimensions
 
     def configured(self, options: Mapping[str, Mapping[str, Any]]) -> Dimension:
-        """The dimension as a run's backbone options configure it. A different method (a detector or
-        a judge behind one dimension) is a different Dimension, with its own needs and metric version."""
-        return self
+        """The dimension under a run's backbone options (which enter its metric version where the
+        method depends on them). Another method (a detector or a judge behind one dimension) is another
+        class, chosen by ``get_dimension`` from the benchmark definition."""
+        if dict(options) == dict(self.backbone_options):
+            return self
+        out = copy.copy(self)
+        out.backbone_options = dict(options)
+        return out
 
     def partial_needs(self) -> dict[str, str]:
         """Backbones among ``needs`` without which the dimension still scores part of its prompts:

@@ -1,14 +1,21 @@
 """Camera motion from the shared optical flow, and the Camera Control dimension built on it.
 
-Per frame pair, the flow is fitted with a translation plus an isotropic scale about the frame
-centre (least squares on the median-centred field): the translation says pan or lift, the scale
-says zoom, little of either says static. Directions follow the camera: content moving right means
-the camera pans left; content moving down means the camera lifts up; expanding content means
-zoom in. A video's label is the majority over its pairs.
+Per flow pair, ``camera_fit.fit_camera`` fits a translation plus an isotropic scale about the frame
+centre, robustly, so an object moving on its own does not read as camera motion: the translation
+says pan or lift, the scale says zoom, little of either says static. Directions follow the camera:
+content moving right means the camera pans left; content moving down means the camera lifts up;
+expanding content means zoom in.
 
-Camera Control (v2) scores a prompt asking for a pan, lift, zoom or a static shot by the share of
-frame pairs classified as that motion. Aerial and tracking shots, which flow cannot tell, go to the
-VLM judge as the report does (P(yes) to the shot's question; missing when there is no judge). The
+Pairs tile the clip and may span several frames. A pair's motion is spread over its frame intervals
+in proportion to how much each interval's content changed (``FlowField.interval_change``, a cheap
+pass over every interval), so a move over 4 frames of an 8-frame pair is 4 moving intervals, not 8
+half-speed ones; each interval is then labelled. A video's label is the label of most intervals;
+a tie goes to the label with more motion, then to the first name in alphabetical order, never to
+whichever came first in time.
+
+Camera Control (v4) scores a prompt asking for a pan, lift, zoom or a static shot by the share of
+frame intervals classified as that motion. Aerial and tracking shots, which flow cannot tell, go to
+the VLM judge as the report does (P(yes) to the shot's question; missing when there is no judge). The
 dimension's mean is over all its prompts, whichever half scored them; ``details.method`` says which
 and ``details.subdimension`` the shot family (pan / lift / zoom / aerial / tracking / static). The flow
 half is ready without a judge; the judge half's questions carry the template version into the
@@ -19,63 +26,69 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from wanbench.backbones.base import FeatureCache
 from wanbench.backbones.flow import FlowField
-from wanbench.backbones.judge.backbone import JudgeAsk
+from wanbench.backbones.judge.plan import JudgePlan
 from wanbench.dims.base import Score
+from wanbench.dims.camera_fit import STATIC_PX, centred_grid, fit_camera, interval_weights, motion_label
 from wanbench.dims.flow_dims import FlowDimension
-from wanbench.dims.judge_dims import camera_question, judge_camera, templates
+from wanbench.dims.judge_dims import ask_judge, camera_plan, camera_score, template_of
 from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
-STATIC_PX = 0.25  # typical displacement (working-resolution px per frame) below which nothing moves
 FLOW_MOTIONS = ("static", "pan_left", "pan_right", "lift_up", "lift_down", "zoom_in", "zoom_out")
 JUDGE_MOTIONS = ("aerial", "tracking")
+__all__ = ["STATIC_PX", "centred_grid", "classify_pair", "classify_video", "PairMotion", "CameraControl"]
 
 
 @dataclass(frozen=True)
 class PairMotion:
     label: str
-    translation: tuple[float, float]  # median content displacement (dx, dy), px per frame
+    translation: tuple[float, float]  # content displacement (dx, dy), px per frame
     zoom: float  # displacement from scaling at the mean radius, px per frame (+ expanding)
 
-
-@lru_cache(maxsize=8)
-def centred_grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """Pixel offsets from the frame centre (rx, ry), sum of rx^2 + ry^2 and the mean radius: the same
-    for every pair of one working size, so built once (read-only)."""
-    ys, xs = np.mgrid[0:h, 0:w]
-    rx, ry = xs - (w - 1) / 2, ys - (h - 1) / 2
-    rx.flags.writeable = ry.flags.writeable = False
-    return rx, ry, float((rx**2 + ry**2).sum()), float(np.hypot(rx, ry).mean())
+    @property
+    def amount(self) -> float:
+        return max(float(np.hypot(*self.translation)), abs(self.zoom))
 
 
-def classify_pair(flow: np.ndarray) -> PairMotion:
-    """flow [h, w, 2] of one pair -> the camera motion that best explains it."""
-    rx, ry, radius_squares, mean_radius = centred_grid(*flow.shape[:2])
-    tx, ty = float(np.median(flow[..., 0])), float(np.median(flow[..., 1]))
-    scale = float(((flow[..., 0] - tx) * rx + (flow[..., 1] - ty) * ry).sum() / radius_squares)
-    zoom = scale * mean_radius
-    translation = float(np.hypot(tx, ty))
-    if max(translation, abs(zoom)) < STATIC_PX:
-        label = "static"
-    elif abs(zoom) > translation:
-        label = "zoom_in" if zoom > 0 else "zoom_out"
-    elif abs(tx) >= abs(ty):
-        label = "pan_left" if tx > 0 else "pan_right"
-    else:
-        label = "lift_up" if ty > 0 else "lift_down"
-    return PairMotion(label, (tx, ty), zoom)
+def classify_pair(flow: np.ndarray, span: float = 1.0) -> PairMotion:
+    """flow [h, w, 2] of one pair ``span`` frames apart -> the camera motion per frame that best explains it."""
+    fit = fit_camera(flow, span)
+    return PairMotion(fit.label, fit.translation, fit.zoom)
+
+
+def interval_motions(flow: FlowField) -> list[PairMotion]:
+    """One motion per frame interval the pairs cover: each pair's motion (its total over the span)
+    shared out over its intervals by ``interval_weights``."""
+    out: list[PairMotion] = []
+    for k, (field, span) in enumerate(zip(flow.forward, flow.span.tolist())):
+        pair = classify_pair(field, span)
+        if span == 1:
+            out.append(pair)
+            continue
+        for weight in interval_weights(flow, k).tolist():
+            tx, ty, zoom = pair.translation[0] * weight, pair.translation[1] * weight, pair.zoom * weight
+            out.append(PairMotion(motion_label(tx, ty, zoom), (tx, ty), zoom))
+    return out
+
+
+def majority_label(motions: list[PairMotion]) -> str:
+    """The label of most intervals; ties to more total motion, then to the alphabetically first name."""
+    counts = Counter(m.label for m in motions)
+    amounts: dict[str, float] = {}
+    for m in motions:
+        amounts[m.label] = amounts.get(m.label, 0.0) + m.amount
+    return min(counts, key=lambda label: (-counts[label], -amounts[label], label))
 
 
 def classify_video(flow: FlowField) -> tuple[str, list[PairMotion]]:
-    pairs = [classify_pair(f) for f in flow.forward]
-    label = Counter(p.label for p in pairs).most_common(1)[0][0]
-    return label, pairs
+    """(the video's label, one motion per frame interval)."""
+    motions = interval_motions(flow)
+    return majority_label(motions), motions
 
 
 def shot_family(camera: str | None) -> str:
@@ -85,34 +98,34 @@ def shot_family(camera: str | None) -> str:
 
 class CameraControl(FlowDimension):
     needs = ("flow", "vlm")
-    description = "share of frame pairs whose flow shows the asked pan/lift/zoom/static; aerial, tracking: VLM judge"
-
-    @property
-    def base_version(self) -> str:  # type: ignore[override]
-        return f"3.t{templates()['version']}"
+    description = (
+        "share of frame intervals whose flow shows the asked pan/lift/zoom/static; aerial, tracking: VLM judge"
+    )
 
     def partial_needs(self) -> dict[str, str]:
         return {"vlm": f"{' and '.join(JUDGE_MOTIONS)} prompts"}
 
-    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        return [JudgeAsk("clip", (camera_question(prompt)["question"],))] if prompt.camera in JUDGE_MOTIONS else []
+    def judge_plan(self, prompt: Prompt) -> JudgePlan:
+        """The judge half's question for an aerial or tracking prompt; nothing for the flow half."""
+        return camera_plan(prompt, template_of(self)) if prompt.camera in JUDGE_MOTIONS else JudgePlan()
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         if prompt.camera in JUDGE_MOTIONS:
-            score = judge_camera(prompt, features)
+            score = camera_score(prompt, ask_judge(features, self.judge_plan(prompt)))
             return Score(score.value, score.backend, score.details | {"subdimension": shot_family(prompt.camera)})
         flow: FlowField = features.get("flow")
-        label, pairs = classify_video(flow)
-        matches = sum(p.label == prompt.camera for p in pairs)
+        label, intervals = classify_video(flow)
+        matches = sum(m.label == prompt.camera for m in intervals)
         return Score(
-            value=matches / len(pairs),
+            value=matches / len(intervals),
             backend=features.backend("flow"),
             details={
                 "method": "flow",
                 "asked": prompt.camera,
                 "subdimension": shot_family(prompt.camera),
                 "predicted": label,
-                "pairs": len(pairs),
-                "pair_labels": dict(Counter(p.label for p in pairs)),
+                "pairs": len(flow.forward),
+                "intervals": len(intervals),
+                "interval_labels": dict(sorted(Counter(m.label for m in intervals).items())),
             },
         )

@@ -17,16 +17,14 @@ version ("j2.t<template version>"), needs only the judge, and never shares rows 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
 from wanbench.backbones.artifact_detections import ArtifactDetections
 from wanbench.backbones.base import FeatureCache
-from wanbench.backbones.judge.backbone import JudgeAsk
+from wanbench.backbones.judge.plan import JudgeAnswers, JudgePlan
 from wanbench.dims.base import Dimension, Score
-from wanbench.dims.judge_dims import JudgeDimension, questions, templates
+from wanbench.dims.judge_dims import JudgeDimension, plan, questions, request
 from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
@@ -43,13 +41,8 @@ def frame_severities(found: ArtifactDetections) -> np.ndarray:
 
 
 class HumanArtifacts(Dimension):
-    version = "1"
     needs = ("artifacts",)
     description = "trained YOLO artifact detector: likelihood x box size, averaged over frames (duration)"
-
-    def configured(self, options: Mapping[str, Mapping[str, Any]]) -> Dimension:
-        backend = (options.get("artifacts") or {}).get("backend", "yolo")
-        return HumanArtifactsByJudge() if backend == "judge" else self
 
     def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
         found: ArtifactDetections = features.get("artifacts")
@@ -73,18 +66,13 @@ class HumanArtifactsByJudge(JudgeDimension):
 
     description = "VLM judge: 1 - P(any person has deformed hands, face, limbs or body)"
 
-    @property
-    def version(self) -> str:  # type: ignore[override]
-        return f"j2.t{templates()['version']}"
+    def judge_plan(self, prompt: Prompt) -> JudgePlan:
+        return plan(request("deformed", "clip", questions(self.template)))
 
-    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        return [JudgeAsk("clip", tuple(i["question"] for i in questions("human_artifacts")))]
-
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
-        (item,) = questions(self.name)
-        (p_yes,) = self.judge(features).ask_clip([item["question"]])
+    def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
+        ((question, p_yes),) = answers.paired("deformed")
         return Score(
             1.0 - float(p_yes),
-            f"artifacts/judge: {features.backend('vlm')}",
-            {"method": "judge", "p_deformed": float(p_yes), "judge_question": item["question"]},
+            f"artifacts/judge: {answers.backend}",
+            {"method": "judge", "p_deformed": float(p_yes), "judge_question": question.text},
         )

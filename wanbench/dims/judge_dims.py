@@ -14,11 +14,16 @@ metric version). Every answer is a probability read by the judge protocol
 - Spatial Position: per keyframe, P(subject) * P(object) * P(relation); mean over keyframes.
 - Action Instruction Following: mean of alignment, completion and (1 - artifacts) on the clip;
   sub-dimension: the subject's kind (human / animal / object).
+
+Each dimension writes its questions once, as a plan (``judge_plan``: named requests built from the
+templates); the runner asks every plan of a video as one batch, and the dimension's ``judge_score``
+is a pure function of the answers to its plan.
 """
 
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
@@ -27,13 +32,22 @@ from typing import Any
 import numpy as np
 
 from wanbench.backbones.base import BackboneUnavailable, FeatureCache
-from wanbench.backbones.judge.backbone import JudgeAsk, VideoJudge
+from wanbench.backbones.judge.plan import JudgeAnswers, JudgePlan, JudgeRequest, PlansJudge, Question, Scope
 from wanbench.backbones.judge.protocol import JudgeError, check_user_text
+from wanbench.benchmark.versions import judge_template_version
 from wanbench.dims.base import Dimension, NotScorable, Score
 from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
-RELATION_WORDS = {"left_of": "to the left of", "right_of": "to the right of", "above": "above", "below": "below"}
+# Depth relations say which way they mean, since the relation question is framed for left and right.
+RELATION_WORDS = {
+    "left_of": "to the left of",
+    "right_of": "to the right of",
+    "above": "above",
+    "below": "below",
+    "in_front_of": "in front of (nearer to the camera than)",
+    "behind": "behind (farther from the camera than)",
+}
 
 
 @lru_cache(maxsize=1)
@@ -41,69 +55,87 @@ def templates() -> dict[str, Any]:
     return json.loads(resources.files("wanbench").joinpath("data/judge_templates.json").read_text(encoding="utf-8"))
 
 
-def questions(dimension: str, **fields: str) -> list[dict[str, Any]]:
+def questions(dimension: str, **fields: str) -> tuple[Question, ...]:
     """The dimension's templates with the prompt's fields filled in."""
     out = []
     for item in templates()[dimension]:
         try:
-            out.append(item | {"question": check_user_text(item["question"].format(**fields))})
+            text = check_user_text(item["question"].format(**fields))
         except KeyError as exc:
             raise NotScorable(f"prompt lacks {exc.args[0]!r}, which the {dimension} questions need") from None
         except JudgeError as exc:
             raise NotScorable(str(exc)) from None
-    return out
+        out.append(Question(item["name"], text, item.get("expect")))
+    return tuple(out)
 
 
-def goodness(p_yes: float, expect: str) -> float:
+def request(name: str, scope: Scope, asked: Iterable[Question], kind: str = "yes") -> JudgeRequest:
+    return JudgeRequest(name, scope, tuple(asked), kind)
+
+
+def plan(*requests: JudgeRequest) -> JudgePlan:
+    """A plan of ``requests``, stamped with the template version their questions came from."""
+    return JudgePlan(requests, judge_template_version())
+
+
+def template_of(dimension: Dimension) -> str:
+    """The templates a dimension's questions come from: its benchmark definition's ``judge_template``
+    (its key when none is declared)."""
+    return (dimension.spec.judge_template if dimension.spec else None) or dimension.name
+
+
+def goodness(p_yes: float, expect: str | None) -> float:
     return float(p_yes) if expect == "Yes" else 1.0 - float(p_yes)
 
 
+def clip_goodness(answers: JudgeAnswers, request: str) -> dict[str, float]:
+    """Question name -> goodness of its answer about the clip."""
+    return {q.name: goodness(a, q.expect) for q, a in answers.paired(request)}
+
+
+def frame_goodness(answers: JudgeAnswers, request: str) -> dict[str, np.ndarray]:
+    """Question name -> [keyframes] goodness of its yes/no answers (counts are read by their dimension)."""
+    return {q.name: np.array([goodness(a, q.expect) for a in per_frame]) for q, per_frame in answers.paired(request)}
+
+
+def ask_judge(features: FeatureCache, asked: JudgePlan) -> JudgeAnswers:
+    """The answers to ``asked`` from the video's judge: read from its cache when the runner asked the
+    video's plans ahead as one batch, asked in one call otherwise."""
+    return features.get("vlm").answer(asked, features.backend("vlm"))
+
+
 class JudgeDimension(Dimension):
+    """A dimension scored by the judge: ``judge_plan`` says what it asks about a video of a prompt
+    (raising NotScorable when the prompt lacks what the questions need), ``judge_score`` turns the
+    answers to that plan into the score and reads nothing else."""
+
     needs: tuple[str, ...] = ("vlm",)
 
     @property
-    def version(self) -> str:  # type: ignore[override]
-        return f"2.t{templates()['version']}"
+    def template(self) -> str:
+        return template_of(self)
 
-    def judge(self, features: FeatureCache) -> VideoJudge:
-        return features.get("vlm")
+    @abstractmethod
+    def judge_plan(self, prompt: Prompt) -> JudgePlan:
+        """The requests ``judge_score`` reads, for a video of ``prompt``."""
 
-    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        """The questions ``score`` will ask the judge about a video of ``prompt`` (none when it will
-        not score it); tests/test_judge_batching.py holds every dimension to what it really asks."""
-        return []
+    @abstractmethod
+    def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
+        """The score from the answers to ``judge_plan(prompt)``."""
 
-    def clip_scores(self, features: FeatureCache, dimension: str, **fields: str) -> tuple[float, dict[str, float]]:
-        items = questions(dimension, **fields)
-        answers = self.judge(features).ask_clip([i["question"] for i in items])
-        parts = {i["name"]: goodness(a, i["expect"]) for i, a in zip(items, answers)}
-        return float(np.mean(list(parts.values()))), parts
-
-    def frame_scores(self, features: FeatureCache, dimension: str, **fields: str) -> dict[str, np.ndarray]:
-        """name -> [keyframes] goodness for yes/no templates (counts are handled by their dimension)."""
-        return self.frame_scores_each(features, dimension, [fields])[0]
-
-    def frame_scores_each(
-        self, features: FeatureCache, dimension: str, field_sets: list[dict[str, str]]
-    ) -> list[dict[str, np.ndarray]]:
-        """``frame_scores`` for several fillings of the templates (one per object, say), asked in one
-        request so the judge shares each keyframe's prefix across all of them."""
-        filled = [questions(dimension, **fields) for fields in field_sets]
-        answers = iter(self.judge(features).ask_frames([i["question"] for items in filled for i in items]))
-        return [
-            {i["name"]: np.array([goodness(a, i["expect"]) for a in next(answers)]) for i in items} for items in filled
-        ]
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        return self.judge_score(prompt, ask_judge(features, self.judge_plan(prompt)))
 
 
 class ClipQuestionsDimension(JudgeDimension):
     """The mean goodness of the dimension's clip-level questions, which need no prompt fields."""
 
-    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        return [JudgeAsk("clip", tuple(i["question"] for i in questions(self.name)))]
+    def judge_plan(self, prompt: Prompt) -> JudgePlan:
+        return plan(request("clip", "clip", questions(self.template)))
 
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
-        value, parts = self.clip_scores(features, self.name)
-        return Score(value, features.backend("vlm"), {"parts": parts})
+    def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
+        parts = clip_goodness(answers, "clip")
+        return Score(float(np.mean(list(parts.values()))), answers.backend, {"parts": parts})
 
 
 class PhysicalPlausibility(ClipQuestionsDimension):
@@ -121,16 +153,18 @@ class Stylization(JudgeDimension):
     def partial_needs(self) -> dict[str, str]:
         return {"clip": "the recorded CLIP style similarity (not the score)"}
 
-    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        if not prompt.style:
-            return []
-        return [JudgeAsk("frames", tuple(i["question"] for i in questions(self.name, style=prompt.style)))]
-
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+    def judge_plan(self, prompt: Prompt) -> JudgePlan:
         if not prompt.style:
             raise NotScorable("prompt has no style")
-        per_frame = self.frame_scores(features, self.name, style=prompt.style)["style"]
-        details: dict[str, Any] = {"frames": per_frame.round(4).tolist()}
+        return plan(request("style", "frames", questions(self.template, style=prompt.style)))
+
+    def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
+        per_frame = frame_goodness(answers, "style")["style"]
+        return Score(float(per_frame.mean()), answers.backend, {"frames": per_frame.round(4).tolist()})
+
+    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+        judged = super().score(video, prompt, features)
+        details = dict(judged.details)
         try:  # a recorded sub-score only: the judge decides the value
             from wanbench.backbones.clip import ClipBackbone
 
@@ -140,54 +174,37 @@ class Stylization(JudgeDimension):
         except BackboneUnavailable as exc:
             details["clip_style_similarity"] = None
             details["clip_missing"] = str(exc)
-        return Score(float(per_frame.mean()), features.backend("vlm"), details)
+        return Score(judged.value, judged.backend, details)
 
 
 class SingleObject(JudgeDimension):
     description = "judge, frame level: share of keyframes showing the asked object"
 
-    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        return (
-            [
-                JudgeAsk(
-                    "frames", tuple(i["question"] for o in prompt.objects for i in questions(self.name, name=o.name))
-                )
-            ]
-            if prompt.objects
-            else []
-        )
-
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+    def judge_plan(self, prompt: Prompt) -> JudgePlan:
         if not prompt.objects:
             raise NotScorable("prompt lists no object")
-        scores = self.frame_scores_each(features, self.name, [{"name": o.name} for o in prompt.objects])
-        per_frame = np.prod([s["present"] for s in scores], axis=0)
-        return Score(float(per_frame.mean()), features.backend("vlm"), {"frames": per_frame.round(4).tolist()})
+        asked = (questions(self.template, name=o.name) for o in prompt.objects)
+        return plan(*(request(f"object{i}", "frames", each) for i, each in enumerate(asked)))
+
+    def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
+        per_frame = np.prod([frame_goodness(answers, r.name)["present"] for r in answers.plan], axis=0)
+        return Score(float(per_frame.mean()), answers.backend, {"frames": per_frame.round(4).tolist()})
 
 
 class MultipleObject(JudgeDimension):
     description = "judge, frame level: every asked object present in the asked count"
 
-    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        return (
-            [
-                JudgeAsk(
-                    "frames", tuple(questions(self.name, name=o.name)[0]["question"] for o in prompt.objects), "count"
-                )
-            ]
-            if prompt.objects
-            else []
-        )
-
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+    def judge_plan(self, prompt: Prompt) -> JudgePlan:
         if not prompt.objects:
             raise NotScorable("prompt lists no objects")
-        judge = self.judge(features)
-        items = [questions(self.name, name=o.name)[0]["question"] for o in prompt.objects]
-        answers = judge.ask_frames(items, kind="count")  # [objects][keyframes] -> digit distribution
-        match = np.ones(len(judge.keyframes))
+        counts = (questions(self.template, name=o.name)[0] for o in prompt.objects)
+        return plan(request("counts", "frames", counts, kind="count"))
+
+    def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
+        counts = answers["counts"]  # [objects][keyframes] -> distribution over 0..max_count
+        match = np.ones(len(counts[0]))
         expected = {}
-        for obj, per_frame in zip(prompt.objects, answers):
+        for obj, per_frame in zip(prompt.objects, counts):
             count = int(obj.count)
             if count >= len(per_frame[0]):
                 raise NotScorable(
@@ -198,7 +215,7 @@ class MultipleObject(JudgeDimension):
             expected[obj.name] = float(np.mean([np.dot(np.arange(len(dist)), dist) for dist in per_frame]))
         return Score(
             float(match.mean()),
-            features.backend("vlm"),
+            answers.backend,
             {
                 "frames": match.round(4).tolist(),
                 "expected_counts": expected,
@@ -217,22 +234,20 @@ class SpatialPosition(JudgeDimension):
         return {
             "subject": s.subject,
             "object": s.object,
-            "relation": RELATION_WORDS.get(s.relation, s.relation.replace("_", " ")),
+            "relation": RELATION_WORDS[s.relation],
         }
 
-    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        if prompt.spatial is None:
-            return []
-        return [JudgeAsk("frames", tuple(i["question"] for i in questions(self.name, **self.fields(prompt))))]
-
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+    def judge_plan(self, prompt: Prompt) -> JudgePlan:
         if prompt.spatial is None:
             raise NotScorable("prompt has no spatial relation")
-        parts = self.frame_scores(features, self.name, **self.fields(prompt))
+        return plan(request("spatial", "frames", questions(self.template, **self.fields(prompt))))
+
+    def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
+        parts = frame_goodness(answers, "spatial")
         per_frame = parts["subject"] * parts["object"] * parts["relation"]
         return Score(
             float(per_frame.mean()),
-            features.backend("vlm"),
+            answers.backend,
             {"frames": per_frame.round(4).tolist(), **{k: float(v.mean()) for k, v in parts.items()}},
         )
 
@@ -244,47 +259,49 @@ class ActionFollowing(JudgeDimension):
     def fields(prompt: Prompt) -> dict[str, str]:
         return {"subject": prompt.subject.name if prompt.subject else "main subject", "action": prompt.action or ""}
 
-    def judge_asks(self, prompt: Prompt) -> list[JudgeAsk]:
-        if not prompt.action:
-            return []
-        return [JudgeAsk("clip", tuple(i["question"] for i in questions(self.name, **self.fields(prompt))))]
-
-    def score(self, video: Video, prompt: Prompt, features: FeatureCache) -> Score:
+    def judge_plan(self, prompt: Prompt) -> JudgePlan:
         if not prompt.action:
             raise NotScorable("prompt has no action")
-        value, parts = self.clip_scores(features, self.name, **self.fields(prompt))
+        return plan(request("action", "clip", questions(self.template, **self.fields(prompt))))
+
+    def judge_score(self, prompt: Prompt, answers: JudgeAnswers) -> Score:
+        parts = clip_goodness(answers, "action")
         kind = prompt.subject.kind if prompt.subject else "object"
-        return Score(value, features.backend("vlm"), {"parts": parts, "subdimension": kind, "method": "judge"})
+        return Score(
+            float(np.mean(list(parts.values()))),
+            answers.backend,
+            {"parts": parts, "subdimension": kind, "method": "judge"},
+        )
 
 
-def camera_question(prompt: Prompt) -> dict[str, Any]:
-    """The judge's template for an aerial or tracking prompt's shot."""
-    (item,) = [i for i in questions("camera_control") if i["name"] == prompt.camera]
-    return item
+def camera_plan(prompt: Prompt, template: str = "camera_control") -> JudgePlan:
+    """Camera Control's judge half: the one question about an aerial or tracking prompt's shot."""
+    (shot,) = [q for q in questions(template) if q.name == prompt.camera]
+    return plan(request("shot", "clip", (shot,)))
 
 
-def judge_asks(dimensions: Iterable[Any], prompt: Prompt) -> list[JudgeAsk]:
-    """Every question the judge will be asked about a video of ``prompt`` by these dimensions (those
-    without ``judge_asks`` ask none; one whose questions cannot be filled asks none ahead and reports
-    that itself when it scores)."""
-    asks: list[JudgeAsk] = []
+def camera_score(prompt: Prompt, answers: JudgeAnswers) -> Score:
+    """Camera Control for aerial and tracking prompts: P(yes) to the shot's question."""
+    ((shot, p_yes),) = answers.paired("shot")
+    return Score(
+        goodness(p_yes, shot.expect),
+        answers.backend,
+        {"method": "judge", "asked": prompt.camera, "judge_question": shot.text, "p_yes": float(p_yes)},
+    )
+
+
+def judge_plans(dimensions: Iterable[Any], prompt: Prompt) -> list[JudgePlan]:
+    """The non-empty plans these dimensions make for a video of ``prompt``, to be asked as one batch
+    (a dimension that does not ask the judge plans nothing; one whose plan cannot be made for this
+    prompt plans nothing ahead and reports why itself when it scores)."""
+    plans = []
     for dim in dimensions:
-        planned = getattr(dim, "judge_asks", None)
-        if planned is None:
+        if not isinstance(dim, PlansJudge):
             continue
         try:
-            asks += planned(prompt)
-        except (NotScorable, ValueError):
+            made = dim.judge_plan(prompt)
+        except ValueError:  # NotScorable included
             continue
-    return asks
-
-
-def judge_camera(prompt: Prompt, features: FeatureCache) -> Score:
-    """Camera Control for aerial and tracking prompts: P(yes) to the shot's question."""
-    item = camera_question(prompt)
-    (p_yes,) = features.get("vlm").ask_clip([item["question"]])
-    return Score(
-        goodness(p_yes, item["expect"]),
-        features.backend("vlm"),
-        {"method": "judge", "asked": prompt.camera, "judge_question": item["question"], "p_yes": float(p_yes)},
-    )
+        if made:
+            plans.append(made)
+    return plans

@@ -40,7 +40,6 @@ def frame_consistency(features: np.ndarray) -> np.ndarray:
 
 
 class IDConsistency(Dimension):
-    version = "2"
     needs = ("dino",)
     description = "DINO similarity of the asked subject across frames (to the first and the previous frame)"
 
@@ -75,7 +74,6 @@ class IDConsistency(Dimension):
 
 
 class SceneQuality(Dimension):
-    version = "1"
     needs = ("clip",)
     description = "CLIP frame-to-frame consistency and frame-to-prompt alignment, equally weighted"
 
@@ -101,7 +99,6 @@ class SceneQuality(Dimension):
 
 
 class ImageQuality(Dimension):
-    version = "1"
     needs = ("iqa", "clip")
     description = "mean of MANIQA, MUSIQ and LAION aesthetic (CLIP ViT-L/14), each normalised to [0, 1]"
 

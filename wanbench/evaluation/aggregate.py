@@ -2,7 +2,8 @@
 
 Rules (docs/dimensions.md, "Aggregation"):
 - Only rows of each dimension's *current* metric version are read; rows of other versions are
-  *stale*: counted and shown, never averaged (a resumed run re-scores them).
+  *stale*: counted and shown, never averaged (a resumed run re-scores them). Which version is
+  current is decided in one place, the read model (wanbench/evaluation/read.py).
 - Only ``ok`` rows enter means; error, missing, not_applicable and stale rows are counted beside them.
 - Seeds of one prompt are averaged first; the prompt is the sampled unit.
 - One bootstrap over prompts: each replicate draws the model's prompts once (with replacement) and
@@ -20,14 +21,11 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from wanbench.benchmark.methods import group_of, is_reference, row_method
-from wanbench.dims.names import DIMENSION_KEYS
-from wanbench.run.store import RESULTS_FILE, ResultStore
+from wanbench.benchmark.methods import group_of, is_reference
 
 BOOTSTRAP_SAMPLES = 1000
 # When a bootstrap CI says little: below MIN_CI_PROMPTS scored prompts it shows how few values there
@@ -56,32 +54,23 @@ def ci_note(prompts: int, draws: int, has_ci: bool, samples: int = BOOTSTRAP_SAM
 
 
 STATUSES = ("ok", "error", "missing", "not_applicable", "stale")
-
-
-def current_versions(backbone_options: dict | None = None) -> dict[str, str]:
-    """Each dimension's metric version now (the only version aggregation reads), as a run's backbone
-    options configure it where a dimension's method (detector or judge) sets its version."""
-    from wanbench.dims.registry import get_dimension
-
-    versions = {}
-    for d in DIMENSION_KEYS:
-        dim = get_dimension(d)
-        if backbone_options and hasattr(dim, "configured"):
-            dim = dim.configured(backbone_options)
-        versions[d] = str(dim.version)
-    return versions
-
-
-def run_versions(run_dirs: list[Path]) -> dict[tuple[str, str], dict[str, str]]:
-    """(run, model) -> current versions, configured by that model's latest invocation's options."""
-    out: dict[tuple[str, str], dict[str, str]] = {}
-    for run_dir in run_dirs:
-        with ResultStore(Path(run_dir) / RESULTS_FILE) as store:
-            invocations = store.invocations()
-        for item in sorted(invocations, key=lambda i: i["started"]):
-            options = item["config"].get("backbone_options") or {}
-            out[(item["run"], item["model"])] = current_versions(options)
-    return out
+RESULT_COLUMNS = [
+    "run",
+    "model",
+    "prompt_id",
+    "seed",
+    "dimension",
+    "metric_version",
+    "status",
+    "value",
+    "details",
+    "backend",
+    "video_sha256",
+    "seconds",
+    "error",
+    "created",
+]
+FAILURE_COLUMNS = ["run", "model", "prompt_id", "seed", "stage", "message", "created"]
 
 
 @dataclass
@@ -185,6 +174,7 @@ class WeightedScore:
     weight_covered: float  # share of the weighting's mass whose dimensions have a value
     weight_complete: float = 0.0  # share whose dimensions are under full coverage
     ci_draws: int = 0  # joint draws in which every used dimension had a prompt (the CI's basis)
+    dimensions_weighted: int = 0  # dimensions the weighting gives weight to
     fewest_prompts: int = 0  # scored prompts of its least-covered used dimension
 
     @property
@@ -203,7 +193,7 @@ class WeightedScore:
         text = f"{self.value:.3f}"
         if self.partial:
             text += (
-                f" (partial: {len(self.dimensions_used)}/{len(DIMENSION_KEYS)} dims, "
+                f" (partial: {len(self.dimensions_used)}/{self.dimensions_weighted} dims, "
                 f"{self.weight_complete:.0%} of the weight fully covered; unranked)"
             )
         return text
@@ -260,65 +250,6 @@ class PairedComparison:
         if self.ci_high < 0:
             return f"{self.b} beats {self.a}"
         return "no clear difference"
-
-
-def load_results(run_dirs: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All result rows and failures of the given run directories (statuses as stored)."""
-    results, failures = [], []
-    for run_dir in run_dirs:
-        db = Path(run_dir) / RESULTS_FILE
-        if not db.is_file():
-            from wanbench.run.shards import shard_paths
-
-            if shard_paths(run_dir):
-                raise FileNotFoundError(f"no {RESULTS_FILE} in {run_dir} yet, only shards: wanbench merge {run_dir}")
-            raise FileNotFoundError(f"no {RESULTS_FILE} in {run_dir}: is it a wanbench run directory?")
-        with ResultStore(db, existing=True) as store:
-            results.extend(store.results())
-            failures.extend(store.failures())
-    columns = [
-        "run",
-        "model",
-        "prompt_id",
-        "seed",
-        "dimension",
-        "metric_version",
-        "status",
-        "value",
-        "details",
-        "backend",
-        "video_sha256",
-        "seconds",
-        "error",
-    ]
-    result_frame = pd.DataFrame(results, columns=columns + ["created"])
-    failure_frame = pd.DataFrame(failures, columns=["run", "model", "prompt_id", "seed", "stage", "message", "created"])
-    return result_frame, failure_frame
-
-
-def mark_stale(
-    results: pd.DataFrame,
-    versions: dict[str, str] | None = None,
-    by_model: dict[tuple[str, str], dict[str, str]] | None = None,
-) -> pd.DataFrame:
-    """A copy whose rows of a non-current metric version have status ``stale`` (stored status kept
-    in ``stored_status``) and whose ok rows carry their ``method``. ``by_model`` (from
-    ``run_versions``) overrides ``versions`` (default: the registry's) per (run, model)."""
-    versions = versions if versions is not None else current_versions()
-    out = results.copy()
-    if "stored_status" not in out.columns:
-        out["stored_status"] = out["status"]
-    if len(out) and "metric_version" in out.columns:
-        current = out["dimension"].map(versions)
-        for (run, model), mine in (by_model or {}).items():
-            here = (out["run"] == run) & (out["model"] == model)
-            current[here] = out.loc[here, "dimension"].map(mine)
-        stale = current.notna() & (out["metric_version"].astype(str) != current)
-        out.loc[stale, "status"] = "stale"
-    backends = out["backend"] if "backend" in out.columns else pd.Series([""] * len(out), index=out.index)
-    details = out["details"] if "details" in out.columns else pd.Series([None] * len(out), index=out.index)
-    out["method"] = [row_method(d, b, x) for d, b, x in zip(out["dimension"], backends, details)] if len(out) else []
-    return out
 
 
 def bootstrap_seed(*parts: object) -> int:
@@ -459,11 +390,13 @@ def summarise_dimension(
 
 
 def weighted_score(dims: dict[str, DimensionSummary], weights: dict[str, float]) -> WeightedScore:
-    used = [d for d in DIMENSION_KEYS if weights.get(d, 0) > 0 and dims.get(d) and dims[d].mean is not None]
-    total_weight = sum(w for w in weights.values() if w > 0)
+    """The weighting's dimensions (in its order, the benchmark's) that have a mean, renormalised."""
+    weighted = [d for d in weights if weights[d] > 0]
+    used = [d for d in weighted if dims.get(d) and dims[d].mean is not None]
+    total_weight = sum(weights[d] for d in weighted)
     covered = sum(weights[d] for d in used)
     if not used or covered <= 0:
-        return WeightedScore(None, None, None, [], True, 0.0, 0.0)
+        return WeightedScore(None, None, None, [], True, 0.0, 0.0, dimensions_weighted=len(weighted))
     complete = sum(weights[d] for d in used if dims[d].complete)
     w = np.array([weights[d] for d in used]) / covered
     value = float(sum(wi * dims[d].mean for wi, d in zip(w, used)))
@@ -476,42 +409,17 @@ def weighted_score(dims: dict[str, DimensionSummary], weights: dict[str, float])
     partial = complete < total_weight - 1e-12
     fewest = min(dims[d].n for d in used)
     return WeightedScore(
-        value, low, high, used, partial, covered / total_weight, complete / total_weight, draws, fewest
+        value,
+        low,
+        high,
+        used,
+        partial,
+        covered / total_weight,
+        complete / total_weight,
+        draws,
+        dimensions_weighted=len(weighted),
+        fewest_prompts=fewest,
     )
-
-
-def failed_applicability(run_dirs: list[Path], failures: pd.DataFrame) -> dict[tuple[str, str], dict[str, set[str]]]:
-    """(run, model) -> dimension -> prompts that failed before scoring (generation, decoding) but
-    which the dimension applies to: they count as applicable and unscored. Read from the run's suite;
-    a suite that can no longer be found leaves those prompts out (their failures are still listed)."""
-    from wanbench.dims.registry import get_dimension
-    from wanbench.prompts.suite import load_suite
-
-    out: dict[tuple[str, str], dict[str, set[str]]] = {}
-    if not len(failures):
-        return out
-    for run_dir in run_dirs:
-        with ResultStore(Path(run_dir) / RESULTS_FILE) as store:
-            invocations = store.invocations()
-        for (run, model), failed in failures[failures.stage != "suite"].groupby(["run", "model"]):
-            mine = [i for i in invocations if i["run"] == run and i["model"] == model]
-            if not mine:
-                continue
-            config = mine[-1]["config"]
-            try:
-                suite = load_suite(config.get("suite_path") or config.get("suite", "smoke"))
-            except Exception:  # the suite moved or changed: nothing more can be said
-                continue
-            by_id = {p.id: p for p in suite.prompts}
-            names = config.get("dimensions") or DIMENSION_KEYS
-            for prompt_id in set(failed.prompt_id):
-                prompt = by_id.get(prompt_id)
-                if prompt is None:
-                    continue
-                for name in names:
-                    if get_dimension(name).applies_to(prompt):
-                        out.setdefault((run, model), {}).setdefault(name, set()).add(prompt_id)
-    return out
 
 
 def summarise(
@@ -519,23 +427,23 @@ def summarise(
     failures: pd.DataFrame,
     weights: dict[str, float],
     extra_applicable: dict[tuple[str, str], dict[str, set[str]]] | None = None,
-    versions: dict[str, str] | None = None,
+    keys: tuple[str, ...] | None = None,
     samples: int = BOOTSTRAP_SAMPLES,
 ) -> list[ModelSummary]:
-    """One summary per (run, model), dimensions in the paper's order (one joint bootstrap per model)."""
-    results = mark_stale(results, versions) if "stored_status" not in results.columns else results
+    """One summary per (run, model), one cell per dimension of ``keys`` (the benchmark's, in its order;
+    default: the weighting's), one joint bootstrap per model. ``results``: stale already marked."""
+    keys = tuple(keys or weights)
     extra_applicable = extra_applicable or {}
     summaries = []
-    keys = results[["run", "model"]].drop_duplicates().itertuples(index=False)
-    for run, model in keys:
+    models = results[["run", "model"]].drop_duplicates().itertuples(index=False)
+    for run, model in models:
         rows = results[(results.run == run) & (results.model == model)]
         prompts = sorted(set(rows.loc[rows.status == "ok", "prompt_id"]))
         seed = bootstrap_seed(run, model, *prompts)
         counts = bootstrap_counts(len(prompts), samples, seed) if prompts else None
         extra = extra_applicable.get((run, model), {})
         dims = {
-            d: summarise_dimension(rows[rows.dimension == d], d, prompts, counts, extra.get(d, set()))
-            for d in DIMENSION_KEYS
+            d: summarise_dimension(rows[rows.dimension == d], d, prompts, counts, extra.get(d, set())) for d in keys
         }
         n_fail = int(((failures.run == run) & (failures.model == model)).sum()) if len(failures) else 0
         summaries.append(ModelSummary(run, model, dims, weighted_score(dims, weights), n_fail, seed, prompts))
@@ -547,14 +455,17 @@ def paired_comparison(
 ) -> PairedComparison | None:
     """Weighted-score difference A - B over the prompts both models scored, per dimension on the
     prompts both have, with one joint paired bootstrap over those prompts. Dimensions either lacks,
-    or that the two measured by different methods, are left out and named."""
+    or that the two measured by different methods or metric versions, are left out and named."""
     per_prompt: dict[str, tuple[pd.Series, pd.Series]] = {}  # dimension -> (A's, B's) per-prompt means
     left_out = []
-    for d in DIMENSION_KEYS:
-        if weights.get(d, 0) <= 0:
+    for d in weights:
+        if weights[d] <= 0:
             continue
-        x, y = a.dimensions[d], b.dimensions[d]
-        if x.per_prompt is None or y.per_prompt is None or x.method != y.method:
+        x, y = a.dimensions.get(d), b.dimensions.get(d)
+        if x is None or y is None or x.per_prompt is None or y.per_prompt is None:
+            left_out.append(d)
+            continue
+        if x.method != y.method or x.metric_version != y.metric_version:  # not the same measurement
             left_out.append(d)
             continue
         if not len(x.per_prompt.index.intersection(y.per_prompt.index)):

@@ -10,10 +10,15 @@ kept for inter-annotator agreement, and left out of every preference figure.
 - Agreement of a score with people: pairwise accuracy (share of decisive votes whose winner has the
   higher score; an exact score tie counts one half) and Kendall tau-b between score differences and
   outcomes, each with a bootstrap CI.
-- Fitting: ``pearson`` (the Wan report's method: each dimension's Pearson correlation between its
-  score difference and the outcome, negatives clipped to 0, normalised to sum 1) and
-  ``bradley-terry`` (non-negative logistic regression of the outcome on score differences). Held-out
-  accuracy comes from K-fold cross-validation grouped by prompt, so no prompt is both fitted and judged.
+- Fitting: ``bradley-terry`` (the default: non-negative logistic regression of the outcome on score
+  differences) and ``pearson`` (the Wan report's method: each dimension's Pearson correlation between
+  its score difference and the outcome, negatives clipped to 0, normalised to sum 1). Pearson looks at
+  one dimension at a time, so when dimensions are correlated every dimension that moves with a weighted
+  one gets weight too (docs/alignment.md has the measured loss). Held-out accuracy comes from K-fold
+  cross-validation grouped by prompt, so no prompt is both fitted and judged.
+
+Every bootstrap here (ratings, agreement, held-out accuracy, win rates) uses BOOTSTRAP_SAMPLES
+percentile resamples drawn from seed SEED, so `wanbench align` and the report print the same digits.
 """
 
 from __future__ import annotations
@@ -28,25 +33,28 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.people.votes import OVERALL, Vote, VoteError
 from wanbench.safe_write import replacing, write_text
 
-BOOTSTRAP_SAMPLES = 500
+BOOTSTRAP_SAMPLES = 500  # the one bootstrap setting of every human-alignment figure (align and report)
 SEED = 0
 FOLDS = 5
-METHODS = ("pearson", "bradley-terry")
+METHODS = ("bradley-terry", "pearson")
+DEFAULT_METHOD = "bradley-terry"
+EXPORT_DECIMALS = 4  # alignment.csv/.json: accuracies, tau-b, ratings to 1e-4, far below their CIs' width
 DIMS = list(DIMENSION_KEYS)
 
 
 # -- data ------------------------------------------------------------------------------------------
 def load_video_scores(run_dirs: Sequence[Path]) -> pd.DataFrame:
-    """Rows (model, prompt_id, seed), one column per dimension: the mean of its ok rows, NaN when none.
+    """Rows (model, prompt_id, seed), one column per dimension: the mean of its ok rows of the current
+    metric version (the read model's stale rule), NaN when none.
 
     Models are identified by their label; one label in two run directories is refused (ambiguous)."""
-    from wanbench.evaluation.aggregate import load_results
+    from wanbench.evaluation.read import load_evaluation
 
-    results, _ = load_results([Path(r) for r in run_dirs])
+    results = load_evaluation([Path(r) for r in run_dirs], weighting="equal").results
     owners = results.groupby("model")["run"].unique()
     clashes = {m: list(r) for m, r in owners.items() if len(r) > 1}
     if clashes:
@@ -332,7 +340,10 @@ def annotator_agreement(votes: Sequence[Vote], question: str = OVERALL) -> Annot
 
 # -- fitting ---------------------------------------------------------------------------------------
 def fit_pearson(data: VoteData) -> np.ndarray:
-    """Per dimension: Pearson r of (score_a - score_b) with the outcome, clipped at 0, summing to 1."""
+    """Per dimension: Pearson r of (score_a - score_b) with the outcome, clipped at 0, summing to 1.
+
+    The report's method. Each r is marginal: a dimension correlated with a weighted one correlates with
+    the outcome too, so correlated dimensions share weight they do not carry (tested; use bradley-terry)."""
     diffs, y = data.diffs, data.outcome.astype(float)
     r = np.zeros(len(DIMS))
     for j in range(len(DIMS)):
@@ -497,7 +508,7 @@ def align(
     votes: Sequence[Vote],
     scores: pd.DataFrame,
     weightings: dict[str, dict[str, float]],
-    fit_method: str | None = "pearson",
+    fit_method: str | None = DEFAULT_METHOD,
     samples: int = BOOTSTRAP_SAMPLES,
 ) -> AlignmentReport:
     """Every alignment figure for the overall votes (and any per-dimension questions)."""
@@ -579,7 +590,8 @@ def alignment_markdown(report: AlignmentReport) -> str:
     lines = [
         "# Human alignment\n",
         f"\n{report.votes} votes with scores ({report.both_bad} both-bad votes left out of preferences, "
-        f"{report.unmatched} votes on videos these runs did not score).\n",
+        f"{report.unmatched} votes on videos these runs did not score). 95% CIs: percentile bootstrap, "
+        f"{BOOTSTRAP_SAMPLES} resamples, seed {SEED}.\n",
         "\n## Human ratings (Bradley-Terry, 95% bootstrap CI)\n\n",
         "| model | rating | 95% CI | votes | win rate | "
         + " | ".join(f"benchmark ({n})" for n in report.benchmark)
@@ -620,6 +632,17 @@ def alignment_markdown(report: AlignmentReport) -> str:
     return "".join(lines)
 
 
+def rounded(value: object, decimals: int = EXPORT_DECIMALS) -> object:
+    """Floats in nested lists and dicts rounded for the exported files (not for any computation)."""
+    if isinstance(value, float):
+        return round(value, decimals)
+    if isinstance(value, dict):
+        return {k: rounded(v, decimals) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rounded(v, decimals) for v in value]
+    return value
+
+
 def alignment_json(report: AlignmentReport) -> dict[str, object]:
     return {
         "votes": report.votes,
@@ -651,7 +674,7 @@ def write_alignment(report: AlignmentReport, out_dir: Path) -> list[Path]:
     md = out_dir / "alignment.md"
     write_text(md, alignment_markdown(report))
     js = out_dir / "alignment.json"
-    write_text(js, json.dumps(alignment_json(report), indent=2) + "\n")
+    write_text(js, json.dumps(rounded(alignment_json(report)), indent=2) + "\n")
     csv_path = out_dir / "alignment.csv"
     rows = [{"kind": "dimension", **a.row()} for a in report.dimensions]
     rows += [{"kind": "weighting", **a.row()} for a in report.weightings]
@@ -670,5 +693,5 @@ def write_alignment(report: AlignmentReport, out_dir: Path) -> list[Path]:
         for h in report.ratings
     ]
     with replacing(csv_path, "w", encoding="utf-8", newline="") as handle:
-        pd.DataFrame(rows).to_csv(handle, index=False)
+        pd.DataFrame(rows).round(EXPORT_DECIMALS).to_csv(handle, index=False)
     return [md, csv_path, js]

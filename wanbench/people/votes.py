@@ -6,6 +6,14 @@ so the order the two videos were shown in (``shown_left``) never changes the key
 whose key exists does nothing: a retried request, a reloaded page or a resubmitted form cannot count
 a vote twice, and each vote is one transaction, so a killed server loses at most the vote it had not
 yet committed (the client retries it).
+
+A *round* is one person judging one pair: every aspect they answered (overall, visual quality,
+motion quality, prompt matching, ...) is one row, and the rows of a round are written together in
+one transaction or not at all (``add_round``); a round already stored is never added to later.
+
+The arena records which side it showed each model on (``assignments``) when it hands out a pair, so
+a vote's sides come from the server, never from the browser. Files written before that table existed
+(schema version 1) are migrated when opened for writing: the table is added, every vote is kept.
 """
 
 from __future__ import annotations
@@ -13,12 +21,49 @@ from __future__ import annotations
 import csv
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 WINNERS = ("a", "b", "tie", "both_bad")
 OVERALL = ""  # the question key of the main "which video is better" vote
+SCHEMA_VERSION = 2  # 1: votes only; 2: adds the server's side assignments
+
+
+@dataclass(frozen=True)
+class Aspect:
+    """One thing a person is asked about a pair; ``key`` is the stored question ("" for overall)."""
+
+    key: str
+    title: str
+    question: str
+
+
+# The Wan report's human evaluation (its Table 3) asks four aspects; "overall" is the stored "" question.
+ASPECTS: dict[str, Aspect] = {
+    "visual_quality": Aspect(
+        "visual_quality", "Visual quality", "Which looks better frame by frame (sharp, clean, no artifacts)?"
+    ),
+    "motion_quality": Aspect(
+        "motion_quality", "Motion quality", "Which moves better (natural, smooth, enough motion, no glitches)?"
+    ),
+    "matching": Aspect("matching", "Prompt matching", "Which follows the text prompt better?"),
+    "overall": Aspect(OVERALL, "Overall", "Which video is better overall?"),
+}
+REPORT_ASPECTS = ("visual_quality", "motion_quality", "matching", "overall")
+
+
+def aspect_key(name: str) -> str:
+    """The stored question of an aspect name ("overall" is ""); any other name is stored as it is."""
+    return ASPECTS[name].key if name in ASPECTS else name
+
+
+def aspect_title(question: str) -> str:
+    for aspect in ASPECTS.values():
+        if aspect.key == question:
+            return aspect.title
+    return question
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS votes (
@@ -34,11 +79,27 @@ CREATE TABLE IF NOT EXISTS votes (
     UNIQUE (prompt_id, seed, model_a, model_b, annotator, question)
 );
 CREATE INDEX IF NOT EXISTS votes_by_annotator ON votes (annotator, question);
+CREATE TABLE IF NOT EXISTS assignments (
+    prompt_id TEXT NOT NULL, seed INTEGER NOT NULL,
+    model_a TEXT NOT NULL, model_b TEXT NOT NULL,
+    annotator TEXT NOT NULL,
+    shown_left TEXT NOT NULL CHECK (shown_left IN ('a', 'b')),
+    issued REAL NOT NULL,
+    CHECK (model_a < model_b),
+    UNIQUE (prompt_id, seed, model_a, model_b, annotator)
+);
 """
 
 # The documented csv exchange format (docs/alignment.md): the first six columns are required.
 CSV_REQUIRED = ("prompt_id", "seed", "model_a", "model_b", "winner", "annotator")
 CSV_COLUMNS = CSV_REQUIRED + ("dimension", "shown_left", "sha256_a", "sha256_b", "seconds", "created", "source")
+
+
+INSERT = (
+    "INSERT INTO votes (prompt_id, seed, model_a, model_b, annotator, question, winner, shown_left,"
+    " sha256_a, sha256_b, seconds, created, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT (prompt_id, seed, model_a, model_b, annotator, question) DO NOTHING"
+)
 
 
 class VoteError(ValueError):
@@ -103,8 +164,21 @@ class VoteStore:
             self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")  # a vote acknowledged to a person survives a crash
-            self.db.executescript(SCHEMA)
+            self._migrate()
         self.db.row_factory = sqlite3.Row
+
+    def _migrate(self) -> None:
+        """Bring a new or older file to SCHEMA_VERSION; a newer file is refused rather than misread."""
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise VoteError(f"{self.path}: votes schema {version} is newer than this wanbench ({SCHEMA_VERSION})")
+        if version < SCHEMA_VERSION:
+            with self.db:  # version 1 files hold only the votes table: add what is missing, keep every row
+                self.db.executescript(SCHEMA)
+                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
         self.db.close()
@@ -121,6 +195,75 @@ class VoteStore:
 
     def add_many(self, votes: Iterable[Vote]) -> int:
         """Record votes in one transaction; returns how many were new."""
+        rows = self._rows(votes)
+        with self.db:
+            before = self.db.total_changes
+            self.db.executemany(INSERT, rows)
+            return self.db.total_changes - before
+
+    def add_round(self, votes: Sequence[Vote]) -> bool:
+        """Store one round (one annotator's answers on one pair) whole, or nothing when any answer of
+        that round is already stored: a retried or altered resubmission never adds to a stored round."""
+        rows = self._rows(votes)
+        keys = {r[:5] for r in rows}
+        if len(keys) != 1:
+            raise VoteError("a round is one annotator's answers on one pair")
+        prompt_id, seed, model_a, model_b, annotator = keys.pop()
+        self.db.execute("BEGIN IMMEDIATE")  # the check and the insert under one write lock (other processes too)
+        try:
+            present = self.db.execute(
+                "SELECT 1 FROM votes WHERE prompt_id=? AND seed=? AND model_a=? AND model_b=? AND annotator=? LIMIT 1",
+                (prompt_id, seed, model_a, model_b, annotator),
+            ).fetchone()
+            if present is None:
+                self.db.executemany(INSERT, rows)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return present is None
+
+    def assign(self, key: tuple[str, int, str, str], annotator: str, choose: Callable[[], str]) -> str:
+        """The side model_a is shown on for this annotator and pair: the recorded one, else ``choose()``,
+        recorded now (the first assignment stands; a reload shows the same sides)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            row = self.db.execute(
+                "SELECT shown_left FROM assignments WHERE prompt_id=? AND seed=? AND model_a=? AND model_b=?"
+                " AND annotator=?",
+                (*key, annotator),
+            ).fetchone()
+            side = row[0] if row else choose()
+            if row is None:
+                self.db.execute(
+                    "INSERT INTO assignments (prompt_id, seed, model_a, model_b, annotator, shown_left, issued)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    (*key, annotator, side, time.time()),
+                )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return side
+
+    def assigned_side(self, key: tuple[str, int, str, str], annotator: str) -> str | None:
+        row = self.db.execute(
+            "SELECT shown_left FROM assignments WHERE prompt_id=? AND seed=? AND model_a=? AND model_b=?"
+            " AND annotator=?",
+            (*key, annotator),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def left_counts(self, model_a: str, model_b: str) -> dict[str, int]:
+        """How often model_a was assigned the left ("a") or the right ("b") side against model_b."""
+        rows = self.db.execute(
+            "SELECT shown_left, count(*) FROM assignments WHERE model_a=? AND model_b=? GROUP BY shown_left",
+            (model_a, model_b),
+        ).fetchall()
+        return {"a": 0, "b": 0} | {str(r[0]): int(r[1]) for r in rows}
+
+    @staticmethod
+    def _rows(votes: Iterable[Vote]) -> list[tuple]:
         now = time.time()
         rows = []
         for v in votes:
@@ -142,15 +285,7 @@ class VoteStore:
                     c.source,
                 )
             )
-        with self.db:
-            before = self.db.total_changes
-            self.db.executemany(
-                "INSERT INTO votes (prompt_id, seed, model_a, model_b, annotator, question, winner, shown_left,"
-                " sha256_a, sha256_b, seconds, created, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (prompt_id, seed, model_a, model_b, annotator, question) DO NOTHING",
-                rows,
-            )
-            return self.db.total_changes - before
+        return rows
 
     def votes(self) -> list[Vote]:
         names = [f.name for f in fields(Vote)]
@@ -247,10 +382,17 @@ def import_votes(csv_path: str | Path, votes_path: str | Path) -> tuple[int, int
     return new, len(votes) - new
 
 
+EXPORT_DECIMALS = {"seconds": 3, "created": 3}  # milliseconds: what a browser's clock and a person resolve
+
+
 def export_rows(votes: Iterable[Vote]) -> Iterator[dict[str, object]]:
+    """Csv rows; times are rounded to the millisecond (6.398300000000047 s is written 6.398)."""
     for v in votes:
         row = asdict(v)
         row["dimension"] = row.pop("question")
+        for column, decimals in EXPORT_DECIMALS.items():
+            if row[column] is not None:
+                row[column] = round(float(row[column]), decimals)
         yield {c: "" if row[c] is None else row[c] for c in CSV_COLUMNS}
 
 

@@ -18,27 +18,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from wanbench.benchmark.definition import load_benchmark
 from wanbench.prompts.suite import Prompt, prompt_from_dict
 
 SOURCES_DIR = Path(__file__).resolve().parents[2] / "prompts" / "v2"
-SUITE_VERSION = "2.0"
+SUITE_VERSION = "2.1"
 
-DIM_CODES = {
-    "lm": "large_motion",
-    "ha": "human_artifacts",
-    "ps": "pixel_stability",
-    "id": "id_consistency",
-    "pp": "physical_plausibility",
-    "sm": "smoothness",
-    "iq": "image_quality",
-    "sq": "scene_quality",
-    "st": "stylization",
-    "so": "single_object",
-    "mo": "multiple_object",
-    "sp": "spatial_position",
-    "cc": "camera_control",
-    "af": "action_following",
-}
+DIM_CODES = {spec.code: spec.key for spec in load_benchmark("wan-bench").dimensions}  # declared per dimension
 KIND_CODES = {"h": "human", "a": "animal", "o": "object", "human": "human", "animal": "animal", "object": "object"}
 META_KEYS = {
     "s": "subject",

@@ -14,8 +14,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, overload
 
-from wanbench.dims.names import DIMENSION_KEYS
-
 SUBJECT_KINDS = ("human", "animal", "object")
 CAMERA_MOTIONS = (
     "static",
@@ -28,7 +26,8 @@ CAMERA_MOTIONS = (
     "aerial",
     "tracking",
 )
-SPATIAL_RELATIONS = ("left_of", "right_of", "above", "below")
+# left/right/above/below are read in the frame; in_front_of/behind mean nearer to / farther from the camera.
+SPATIAL_RELATIONS = ("left_of", "right_of", "above", "below", "in_front_of", "behind")
 MOTION_LEVELS = ("still", "moderate", "large")
 VIEWPOINTS = ("camera", "subject")  # whose left and right a spatial relation means
 LANGUAGES = ("en", "zh")
@@ -39,17 +38,21 @@ METADATA_MAX_CHARS = 120
 SPECIAL_TEXT = re.compile(r"<\|[^|<>]{0,40}\|>|<\|im_|<\|endoftext|<\|vision|\[INST\]|<s>|</s>")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
+
 # What each dimension needs from a prompt's metadata to ask its questions.
-REQUIRED_METADATA: dict[str, tuple[str, ...]] = {
-    "camera_control": ("camera",),
-    "spatial_position": ("spatial",),
-    "single_object": ("objects",),
-    "multiple_object": ("objects",),
-    "stylization": ("style",),
-    "action_following": ("subject", "action"),
-    "id_consistency": ("subject",),
-    "human_artifacts": ("has_human",),
-}
+def _declared() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Dimension keys a prompt may list, and the metadata each needs: as the packaged benchmarks
+    declare them (wanbench/data/benchmarks/), the one place they are written."""
+    from wanbench.benchmark.definition import load_benchmark, packaged_benchmarks
+
+    keys: dict[str, tuple[str, ...]] = {}
+    for name in packaged_benchmarks():
+        for spec in load_benchmark(name).dimensions:
+            keys.setdefault(spec.key, spec.required_metadata)
+    return tuple(keys), {key: needs for key, needs in keys.items() if needs}
+
+
+DIMENSION_KEYS, REQUIRED_METADATA = _declared()
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from typing import Any, SupportsFloat
 
 import pandas as pd
 
-from wanbench.dims.names import DIMENSION_KEYS
-from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary, PairedComparison, current_versions
+from wanbench.evaluation.aggregate import ModelSummary
+from wanbench.evaluation.read import Evaluation
 from wanbench.report.tables import reference_comparability
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: the benchmark read, its dimension keys; metric versions per (run, model)
 
 
 def _num(value: SupportsFloat | None) -> float | None:
@@ -68,19 +68,22 @@ def _dimension(summary: ModelSummary, d: str, version: str) -> dict[str, Any]:
     }
 
 
-def results_document(
-    summaries: list[ModelSummary],
-    frame: pd.DataFrame,
-    weighting: str,
-    weights: dict[str, float],
-    pairs: list[PairedComparison],
-    invocations: list[dict],
-    reference: pd.DataFrame | None = None,
-    reference_name: str | None = None,
-    model_versions: dict[tuple[str, str], dict[str, str]] | None = None,
-) -> dict[str, Any]:
-    versions = current_versions()
-    model_versions = model_versions or {}
+def _common_versions(evaluation: Evaluation) -> dict[str, str]:
+    """dimension -> the current metric version, or every version joined by " | " when models differ."""
+    out: dict[str, str] = {}
+    for d in evaluation.benchmark.keys:
+        seen = sorted({v[d] for v in evaluation.versions.values() if d in v})
+        if seen:
+            out[d] = " | ".join(seen)
+    return out
+
+
+def results_document(evaluation: Evaluation, frame: pd.DataFrame) -> dict[str, Any]:
+    """The machine-readable document of ``evaluation``; ``frame`` is its leaderboard (ranks)."""
+    keys = evaluation.benchmark.keys
+    summaries, weights, pairs = evaluation.summaries, evaluation.weights, evaluation.pairs
+    reference, reference_name, invocations = evaluation.reference, evaluation.reference_name, evaluation.invocations
+    model_versions = evaluation.versions
     ranks = {
         (r.run, r.model): (None if pd.isna(r.rank) else int(r.rank))
         for r in frame[frame.source == "measured"].itertuples(index=False)
@@ -108,25 +111,29 @@ def results_document(
                     "weight_complete": w.weight_complete,
                     "dimensions_used": list(w.dimensions_used),
                 },
-                "dimensions": {
-                    d: _dimension(s, d, model_versions.get((s.run, s.model), versions)[d]) for d in DIMENSION_KEYS
-                },
+                "dimensions": {d: _dimension(s, d, model_versions.get((s.run, s.model), {}).get(d, "")) for d in keys},
             }
         )
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
+        "benchmark": {
+            "name": evaluation.benchmark.name,
+            "version": evaluation.benchmark.version,
+            "title": evaluation.benchmark.title,
+            "dimensions": list(keys),
+        },
         "weighting": {
-            "name": weighting,
-            "version": _weighting_version(weighting),
-            "values": {d: float(weights.get(d, 0.0)) for d in DIMENSION_KEYS},
+            "name": evaluation.weighting_label,
+            "version": _weighting_version(evaluation.weighting),
+            "values": {d: float(weights.get(d, 0.0)) for d in keys},
         },
         "bootstrap": {
-            "samples": BOOTSTRAP_SAMPLES,
+            "samples": evaluation.samples,
             "confidence": 0.95,
             "method": "percentile bootstrap over prompts, one joint draw per replicate for every "
             "dimension and the weighted score, seeded from run, model and prompt ids",
         },
-        "metric_versions": versions,
+        "metric_versions": _common_versions(evaluation),
         "models": models,
         "paired_comparisons": [
             {
@@ -164,14 +171,17 @@ def results_document(
             "name": reference_name or "paper",
             "ranked_with_measured": False,
             "comparable": {
-                d: {"comparable": bool(comparable[d]["comparable"]), "note": comparable[d]["note"]}
-                for d in DIMENSION_KEYS
+                d: {
+                    "comparable": bool(comparable.get(d, {}).get("comparable", False)),
+                    "note": comparable.get(d, {}).get("note", "no comparability recorded"),
+                }
+                for d in keys
             },
             "rows": [
                 {
                     "model": str(model),
                     "weighted_score": float(row["weighted_score"]),
-                    "dimensions": {d: float(row[d]) for d in DIMENSION_KEYS},
+                    "dimensions": {d: _num(row[d]) for d in keys},
                 }
                 for model, row in reference.iterrows()
             ],

@@ -8,8 +8,8 @@ from rich.console import JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
-from wanbench.dims.names import DIMENSION_KEYS
 from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, MIN_CI_DRAW_SHARE, MIN_CI_PROMPTS, ModelSummary
+from wanbench.report.tables import frame_keys
 
 
 def _ci(low: float | None, high: float | None) -> str:
@@ -61,7 +61,7 @@ def dimension_table(summary: ModelSummary, weighting: str) -> Table:
             "",
             f"{summary.weighted.value:.3f}",
             _ci(summary.weighted.ci_low, summary.weighted.ci_high),
-            f"{len(summary.weighted.dimensions_used)}/14 dims",
+            f"{len(summary.weighted.dimensions_used)}/{summary.weighted.dimensions_weighted} dims",
             ", ".join(
                 (["partial, unranked"] if summary.weighted.partial else [])
                 + _ci_note(
@@ -70,8 +70,7 @@ def dimension_table(summary: ModelSummary, weighting: str) -> Table:
             ),
             style="bold",
         )
-    for d in DIMENSION_KEYS:
-        x = summary.dimensions[d]
+    for d, x in summary.dimensions.items():
         notes = []
         if x.mean is None:
             notes.append("missing" if x.n_missing or x.missing_reason else "no prompt applies")
@@ -127,7 +126,7 @@ def leaderboard_table(frame: pd.DataFrame, weighting: str) -> Table:
             continue
         low, high = getattr(row, "weighted_ci_low", None), getattr(row, "weighted_ci_high", None)
         ci = "" if low is None or pd.isna(low) else f"[{low:.3f}, {high:.3f}]"
-        coverage = f"{int(row.dimensions_scored)}/14 dims"
+        coverage = f"{int(row.dimensions_scored)}/{len(frame_keys(frame))} dims"
         if bool(row.partial):
             coverage += f", {row.weight_complete:.0%} of weight, unranked"
         if str(getattr(row, "weighted_ci_note", "") or "").startswith("CI untrusted"):

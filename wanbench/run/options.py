@@ -48,19 +48,11 @@ def parse_size(size: str) -> tuple[int, int]:
 
 
 def parse_dimensions(text: str | None) -> tuple[str, ...] | None:
-    """Comma-separated dimension keys (None or empty: all of them); an unknown key gets a did-you-mean."""
+    """Comma-separated dimension keys (None or empty: all of the benchmark's); ``EvalConfig.validate``
+    checks them against the benchmark, with a did-you-mean."""
     if not text:
         return None
-    from wanbench.dims.names import DIMENSION_KEYS
-    from wanbench.registry import UnknownNameError
-
-    names = tuple(d.strip() for d in text.split(",") if d.strip())
-    for name in names:
-        if name not in DIMENSION_KEYS:
-            close = difflib.get_close_matches(name, DIMENSION_KEYS, n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise UnknownNameError(f"unknown dimension {name!r}{hint} (see `wanbench dims`)")
-    return names
+    return tuple(d.strip() for d in text.split(",") if d.strip())
 
 
 def check_language(lang: str) -> str:
@@ -99,20 +91,58 @@ def backbone_options(
 
     if artifacts_backend not in BACKENDS:
         raise ValueError(f"--artifacts-backend must be one of {', '.join(BACKENDS)}, got {artifacts_backend!r}")
-    if judge not in ("local", "remote"):
-        raise ValueError(f"--judge must be local or remote, got {judge!r}")
-    if judge == "remote" and not judge_url:
+    takes = judge_options(judge)
+    if "url" in takes and not judge_url:
         raise ValueError(
-            "--judge remote needs --judge-url (an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1)"
+            f"--judge {judge} needs --judge-url (an OpenAI-compatible endpoint, e.g. http://localhost:8000/v1)"
         )
     artifacts: dict[str, Any] = {"backend": artifacts_backend}
     if artifacts_weights is not None:
         artifacts["path"] = artifacts_weights
     vlm: dict[str, Any] = {"judge": judge}
-    for key, value in (("path", judge_weights), ("url", judge_url), ("model", judge_model)):
+    given = (("--judge-weights", "path", judge_weights), ("--judge-url", "url", judge_url))
+    for flag, key, value in given + (("--judge-model", "model", judge_model),):
         if value is not None:
+            if key not in takes:
+                raise ValueError(f"{flag} does not apply to --judge {judge} (it takes {', '.join(sorted(takes))})")
             vlm[key] = value
     return {"artifacts": artifacts, "vlm": vlm}
+
+
+def flow_options(items: list[str] | None) -> dict[str, dict[str, Any]]:
+    """``--flow-option KEY=VALUE`` pairs -> the "flow" backbone entry (it reaches whichever flow backend
+    runs, each taking the keys it has; {} when none). A key no flow backend takes is one clear error."""
+    if not items:
+        return {}
+    from wanbench.backbones.base import accepted_options
+    from wanbench.backbones.flow import DISFlow, RAFTFlow
+    from wanbench.benchmark.flow_settings import NUMBER_NEUTRAL
+
+    bad = [item for item in items if "=" not in item or item.startswith("=")]
+    if bad:
+        raise ValueError(f"--flow-option expects KEY=VALUE, got {bad[0]!r}")
+    parsed = parse_adapter_options(items)
+    known = ((accepted_options(RAFTFlow) or set()) | (accepted_options(DISFlow) or set())) - {"device", "weights"}
+    unknown = sorted(set(parsed) - known)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ValueError(
+            f"--flow-option: no flow setting {', '.join(map(repr, unknown))}{hint} "
+            f"(settings: {', '.join(sorted(known - set(NUMBER_NEUTRAL)))}, batch)"
+        )
+    return {"flow": parsed}
+
+
+def judge_options(judge: str) -> set[str]:
+    """The options the judge backend registered as ``judge`` takes (ValueError, with a did-you-mean,
+    for a name that is not registered)."""
+    from wanbench.backbones.judge.backends import option_names, registered
+
+    try:
+        return option_names(registered(judge))
+    except ValueError as exc:
+        raise ValueError(f"--judge: {exc}") from None
 
 
 def ulysses_groups(ulysses: int, sharded: bool, options: dict[str, Any]) -> tuple[RankGroups, dict[str, Any]]:

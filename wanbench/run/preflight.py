@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from wanbench.benchmark.definition import DEFAULT_BENCHMARK, Benchmark
+
 MAX_SEED = 2**63 - 1  # seeds are stored as SQLite integers (signed 64 bit)
 
 
@@ -29,13 +31,13 @@ def check_seeds(seeds: Iterable[int]) -> None:
             raise ValueError(f"--seed {seed}: seeds must be integers in 0..{MAX_SEED}")
 
 
-def check_report_options(weighting: str, reference: str | None) -> None:
+def check_report_options(weighting: str, reference: str | None, benchmark: Benchmark | str = DEFAULT_BENCHMARK) -> None:
     """Load the weighting and the reference table now, not after the run."""
     from wanbench.benchmark.weightings import load_reference, load_weighting
 
-    load_weighting(weighting)
+    load_weighting(weighting, benchmark)
     if reference:
-        load_reference(reference)
+        load_reference(reference, benchmark)
 
 
 def check_out_dir(out: Path) -> None:
@@ -64,6 +66,9 @@ def check_suite(suite) -> None:
         raise ValueError(f"suite {suite.name} ({suite.path}) has no prompts")
 
 
+FLOW_BACKENDS = ("auto", "raft", "dis")
+
+
 def check_environment() -> None:
     """The WANBENCH_MAX_* decode limits, read now: a typo there used to surface after a video was made."""
     from wanbench.video import DecodeLimits
@@ -74,12 +79,14 @@ def check_environment() -> None:
 def check_judge_server(config) -> None:
     """A remote judge the run's dimensions need must answer now (as one line), not after the compute."""
     vlm = config.backbone_options.get("vlm", {})
-    if vlm.get("judge") != "remote" or not vlm.get("url"):
+    if not vlm.get("url"):  # a local judge: nothing to reach
         return
-    from wanbench.dims.names import DIMENSION_KEYS
+    from wanbench.benchmark.definition import load_benchmark
     from wanbench.dims.registry import get_dimension
 
-    if not any("vlm" in get_dimension(name).needs for name in config.dimensions or DIMENSION_KEYS):
+    benchmark = load_benchmark(config.benchmark)
+    names = config.dimensions or benchmark.keys
+    if not any("vlm" in get_dimension(name, benchmark, config.backbone_options).needs for name in names):
         return
     from wanbench.backbones.judge.remote import probe_server
 
@@ -98,19 +105,27 @@ def check_model_options(config) -> None:
     config.model_options = check_adapter_options(config.model, config.model_options)
 
 
-def check_run(config, weighting: str, reference: str | None, with_report: bool = True):
+def check_run(config, benchmark: Benchmark):
     """Every check above for one ``eval``/``score`` invocation, cheapest first; returns the loaded suite.
+    ``EvalConfig.validate`` calls it, so the API and the CLI refuse the same things before any compute.
     (``config.model_options`` is replaced by the checked values.)"""
     from wanbench.prompts.suite import PROMPT_ID, load_suite
 
     if config.name is not None and not PROMPT_ID.match(config.name):
         raise ValueError(f"--name {config.name!r} must be letters, digits, '_', '.', '-' (it names a folder)")
+    if config.dimensions is not None:
+        benchmark.check_dimensions(list(config.dimensions))
+    if config.flow_backend not in FLOW_BACKENDS:
+        raise ValueError(f"--flow {config.flow_backend!r}: use one of {', '.join(FLOW_BACKENDS)}")
+    if "vlm" in (config.backbone_options or {}):
+        from wanbench.backbones.judge.backends import check_vlm_options
+
+        check_vlm_options(config.backbone_options["vlm"])  # the judge backend and its own options
     check_limit(config.limit)
     check_seeds(config.seeds)
     check_environment()
     check_model_options(config)
-    if with_report:
-        check_report_options(weighting, reference)
+    check_report_options(config.weighting or benchmark.default_weighting, config.reference, benchmark)
     suite = load_suite(config.suite)
     check_suite(suite)
     check_out_dir(config.out)

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from wanbench.adapters.base import ModelAdapter, make_adapter
+from wanbench.benchmark.definition import DEFAULT_BENCHMARK, load_benchmark
+from wanbench.calibration import run_calibration
 from wanbench.dims.base import Dimension
-from wanbench.dims.judge_dims import judge_asks
-from wanbench.dims.names import DIMENSION_KEYS
+from wanbench.dims.judge_dims import judge_plans
 from wanbench.dims.registry import get_dimension
 from wanbench.prompts.generation_text import ExtendSettings, GenerationText
-from wanbench.prompts.suite import PROMPT_ID, Prompt, Suite, load_suite
+from wanbench.prompts.suite import PROMPT_ID, Prompt, Suite
 from wanbench.run.identity import RunMismatchError, check_same_settings
 from wanbench.run.lock import run_lock
 from wanbench.run.log import EvalSummary, FailureSink, RowStatus, RunLog, one_line
@@ -56,11 +57,17 @@ Progress = Callable[[int, int], None]  # (items done, items in all)
 
 @dataclass
 class EvalConfig:
+    """One ``eval``/``score`` run. ``validate()`` checks every field before any compute; the Evaluator
+    calls it first, so the Python API refuses what the CLI refuses, in the same words."""
+
     model: str
-    suite: str = "smoke"
+    suite: str | None = None  # None: the benchmark's default suite
     out: Path = Path("runs/eval")
     seeds: tuple[int, ...] = (0,)
-    dimensions: tuple[str, ...] | None = None  # None: all 14
+    dimensions: tuple[str, ...] | None = None  # None: every dimension of the benchmark
+    benchmark: str = DEFAULT_BENCHMARK  # a packaged benchmark's name or a definition file
+    weighting: str | None = None  # how results are read back (None: the benchmark's default)
+    reference: str | None = None  # a reference table to read beside them
     model_options: dict[str, Any] = field(default_factory=dict)
     name: str | None = None  # how the model is labelled in results (default: the adapter's name)
     flow_backend: str = "auto"  # auto (RAFT if its weights are present, else DIS) | raft | dis
@@ -77,6 +84,17 @@ class EvalConfig:
         data = asdict(self)
         data["out"] = str(self.out)
         return data
+
+    def validate(self) -> Suite:
+        """Refuse a bad benchmark, dimension, weighting, reference, limit, seed, name, suite or output
+        folder (one ValueError line each) before any model or backbone is built; returns the suite.
+        Fills in the benchmark's defaults (suite, weighting) where none was given."""
+        from wanbench.run.preflight import check_run
+
+        bench = load_benchmark(self.benchmark)
+        self.suite = self.suite or bench.default_suite
+        self.weighting = self.weighting or bench.default_weighting
+        return check_run(self, bench)
 
 
 def settings_fingerprint(value: Any) -> Any:
@@ -114,6 +132,8 @@ class Evaluator:
         self, config: EvalConfig, adapter: ModelAdapter | None = None, on_failure: FailureSink | None = None
     ) -> None:
         self.config = config
+        self.suite = config.validate()  # every check before the adapter (a model load) or any backbone
+        self.benchmark = load_benchmark(config.benchmark)
         self.adapter = adapter or make_adapter(config.model, **config.model_options)
         base = config.name or self.adapter.name
         if not PROMPT_ID.match(base):  # the label names a folder of videos: no '/', '..' or absolute paths
@@ -122,14 +142,14 @@ class Evaluator:
         self.label = self.generation_text.label(base)  # NAME, NAME@zh, NAME+ext: still one folder name
         self.run = Path(config.out).name  # replaced by the name the run's store recorded first (relocatable runs)
         self.on_failure = on_failure or (lambda message: None)
-        names = config.dimensions or DIMENSION_KEYS
-        self.dimensions = [get_dimension(name).configured(config.backbone_options) for name in names]
+        names = config.dimensions or self.benchmark.keys
+        self.dimensions = [get_dimension(name, self.benchmark, config.backbone_options) for name in names]
         self.backbones = build_backbones(self.dimensions, config.flow_backend, config.backbone_options)
 
     def run_suite(self, suite: Suite | None = None, progress: Progress | None = None) -> EvalSummary:
         """Do this process's share of ``suite`` (default: the configured one); merge shards when last."""
         config = self.config
-        suite = suite or load_suite(config.suite)
+        suite = suite or self.suite
         prompts = suite.prompts[: config.limit] if config.limit else suite.prompts
         shard = Shard(config.rank, config.world_size)
         items = [(p, seed) for p in prompts for seed in config.seeds]
@@ -187,7 +207,7 @@ class Evaluator:
         try:
             prepared = self._prepare(items, done, source, log)
             loads = overlapped(
-                prepared, self.backbones, config.prefetch, asks_of=lambda item: judge_asks(item.todo, item.prompt)
+                prepared, self.backbones, config.prefetch, plans_of=lambda item: judge_plans(item.todo, item.prompt)
             )  # one batch per video
             for count, loaded in enumerate(loads, start=1):
                 self._score(loaded, log)
@@ -217,8 +237,12 @@ class Evaluator:
             "suite_path": str(suite.path),
             "suite": {"name": suite.name, "version": suite.version, "sha256": suite.sha256},
             "generation_text": self.generation_text.describe(),
+            "benchmark": {"name": self.benchmark.name, "version": self.benchmark.version},
+            "metric_versions": {d.name: d.version for d in self.dimensions},  # what the read model counts as current
         }
-        invocation = store.start_invocation(self.run, self.label, run_config, provenance(), suite.sha256)
+        # which of the run's weights passed `wanbench calibrate` (for these bytes): shown by the report
+        recorded = provenance() | {"calibration": run_calibration(self.backbones)}
+        invocation = store.start_invocation(self.run, self.label, run_config, recorded, suite.sha256)
         store.record_prompts(
             self.run,
             [

@@ -44,16 +44,25 @@ def score_one(
     dim: Dimension, video: Any, prompt: Prompt, features: FeatureCache
 ) -> tuple[RowStatus, Score | None, str | None]:
     """(status, score, message) for one dimension on one video; never raises."""
+    status, score, message, _ = score_row(dim, video, prompt, features)
+    return status, score, message
+
+
+def score_row(
+    dim: Dimension, video: Any, prompt: Prompt, features: FeatureCache
+) -> tuple[RowStatus, Score | None, str | None, str]:
+    """``score_one`` plus the row's backend: the score's, or the one a not-applicable verdict names."""
     try:
-        return RowStatus.OK, dim.score(video, prompt, features), None
+        score = dim.score(video, prompt, features)
+        return RowStatus.OK, score, None, score.backend
     except (DimensionUnavailable, BackboneUnavailable) as exc:
-        return RowStatus.MISSING, None, one_line(str(exc))
+        return RowStatus.MISSING, None, one_line(str(exc)), ""
     except NotApplicable as exc:  # nothing to measure in this video: neither a score nor a failure
-        return RowStatus.NOT_APPLICABLE, None, one_line(str(exc))
+        return RowStatus.NOT_APPLICABLE, None, one_line(str(exc)), exc.backend
     except NotScorable as exc:
-        return RowStatus.ERROR, None, one_line(str(exc))
+        return RowStatus.ERROR, None, one_line(str(exc)), ""
     except Exception as exc:  # a broken metric on one video must not stop the run
-        return RowStatus.ERROR, None, one_line(f"{type(exc).__name__}: {exc}")
+        return RowStatus.ERROR, None, one_line(f"{type(exc).__name__}: {exc}"), ""
 
 
 def score_video(
@@ -63,7 +72,7 @@ def score_video(
     rows = []
     for dim in dimensions:
         began = time.perf_counter()
-        status, score, message = score_one(dim, video, prompt, features)
+        status, score, message, backend = score_row(dim, video, prompt, features)
         rows.append(
             ResultRow(
                 run=run,
@@ -75,7 +84,7 @@ def score_video(
                 status=status.value,
                 value=score.value if score else None,
                 details=score.details if score else None,
-                backend=score.backend if score else "",
+                backend=backend,
                 video_sha256=video.sha256 or "",
                 seconds=time.perf_counter() - began,
                 error=message,

@@ -141,7 +141,13 @@ class ResultStore:
                 f"{self.path} is empty (0 bytes), not a run's store; restore it from a copy, or leave this run out"
             )
         if readonly:
-            self.db = self._connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            # with no write-ahead log beside it nothing is uncommitted: read it as immutable, so a read
+            # leaves no -shm/-wal file behind; with one (a writer at work, or one that died) read it
+            # through the log, as SQLite must
+            settled = not (self.path.parent / (self.path.name + "-wal")).exists()
+            self.db = self._connect(
+                f"{self.path.resolve().as_uri()}?mode=ro{'&immutable=1' if settled else ''}", uri=True
+            )
             self.db.execute("SELECT count(*) FROM sqlite_master")  # a damaged file fails here, by name
             return
         for name in (self.path.name, self.path.name + "-wal", self.path.name + "-shm", self.path.name + "-journal"):

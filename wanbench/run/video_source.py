@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 from wanbench.adapters.base import AdapterError, ModelAdapter
+from wanbench.hashing import file_sha256
 from wanbench.prompts.generation_text import GenerationText
 from wanbench.prompts.suite import Prompt
 from wanbench.run.store import ResultStore
-from wanbench.video import file_sha256
 
 
 class VideoFailed(Exception):

@@ -1,38 +1,28 @@
-"""The ``vlm`` backbone: a judge (local or remote) bound to each video, frames sampled once, answers cached."""
+"""The ``vlm`` backbone: a registered judge backend bound to each video, frames sampled once, answers cached."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from wanbench.backbones.base import Backbone, BackboneUnavailable, require_weights
+from wanbench.backbones.base import Backbone
+from wanbench.backbones.judge.backends import Judge, JudgeBackend, check_vlm_options
 from wanbench.backbones.judge.cache import AnswerCache
+from wanbench.backbones.judge.plan import JudgeAnswers, JudgePlan, JudgeRequest, Question, Scope
 from wanbench.backbones.judge.protocol import JudgeSettings, Query, WireFrames, sample_clip, wire_frames
 from wanbench.model_weights import wanbench_home
 from wanbench.video import Video
 
 
-@dataclass(frozen=True)
-class JudgeAsk:
-    """Questions a dimension will ask about one video, known before it scores: about the sampled clip
-    (``scope`` "clip") or about each keyframe ("frames"). Asking them ahead batches a video's
-    questions across its dimensions, and (remote judge) overlaps them with scoring the previous video."""
-
-    scope: str  # clip | frames
-    questions: tuple[str, ...]
-    kind: str = "yes"
-
-
 class VideoJudge:
     """The judge bound to one video: protocol frames made once, answers cached."""
 
-    def __init__(self, video: Video, judge: Any, cache: AnswerCache, settings: JudgeSettings) -> None:
+    def __init__(self, video: Video, judge: Judge, cache: AnswerCache, settings: JudgeSettings) -> None:
         self.judge, self.cache, self.settings = judge, cache, settings
         self.sha = video.sha256 or hashlib.sha256(np.ascontiguousarray(video.frames).tobytes()).hexdigest()
         clip = sample_clip(video.frames, video.sample_indices(count=min(settings.frames, video.num_frames)))
@@ -65,25 +55,41 @@ class VideoJudge:
             for k, (frame, jpeg) in enumerate(zip(self.keyframes, self.keyframe_wire.jpegs))
         ]
 
-    def ask_clip(self, questions: list[str], kind: str = "yes") -> list[Any]:
-        """One answer per question about the whole sampled clip."""
-        return self._ask(self._clip_queries(questions, kind))
+    def _queries(self, request: JudgeRequest) -> list[tuple[Query, str]]:
+        make = self._clip_queries if request.scope == "clip" else self._frame_queries
+        return make(request.texts, request.kind)
 
-    def ask_frames(self, questions: list[str], kind: str = "yes") -> list[list[Any]]:
-        """answers[q][k]: question q about keyframe k."""
-        answers = self._ask(self._frame_queries(questions, kind))
-        n = len(self.keyframes)
-        return [answers[i * n : (i + 1) * n] for i in range(len(questions))]
+    def answer(self, plan: JudgePlan, backend: str = "") -> JudgeAnswers:
+        """The answers to ``plan``: cached ones read, the rest asked in one call to the judge. Clip
+        requests get one answer per question, frame requests per question one per keyframe."""
+        queries = [self._queries(request) for request in plan]
+        flat = iter(self._ask([pair for pairs in queries for pair in pairs]))
+        by_request: dict[str, list[Any]] = {}
+        for request, pairs in zip(plan, queries):
+            answers = [next(flat) for _ in pairs]
+            if request.scope == "frames":
+                n = len(self.keyframes)
+                answers = [answers[i * n : (i + 1) * n] for i in range(len(request.questions))]
+            by_request[request.name] = answers
+        return JudgeAnswers(plan, by_request, backend)
 
-    def ask_ahead(self, asks: Iterable[JudgeAsk]) -> int:
-        """Answer every uncached question of ``asks`` in one call to the judge (cached under the keys
-        ``ask_clip`` / ``ask_frames`` use, so the dimensions then read them from the cache); returns how
-        many questions went to the judge."""
+    def ask_clip(self, questions: Sequence[str], kind: str = "yes") -> list[Any]:
+        """One answer per question about the whole sampled clip (a one-request plan)."""
+        return list(self.answer(JudgePlan((_request("clip", questions, kind),)))["clip"])
+
+    def ask_frames(self, questions: Sequence[str], kind: str = "yes") -> list[list[Any]]:
+        """answers[q][k]: question q about keyframe k (a one-request plan)."""
+        return list(self.answer(JudgePlan((_request("frames", questions, kind),)))["frames"])
+
+    def prefetch(self, plans: Iterable[JudgePlan]) -> int:
+        """Answer every uncached question of ``plans`` (a video's dimensions) in one call to the judge,
+        filling the cache under the keys ``answer`` reads, so each dimension then reads its answers
+        from there; returns how many questions went to the judge."""
         unique: dict[str, tuple[Query, str]] = {}
-        for ask in asks:
-            make = self._clip_queries if ask.scope == "clip" else self._frame_queries
-            for query, scope in make(ask.questions, ask.kind):
-                unique.setdefault(self._key(query, scope), (query, scope))
+        for plan in plans:
+            for request in plan:
+                for query, scope in self._queries(request):
+                    unique.setdefault(self._key(query, scope), (query, scope))
         todo = [(key, pair) for key, pair in unique.items() if self.cache.get(key) is None]
         if todo:
             for (key, _), answer in zip(todo, self.judge.answer([query for _, (query, _) in todo])):
@@ -91,83 +97,44 @@ class VideoJudge:
         return len(todo)
 
 
+def _request(scope: Scope, questions: Sequence[str], kind: str) -> JudgeRequest:
+    return JudgeRequest(scope, scope, tuple(Question(f"q{i}", text) for i, text in enumerate(questions)), kind)
+
+
 class VLMBackbone(Backbone):
-    """``judge="local"`` (default: the ``qwen2-vl-7b`` weights, or ``path``) or ``judge="remote"`` (``url``)."""
+    """The judge as a backbone: ``judge`` names a registered backend (``local``, the default: the
+    ``qwen2-vl-7b`` weights or ``path``; ``openai``, alias ``remote``: an OpenAI-compatible server at
+    ``url``) and ``options`` are that backend's own (see ``LocalBackend``, ``OpenAIBackend``).
+    ``settings`` (the protocol) and ``cache_path`` (the answers) are the same for every backend."""
 
     name = "vlm"
 
     def __init__(
         self,
         judge: str = "local",
-        weights: str = "qwen2-vl-7b",
-        path: str | Path | None = None,
-        url: str | None = None,
-        model: str | None = None,
         settings: JudgeSettings | None = None,
         cache_path: str | Path | None = None,
-        batch: int = 4,
-        device: str | None = None,
-        timeout: float = 60.0,
-        retries: int = 3,
-        backoff: float = 1.0,
-        share_prefix: bool = True,
-        top_logprobs: int = 20,
-        concurrency: int = 8,
+        **options: Any,
     ) -> None:
-        if judge not in ("local", "remote"):
-            raise ValueError(f"unknown judge {judge!r}; choose local or remote")
-        if judge == "remote" and not url:
-            raise ValueError(
-                "a remote judge needs --judge-url (an OpenAI-compatible endpoint, e.g. http://host:8000/v1)"
-            )
-        self.mode, self.weights, self.path, self.url = judge, weights, Path(path) if path else None, url
-        self.model_name = model or weights
+        self.chosen: JudgeBackend = check_vlm_options(
+            {"judge": judge, "settings": settings, "cache_path": cache_path, **options}
+        )
         self.settings = settings or JudgeSettings()
         self.cache_path = Path(cache_path) if cache_path else wanbench_home() / "cache" / "judge.sqlite"
-        self.batch, self.device, self.timeout, self.retries, self.backoff = batch, device, timeout, retries, backoff
-        self.share_prefix = share_prefix  # local judge: questions about one clip share its prefix forward
-        self.top_logprobs = top_logprobs  # remote judge: how many next-token logprobs to ask for
-        self.concurrency = concurrency  # remote judge: requests in flight at once
-        self._judge: Any = None
+        self._judge: Judge | None = None
         self._cache: AnswerCache | None = None
-
-    def _folder(self) -> Path:
-        if self.path is not None:
-            if not (self.path / "config.json").is_file():
-                raise BackboneUnavailable(f"--judge-weights {self.path}: no config.json there")
-            return self.path
-        return require_weights(self.weights, "VLM judge: {}; or point --judge-url at a server")["config.json"].parent
 
     @property
     def overlaps(self) -> bool:
-        """Whether a video's questions may be asked from a worker thread while another video scores:
-        a remote judge waits on the network; a local one would compete for the scoring's compute."""
-        return self.mode == "remote"
+        """Whether a video's questions may be asked from a worker thread while another video scores."""
+        return self.chosen.overlaps
 
     def check(self) -> None:
-        if self.mode == "local":
-            self._folder()
+        self.chosen.check()
 
-    def judge(self) -> Any:
+    def judge(self) -> Judge:
         if self._judge is None:
-            if self.mode == "local":
-                from wanbench.backbones.judge.local import LocalQwenJudge
-
-                self._judge = LocalQwenJudge(self._folder(), self.settings, self.device, self.batch, self.share_prefix)
-            else:
-                from wanbench.backbones.judge.remote import RemoteJudge
-
-                assert self.url is not None  # remote mode is chosen by giving a url
-                self._judge = RemoteJudge(
-                    self.url,
-                    self.model_name,
-                    self.settings,
-                    self.timeout,
-                    self.retries,
-                    self.backoff,
-                    top_logprobs=self.top_logprobs,
-                    concurrency=self.concurrency,
-                )
+            self._judge = self.chosen.open(self.settings)
             self._cache = AnswerCache(self.cache_path)
         return self._judge
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import inspect
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from wanbench.backbones.base import BackboneUnavailable
-from wanbench.backbones.images import pick_device
+from wanbench.backbones.base import BackboneUnavailable, require_weights
 from wanbench.backbones.judge.protocol import (
     VISION_END,
     AnswerSet,
@@ -38,6 +38,33 @@ from wanbench.backbones.judge.protocol import (
 QUESTION_SLOT = "\ue000"  # a private-use character standing in for the question while the template renders
 
 
+@dataclass(frozen=True)
+class LocalBackend:
+    """The ``local`` judge backend's options: the weights entry (or a folder of its own), the device,
+    how many questions go through the model at once, and whether questions about one clip share its
+    prefix forward. Choosing the backend loads nothing; ``open`` loads the model."""
+
+    weights: str = "qwen2-vl-7b"
+    path: Path | None = None
+    device: str | None = None
+    batch: int = 4
+    share_prefix: bool = True
+    overlaps: ClassVar[bool] = False  # a local model competes with scoring for the same compute
+
+    def folder(self) -> Path:
+        if self.path is not None:
+            if not (self.path / "config.json").is_file():
+                raise BackboneUnavailable(f"--judge-weights {self.path}: no config.json there")
+            return self.path
+        return require_weights(self.weights, "VLM judge: {}; or point --judge-url at a server")["config.json"].parent
+
+    def check(self) -> None:
+        self.folder()
+
+    def open(self, settings: JudgeSettings) -> LocalQwenJudge:
+        return LocalQwenJudge(self.folder(), settings, self.device, self.batch, self.share_prefix)
+
+
 class LocalQwenJudge:
     def __init__(
         self,
@@ -49,6 +76,8 @@ class LocalQwenJudge:
     ) -> None:
         import torch
         from transformers import AutoModelForImageTextToText, AutoProcessor
+
+        from wanbench.backbones.images import pick_device
 
         self.device = pick_device(device)
         dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32

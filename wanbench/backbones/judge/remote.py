@@ -20,7 +20,8 @@ import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from wanbench.backbones.base import BackboneUnavailable
 from wanbench.backbones.judge.protocol import (
@@ -38,6 +39,46 @@ from wanbench.backbones.judge.protocol import (
     read_answers,
     surface_variants,
 )
+
+DEFAULT_MODEL = "qwen2-vl-7b"  # the name asked of a server when none is given (the local default's entry)
+
+
+@dataclass(frozen=True)
+class OpenAIBackend:
+    """The ``openai`` judge backend's options (an OpenAI-compatible server with logprobs, e.g. vLLM):
+    its endpoint, the model it serves, how long to wait and how often to retry, how many next-token
+    log-probabilities to ask for and how many requests to keep in flight. ``--judge remote`` names it too."""
+
+    url: str | None = None
+    model: str | None = None
+    timeout: float = 60.0
+    retries: int = 3
+    backoff: float = 1.0
+    top_logprobs: int = 20
+    concurrency: int = 8
+    overlaps: ClassVar[bool] = True  # the judge waits on the network: ask it while another video scores
+
+    def __post_init__(self) -> None:
+        if not self.url:
+            raise ValueError(
+                "a remote judge needs --judge-url (an OpenAI-compatible endpoint, e.g. http://host:8000/v1)"
+            )
+
+    def check(self) -> None:
+        """Nothing to check without asking the server; the first question says whether it answers."""
+
+    def open(self, settings: JudgeSettings) -> RemoteJudge:
+        assert self.url is not None  # refused in __post_init__
+        return RemoteJudge(
+            self.url,
+            self.model or DEFAULT_MODEL,
+            settings,
+            self.timeout,
+            self.retries,
+            self.backoff,
+            top_logprobs=self.top_logprobs,
+            concurrency=self.concurrency,
+        )
 
 
 def probe_server(url: str, timeout: float = 5.0) -> str | None:

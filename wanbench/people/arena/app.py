@@ -5,9 +5,11 @@ it (``?token=`` once, then a cookie, or an ``X-Arena-Token`` header). Videos are
 catalog number, never by a path from the request. Prompt texts and annotator names reach pages only
 as JSON or through ``html.escape``; the page's script writes them with ``textContent``.
 
-Votes: one transaction per submission (the overall vote and its optional per-dimension answers);
-a resubmission of a vote already stored changes nothing and answers ``recorded: false``, so the
-page can retry until the server acknowledges without ever counting twice.
+Votes: one submission is one round, the answers to every aspect of the study (overall required),
+stored in one transaction; a resubmission of a round already stored changes nothing and answers
+``recorded: false``, so the page can retry until the server acknowledges without ever counting twice.
+Which model was on the left is the server's record of what it handed out (``/api/next``), never what
+the browser says: a vote on a pair the server did not hand to that annotator is refused.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ from starlette.responses import (
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from wanbench.people.arena.catalog import QUESTIONS, Catalog, left_is_a
+from wanbench.people.arena.catalog import Catalog, study_aspects
 from wanbench.people.arena.page import INSTRUCTIONS_PAGE, PROGRESS_PAGE, VOTE_PAGE
-from wanbench.people.votes import Vote, VoteStore
+from wanbench.people.votes import REPORT_ASPECTS, Vote, VoteStore
 
 ANNOTATOR = re.compile(r"^[A-Za-z0-9_.@-]{1,64}\Z")
 CHOICES = {"left", "right", "tie", "both_bad"}
@@ -53,9 +55,10 @@ TOKEN_CHARS = re.compile(r"^[A-Za-z0-9_.~-]{1,256}\Z")  # URL- and cookie-safe a
 class ArenaSettings:
     votes: Path
     token: str | None = None  # required on every request when set
-    questions: bool = True  # offer the optional per-dimension questions
+    aspects: tuple[str, ...] = REPORT_ASPECTS  # what each round asks; "overall" is always asked, last
 
     def __post_init__(self) -> None:
+        study_aspects(self.aspects)  # an unknown aspect is refused here, before the server starts
         # The token travels in a query string and a cookie; ';', ',', spaces or quotes would end the cookie
         # early and lock every annotator out after their first page.
         if self.token is not None and not TOKEN_CHARS.match(self.token):
@@ -96,14 +99,21 @@ class TokenGate:
 def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
     store = VoteStore(settings.votes)
     lock = asyncio.Lock()  # one vote transaction at a time within this process (others: SQLite's lock)
-    questions = [{"key": k, "text": t} for k, t in QUESTIONS] if settings.questions else []
+    aspects = study_aspects(settings.aspects)
+    names = {a.key or "overall": a for a in aspects}
+    aspects_json = [
+        {"name": a.key or "overall", "title": a.title, "question": a.question, "required": not a.key} for a in aspects
+    ]
 
     def annotator_of(request: Request) -> str | None:
         name = request.query_params.get("annotator", "")
         return name if ANNOTATOR.match(name) else None
 
     async def instructions(request: Request) -> Response:
-        return HTMLResponse(INSTRUCTIONS_PAGE.replace("{{PAIRS}}", str(len(catalog.pairs))))
+        asked = ", ".join(f"<em>{html.escape(a.title)}</em> ({html.escape(a.question)})" for a in aspects)
+        return HTMLResponse(
+            INSTRUCTIONS_PAGE.replace("{{PAIRS}}", str(len(catalog.pairs))).replace("{{ASPECTS}}", asked)
+        )
 
     async def vote_page(request: Request) -> Response:
         if annotator_of(request) is None:
@@ -120,21 +130,20 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
         async with lock:
             pair = catalog.next_pair(store, annotator)
             progress = catalog.progress(store, annotator)
+            side = None if pair is None else catalog.assign_sides(store, annotator, pair)
         if pair is None:
             return JSONResponse({"done": True, "progress": progress})
-        a_left = left_is_a(annotator, pair)
-        left, right = (pair.a, pair.b) if a_left else (pair.b, pair.a)
+        left, right = (pair.a, pair.b) if side == "a" else (pair.b, pair.a)
         return JSONResponse(
             {
                 "done": False,
                 "pair_id": pair.id,
-                "left_is": "a" if a_left else "b",
                 "prompt": pair.prompt,
                 "prompt_id": pair.a.prompt_id,
                 "seed": pair.a.seed,
                 "left": {"url": f"/video/{left.id}"},
                 "right": {"url": f"/video/{right.id}"},
-                "questions": questions,
+                "aspects": aspects_json,
                 "progress": progress,
             }
         )
@@ -155,30 +164,39 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
             return JSONResponse({"error": "body must be a JSON object"}, 400)
         annotator = str(body.get("annotator", ""))
         pair = catalog.by_id.get(str(body.get("pair_id", "")))
-        choice, left_is = body.get("choice"), body.get("left_is")
         if not ANNOTATOR.match(annotator):
             return JSONResponse({"error": "annotator must be 1-64 of A-Z a-z 0-9 _ . @ -"}, 400)
         if pair is None:
             return JSONResponse({"error": "unknown pair_id"}, 404)
-        if (
-            not isinstance(choice, str)
-            or not isinstance(left_is, str)
-            or choice not in CHOICES
-            or left_is not in ("a", "b")
-        ):
-            return JSONResponse({"error": "choice must be left/right/tie/both_bad and left_is a or b"}, 400)
+        answers = body.get("answers") or {}
+        if not isinstance(answers, dict):
+            return JSONResponse({"error": "answers must be an object {aspect: choice}"}, 400)
+        if "choice" in body:  # the overall answer alone, as pages before aspects sent it
+            answers = {**answers, "overall": body["choice"]}
+        bad = [k for k, v in answers.items() if k not in names or not isinstance(v, str) or v not in CHOICES]
+        if bad or not isinstance(answers.get("overall"), str):
+            return JSONResponse(
+                {
+                    "error": "answers must give overall, and only this study's aspects "
+                    f"({', '.join(names)}), each left/right/tie/both_bad"
+                },
+                400,
+            )
+        async with lock:
+            left_is = store.assigned_side(pair.key, annotator)
+        if left_is is None:
+            return JSONResponse({"error": "this pair was not handed to this annotator (GET /api/next first)"}, 409)
+        claimed = body.get("left_is")
+        if claimed is not None and claimed != left_is:
+            return JSONResponse({"error": "left_is differs from the sides this server showed; vote refused"}, 409)
         seconds = body.get("seconds")
         seconds = float(seconds) if isinstance(seconds, (int, float)) and 0 <= seconds < 86400 else None
-        votes = [_vote(pair, annotator, "", choice, left_is, seconds)]
-        answers = body.get("answers") or {}
-        if isinstance(answers, dict):
-            for key, answer in answers.items():
-                if key in {q["key"] for q in questions} and answer in ("left", "right", "tie"):
-                    votes.append(_vote(pair, annotator, key, answer, left_is, seconds))
+        now = time.time()
+        votes = [_vote(pair, annotator, names[k].key, v, left_is, seconds, now) for k, v in answers.items()]
         async with lock:
-            new = store.add_many(votes)
+            new = store.add_round(votes)
             progress = catalog.progress(store, annotator)
-        return JSONResponse({"recorded": new > 0, "progress": progress})
+        return JSONResponse({"recorded": new, "progress": progress})
 
     pinned = {i: _file_identity(item.path) for i, item in enumerate(catalog.videos)}  # what was checked at start
 
@@ -250,7 +268,9 @@ def _progress_row(name: str, info: dict, pairs: int) -> str:
     )
 
 
-def _vote(pair, annotator: str, question: str, choice: str, left_is: str, seconds: float | None) -> Vote:
+def _vote(
+    pair, annotator: str, question: str, choice: str, left_is: str, seconds: float | None, created: float
+) -> Vote:
     right_is = "b" if left_is == "a" else "a"
     winner = {"left": left_is, "right": right_is}.get(choice, choice)
     return Vote(
@@ -265,7 +285,7 @@ def _vote(pair, annotator: str, question: str, choice: str, left_is: str, second
         pair.a.sha256,
         pair.b.sha256,
         seconds,
-        time.time(),
+        created,
         "arena",
     )
 

@@ -2,8 +2,13 @@
 
 A pair is two models' videos of the same prompt and seed whose files differ (two byte-identical
 videos ask a person nothing). Each video is hashed when the arena starts, so a vote records the
-sha256 of the file that was actually shown. Pairs are offered fewest votes first, then closest
-benchmark scores first (where the benchmark is least sure), in an order shuffled per annotator.
+sha256 of the file that was actually shown.
+
+A study of N models covers every model pair and every prompt evenly: the next pair for an annotator
+is, among those they have not judged, the one whose model pair has the fewest votes, then whose
+prompt has the fewest, then the pair itself with the fewest, then the closest benchmark scores
+(where the benchmark is least sure), then a per-annotator shuffle. The server chooses which model is on the
+left (balancing each model pair's sides) and records it; the vote is read against that record.
 """
 
 from __future__ import annotations
@@ -17,18 +22,29 @@ from pathlib import Path
 
 import numpy as np
 
-from wanbench.people.votes import OVERALL, VoteStore
+from wanbench.benchmark.definition import load_benchmark
+from wanbench.hashing import file_sha256
+from wanbench.people.votes import ASPECTS, OVERALL, REPORT_ASPECTS, Aspect, VoteStore
 from wanbench.run.runner import RESULTS_FILE
-from wanbench.video import VIDEO_SUFFIXES, file_sha256
+from wanbench.video import VIDEO_SUFFIXES
 
-# Optional per-dimension questions: (dimension key, what the person is asked)
-QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("smoothness", "Which moves more naturally and smoothly?"),
-    ("human_artifacts", "Which has fewer visual artifacts or deformations?"),
-    ("image_quality", "Which looks better frame by frame (sharpness, aesthetics)?"),
-    ("camera_control", "Which follows the camera instruction better?"),
-    ("action_following", "Which follows the described action better?"),
-)
+# Aspects a study may also ask that are benchmark dimensions (the questions the benchmark definition
+# declares): `wanbench align` compares their votes with that dimension's score.
+DIMENSION_ASPECTS: dict[str, Aspect] = {
+    spec.key: Aspect(spec.key, spec.arena_title or spec.display_name, spec.arena_question)
+    for spec in load_benchmark().dimensions
+    if spec.arena_question
+}
+
+
+def study_aspects(names: Sequence[str] = REPORT_ASPECTS) -> list[Aspect]:
+    """The aspects a study asks, in the order given, overall always last (it is required)."""
+    known = {**ASPECTS, **DIMENSION_ASPECTS}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"unknown aspect(s) {', '.join(unknown)}: choose from {', '.join(known)}")
+    chosen = [known[n] for n in dict.fromkeys(names) if n != "overall"]
+    return [*chosen, ASPECTS["overall"]]
 
 
 @dataclass(frozen=True)
@@ -119,18 +135,48 @@ class Catalog:
         self.by_id = {p.id: p for p in self.pairs}
 
     def next_pair(self, store: VoteStore, annotator: str) -> ArenaPair | None:
-        """The most informative pair this annotator has not voted on yet."""
+        """The pair this annotator has not judged that keeps the study's coverage most even."""
         done = store.voted_by(annotator)
         counts = store.pair_counts()
+        per_models: dict[tuple[str, str], int] = {}
+        per_prompt: dict[tuple[str, int], int] = {}
+        own_models: dict[tuple[str, str], int] = {}
+        for (prompt_id, seed, model_a, model_b), n in counts.items():
+            per_models[(model_a, model_b)] = per_models.get((model_a, model_b), 0) + n
+            per_prompt[(prompt_id, seed)] = per_prompt.get((prompt_id, seed), 0) + n
+        for _, _, model_a, model_b in done:
+            own_models[(model_a, model_b)] = own_models.get((model_a, model_b), 0) + 1
         best, best_key = None, None
         for pair in self.pairs:
             if pair.key in done:
                 continue
             shuffle = hashlib.sha256(f"{annotator}\0{pair.id}".encode()).digest()[:8]
-            key = (counts.get(pair.key, 0), pair.score_gap, shuffle)
+            models = (pair.a.model, pair.b.model)
+            key = (
+                own_models.get(models, 0),
+                per_models.get(models, 0),
+                per_prompt.get((pair.a.prompt_id, pair.a.seed), 0),
+                counts.get(pair.key, 0),
+                pair.score_gap,
+                shuffle,
+            )
             if best_key is None or key < best_key:
                 best, best_key = pair, key
         return best
+
+    def assign_sides(self, store: VoteStore, annotator: str, pair: ArenaPair) -> str:
+        """Which of the pair ("a" or "b") the server shows on the left, recorded in the votes file.
+
+        Stable for an annotator (a reload shows the same sides); across the study each model pair is
+        shown with either model on the left about equally often."""
+
+        def choose() -> str:
+            counts = store.left_counts(pair.a.model, pair.b.model)
+            if counts["a"] != counts["b"]:
+                return "a" if counts["a"] < counts["b"] else "b"
+            return "a" if left_is_a(annotator, pair) else "b"
+
+        return store.assign(pair.key, annotator, choose)
 
     def progress(self, store: VoteStore, annotator: str) -> dict[str, int]:
         keys = {p.key for p in self.pairs}
@@ -138,12 +184,15 @@ class Catalog:
 
 
 def left_is_a(annotator: str, pair: ArenaPair) -> bool:
-    """Which side model_a is shown on: random across pairs, the same on a reload."""
+    """A side for model_a when the study's sides are even so far: pseudo-random, per annotator and pair."""
     return hashlib.sha256(f"side\0{annotator}\0{pair.id}".encode()).digest()[0] % 2 == 0
 
 
-def build_catalog(run_dirs: Sequence[Path], weighting: str = "paper") -> Catalog:
-    """Videos and pairs of ``run_dirs``; a model label in two runs is refused (votes could not tell them apart)."""
+def build_catalog(run_dirs: Sequence[Path], weighting: str = "paper", reference: str | None = None) -> Catalog:
+    """Videos and pairs of ``run_dirs``; a model label in two runs is refused (votes could not tell them apart).
+
+    With ``reference`` (a model label) only the pairs that include it are offered: the report's Table 3
+    design, one model against each of the others."""
     from wanbench.benchmark.weightings import load_weighting
     from wanbench.people.alignment import load_video_scores, weighted_video_scores
 
@@ -200,7 +249,11 @@ def build_catalog(run_dirs: Sequence[Path], weighting: str = "paper") -> Catalog
             if a.sha256 == b.sha256:
                 identical += 1
                 continue
+            if reference is not None and reference not in (a.model, b.model):
+                continue
             pairs.append(ArenaPair(pair_id(prompt_id, seed, a.model, b.model), a, b, texts.get(prompt_id, prompt_id)))
+    if reference is not None and reference not in {v.model for v in videos}:
+        raise ValueError(f"--reference {reference!r} is none of the runs' models: {', '.join(sorted(owner))}")
     return Catalog(videos, pairs, skipped, identical)
 
 
@@ -208,8 +261,13 @@ def _finite(value: float | None) -> float | None:
     return None if value is None or not np.isfinite(value) else float(value)
 
 
-def question_keys() -> list[str]:
-    return [key for key, _ in QUESTIONS]
-
-
-__all__ = ["OVERALL", "QUESTIONS", "ArenaPair", "ArenaVideo", "Catalog", "build_catalog", "left_is_a"]
+__all__ = [
+    "DIMENSION_ASPECTS",
+    "OVERALL",
+    "ArenaPair",
+    "ArenaVideo",
+    "Catalog",
+    "build_catalog",
+    "left_is_a",
+    "study_aspects",
+]
