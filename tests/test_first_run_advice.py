@@ -56,3 +56,37 @@ def test_merging_one_of_two_shards_names_the_missing_one(tmp_path: Path) -> None
     assert merge_shards(out).missing == ["1/2"]
     run_eval(config(suite, out, 1, 2))
     assert merge_shards(out).missing == []
+
+
+def test_every_command_help_has_an_example() -> None:
+    import typer.main
+
+    from wanbench.cli import app
+
+    def leaves(command, path):
+        if hasattr(command, "commands"):
+            for name, sub in command.commands.items():
+                yield from leaves(sub, [*path, name])
+        else:
+            yield " ".join(path), command.help or ""
+
+    lacking = [name for name, text in leaves(typer.main.get_command(app), []) if "Example:" not in text]
+    assert not lacking, lacking
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["eval", "--model", "procedural", "--limit", "x"], "Invalid value for '--limit'"),
+        (["eval"], "Missing option '--model'"),
+        (["evl"], "No such command 'evl'"),
+    ],
+)
+def test_usage_errors_are_one_line(args: list[str], expected: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "wanbench", *args], capture_output=True, text=True, timeout=120)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and expected in lines[0] and "--help" in lines[0]

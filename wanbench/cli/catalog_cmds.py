@@ -66,6 +66,8 @@ def weights_status_command(
     or checksum-failed, with where it was found or looked for.
 
     Files live in $WANBENCH_HOME/weights/<name>/ or the Hugging Face cache.
+
+    Example:  wanbench weights status --summary
     """
     from wanbench.calibration.store import DigestCache, calibration_state
     from wanbench.model_weights import WEIGHTS, weights_status
@@ -187,6 +189,8 @@ def models_command(
     """List the model adapters: each baseline's recipe (its authors' settings) and where its weights come from.
 
     Sources of every setting: `wanbench models --json` and docs/models.md.
+
+    Example:  wanbench models --json
     """
     from wanbench.adapters.catalog import adapter_rows
 

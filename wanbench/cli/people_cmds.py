@@ -20,7 +20,10 @@ from wanbench.cli.app import (
 
 @weighting_app.command("show")
 def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a json/csv file.")) -> None:
-    """Print a weight vector (``paper`` is fitted to the report's Table 2, not published)."""
+    """Print a weight vector (``paper`` is fitted to the report's Table 2, not published).
+
+    Example:  wanbench weighting show paper
+    """
     from wanbench.benchmark.weightings import load_weighting
 
     with user_errors():
