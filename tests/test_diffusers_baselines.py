@@ -112,7 +112,7 @@ def test_mixed_precision_recipe_and_two_experts(tmp_path: Path, tiny_folder) -> 
     adapter = make_adapter("mochi", weights=str(mochi), **TINY["mochi"].sizes)
     assert adapter.dtypes("cuda") == {
         "default": "bfloat16",
-        "transformer": "bfloat16",
+        "transformer": "bfloat16-linear",
         "text_encoder": "float32",
         "vae": "float32",
     }
@@ -215,3 +215,38 @@ def test_models_lists_each_recipe_and_where_its_weights_come_from() -> None:
     assert rows["wan2.2-t2v-a14b"]["recipe"]["config"]["boundary_ratio"]["value"] == 0.875
     table = CliRunner().invoke(app, ["models"])
     assert table.exit_code == 0 and "wan2.2-t2v-a14b" in table.output and "sana-video-2b" in table.output
+
+
+def test_authors_recipes_issue_30(tmp_path: Path, tiny_folder) -> None:
+    """Issue 30 item 15: the baselines as their authors run them (values and sources)."""
+    assert RECIPES["mochi"].call["guidance_scale"].value == 6.0
+    assert "genmoai/mochi demos/cli.py" in RECIPES["mochi"].call["guidance_scale"].source
+    assert RECIPES["ltx-video"].call["num_inference_steps"].value == 40
+    assert RECIPES["ltx-video"].call["decode_timestep"].value == 0.05
+    assert RECIPES["skyreels-v2-t2v-14b"].call["num_inference_steps"].value == 50
+    assert RECIPES["sana-video-2b"].scheduler.value == (None, {"flow_shift": 7.0})
+    # Mochi: Linear layers in bfloat16, every other parameter in float32, and it still generates
+    import torch
+
+    mochi = tiny_folder("mochi")
+    linear = make_adapter(
+        "mochi", weights=str(mochi), **{"dtype.transformer": "bfloat16-linear"}, **TINY["mochi"].sizes
+    )
+    transformer = linear.pipeline().transformer
+    kinds = {
+        (isinstance(m, torch.nn.Linear), p.dtype) for m in transformer.modules() for p in m.parameters(recurse=False)
+    }
+    assert kinds == {(True, torch.bfloat16), (False, torch.float32)}
+    video = read_video(linear.generate(PROMPT, 0, tmp_path / "m.mp4"))
+    assert video.frames.shape[0] == 7 and video.frames.std() > 0
+    # LTX 0.9's VAE is not timestep-conditioned: the decode settings are left out of its call
+    ltx = make_adapter("ltx-video", weights=str(tiny_folder("ltx-video")), **TINY["ltx-video"].sizes)
+    pipe = ltx.pipeline()
+    assert not pipe.vae.config.timestep_conditioning
+    assert "decode_timestep" in ltx.call and "decode_timestep" not in ltx.call_arguments(pipe, "a cat", 0)
+    # SANA-Video: the saved scheduler, shifted as Sana's config says
+    sana = make_adapter("sana-video-2b", weights=str(tiny_folder("sana-video-2b")), **TINY["sana-video-2b"].sizes)
+    assert sana.pipeline().scheduler.config.flow_shift == 7.0
+    # HunyuanVideo: true CFG without a negative prompt would silently run no CFG
+    with pytest.raises(AdapterError, match="true_cfg_scale > 1 needs a negative prompt"):
+        make_adapter("hunyuan-video", true_cfg_scale=6.0)

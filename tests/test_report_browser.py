@@ -92,8 +92,9 @@ def test_report_page_in_headless_chromium(report_page: Path, width: int, height:
 
         # Sorting: the per-video table by its "prompt" column, ascending then descending.
         table = driver.find_elements(By.CSS_SELECTOR, "table.sortable")[-1]
-        header = [th for th in table.find_elements(By.CSS_SELECTOR, "thead th") if th.text.strip() == "prompt"][0]
-        column = [th.text.strip() for th in table.find_elements(By.CSS_SELECTOR, "thead th")].index("prompt")
+        names = [th.get_attribute("textContent").strip() for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
+        column = names.index("prompt")  # by text content: on a phone the header row is hidden (cards)
+        header = table.find_elements(By.CSS_SELECTOR, "thead th")[column]
 
         def prompt_column() -> list[str]:
             return driver.execute_script(
@@ -110,3 +111,44 @@ def test_report_page_in_headless_chromium(report_page: Path, width: int, height:
         assert ascending != descending
     finally:
         driver.quit()
+
+
+LAYOUT = """
+const inner = window.innerWidth;
+const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, width: r.width}; };
+return {inner: inner, boards: Array.from(document.querySelectorAll('table.board')).map(t => ({
+          cells: Array.from(t.tBodies[0].rows[0].cells).slice(3).map(c => Object.assign(box(c),
+                 {label: c.getAttribute('data-label')})),
+          heads: Array.from(t.tHead.rows[0].cells).map(box)})),
+        charts: Array.from(document.querySelectorAll('.chart img')).map(i => Object.assign(box(i),
+                {natural: i.naturalWidth}))};
+"""
+
+
+@pytest.mark.parametrize("width,height", [(1400, 900), (390, 844)])
+def test_score_and_every_dimension_column_are_on_screen(report_page: Path, width: int, height: int) -> None:
+    """Issue 30 item 8: the weighted score and every dimension of the leaderboard are visible without
+    scrolling sideways (at 1400 px the whole board fits; at 390 px each row is a card of labelled
+    cells), and charts keep a readable size on a phone (they scroll inside their own box)."""
+    driver = open_chromium(width, height)
+    try:
+        driver.get(report_page.as_uri())
+        layout = driver.execute_script(LAYOUT)
+    finally:
+        driver.quit()
+    inner = layout["inner"]
+    assert layout["boards"], "no leaderboard table"
+    for board in layout["boards"]:
+        cells = board["cells"]  # weighted score, then the 14 dimensions
+        assert len(cells) == 15
+        off = [c for c in cells if c["width"] <= 0 or c["left"] < -0.5 or c["right"] > inner + 0.5]
+        assert not off, f"cells off-screen at {width}px: {off[:3]}"
+        if width >= 1000:
+            assert all(h["right"] <= inner + 0.5 for h in board["heads"]), f"headers off-screen at {width}px"
+        else:
+            assert cells[0]["label"].startswith("weighted") and cells[-1]["label"].startswith(
+                "Action Instruction Following"
+            )
+    assert layout["charts"]
+    for chart in layout["charts"]:
+        assert chart["width"] >= min(chart["natural"], 760) - 1, chart  # never shrunk to unreadable labels

@@ -183,3 +183,21 @@ def test_a_pinned_ultralytics_checkpoint_converts_through_the_weights_only_loade
     folder = convert_ultralytics_checkpoint(pt_file, tmp_path / "converted", file_sha256(pt_file))
     detector = YoloDetector(folder)
     assert detector.names == {0: "person", 1: "hand"} and detector.imgsz == 64
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda arch: arch["backbone"][0][3].__setitem__(0, 1_000_000),  # a layer of a million channels
+        lambda arch: arch.__setitem__("nc", 100_000),
+        lambda arch: arch["scales"].__setitem__("n", [0.33, 1e6, 1024]),
+        lambda arch: arch["backbone"][0][3].__setitem__(0, float("nan")),
+    ],
+    ids=["channels", "classes", "width-scale", "nan"],
+)
+def test_model_json_sizes_are_bounded(good_detector: Path, change) -> None:
+    """Issue 30 item 14: the allow-list bounds sizes, not only names (a 1e6-channel layer used to pass)."""
+    meta = json.loads((good_detector / "model.json").read_text())
+    change(meta["arch"])
+    with pytest.raises(WeightsError, match="refusing to build this detector"):
+        check_meta(meta)

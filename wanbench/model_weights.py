@@ -49,9 +49,10 @@ class WeightSpec:
     note: str = ""
     snapshot: bool = False  # a transformers folder: fetch downloads the whole repo; ``files`` are markers
     fetcher: str | None = None  # "module:function(spec)" for entries that need more than a download
+    folder: str = ""  # a folder under weights/ shared with other entries (VBench's cache layout), else the name
 
     def local_dir(self) -> Path:
-        return wanbench_home() / "weights" / self.name
+        return wanbench_home() / "weights" / (self.folder or self.name)
 
     def source(self) -> str:
         return f"huggingface.co/{self.repo}" if self.repo else (self.url or "trained locally")
@@ -166,6 +167,33 @@ _register(
         note="no public weights exist: train one with `wanbench artifacts train`",
     )
 )
+
+
+def _register_vbench() -> None:
+    """VBench's checkpoints, in VBench's own cache layout under weights/vbench/ (wanbench/vbench/weights.py)."""
+    from wanbench.vbench.dimensions import DIMENSIONS
+    from wanbench.vbench.weights import CHECKPOINTS, FOLDER
+
+    for entry in CHECKPOINTS:
+        dims = [d.name for d in DIMENSIONS.values() if entry.name in d.weights]
+        needs = sorted({d.needs for d in DIMENSIONS.values() if entry.name in d.weights and d.needs})
+        _register(
+            WeightSpec(
+                name=entry.name,
+                used_by=f"VBench {', '.join(dims)}",
+                description=entry.description,
+                files=tuple(entry.sources),
+                url=next(iter(entry.sources.values()))[0],
+                licence=entry.licence,
+                sha256=dict(entry.sha256),
+                note="; ".join([entry.note, *(f"needs {n}" for n in needs)]).strip("; "),
+                fetcher="wanbench.vbench.weights:fetch_checkpoint",
+                folder=FOLDER,
+            )
+        )
+
+
+_register_vbench()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,6 +322,12 @@ def _from_hub(what: str, function: str, *args, **kwargs) -> None:
         getattr(huggingface_hub, function)(*args, **kwargs)
     except Exception as exc:  # hub errors come in many classes; all mean "not fetched"
         raise WeightsError(f"cannot fetch {what}: {type(exc).__name__} (no network?)") from None
+
+
+def has_public_source(name: str) -> bool:
+    """Whether ``wanbench weights fetch NAME`` can download entry ``name`` (some have no public weights)."""
+    spec = WEIGHTS.get(name)
+    return bool(spec.repo or spec.url or spec.fetcher)
 
 
 def fetchable_missing() -> list[str]:

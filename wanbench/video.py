@@ -316,6 +316,7 @@ def write_video(path: str | os.PathLike, frames: np.ndarray, fps: float, crf: in
         raise VideoError(path, f"H.264 needs even frame sizes, got {width}x{height}")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")  # per process: writers never share one
+    partial.unlink(missing_ok=True)  # a link planted under that name is removed, never written through
     from fractions import Fraction
 
     with av.open(str(partial), mode="w", format="mp4") as container:

@@ -5,14 +5,21 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from wanbench.prompts.suite import Prompt
 from wanbench.registry import Registry
 
+if TYPE_CHECKING:
+    from wanbench.adapters.option_check import OptionSpec
+
 
 class AdapterError(RuntimeError):
     """An adapter that cannot produce a video for this prompt (the message says why)."""
+
+
+class OptionError(AdapterError, ValueError):
+    """A bad adapter option (unknown name, wrong type, out of bounds): one line naming it."""
 
 
 class ModelAdapter(ABC):
@@ -22,6 +29,23 @@ class ModelAdapter(ABC):
     finds_existing: bool = False
     # Called as (step, total) while denoising, e.g. by a progress bar; adapters without steps never call it.
     step_callback: Callable[[int, int], None] | None = None
+    # Bounds of numeric options, name -> (lowest, highest) (None: open), checked before anything loads.
+    option_bounds: ClassVar[dict[str, tuple[float | None, float | None]]] = {}
+
+    @classmethod
+    def option_specs(cls, options: dict[str, Any]) -> dict[str, OptionSpec]:
+        """The options this adapter takes and their types: its constructor's keyword parameters."""
+        from wanbench.adapters.option_check import signature_specs
+
+        return signature_specs(cls.__init__, cls.option_bounds)
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        """``options`` checked by name (with a did-you-mean), type and bounds, converted to the declared
+        types (``no`` -> False, ``3`` -> 3.0 for a float); raises one line. Loads nothing."""
+        from wanbench.adapters.option_check import check_against
+
+        return check_against(cls.option_specs(options), options, cls.name)
 
     @abstractmethod
     def generate(self, prompt: Prompt, seed: int, out_path: Path) -> Path:
@@ -63,4 +87,10 @@ ADAPTERS.register("sana-video-2b", "wanbench.adapters.diffusers_baselines:SanaVi
 
 
 def make_adapter(name: str, **options: Any) -> ModelAdapter:
-    return ADAPTERS.get(name)(**options)
+    adapter_cls = ADAPTERS.get(name)
+    return adapter_cls(**adapter_cls.check_options(options))
+
+
+def check_adapter_options(name: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The run's adapter options checked before any compute (``preflight.check_run``)."""
+    return ADAPTERS.get(name).check_options(options)

@@ -48,7 +48,7 @@ def recipe_line(recipe: Recipe) -> str:
     parts = [f"{k}={short(s.value)}" for k, s in recipe.call.items()]
     if recipe.scheduler:
         name, overrides = recipe.scheduler.value
-        parts.append(f"scheduler={name}({', '.join(f'{k}={v}' for k, v in overrides.items())})")
+        parts.append(f"scheduler={name or 'as saved'}({', '.join(f'{k}={v}' for k, v in overrides.items())})")
     if recipe.dtypes:
         parts.append("dtypes " + ", ".join(f"{k}={s.value}" for k, s in recipe.dtypes.items()))
     parts += [f"{k}={s.value}" for k, s in recipe.config.items()]

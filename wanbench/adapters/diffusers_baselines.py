@@ -36,11 +36,18 @@ from wanbench.adapters.loading import (
     release_folder,
     weights_fingerprint,
 )
+from wanbench.adapters.option_check import OptionSpec, signature_specs
 from wanbench.adapters.recipes import RECIPES, Recipe
 from wanbench.prompts.suite import Prompt
 from wanbench.video import write_video
 
-DTYPES = ("bfloat16", "float16", "float32")
+# "bfloat16-linear": float32 parameters with the Linear layers in bfloat16 (Genmo's Mochi runs its
+# DiT as float32 parameters under bfloat16 autocast: matmuls in bfloat16, norms and the rest in float32).
+DTYPES = ("bfloat16", "float16", "float32", "bfloat16-linear")
+LINEAR_ONLY = "bfloat16-linear"
+# Pipeline arguments that only act when the VAE's decoder is timestep-conditioned (LTX-Video 0.9.1+);
+# the 0.9 VAE has no such decoder, so they are left out of its call (recorded in the settings).
+DECODE_ARGUMENTS = ("decode_timestep", "decode_noise_scale")
 # The adapter's own settings (not pipeline arguments), with what each does.
 ADAPTER_SETTINGS = {
     "weights": "pipeline folder (default: $WANBENCH_HOME/<repo name> or the Hugging Face cache)",
@@ -51,6 +58,27 @@ ADAPTER_SETTINGS = {
     "scheduler": "diffusers scheduler class to swap in, e.g. CogVideoXDPMScheduler",
     "prompt_suffix": "text appended to every prompt",
     "variant": "weights variant to prefer when present, e.g. bf16 (none: the plain files)",
+}
+SETTING_TYPES: dict[str, Any] = {
+    "weights": str,
+    "fps": float,
+    "device": str,
+    "dtype": str,
+    "offload": bool,
+    "scheduler": str,
+    "prompt_suffix": str,
+    "variant": str,
+}
+SETTING_BOUNDS = {"fps": (0.1, 240.0)}
+# Bounds of pipeline arguments, checked before loading (a zero step count used to fail after loading).
+CALL_BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "num_inference_steps": (1, None),
+    "num_frames": (1, None),
+    "frames": (1, None),
+    "height": (16, None),
+    "width": (16, None),
+    "guidance_scale": (0, None),
+    "true_cfg_scale": (0, None),
 }
 PREFIXES = ("dtype.", "scheduler.", "config.")
 # Short names the CLI and earlier versions use, mapped to the first pipeline argument that exists.
@@ -116,6 +144,33 @@ class DiffusersAdapter(ModelAdapter):
     description = "any diffusers text-to-video pipeline folder (weights=DIR, fps=N)"
     recipe: Recipe | None = None
 
+    @classmethod
+    def option_specs(cls, options: dict[str, Any]) -> dict[str, OptionSpec]:
+        """The adapter's settings and its pipeline's ``__call__`` arguments, typed as the pipeline
+        declares them (a generic folder's pipeline is read from its model_index.json; when there is
+        none, the constructor reports it and every name passes here)."""
+        diffusers = _diffusers()
+        if cls.recipe is not None:
+            class_name = cls.recipe.pipeline
+        else:
+            index = Path(str(options.get("weights", ""))) / "model_index.json"
+            class_name = json.loads(index.read_text()).get("_class_name", "") if index.is_file() else ""
+        pipeline_cls = getattr(diffusers, class_name, None) if class_name else None
+        if pipeline_cls is None:
+            return {key: OptionSpec(Any) for key in options}
+        arguments = signature_specs(pipeline_cls.__call__, CALL_BOUNDS)
+        specs = {k: v for k, v in arguments.items() if k in pipeline_arguments(pipeline_cls)}
+        specs |= {k: OptionSpec(SETTING_TYPES[k], *SETTING_BOUNDS.get(k, (None, None))) for k in ADAPTER_SETTINGS}
+        for alias, targets in ALIASES.items():
+            target = next((t for t in targets if t in specs), None)
+            if target is not None:
+                specs[alias] = specs[target]
+        modules, config_keys = pipeline_cls._get_signature_keys(pipeline_cls)
+        specs |= {f"dtype.{m}": OptionSpec(str) for m in modules if m != "scheduler" and not m.startswith("tokenizer")}
+        specs |= {f"config.{k}": OptionSpec(Any) for k in config_keys}
+        specs |= {k: OptionSpec(Any) for k in options if k.startswith("scheduler.")}  # checked against the class
+        return specs
+
     def __init__(self, **options: Any) -> None:
         diffusers = _diffusers()
         weights = options.pop("weights", None)
@@ -178,6 +233,10 @@ class DiffusersAdapter(ModelAdapter):
                     raise _unknown(key, known, what)
                 if value not in DTYPES:
                     raise AdapterError(f"{what}: {key} must be one of {', '.join(DTYPES)}, got {value!r}")
+                if value == LINEAR_ONLY and component == "default":
+                    raise AdapterError(
+                        f"{what}: {LINEAR_ONLY} is set per component, e.g. dtype.transformer={LINEAR_ONLY}"
+                    )
                 if component == "default":  # one dtype for all: drops the recipe's per-component ones
                     self.recipe_dtypes = {}
                 self.asked_dtypes[component] = str(value)
@@ -207,6 +266,15 @@ class DiffusersAdapter(ModelAdapter):
             raise AdapterError(
                 f"{what}: negative_prompt has no effect while true_cfg_scale <= 1 (the pipeline runs "
                 "no classifier-free guidance); add --option true_cfg_scale=N (N > 1) or drop it"
+            )
+        if (
+            "true_cfg_scale" in arguments
+            and float(self.call.get("true_cfg_scale", 1.0)) > 1.0
+            and not self.call.get("negative_prompt")
+        ):  # the pipeline would silently run without classifier-free guidance
+            raise AdapterError(
+                f"{what}: true_cfg_scale > 1 needs a negative prompt (without one the pipeline silently "
+                "runs no classifier-free guidance); add --option negative_prompt=TEXT"
             )
         if self.fps <= 0:
             raise AdapterError(f"{what}: fps must be positive, got {self.fps}")
@@ -254,7 +322,7 @@ class DiffusersAdapter(ModelAdapter):
             diffusers = _diffusers()
             device = choose_device(self.device)
             names = self.dtypes(device)
-            dtype = {component: getattr(torch, name) for component, name in names.items()}
+            dtype = {c: torch.float32 if name == LINEAR_ONLY else getattr(torch, name) for c, name in names.items()}
             variant = self.variant
             if variant and not any(self.root.rglob(f"*.{variant}*.safetensors")):
                 variant = None
@@ -267,11 +335,16 @@ class DiffusersAdapter(ModelAdapter):
                 )
                 self._check_scheduler_keys(scheduler_cls)
                 pipe.scheduler = scheduler_cls.from_config(pipe.scheduler.config, **self.scheduler_config)
-            if len(set(names.values())) > 1:
+            for component, name in names.items():
+                module = getattr(pipe, component, None) if component != "default" else None
+                if name == LINEAR_ONLY and module is not None:
+                    linear_in_bfloat16(module)
+            if len(set(names.values()) - {LINEAR_ONLY}) > 1:
                 for component in DENOISERS:
                     module = getattr(pipe, component, None)
-                    if module is not None:
+                    if module is not None and names.get(component, names["default"]) != LINEAR_ONLY:
                         cast_around(module)
+            self.decode_applies = bool(getattr(getattr(pipe, "vae", None), "config", {}).get("timestep_conditioning"))
             if self.offload and on_gpu(device):
                 pipe.enable_model_cpu_offload()
             else:
@@ -292,6 +365,9 @@ class DiffusersAdapter(ModelAdapter):
             "generator": torch.Generator(device=self._device).manual_seed(seed),
             **self.call,
         }
+        if not getattr(self, "decode_applies", True):
+            for name in DECODE_ARGUMENTS:
+                kwargs.pop(name, None)
         if "frame_rate" in accepted and "frame_rate" not in self.call:  # LTX conditions on the frame rate
             kwargs["frame_rate"] = int(round(self.fps))
         if self.step_callback is not None and "callback_on_step_end" in accepted:
@@ -329,6 +405,7 @@ class DiffusersAdapter(ModelAdapter):
             "dtypes_cpu": self.dtypes("cpu"),
             "prompt_suffix": self.prompt_suffix,
             "fps": self.fps,
+            "decode_arguments": "passed only when the VAE's decoder is timestep-conditioned",
         }
 
     def info(self) -> dict[str, Any]:
@@ -345,6 +422,25 @@ class DiffusersAdapter(ModelAdapter):
             "fps": self.fps,
             "device": self.device,
         }
+
+
+def linear_in_bfloat16(module: Any) -> None:
+    """Every nn.Linear of ``module`` in bfloat16, its inputs cast to bfloat16 and its outputs back to
+    float32; every other parameter stays float32 (what bfloat16 autocast does to a float32 model's
+    matmuls, without autocast, so it also runs where autocast does not)."""
+    import torch
+
+    def before(_mod, args):
+        return tuple(a.to(torch.bfloat16) if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args)
+
+    def after(_mod, _args, output):
+        return output.to(torch.float32) if isinstance(output, torch.Tensor) else output
+
+    for sub in module.modules():
+        if isinstance(sub, torch.nn.Linear):
+            sub.to(torch.bfloat16)
+            sub.register_forward_pre_hook(before)
+            sub.register_forward_hook(after)
 
 
 def cast_around(module: Any) -> None:

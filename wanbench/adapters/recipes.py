@@ -37,7 +37,11 @@ class Recipe:
 # Sources, cited once each; docs/models.md lists them with the same keys.
 COGVIDEO = "THUDM/CogVideo inference/cli_demo.py"
 LTX_DOCS = "diffusers docs, api/pipelines/ltx_video (example and Notes, from the LTX-Video repo's settings)"
+LTX_CODE = "Lightricks/LTX-Video inference.py (0.9 release: --num_inference_steps 40, --decode_timestep 0.05)"
+LTX_CONFIG = "Lightricks/LTX-Video configs/ltxv-2b-0.9.1.yaml (num_inference_steps 40, decode_timestep 0.05)"
 MOCHI_DOCS = "diffusers docs, api/pipelines/mochi, 'Reproducing the results from the Genmo Mochi repo'"
+MOCHI_DEMOS = "genmoai/mochi demos/cli.py and demos/gradio_ui.py (cfg_scale 6.0)"
+MOCHI_CODE = "genmoai/mochi src/genmo/mochi_preview/pipelines.py (float32 DiT parameters under bfloat16 autocast)"
 HUNYUAN = "Tencent/HunyuanVideo README (More Configurations) and hyvideo/config.py"
 HUNYUAN_SAVE = "Tencent/HunyuanVideo hyvideo/utils/file_utils.py save_videos_grid (fps=24)"
 WAN22_TI2V = "Wan-Video/Wan2.2 wan/configs/wan_ti2v_5B.py"
@@ -46,8 +50,10 @@ WAN22_SHARED = "Wan-Video/Wan2.2 wan/configs/shared_config.py"
 WAN22_SIZES = "Wan-Video/Wan2.2 wan/configs/__init__.py SUPPORTED_SIZES and README"
 WAN22_CODE = "Wan-Video/Wan2.2 wan/text2video.py (UniPC sampler, VAE in float32)"
 SKYREELS = "SkyworkAI/SkyReels-V2 generate_video.py"
+SKYREELS_README = "SkyworkAI/SkyReels-V2 README (parameter table: --inference_steps 50 recommended)"
 SKYREELS_CODE = "SkyworkAI/SkyReels-V2 skyreels_v2_infer/pipelines/text2video_pipeline.py"
 SANA_DOCS = "diffusers docs, api/pipelines/sana_video (text-to-video example, contributed by the SANA team)"
+SANA_CONFIG = "NVlabs/Sana configs/sana_video_config/Sana_2000M_480px_AdamW_fsdp.yaml (inference_flow_shift 7.0)"
 
 # The Chinese negative prompt Wan 2.x ships as sample_neg_prompt (shared by Wan 2.1 and 2.2).
 WAN_NEGATIVE = (
@@ -109,10 +115,12 @@ RECIPES: dict[str, Recipe] = {
             "width": Setting(848, MOCHI_DOCS),
             "num_frames": Setting(163, MOCHI_DOCS),
             "num_inference_steps": Setting(64, MOCHI_DOCS),
-            "guidance_scale": Setting(4.5, MOCHI_DOCS),
+            "guidance_scale": Setting(6.0, MOCHI_DEMOS + "; the diffusers page uses 4.5: " + MOCHI_DOCS),
         },
         dtypes={
-            "transformer": Setting("bfloat16", MOCHI_DOCS + " (DiT under bfloat16 autocast)"),
+            "transformer": Setting(
+                "bfloat16-linear", MOCHI_CODE + ": Linear layers in bfloat16, the rest in float32; " + MOCHI_DOCS
+            ),
             "text_encoder": Setting("float32", MOCHI_DOCS + " (text encoder in float32)"),
             "vae": Setting("float32", MOCHI_DOCS + " (VAE decodes in float32)"),
         },
@@ -145,11 +153,13 @@ RECIPES: dict[str, Recipe] = {
             "height": Setting(512, LTX_DOCS),
             "width": Setting(768, LTX_DOCS),
             "num_frames": Setting(161, LTX_DOCS),
-            "num_inference_steps": Setting(50, LTX_DOCS),
+            "num_inference_steps": Setting(40, LTX_CODE + "; " + LTX_CONFIG + "; the diffusers page uses 50"),
             "guidance_scale": Setting(5.0, LTX_DOCS + " (non-distilled checkpoints: 'higher, like 5.0')"),
             "negative_prompt": Setting(LTX_NEGATIVE, LTX_DOCS),
-            "decode_timestep": Setting(0.03, LTX_DOCS),
-            "decode_noise_scale": Setting(0.025, LTX_DOCS),
+            "decode_timestep": Setting(
+                0.05, LTX_CODE + "; " + LTX_CONFIG + "; the diffusers page uses 0.03 (timestep-conditioned VAE only)"
+            ),
+            "decode_noise_scale": Setting(0.025, LTX_CONFIG + " (timestep-conditioned VAE only)"),
         },
         dtypes={"default": Setting("bfloat16", LTX_DOCS + " (recommended dtype bfloat16)")},
     ),
@@ -209,7 +219,7 @@ RECIPES: dict[str, Recipe] = {
             "height": Setting(544, SKYREELS + " (540P: 544x960)"),
             "width": Setting(960, SKYREELS + " (540P: 544x960)"),
             "num_frames": Setting(97, SKYREELS + " (--num_frames 97)"),
-            "num_inference_steps": Setting(30, SKYREELS + " (--inference_steps 30)"),
+            "num_inference_steps": Setting(50, SKYREELS_README + "; generate_video.py defaults to 30: " + SKYREELS),
             "guidance_scale": Setting(6.0, SKYREELS + " (--guidance_scale 6.0)"),
             "negative_prompt": Setting(SKYREELS_NEGATIVE, SKYREELS),
         },
@@ -237,6 +247,7 @@ RECIPES: dict[str, Recipe] = {
             "text_encoder": Setting("bfloat16", SANA_DOCS + " (pipe.text_encoder.to(torch.bfloat16))"),
             "vae": Setting("float32", SANA_DOCS + " (pipe.vae.to(torch.float32))"),
         },
+        scheduler=Setting((None, {"flow_shift": 7.0}), SANA_CONFIG + " (the pipeline's own scheduler, shifted)"),
         prompt_suffix=Setting(" motion score: 30.", SANA_DOCS + " (motion_scale = 30 appended to the prompt)"),
     ),
 }

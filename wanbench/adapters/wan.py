@@ -43,6 +43,15 @@ class WanAdapter(ModelAdapter):
     default_frames = 81
     negative_prompt: str | None = None  # None: the official negative prompt
     empty_negative = "default"  # an empty negative prompt means the official one, as in the official code
+    option_bounds = {
+        "steps": (1, None),
+        "shift": (0, None),
+        "guidance": (0, None),
+        "frames": (1, None),
+        "width": (16, None),
+        "height": (16, None),
+        "ulysses": (1, None),
+    }
 
     def __init__(
         self,
@@ -63,6 +72,16 @@ class WanAdapter(ModelAdapter):
         from wanmodel.configs import get_config
 
         self.config = get_config(self.preset)
+        from wanmodel.configs import SamplingConfig
+
+        try:  # the frame count and size rules, before looking for weights (not after loading them)
+            SamplingConfig(
+                frames=frames or self.default_frames,
+                width=width or self.default_size[0],
+                height=height or self.default_size[1],
+            ).check((self.config.vae.temporal_stride, self.config.vae.spatial_stride), self.config.dit.patch_size[1:])
+        except ValueError as exc:
+            raise AdapterError(f"{self.name}: {exc}") from None
         self.root = self._resolve(weights)
         self.overrides = {
             "steps": steps,

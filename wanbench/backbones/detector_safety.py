@@ -50,6 +50,11 @@ ACTIVATION = re.compile(
 ARG_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")  # 'nc', 'nearest', 'None': looked up or literal-evaluated
 LAYER_NAME = re.compile(r"^(nn\.)?[A-Z][A-Za-z0-9]{0,63}$")
 MAX_LAYERS = 512
+# Sizes a real YOLO stays far below (yolov8x's widest layer: 1280 channels); a shared folder that asks
+# for a layer of a million channels would take the machine's memory when built, so it is refused first.
+MAX_NUMBER_ARG = 8192  # any number in a layer's args: channels, kernel, stride, repeats of a block...
+ARCH_BOUNDS = {"nc": 10000, "ch": 64, "channels": 64, "reg_max": 64}
+MAX_MULTIPLE = 4.0  # depth_multiple, width_multiple and the scales' first two numbers
 
 
 def _fail(where: str, message: str) -> None:
@@ -75,7 +80,11 @@ def _allowed_layers() -> frozenset[str]:
 
 
 def _literal(value: Any, where: str, depth: int = 0) -> None:
-    if value is None or isinstance(value, (bool, int, float)):
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, (int, float)):
+        if not abs(value) <= MAX_NUMBER_ARG:  # NaN fails too
+            _fail(where, f"argument {value!r} is out of bounds (|x| <= {MAX_NUMBER_ARG})")
         return
     if isinstance(value, str):
         if not ARG_WORD.match(value):
@@ -103,14 +112,14 @@ def check_arch(arch: Any) -> None:
     act = arch.get("activation")
     if act is not None and (not isinstance(act, str) or not ACTIVATION.match(act)):
         _fail("arch.activation", f"{str(act)[:60]!r} is not of the form nn.Name() or nn.Name(number)")
-    for key in ("nc", "ch", "channels", "reg_max"):
-        if key in arch and (
-            isinstance(arch[key], bool) or not isinstance(arch[key], int) or not 0 < arch[key] <= 100000
-        ):
-            _fail(f"arch.{key}", "must be a positive integer")
+    for key, most in ARCH_BOUNDS.items():
+        if key in arch and (isinstance(arch[key], bool) or not isinstance(arch[key], int) or not 0 < arch[key] <= most):
+            _fail(f"arch.{key}", f"must be an integer in 1..{most}")
     for key in ("depth_multiple", "width_multiple"):
-        if key in arch and (isinstance(arch[key], bool) or not isinstance(arch[key], (int, float))):
-            _fail(f"arch.{key}", "must be a number")
+        if key in arch and (
+            isinstance(arch[key], bool) or not isinstance(arch[key], (int, float)) or not 0 < arch[key] <= MAX_MULTIPLE
+        ):
+            _fail(f"arch.{key}", f"must be a number in (0, {MAX_MULTIPLE:g}]")
     for key in ("scale", "yaml_file"):
         if key in arch and (not isinstance(arch[key], str) or len(arch[key]) > 64):
             _fail(f"arch.{key}", "must be a short string")
@@ -125,6 +134,13 @@ def check_arch(arch: Any) -> None:
                 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in triple)
             ):
                 _fail(f"arch.scales.{name}", "must be three numbers")
+            if not (
+                0 < triple[0] <= MAX_MULTIPLE and 0 < triple[1] <= MAX_MULTIPLE and 0 < triple[2] <= MAX_NUMBER_ARG
+            ):
+                _fail(
+                    f"arch.scales.{name}",
+                    f"depth, width must be in (0, {MAX_MULTIPLE:g}], channels <= {MAX_NUMBER_ARG}",
+                )
     for key in ("kpt_shape", "anchors", "end2end"):
         if key in arch:
             _literal(arch[key], f"arch.{key}")

@@ -99,6 +99,31 @@ def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bo
         raise typer.Exit(summary.exit_code)
 
 
+def _is_vbench(benchmark: str) -> bool:
+    from wanbench.vbench.pipeline import is_vbench
+
+    return is_vbench(benchmark)
+
+
+def _vbench_dims(scoring: ScoringOptions) -> tuple[str, ...]:
+    from wanbench.vbench.dimensions import DIMENSIONS
+
+    return tuple(d.strip() for d in scoring.dims.split(",") if d.strip()) if scoring.dims else tuple(DIMENSIONS)
+
+
+def _vbench_score(videos: Path, run_dir: Path, model: str, scoring: ScoringOptions, mode: str, part) -> None:
+    """VBench's dimensions through VBench's own evaluators (wanbench.vbench), then its scores."""
+    from wanbench.vbench.pipeline import score_folder, summary_lines
+    from wanbench.vbench.runner import VBenchRunConfig
+
+    config = VBenchRunConfig(
+        videos=videos, out=run_dir, model=model, dimensions=_vbench_dims(scoring), mode=mode, shard=part
+    )
+    run, scores = score_folder(config)
+    for line in summary_lines(run, scores):
+        out.print(line, highlight=False, markup=False)
+
+
 @app.command("eval")
 @takes_option_groups
 def eval_command(
@@ -141,6 +166,18 @@ def eval_command(
     from wanbench.run.rank_groups import follow_leader
 
     with user_errors():
+        if _is_vbench(scoring.benchmark):
+            from wanbench.run.shards import Shard
+            from wanbench.vbench.pipeline import generate_standard_suite
+
+            part = scoring.part(Shard.from_env())
+            run_dir = out_dir or Path("runs") / (name or model)
+            made = generate_standard_suite(
+                model, parse_adapter_options(option), run_dir, _vbench_dims(scoring), limit=limit, shard=part
+            )
+            out.print(f"VBench samples: {made.made} made, {made.kept} already there, in {made.folder}", highlight=False)
+            _vbench_score(made.folder, run_dir, name or model, scoring, "standard", part)
+            return
         groups, options = ulysses_groups(ulysses, bool(scoring.shard), parse_adapter_options(option))
         part = scoring.part(groups.shard)
         if not groups.leader:  # generates along with its group's first rank; writes and scores nothing
@@ -179,6 +216,8 @@ def merge_command(run_dirs: list[Path] = typer.Argument(..., help="Run directori
                 raise FileNotFoundError(f"{run_dir}: no such run directory")
             result = merge_shards(run_dir)
             still = f"; {len(result.kept)} still running, kept" if result.kept else ""
+            if result.missing:
+                still += f"; warning: shard(s) {', '.join(result.missing)} not merged yet (their prompts are absent)"
             out.print(
                 f"{run_dir}: {len(result.merged) + len(result.kept)} shard(s), {result.rows} rows merged{still}",
                 highlight=False,
@@ -205,6 +244,12 @@ def score_command(
     lang: str = typer.Option(
         "en", "--lang", help="Language of the prompts the videos were made from (en or zh); zh is labelled NAME@zh."
     ),
+    vbench_mode: str = typer.Option(
+        "standard",
+        "--vbench-mode",
+        help="With --benchmark vbench: standard (files named {prompt}-{i}.mp4 after VBench's prompts) or "
+        "custom (VBench's custom-input mode: any file, the prompt read from its name).",
+    ),
 ) -> None:
     """Score videos made elsewhere (Sora exports, another lab's samples).
 
@@ -218,6 +263,9 @@ def score_command(
 
     with user_errors():
         part = scoring.part(Shard.from_env())
+        if _is_vbench(scoring.benchmark):
+            _vbench_score(videos, out_dir or Path("runs") / name, name, scoring, vbench_mode, part)
+            return
         options: dict[str, object] = {"videos": videos}
         if manifest is not None:
             options["manifest"] = manifest
@@ -263,6 +311,9 @@ def generate_command(
     from wanbench.run.options import check_language, parse_adapter_options, parse_size, ulysses_groups
 
     with user_errors():
+        from wanbench.run.preflight import check_environment
+
+        check_environment()
         if (prompt is None) == (prompt_id is None):
             raise UserError("give exactly one of --prompt TEXT or --id PROMPT_ID")
         if prompt_id is not None:

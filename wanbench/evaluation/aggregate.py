@@ -28,6 +28,31 @@ import pandas as pd
 from wanbench.benchmark.methods import group_of, is_reference
 
 BOOTSTRAP_SAMPLES = 1000
+# When a bootstrap CI says little: below MIN_CI_PROMPTS scored prompts it shows how few values there
+# are, not how uncertain the mean is (one prompt gives [x, x]); below MIN_CI_DRAW_SHARE of the draws
+# holding a dimension's prompts it rests on a subset of the resamples.
+MIN_CI_PROMPTS = 5
+MIN_CI_DRAW_SHARE = 0.95
+# A paired comparison names a winner only on at least this many shared prompts covering at least this
+# share of the weighting (2 prompts and 4% of the weight used to yield "A beats B").
+MIN_VERDICT_PROMPTS = 10
+MIN_VERDICT_WEIGHT = 0.5
+
+
+def ci_note(prompts: int, draws: int, has_ci: bool, samples: int = BOOTSTRAP_SAMPLES) -> str:
+    """Why a CI should not be trusted, in a few words ("" when it can be)."""
+    if not has_ci:
+        return ""
+    few_prompts = prompts < MIN_CI_PROMPTS
+    few_draws = draws < MIN_CI_DRAW_SHARE * samples
+    parts = ["CI untrusted"] if few_prompts or few_draws else []
+    if few_prompts:
+        parts.append(f"{prompts} prompt(s) scored, a CI needs at least {MIN_CI_PROMPTS}")
+    if draws < samples:
+        parts.append(f"CI over {draws}/{samples} draws (the others held none of the prompts it was scored on)")
+    return (parts[0] + ": " + "; ".join(parts[1:])) if few_prompts or few_draws else "; ".join(parts)
+
+
 STATUSES = ("ok", "error", "missing", "not_applicable", "stale")
 RESULT_COLUMNS = [
     "run",
@@ -108,6 +133,15 @@ class DimensionSummary:
                 parts.append(f"{count} {name}")
         return ", ".join(parts)
 
+    @property
+    def ci_note(self) -> str:
+        """Why this dimension's CI should not be trusted ("" when it can be)."""
+        return ci_note(self.n, self.ci_draws, self.mean is not None and self.ci_low is not None)
+
+    @property
+    def ci_trusted(self) -> bool:
+        return not self.ci_note.startswith("CI untrusted")
+
     def subdimension_label(self) -> str:
         return ", ".join(f"{name} {mean:.3f} (n={n})" for name, (mean, n) in self.subdimensions.items())
 
@@ -141,6 +175,16 @@ class WeightedScore:
     weight_complete: float = 0.0  # share whose dimensions are under full coverage
     ci_draws: int = 0  # joint draws in which every used dimension had a prompt (the CI's basis)
     dimensions_weighted: int = 0  # dimensions the weighting gives weight to
+    fewest_prompts: int = 0  # scored prompts of its least-covered used dimension
+
+    @property
+    def ci_note(self) -> str:
+        """Why the weighted score's CI should not be trusted ("" when it can be)."""
+        return ci_note(self.fewest_prompts, self.ci_draws, self.value is not None and self.ci_low is not None)
+
+    @property
+    def ci_trusted(self) -> bool:
+        return not self.ci_note.startswith("CI untrusted")
 
     @property
     def label(self) -> str:
@@ -164,6 +208,19 @@ class ModelSummary:
     failures: int = 0
     bootstrap_seed: int = 0
     prompts: list[str] = field(default_factory=list)
+    label: str = ""  # how reports name it: the model, or "model (run)" where runs share a model name
+
+    def __post_init__(self) -> None:
+        self.label = self.label or self.model
+
+
+def label_by_run(summaries: list[ModelSummary]) -> list[ModelSummary]:
+    """Name each summary "model (run)" where its model name appears in more than one run, so three
+    runs of "procedural" are three distinguishable rows and comparisons (``summarise`` calls it)."""
+    counts = Counter(s.model for s in summaries)
+    for s in summaries:
+        s.label = f"{s.model} ({s.run})" if counts[s.model] > 1 and s.run != s.model else s.model
+    return summaries
 
 
 @dataclass
@@ -182,6 +239,12 @@ class PairedComparison:
 
     @property
     def verdict(self) -> str:
+        """Who wins, only when the CI excludes 0 and the comparison rests on enough prompts and weight."""
+        if self.prompts < MIN_VERDICT_PROMPTS or self.weight_share < MIN_VERDICT_WEIGHT - 1e-12:
+            return (
+                f"no verdict: {self.prompts} prompt(s), {self.weight_share:.0%} of the weight "
+                f"(a verdict needs at least {MIN_VERDICT_PROMPTS} prompts and {MIN_VERDICT_WEIGHT:.0%})"
+            )
         if self.ci_low > 0:
             return f"{self.a} beats {self.b}"
         if self.ci_high < 0:
@@ -344,8 +407,18 @@ def weighted_score(dims: dict[str, DimensionSummary], weights: dict[str, float])
         low, high = percentile_ci(replicates)
         draws = usable_draws(replicates)
     partial = complete < total_weight - 1e-12
+    fewest = min(dims[d].n for d in used)
     return WeightedScore(
-        value, low, high, used, partial, covered / total_weight, complete / total_weight, draws, len(weighted)
+        value,
+        low,
+        high,
+        used,
+        partial,
+        covered / total_weight,
+        complete / total_weight,
+        draws,
+        dimensions_weighted=len(weighted),
+        fewest_prompts=fewest,
     )
 
 
@@ -374,7 +447,7 @@ def summarise(
         }
         n_fail = int(((failures.run == run) & (failures.model == model)).sum()) if len(failures) else 0
         summaries.append(ModelSummary(run, model, dims, weighted_score(dims, weights), n_fail, seed, prompts))
-    return summaries
+    return label_by_run(summaries)
 
 
 def paired_comparison(
@@ -413,7 +486,7 @@ def paired_comparison(
         replicates = replicates + w * replicate_means(counts, diff)
     low, high = percentile_ci(replicates)
     share = total / sum(w for w in weights.values() if w > 0)
-    return PairedComparison(a.model, b.model, value, low, high, len(prompts), dims, share, left_out)
+    return PairedComparison(a.label, b.label, value, low, high, len(prompts), dims, share, left_out)
 
 
 def paired_comparisons(summaries: list[ModelSummary], weights: dict[str, float]) -> list[PairedComparison]:

@@ -35,6 +35,7 @@ from scipy.optimize import minimize
 
 from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.people.votes import OVERALL, Vote, VoteError
+from wanbench.safe_write import replacing, write_text
 
 BOOTSTRAP_SAMPLES = 500  # the one bootstrap setting of every human-alignment figure (align and report)
 SEED = 0
@@ -477,7 +478,7 @@ def _accuracy_entry(diff: np.ndarray, outcome: np.ndarray, samples: int) -> dict
 def write_weighting(result: FitResult, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
+    write_text(path, json.dumps(result.to_json(), indent=2) + "\n")
     return path
 
 
@@ -671,9 +672,9 @@ def write_alignment(report: AlignmentReport, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     md = out_dir / "alignment.md"
-    md.write_text(alignment_markdown(report), encoding="utf-8")
+    write_text(md, alignment_markdown(report))
     js = out_dir / "alignment.json"
-    js.write_text(json.dumps(rounded(alignment_json(report)), indent=2) + "\n", encoding="utf-8")
+    write_text(js, json.dumps(rounded(alignment_json(report)), indent=2) + "\n")
     csv_path = out_dir / "alignment.csv"
     rows = [{"kind": "dimension", **a.row()} for a in report.dimensions]
     rows += [{"kind": "weighting", **a.row()} for a in report.weightings]
@@ -691,5 +692,6 @@ def write_alignment(report: AlignmentReport, out_dir: Path) -> list[Path]:
         }
         for h in report.ratings
     ]
-    pd.DataFrame(rows).round(EXPORT_DECIMALS).to_csv(csv_path, index=False)
+    with replacing(csv_path, "w", encoding="utf-8", newline="") as handle:
+        pd.DataFrame(rows).round(EXPORT_DECIMALS).to_csv(handle, index=False)
     return [md, csv_path, js]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ class ExtensionCache:
                 try:
                     row = json.loads(line)
                     self.table[(row["model"], row["instruction"], row["lang"], row["source"])] = row["text"]
-                except (ValueError, KeyError, TypeError):
+                except (ValueError, KeyError, TypeError, RecursionError):
                     continue  # a torn last line from an interrupted run is asked again
 
     def get(self, key: tuple[str, str, str, str]) -> str | None:
@@ -55,7 +56,10 @@ class ExtensionCache:
         self.table[key] = text
         self.path.parent.mkdir(parents=True, exist_ok=True)
         row = {"model": key[0], "instruction": key[1], "lang": key[2], "source": key[3], "id": prompt_id, "text": text}
-        with self.path.open("a", encoding="utf-8") as handle:
+        from wanbench.safe_write import open_nofollow
+
+        fd = open_nofollow(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)  # a planted link is refused
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 

@@ -22,7 +22,7 @@ from wanbench.benchmark.definition import load_benchmark
 from wanbench.prompts.suite import Prompt, prompt_from_dict
 
 SOURCES_DIR = Path(__file__).resolve().parents[2] / "prompts" / "v2"
-SUITE_VERSION = "2.0"
+SUITE_VERSION = "2.1"
 
 DIM_CODES = {spec.code: spec.key for spec in load_benchmark("wan-bench").dimensions}  # declared per dimension
 KIND_CODES = {"h": "human", "a": "animal", "o": "object", "human": "human", "animal": "animal", "object": "object"}
@@ -112,10 +112,22 @@ def theme_files(folder: Path = SOURCES_DIR) -> list[Path]:
     return sorted(folder.glob("*.txt"))
 
 
-def assemble(folder: Path = SOURCES_DIR) -> list[dict]:
-    """All source lines as jsonl dicts, each validated by the suite schema (raises SourceError)."""
+def assemble(folder: Path | None = None) -> list[dict]:
+    """All source lines as jsonl dicts, each validated by the suite schema (raises SourceError).
+    No source files at all is an error too: outside a source checkout an installed wheel has none,
+    and building from nothing used to overwrite the shipped suite with 0 prompts."""
+    folder = SOURCES_DIR if folder is None else folder
+    files = theme_files(folder) if folder.is_dir() else []
+    if not files:
+        raise SourceError(
+            f"no prompt sources in {folder}: `prompts build` needs a source checkout of wanbench "
+            "(an installed wanbench already ships the built suites)"
+        )
+    missing = [path.name for path in files if not path.is_file()]
+    if missing:
+        raise SourceError(f"{folder / 'ORDER'} names missing source file(s): {', '.join(missing)}")
     rows = []
-    for path in theme_files(folder):
+    for path in files:
         for row in read_theme(path):
             try:
                 prompt_from_dict(row)

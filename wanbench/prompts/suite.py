@@ -6,6 +6,7 @@ A suite is a jsonl file, one prompt per line. A malformed line never stops a run
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -25,7 +26,8 @@ CAMERA_MOTIONS = (
     "aerial",
     "tracking",
 )
-SPATIAL_RELATIONS = ("left_of", "right_of", "above", "below")
+# left/right/above/below are read in the frame; in_front_of/behind mean nearer to / farther from the camera.
+SPATIAL_RELATIONS = ("left_of", "right_of", "above", "below", "in_front_of", "behind")
 MOTION_LEVELS = ("still", "moderate", "large")
 VIEWPOINTS = ("camera", "subject")  # whose left and right a spatial relation means
 LANGUAGES = ("en", "zh")
@@ -322,6 +324,9 @@ def parse_suite(lines: list[str], name: str, path: Path | None = None) -> Suite:
         except json.JSONDecodeError as exc:
             problems.append(SuiteProblem(number, "<json>", f"invalid JSON: {exc.msg} at column {exc.colno}"))
             continue
+        except RecursionError:  # one hostile line of [[[[...]]]] must not abort the whole suite
+            problems.append(SuiteProblem(number, "<json>", "invalid JSON: nested too deeply"))
+            continue
         except PromptFieldError as exc:
             problems.append(SuiteProblem(number, exc.field, str(exc), raw_id))
             continue
@@ -363,6 +368,8 @@ def load_suite(name_or_path: str | Path) -> Suite:
     """Load a suite by name (``smoke``) or path; malformed lines land in ``suite.problems``."""
     path = resolve_suite_path(str(name_or_path))
     raw = path.read_bytes()
+    if raw.startswith(codecs.BOM_UTF8):  # written by an editor that marks UTF-8: the mark is not line 1's text
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -13,7 +13,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.projections.polar import PolarAxes  # noqa: E402
 
-from wanbench.benchmark.names import DIMENSION_KEYS, display_name  # noqa: E402
+from wanbench.benchmark.names import display_name  # noqa: E402
+from wanbench.report.tables import frame_keys  # noqa: E402
 
 
 def _labels(frame: pd.DataFrame) -> list[str]:
@@ -23,14 +24,14 @@ def _labels(frame: pd.DataFrame) -> list[str]:
     return [
         (str(m).replace("$", r"\$") if s == "measured" else f"{m} (paper)".replace("$", r"\$"))
         + (" (partial)" if s == "measured" and bool(p) is True else "")
-        for m, s, p in zip(frame.model, frame.source, partial)
+        for m, s, p in zip(frame["label"] if "label" in frame.columns else frame.model, frame.source, partial)
     ]
 
 
 def bar_chart(frame: pd.DataFrame, path: Path) -> Path:
     """One group of bars per dimension, one bar per model, each with its 95% CI as an error bar;
     dimensions nobody scored are left out; the legend sits below the axes so it never covers a bar."""
-    dims = [d for d in DIMENSION_KEYS if frame[d].notna().any()]
+    dims = [d for d in frame_keys(frame) if frame[d].notna().any()]
     fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(dims) + 2), 5.0))
     width = 0.8 / max(1, len(frame))
     x = np.arange(len(dims))
@@ -57,16 +58,16 @@ def bar_chart(frame: pd.DataFrame, path: Path) -> Path:
         fontsize=7, ncols=min(4, max(1, len(frame))), loc="upper center", bbox_to_anchor=(0.5, -0.32), frameon=False
     )
     fig.tight_layout()
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    _save(fig, path, bbox_inches="tight")
     plt.close(fig)
     return path
 
 
 def radar_chart(frame: pd.DataFrame, path: Path) -> Path:
     """Scores on a circle of the dimensions that at least one model has; gaps where a model has none."""
-    dims = [d for d in DIMENSION_KEYS if frame[d].notna().any()]
+    dims = [d for d in frame_keys(frame) if frame[d].notna().any()]
     if len(dims) < 3:  # a radar of fewer than three axes is a line: show the bars' data as points
-        dims = dims or list(DIMENSION_KEYS[:3])
+        dims = dims or frame_keys(frame)[:3]
     angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
     fig, axes = plt.subplots(figsize=(9, 6.5), subplot_kw={"projection": "polar"})
     ax = cast(PolarAxes, axes)  # what the polar projection makes
@@ -80,7 +81,7 @@ def radar_chart(frame: pd.DataFrame, path: Path) -> Path:
     ax.set_title("Wan-Bench profile", pad=24)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.15, 1.0))
     fig.tight_layout()
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    _save(fig, path, bbox_inches="tight")
     plt.close(fig)
     return path
 
@@ -100,15 +101,23 @@ def dimension_chart(results: pd.DataFrame, dimension: str, path: Path) -> Path:
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(f"{display_name(dimension)}: per-video scores (line = mean)", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    _save(fig, path)
     plt.close(fig)
     return path
+
+
+def _save(fig, path: Path, **options) -> None:
+    """PNG bytes under a temporary name, then renamed: a planted link at ``path`` is replaced, never followed."""
+    from wanbench.safe_write import replacing
+
+    with replacing(path, "wb") as handle:
+        fig.savefig(handle, format="png", dpi=110, **options)
 
 
 def write_charts(frame: pd.DataFrame, results: pd.DataFrame, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [bar_chart(frame, out_dir / "dimensions.png"), radar_chart(frame, out_dir / "radar.png")]
-    for dimension in DIMENSION_KEYS:
+    for dimension in frame_keys(frame):
         if ((results.dimension == dimension) & (results.status == "ok")).any():
             paths.append(dimension_chart(results, dimension, out_dir / f"dim_{dimension}.png"))
     return paths
@@ -124,6 +133,6 @@ def prompt_count_chart(counts: dict[str, int], path: Path, title: str) -> Path:
     ax.set_ylabel("prompts")
     ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    _save(fig, path)
     plt.close(fig)
     return path

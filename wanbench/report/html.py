@@ -16,10 +16,11 @@ from typing import Any, SupportsFloat
 
 import pandas as pd
 
-from wanbench.benchmark.names import DIMENSION_KEYS, display_name
+from wanbench.benchmark.names import display_name, ordered_keys
 from wanbench.benchmark.names import group as dimension_group
-from wanbench.evaluation.aggregate import BOOTSTRAP_SAMPLES, ModelSummary
-from wanbench.report.calibration import calibration_field, calibration_html
+from wanbench.evaluation.aggregate import ModelSummary
+from wanbench.report.calibration import calibration_field
+from wanbench.report.tables import frame_keys
 
 STYLE = """
 *{box-sizing:border-box}
@@ -43,11 +44,34 @@ dl.kv{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;font-size:
 dl.kv dd{margin:0;overflow-wrap:anywhere}
 details summary{cursor:pointer;font-weight:600;margin:.6em 0}
 small{color:#555}
-@media (max-width:600px){body{padding:.5em;font-size:15px} table{font-size:12px} th,td{padding:3px 5px}}
+table.board{font-size:12px;width:100%} table.board th,table.board td{padding:4px 4px;min-width:0;overflow-wrap:normal}
+table.board th:first-child,table.board td:first-child{min-width:5.5em;max-width:11em;overflow-wrap:anywhere}
+table.board td small{white-space:normal}
+.chart{overflow-x:auto;max-width:100%}
+@media (max-width:600px){body{padding:.5em;font-size:15px} table{font-size:12px} th,td{padding:3px 5px}
+  table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}
+  table.stack thead{display:none}
+  table.stack tr{border:1px solid #ddd;border-radius:4px;margin:.6em 0;padding:.3em .4em}
+  table.stack td,table.stack td:first-child{position:static;text-align:left;border:0;padding:2px 0;min-width:0;
+    max-width:none;box-shadow:none;overflow-wrap:anywhere}
+  table.stack td:first-child{font-weight:700}
+  table.stack td::before{content:attr(data-label);font-weight:600;margin-right:.5em}
+  table.stack td:first-child::before{content:none}
+  table.stack td small{white-space:normal} table.stack .prompt{min-width:0;max-width:none}
+  .chart img{max-width:none;width:max(100%,760px)}}
 """
 
-# Sort any table.sortable by a clicked header: numeric when the cells carry data-v, text otherwise.
+# Label every cell of a stacked table with its column (a phone shows such tables as one card per row),
+# then sort any table.sortable by a clicked header: numeric when the cells carry data-v, text otherwise.
 SCRIPT = """
+document.querySelectorAll('table.stack').forEach(function(table){
+  var heads = table.tHead ? table.tHead.rows[0].cells : [];
+  Array.prototype.forEach.call(table.tBodies[0].rows, function(row){
+    Array.prototype.forEach.call(row.cells, function(cell, col){
+      if (heads[col]) cell.setAttribute('data-label', (heads[col].textContent || '').trim());
+    });
+  });
+});
 document.querySelectorAll('table.sortable').forEach(function(table){
   var heads = table.tHead ? table.tHead.rows[0].cells : [];
   Array.prototype.forEach.call(heads, function(th, col){
@@ -86,7 +110,7 @@ def fmt(value: object) -> str:
 
 def embed_png(path: Path) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img alt="{esc(path.stem)}" src="data:image/png;base64,{data}">'
+    return f'<div class="chart"><img alt="{esc(path.stem)}" src="data:image/png;base64,{data}"></div>'
 
 
 def _dimension_cell_html(row: Any, d: str) -> str:
@@ -106,12 +130,18 @@ def _dimension_cell_html(row: Any, d: str) -> str:
 
 
 def _table(
-    head: list[str], rows: list[str], sortable: bool = True, left: frozenset[int] | set[int] = frozenset()
+    head: list[str],
+    rows: list[str],
+    sortable: bool = True,
+    left: frozenset[int] | set[int] = frozenset(),
+    classes: tuple[str, ...] = (),
 ) -> str:
     """A table inside a horizontal scroller (the page itself never scrolls sideways); the first column
-    stays in view while the rest scroll."""
+    stays in view while the rest scroll. ``classes``: "board" fits a leaderboard's every column in a
+    wide window; "stack" shows one card per row on a phone (each cell labelled by its column)."""
     cells = "".join(f'<th{" class=l" if i in left else ""} scope="col">{h}</th>' for i, h in enumerate(head))
-    kind = ' class="sortable"' if sortable else ""
+    names = (("sortable",) if sortable else ()) + classes
+    kind = f' class="{" ".join(names)}"' if names else ""
     return (
         f'<div class="scroll"><table{kind}><thead><tr>{cells}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
     )
@@ -130,8 +160,9 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
     from wanbench.report.tables import reference_comparability
 
     comparable = reference_comparability()
-    head = [esc(display_name(d)) for d in DIMENSION_KEYS]
-    ref_head = [esc(display_name(d)) + ("" if comparable[d]["comparable"] else " *") for d in DIMENSION_KEYS]
+    keys = frame_keys(frame)
+    head = [esc(display_name(d)) for d in keys]
+    ref_head = [esc(display_name(d)) + ("" if comparable.get(d, {}).get("comparable") else " *") for d in keys]
     sections: dict[str, list[str]] = {"ranked": [], "partial": [], "reference": []}
     for row in frame.itertuples(index=False):
         score = fmt(row.weighted_score)
@@ -141,21 +172,18 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
             and not pd.isna(row.weighted_ci_low)
         ):
             score += f"<br><small>[{row.weighted_ci_low:.3f}, {row.weighted_ci_high:.3f}]</small>"
-            if row.weighted_ci_draws < BOOTSTRAP_SAMPLES:
-                score += (
-                    f'<br><small class="partial">CI over {int(row.weighted_ci_draws)} of {BOOTSTRAP_SAMPLES} '
-                    "draws: the rest held none of a dimension's prompts</small>"
-                )
+            if row.weighted_ci_note:
+                score += f'<br><small class="partial">{esc(row.weighted_ci_note)}</small>'
         if row.source == "measured" and row.partial and not pd.isna(row.weighted_score):
             score += (
-                f'<br><small class="partial">partial: {row.dimensions_scored}/14 dims, '
+                f'<br><small class="partial">partial: {row.dimensions_scored}/{len(keys)} dims, '
                 f"{row.weight_complete:.0%} of the weight fully covered</small>"
             )
         value = "" if pd.isna(row.weighted_score) else f"{float(row.weighted_score):.6f}"
         cells = "".join(
             f'<td data-v="{"" if pd.isna(getattr(row, d)) else f"{float(getattr(row, d)):.6f}"}">'
             f"{_dimension_cell_html(row, d)}</td>"
-            for d in DIMENSION_KEYS
+            for d in keys
         )
         if row.source != "measured":
             key, rank = "reference", ""
@@ -164,7 +192,7 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
         else:
             key, rank = "ranked", str(int(row.rank))
         sections[key].append(
-            f'<tr><td>{esc(row.model)}</td><td data-v="{esc(rank if rank.isdigit() else "")}">'
+            f'<tr><td>{esc(row.label)}</td><td data-v="{esc(rank if rank.isdigit() else "")}">'
             f'{rank}</td><td class="l">{esc(row.source)}</td><td data-v="{value}">{score}</td>'
             f"{cells}</tr>"
         )
@@ -179,15 +207,17 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
             columns = ["model", "#", "source", f"weighted ({esc(weighting)})"]
             parts.append(
                 f"<h3>{esc(titles[key])}</h3>"
-                + _table(columns + (ref_head if key == "reference" else head), rows, left={0, 2})
+                + _table(
+                    columns + (ref_head if key == "reference" else head), rows, left={0, 2}, classes=("board", "stack")
+                )
             )
     if sections["reference"]:
         parts.append(
             "<ul>"
             + "".join(
-                f"<li>* {esc(display_name(d))}: {esc(comparable[d]['note'])}</li>"
-                for d in DIMENSION_KEYS
-                if not comparable[d]["comparable"]
+                f"<li>* {esc(display_name(d))}: {esc(comparable.get(d, {}).get('note', ''))}</li>"
+                for d in keys
+                if not comparable.get(d, {}).get("comparable")
             )
             + "</ul>"
         )
@@ -201,7 +231,7 @@ def missing_reasons_html(summaries: list[ModelSummary]) -> str:
     for s in summaries:
         for d, x in s.dimensions.items():
             if x.mean is None and x.missing_reason:
-                grouped.setdefault(x.missing_reason, {}).setdefault(s.model, []).append(display_name(d))
+                grouped.setdefault(x.missing_reason, {}).setdefault(s.label, []).append(display_name(d))
     if not grouped:
         return ""
     items = []
@@ -213,7 +243,7 @@ def missing_reasons_html(summaries: list[ModelSummary]) -> str:
 
 def dimension_table_html(summary: ModelSummary) -> str:
     rows = []
-    for d in DIMENSION_KEYS:
+    for d in summary.dimensions:
         s = summary.dimensions[d]
         ci = f"[{s.ci_low:.3f}, {s.ci_high:.3f}]" if s.mean is not None else ""
         note = '<span class="missing">missing (see above)</span>' if s.mean is None and s.missing_reason else ""
@@ -223,8 +253,8 @@ def dimension_table_html(summary: ModelSummary) -> str:
             note += esc(s.subdimension_label())
         if s.n_error:
             note += f' <span class="err">{s.n_error} error(s)</span>'
-        if s.mean is not None and s.ci_draws < BOOTSTRAP_SAMPLES:
-            note += f' <span class="partial">CI over {s.ci_draws} of {BOOTSTRAP_SAMPLES} draws</span>'
+        if s.ci_note:
+            note += f' <span class="partial">{esc(s.ci_note)}</span>'
         if s.method_note:
             note += f' <span class="partial">{esc(s.method_note)}</span>'
         method = esc(s.method) + ("" if s.reference_method else ' <span class="partial">(not the report\'s)</span>')
@@ -296,7 +326,7 @@ def per_video_html(
     and every dimension's value; hovering a value shows its details, other statuses say which."""
     if not len(results):
         return "<p>No rows.</p>"
-    dims = [d for d in DIMENSION_KEYS if (results.dimension == d).any()]
+    dims = ordered_keys(results.dimension)
     rows = []
     for (run, model, prompt_id, seed), group in results.groupby(["run", "model", "prompt_id", "seed"], sort=True):
         by_dim = {r.dimension: r for r in group.itertuples(index=False)}
@@ -329,7 +359,7 @@ def per_video_html(
             f'<td class="prompt">{esc(text)}</td><td class="l">{video}</td>{"".join(cells)}</tr>'
         )
     head = ["model", "prompt", "seed", "prompt text", "video"] + [esc(display_name(d)) for d in dims]
-    return _table(head, rows, left={0, 1, 3, 4})
+    return _table(head, rows, left={0, 1, 3, 4}, classes=("stack",))
 
 
 def _when(epoch: SupportsFloat | None) -> str:
@@ -375,80 +405,14 @@ def provenance_html(invocations: list[dict]) -> str:
     return "<hr>".join(blocks) + raw
 
 
-def render_html(
-    title: str,
-    weighting: str,
-    frame: pd.DataFrame,
-    summaries: list[ModelSummary],
-    results: pd.DataFrame,
-    failures: pd.DataFrame,
-    charts: list[Path],
-    invocations: list[dict],
-    pairs: list | None = None,
-    prompts: dict[tuple[str, str], str] | None = None,
-    videos: dict[tuple[str, str, str, int], str] | None = None,
-    alignment: str = "",
-    sources: str = "",
-) -> str:
-    """The whole page: one self-contained file (styles, script and charts inline); videos are relative
-    links into the run directories."""
+def render_page(title: str, sections: list) -> str:
+    """The whole page: one self-contained file (styles, script and charts inline) of the report's
+    sections (``wanbench.report.sections``); videos are relative links into the run directories."""
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{esc(title)}</title><style>{STYLE}</style></head><body><h1>{esc(title)}</h1>",
-        "<h2>Leaderboard</h2>",
-        leaderboard_html(frame, weighting),
+        *(section.html for section in sections if section.html),
+        f"<script>{SCRIPT}</script></body></html>",
     ]
-    if not summaries:
-        parts.append(
-            f"<p class='err'>Nothing was scored: {len(failures)} item(s) failed before scoring (listed below).</p>"
-        )
-    if any(s.weighted.partial for s in summaries):
-        parts.append(
-            '<p class="partial">A partial weighted score is renormalised over the dimensions that '
-            "have values or lacks prompts in some; it is not comparable with a full score and is not "
-            "ranked.</p>"
-        )
-    if weighting == "paper":
-        parts.append(
-            "<p>The <em>paper</em> weighting is fitted, not published: the maximum-entropy weights "
-            "that reproduce the report's Table 2 weighted scores to three decimals.</p>"
-        )
-    parts.append(missing_reasons_html(summaries))
-    parts.append(calibration_html(invocations))  # weights that did not pass `wanbench calibrate`
-    if pairs:
-        parts.append(
-            "<h2>Paired comparisons</h2><p>Weighted score A - B on the prompts both models scored, "
-            "with a paired bootstrap 95% CI over those prompts.</p>"
-        )
-        parts.append(pairs_table_html(pairs))
-    if charts:
-        parts.append("<h2>Charts</h2>")
-    for chart in charts:
-        parts.append(embed_png(chart))
-    from wanbench.report.languages import language_html
-
-    parts.append(language_html(summaries, esc))  # en vs zh of one model, when both ran
-    for s in summaries:
-        parts.append(f"<h2>{esc(s.model)} <small>(run {esc(s.run)})</small></h2>")
-        parts.append(dimension_table_html(s))
-    parts.append(
-        alignment
-    )  # the human-alignment section (wanbench.report.alignment), already escaped; "" when no votes
-    if len(failures):
-        parts.append(f'<h2 class="err">Failures ({len(failures)})</h2>')
-        parts.append(records_table_html(failures, ["model", "prompt_id", "seed", "stage", "message"]))
-    errors = results[results.status == "error"]
-    if len(errors):
-        parts.append(f'<h2 class="err">Error rows ({len(errors)})</h2>')
-        parts.append(records_table_html(errors, ["model", "prompt_id", "seed", "dimension", "error"]))
-    parts.append(sources)  # provenance of videos made elsewhere (report/sources.py), already escaped
-    parts.append(
-        f"<h2>Per video ({results[['run', 'model', 'prompt_id', 'seed']].drop_duplicates().shape[0]} "
-        "videos)</h2><p><small>Click a column to sort; hover a value for its details.</small></p>"
-    )
-    parts.append(per_video_html(results, prompts or {}, videos or {}))
-    parts.append("<h2>Provenance</h2>")
-    parts.append(provenance_html(invocations))
-    parts.append(f"<script>{SCRIPT}</script></body></html>")
-    return "\n".join(p for p in parts if p)
+    return "\n".join(parts)

@@ -45,6 +45,7 @@ def _dimension(summary: ModelSummary, d: str, version: str) -> dict[str, Any]:
         "ci_low": _num(x.ci_low),
         "ci_high": _num(x.ci_high),
         "ci_draws": x.ci_draws if x.mean is not None else None,
+        "ci_note": x.ci_note,
         "coverage": {
             "scored_prompts": x.n,
             "applicable_prompts": x.applicable,
@@ -94,6 +95,7 @@ def results_document(evaluation: Evaluation, frame: pd.DataFrame) -> dict[str, A
             {
                 "run": s.run,
                 "model": s.model,
+                "label": s.label,
                 "prompts_scored": len(s.prompts),
                 "failures": s.failures,
                 "bootstrap_seed": s.bootstrap_seed,
@@ -102,6 +104,7 @@ def results_document(evaluation: Evaluation, frame: pd.DataFrame) -> dict[str, A
                     "ci_low": _num(w.ci_low),
                     "ci_high": _num(w.ci_high),
                     "ci_draws": w.ci_draws if w.ci_low is not None else None,
+                    "ci_note": w.ci_note,
                     "partial": w.partial,
                     "rank": ranks.get((s.run, s.model)),
                     "weight_covered": w.weight_covered,
@@ -187,7 +190,7 @@ def results_document(evaluation: Evaluation, frame: pd.DataFrame) -> dict[str, A
 
 
 def write_results_json(path: Path, document: dict[str, Any]) -> Path:
-    path.write_text(
-        json.dumps(document, indent=2, sort_keys=True, default=str, allow_nan=False) + "\n", encoding="utf-8"
-    )
+    from wanbench.safe_write import write_text
+
+    write_text(path, json.dumps(document, indent=2, sort_keys=True, default=str, allow_nan=False) + "\n")
     return path

@@ -17,7 +17,7 @@ import pandas as pd
 
 from wanbench.benchmark.definition import Benchmark
 from wanbench.benchmark.names import DIMENSION_KEYS, display_name
-from wanbench.evaluation.aggregate import ModelSummary, PairedComparison
+from wanbench.evaluation.aggregate import MIN_VERDICT_PROMPTS, MIN_VERDICT_WEIGHT, ModelSummary, PairedComparison
 
 COUNT_FIELDS = ("n", "applicable", "error", "missing", "not_applicable", "stale")
 
@@ -29,6 +29,11 @@ def reference_comparability() -> dict[str, dict]:
     return json.loads(text)["dimensions"]
 
 
+def frame_keys(frame: pd.DataFrame) -> list[str]:
+    """The dimension columns of a leaderboard frame, in its benchmark's order."""
+    return list(frame.attrs.get("dimensions") or DIMENSION_KEYS)
+
+
 def leaderboard_frame(
     summaries: list[ModelSummary], reference: pd.DataFrame | None = None, benchmark: Benchmark | None = None
 ) -> pd.DataFrame:
@@ -38,7 +43,7 @@ def leaderboard_frame(
     keys = benchmark.keys if benchmark is not None else DIMENSION_KEYS
     records = []
     for s in summaries:
-        record: dict[str, Any] = {"model": s.model, "run": s.run, "source": "measured"}
+        record: dict[str, Any] = {"model": s.model, "label": s.label, "run": s.run, "source": "measured"}
         for d in keys:
             x = s.dimensions[d]
             record[d] = x.mean
@@ -51,9 +56,11 @@ def leaderboard_frame(
             record[f"{d}_partial"] = x.partial
             record[f"{d}_method"] = x.method
             record[f"{d}_reference_method"] = x.reference_method
+            record[f"{d}_ci_note"] = x.ci_note
         record["weighted_score"] = s.weighted.value
         record["weighted_ci_low"], record["weighted_ci_high"] = s.weighted.ci_low, s.weighted.ci_high
         record["weighted_ci_draws"] = s.weighted.ci_draws
+        record["weighted_ci_note"] = s.weighted.ci_note
         record["partial"] = s.weighted.partial
         record["dimensions_scored"] = len(s.weighted.dimensions_used)
         record["weight_covered"] = s.weighted.weight_covered
@@ -62,7 +69,7 @@ def leaderboard_frame(
     if reference is not None:
         comparable = reference_comparability()
         for model, row in reference.iterrows():
-            record = {"model": str(model), "run": "", "source": "paper (Table 2)"}
+            record = {"model": str(model), "label": str(model), "run": "", "source": "paper (Table 2)"}
             record.update({d: float(row[d]) for d in keys})
             record.update({f"{d}_comparable": bool(comparable.get(d, {}).get("comparable", False)) for d in keys})
             record["weighted_score"] = float(row["weighted_score"])
@@ -75,6 +82,7 @@ def leaderboard_frame(
         frame = pd.DataFrame(
             columns=[
                 "model",
+                "label",
                 "run",
                 "source",
                 *keys,
@@ -93,13 +101,15 @@ def leaderboard_frame(
     group[~measured] = 2
     # partial rows are listed by name: ordering them by score would rank them after all
     score = frame.weighted_score.fillna(-1.0).where(group != 1, 0.0)
-    name = frame.model.where(group == 1, "")
+    name = frame.label.where(group == 1, "")
     frame = frame.assign(_group=group, _score=score, _name=name)
     frame = frame.sort_values(["_group", "_score", "_name"], ascending=[True, False, True], kind="stable")
     ranked = frame._group == 0
     frame["rank"] = pd.array([pd.NA] * len(frame), dtype="Int64")
     frame.loc[ranked, "rank"] = range(1, int(ranked.sum()) + 1)
-    return frame.drop(columns=["_group", "_score", "_name"]).reset_index(drop=True)
+    frame = frame.drop(columns=["_group", "_score", "_name"]).reset_index(drop=True)
+    frame.attrs["dimensions"] = list(keys)
+    return frame
 
 
 def _cell(value: object, digits: int = 3) -> str:
@@ -136,6 +146,9 @@ def _weighted(row: Any) -> str:
     low = getattr(row, "weighted_ci_low", None)
     if low is not None and not pd.isna(low) and row.source == "measured":
         score += f" [{low:.3f}, {row.weighted_ci_high:.3f}]"
+        note = getattr(row, "weighted_ci_note", "")
+        if isinstance(note, str) and note.startswith("CI untrusted"):
+            score += " (CI untrusted: few prompts)" if "prompt(s) scored" in note else " (CI untrusted: few draws)"
     return score
 
 
@@ -145,7 +158,8 @@ def leaderboard_markdown(
     summaries: list[ModelSummary] | None = None,
     pairs: list[PairedComparison] | None = None,
 ) -> str:
-    dims_head = [display_name(d) for d in DIMENSION_KEYS]
+    keys = frame_keys(frame)
+    dims_head = [display_name(d) for d in keys]
     measured = frame[frame.source == "measured"]
     full = measured[measured["rank"].notna()]
     partial = measured[measured["rank"].isna()]
@@ -162,7 +176,7 @@ def leaderboard_markdown(
     table(
         ["#", "model", f"weighted ({weighting})"] + dims_head,
         [
-            [str(r.rank), _md_escape(r.model), _weighted(r)] + [dimension_cell(r, d) for d in DIMENSION_KEYS]
+            [str(r.rank), _md_escape(r.label), _weighted(r)] + [dimension_cell(r, d) for d in keys]
             for r in full.itertuples(index=False)
         ]
         or [["—", "no model has full coverage", ""] + [""] * 14],
@@ -173,11 +187,11 @@ def leaderboard_markdown(
             ["model", f"weighted ({weighting})", "coverage"] + dims_head,
             [
                 [
-                    _md_escape(r.model),
+                    _md_escape(r.label),
                     _weighted(r),
-                    f"{r.dimensions_scored}/14 dims, {r.weight_complete:.0%} of the weight fully covered",
+                    f"{r.dimensions_scored}/{len(keys)} dims, {r.weight_complete:.0%} of the weight fully covered",
                 ]
-                + [dimension_cell(r, d) for d in DIMENSION_KEYS]
+                + [dimension_cell(r, d) for d in keys]
                 for r in partial.itertuples(index=False)
             ],
         )
@@ -187,17 +201,19 @@ def leaderboard_markdown(
             "our scale (see the comparability note below):\n"
         )
         comparable = reference_comparability()
-        head = [display_name(d) + ("" if comparable[d]["comparable"] else " *") for d in DIMENSION_KEYS]
+        head = [display_name(d) + ("" if comparable.get(d, {}).get("comparable", False) else " *") for d in keys]
         table(
             ["model", "source", "weighted (published)"] + head,
             [
                 [_md_escape(r.model), _md_escape(r.source), _cell(r.weighted_score)]
-                + [_cell(getattr(r, d)) for d in DIMENSION_KEYS]
+                + [_cell(getattr(r, d)) for d in keys]
                 for r in reference.itertuples(index=False)
             ],
         )
         lines.extend(
-            f"- * {display_name(d)}: {comparable[d]['note']}" for d in DIMENSION_KEYS if not comparable[d]["comparable"]
+            f"- * {display_name(d)}: {comparable.get(d, {}).get('note', '')}"
+            for d in keys
+            if not comparable.get(d, {}).get("comparable", False)
         )
         lines.append("")
     if summaries:
@@ -206,11 +222,15 @@ def leaderboard_markdown(
             "and stale rows):\n"
         )
         table(
-            ["dimension"] + [_md_escape(s.model) for s in summaries],
-            [[display_name(d)] + [_md_escape(coverage_text(s, d)) for s in summaries] for d in DIMENSION_KEYS],
+            ["dimension"] + [_md_escape(s.label) for s in summaries],
+            [[display_name(d)] + [_md_escape(coverage_text(s, d)) for s in summaries] for d in keys],
         )
     if pairs:
-        lines.append("Paired comparisons (weighted score A - B on the prompts both scored, paired bootstrap 95% CI):\n")
+        lines.append(
+            "Paired comparisons (weighted score A - B on the prompts both scored, paired bootstrap 95% CI; "
+            f"a verdict needs at least {MIN_VERDICT_PROMPTS} shared prompts and {MIN_VERDICT_WEIGHT:.0%} "
+            "of the weight):\n"
+        )
         table(
             ["A", "B", "A - B", "95% CI", "prompts", "weight compared", "verdict"],
             [

@@ -75,7 +75,7 @@ def _settings(text: str) -> Any:
     """Settings as written; a JSON object stays structured."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
     return value if isinstance(value, dict) else text
 

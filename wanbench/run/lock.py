@@ -14,6 +14,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from wanbench.safe_write import open_nofollow
+
 
 class RunLockedError(ValueError):
     """Another process is writing this store; the message is one line saying what to do."""
@@ -28,7 +30,7 @@ def run_lock(store: str | os.PathLike) -> Iterator[Path]:
     """Hold the lock of ``store`` (a results.sqlite path) for the block, or raise RunLockedError at once."""
     path = lock_path(Path(store))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_nofollow(path, os.O_RDWR | os.O_CREAT)  # a planted link would have its target truncated
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -42,6 +42,8 @@ def parse_size(size: str) -> tuple[int, int]:
     width, sep, height = size.lower().partition("x")
     if not (sep and width.isdigit() and height.isdigit()):
         raise ValueError(f"--size expects WIDTHxHEIGHT, got {size!r}")
+    if int(width) < 1 or int(height) < 1:
+        raise ValueError(f"--size {size}: width and height must be positive")
     return int(width), int(height)
 
 

@@ -69,9 +69,46 @@ def check_suite(suite) -> None:
 FLOW_BACKENDS = ("auto", "raft", "dis")
 
 
+def check_environment() -> None:
+    """The WANBENCH_MAX_* decode limits, read now: a typo there used to surface after a video was made."""
+    from wanbench.video import DecodeLimits
+
+    DecodeLimits.from_env()
+
+
+def check_judge_server(config) -> None:
+    """A remote judge the run's dimensions need must answer now (as one line), not after the compute."""
+    vlm = config.backbone_options.get("vlm", {})
+    if not vlm.get("url"):  # a local judge: nothing to reach
+        return
+    from wanbench.benchmark.definition import load_benchmark
+    from wanbench.dims.registry import get_dimension
+
+    benchmark = load_benchmark(config.benchmark)
+    names = config.dimensions or benchmark.keys
+    if not any("vlm" in get_dimension(name, benchmark, config.backbone_options).needs for name in names):
+        return
+    from wanbench.backbones.judge.remote import probe_server
+
+    reason = probe_server(str(vlm["url"]))
+    if reason is not None:
+        raise ValueError(
+            f"--judge-url {vlm['url']}: no judge server answers there ({reason}); start it, or leave out --judge remote"
+        )
+
+
+def check_model_options(config) -> None:
+    """The adapter's options by name, type and bounds, before any model loads; the config then holds
+    the converted values (``use_dynamic_cfg=no`` is recorded and run as false, not as the text "no")."""
+    from wanbench.adapters.base import check_adapter_options
+
+    config.model_options = check_adapter_options(config.model, config.model_options)
+
+
 def check_run(config, benchmark: Benchmark):
     """Every check above for one ``eval``/``score`` invocation, cheapest first; returns the loaded suite.
-    ``EvalConfig.validate`` calls it, so the API and the CLI refuse the same things before any compute."""
+    ``EvalConfig.validate`` calls it, so the API and the CLI refuse the same things before any compute.
+    (``config.model_options`` is replaced by the checked values.)"""
     from wanbench.prompts.suite import PROMPT_ID, load_suite
 
     if config.name is not None and not PROMPT_ID.match(config.name):
@@ -86,8 +123,11 @@ def check_run(config, benchmark: Benchmark):
         check_vlm_options(config.backbone_options["vlm"])  # the judge backend and its own options
     check_limit(config.limit)
     check_seeds(config.seeds)
+    check_environment()
+    check_model_options(config)
     check_report_options(config.weighting or benchmark.default_weighting, config.reference, benchmark)
     suite = load_suite(config.suite)
     check_suite(suite)
     check_out_dir(config.out)
+    check_judge_server(config)  # last: the only check that may wait on the network
     return suite

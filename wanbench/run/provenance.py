@@ -44,7 +44,9 @@ def git_state() -> dict[str, Any]:
 
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, timeout=10)
+            done = subprocess.run(  # --no-optional-locks: `status` must not rewrite the checkout's .git/index
+                ["git", "--no-optional-locks", "-C", str(REPO), *args], capture_output=True, text=True, timeout=10
+            )
         except (OSError, subprocess.TimeoutExpired):
             return None
         return done.stdout.strip() if done.returncode == 0 else None

@@ -225,9 +225,12 @@ class Evaluator:
         adapter_info = self.adapter.info()
         scoring = settings_fingerprint({"flow": config.flow_backend, "backbones": config.backbone_options})
         earlier = (main_store.invocations() if main_store is not None else []) + store.invocations()
-        check_same_settings(
-            earlier, config.out, self.run, self.label, adapter_info, self.generation_text.describe(), scoring
+        kept = store.kept(self.run, self.label) + (main_store.kept(self.run, self.label) if main_store else 0)
+        changed = check_same_settings(
+            earlier, config.out, self.run, self.label, adapter_info, self.generation_text.describe(), scoring, kept
         )
+        if changed:  # nothing was kept under the earlier settings: what they left unfinished is redone
+            store.forget_unfinished(self.run, self.label)
         run_config = config.to_dict() | {
             "adapter": adapter_info,
             "scoring": scoring,

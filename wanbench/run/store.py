@@ -79,21 +79,97 @@ class ResultRow:
 RESULT_KEY = ("run", "model", "prompt_id", "seed")
 
 
+class StoreError(ValueError):
+    """A store that cannot be read or written (damaged, not a store, empty, disk full): one line naming
+    the file and what to do, instead of SQLite's bare message reported as a wanbench bug."""
+
+
+def store_error(path: Path, exc: sqlite3.Error) -> StoreError:
+    text = str(exc)
+    if "full" in text.lower():
+        return StoreError(f"{path}: the disk is full ({text}); free some space and run again (finished rows are kept)")
+    if "locked" in text.lower() or "busy" in text.lower():
+        return StoreError(f"{path}: busy ({text}); another process holds it, wait for it or use another --out")
+    return StoreError(
+        f"{path}: damaged or not a wanbench store ({text}); restore it from a copy, "
+        "or start afresh with another --out (a report: leave this run out)"
+    )
+
+
+# Errors that are wanbench's own (a broken constraint, a bad statement), never the file's: kept as they are.
+OUR_ERRORS = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError, sqlite3.DataError)
+
+
+class _CheckedConnection(sqlite3.Connection):
+    """A connection whose SQLite errors name the store file and a remedy (ResultStore's ``db``)."""
+
+    store_path: Path = Path(RESULTS_FILE)
+
+    def execute(self, *args, **kwargs):
+        try:
+            return super().execute(*args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise exc if isinstance(exc, OUR_ERRORS) else store_error(self.store_path, exc) from None
+
+    def executemany(self, *args, **kwargs):
+        try:
+            return super().executemany(*args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise exc if isinstance(exc, OUR_ERRORS) else store_error(self.store_path, exc) from None
+
+    def executescript(self, *args, **kwargs):
+        try:
+            return super().executescript(*args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise exc if isinstance(exc, OUR_ERRORS) else store_error(self.store_path, exc) from None
+
+    def __exit__(self, *exc_info):
+        try:
+            return super().__exit__(*exc_info)
+        except sqlite3.DatabaseError as exc:  # the COMMIT of a ``with db:`` block (a full disk shows here)
+            raise exc if isinstance(exc, OUR_ERRORS) else store_error(self.store_path, exc) from None
+
+
 class ResultStore:
-    def __init__(self, path: str | Path, readonly: bool = False) -> None:
-        """``readonly``: open an existing store without writing to it (how shards read the main store)."""
+    def __init__(self, path: str | Path, readonly: bool = False, existing: bool = False) -> None:
+        """``readonly``: open an existing store without writing to it (how shards read the main store);
+        ``existing``: the store must already be there and hold a run (a report never reads an empty or
+        0-byte file as an empty run and writes a report of nothing over the old one)."""
         self.path = Path(path)
+        if (readonly or existing) and self.path.is_file() and self.path.stat().st_size == 0:
+            raise StoreError(
+                f"{self.path} is empty (0 bytes), not a run's store; restore it from a copy, or leave this run out"
+            )
         if readonly:
-            self.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
-            self.db.row_factory = sqlite3.Row
+            # with no write-ahead log beside it nothing is uncommitted: read it as immutable, so a read
+            # leaves no -shm/-wal file behind; with one (a writer at work, or one that died) read it
+            # through the log, as SQLite must
+            settled = not (self.path.parent / (self.path.name + "-wal")).exists()
+            self.db = self._connect(
+                f"{self.path.resolve().as_uri()}?mode=ro{'&immutable=1' if settled else ''}", uri=True
+            )
+            self.db.execute("SELECT count(*) FROM sqlite_master")  # a damaged file fails here, by name
             return
+        for name in (self.path.name, self.path.name + "-wal", self.path.name + "-shm", self.path.name + "-journal"):
+            if (self.path.parent / name).is_symlink():  # SQLite would write to the link's target
+                raise ValueError(
+                    f"{self.path.parent / name} is a symbolic link; wanbench never writes through one (remove it)"
+                )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30)
-        self.db.row_factory = sqlite3.Row
+        self.db = self._connect(self.path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
         self._widen_statuses()
+
+    def _connect(self, target: str | Path, uri: bool = False) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(target, timeout=30, uri=uri, factory=_CheckedConnection)
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
+        db.store_path = self.path
+        db.row_factory = sqlite3.Row
+        return db
 
     def _widen_statuses(self) -> None:
         """Stores written before the not_applicable/stale statuses existed have a narrower CHECK;
@@ -201,6 +277,24 @@ class ResultStore:
             (run, model, *statuses),
         ).fetchall()
         return {(r[0], int(r[1]), r[2], r[3]) for r in rows}
+
+    def kept(self, run: str, model: str) -> int:
+        """Videos and finished scores stored under ``run``/``model`` (what binds a label to its settings)."""
+        videos = self.db.execute("SELECT count(*) FROM videos WHERE run=? AND model=?", (run, model)).fetchone()[0]
+        scores = self.db.execute(
+            "SELECT count(*) FROM results WHERE run=? AND model=? AND status IN ('ok', 'not_applicable')",
+            (run, model),
+        ).fetchone()[0]
+        return int(videos) + int(scores)
+
+    def forget_unfinished(self, run: str, model: str) -> None:
+        """Drop the error and missing rows and failures of ``run``/``model``: made under settings that are
+        being replaced (nothing else was kept), they are redone under the new ones."""
+        with self.db:
+            self.db.execute(
+                "DELETE FROM results WHERE run=? AND model=? AND status NOT IN ('ok', 'not_applicable')", (run, model)
+            )
+            self.db.execute("DELETE FROM failures WHERE run=? AND model=? AND stage != 'suite'", (run, model))
 
     def write_results(self, rows: Iterable[ResultRow]) -> None:
         """All rows of one video in one transaction."""

@@ -81,6 +81,20 @@ class OpenAIBackend:
         )
 
 
+def probe_server(url: str, timeout: float = 5.0) -> str | None:
+    """Whether anything answers HTTP at the judge server's ``url`` (GET ``/models``; any HTTP answer,
+    an error status included, counts): None when it does, else the reason in a few words. Asked
+    before a run's compute, so a server that is down fails the run at once instead of leaving every
+    judge dimension merely missing."""
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/models", timeout=timeout):
+            return None
+    except urllib.error.HTTPError:
+        return None
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError, ValueError) as exc:
+        return str(getattr(exc, "reason", exc))
+
+
 class RemoteJudge:
     def __init__(
         self,

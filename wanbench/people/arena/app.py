@@ -17,7 +17,10 @@ from __future__ import annotations
 import asyncio
 import hmac
 import html
+import ipaddress
+import os
 import re
+import stat
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -155,7 +158,7 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
             return JSONResponse({"error": "cross-origin vote refused"}, 403)
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a body of [[[[...]]]] nested past the parser's depth
             return JSONResponse({"error": "body must be JSON"}, 400)
         if not isinstance(body, dict):
             return JSONResponse({"error": "body must be a JSON object"}, 400)
@@ -195,6 +198,8 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
             progress = catalog.progress(store, annotator)
         return JSONResponse({"recorded": new, "progress": progress})
 
+    pinned = {i: _file_identity(item.path) for i, item in enumerate(catalog.videos)}  # what was checked at start
+
     async def video(request: Request) -> Response:
         try:
             index = int(request.path_params["video_id"])
@@ -203,7 +208,10 @@ def create_app(catalog: Catalog, settings: ArenaSettings) -> TokenGate:
             item = catalog.videos[index]
         except (ValueError, IndexError):
             return PlainTextResponse("no such video", 404)
-        return FileResponse(item.path, media_type="video/mp4", headers={"Cache-Control": "private, max-age=3600"})
+        identity = _file_identity(item.path)
+        if identity is None or identity != pinned[index]:  # replaced (by a link, say) since the arena started
+            return PlainTextResponse("video changed since the arena started; restart the arena", 404)
+        return FileResponse(identity[0], media_type="video/mp4", headers={"Cache-Control": "private, max-age=3600"})
 
     async def progress_api(request: Request) -> Response:
         async with lock:
@@ -285,15 +293,61 @@ def _vote(
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
+def _file_identity(path: Path) -> tuple[str, int, int] | None:
+    """(real path, device, inode) of a regular file, or None: a file swapped for a symbolic link, or a
+    folder above it swapped for one, changes its real path or inode and is no longer served."""
+    real = os.path.realpath(path)
+    try:
+        info = os.lstat(real)
+    except OSError:
+        return None
+    return (real, info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+def is_loopback_host(host_header: str) -> bool:
+    """Whether a Host header names this machine's loopback in any spelling: localhost, 127.0.0.0/8,
+    ::1 (bracketed, with or without a port, in any of its IPv6 forms) or ::ffff:127.x.y.z."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        host = host[1 : host.find("]")] if "]" in host else ""
+    elif host.count(":") == 1:
+        host = host.partition(":")[0]
+    host = host.rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+class LoopbackHostGate:
+    """ASGI middleware for an arena without a token: answer only requests whose Host is loopback (or
+    the name it was bound under). A DNS-rebinding page reaches loopback under another host name; it
+    must not read prompts or store votes. (Starlette's TrustedHostMiddleware cuts "[::1]:8765" at its
+    first colon, so it let no IPv6 request through, and the arena skipped the check on ::1.)"""
+
+    def __init__(self, app: ASGIApp, bound: str) -> None:
+        self.app, self.bound = app, bound.strip("[]").lower()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            host = headers.get("host", "")
+            bare = host[1 : host.find("]")] if host.startswith("[") and "]" in host else host.rpartition(":")[0] or host
+            if not (is_loopback_host(host) or bare.lower() == self.bound):
+                await PlainTextResponse("Invalid host header", 400)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def serve(catalog: Catalog, settings: ArenaSettings, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Run the arena under uvicorn until interrupted."""
     import uvicorn
 
     app: ASGIApp = create_app(catalog, settings)
-    if not settings.token and ":" not in host:
-        # Without a token the arena trusts being on loopback; a DNS-rebinding page reaches loopback under
-        # another host name, so only loopback names are answered.
-        from starlette.middleware.trustedhost import TrustedHostMiddleware
-
-        app = TrustedHostMiddleware(app, allowed_hosts=["127.0.0.1", "localhost", host])
+    if not settings.token:  # without a token the arena trusts being on loopback: only loopback names are answered
+        app = LoopbackHostGate(app, host)
     uvicorn.run(app, host=host, port=port, log_level="warning")
