@@ -135,7 +135,7 @@ def published_document(evaluation: Any, scrub: Scrubber) -> dict[str, Any]:
     from wanbench.report.results_json import results_document
 
     document = results_document(evaluation, evaluation.leaderboard())
-    document["provenance"] = [
+    kept = [
         {
             "run": item["run"],
             "model": item["model"],
@@ -145,6 +145,10 @@ def published_document(evaluation: Any, scrub: Scrubber) -> dict[str, Any]:
         }
         for item in document["provenance"]
     ]
+    # a resumed build adds an invocation that asked the same: one entry per distinct ask, so a
+    # build resumed from kept runs publishes what a fresh one does
+    unique = {json.dumps(entry, sort_keys=True, default=str): entry for entry in kept}
+    document["provenance"] = list(unique.values())
     return scrub.value(json.loads(json.dumps(document, default=str)))
 
 

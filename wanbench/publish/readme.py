@@ -145,8 +145,11 @@ def readme_text(settings: PublishSettings, results: list[SliceResult], provenanc
     out.append(
         "- `procedural` renders exactly what each prompt's metadata asks (an oracle, not a video model): "
         "it is the ceiling for camera control. `wan-tiny-random` is the floor. wan-tiny was trained only "
-        "on procedural camera clips at 64x48, so the smoke prompts (real-world scenes) are far outside "
-        "what it learned; the controlled camera prompts are close to it."
+        'on procedural camera clips at 64x48 with captions of one wording ("a dog running , the camera '
+        'pans left over a forest"): the smoke prompts (real-world scenes) and the controlled camera '
+        "prompts (the same moves, other words) are both outside what it learned, so scoring near or below "
+        "the floor here says its text conditioning does not carry over, not that it cannot move the "
+        "camera (its model card measures that on held-out prompts in its own wording)."
     )
     out.append(
         "- Camera control here is the flow half (pan, lift, zoom, static); the judge half (aerial, "
