@@ -11,7 +11,7 @@ at three speeds; bursts of camera motion at several places in an otherwise still
 camera with an object crossing the frame; procedural smoke-suite clips. Per dimension: Spearman's
 rho between the two samplings and the largest |difference|, per family and over all clips.
 
-Usage:  python benchmarks/flow_sampling.py [--size 128] [--json out.json]
+Usage:  python benchmarks/flow_sampling.py [--size 128] [--span SECONDS] [--json out.json]
 """
 
 from __future__ import annotations
@@ -109,12 +109,13 @@ def compare(a: list, b: list) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--span", type=float, default=None, help="seconds per pair (default: RAFTFlow's default)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests/
     from wanbench.backbones.flow import DISFlow, RAFTFlow
 
-    span = inspect.signature(RAFTFlow).parameters["span_seconds"].default
+    span = inspect.signature(RAFTFlow).parameters["span_seconds"].default if args.span is None else args.span
     samplings = {
         "fast": DISFlow(backward=False, span_seconds=span),
         "all": DISFlow(backward=False, max_pairs=10_000, span_seconds=0.0),

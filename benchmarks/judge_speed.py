@@ -2,12 +2,13 @@
 
 Each clip gets the four clip-level questions the judge dimensions ask most (plausibility x3,
 smoothness), asked and read by the judge protocol (chat template, answers over every casing and
-leading-space variant); answers are not cached between the modes. The shared-prefix mode runs the system
+leading-space variant); answers are not cached between the modes or rounds. Modes alternate over
+``--rounds`` rounds (order rotated), timed in wall and CPU time. The shared-prefix mode runs the system
 turn and the clip's vision tokens once per clip and continues each question from a copy of that
 key/value cache; it also reports the language-model positions a clip costs each way. Uses the weights entry given with
 --weights when present (e.g. qwen2-vl-2b on a GPU), else a tiny random Qwen2-VL built here.
 
-    python benchmarks/judge_speed.py [--clips 16] [--batch 8] [--weights qwen2-vl-2b] [--json out.json]
+    python benchmarks/judge_speed.py [--clips 16] [--batch 8] [--rounds 2] [--weights qwen2-vl-2b] [--json out.json]
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=16)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--weights", default="qwen2-vl-2b")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of every mode, order rotated")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
@@ -57,22 +59,30 @@ def main() -> None:
         f"batch{args.batch}": (args.batch, False),
         f"shared-prefix batch{args.batch}": (args.batch, True),
     }
-    rates, judges = {}, {}
-    for mode, (batch, share) in modes.items():
-        backbone = VLMBackbone(
-            weights=args.weights,
-            settings=settings,
-            batch=batch,
-            share_prefix=share,
-            cache_path=work / f"cache-{batch}-{share}.sqlite",
-        )
-        backbone.backend()  # load before timing
-        backbone.compute(clips[0]).ask_clip(asked[:2])  # warm-up (both paths)
-        start = time.perf_counter()
-        for clip in clips:
-            backbone.compute(clip).ask_clip(asked)
-        rates[mode] = 60 * len(clips) / (time.perf_counter() - start)
-        judges[mode] = backbone.judge()
+    wall: dict[str, list[float]] = {mode: [] for mode in modes}
+    cpu: dict[str, list[float]] = {mode: [] for mode in modes}
+    judges = {}
+    names = list(modes)
+    for round_ in range(args.rounds):  # modes in an order rotated round by round; fresh answer caches
+        for mode in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            batch, share = modes[mode]
+            backbone = VLMBackbone(
+                weights=args.weights,
+                settings=settings,
+                batch=batch,
+                share_prefix=share,
+                cache_path=work / f"cache-{batch}-{share}-{round_}.sqlite",
+            )
+            backbone.backend()  # load before timing
+            backbone.compute(clips[0]).ask_clip(asked[:2])  # warm-up (both paths)
+            start, start_cpu = time.perf_counter(), time.process_time()
+            for clip in clips:
+                backbone.compute(clip).ask_clip(asked)
+            wall[mode].append(time.perf_counter() - start)
+            cpu[mode].append(time.process_time() - start_cpu)
+            judges[mode] = backbone.judge()
+    rates = {mode: 60 * len(clips) * args.rounds / sum(seconds) for mode, seconds in wall.items()}
+    cpu_rates = {mode: 60 * len(clips) * args.rounds / sum(seconds) for mode, seconds in cpu.items()}
     # the work a clip's questions cost, in sequence positions the language model runs over
     judge = judges["batch1"]
     prefix = judge._inputs(
@@ -90,6 +100,11 @@ def main() -> None:
         "device": "cuda" if torch.cuda.is_available() else "cpu",
         "clips_per_minute": {mode: round(rate, 1) for mode, rate in rates.items()},
         "speedup_over_batch1": {mode: round(rate / rates["batch1"], 2) for mode, rate in rates.items()},
+        "clips_per_cpu_minute": {mode: round(rate, 1) for mode, rate in cpu_rates.items()},
+        "cpu_speedup_over_batch1": {mode: round(rate / cpu_rates["batch1"], 2) for mode, rate in cpu_rates.items()},
+        "rounds": args.rounds,
+        "threads": torch.get_num_threads(),
+        "load_average_1min_after": round(os.getloadavg()[0], 2),
         "prefix_tokens": int(prefix),
         "mean_question_tokens": round(suffix, 1),
         "tokens_per_clip": {"separate": round(q * (prefix + suffix)), "shared_prefix": round(prefix + q * suffix)},

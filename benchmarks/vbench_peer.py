@@ -10,9 +10,12 @@ RAFT runs a fixed number of iterations, so its cost does not depend on its weigh
 
 Clips: procedural videos (256x256, 33 frames, 16 fps by default) written to mp4 and read back by
 each side with its own decoder. Per clip, every configuration runs once, in an order rotated clip
-by clip, timed end to end (decode, flow, scoring). Outside the timing, each RAFT field of the fast
-configuration is compared with RAFT at 20 iterations called alone on the same pair (end-point
-error), and RAFT and DIS are compared with the ground truth of synthetic moves of known speed.
+by clip, timed end to end (decode, flow, scoring), in wall and in CPU time (the process's, all
+threads: the steadier figure on a shared machine). Also recorded: how many flow fields each
+configuration computes and how many of the clip's frame intervals lie inside them (coverage).
+Outside the timing, each RAFT field of the fast configuration is compared with RAFT at 20
+iterations called alone on the same pair (end-point error), and RAFT and DIS are compared with the
+ground truth of synthetic moves of known speed.
 
 Usage:  python benchmarks/vbench_peer.py [--clips 8] [--configs vbench,raft,dis] [--json out.json]
 """
@@ -35,11 +38,22 @@ VBENCH_EXTRAS = ("easydict==1.14", "decord==0.6.0")  # what importing vbench.dyn
 CONFIGS = {
     # name: RAFTFlow / DISFlow options (None: VBench's own dynamic_degree)
     "vbench": None,
-    "raft": {"backend": "raft"},  # wanbench's defaults: 20 iterations, forward only, 4 pairs
-    "raft-vbench-settings": {"backend": "raft", "max_pairs": 16, "backward": True},
-    "raft-old-defaults": {"backend": "raft", "iterations": 12, "max_pairs": 48, "backward": True, "batch": 8},
+    # wanbench's defaults: 20 iterations, forward only, pairs tiling the clip, each at most 0.5 s
+    # (4 pairs of 8 frames on 33 frames at 16 fps): every frame interval seen, as VBench sees them all
+    "raft": {"backend": "raft"},
+    "raft-3-pairs": {"backend": "raft", "span_seconds": 0.75},  # 3 pairs of 10-11 frames
+    "raft-vbench-pairs": {"backend": "raft", "span_seconds": 0.125},  # VBench's own pairs: 2 frames apart
+    "raft-old-defaults": {
+        "backend": "raft",
+        "iterations": 12,
+        "max_pairs": 48,
+        "span_seconds": 0.0,
+        "backward": True,
+        "batch": 8,
+    },
     "dis": {"backend": "dis"},
 }
+VBENCH_FPS = 8  # dynamic_degree samples frames at about 8 fps: every round(fps / 8)-th frame
 
 
 def install_vbench(cache: Path) -> Path:
@@ -145,8 +159,8 @@ def end_point_errors(flow, path: Path) -> list[float]:
     field = flow.compute(video)
     h, w = working_size(video.height, video.width, flow.max_side, min_side=RAFT_MIN_SIDE)
     errors = []
-    for pair, i in enumerate(field.pair_index):
-        frames = torch.from_numpy(video.frames[[i, i + 1]]).permute(0, 3, 1, 2).float()
+    for pair, (i, j) in enumerate(zip(field.pair_index, field.ends)):
+        frames = torch.from_numpy(video.frames[[i, j]]).permute(0, 3, 1, 2).float()
         frames = (
             torch.nn.functional.interpolate(frames, size=(h, w), mode="bilinear", antialias=True, align_corners=False)
             / 127.5
@@ -191,6 +205,25 @@ def known_moves(scorers: dict, size: int) -> dict:
             truth = np.array([speed * scale, 0.0], np.float32)
             inner = field.forward[:, 8:-8, 8:-8]  # away from the borders, where content enters the frame
             out[f"{name} {speed:g}px/frame"] = round(float(np.linalg.norm(inner - truth, axis=-1).mean()), 4)
+    return out
+
+
+def coverage(runners: dict, names: list[str], frames: int, fps: float = 16.0) -> dict[str, dict[str, int]]:
+    """Flow fields per clip and frame intervals inside them, per configuration: VBench's pairs of
+    frames ``round(fps / 8)`` apart, wanbench's pairs as its sampling places them."""
+    from wanbench.backbones.flow import pair_spans, span_frames
+
+    out = {}
+    for name in names:
+        if name == "vbench":
+            step = max(1, round(fps / VBENCH_FPS))
+            starts = list(range(0, frames - step, step))
+            ends = [a + step for a in starts]
+        else:
+            flow = runners[name].flow
+            starts, ends = pair_spans(frames, flow.max_pairs, span_frames(flow.span_seconds, fps))
+        out[name] = {"fields": len(starts), "intervals": int(sum(b - a for a, b in zip(starts, ends)))}
+    out["clip"] = {"intervals": frames - 1}
     return out
 
 
@@ -239,21 +272,25 @@ def main() -> None:
 
     load_before = os.getloadavg()
     seconds = {name: [] for name in names}
+    cpu = {name: [] for name in names}
     values = {name: [] for name in names}
     for k, (prompt, path) in enumerate(clips):
         order = names[k % len(names) :] + names[: k % len(names)]
         for name in order:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             value = runners[name].infer(str(path)) if name == "vbench" else runners[name](prompt, path)
             seconds[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)  # every thread of this process
             values[name].append(value)
         print(
-            f"clip {k + 1}/{len(clips)} {prompt.id}: " + ", ".join(f"{n} {seconds[n][-1]:.2f}s" for n in names),
+            f"clip {k + 1}/{len(clips)} {prompt.id}: "
+            + ", ".join(f"{n} {seconds[n][-1]:.2f}s ({cpu[n][-1]:.2f}s cpu)" for n in names),
             flush=True,
         )
     load_after = os.getloadavg()
 
     mean = {n: sum(s) / len(s) for n, s in seconds.items()}
+    mean_cpu = {n: sum(s) / len(s) for n, s in cpu.items()}
     result = {
         "clips": len(clips),
         "size": f"{args.size}x{args.size}",
@@ -264,11 +301,15 @@ def main() -> None:
         "cpu": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
         "load_average_1min_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
+        "intervals_seen": coverage(runners, names, args.frames),
         "seconds_per_clip": {n: round(v, 3) for n, v in mean.items()},
+        "cpu_seconds_per_clip": {n: round(v, 3) for n, v in mean_cpu.items()},
         "ratio_to_vbench": {n: round(v / mean["vbench"], 3) for n, v in mean.items()},
+        "cpu_ratio_to_vbench": {n: round(v / mean_cpu["vbench"], 3) for n, v in mean_cpu.items()},
         "ratio_to_vbench_per_clip": {
             n: [round(a / b, 3) for a, b in zip(seconds[n], seconds["vbench"])] for n in names
         },
+        "cpu_ratio_to_vbench_per_clip": {n: [round(a / b, 3) for a, b in zip(cpu[n], cpu["vbench"])] for n in names},
         "backends": {n: runners[n].flow.backend() for n in names if n != "vbench"},
         "vbench_moving": values["vbench"],
         "wanbench_values": {n: values[n] for n in names if n != "vbench"},

@@ -41,7 +41,13 @@ def home(random_home, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict]:
 
 
 @pytest.mark.slow
-def test_random_weights_fail_every_learned_check(home) -> None:
+def test_random_weights_fail_every_learned_check(home, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every check runs its real code path; to keep the test to about a minute on 2 cores, image
+    quality orders 2 of its 4 photos' ladders and the judge counts 2 of its 4 clips."""
+    from wanbench.calibration import clips
+
+    monkeypatch.setattr(calibration_checks, "QUALITY_PHOTOS", ("astronaut", "coffee"))
+    monkeypatch.setattr(clips, "COUNTS", (1, 3))
     _, options = home
     report = calibrate(options)
     by_name = {r.name: r for r in report.results}
@@ -175,7 +181,14 @@ def test_a_run_records_calibration_and_the_report_says_so(home, tmp_path: Path) 
     assert recorded_provenance["provenance"]["calibration"]["not_passed"] == [raft]
 
 
-def test_run_calibration_of_weight_free_backbones_is_empty(home) -> None:
+def test_run_calibration_lists_present_weights_only(home) -> None:
+    """Weight-free backends have nothing to calibrate; missing weights score nothing (their dimensions
+    are reported missing), so a run does not list them either."""
+    from wanbench.backbones.clip import ClipBackbone
     from wanbench.backbones.flow import DISFlow
+    from wanbench.backbones.judge.backbone import VLMBackbone
 
+    _, options = home
     assert run_calibration({"flow": DISFlow()}) == {"weights": {}, "not_passed": []}
+    recorded = run_calibration({"clip": ClipBackbone(**options["clip"]), "vlm": VLMBackbone(weights="qwen2-vl-7b")})
+    assert set(recorded["weights"]) == {"clip-vit-l-14"}  # qwen2-vl-7b is not installed here

@@ -17,10 +17,17 @@ def test_version():
 
 
 def test_unexpected_error_is_one_short_line_and_debug_shows_traceback(tmp_path: Path):
-    # A run store that is not SQLite makes the library fail in a way no usage check foresees.
+    # A store whose recorded settings are not JSON makes the library fail in a way no usage check
+    # foresees (a file that is not SQLite at all is a named user error now: issue 30 item 13).
+    import sqlite3
+
+    from wanbench.run.store import ResultStore
+
     run = tmp_path / "broken"
-    run.mkdir()
-    (run / "results.sqlite").write_bytes(b"this is not a database" * 100)
+    with ResultStore(run / "results.sqlite") as store:
+        store.start_invocation("broken", "m", {}, {}, "0" * 64)
+    with sqlite3.connect(run / "results.sqlite") as db:
+        db.execute("UPDATE invocations SET config = '{not json'")
     command = [sys.executable, "-m", "wanbench", "report", str(run)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr

@@ -104,3 +104,24 @@ def test_flow_sampling_settings_come_from_the_cli_option_family_and_change_the_v
         flow_options(["span_second=1"])
     with pytest.raises(ValueError, match="KEY=VALUE"):
         flow_options(["span_seconds"])
+
+
+def test_the_cli_flow_option_reaches_the_flow_and_the_stored_version(tmp_path, tiny_suite) -> None:
+    from typer.testing import CliRunner
+
+    from wanbench.cli import app
+    from wanbench.run.store import ResultStore
+
+    out = tmp_path / "run"
+    small = ["--option", "width=64", "--option", "height=48", "--option", "frames=9", "--flow", "dis", "-q"]
+    common = ["eval", "--model", "procedural", "--suite", str(tiny_suite), "--dims", "large_motion", *small]
+    done = CliRunner().invoke(app, [*common, "--out", str(out), "--flow-option", "span_seconds=0.25"])
+    assert done.exit_code == 0, done.output
+    with ResultStore(out / "results.sqlite") as store:
+        rows = store.results()
+    options = {"flow": {"span_seconds": 0.25}}
+    assert rows and {r["metric_version"] for r in rows} == {get_dimension("large_motion").configured(options).version}
+    assert all("tiles<=0.25s" in r["backend"] for r in rows)  # 4-frame pairs at 16 fps reached DIS
+    for bad, says in (("span_second=1", "no flow setting 'span_second'"), ("span_seconds", "KEY=VALUE")):
+        failed = CliRunner().invoke(app, [*common, "--out", str(tmp_path / "bad"), "--flow-option", bad])
+        assert failed.exit_code == 2 and says in failed.output and not (tmp_path / "bad" / "results.sqlite").exists()

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from tests.conftest import write_suite
 from wanbench.cli import app
 from wanbench.run.options import backbone_options
-from wanbench.run.preflight import check_run
 from wanbench.run.runner import EvalConfig
 
 PROMPT = {"id": "p0", "text": "a dog running", "dimensions": ["large_motion", "action_following"]}
@@ -37,16 +36,16 @@ def config(tmp_path: Path, url: str, dims: tuple[str, ...] | None = None) -> Eva
 def test_unreachable_judge_server_is_refused_before_compute(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}/v1"
     with pytest.raises(ValueError, match="no judge server answers there") as caught:
-        check_run(config(tmp_path, url), "paper", None)
+        config(tmp_path, url).validate()
     assert "\n" not in str(caught.value)
-    check_run(config(tmp_path, url, dims=("large_motion",)), "paper", None)  # no judge dimension: no probe
+    config(tmp_path, url, dims=("large_motion",)).validate()  # no judge dimension: no probe
 
 
 def test_a_server_that_answers_http_passes(tmp_path: Path) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)  # answers GET with 501: alive
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        check_run(config(tmp_path, f"http://127.0.0.1:{server.server_port}/v1"), "paper", None)
+        config(tmp_path, f"http://127.0.0.1:{server.server_port}/v1").validate()
     finally:
         server.shutdown()
         server.server_close()

@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 
 from tests.conftest import write_suite
 from wanbench.adapters.base import OptionError, check_adapter_options, make_adapter
-from wanbench.run.preflight import check_run
 from wanbench.run.runner import EvalConfig
 
 runner = CliRunner()
@@ -53,10 +52,10 @@ def test_run_preflight_checks_options_and_records_the_converted_values(tmp_path:
     suite = write_suite(tmp_path / "s.jsonl", [{"id": "p0", "text": "a dog", "dimensions": ["large_motion"]}])
     bad = EvalConfig(model="procedural", suite=str(suite), out=tmp_path / "run", model_options={"widht": 64})
     with pytest.raises(OptionError, match="did you mean width"):
-        check_run(bad, "paper", None)
+        bad.validate()
     assert not (tmp_path / "run").exists()
     good = EvalConfig(model="procedural", suite=str(suite), out=tmp_path / "run", model_options={"width": "64"})
-    check_run(good, "paper", None)
+    good.validate()
     assert good.model_options == {"width": 64}
 
 

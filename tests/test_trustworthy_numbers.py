@@ -323,6 +323,6 @@ def test_results_json_of_a_real_run_validates_against_the_documented_schema(tmp_
     assert model["dimensions"]["camera_control"]["method"] == "DIS"
     assert model["weighted"]["partial"] and model["weighted"]["rank"] is None
     assert len(document["paired_comparisons"]) == 1 and document["reference"]["ranked_with_measured"] is False
-    broken = document | {"schema_version": "2"}
+    broken = document | {"schema_version": "999"}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)

@@ -1,11 +1,12 @@
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from wanbench.cli import app
 from wanbench.prompts.suite import load_suite
-from wanbench.prompts.vbench_io import export_vbench, import_vbench
+from wanbench.prompts.vbench_io import export_vbench, import_vbench, subject_phrase
 
 VBENCH_STYLE = [
     {"prompt_en": "In a still frame, a stop sign", "dimension": ["temporal_flickering"]},
@@ -67,27 +68,63 @@ def test_export_then_import_round_trips_the_metadata(tmp_path: Path) -> None:
     ours = load_suite("wanbench").prompts
     entries, left_out = export_vbench(ours)
     assert entries and all(set(e) <= {"prompt_en", "dimension", "auxiliary_info"} for e in entries)
-    assert all(
-        p.dimensions == ("physical_plausibility",) or p.dimensions == ("human_artifacts",)
-        for p in ours
-        if p.id in set(left_out)
-    )
+    depth = {p.id for p in ours if p.spatial and p.spatial.relation in ("in_front_of", "behind")}
+    no_counterpart = {"physical_plausibility", "human_artifacts"}
+    for prompt in ours:  # left out: nothing VBench can say (its relations are left, right, top, bottom)
+        if prompt.id in set(left_out):
+            assert set(prompt.dimensions) <= no_counterpart or (
+                prompt.dimensions == ("spatial_position",) and prompt.id in depth
+            ), prompt.id
+    assert depth and depth <= set(left_out)
     path = tmp_path / "out.json"
     path.write_text(json.dumps(entries, ensure_ascii=False))
     back = {p.text: p for p in import_vbench(path).prompts}
-    for prompt in ours:
+    for prompt in (p for p in ours if p.id not in set(left_out)):
         if "spatial_position" in prompt.dimensions:
             assert back[prompt.text].spatial == prompt.spatial
         if "multiple_object" in prompt.dimensions:
             assert back[prompt.text].objects == prompt.objects  # names and counts
         if "stylization" in prompt.dimensions:
             assert back[prompt.text].style == prompt.style
+        if prompt.camera:  # VBench's layout has no place for these: they travel in auxiliary_info.wanbench
+            assert back[prompt.text].camera == prompt.camera
+        if prompt.subject:
+            assert back[prompt.text].subject == prompt.subject
+            assert back[prompt.text].action == prompt.action
+        assert set(back[prompt.text].dimensions) == set(prompt.dimensions)
+        assert back[prompt.text].text_zh == prompt.text_zh
+
+
+def test_the_subject_is_the_first_noun_phrase_not_the_prompt() -> None:
+    assert subject_phrase("a truck slowing down to stop") == "truck"
+    assert subject_phrase("a car stuck in traffic during rush hour") == "car"
+    assert subject_phrase("A cute happy Corgi playing in park, sunset") == "cute happy corgi"
+    assert subject_phrase("an elephant spraying itself with water using its trunk") == "elephant"
+    assert subject_phrase("a person giving a presentation to a room full of colleagues") == "person"
+
+
+def test_vbench_chinese_list_becomes_text_zh(tmp_path: Path) -> None:
+    english = [e["prompt_en"] for e in VBENCH_STYLE]
+    chinese = [f"中文{i}" for i in range(len(english))]
+    (tmp_path / "cn.txt").write_text("\n".join(chinese) + "\n", encoding="utf-8")
+    (tmp_path / "en.txt").write_text("\n".join(reversed(english)) + "\n", encoding="utf-8")
+    by_order = {p.text: p.text_zh for p in import_vbench(write(tmp_path), zh=tmp_path / "cn.txt").prompts}
+    assert by_order["a bird and a cat"] == "中文1"
+    (tmp_path / "cn_rev.txt").write_text("\n".join(reversed(chinese)) + "\n", encoding="utf-8")
+    by_text = import_vbench(write(tmp_path), zh=tmp_path / "cn_rev.txt", zh_english=tmp_path / "en.txt").prompts
+    assert {p.text: p.text_zh for p in by_text} == by_order  # paired by English text, not by line
+    (tmp_path / "short.txt").write_text("一\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="1 lines for 8 entries"):
+        import_vbench(write(tmp_path), zh=tmp_path / "short.txt")
 
 
 def test_cli_import_and_export(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(app, ["prompts", "import-vbench", str(write(tmp_path)), "-o", str(tmp_path / "v.jsonl")])
-    assert result.exit_code == 0 and "7 prompts" in result.output
+    (tmp_path / "cn.txt").write_text("".join(f"中文{i}\n" for i in range(len(VBENCH_STYLE))), encoding="utf-8")
+    args = ["prompts", "import-vbench", str(write(tmp_path)), "--zh", str(tmp_path / "cn.txt")]
+    result = runner.invoke(app, [*args, "-o", str(tmp_path / "v.jsonl")])
+    assert result.exit_code == 0 and "7 prompts (7 with Chinese text)" in result.output
+    assert all(p.text_zh for p in load_suite(tmp_path / "v.jsonl").prompts)
     assert load_suite(tmp_path / "v.jsonl").problems == []
     result = runner.invoke(app, ["prompts", "export-vbench", str(tmp_path / "v.jsonl"), "-o", str(tmp_path / "e.json")])
     assert result.exit_code == 0 and len(json.loads((tmp_path / "e.json").read_text())) == 7

@@ -65,7 +65,8 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     wheel = next(dist.glob("wanbench-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.namelist()
-    assert "wanbench/cli.py" in shipped and "wanmodel/vae.py" in shipped
+    assert "wanbench/cli/app.py" in shipped and "wanmodel/vae.py" in shipped
+    assert "wanbench/data/reference/paper_table3.csv" in shipped
     test_only = [
         n for n in shipped if n.startswith("tests/") or "tiny_backbones" in n or n.endswith("backbones/tiny.py")
     ]
@@ -92,6 +93,8 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     cli = str(env_dir / "bin" / "wanbench")
     assert "smoke: 26 valid prompts" in run([cli, "suite", "check", "smoke"], cwd=work).stdout
     assert "large_motion" in run([cli, "weighting", "show", "paper"], cwd=work).stdout
+    table3 = "from wanbench.people.win_rates import paper_table3; print(len(paper_table3()))"
+    assert run([str(python), "-c", table3], cwd=work).stdout.strip() == "16"  # the report's Table 3, as data
     run(
         [
             cli,

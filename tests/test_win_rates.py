@@ -162,3 +162,24 @@ def test_report_section_and_align_agree_to_the_digit(study, tmp_path: Path) -> N
     for r in table.rows:  # the same intervals in both
         ci = f"[{100 * r.win_rate_ci[0]:.1f}, {100 * r.win_rate_ci[1]:.1f}]"
         assert ci in md and ci in section
+
+
+def test_win_rates_files_are_the_same_bytes_in_fresh_processes(study, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    runs, _, votes_path, _ = study
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    outputs = []
+    for i in range(2):
+        out = tmp_path / f"out{i}"
+        command = [sys.executable, "-m", "wanbench", "align", *map(str, runs), "--votes", str(votes_path)]
+        command += ["-o", str(out), "--table", "win-rates", "--reference", "m1"]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        outputs.append(
+            {name: (out / name).read_bytes() for name in ("win_rates.md", "win_rates.csv", "win_rates.json")}
+        )
+    assert outputs[0] == outputs[1]

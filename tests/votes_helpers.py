@@ -6,12 +6,17 @@ from pathlib import Path
 
 import numpy as np
 
+from wanbench.benchmark.definition import load_benchmark
 from wanbench.benchmark.names import DIMENSION_KEYS
+from wanbench.benchmark.versions import benchmark_versions
 from wanbench.people.votes import Vote
 from wanbench.run.runner import RESULTS_FILE
 from wanbench.run.store import ResultRow, ResultStore
 
 TRUE_WEIGHTS = np.array([0.30, 0.0, 0.20, 0.0, 0.15, 0.0, 0.12, 0.0, 0.08, 0.0, 0.0, 0.10, 0.05, 0.0])
+
+
+CURRENT = benchmark_versions(load_benchmark())  # rows of today's metric versions, read as current
 
 
 def scored_runs(
@@ -37,7 +42,7 @@ def scored_runs(
                 values = np.clip(rng.uniform(0.2, 0.8, len(DIMENSION_KEYS)) + offset, 0, 1)
             table[(model, f"p{p:04d}", 0)] = values
             rows += [
-                ResultRow(run.name, model, f"p{p:04d}", 0, d, "1", "ok", float(v))
+                ResultRow(run.name, model, f"p{p:04d}", 0, d, CURRENT[d], "ok", float(v))
                 for d, v in zip(DIMENSION_KEYS, values)
             ]
         with ResultStore(run / RESULTS_FILE) as store:
@@ -119,7 +124,9 @@ def video_runs(
                 store.record_video(run.name, model, pid, 0, str(path), sha, 0.1)
                 store.write_results(
                     [
-                        ResultRow(run.name, model, pid, 0, d, "1", "ok", float(rng.uniform(0.3, 0.7)), video_sha256=sha)
+                        ResultRow(
+                            run.name, model, pid, 0, d, CURRENT[d], "ok", float(rng.uniform(0.3, 0.7)), video_sha256=sha
+                        )
                         for d in ("image_quality", "smoothness")
                     ]
                 )

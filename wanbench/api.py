@@ -83,7 +83,9 @@ class Run:
             ok.pivot_table(index=keys, columns="dimension", values="value", aggfunc="first")
             if len(ok)
             else pd.DataFrame(index=statuses.index)
-        )  # nothing scored (weights missing): no value columns
+        )  # nothing scored (weights missing): no value columns yet
+        asked = set(rows.dimension)  # a column for every dimension the run asked, valued or not (NaN)
+        values = values.reindex(columns=[d for d in self.evaluation.benchmark.keys if d in asked])
         texts = rows.groupby(keys)["prompt"].first()
         table = pd.concat([texts, statuses, values], axis=1).reset_index()
         paths = [

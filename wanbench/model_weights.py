@@ -324,6 +324,12 @@ def _from_hub(what: str, function: str, *args, **kwargs) -> None:
         raise WeightsError(f"cannot fetch {what}: {type(exc).__name__} (no network?)") from None
 
 
+def has_public_source(name: str) -> bool:
+    """Whether ``wanbench weights fetch NAME`` can download entry ``name`` (some have no public weights)."""
+    spec = WEIGHTS.get(name)
+    return bool(spec.repo or spec.url or spec.fetcher)
+
+
 def fetchable_missing() -> list[str]:
     """Entries that are missing (or corrupt) here and have a public source to download from."""
     found = []

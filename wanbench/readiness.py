@@ -19,8 +19,12 @@ class Blocker:
 
     @property
     def fix(self) -> str:
-        """The command that removes this blocker, when fetching weights does."""
-        return f"wanbench weights fetch {' '.join(self.weights)}" if self.weights else ""
+        """The command that removes this blocker, when fetching weights does: only entries with a
+        public source are named (the Human Artifacts detector has none: its reason says to train one)."""
+        from wanbench.model_weights import has_public_source
+
+        fetchable = [w for w in self.weights if has_public_source(w)]
+        return f"wanbench weights fetch {' '.join(fetchable)}" if fetchable else ""
 
 
 @dataclass
@@ -103,17 +107,28 @@ def unavailable_backbones(rows: list[DimensionReadiness]) -> dict[str, str]:
     return reasons
 
 
+def in_source_checkout() -> bool:
+    """Whether wanbench runs from a source checkout (where `make demo` exists), not an installed wheel."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    return (root / "Makefile").is_file() and (root / "pyproject.toml").is_file()
+
+
 def readiness_line(rows: list[DimensionReadiness] | None = None) -> str:
     """One line: what an offline run leaves missing, and the command that fills it."""
     from wanbench.model_weights import fetchable_missing
 
-    blocked = [r.name for r in (dimension_readiness() if rows is None else rows) if not r.ready]
+    rows = dimension_readiness() if rows is None else rows
+    blocked = [r.name for r in rows if not r.ready]
     if not blocked:
         return "every dimension can run here"
-    entries = fetchable_missing()
+    # what the blocked dimensions need under these options (one judge, not every judge entry)
+    needed = {w for r in rows for b in r.blockers + r.partial for w in b.weights}
+    entries = [name for name in fetchable_missing() if name in needed]
+    demo = " or run `WANBENCH_FETCH=1 make demo`" if in_source_checkout() else ""
     fill = (
-        f"fetch {', '.join(entries)} with `wanbench weights fetch --missing` (needs a network), or run "
-        "`WANBENCH_FETCH=1 make demo`"
+        f"get them with `wanbench weights fetch {' '.join(entries)}` (needs a network){demo}"
         if entries
         else "see `wanbench weights status`"
     )

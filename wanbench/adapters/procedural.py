@@ -104,6 +104,18 @@ ACTIONS = {
 }
 
 
+# relation -> (subject, object) as (x, y, size) shares of the frame. Depth is drawn the way a camera
+# sees it: the nearer thing is lower in the frame, larger, and covers part of the farther one.
+SPATIAL_LAYOUT = {
+    "left_of": ((0.28, 0.55, 0.26), (0.72, 0.55, 0.26)),
+    "right_of": ((0.72, 0.55, 0.26), (0.28, 0.55, 0.26)),
+    "above": ((0.5, 0.3, 0.26), (0.5, 0.75, 0.26)),
+    "below": ((0.5, 0.75, 0.26), (0.5, 0.3, 0.26)),
+    "in_front_of": ((0.56, 0.64, 0.34), (0.44, 0.44, 0.22)),
+    "behind": ((0.44, 0.44, 0.22), (0.56, 0.64, 0.34)),
+}
+
+
 @dataclass(frozen=True)
 class RenderConfig:
     width: int = 256
@@ -260,15 +272,12 @@ def layout(prompt: Prompt, cfg: RenderConfig) -> tuple[list[Item], Item | None]:
     placed: set[str] = set()
     if prompt.spatial:
         rel = prompt.spatial
-        a, b = {
-            "left_of": ((0.28, 0.55), (0.72, 0.55)),
-            "right_of": ((0.72, 0.55), (0.28, 0.55)),
-            "above": ((0.5, 0.3), (0.5, 0.75)),
-            "below": ((0.5, 0.75), (0.5, 0.3)),
-        }[rel.relation]
-        for name, (x, y) in ((rel.subject, a), (rel.object, b)):
+        a, b = SPATIAL_LAYOUT[rel.relation]
+        pair = [(rel.subject, a), (rel.object, b)]
+        pair.sort(key=lambda item: item[1][2])  # drawn far to near: the nearer one covers the farther
+        for name, (x, y, size) in pair:
             kind = prompt.subject.kind if prompt.subject and prompt.subject.name == name else None
-            items.append(Item(shape_of(name, kind), color_of(name), x, y, 0.26))
+            items.append(Item(shape_of(name, kind), color_of(name), x, y, size))
             placed.add(name)
     pending = [(o.name, o.count - (1 if o.name in placed else 0)) for o in prompt.objects]
     names = [name for name, count in pending for _ in range(max(0, count))]

@@ -63,7 +63,9 @@ class DimensionSpec:
     code: str = ""  # the short code of the hand-written prompt sources
     judge_template: str | None = None  # the key of its questions in judge_templates.json
     arena_question: str | None = None  # what an annotator is asked about this dimension, if anything
-    vbench_peers: tuple[str, ...] = ()  # VBench dimensions that measure something close
+    arena_title: str = ""  # the question's short label on the arena page
+    vbench_peers: tuple[str, ...] = ()  # VBench dimensions that measure something close (export and import)
+    vbench_imports: tuple[str, ...] = ()  # VBench dimensions whose prompts also import as this one
     applies_to_all: bool = False  # scores every prompt, not only prompts that list it in ``dimensions``
 
     def applies(self, prompt_dimensions: tuple[str, ...] | list[str]) -> bool:
@@ -141,6 +143,18 @@ class Benchmark:
             )
 
 
+# every dimension of every benchmark read in this process, first declaration wins: how a report names a
+# key it is handed without its benchmark (a registry, filled by ``load_benchmark``)
+DECLARED: dict[str, DimensionSpec] = {}
+
+
+def declared_dimension(key: str) -> DimensionSpec | None:
+    if not DECLARED:
+        for name in packaged_benchmarks():
+            load_benchmark(name)
+    return DECLARED.get(key)
+
+
 def did_you_mean(name: str, known: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=2)
     return f"; did you mean {', '.join(close)}?" if close else ""
@@ -176,7 +190,10 @@ def _load_file(path: str) -> Benchmark:
     if not isinstance(document, dict):
         raise BenchmarkError(f"benchmark definition {path}: not a JSON object")
     try:
-        return _from_document(document, path)
+        benchmark = _from_document(document, path)
+        for spec in benchmark.dimensions:
+            DECLARED.setdefault(spec.key, spec)
+        return benchmark
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, BenchmarkError):
             raise
@@ -215,7 +232,9 @@ def _dimension(entry: Mapping[str, Any]) -> DimensionSpec:
         code=entry.get("code", ""),
         judge_template=entry.get("judge_template"),
         arena_question=entry.get("arena_question"),
+        arena_title=entry.get("arena_title", ""),
         vbench_peers=tuple(entry.get("vbench_peers") or ()),
+        vbench_imports=tuple(entry.get("vbench_imports") or ()),
         applies_to_all=entry.get("applies_to", "listed") == "all",
     )
 

@@ -24,7 +24,14 @@ from wanbench.calibration.checks import (
     registry_weights,
 )
 from wanbench.calibration.data import DataMissing
-from wanbench.calibration.store import NOT_CALIBRATED, DigestCache, calibration_state, load_record, save_results
+from wanbench.calibration.store import (
+    NOT_CALIBRATED,
+    DigestCache,
+    calibration_state,
+    entry_files,
+    load_record,
+    save_results,
+)
 from wanbench.run.log import one_line
 
 
@@ -97,10 +104,14 @@ def backbone_weights(backbone: Backbone) -> tuple[str, ...]:
 
 def run_calibration(backbones: Mapping[str, Backbone]) -> dict[str, Any]:
     """For a run's provenance: each weights entry its backbones load -> pass | fail | skipped | not
-    calibrated (for the bytes present now), and the entries that did not pass."""
+    calibrated (for the bytes present now), and the entries that did not pass. Entries whose files
+    are missing are left out: their dimensions are reported missing, nothing is scored with them."""
     digests = DigestCache()
     states = {
-        name: calibration_state(name, digests) for backbone in backbones.values() for name in backbone_weights(backbone)
+        name: calibration_state(name, digests)
+        for backbone in backbones.values()
+        for name in backbone_weights(backbone)
+        if entry_files(name)
     }
     return {"weights": dict(sorted(states.items())), "not_passed": sorted(n for n, s in states.items() if s != PASS)}
 

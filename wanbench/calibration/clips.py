@@ -11,13 +11,18 @@ CLIP_CONFIG = RenderConfig(width=256, height=192, frames=17, fps=8.0)
 COUNTS = (1, 2, 3, 4)
 OBJECT = "red ball"
 
-# camera move -> the question that names it (each clip is asked every question: one Yes, the rest No)
-CAMERA_QUESTIONS = {
-    "static": "Does the camera stay still, without panning, tilting or zooming?",
-    "pan_left": "Does the camera pan to the left?",
-    "pan_right": "Does the camera pan to the right?",
-    "zoom_in": "Does the camera zoom in?",
+# shots with known camera behaviour: a tracking shot, a pan over still objects, and a still camera with
+# and without a moving subject. Each is asked Camera Control's own tracking question and whether the
+# camera moves at all (pan directions are left to the flow, which reads them; docs/dimensions.md).
+_CAR = {"subject": {"name": "red car", "kind": "object"}, "action": "drive", "scene": "street"}
+_OBJECTS = {"objects": [{"name": "tree", "count": 3}, {"name": "house", "count": 1}], "scene": "forest"}
+CAMERA_SHOTS: dict[str, tuple[dict, bool, bool]] = {  # shot -> (prompt fields, tracking?, camera moves?)
+    "tracking": ({"text": "a tracking shot following a red car", "camera": "tracking", **_CAR}, True, True),
+    "pan": ({"text": "the camera pans left over trees and a house", "camera": "pan_left", **_OBJECTS}, False, True),
+    "still-car": ({"text": "a red car drives past a still camera", "camera": "static", **_CAR}, False, False),
+    "still": ({"text": "trees and a house, still camera", "camera": "static", **_OBJECTS}, False, False),
 }
+MOVE_QUESTION = "Does the camera move during this clip, for example by panning, tilting, zooming or travelling?"
 
 
 def _video(data: dict, seed: int = 0) -> Video:
@@ -39,17 +44,10 @@ def count_clips() -> list[tuple[int, Video, str]]:
 
 
 def camera_clips() -> list[tuple[Video, list[tuple[str, bool]]]]:
-    """(clip shot with one camera move, every camera question with whether its answer is Yes)."""
-    found = []
-    for move in CAMERA_QUESTIONS:
-        camera = None if move == "static" else move
-        # objects in the scene, so the move shows as everything drifting one way (or growing)
-        data = {
-            "id": f"camera-{move}",
-            "text": f"three trees and a house, {move}",
-            "objects": [{"name": "tree", "count": 3}, {"name": "house", "count": 1}],
-            "camera": camera,
-        }
-        video = _video({k: v for k, v in data.items() if v is not None})
-        found.append((video, [(q, other == move) for other, q in CAMERA_QUESTIONS.items()]))
-    return found
+    """(clip of one shot, [(question, whether its answer is Yes)]): the tracking question of Camera
+    Control's judge half, and whether the camera moves."""
+    (tracking,) = [item.text for item in questions("camera_control") if item.name == "tracking"]
+    return [
+        (_video({"id": f"camera-{shot}", **fields}), [(tracking, follows), (MOVE_QUESTION, moves)])
+        for shot, (fields, follows, moves) in CAMERA_SHOTS.items()
+    ]

@@ -44,11 +44,26 @@ def main(argv: list[str] | None = None) -> None:
     short crash line with exit 1, and the traceback only with --debug (or WANBENCH_DEBUG=1)."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args or os.environ.get("WANBENCH_DEBUG", "") not in ("", "0")
+    try:  # the click that typer runs on: its own copy in recent typer versions
+        from typer._click import exceptions as click
+    except ImportError:  # older typer: the click package
+        from click import exceptions as click  # type: ignore[no-redef]
+
     try:
-        app(args=args, prog_name="wanbench")
+        code = app(args=args, prog_name="wanbench", standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:  # `wanbench prompts`: its help, as before
+        err.print(exc.ctx.get_help() if exc.ctx else str(exc), highlight=False, markup=False)
+        raise SystemExit(2) from None
+    except click.UsageError as exc:  # one line, not click's usage block (3 to 4 lines)
+        where = exc.ctx.command_path if exc.ctx else "wanbench"
+        err.print(f"error: {exc.format_message()} (see `{where} --help`)", highlight=False, markup=False)
+        raise SystemExit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted", highlight=False)
         raise SystemExit(130) from None
+    except click.ClickException as exc:  # e.g. a file option that cannot be opened: a user error too
+        err.print(f"error: {exc.format_message()}", highlight=False, markup=False)
+        raise SystemExit(exc.exit_code) from None
     except Exception as exc:  # a bug, not a usage error: say so briefly, keep the traceback for --debug
         if debug:
             raise
@@ -60,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
             markup=False,
         )
         raise SystemExit(1) from None
+    if isinstance(code, int) and code:  # typer.Exit(N) in a command: click returns N without standalone mode
+        raise SystemExit(code)
 
 
 if __name__ == "__main__":

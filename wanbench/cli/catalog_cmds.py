@@ -66,6 +66,8 @@ def weights_status_command(
     or checksum-failed, with where it was found or looked for.
 
     Files live in $WANBENCH_HOME/weights/<name>/ or the Hugging Face cache.
+
+    Example:  wanbench weights status --summary
     """
     from wanbench.calibration.store import DigestCache, calibration_state
     from wanbench.model_weights import WEIGHTS, weights_status
@@ -93,15 +95,25 @@ def weights_status_command(
     if as_json:
         out.print_json(data=rows)
         return
-    table = Table()
-    for column in ("weights", "state", "calibration", "used by", "source", "licence", "detail"):
-        table.add_column(column, overflow="fold")
+    # One line per entry at any width: source, licence and where each was found or looked for are in
+    # --json and docs/weights.md (the full table took 170 lines of folded paths at 80 columns).
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("weights", no_wrap=True, min_width=max(len(row["name"]) for row in rows))
+    table.add_column("state", no_wrap=True, min_width=15)
+    table.add_column("calibration", no_wrap=True)
+    table.add_column("used by", overflow="ellipsis", no_wrap=True)
     colours = {"present": "green", "unverified": "yellow", "missing": "red", "checksum-failed": "bold red"}
     for row in rows:
         state = f"[{colours[row['state']]}]{row['state']}[/]"
         calibration = row["calibration"] if row["state"] in ("present", "unverified") else ""
-        table.add_row(row["name"], state, calibration, row["used_by"], row["source"], row["licence"], row["detail"])
+        table.add_row(row["name"], state, calibration, row["used_by"])
     out.print(table)
+    absent = [row["name"] for row in rows if row["state"] in ("missing", "checksum-failed")]
+    if absent:
+        out.print(
+            f"{len(absent)} not usable: wanbench weights fetch NAME; where each was looked for: --json",
+            highlight=False,
+        )
 
 
 @app.command("calibrate")
@@ -177,6 +189,8 @@ def models_command(
     """List the model adapters: each baseline's recipe (its authors' settings) and where its weights come from.
 
     Sources of every setting: `wanbench models --json` and docs/models.md.
+
+    Example:  wanbench models --json
     """
     from wanbench.adapters.catalog import adapter_rows
 

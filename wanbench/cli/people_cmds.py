@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from wanbench.cli.app import (
     UserError,
@@ -20,12 +20,15 @@ from wanbench.cli.app import (
 
 @weighting_app.command("show")
 def weighting_show(name: str = typer.Argument("paper", help="equal, paper, or a json/csv file.")) -> None:
-    """Print a weight vector (``paper`` is fitted to the report's Table 2, not published)."""
+    """Print a weight vector (``paper`` is fitted to the report's Table 2, not published).
+
+    Example:  wanbench weighting show paper
+    """
     from wanbench.benchmark.weightings import load_weighting
 
     with user_errors():
         weights = load_weighting(name)
-    table = Table("dimension", "weight")
+    table = Table("dimension", Column("weight", justify="right"))  # numbers line up by their digits
     for dim, weight in weights.items():
         table.add_row(dim, f"{weight:.6f}")  # 6 decimals reproduce every Table 2 total (docs/weighting.md)
     out.print(table)
@@ -193,7 +196,7 @@ def weighting_fit(
             data = vote_data(store.votes(), load_video_scores(list(runs)))
         result = fit_weighting(data, method, _reference_weightings(["equal", "paper"]))
         write_weighting(result, output)
-    table = Table("dimension", "weight")
+    table = Table("dimension", Column("weight", justify="right"))  # numbers line up by their digits
     for dim, weight in result.weights.items():
         table.add_row(dim, f"{weight:.4f}")
     out.print(table)

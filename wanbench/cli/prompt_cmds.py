@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from wanbench.cli.app import (
     UserError,
@@ -94,7 +94,7 @@ def prompts_stats(
 
     Example:  wanbench prompts stats wanbench --targets --chart docs/prompts_per_dimension.png
     """
-    from wanbench.prompts.stats import TARGETS, check_targets, suite_stats
+    from wanbench.prompts.stats import SHORT_WORDS, TARGETS, check_targets, suite_stats
     from wanbench.prompts.suite import load_suite
 
     with user_errors():
@@ -104,7 +104,7 @@ def prompts_stats(
     out.print(
         f"{loaded.name} v{loaded.version or '-'}: {len(loaded)} prompts, sha256 {loaded.sha256[:12]}", highlight=False
     )
-    table = Table("dimension", "prompts")
+    table = Table("dimension", Column("prompts", justify="right"))  # numbers line up by their digits
     for dim, n in c.per_dimension.items():
         table.add_row(dim, str(n))
     out.print(table)
@@ -117,6 +117,8 @@ def prompts_stats(
         f"has_human: {c.artifacts_with_human}",
         highlight=False,
     )
+    out.print("style families: " + ", ".join(f"{k} {v}" for k, v in c.style_families.items()), highlight=False)
+    out.print(f"short prompts ({SHORT_WORDS} words or fewer): {c.short_prompts}", highlight=False)
     t = TARGETS
     out.print(
         f"diversity (English): distinct 4-gram ratio {d.four_gram_ratio:.3f} (target >= {t.four_gram_ratio}), "
@@ -145,19 +147,27 @@ def prompts_stats(
 def prompts_import_vbench(
     source: Path = typer.Argument(..., help="VBench_full_info.json (or any file in its layout)."),
     out_path: Path = typer.Option(..., "--out", "-o", help="Where to write our jsonl suite."),
+    zh: Path | None = typer.Option(None, "--zh", help="VBench's Chinese prompt list (all_dimension_cn.txt): text_zh."),
+    zh_english: Path | None = typer.Option(
+        None, "--zh-english", help="The English list the Chinese one translates line for line (all_dimension.txt)."
+    ),
 ) -> None:
     """Convert a VBench prompt file into our suite schema.
 
-    Example:  wanbench prompts import-vbench VBench_full_info.json -o prompts/vbench.jsonl
+    Example:  wanbench prompts import-vbench VBench_full_info.json --zh all_dimension_cn.txt
+              --zh-english all_dimension.txt -o prompts/vbench.jsonl
     """
     from wanbench.prompts.controlled import to_jsonl
     from wanbench.prompts.vbench_io import import_vbench
 
     with user_errors():
-        imported = import_vbench(source)
+        imported = import_vbench(source, zh=zh, zh_english=zh_english)
     out_path.write_text(to_jsonl(imported.prompts), encoding="utf-8")
+    with_zh = sum(1 for p in imported.prompts if p.text_zh)
     out.print(
-        f"wrote {out_path}: {len(imported.prompts)} prompts, {len(imported.skipped)} entries skipped", highlight=False
+        f"wrote {out_path}: {len(imported.prompts)} prompts ({with_zh} with Chinese text), "
+        f"{len(imported.skipped)} entries skipped",
+        highlight=False,
     )
     for dim, n in sorted(imported.dropped_dimensions.items()):
         out.print(f"  {dim}: dropped from {n} prompt(s) (its metadata could not be recovered)", highlight=False)

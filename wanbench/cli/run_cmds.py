@@ -216,6 +216,8 @@ def merge_command(run_dirs: list[Path] = typer.Argument(..., help="Run directori
                 raise FileNotFoundError(f"{run_dir}: no such run directory")
             result = merge_shards(run_dir)
             still = f"; {len(result.kept)} still running, kept" if result.kept else ""
+            if result.missing:
+                still += f"; warning: shard(s) {', '.join(result.missing)} not merged yet (their prompts are absent)"
             out.print(
                 f"{run_dir}: {len(result.merged) + len(result.kept)} shard(s), {result.rows} rows merged{still}",
                 highlight=False,

@@ -28,6 +28,8 @@ def artifacts_extract_command(
     Label each artifact as one line "CLASS CX CY W H" (normalised) in the frame's .txt file with
     any YOLO-format labelling tool, then train:  wanbench artifacts train --data OUT/data.yaml
     Existing label files are never overwritten.
+
+    Example:  wanbench artifacts extract runs/wan-1.3b/videos -o artifacts-data
     """
     from wanbench.training.artifacts import ARTIFACT_CLASSES, extract_frames
 
@@ -60,6 +62,8 @@ def artifacts_train_command(
 
     The result is stored as safetensors + json (never a pickle) in $WANBENCH_HOME/weights/yolo-artifacts/
     unless --out is given; `wanbench eval` then scores Human Artifacts with it.
+
+    Example:  wanbench artifacts train --data artifacts-data/data.yaml
     """
     from wanbench.training.artifacts import train_detector
 

@@ -39,7 +39,15 @@ from wanbench.dims.base import Dimension, NotScorable, Score
 from wanbench.prompts.suite import Prompt
 from wanbench.video import Video
 
-RELATION_WORDS = {"left_of": "to the left of", "right_of": "to the right of", "above": "above", "below": "below"}
+# Depth relations say which way they mean, since the relation question is framed for left and right.
+RELATION_WORDS = {
+    "left_of": "to the left of",
+    "right_of": "to the right of",
+    "above": "above",
+    "below": "below",
+    "in_front_of": "in front of (nearer to the camera than)",
+    "behind": "behind (farther from the camera than)",
+}
 
 
 @lru_cache(maxsize=1)
@@ -226,7 +234,7 @@ class SpatialPosition(JudgeDimension):
         return {
             "subject": s.subject,
             "object": s.object,
-            "relation": RELATION_WORDS.get(s.relation, s.relation.replace("_", " ")),
+            "relation": RELATION_WORDS[s.relation],
         }
 
     def judge_plan(self, prompt: Prompt) -> JudgePlan:

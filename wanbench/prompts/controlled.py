@@ -14,6 +14,7 @@ import json
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 
 from wanbench.prompts.suite import Prompt, prompt_from_dict
@@ -112,7 +113,14 @@ COLORS = words(
     ("orange", "橙色的"),
     ("purple", "紫色的"),
 )
-NUMBERS = {1: ("one", "一"), 2: ("two", "两"), 3: ("three", "三"), 4: ("four", "四"), 5: ("five", "五")}
+NUMBERS = {
+    1: ("one", "一"),
+    2: ("two", "两"),
+    3: ("three", "三"),
+    4: ("four", "四"),
+    5: ("five", "五"),
+    6: ("six", "六"),
+}
 SCENES = words(
     ("on a sunny beach", "在阳光明媚的海滩上", "beach"),
     ("in a snowy forest", "在白雪覆盖的森林里", "snowy forest"),
@@ -192,8 +200,8 @@ RELATIONS = {
 }
 CAMERAS = {  # style -> motions, each with (English template, Chinese template) over a vista
     "panning": {
-        "pan_left": ("The camera pans left across {v}.", "镜头向左平移，掠过{v}。"),
-        "pan_right": ("The camera pans right across {v}.", "镜头向右平移，掠过{v}。"),
+        "pan_left": ("The camera pans left across {v}.", "镜头向左摇，扫过{v}。"),
+        "pan_right": ("The camera pans right across {v}.", "镜头向右摇，扫过{v}。"),
     },
     "lifting": {
         "lift_up": ("The camera rises slowly, lifting above {v}.", "镜头缓缓上升，升到{v}上方。"),
@@ -375,18 +383,200 @@ def single_object(rng: random.Random) -> Iterator[Draft]:
         )
 
 
-def multiple_object(rng: random.Random) -> Iterator[Draft]:
-    for (a, b), (ca, cb), (na, nb) in _product(
-        rng, _pairs(COUNTABLE), _pairs(COLORS), [(2, 1), (1, 3), (2, 2), (3, 1)]
-    ):
-        ena, zha, namea = _counted(a, na, ca)
-        enb, zhb, nameb = _counted(b, nb, cb)
+@dataclass(frozen=True)
+class Countable:
+    """A noun to count, with its Chinese measure word; only made things take a colour word."""
+
+    en: str
+    plural: str
+    zh: str
+    measure: str
+    colorable: bool = False
+
+    def counted(self, count: int, color: Word | None) -> tuple[str, str, str]:
+        """(English, Chinese, metadata name) for ``count`` of it, e.g. ("three red cups", "三个红色的杯子")."""
+        tint = color if self.colorable and color else None
+        noun = self.en if count == 1 else self.plural
+        en = f"{NUMBERS[count][0]} {tint.en + ' ' if tint else ''}{noun}"
+        zh = f"{NUMBERS[count][1]}{self.measure}{tint.zh if tint else ''}{self.zh}"
+        return en, zh, f"{tint.en + ' ' if tint else ''}{self.en}"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A place and the things that plausibly stand there together (no purple cats on a table)."""
+
+    en: str
+    zh: str
+    scene: str
+    things: tuple[Countable, ...]
+
+
+C = Countable
+SETTINGS = (
+    Setting(
+        "on a kitchen counter",
+        "厨房台面上",
+        "kitchen",
+        (
+            C("apple", "apples", "苹果", "个"),
+            C("lemon", "lemons", "柠檬", "个"),
+            C("egg", "eggs", "鸡蛋", "个"),
+            C("cup", "cups", "杯子", "个", True),
+            C("bowl", "bowls", "碗", "个", True),
+            C("bottle", "bottles", "瓶子", "个", True),
+        ),
+    ),
+    Setting(
+        "on a café table",
+        "咖啡馆的桌子上",
+        "cafe",
+        (
+            C("cup", "cups", "杯子", "个", True),
+            C("plate", "plates", "盘子", "个", True),
+            C("croissant", "croissants", "牛角包", "个"),
+            C("spoon", "spoons", "勺子", "把"),
+        ),
+    ),
+    Setting(
+        "on a wooden bookshelf",
+        "木书架上",
+        "room",
+        (
+            C("book", "books", "书", "本", True),
+            C("candle", "candles", "蜡烛", "根", True),
+            C("vase", "vases", "花瓶", "个", True),
+            C("clock", "clocks", "小座钟", "个"),
+        ),
+    ),
+    Setting(
+        "on a park lawn",
+        "公园的草坪上",
+        "grass",
+        (
+            C("dog", "dogs", "狗", "只"),
+            C("ball", "balls", "球", "个", True),
+            C("bicycle", "bicycles", "自行车", "辆", True),
+            C("kite", "kites", "风筝", "只", True),
+        ),
+    ),
+    Setting(
+        "on a sandy beach",
+        "沙滩上",
+        "beach",
+        (
+            C("beach umbrella", "beach umbrellas", "遮阳伞", "把", True),
+            C("ball", "balls", "球", "个", True),
+            C("bucket", "buckets", "小桶", "个", True),
+            C("surfboard", "surfboards", "冲浪板", "块", True),
+        ),
+    ),
+    Setting(
+        "on a quiet city street",
+        "安静的城市街道上",
+        "street",
+        (
+            C("car", "cars", "汽车", "辆", True),
+            C("bicycle", "bicycles", "自行车", "辆", True),
+            C("bus", "buses", "公交车", "辆", True),
+            C("scooter", "scooters", "电动滑板车", "辆", True),
+        ),
+    ),
+    Setting(
+        "in a farmyard",
+        "农家院子里",
+        "field",
+        (
+            C("horse", "horses", "马", "匹"),
+            C("sheep", "sheep", "羊", "只"),
+            C("chicken", "chickens", "鸡", "只"),
+            C("cow", "cows", "牛", "头"),
+        ),
+    ),
+    Setting(
+        "on a living room rug",
+        "客厅的地毯上",
+        "room",
+        (
+            C("cat", "cats", "猫", "只"),
+            C("ball", "balls", "球", "个", True),
+            C("cushion", "cushions", "靠垫", "个", True),
+            C("cardboard box", "cardboard boxes", "纸箱", "个"),
+        ),
+    ),
+    Setting(
+        "on a party table",
+        "派对的桌子上",
+        "room",
+        (
+            C("balloon", "balloons", "气球", "个", True),
+            C("cupcake", "cupcakes", "纸杯蛋糕", "个"),
+            C("gift box", "gift boxes", "礼物盒", "个", True),
+        ),
+    ),
+    Setting(
+        "on a calm pond",
+        "平静的池塘上",
+        "water",
+        (
+            C("duck", "ducks", "鸭子", "只"),
+            C("swan", "swans", "天鹅", "只"),
+            C("rowboat", "rowboats", "小船", "条", True),
+        ),
+    ),
+)
+COUNT_COLORS = COLORS[:5]  # red, blue, green, yellow, white
+COUNT_TOTALS = (1, 2, 3, 4, 5, 6)
+
+
+def _splits(total: int) -> list[tuple[int, ...]]:
+    return [(total,)] if total == 1 else [(a, total - a) for a in range(1, total)]
+
+
+def _count_drafts(rng: random.Random, total: int) -> Iterator[Draft]:
+    """Every prompt with ``total`` things in one setting: one thing alone, or two kinds split a + b."""
+    combos = _product(
+        rng,
+        [(place, kinds) for place in SETTINGS for kinds in (_pairs(place.things) if total > 1 else place.things)],
+        _splits(total),
+        list(product(COUNT_COLORS, COUNT_COLORS)),
+    )
+    for (place, kinds), split, colors in combos:
+        kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+        parts = [thing.counted(n, color) for thing, n, color in zip(kinds, split, colors)]
+        if total == 1:
+            en, zh, name = parts[0]
+            yield Draft(
+                f"{cap(en.replace('one ', 'a ', 1))} {place.en}.",
+                f"{place.zh}有{zh}。",
+                ("single_object",),
+                {"objects": [{"name": name, "count": 1}], "scene": place.scene},
+            )
+            continue
         yield Draft(
-            f"{cap(ena)} and {enb} on a plain table.",
-            f"一张素色桌子上放着{zha}和{zhb}。",
+            f"{cap(parts[0][0])} and {parts[1][0]} {place.en}.",
+            f"{place.zh}有{parts[0][1]}和{parts[1][1]}。",
             ("multiple_object",),
-            {"objects": [{"name": namea, "count": na}, {"name": nameb, "count": nb}]},
+            {"objects": [{"name": p[2], "count": n} for p, n in zip(parts, split)], "scene": place.scene},
         )
+
+
+def count_sweep(rng: random.Random, per_total: int = 10) -> Iterator[Draft]:
+    """Totals 1 to 6, ``per_total`` prompts each, interleaved (1, 2, ..., 6, 1, 2, ...) so that any
+    first N prompts cover the sweep evenly; things only where they plausibly stand together."""
+    columns = []
+    for total in COUNT_TOTALS:
+        seen: set[str] = set()
+        column = []
+        for draft in _count_drafts(rng, total):
+            if draft.text not in seen:
+                seen.add(draft.text)
+                column.append(draft)
+            if len(column) == per_total:
+                break
+        columns.append(column)
+    for row in zip(*columns):
+        yield from row
 
 
 def spatial_position(rng: random.Random) -> Iterator[Draft]:
@@ -466,7 +656,7 @@ PLAN: list[tuple[str, Callable[[random.Random], Iterator[Draft]], int]] = [
     ("scene", scene_quality, 60),
     ("style", stylization, 72),
     ("single", single_object, 60),
-    ("multiple", multiple_object, 60),
+    ("count", count_sweep, 60),
     ("spatial", spatial_position, 60),
     *[(f"camera-{style}", (lambda s: lambda r: camera_control(r, s))(style), 28) for style in CAMERAS],
     ("action-human", lambda r: action_following(r, "human"), 30),
@@ -498,8 +688,8 @@ def build_prompts(seed: int = SEED, rich: Path | None = PROMPTS_DIR / "rich.json
     return prompts
 
 
-CONTROLLED_VERSION = "1.0"
-CONTROLLED_SECTIONS = ("multiple", "spatial", *(f"camera-{style}" for style in CAMERAS))
+CONTROLLED_VERSION = "2.0"
+CONTROLLED_SECTIONS = ("count", "spatial", *(f"camera-{style}" for style in CAMERAS))
 
 
 def build_controlled(seed: int = SEED) -> list[Prompt]:

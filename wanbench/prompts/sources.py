@@ -22,7 +22,7 @@ from wanbench.benchmark.definition import load_benchmark
 from wanbench.prompts.suite import Prompt, prompt_from_dict
 
 SOURCES_DIR = Path(__file__).resolve().parents[2] / "prompts" / "v2"
-SUITE_VERSION = "2.0"
+SUITE_VERSION = "2.1"
 
 DIM_CODES = {spec.code: spec.key for spec in load_benchmark("wan-bench").dimensions}  # declared per dimension
 KIND_CODES = {"h": "human", "a": "animal", "o": "object", "human": "human", "animal": "animal", "object": "object"}

@@ -11,16 +11,17 @@ the full suite's bar (issue 22); ``check_targets`` lists every miss.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from wanbench.benchmark.names import DIMENSION_KEYS
+from wanbench.prompts.consistency import consistency, consistency_problems, words
 from wanbench.prompts.suite import Prompt, Suite
 
-WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+__all__ = ["consistency", "consistency_problems", "words"]  # the checks live in prompts/consistency.py
+
 CAMERA_STYLES = {
     "pan": ("pan_left", "pan_right"),
     "lift": ("lift_up", "lift_down"),
@@ -29,6 +30,52 @@ CAMERA_STYLES = {
     "tracking": ("tracking",),
 }
 BALANCED_KINDS_DIMS = ("id_consistency", "action_following")
+# Style labels grouped into families, so that stylization can be read per family (81 labels over 83
+# prompts cannot). The first family with a keyword in the label wins, so the order matters: "Studio
+# Ghibli anime" is animation, "Baroque painting" painting, "art deco poster" a movement.
+STYLE_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("animation", ("anime", "cartoon", "stop motion", "claymation", "animation", "pixar", "cel-shaded")),
+    (
+        "photographic look",
+        ("film", "movie", "photograph", "polaroid", "footage", "noir", "camera", "tilt-shift"),
+    ),
+    (
+        "craft",
+        ("paper-cut", "papercraft", "origami", "embroidery", "cross-stitch", "mosaic", "stained glass", "puppet"),
+    ),
+    (
+        "digital and game",
+        ("pixel", "voxel", "low-poly", "arcade", "game", "vaporwave", "synthwave", "holographic", "neon", "isometric"),
+    ),
+    (
+        "painting",
+        ("painting", "fresco", "watercolor", "gouache", "ink wash", "sumi-e", "van gogh", "miniature", "concept art"),
+    ),
+    (
+        "drawing and print",
+        ("drawing", "sketch", "charcoal", "chalk", "crayon", "print", "ukiyo-e", "woodcut", "manga", "comic"),
+    ),
+    (
+        "drawing and print",
+        ("illustration", "picture book", "poster", "graffiti", "illumination", "blueprint", "linocut"),
+    ),
+    (
+        "movement and genre",
+        ("art nouveau", "art deco", "pop art", "surreal", "baroque", "gothic", "steampunk", "cyberpunk", "xianxia"),
+    ),
+)
+OTHER_STYLES = "other"
+SHORT_WORDS = 8  # a prompt this short (in words) is the kind --extend is meant to rewrite
+
+
+def is_short(prompt: Prompt) -> bool:
+    return len(words(prompt.text)) <= SHORT_WORDS
+
+
+def style_family(style: str) -> str:
+    """The family a style label belongs to (``other`` when no family's keyword is in it)."""
+    label = style.lower()
+    return next((family for family, keys in STYLE_FAMILIES if any(k in label for k in keys)), OTHER_STYLES)
 
 
 @dataclass(frozen=True)
@@ -42,15 +89,13 @@ class Targets:
     camera: int = 130
     balance: float = 0.8  # every group holds at least this share of an even split
     direction_share: float = 0.4  # each direction of pan/lift/zoom holds at least this share of its style
-    min_words: int = 8
+    min_words: int = 4
     max_words: int = 60
+    short_prompts: int = 90  # a slice of short prompts, so the effect of --extend can be measured
+    style_family: int = 5  # prompts per style family, and no style outside a family
 
 
 TARGETS = Targets()
-
-
-def words(text: str) -> list[str]:
-    return WORD.findall(text.lower())
 
 
 @dataclass
@@ -113,6 +158,8 @@ class Coverage:
     kinds: dict[str, dict[str, int]]  # dimension -> subject kind -> prompts
     physics_with_event: int = 0
     artifacts_with_human: int = 0
+    style_families: dict[str, int] = field(default_factory=dict)  # family -> stylization prompts
+    short_prompts: int = 0  # prompts of SHORT_WORDS words or fewer (the slice that shows what --extend does)
 
 
 def coverage(suite: Suite) -> Coverage:
@@ -127,118 +174,9 @@ def coverage(suite: Suite) -> Coverage:
         kinds=kinds,
         physics_with_event=sum(1 for p in table["physical_plausibility"] if p.event),
         artifacts_with_human=sum(1 for p in table["human_artifacts"] if p.has_human),
+        style_families=dict(Counter(style_family(p.style) for p in table["stylization"] if p.style).most_common()),
+        short_prompts=sum(1 for p in suite.prompts if is_short(p)),
     )
-
-
-# --- English/Chinese consistency ------------------------------------------------------------------
-
-EN_NUMBERS = {
-    1: ("one", "a", "an", "single", "lone"),
-    2: ("two", "pair", "both", "couple"),
-    3: ("three",),
-    4: ("four",),
-    5: ("five",),
-    6: ("six",),
-    7: ("seven",),
-    8: ("eight",),
-    9: ("nine",),
-    10: ("ten",),
-    11: ("eleven",),
-    12: ("twelve",),
-    20: ("twenty",),
-}
-ZH_NUMBERS = {
-    1: ("一",),
-    2: ("两", "二", "双", "对"),
-    3: ("三",),
-    4: ("四",),
-    5: ("五",),
-    6: ("六",),
-    7: ("七",),
-    8: ("八",),
-    9: ("九",),
-    10: ("十",),
-    11: ("十一",),
-    12: ("十二",),
-    20: ("二十",),
-}
-# What a camera motion or relation must be called in each language (any one of the words).
-CAMERA_WORDS = {
-    "pan_left": (("left", "leftward"), ("左",)),
-    "pan_right": (("right",), ("右",)),
-    "lift_up": (("up", "upward", "rise", "rises", "rising", "ascends", "lifting", "lifts", "cranes"), ("升", "上")),
-    "lift_down": (
-        ("down", "downward", "descends", "descending", "lowers", "lowering", "sinks", "drops"),
-        ("降", "下", "沉"),
-    ),
-    "zoom_in": (("zoom", "zooms", "zooming", "push-in"), ("推", "拉近", "放大")),
-    "zoom_out": (("zoom", "zooms", "zooming", "pulls"), ("拉远", "拉开", "后拉", "往外拉", "缩小")),
-    "aerial": (("aerial", "drone", "bird's-eye", "overhead", "flyover"), ("航拍", "俯瞰", "鸟瞰", "俯拍", "无人机")),
-    "tracking": (("tracking", "tracks", "follows", "following", "follow", "chase-cam", "alongside"), ("跟",)),
-    "static": (
-        ("static", "still", "locked", "locked-off", "tripod", "fixed", "not", "stays"),
-        ("固定", "静止", "不动"),
-    ),
-}
-RELATION_WORDS = {
-    "left_of": (("left",), ("左",)),
-    "right_of": (("right",), ("右",)),
-    "above": (("above", "over", "top", "overhead", "high", "on"), ("上",)),
-    "below": (("below", "under", "beneath", "underneath"), ("下", "底")),
-}
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _has_any(haystack: str, needles: tuple[str, ...], whole_words: bool) -> bool:
-    if whole_words:
-        found = set(words(haystack)) | {w.rstrip("s") for w in words(haystack)}
-        return any(n in found for n in needles)
-    return any(n in haystack for n in needles)
-
-
-def _count_named(prompt: Prompt, name: str, count: int) -> list[str]:
-    """A count above one must be written (as a digit or a number word) in both texts."""
-    if count < 2 or count not in EN_NUMBERS:
-        return []
-    problems = []
-    if str(count) not in prompt.text and not _has_any(prompt.text, EN_NUMBERS[count], whole_words=True):
-        problems.append(f"count {count} of {name!r} is not written in the English text")
-    zh = prompt.text_zh or ""
-    if str(count) not in zh and not any(numeral in zh for numeral in ZH_NUMBERS[count]):
-        problems.append(f"count {count} of {name!r} is not written in the Chinese text")
-    return problems
-
-
-def consistency(prompt: Prompt) -> list[str]:
-    """Every mismatch between the metadata and the two texts that a machine can see."""
-    problems = []
-    if not prompt.text_zh:
-        return ["no Chinese text (text_zh)"]
-    if not CJK.search(prompt.text_zh):
-        problems.append("text_zh has no Chinese characters")
-    if CJK.search(prompt.text):
-        problems.append("the English text has Chinese characters")
-    for obj in prompt.objects:
-        problems.extend(_count_named(prompt, obj.name, obj.count))
-    if prompt.camera and "camera_control" in prompt.dimensions:
-        en, zh = CAMERA_WORDS[prompt.camera]
-        if not _has_any(prompt.text, en, whole_words=True):
-            problems.append(f"camera {prompt.camera}: the English text names none of {', '.join(en)}")
-        if not _has_any(prompt.text_zh, zh, whole_words=False):
-            problems.append(f"camera {prompt.camera}: the Chinese text names none of {''.join(zh)}")
-    if prompt.spatial and "spatial_position" in prompt.dimensions:
-        en, zh = RELATION_WORDS[prompt.spatial.relation]
-        if not _has_any(prompt.text, en, whole_words=True):
-            problems.append(f"relation {prompt.spatial.relation}: the English text names none of {', '.join(en)}")
-        if not _has_any(prompt.text_zh, zh, whole_words=False):
-            problems.append(f"relation {prompt.spatial.relation}: the Chinese text names none of {''.join(zh)}")
-    if prompt.subject and prompt.subject.kind == "human" and not prompt.has_human:
-        problems.append("a human subject needs has_human: true")
-    return problems
-
-
-def consistency_problems(prompts: list[Prompt]) -> dict[str, list[str]]:
-    return {p.id: found for p in prompts if (found := consistency(p))}
 
 
 # --- the bar ---------------------------------------------------------------------------------------
@@ -297,6 +235,13 @@ def check_targets(stats: SuiteStats, targets: Targets = TARGETS) -> list[str]:
     for dim, kinds in c.kinds.items():
         if not _balanced(kinds, ("human", "animal", "object"), targets.balance):
             misses.append(f"{dim}: subject kinds unbalanced {kinds}")
+    if c.short_prompts < targets.short_prompts:
+        misses.append(f"{c.short_prompts} prompts of {SHORT_WORDS} words or fewer < {targets.short_prompts}")
+    if c.style_families.get(OTHER_STYLES):
+        misses.append(f"{c.style_families[OTHER_STYLES]} stylization prompts have a style in no family")
+    for family in dict.fromkeys(f for f, _ in STYLE_FAMILIES):
+        if c.style_families.get(family, 0) < targets.style_family:
+            misses.append(f"style family {family}: {c.style_families.get(family, 0)} prompts < {targets.style_family}")
     if c.physics_with_event < c.per_dimension.get("physical_plausibility", 0):
         eventless = c.per_dimension["physical_plausibility"] - c.physics_with_event
         misses.append(f"physical_plausibility: {eventless} prompts name no event")

@@ -26,7 +26,8 @@ CAMERA_MOTIONS = (
     "aerial",
     "tracking",
 )
-SPATIAL_RELATIONS = ("left_of", "right_of", "above", "below")
+# left/right/above/below are read in the frame; in_front_of/behind mean nearer to / farther from the camera.
+SPATIAL_RELATIONS = ("left_of", "right_of", "above", "below", "in_front_of", "behind")
 MOTION_LEVELS = ("still", "moderate", "large")
 VIEWPOINTS = ("camera", "subject")  # whose left and right a spatial relation means
 LANGUAGES = ("en", "zh")

@@ -2,9 +2,13 @@
 
 VBench lists prompts as ``{"prompt_en", "dimension": [...], "auxiliary_info": {dim: {...}}}``.
 Import maps its dimensions onto ours and recovers the metadata our dimensions need from the
-auxiliary info (objects, spatial relation, style) or, failing that, from plain keyword rules; a
-dimension whose metadata cannot be recovered is dropped from that prompt and counted. Export
-writes ours in VBench's layout, with the auxiliary info VBench's own scorers read.
+auxiliary info (objects, spatial relation, style) or, failing that, from plain rules (the subject is
+the prompt's first noun phrase, camera moves from VBench's wording); a dimension whose metadata
+cannot be recovered is dropped from that prompt and counted. VBench's Chinese prompt list
+(``prompts/all_dimension_cn.txt``, line for line with ``prompts/all_dimension.txt``) becomes
+``text_zh``. Export writes ours in VBench's layout, with the auxiliary info VBench's own scorers
+read, plus our metadata under ``auxiliary_info.wanbench`` (VBench reads only the keys named after its
+dimensions), so a round trip keeps camera moves, subjects, actions and depth relations.
 """
 
 from __future__ import annotations
@@ -16,40 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wanbench.benchmark.definition import load_benchmark
+from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.prompts.suite import REQUIRED_METADATA, Prompt, PromptFieldError, prompt_from_dict
 
-# VBench dimension -> ours
-FROM_VBENCH = {
-    "subject_consistency": "id_consistency",
-    "background_consistency": "scene_quality",
-    "temporal_flickering": "pixel_stability",
-    "motion_smoothness": "smoothness",
-    "dynamic_degree": "large_motion",
-    "aesthetic_quality": "image_quality",
-    "imaging_quality": "image_quality",
-    "object_class": "single_object",
-    "multiple_objects": "multiple_object",
-    "human_action": "action_following",
-    "spatial_relationship": "spatial_position",
-    "scene": "scene_quality",
-    "appearance_style": "stylization",
-    "temporal_style": "camera_control",
-}
-# ours -> VBench (human_artifacts and physical_plausibility have no VBench counterpart)
-TO_VBENCH = {
-    "id_consistency": ["subject_consistency"],
-    "scene_quality": ["background_consistency"],
-    "pixel_stability": ["temporal_flickering"],
-    "smoothness": ["motion_smoothness"],
-    "large_motion": ["dynamic_degree"],
-    "image_quality": ["aesthetic_quality", "imaging_quality"],
-    "single_object": ["object_class"],
-    "multiple_object": ["multiple_objects"],
-    "action_following": ["human_action"],
-    "spatial_position": ["spatial_relationship"],
-    "stylization": ["appearance_style"],
-    "camera_control": ["temporal_style"],
-}
+# ours <-> VBench, as the benchmark definition declares each dimension's VBench peers (human_artifacts
+# and physical_plausibility have none)
+_WAN_BENCH = load_benchmark()
+TO_VBENCH = {spec.key: list(spec.vbench_peers) for spec in _WAN_BENCH.dimensions if spec.vbench_peers}
+FROM_VBENCH = {peer: spec.key for spec in _WAN_BENCH.dimensions for peer in (*spec.vbench_peers, *spec.vbench_imports)}
 RELATION_WORDS = {
     "on the left of": "left_of",
     "on the right of": "right_of",
@@ -64,7 +43,23 @@ CAMERA_WORDS = [
     ("zoom in", "zoom_in"),
     ("zoom out", "zoom_out"),
 ]
-HUMAN_WORDS = {"person", "man", "woman", "boy", "girl", "child", "people", "baby", "lady", "player"}
+HUMAN_WORDS = {
+    "person",
+    "man",
+    "woman",
+    "boy",
+    "girl",
+    "child",
+    "people",
+    "baby",
+    "lady",
+    "player",
+    "astronaut",
+    "couple",
+    "stormtrooper",
+    "yoda",
+    "artist",
+}
 ANIMAL_WORDS = {
     "dog",
     "cat",
@@ -86,7 +81,48 @@ ANIMAL_WORDS = {
     "fox",
     "deer",
     "squirrel",
+    "corgi",
+    "shark",
+    "turtle",
+    "raccoon",
+    "koala",
+    "goldfish",
+    "jellyfish",
+    "clownfish",
 }
+# Where a subject's noun phrase ends: a verb, a preposition or a clause ("a truck slowing down" -> truck).
+PHRASE_ENDS = {
+    "is",
+    "are",
+    "was",
+    "in",
+    "on",
+    "at",
+    "with",
+    "through",
+    "into",
+    "onto",
+    "over",
+    "under",
+    "across",
+    "along",
+    "to",
+    "from",
+    "by",
+    "near",
+    "beside",
+    "and",
+    "that",
+    "who",
+    "while",
+    "during",
+    "stuck",
+    "made",
+    "held",
+    "built",
+}
+OURS = "wanbench"  # our key in auxiliary_info: metadata VBench's layout has no place for
+CARRIED = ("camera", "subject", "action", "has_human", "motion", "scene", "event", "style", "spatial", "text_zh")
 
 
 @dataclass
@@ -96,11 +132,25 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)  # entries with nothing we can score
 
 
+def subject_phrase(text: str) -> str:
+    """The prompt's first noun phrase, without its article: what an ID Consistency judge should follow."""
+    words = re.findall(r"[a-z][a-z'-]*", text.lower().split(",")[0])
+    if words and words[0] in ("a", "an", "the"):
+        words = words[1:]
+    phrase: list[str] = []
+    for word in words:
+        participle = len(word) > 4 and (word.endswith("ing") or word.endswith("ed"))
+        if phrase and (word in PHRASE_ENDS or participle):
+            break
+        phrase.append(word)
+    return " ".join(phrase[:4]) or text
+
+
 def _subject_of(text: str) -> dict:
-    words = re.findall(r"[a-z]+", text.lower())
-    kind = "human" if HUMAN_WORDS & set(words) else "animal" if ANIMAL_WORDS & set(words) else "object"
-    noun = next((w for w in words if w in HUMAN_WORDS | ANIMAL_WORDS), text)
-    return {"name": noun, "kind": kind}
+    name = subject_phrase(text)
+    words = set(name.split())
+    kind = "human" if HUMAN_WORDS & words else "animal" if ANIMAL_WORDS & words else "object"
+    return {"name": name, "kind": kind}
 
 
 def _metadata(entry: dict, ours: set[str]) -> dict:
@@ -148,21 +198,65 @@ def _metadata(entry: dict, ours: set[str]) -> dict:
         meta["action"] = match.group(1) if match else text
     if "large_motion" in ours:
         meta["motion"] = "large"
+    carried = aux.get(OURS)
+    if isinstance(carried, dict):  # ours, written by export_vbench: it wins over what the rules guessed
+        meta.update({k: carried[k] for k in CARRIED if k in carried})
     return meta
 
 
-def import_vbench(path: str | Path, id_prefix: str = "vbench") -> ImportReport:
-    """Read a VBench prompt file into our schema."""
+def _our_dimensions(entry: dict) -> list[str] | None:
+    """The dimensions an exported prompt had here (VBench cannot say depth relations, physics, artifacts)."""
+    carried = (entry.get("auxiliary_info") or {}).get(OURS)
+    dims = carried.get("dimensions") if isinstance(carried, dict) else None
+    if isinstance(dims, list) and dims and all(isinstance(d, str) and d in DIMENSION_KEYS for d in dims):
+        return sorted(set(dims))
+    return None
+
+
+def chinese_texts(entries: list, zh_lines: list[str], en_lines: list[str] | None = None) -> dict[str, str]:
+    """English prompt -> Chinese prompt, from VBench's Chinese list (one prompt a line).
+
+    VBench's ``all_dimension_cn.txt`` runs line for line with ``all_dimension.txt``; given that English
+    list the two are paired by text, else line i is paired with entry i (then the counts must agree).
+    """
+    zh = [line.strip() for line in zh_lines]
+    if en_lines is not None:
+        en = [line.strip() for line in en_lines]
+        if len(en) != len(zh):
+            raise ValueError(f"the Chinese list has {len(zh)} lines and the English list {len(en)}; they must pair up")
+    else:
+        en = [e.get("prompt_en", "") if isinstance(e, dict) else "" for e in entries]
+        if len(en) != len(zh):
+            raise ValueError(
+                f"the Chinese list has {len(zh)} lines for {len(en)} entries; give the English list it "
+                "translates (VBench's prompts/all_dimension.txt) to pair them by text"
+            )
+    return {e: z for e, z in zip(en, zh) if e and z}
+
+
+def import_vbench(
+    path: str | Path, id_prefix: str = "vbench", zh: str | Path | None = None, zh_english: str | Path | None = None
+) -> ImportReport:
+    """Read a VBench prompt file into our schema; ``zh`` is VBench's Chinese prompt list (text_zh),
+    ``zh_english`` the English list it translates line for line."""
     entries = json.loads(Path(path).read_text(encoding="utf-8"))
     if not isinstance(entries, list):
         raise ValueError(f"{path}: expected a JSON list of prompt entries")
+    chinese: dict[str, str] = {}
+    if zh is not None:
+        english = Path(zh_english).read_text(encoding="utf-8").splitlines() if zh_english else None
+        chinese = chinese_texts(entries, Path(zh).read_text(encoding="utf-8").splitlines(), english)
     report = ImportReport()
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("prompt_en"), str):
             report.skipped.append(f"entry {number}: no prompt_en")
             continue
-        ours = sorted({FROM_VBENCH[d] for d in entry.get("dimension", []) if d in FROM_VBENCH})
+        ours = _our_dimensions(entry) or sorted(
+            {FROM_VBENCH[d] for d in entry.get("dimension", []) if d in FROM_VBENCH}
+        )
         meta = _metadata(entry, set(ours))
+        if entry["prompt_en"] in chinese:
+            meta["text_zh"] = chinese[entry["prompt_en"]]
         kept = []
         for dim in ours:
             needs = REQUIRED_METADATA.get(dim, ())
@@ -204,6 +298,11 @@ def export_vbench(prompts: list[Prompt]) -> tuple[list[dict], list[str]]:
                 "object": " and ".join(o.name for o in prompt.objects),
                 "counts": [o.count for o in prompt.objects],
             }
+        if "spatial_relationship" in dims and prompt.spatial and prompt.spatial.relation not in reverse_relation:
+            dims.remove("spatial_relationship")  # VBench's relations are left, right, top, bottom only
+        if not dims:
+            left_out.append(prompt.id)
+            continue
         if "spatial_relationship" in dims and prompt.spatial:
             aux["spatial_relationship"] = {
                 "spatial_relationship": {
@@ -214,6 +313,8 @@ def export_vbench(prompts: list[Prompt]) -> tuple[list[dict], list[str]]:
             }
         if "appearance_style" in dims and prompt.style:
             aux["appearance_style"] = {"appearance_style": prompt.style}
+        carried = {k: v for k, v in prompt.to_dict().items() if k in CARRIED}
+        aux[OURS] = {"dimensions": list(prompt.dimensions), **carried}
         entry: dict[str, Any] = {"prompt_en": prompt.text, "dimension": dims}
         if aux:
             entry["auxiliary_info"] = aux

@@ -10,13 +10,12 @@ from urllib.parse import quote
 from wanbench.benchmark.definition import DEFAULT_BENCHMARK, Benchmark
 from wanbench.evaluation.aggregate import ModelSummary, PairedComparison
 from wanbench.evaluation.read import Evaluation, load_evaluation
-from wanbench.report.calibration import calibration_markdown
 from wanbench.report.charts import write_charts
-from wanbench.report.html import render_html
-from wanbench.report.languages import language_markdown
+from wanbench.report.html import render_page
 from wanbench.report.results_json import results_document, write_results_json
+from wanbench.report.sections import ReportContext, build_sections, markdown_document, sections_data
 from wanbench.report.sources import write_sources
-from wanbench.report.tables import leaderboard_frame, leaderboard_markdown
+from wanbench.report.tables import leaderboard_frame
 from wanbench.safe_write import replacing, write_text
 
 SCORE_COLUMNS = [
@@ -75,37 +74,15 @@ def write_report(
         evaluation = load_evaluation(run_dirs, benchmark, weighting, reference)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    run_dirs = evaluation.run_dirs
-    summaries, results, failures = evaluation.summaries, evaluation.results, evaluation.failures
-    weights, pairs, invocations = evaluation.weights, evaluation.pairs, evaluation.invocations
-    reference, reference_table = evaluation.reference_name, evaluation.reference
-    frame = leaderboard_frame(summaries, reference_table, evaluation.benchmark)
-    prompts = evaluation.prompt_texts
+    run_dirs, summaries, results = evaluation.run_dirs, evaluation.summaries, evaluation.results
+    frame = leaderboard_frame(summaries, evaluation.reference, evaluation.benchmark)
     videos = {key: video_href(run_dir, stored, out_dir) for key, (run_dir, stored) in evaluation.videos.items()}
-
-    weighting_name = evaluation.weighting_label
+    sources = write_sources(evaluation.invocations, out_dir)  # sources.csv when videos were made elsewhere
+    charts = write_charts(frame, results, out_dir / "charts") if len(frame) else []
+    context = ReportContext(evaluation, frame, charts, videos, sources, votes)
+    sections = build_sections(context)
     markdown = out_dir / "leaderboard.md"
-    lines = [
-        f"# {evaluation.benchmark.display_name} leaderboard\n\n",
-        leaderboard_markdown(frame, weighting_name, summaries, pairs),
-    ]
-    for s in summaries:
-        missing = [(d, x.missing_reason) for d, x in s.dimensions.items() if x.mean is None]
-        if missing:
-            lines.append(f"\n**{s.model}**: {len(missing)} dimension(s) missing:\n")
-            lines.extend(f"- {d}: {reason}\n" for d, reason in missing)
-        for d, x in s.dimensions.items():
-            if x.subdimensions:
-                lines.append(f"\n**{s.model}** {d} by sub-dimension: {x.subdimension_label()}\n")
-        if s.failures:
-            lines.append(f"\n**{s.model}**: {s.failures} prompt(s) failed before scoring (see report.html).\n")
-    if not summaries:  # a run of only broken videos, a wrong folder, a suite of malformed lines
-        lines.append(f"\nNothing was scored: {len(failures)} item(s) failed before scoring (see report.html).\n")
-    lines.append(calibration_markdown(invocations))  # weights that did not pass `wanbench calibrate`
-    lines.append(language_markdown(summaries))  # en vs zh of one model, when both ran
-    sources_md, sources_section = write_sources(invocations, out_dir)  # closed-model exports: provenance
-    lines.append(sources_md)
-    write_text(markdown, "".join(lines))
+    write_text(markdown, markdown_document(f"{evaluation.benchmark.display_name} leaderboard", sections))
     leaderboard_csv = out_dir / "leaderboard.csv"
     with replacing(leaderboard_csv, "w", encoding="utf-8", newline="") as handle:
         frame.to_csv(handle, index=False)
@@ -113,30 +90,11 @@ def write_report(
     with replacing(scores_csv, "w", encoding="utf-8", newline="") as handle:
         results[SCORE_COLUMNS].to_csv(handle, index=False)
     results_path = write_results_json(
-        out_dir / "results.json",
-        results_document(evaluation, frame),
+        out_dir / "results.json", results_document(evaluation, frame) | {"sections": sections_data(sections)}
     )
-    charts = write_charts(frame, results, out_dir / "charts") if len(frame) else []
     html_path = out_dir / "report.html"
-    from wanbench.report.alignment import human_alignment_section  # votes beside the runs, or ``votes``
-
-    alignment = human_alignment_section(run_dirs, summaries, weights, weighting_name, votes)
-    write_text(
-        html_path,
-        render_html(
-            title or f"{evaluation.benchmark.display_name} report: {', '.join(r.name for r in run_dirs)}",
-            weighting_name,
-            frame,
-            summaries,
-            results,
-            failures,
-            charts,
-            invocations,
-            pairs,
-            prompts,
-            videos,
-            alignment,
-            sources_section,
-        ),
+    default_title = f"{evaluation.benchmark.display_name} report: {', '.join(r.name for r in run_dirs)}"
+    write_text(html_path, render_page(title or default_title, sections))
+    return ReportFiles(
+        html_path, markdown, leaderboard_csv, scores_csv, charts, summaries, results_path, evaluation.pairs
     )
-    return ReportFiles(html_path, markdown, leaderboard_csv, scores_csv, charts, summaries, results_path, pairs)

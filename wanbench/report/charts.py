@@ -13,7 +13,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.projections.polar import PolarAxes  # noqa: E402
 
-from wanbench.benchmark.names import DIMENSION_KEYS, display_name  # noqa: E402
+from wanbench.benchmark.names import display_name  # noqa: E402
+from wanbench.report.tables import frame_keys  # noqa: E402
 
 
 def _labels(frame: pd.DataFrame) -> list[str]:
@@ -30,7 +31,7 @@ def _labels(frame: pd.DataFrame) -> list[str]:
 def bar_chart(frame: pd.DataFrame, path: Path) -> Path:
     """One group of bars per dimension, one bar per model, each with its 95% CI as an error bar;
     dimensions nobody scored are left out; the legend sits below the axes so it never covers a bar."""
-    dims = [d for d in DIMENSION_KEYS if frame[d].notna().any()]
+    dims = [d for d in frame_keys(frame) if frame[d].notna().any()]
     fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(dims) + 2), 5.0))
     width = 0.8 / max(1, len(frame))
     x = np.arange(len(dims))
@@ -64,9 +65,9 @@ def bar_chart(frame: pd.DataFrame, path: Path) -> Path:
 
 def radar_chart(frame: pd.DataFrame, path: Path) -> Path:
     """Scores on a circle of the dimensions that at least one model has; gaps where a model has none."""
-    dims = [d for d in DIMENSION_KEYS if frame[d].notna().any()]
+    dims = [d for d in frame_keys(frame) if frame[d].notna().any()]
     if len(dims) < 3:  # a radar of fewer than three axes is a line: show the bars' data as points
-        dims = dims or list(DIMENSION_KEYS[:3])
+        dims = dims or frame_keys(frame)[:3]
     angles = np.linspace(0, 2 * np.pi, len(dims), endpoint=False)
     fig, axes = plt.subplots(figsize=(9, 6.5), subplot_kw={"projection": "polar"})
     ax = cast(PolarAxes, axes)  # what the polar projection makes
@@ -116,7 +117,7 @@ def _save(fig, path: Path, **options) -> None:
 def write_charts(frame: pd.DataFrame, results: pd.DataFrame, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [bar_chart(frame, out_dir / "dimensions.png"), radar_chart(frame, out_dir / "radar.png")]
-    for dimension in DIMENSION_KEYS:
+    for dimension in frame_keys(frame):
         if ((results.dimension == dimension) & (results.status == "ok")).any():
             paths.append(dimension_chart(results, dimension, out_dir / f"dim_{dimension}.png"))
     return paths

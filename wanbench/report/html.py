@@ -16,10 +16,11 @@ from typing import Any, SupportsFloat
 
 import pandas as pd
 
-from wanbench.benchmark.names import DIMENSION_KEYS, display_name
+from wanbench.benchmark.names import display_name, ordered_keys
 from wanbench.benchmark.names import group as dimension_group
 from wanbench.evaluation.aggregate import ModelSummary
-from wanbench.report.calibration import calibration_field, calibration_html
+from wanbench.report.calibration import calibration_field
+from wanbench.report.tables import frame_keys
 
 STYLE = """
 *{box-sizing:border-box}
@@ -159,8 +160,9 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
     from wanbench.report.tables import reference_comparability
 
     comparable = reference_comparability()
-    head = [esc(display_name(d)) for d in DIMENSION_KEYS]
-    ref_head = [esc(display_name(d)) + ("" if comparable[d]["comparable"] else " *") for d in DIMENSION_KEYS]
+    keys = frame_keys(frame)
+    head = [esc(display_name(d)) for d in keys]
+    ref_head = [esc(display_name(d)) + ("" if comparable.get(d, {}).get("comparable") else " *") for d in keys]
     sections: dict[str, list[str]] = {"ranked": [], "partial": [], "reference": []}
     for row in frame.itertuples(index=False):
         score = fmt(row.weighted_score)
@@ -174,14 +176,14 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
                 score += f'<br><small class="partial">{esc(row.weighted_ci_note)}</small>'
         if row.source == "measured" and row.partial and not pd.isna(row.weighted_score):
             score += (
-                f'<br><small class="partial">partial: {row.dimensions_scored}/14 dims, '
+                f'<br><small class="partial">partial: {row.dimensions_scored}/{len(keys)} dims, '
                 f"{row.weight_complete:.0%} of the weight fully covered</small>"
             )
         value = "" if pd.isna(row.weighted_score) else f"{float(row.weighted_score):.6f}"
         cells = "".join(
             f'<td data-v="{"" if pd.isna(getattr(row, d)) else f"{float(getattr(row, d)):.6f}"}">'
             f"{_dimension_cell_html(row, d)}</td>"
-            for d in DIMENSION_KEYS
+            for d in keys
         )
         if row.source != "measured":
             key, rank = "reference", ""
@@ -213,9 +215,9 @@ def leaderboard_html(frame: pd.DataFrame, weighting: str) -> str:
         parts.append(
             "<ul>"
             + "".join(
-                f"<li>* {esc(display_name(d))}: {esc(comparable[d]['note'])}</li>"
-                for d in DIMENSION_KEYS
-                if not comparable[d]["comparable"]
+                f"<li>* {esc(display_name(d))}: {esc(comparable.get(d, {}).get('note', ''))}</li>"
+                for d in keys
+                if not comparable.get(d, {}).get("comparable")
             )
             + "</ul>"
         )
@@ -241,7 +243,7 @@ def missing_reasons_html(summaries: list[ModelSummary]) -> str:
 
 def dimension_table_html(summary: ModelSummary) -> str:
     rows = []
-    for d in DIMENSION_KEYS:
+    for d in summary.dimensions:
         s = summary.dimensions[d]
         ci = f"[{s.ci_low:.3f}, {s.ci_high:.3f}]" if s.mean is not None else ""
         note = '<span class="missing">missing (see above)</span>' if s.mean is None and s.missing_reason else ""
@@ -324,7 +326,7 @@ def per_video_html(
     and every dimension's value; hovering a value shows its details, other statuses say which."""
     if not len(results):
         return "<p>No rows.</p>"
-    dims = [d for d in DIMENSION_KEYS if (results.dimension == d).any()]
+    dims = ordered_keys(results.dimension)
     rows = []
     for (run, model, prompt_id, seed), group in results.groupby(["run", "model", "prompt_id", "seed"], sort=True):
         by_dim = {r.dimension: r for r in group.itertuples(index=False)}
@@ -403,80 +405,14 @@ def provenance_html(invocations: list[dict]) -> str:
     return "<hr>".join(blocks) + raw
 
 
-def render_html(
-    title: str,
-    weighting: str,
-    frame: pd.DataFrame,
-    summaries: list[ModelSummary],
-    results: pd.DataFrame,
-    failures: pd.DataFrame,
-    charts: list[Path],
-    invocations: list[dict],
-    pairs: list | None = None,
-    prompts: dict[tuple[str, str], str] | None = None,
-    videos: dict[tuple[str, str, str, int], str] | None = None,
-    alignment: str = "",
-    sources: str = "",
-) -> str:
-    """The whole page: one self-contained file (styles, script and charts inline); videos are relative
-    links into the run directories."""
+def render_page(title: str, sections: list) -> str:
+    """The whole page: one self-contained file (styles, script and charts inline) of the report's
+    sections (``wanbench.report.sections``); videos are relative links into the run directories."""
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{esc(title)}</title><style>{STYLE}</style></head><body><h1>{esc(title)}</h1>",
-        "<h2>Leaderboard</h2>",
-        leaderboard_html(frame, weighting),
+        *(section.html for section in sections if section.html),
+        f"<script>{SCRIPT}</script></body></html>",
     ]
-    if not summaries:
-        parts.append(
-            f"<p class='err'>Nothing was scored: {len(failures)} item(s) failed before scoring (listed below).</p>"
-        )
-    if any(s.weighted.partial for s in summaries):
-        parts.append(
-            '<p class="partial">A partial weighted score is renormalised over the dimensions that '
-            "have values or lacks prompts in some; it is not comparable with a full score and is not "
-            "ranked.</p>"
-        )
-    if weighting == "paper":
-        parts.append(
-            "<p>The <em>paper</em> weighting is fitted, not published: the maximum-entropy weights "
-            "that reproduce the report's Table 2 weighted scores to three decimals.</p>"
-        )
-    parts.append(missing_reasons_html(summaries))
-    parts.append(calibration_html(invocations))  # weights that did not pass `wanbench calibrate`
-    if pairs:
-        parts.append(
-            "<h2>Paired comparisons</h2><p>Weighted score A - B on the prompts both models scored, "
-            "with a paired bootstrap 95% CI over those prompts.</p>"
-        )
-        parts.append(pairs_table_html(pairs))
-    if charts:
-        parts.append("<h2>Charts</h2>")
-    for chart in charts:
-        parts.append(embed_png(chart))
-    from wanbench.report.languages import language_html
-
-    parts.append(language_html(summaries, esc))  # en vs zh of one model, when both ran
-    for s in summaries:
-        parts.append(f"<h2>{esc(s.label)} <small>(run {esc(s.run)})</small></h2>")
-        parts.append(dimension_table_html(s))
-    parts.append(
-        alignment
-    )  # the human-alignment section (wanbench.report.alignment), already escaped; "" when no votes
-    if len(failures):
-        parts.append(f'<h2 class="err">Failures ({len(failures)})</h2>')
-        parts.append(records_table_html(failures, ["model", "prompt_id", "seed", "stage", "message"]))
-    errors = results[results.status == "error"]
-    if len(errors):
-        parts.append(f'<h2 class="err">Error rows ({len(errors)})</h2>')
-        parts.append(records_table_html(errors, ["model", "prompt_id", "seed", "dimension", "error"]))
-    parts.append(sources)  # provenance of videos made elsewhere (report/sources.py), already escaped
-    parts.append(
-        f"<h2>Per video ({results[['run', 'model', 'prompt_id', 'seed']].drop_duplicates().shape[0]} "
-        "videos)</h2><p><small>Click a column to sort; hover a value for its details.</small></p>"
-    )
-    parts.append(per_video_html(results, prompts or {}, videos or {}))
-    parts.append("<h2>Provenance</h2>")
-    parts.append(provenance_html(invocations))
-    parts.append(f"<script>{SCRIPT}</script></body></html>")
-    return "\n".join(p for p in parts if p)
+    return "\n".join(parts)

@@ -6,7 +6,6 @@ twin is ``NAME``. When both are in a report, this table puts them side by side w
 
 from __future__ import annotations
 
-from wanbench.benchmark.names import DIMENSION_KEYS
 from wanbench.evaluation.aggregate import ModelSummary
 
 ZH_SUFFIX = "@zh"
@@ -28,9 +27,9 @@ def _mean(summary: ModelSummary, dim: str) -> float | None:
 
 
 def language_rows(en: ModelSummary, zh: ModelSummary) -> list[tuple[str, float | None, float | None, float | None]]:
-    """(dimension, en mean, zh mean, zh - en) for the 14 dimensions."""
+    """(dimension, en mean, zh mean, zh - en) for each dimension of the benchmark read."""
     rows = []
-    for dim in DIMENSION_KEYS:
+    for dim in en.dimensions:
         a, b = _mean(en, dim), _mean(zh, dim)
         rows.append((dim, a, b, None if a is None or b is None else b - a))
     return rows

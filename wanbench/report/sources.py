@@ -37,12 +37,12 @@ def sources_html(summary: list[dict]) -> str:
     )
 
 
-def write_sources(invocations: list[dict], out_dir: Path) -> tuple[str, str]:
+def write_sources(invocations: list[dict], out_dir: Path) -> list[dict]:
     """Write sources.csv (one row per file) when any run was scored from a manifest; return the
-    markdown and HTML sections (empty strings when there is nothing to show)."""
+    per-model summary the report's section shows (empty when there is nothing to show)."""
     rows = provenance_rows(invocations)
     if not rows:
-        return "", ""
+        return []
     columns = ["run", "model", "prompt_id", "seed", "path", *PROVENANCE_FIELDS, "manifest_sha256"]
     from wanbench.safe_write import replacing
 
@@ -50,5 +50,4 @@ def write_sources(invocations: list[dict], out_dir: Path) -> tuple[str, str]:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-    summary = provenance_summary(rows)
-    return sources_markdown(summary), sources_html(summary)
+    return provenance_summary(rows)

@@ -29,6 +29,11 @@ def reference_comparability() -> dict[str, dict]:
     return json.loads(text)["dimensions"]
 
 
+def frame_keys(frame: pd.DataFrame) -> list[str]:
+    """The dimension columns of a leaderboard frame, in its benchmark's order."""
+    return list(frame.attrs.get("dimensions") or DIMENSION_KEYS)
+
+
 def leaderboard_frame(
     summaries: list[ModelSummary], reference: pd.DataFrame | None = None, benchmark: Benchmark | None = None
 ) -> pd.DataFrame:
@@ -102,7 +107,9 @@ def leaderboard_frame(
     ranked = frame._group == 0
     frame["rank"] = pd.array([pd.NA] * len(frame), dtype="Int64")
     frame.loc[ranked, "rank"] = range(1, int(ranked.sum()) + 1)
-    return frame.drop(columns=["_group", "_score", "_name"]).reset_index(drop=True)
+    frame = frame.drop(columns=["_group", "_score", "_name"]).reset_index(drop=True)
+    frame.attrs["dimensions"] = list(keys)
+    return frame
 
 
 def _cell(value: object, digits: int = 3) -> str:
@@ -151,7 +158,8 @@ def leaderboard_markdown(
     summaries: list[ModelSummary] | None = None,
     pairs: list[PairedComparison] | None = None,
 ) -> str:
-    dims_head = [display_name(d) for d in DIMENSION_KEYS]
+    keys = frame_keys(frame)
+    dims_head = [display_name(d) for d in keys]
     measured = frame[frame.source == "measured"]
     full = measured[measured["rank"].notna()]
     partial = measured[measured["rank"].isna()]
@@ -168,7 +176,7 @@ def leaderboard_markdown(
     table(
         ["#", "model", f"weighted ({weighting})"] + dims_head,
         [
-            [str(r.rank), _md_escape(r.label), _weighted(r)] + [dimension_cell(r, d) for d in DIMENSION_KEYS]
+            [str(r.rank), _md_escape(r.label), _weighted(r)] + [dimension_cell(r, d) for d in keys]
             for r in full.itertuples(index=False)
         ]
         or [["—", "no model has full coverage", ""] + [""] * 14],
@@ -181,9 +189,9 @@ def leaderboard_markdown(
                 [
                     _md_escape(r.label),
                     _weighted(r),
-                    f"{r.dimensions_scored}/14 dims, {r.weight_complete:.0%} of the weight fully covered",
+                    f"{r.dimensions_scored}/{len(keys)} dims, {r.weight_complete:.0%} of the weight fully covered",
                 ]
-                + [dimension_cell(r, d) for d in DIMENSION_KEYS]
+                + [dimension_cell(r, d) for d in keys]
                 for r in partial.itertuples(index=False)
             ],
         )
@@ -193,17 +201,19 @@ def leaderboard_markdown(
             "our scale (see the comparability note below):\n"
         )
         comparable = reference_comparability()
-        head = [display_name(d) + ("" if comparable[d]["comparable"] else " *") for d in DIMENSION_KEYS]
+        head = [display_name(d) + ("" if comparable.get(d, {}).get("comparable", False) else " *") for d in keys]
         table(
             ["model", "source", "weighted (published)"] + head,
             [
                 [_md_escape(r.model), _md_escape(r.source), _cell(r.weighted_score)]
-                + [_cell(getattr(r, d)) for d in DIMENSION_KEYS]
+                + [_cell(getattr(r, d)) for d in keys]
                 for r in reference.itertuples(index=False)
             ],
         )
         lines.extend(
-            f"- * {display_name(d)}: {comparable[d]['note']}" for d in DIMENSION_KEYS if not comparable[d]["comparable"]
+            f"- * {display_name(d)}: {comparable.get(d, {}).get('note', '')}"
+            for d in keys
+            if not comparable.get(d, {}).get("comparable", False)
         )
         lines.append("")
     if summaries:
@@ -213,7 +223,7 @@ def leaderboard_markdown(
         )
         table(
             ["dimension"] + [_md_escape(s.label) for s in summaries],
-            [[display_name(d)] + [_md_escape(coverage_text(s, d)) for s in summaries] for d in DIMENSION_KEYS],
+            [[display_name(d)] + [_md_escape(coverage_text(s, d)) for s in summaries] for d in keys],
         )
     if pairs:
         lines.append(

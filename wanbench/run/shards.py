@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -67,6 +67,7 @@ class MergeSummary:
     merged: list[Path]
     kept: list[Path]  # merged, but its latest invocation is still running: left in place
     rows: int
+    missing: list[str] = field(default_factory=list)  # "R/W" shards of the run never merged (not yet run?)
 
 
 def merge_shards(run_dir: str | Path, main_file: str = "results.sqlite") -> MergeSummary:
@@ -86,9 +87,22 @@ def merge_shards(run_dir: str | Path, main_file: str = "results.sqlite") -> Merg
                 for suffix in ("", "-wal", "-shm"):
                     Path(str(path) + suffix).unlink(missing_ok=True)
                 merged.append(path)
+        missing = missing_shards(main.invocations())
     if not kept and not any((Path(run_dir) / SHARD_DIR).iterdir()):
         (Path(run_dir) / SHARD_DIR).rmdir()
-    return MergeSummary(merged, kept, rows)
+    return MergeSummary(merged, kept, rows, missing)
+
+
+def missing_shards(invocations: list[dict]) -> list[str]:
+    """Shards "R/W" of a sharded run that no invocation in the merged store came from: merging 1 of 2
+    shards used to pass in silence and the report then covered half the prompts."""
+    seen: dict[int, set[int]] = {}
+    for item in invocations:
+        config = item.get("config") or {}
+        world, rank = int(config.get("world_size") or 1), int(config.get("rank") or 0)
+        if world > 1:
+            seen.setdefault(world, set()).add(rank)
+    return [f"{rank}/{world}" for world, ranks in sorted(seen.items()) for rank in range(world) if rank not in ranks]
 
 
 def torchrun_barrier() -> bool:

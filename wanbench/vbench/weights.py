@@ -201,7 +201,8 @@ def checkpoint(name: str) -> Checkpoint:
 
 def fetch_checkpoint(spec: Any) -> None:
     """``wanbench weights fetch vbench-*``: download each file VBench would, verified where a digest is pinned."""
-    from wanbench.model_weights import WeightsError, _download, file_sha256
+    from wanbench.hashing import file_sha256
+    from wanbench.model_weights import WeightsError, _download
 
     entry = checkpoint(spec.name)
     root = spec.local_dir()

@@ -22,22 +22,18 @@ from pathlib import Path
 
 import numpy as np
 
+from wanbench.benchmark.definition import load_benchmark
 from wanbench.hashing import file_sha256
 from wanbench.people.votes import ASPECTS, OVERALL, REPORT_ASPECTS, Aspect, VoteStore
 from wanbench.run.runner import RESULTS_FILE
 from wanbench.video import VIDEO_SUFFIXES
 
-# Aspects a study may also ask that are benchmark dimensions: `wanbench align` compares their votes
-# with that dimension's score.
+# Aspects a study may also ask that are benchmark dimensions (the questions the benchmark definition
+# declares): `wanbench align` compares their votes with that dimension's score.
 DIMENSION_ASPECTS: dict[str, Aspect] = {
-    a.key: a
-    for a in (
-        Aspect("smoothness", "Smoothness", "Which moves more naturally and smoothly?"),
-        Aspect("human_artifacts", "Artifacts", "Which has fewer visual artifacts or deformations?"),
-        Aspect("image_quality", "Image quality", "Which looks better frame by frame (sharpness, aesthetics)?"),
-        Aspect("camera_control", "Camera", "Which follows the camera instruction better?"),
-        Aspect("action_following", "Action", "Which follows the described action better?"),
-    )
+    spec.key: Aspect(spec.key, spec.arena_title or spec.display_name, spec.arena_question)
+    for spec in load_benchmark().dimensions
+    if spec.arena_question
 }
 
 
