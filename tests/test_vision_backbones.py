@@ -11,6 +11,7 @@ from tests.conftest import pan_clip, tiny_video
 from wanbench.backbones.base import BACKBONES, BackboneUnavailable, FeatureCache
 from wanbench.backbones.detector import Detection
 from wanbench.backbones.dino import crop, subject_boxes
+from wanbench.backbones.flow import pair_spans, span_frames
 from wanbench.dims.base import NotScorable
 from wanbench.dims.registry import get_dimension
 from wanbench.dims.vision_dims import frame_consistency
@@ -123,7 +124,8 @@ def test_raft_loads_from_the_registry_and_returns_forward_and_backward_flow(visi
     _, options = vision_home
     flow = BACKBONES.get("flow-raft")(max_side=128, max_pairs=3, iterations=2, backward=True, **options["flow-raft"])
     field = flow.compute(tiny_video(pan_clip(2.0, frames=8, height=48, width=64)))
-    assert field.forward.shape == field.backward.shape == (3, 128, 168, 2)  # upscaled to RAFT's minimum
+    starts, _ = pair_spans(8, 3, span_frames(flow.span_seconds, 8.0))  # pairs that tile the 8 frames
+    assert field.forward.shape == field.backward.shape == (len(starts), 128, 168, 2)  # upscaled to RAFT's minimum
     assert np.isfinite(field.forward).all()
     assert "raft_large" in flow.backend()
     assert "raft_large" in make("flow", options).backend()  # auto picks RAFT once its weights exist

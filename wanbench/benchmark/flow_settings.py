@@ -37,7 +37,9 @@ class RAFTDefaults:
 @dataclass(frozen=True)
 class DISDefaults:
     max_side: int = 256
-    max_pairs: int = 48
+    # consecutive pairs on clips of up to 257 frames: at 48, a 250-frame real clip got 5-frame pairs whose
+    # large displacements DIS cannot follow (bikes read slower than carphone: tests/test_real_footage.py)
+    max_pairs: int = 256
     preset: str = "medium"
     backward: bool = True
     span_seconds: float = 0.0

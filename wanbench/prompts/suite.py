@@ -130,11 +130,15 @@ class Suite:
     def __len__(self) -> int:
         return len(self.prompts)
 
-    def by_dimension(self) -> dict[str, list[Prompt]]:
-        table: dict[str, list[Prompt]] = {key: [] for key in DIMENSION_KEYS}
+    def by_dimension(self, keys: tuple[str, ...] | None = None) -> dict[str, list[Prompt]]:
+        """Prompts per dimension: every key of ``keys`` (default: wan-bench's 14, so a dimension no
+        prompt serves shows as empty), then any other dimension the prompts list."""
+        from wanbench.benchmark.definition import load_benchmark
+
+        table: dict[str, list[Prompt]] = {key: [] for key in keys or load_benchmark().keys}
         for prompt in self.prompts:
             for dim in prompt.dimensions:
-                table[dim].append(prompt)
+                table.setdefault(dim, []).append(prompt)
         return table
 
 
