@@ -75,3 +75,14 @@ def test_a_library_value_error_is_a_crash_not_a_usage_error():
             from wanbench.run.preflight import check_limit
 
             check_limit(-1)  # raised by our own check: a usage error
+
+
+def test_progress_reaches_a_log_before_the_end(tmp_path: Path):
+    """Into a pipe (a log, CI) the live bar shows nothing until the end: plain lines report progress."""
+    command = [sys.executable, "-m", "wanbench", "eval", "--model", "procedural", "--limit", "4", "--dims"]
+    command += ["large_motion", "--flow", "dis", "--no-report", "--out", str(tmp_path / "run")]
+    command += ["--option", "width=64", "--option", "height=48", "--option", "frames=9"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    steps = [line for line in done.stderr.splitlines() if line.startswith("procedural on smoke: ")]
+    assert [s.split(": ")[1].split(" ")[0] for s in steps] == ["1/4", "2/4", "3/4", "4/4"], done.stderr

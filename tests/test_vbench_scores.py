@@ -3,6 +3,8 @@ bootstrap intervals over prompts."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -143,3 +145,29 @@ def test_benchmark_definition_declares_vbench():
     assert {d.key: d.group for d in bench.dimensions} == {d: s.group for d, s in DIMENSIONS.items()}
     assert {d.method().version for d in bench.dimensions} == {METRIC_VERSION}
     assert bench.references["paper_table4"].path().is_file()
+
+
+def test_a_wan_bench_report_shows_vbench_beside_it_with_table_4(tmp_path):
+    """One run with rows of both benchmarks: the (wan-bench) report, its markdown and results.json give
+    VBench's Quality / Semantic / Total with CIs beside the report's Table 4."""
+    from wanbench.report import write_report
+    from wanbench.run.store import ResultRow, ResultStore
+
+    run = tmp_path / "run"
+    with ResultStore(run / "results.sqlite") as store:
+        store.start_invocation("run", "m", {"backbone_options": {}}, {}, "x")
+        store.write_results(
+            [
+                ResultRow("run", "m", f"p{k}", 0, dim, METRIC_VERSION, "ok", value + 0.001 * k)
+                for k in range(6)
+                for dim, value in FIXED.items()
+            ]
+        )
+    files = write_report([run], tmp_path / "report", weighting="equal")
+    section = json.loads(files.results_json.read_text())["sections"]["vbench"]["m"]
+    expected = final_scores({d: v + 0.0025 for d, v in FIXED.items()})  # the mean over the six prompts
+    assert section["total"] == pytest.approx(expected.total) and section["dimensions_scored"] == 16
+    low, high = section["intervals"]["total"]
+    assert low <= section["total"] <= high
+    text = files.markdown.read_text()
+    assert "Table 4" in text and "Wan 14B" in text and f"{100 * expected.total:.2f}" in text

@@ -270,3 +270,14 @@ def test_train_on_captioned_videos_and_generate_from_the_result(release: Path, t
     (clips / "pan.txt").unlink()
     missing = CliRunner().invoke(app, ["train", "--videos", str(clips), "--weights", str(release), "-o", str(out)])
     assert missing.exit_code == 2 and "no caption" in missing.output
+
+
+def test_a_run_records_the_sampling_it_used_not_nulls(tmp_path) -> None:
+    """Provenance shows the guidance and shift the run used (the preset's defaults when none were
+    given), not the nulls of the options that were left out."""
+    from wanbench.adapters.base import make_adapter
+
+    used = make_adapter("wan-tiny").settings_used()["sampling"]
+    assert used["guidance"] is not None and used["shift"] is not None and used["steps"] >= 1
+    asked = make_adapter("wan-tiny", steps=3, guidance=2.5).settings_used()["sampling"]
+    assert (asked["steps"], asked["guidance"], asked["shift"]) == (3, 2.5, used["shift"])

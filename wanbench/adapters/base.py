@@ -55,6 +55,11 @@ class ModelAdapter(ABC):
         """What identifies this model's outputs (version, checkpoint hashes, settings)."""
         return {"adapter": self.name}
 
+    def settings_used(self) -> dict[str, Any]:
+        """The generation settings in effect, defaults filled in (provenance: what was run, beside
+        ``info``'s what was asked, which identifies the model and must stay stable across versions)."""
+        return {}
+
     def finish(self) -> None:
         """Called once when a run is over (before ranks meet to merge): release what waits on us."""
 

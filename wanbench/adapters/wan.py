@@ -168,6 +168,14 @@ class WanAdapter(ModelAdapter):
             self._pipeline = pipeline
         return self._pipeline
 
+    def settings_used(self) -> dict[str, Any]:
+        """The sampling that runs: the preset's own defaults (steps, shift, guidance, ...) under the
+        options given, known without loading the pipeline."""
+        from dataclasses import asdict, replace
+
+        given: dict[str, Any] = {k: v for k, v in self.overrides.items() if v is not None}
+        return {"sampling": asdict(replace(self.config.sampling, **given)), "dtype": self.dtype}
+
     def generate_frames(self, text: str, seed: int):
         """uint8 frames [T, H, W, 3]; every rank of a Ulysses group calls this for the same (text, seed)."""
         pipeline = self.pipeline()

@@ -321,9 +321,10 @@ JUDGE_MIN = 0.75  # count accuracy; balanced yes/no accuracy (a judge answering 
 
 def _judge_weights(backbone: Backbone, context: Context) -> tuple[str, ...]:
     """A local judge loaded from its registry entry; a --judge-weights folder or a server is no entry."""
-    if getattr(backbone, "mode", "local") != "local" or getattr(backbone, "path", None):
+    chosen = getattr(backbone, "chosen", None)  # the judge backend's own options (backbones/judge)
+    if chosen is None or getattr(chosen, "path", None) or not hasattr(chosen, "weights"):
         return ()
-    return _own_weights(backbone, context)
+    return registry_weights(chosen.weights)
 
 
 def _judge_count_body(backbone: Backbone, context: Context) -> Outcome:

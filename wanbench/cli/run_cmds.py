@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +38,21 @@ ULYSSES_OPTION = typer.Option(
 )
 
 
+def plain_progress(description: str, silent: bool, step: float = 0.1) -> Callable[[int, int], None]:
+    """Into a log or a pipe, where a live bar shows nothing until the end: one line at every tenth of
+    the items (and the last), with the time so far."""
+    start, shown = time.monotonic(), [-1.0]
+
+    def line(done: int, total: int) -> None:
+        if silent or total <= 0:
+            return
+        if done >= total or done / total >= shown[0] + step:
+            shown[0] = done / total
+            err.print(f"{description}: {done}/{total} ({time.monotonic() - start:.0f} s)", highlight=False)
+
+    return line
+
+
 def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bool) -> None:
     from wanbench.report import write_report
     from wanbench.run.runner import Evaluator
@@ -64,8 +81,15 @@ def _run_and_report(config: EvalConfig, scoring: ScoringOptions, with_report: bo
         disable=scoring.quiet or config.rank > 0,
         transient=False,
     ) as bar:
-        task = bar.add_task(f"{evaluator.label} on {suite.name}{shard}", total=None)
-        summary = evaluator.run_suite(suite, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        description = f"{evaluator.label} on {suite.name}{shard}"
+        task = bar.add_task(description, total=None)
+        lines = plain_progress(description, scoring.quiet or config.rank > 0 or err.is_terminal)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            lines(done, total)
+
+        summary = evaluator.run_suite(suite, progress=progress)
     out.print(f"{summary.model}{shard}: {summary.counts_line()}", highlight=False)
     if not summary.merged:
         if config.rank > 0 and "MASTER_ADDR" in os.environ:

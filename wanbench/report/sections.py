@@ -117,6 +117,66 @@ def short_slice(ctx: ReportContext) -> Section:
     return Section("short_slice", short_markdown(results), short_html(results, page.esc))
 
 
+def vbench(ctx: ReportContext) -> Section:
+    """VBench's Quality / Semantic / Total of every model that has VBench rows (``--benchmark vbench``),
+    with bootstrap CIs over prompts and coverage, beside the report's Table 4: the Wan 2.1 report's two
+    automated benchmarks side by side."""
+    from wanbench.vbench.reference import paper_table4
+    from wanbench.vbench.scores import NORMALIZATION, scores_from_rows
+
+    results = ctx.evaluation.results
+    rows = results[results.dimension.isin(list(NORMALIZATION))]
+    if not len(rows):
+        return Section("vbench")
+    data, lines, cells = {}, [], []
+
+    def pct(value: float | None, ci: tuple[float, float] | None) -> str:
+        if value is None:
+            return "—"
+        return f"{100 * value:.2f}" + (f" [{100 * ci[0]:.2f}, {100 * ci[1]:.2f}]" if ci else "")
+
+    for (run, model), mine in rows.groupby(["run", "model"], sort=False):
+        scores = scores_from_rows(mine.to_dict("records"))
+        if not scores.videos:
+            continue
+        label = model if rows[rows.model == model].run.nunique() == 1 else f"{model} ({run})"
+        coverage = f"{len(scores.videos)}/{len(NORMALIZATION)} dims, {scores.prompts} prompts"
+        values = [pct(getattr(scores, k), scores.intervals.get(k)) for k in ("quality", "semantic", "total")]
+        data[label] = {
+            "quality": scores.quality,
+            "semantic": scores.semantic,
+            "total": scores.total,
+            "intervals": {k: list(v) for k, v in scores.intervals.items() if k in ("quality", "semantic", "total")},
+            "dimensions_scored": len(scores.videos),
+            "prompts": scores.prompts,
+            "missing": scores.missing,
+        }
+        lines.append(f"| {label} | measured | " + " | ".join(values) + f" | {coverage} |\n")
+        cells.append([label, "measured", *values, coverage])
+    if not data:
+        return Section("vbench")
+    for model, row in paper_table4().items():
+        values = [f"{row[k]:.2f}" for k in ("quality", "semantic", "total")]
+        lines.append(f"| {model} | paper (Table 4) | " + " | ".join(values) + " | published |\n")
+        cells.append([model, "paper (Table 4)", *values, "published"])
+    head = ["model", "source", "Quality (%)", "Semantic (%)", "Total (%)", "coverage"]
+    markdown = (
+        "\n## VBench (Quality / Semantic / Total, 95% CI over prompts)\n\nScored by VBench's own evaluators "
+        "(`--benchmark vbench`); a group with a dimension missing is not scored (VBench's script would count "
+        "it as 0). Reference rows are the report's Table 4, shown beside ours, not ranked with them.\n\n"
+        "| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n" + "".join(lines)
+    )
+    html = (
+        "<h2>VBench: Quality / Semantic / Total</h2><p>Scored by VBench's own evaluators (95% CI over "
+        "prompts); the report's Table 4 beside them, not ranked with them.</p><table><tr>"
+        + "".join(f"<th>{page.esc(h)}</th>" for h in head)
+        + "</tr>"
+        + "".join("<tr>" + "".join(f"<td>{page.esc(c)}</td>" for c in row) + "</tr>" for row in cells)
+        + "</table>"
+    )
+    return Section("vbench", markdown, html, data)
+
+
 def models(ctx: ReportContext) -> Section:
     html = "".join(
         f"<h2>{page.esc(s.label)} <small>(run {page.esc(s.run)})</small></h2>" + page.dimension_table_html(s)
@@ -170,6 +230,7 @@ SECTIONS: tuple[Callable[[ReportContext], Section], ...] = (
     missing,
     calibration,
     pairs,
+    vbench,
     charts,
     languages,
     short_slice,

@@ -239,6 +239,7 @@ class Evaluator:
             "generation_text": self.generation_text.describe(),
             "benchmark": {"name": self.benchmark.name, "version": self.benchmark.version},
             "metric_versions": {d.name: d.version for d in self.dimensions},  # what the read model counts as current
+            "settings_used": self.adapter.settings_used(),  # the adapter's effective settings (defaults filled)
         }
         # which of the run's weights passed `wanbench calibrate` (for these bytes): shown by the report
         recorded = provenance() | {"calibration": run_calibration(self.backbones)}
