@@ -36,6 +36,23 @@ class SliceResult:
 
 
 @contextlib.contextmanager
+def single_thread() -> Iterator[None]:
+    """One torch and one OpenCV thread: two fresh builds at two threads gave different wan-tiny clips
+    on the same machine (a camera label flipped), one thread gave the same bytes every time."""
+    import cv2
+    import torch
+
+    threads, cv_threads = torch.get_num_threads(), cv2.getNumThreads()
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+        cv2.setNumThreads(cv_threads)
+
+
+@contextlib.contextmanager
 def offline_environment(home: Path) -> Iterator[None]:
     """No scoring weights and no network: the 3 flow dimensions score, the other 11 are missing on
     every machine alike (weights a user fetched must not change what the repository publishes)."""
@@ -186,6 +203,7 @@ def build_reports(out: Path, settings: PublishSettings = FULL, work: Path | None
         work = Path(work)
         scrub = Scrubber(work)
         stack.enter_context(offline_environment(work / "home"))
+        stack.enter_context(single_thread())
         floor = work / "wan-tiny-random"
         if any(m.random_weights for m in settings.models) and not (floor / "Wan2.1_VAE.pth").exists():
             random_release(floor, settings.random_weights_seed)
