@@ -67,10 +67,24 @@ def table3_markdown(rows: list[dict[str, str]]) -> str:
     )
 
 
+def table4_markdown(rows: list[dict[str, str]]) -> str:
+    """Table 4: VBench's Quality / Semantic / Total (percent) of each model, one row per model."""
+    models = [c for c in rows[0] if c != "score"]
+    by_score = {r["score"]: r for r in rows}
+    body = [[m, *(by_score[k][m] for k in ("quality", "semantic", "total"))] for m in models]
+    return (
+        "# Table 4 of the Wan 2.1 report: VBench\n\n"
+        f"Rendered from `{SOURCE}/paper_table4.csv` (percent, as printed; from the public VBench leaderboard).\n"
+        "`wanbench eval --benchmark vbench` scores your model by VBench's own code and reports it beside\n"
+        "these rows (docs/vbench.md).\n\n" + _table(["model", "Quality", "Semantic", "Total"], body)
+    )
+
+
 # file in data/reference -> (page name, renderer); tables the package does not carry are skipped
 TABLES: dict[str, tuple[str, Callable[[list[dict[str, str]]], str]]] = {
     "paper_table2.csv": ("table2.md", table2_markdown),
     "paper_table3.csv": ("table3.md", table3_markdown),
+    "paper_table4.csv": ("table4.md", table4_markdown),
 }
 
 
