@@ -58,8 +58,9 @@ tiny-model: $(STAMP)
 # with random weights on the smoke suite and 9 controlled camera prompts (no scoring weights, DIS flow),
 # rewrites the leaderboards, results.json, charts and READMEs, the subset the test compares, and the
 # paper's tables. Runs are kept in runs/reports-work (resumable; delete it for a fresh build).
-# Measured with no runs kept on this 2-core CPU: the full build 2.4 min wall and 2.4 min CPU at load 3
-# (10.1 min wall, 4.5 min CPU at load 5 to 9); the subset 35 s wall, 15 s CPU. Most of it is wan-tiny sampling (2 x (26 + 9) clips; the subset 2 x 4).
+# Measured with no runs kept on this 2-core CPU, at one torch and one OpenCV thread (as the build runs):
+# the full build 31 s wall, 27 s CPU at load 3; the subset 12 s wall, 11 s CPU. Most of it is wan-tiny
+# sampling (2 x (26 + 9) clips; the subset 2 x 4).
 reports: $(STAMP)
 	$(BIN)/wanbench reports build --work runs/reports-work
 	$(BIN)/wanbench reports build --subset --work runs/reports-work-subset
