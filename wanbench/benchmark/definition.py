@@ -130,10 +130,6 @@ class Benchmark:
         """A dimension's display name (its key when the benchmark has no such dimension)."""
         return next((d.display_name for d in self.dimensions if d.key == key), key)
 
-    def class_keys(self) -> dict[str, str]:
-        """ "module:Class" -> dimension key, for every method of every dimension."""
-        return {m.implementation: d.key for d in self.dimensions for m in d.methods}
-
     def check_dimensions(self, names: tuple[str, ...] | list[str]) -> None:
         unknown = [n for n in names if n not in self.keys]
         if unknown:

@@ -109,10 +109,6 @@ def paper_weights() -> dict[str, float]:
     return {d: float(weights[d]) for d in WAN_BENCH_KEYS}
 
 
-def weighting_names(benchmark: str | Benchmark = DEFAULT_BENCHMARK) -> list[str]:
-    return list(load_benchmark(benchmark).weightings)
-
-
 def load_weighting(name: str, benchmark: str | Benchmark = DEFAULT_BENCHMARK) -> dict[str, float]:
     """Weights over ``benchmark``'s dimensions, summing to 1: by name (``equal``, or a weighting the
     benchmark declares) or from a json ``{dim: w}`` (or ``{"weights": {dim: w}, ...}``, as

@@ -238,7 +238,7 @@ class Evaluator:
             "suite": {"name": suite.name, "version": suite.version, "sha256": suite.sha256},
             "generation_text": self.generation_text.describe(),
             "benchmark": {"name": self.benchmark.name, "version": self.benchmark.version},
-            "metric_versions": {d.name: d.version for d in self.dimensions},  # what the read model counts as current
+            "metric_versions": {d.name: d.version for d in self.dimensions},  # provenance: the versions scored with
             "settings_used": self.adapter.settings_used(),  # the adapter's effective settings (defaults filled)
         }
         # which of the run's weights passed `wanbench calibrate` (for these bytes): shown by the report
