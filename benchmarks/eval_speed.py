@@ -127,7 +127,7 @@ def main() -> None:
         suite="smoke",
         out=work / "run",
         dimensions=DIMS,
-        flow_backend=args.flow,
+        flow=args.flow,
         model_options={"videos": folder},
         backbone_options=options,
     )
@@ -230,7 +230,7 @@ def overlap_speed(work: Path, options: dict, flow: str, weights: str, rounds: in
     def run(label: str, prefetch: int, threads: int | None) -> tuple[float, dict, int]:
         out = work / f"suite-{label}"
         config = EvalConfig(
-            model="procedural", suite="smoke", out=out, flow_backend=flow, backbone_options=options, prefetch=prefetch
+            model="procedural", suite="smoke", out=out, flow=flow, backbone_options=options, prefetch=prefetch
         )
         restore = with_threads(threads)
         try:

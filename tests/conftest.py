@@ -74,11 +74,12 @@ def tiny_suite(tmp_path: Path) -> Path:
         },
         {
             "id": "run-1",
-            "text": "a horse gallops",
+            "text": "a horse gallops past a still camera",
             "dimensions": ["large_motion", "pixel_stability"],
             "subject": {"name": "brown horse", "kind": "animal"},
             "action": "galloping",
             "motion": "large",
+            "camera": "static",  # the oracle follows a large-motion subject unless a camera is asked
         },
     ]
     return write_suite(tmp_path / "tiny.jsonl", prompts)

@@ -124,7 +124,7 @@ def test_a_fifteenth_dimension_is_two_places_and_leaves_every_wan_bench_number_a
         out=out,
         model_options=SMALL,
         dimensions=("large_motion", "pixel_stability", "camera_control"),
-        flow_backend="dis",
+        flow="dis",
     )
     run_eval(base)
     before = {w: numbers(load_evaluation(out, weighting=w)) for w in ("equal", "paper")}
@@ -249,7 +249,7 @@ def test_reading_and_reporting_a_run_loads_no_model_code_and_writes_nothing_to_i
         ({"benchmark": "nosuch"}, "unknown benchmark"),
         ({"dimensions": ("large_motoin",)}, "did you mean large_motion"),
         ({"reference": "nosuch"}, "reference table not found"),
-        ({"flow_backend": "rafts"}, "--flow"),
+        ({"flow": "rafts"}, "--flow"),
     ],
 )
 def test_the_library_refuses_bad_settings_before_any_compute(tmp_path: Path, tiny_suite: Path, change, message) -> None:

@@ -150,7 +150,7 @@ def test_a_run_records_calibration_and_the_report_says_so(home, tmp_path: Path) 
             out=out,
             model_options=SMALL,
             dimensions=("large_motion",),  # the run's backbones: RAFT alone
-            flow_backend="raft",
+            flow="raft",
             backbone_options=options,
         )
         run_eval(config)

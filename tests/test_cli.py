@@ -163,7 +163,7 @@ def test_scoring_options_build_the_run_config_and_refuse_bad_choices() -> None:
         dims="large_motion, camera_control", flow="dis", judge="remote", judge_url="http://127.0.0.1:9/v1", shard="1/4"
     )
     config = options.eval_config(options.part(Shard(0, 1)), model="procedural", name="p")
-    assert config.dimensions == ("large_motion", "camera_control") and config.flow_backend == "dis"
+    assert config.dimensions == ("large_motion", "camera_control") and config.flow == "dis"
     assert config.backbone_options["vlm"] == {"judge": "remote", "url": "http://127.0.0.1:9/v1"}
     assert (config.rank, config.world_size, config.model, config.name) == (1, 4, "procedural", "p")
     assert ScoringOptions().part(Shard(2, 3)) == Shard(2, 3)  # no --shard: the launcher's share

@@ -40,7 +40,7 @@ def test_videos_has_a_column_for_every_asked_dimension(tmp_path: Path) -> None:
         tmp_path / "s.jsonl", [{"id": "p0", "text": "a dog runs", "dimensions": ["large_motion", "image_quality"]}]
     )
     out = tmp_path / "run"
-    run_eval(EvalConfig(model="procedural", suite=str(suite), out=out, model_options=SMALL, flow_backend="dis"))
+    run_eval(EvalConfig(model="procedural", suite=str(suite), out=out, model_options=SMALL, flow="dis"))
     table = load_run(out).videos()
     assert {"large_motion", "image_quality"} <= set(table.columns)  # image quality has no weights: NaN
     assert table["image_quality"].isna().all() and table["large_motion"].notna().all()

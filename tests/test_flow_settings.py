@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,13 @@ def with_default(monkeypatch: pytest.MonkeyPatch, cls: type, **changed) -> None:
     (wanbench/benchmark/flow_settings.py), which the constructor's defaults were read from."""
     name = {"RAFTFlow": "RAFT_DEFAULTS", "DISFlow": "DIS_DEFAULTS"}[cls.__name__]
     monkeypatch.setattr(settings, name, dataclasses.replace(getattr(settings, name), **changed))
+    methods = tuple(
+        dataclasses.replace(m, defaults=dataclasses.replace(m.defaults, **changed))
+        if m.cls.endswith(f":{cls.__name__}")
+        else m
+        for m in settings.FLOW_METHODS
+    )
+    monkeypatch.setattr(settings, "FLOW_METHODS", methods)
     parameters = [p for p in inspect.signature(cls.__init__).parameters.values() if p.default is not p.empty]
     monkeypatch.setattr(cls.__init__, "__defaults__", tuple(changed.get(p.name, p.default) for p in parameters))
 
@@ -90,7 +98,7 @@ def test_rows_scored_under_other_flow_defaults_are_stale_and_rescored_not_averag
         out=out,
         model_options=SMALL,
         dimensions=("large_motion",),
-        flow_backend="dis",
+        flow="dis",
     )
     with pytest.MonkeyPatch.context() as old_code:  # the "old" code: DIS on 2 pairs per clip
         with_default(old_code, DISFlow, max_pairs=2)
@@ -128,7 +136,7 @@ def test_a_run_with_flow_options_reads_its_own_rows_as_current(tmp_path: Path, t
             out=out,
             model_options=SMALL,
             dimensions=FLOW_DIMS,
-            flow_backend="dis",
+            flow="dis",
             backbone_options=options,
         )
     )
@@ -152,7 +160,7 @@ def test_dis_run_ignores_raft_weights_given_for_the_flow_role(tmp_path: Path, ti
             out=tmp_path / "run",
             model_options=SMALL,
             dimensions=("large_motion",),
-            flow_backend="dis",
+            flow="dis",
             backbone_options=options,
         )
     )
@@ -178,3 +186,36 @@ def test_auto_flow_gives_each_backend_the_options_it_takes(tmp_path: Path, monke
     flow = AutoFlow(weights="raft-large", iterations=12, max_pairs=5, preset="fast")
     assert isinstance(flow.chosen, DISFlow) and (flow.chosen.max_pairs, flow.chosen.preset) == (5, "fast")
     assert (flow.raft.iterations, flow.raft.max_pairs) == (12, 5)
+
+
+def test_each_flow_method_is_named_in_one_table_and_every_layer_reads_it(tmp_path: Path, tiny_suite: Path) -> None:
+    from wanbench.backbones.base import BACKBONES
+    from wanbench.benchmark.methods import ALTERNATIVES, row_method
+    from wanbench.calibration.checks import CHECKS
+
+    assert settings.FLOW_CHOICES == ("auto", "raft", "dis")
+    for method in settings.FLOW_METHODS:
+        backbones = build_backbones([get_dimension("large_motion")], method.choice)
+        assert type(backbones["flow"]) is BACKBONES.get(method.backbone)  # the choice builds its backbone
+        assert type(backbones["flow"]).method == method  # which labels what it computes
+        assert f"{method.backbone}-epe" in {check.name for check in CHECKS}
+        # a row is labelled by what it recorded; the backend string is read only for rows that recorded none
+        assert row_method("large_motion", "some future backend", {"method": method.label}) == method.label
+    assert ALTERNATIVES["flow"] == settings.FLOW_LABELS == ("RAFT", "DIS")
+    assert row_method("large_motion", "opencv-dis/medium (cv2 5) [fallback: raft-large weights missing]") == "DIS"
+    assert row_method("large_motion", "torchvision raft_large sha256:abc (iters 20)") == "RAFT"
+    assert row_method("large_motion", "something else") == "unknown flow"
+    with pytest.raises(ValueError, match="--flow 'rafts': use one of auto, raft, dis"):
+        EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "x", flow="rafts").validate()
+
+    out = tmp_path / "run"
+    run_eval(
+        EvalConfig(
+            model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL, dimensions=FLOW_DIMS, flow="dis"
+        )
+    )
+    with ResultStore(out / "results.sqlite", readonly=True) as store:
+        rows = [r for r in store.results() if r["status"] == "ok"]
+    assert rows and {json.loads(r["details"])["method"] for r in rows} == {"DIS"}
+    cell = load_evaluation(out, weighting="equal").summaries[0].dimensions["large_motion"]
+    assert cell.method == "DIS" and not cell.reference_method  # the definition's reference method is RAFT

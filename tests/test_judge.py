@@ -189,7 +189,7 @@ def test_local_judge_scores_every_judge_dimension_and_a_rerun_asks_nothing(judge
     assert (aerial["method"], aerial["subdimension"], pan["method"], pan["subdimension"]) == (
         "judge",
         "aerial",
-        "flow",
+        "DIS",  # the flow method that ran (no RAFT weights here), as every flow row records it
         "pan",
     )
     assert json.loads(got[("act", "action_following")]["details"])["subdimension"] == "animal"

@@ -1,5 +1,6 @@
 """The procedural adapter is an oracle: it must do what the prompt's metadata asks."""
 
+import dataclasses
 from pathlib import Path
 
 import cv2
@@ -184,3 +185,24 @@ def test_contrast_widens_the_texture_and_is_an_adapter_option() -> None:
 
     assert spread(strong) > 2 * spread(flat)
     assert ProceduralAdapter(contrast=3.0).info()["render"]["contrast"] == 3.0
+
+
+def test_a_subject_asked_to_move_a_lot_fills_the_clip_with_motion() -> None:
+    """Issue 30: the oracle scored below wan-tiny on Large Motion (a small shape crossing a still frame
+    moves few pixels). A subject asked to move a lot with no camera asked is now followed, as such
+    action is filmed: the scene streams past, whatever the action (travel, jump, dance)."""
+    from wanbench.backbones.base import FeatureCache
+    from wanbench.dims.flow_dims import LargeMotion
+    from wanbench.prompts.suite import load_suite
+
+    cfg = RenderConfig(width=128, height=96, frames=17, fps=8)
+
+    def large_motion(prompt: object) -> float:
+        cache = FeatureCache(Video(render(prompt, 0, cfg), fps=cfg.fps), {"flow": DISFlow()})
+        return LargeMotion().score(cache.video, prompt, cache).value
+
+    asked = [p for p in load_suite("smoke").prompts if p.motion == "large" and p.subject and not p.camera]
+    assert {p.action for p in asked} >= {"racing", "jumping", "dancing"}
+    for prompt in asked:
+        large, moderate = large_motion(prompt), large_motion(dataclasses.replace(prompt, motion="moderate"))
+        assert large > 0.6 and large > moderate + 0.3, (prompt.id, large, moderate)

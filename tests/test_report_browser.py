@@ -52,7 +52,7 @@ def report_page(tmp_path_factory) -> Path:
                 out=run,
                 name=name,
                 dimensions=("large_motion", "pixel_stability", "camera_control"),
-                flow_backend="dis",
+                flow="dis",
             )
         ).run_suite()
     files = write_report([run], run, reference="paper")

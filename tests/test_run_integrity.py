@@ -120,7 +120,7 @@ def test_labels_that_would_leave_the_run_directory_are_refused(tmp_path: Path, l
 def test_a_copied_run_resumes_with_no_new_rows_and_keeps_its_run_name(tmp_path: Path) -> None:
     suite = write_suite(tmp_path / "s.jsonl", prompts(3))
     original = tmp_path / "a" / "run"
-    config = dict(model="procedural", suite=str(suite), model_options=SMALL, flow_backend="dis")
+    config = dict(model="procedural", suite=str(suite), model_options=SMALL, flow="dis")
     first = run_eval(EvalConfig(out=original, **config))
     assert first.generated == 3 and first.rows_written == 6
     moved = tmp_path / "elsewhere" / "renamed"
@@ -141,9 +141,7 @@ def test_suite_failures_describe_the_current_suite_and_a_duplicate_is_not_a_fail
     path = tmp_path / "s.jsonl"
     good = prompts(2)
     write_suite(path, good, extra_lines=['{"id": "p00", "text": "again", "dimensions": ["large_motion"]}', "{oops"])
-    config = EvalConfig(
-        model="procedural", suite=str(path), out=tmp_path / "run", model_options=SMALL, flow_backend="dis"
-    )
+    config = EvalConfig(model="procedural", suite=str(path), out=tmp_path / "run", model_options=SMALL, flow="dis")
     run_eval(config)
     with ResultStore(tmp_path / "run" / "results.sqlite") as store:
         failed = {f["prompt_id"] for f in store.failures()}

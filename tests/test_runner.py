@@ -199,7 +199,7 @@ def test_resuming_with_other_scoring_settings_is_refused(tmp_path: Path, tiny_su
                 suite=str(tiny_suite),
                 out=out,
                 model_options=SMALL,
-                flow_backend="dis",  # another scoring setting (a remote judge is now asked first: issue 30)
+                flow="dis",  # another scoring setting (a remote judge is now asked first: issue 30)
             )
         )
     assert run_eval(EvalConfig(model="procedural", suite=str(tiny_suite), out=out, model_options=SMALL)).generated == 0

@@ -272,7 +272,7 @@ def test_no_static_region_is_not_applicable_not_an_error(tmp_path: Path) -> None
     )
     out = tmp_path / "run"
     summary = run_eval(
-        EvalConfig(model="folder", suite=str(suite), out=out, model_options={"videos": videos}, flow_backend="dis")
+        EvalConfig(model="folder", suite=str(suite), out=out, model_options={"videos": videos}, flow="dis")
     )
     assert summary.not_applicable == 1 and summary.errors == 0 and summary.exit_code == 0
     files = write_report([out], out)
@@ -282,7 +282,7 @@ def test_no_static_region_is_not_applicable_not_an_error(tmp_path: Path) -> None
     results = load_evaluation(out).results
     assert results.status.tolist() == ["not_applicable"]
     again = run_eval(
-        EvalConfig(model="folder", suite=str(suite), out=out, model_options={"videos": videos}, flow_backend="dis")
+        EvalConfig(model="folder", suite=str(suite), out=out, model_options={"videos": videos}, flow="dis")
     )
     assert again.rows_skipped == 1  # a property of the video, not retried like a missing row
 

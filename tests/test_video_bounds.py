@@ -145,7 +145,7 @@ def test_bombs_in_a_scored_folder_become_one_line_error_rows(bombs: dict[str, Pa
             out=tmp_path / "run",
             name="bombs",
             model_options={"videos": folder},
-            flow_backend="dis",
+            flow="dis",
         )
     )
     assert summary.exit_code == 1 and len(summary.failures) == 3 and summary.ok == 0

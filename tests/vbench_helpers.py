@@ -1,5 +1,6 @@
-"""Fixtures for the VBench tests: random-weight checkpoints of VBench's own architectures, planted where
-VBench looks, and tiny clips named as VBench's standard mode expects."""
+"""Fixtures for the VBench tests: random-weight checkpoints of the architectures VBench builds (its own
+RAFT and AMT-S, pyiqa's MUSIQ, OpenAI CLIP's ViT-B/32), planted where VBench looks, and tiny clips
+named as VBench's standard mode expects."""
 
 from __future__ import annotations
 
@@ -28,7 +29,19 @@ if "vbench-amt-s" in which:
     cfg = OmegaConf.load(Path(vbench.__file__).parent / "third_party/amt/cfgs/AMT-S.yaml").network
     path = root / "amt_model/amt-s.pth"; path.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"state_dict": build_from_cfg(cfg).state_dict()}, path)
+if "vbench-musiq-spaq" in which:  # VBench builds pyiqa's MUSIQ(pretrained_model_path=...): a plain state dict
+    from pyiqa.archs.musiq_arch import MUSIQ
+    path = root / "pyiqa_model/musiq_spaq_ckpt-358bb6af.pth"; path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(MUSIQ(pretrained=False).state_dict(), path)
+if "vbench-clip-vit-b-32" in which:  # a TorchScript archive, as OpenAI ships it: clip.load rebuilds from its state dict
+    from clip.model import CLIP
+    model = CLIP(512, 224, 12, 768, 32, 77, 49408, 512, 8, 12).eval()  # ViT-B/32's shapes, as build_model reads them
+    image, text = torch.zeros(1, 3, 224, 224), torch.zeros(1, 77, dtype=torch.long)
+    traced = torch.jit.trace(model, (image, text), check_trace=False).half()  # fp16 as shipped; CPU runs fp32
+    path = root / "clip_model/ViT-B-32.pt"; path.parent.mkdir(parents=True, exist_ok=True)
+    torch.jit.save(traced, str(path))
 """
+PLANTABLE = ("vbench-raft", "vbench-amt-s", "vbench-musiq-spaq", "vbench-clip-vit-b-32")
 
 
 def plant_checkpoints(python: Path, cache: Path, which: tuple[str, ...] = ("vbench-raft", "vbench-amt-s")) -> None:

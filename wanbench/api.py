@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from wanbench.benchmark.definition import DEFAULT_BENCHMARK
+from wanbench.benchmark.flow_settings import AUTO
 from wanbench.evaluation.aggregate import ModelSummary
 from wanbench.evaluation.read import Evaluation, load_evaluation
 from wanbench.run.store import RESULTS_FILE, is_run_dir
@@ -129,7 +130,7 @@ def evaluate(
     name: str | None = None,
     weighting: str | None = None,
     report: bool = True,
-    flow: str = "auto",
+    flow: str = AUTO,
     model_options: dict[str, Any] | None = None,
     backbone_options: dict[str, dict[str, Any]] | None = None,
 ) -> Run:
@@ -153,7 +154,7 @@ def evaluate(
         limit=limit,
         name=name,
         weighting=weighting,
-        flow_backend=flow,
+        flow=flow,
         model_options=dict(model_options or {}),
         backbone_options=dict(backbone_options or {}),
     )

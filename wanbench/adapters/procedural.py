@@ -3,8 +3,11 @@
 The scene is a textured canvas seen through a virtual camera. The camera pans, lifts, zooms, flies
 an aerial top-down sweep, tracks a moving subject or stays still, as ``prompt.camera`` says;
 coloured shapes appear with the asked counts and spatial relation; the subject moves as its action
-says; a style filter stands in for the asked style. Because the right answer is known, metric
-tests can use these clips (a pan left must be measured as a pan left).
+says; a style filter stands in for the asked style. A subject asked to move a lot (``motion:
+large``) with no camera asked is filmed as such action is: the camera follows it (``shot``) while
+it covers more than a frame width, so the whole scene streams past, not only a small shape.
+Because the right answer is known, metric tests can use these clips (a pan left must be measured
+as a pan left).
 
 Directions follow the camera, not the content: when the camera pans left, content moves right in
 the frame; when it lifts up, content moves down.
@@ -264,6 +267,18 @@ class Item:
     size: float  # as a share of the frame height
     pattern: str = "still"
     amount: float = 0.0
+    drift: float = 0.0  # sideways travel over the clip on top of the pattern, in frame widths
+
+
+LARGE_MOTION_DRIFT = 1.2  # a large-motion subject that does not travel by itself (jumps, dances) still crosses
+
+
+def shot(prompt: Prompt) -> str | None:
+    """The camera move the clip is filmed with: the asked one; a subject asked to move a lot with no
+    camera asked is followed (``tracking``), as a race or a gallop is filmed."""
+    if prompt.camera is None and prompt.motion == "large" and prompt.subject is not None:
+        return "tracking"
+    return prompt.camera
 
 
 def layout(prompt: Prompt, cfg: RenderConfig) -> tuple[list[Item], Item | None]:
@@ -302,7 +317,8 @@ def layout(prompt: Prompt, cfg: RenderConfig) -> tuple[list[Item], Item | None]:
             amount *= 1.5 if pattern == "travel" else 2.0
         elif prompt.motion == "still":
             pattern, amount = "still", 0.0
-        start_x = 0.5 - amount / 2 if pattern == "travel" and prompt.camera != "tracking" else 0.5
+        followed = shot(prompt) == "tracking"
+        start_x = 0.5 - amount / 2 if pattern == "travel" and not followed else 0.5
         subject = Item(
             shape_of(prompt.subject.name, prompt.subject.kind),
             color_of(prompt.subject.name),
@@ -311,6 +327,7 @@ def layout(prompt: Prompt, cfg: RenderConfig) -> tuple[list[Item], Item | None]:
             0.34,
             pattern,
             amount,
+            LARGE_MOTION_DRIFT if followed and prompt.camera is None and pattern != "travel" else 0.0,
         )
     elif prompt.motion == "large" and items:  # no subject: the objects themselves race across
         for item in items:
@@ -321,7 +338,7 @@ def layout(prompt: Prompt, cfg: RenderConfig) -> tuple[list[Item], Item | None]:
 
 def item_position(item: Item, u: float, cfg: RenderConfig) -> tuple[float, float, float]:
     """Frame-relative (x, y) and angle of an item at time u in [0, 1]."""
-    x, y, angle = item.x, item.y, 0.0
+    x, y, angle = item.x + item.drift * u, item.y, 0.0
     if item.pattern == "travel":
         x += item.amount * u
     elif item.pattern == "bounce":
@@ -384,7 +401,7 @@ def render(prompt: Prompt, seed: int, cfg: RenderConfig = RenderConfig()) -> np.
                 item.color,
                 angle,
             )
-        camera = camera_at(prompt.camera, u, cfg, center, subject_dx)
+        camera = camera_at(shot(prompt), u, cfg, center, subject_dx)
         view = cv2.warpAffine(
             world,
             camera.matrix(cfg.width, cfg.height),
@@ -423,4 +440,4 @@ class ProceduralAdapter(ModelAdapter):
         return write_video(out_path, render(prompt, seed, self.config), self.config.fps)
 
     def info(self) -> dict[str, Any]:
-        return {"adapter": self.name, "render": vars(self.config).copy(), "version": "1"}
+        return {"adapter": self.name, "render": vars(self.config).copy(), "version": "2"}  # 2: large motion followed

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
+from wanbench.benchmark.flow_settings import AUTO_CLASS, FLOW_METHODS, FLOW_ROLE
 from wanbench.model_weights import WeightsError, require
 from wanbench.registry import Registry
 from wanbench.video import Video
@@ -91,9 +92,9 @@ def constructor_options(
 
 
 BACKBONES: Registry[type[Backbone]] = Registry("backbone")
-BACKBONES.register("flow", "wanbench.backbones.flow:AutoFlow")
-BACKBONES.register("flow-raft", "wanbench.backbones.flow:RAFTFlow")
-BACKBONES.register("flow-dis", "wanbench.backbones.flow:DISFlow")
+BACKBONES.register(FLOW_ROLE, AUTO_CLASS)
+for _method in FLOW_METHODS:
+    BACKBONES.register(_method.backbone, _method.cls)
 BACKBONES.register("dino", "wanbench.backbones.dino:DinoBackbone")
 BACKBONES.register("clip", "wanbench.backbones.clip:ClipBackbone")
 BACKBONES.register("iqa", "wanbench.backbones.iqa:IQABackbone")

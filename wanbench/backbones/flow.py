@@ -33,7 +33,7 @@ from wanbench.backbones.base import (
     require_weights,
 )
 from wanbench.backbones.images import pick_device
-from wanbench.benchmark.flow_settings import DIS_DEFAULTS, RAFT_DEFAULTS, WINDOW, WINDOW_TOLERANCE
+from wanbench.benchmark.flow_settings import DIS_DEFAULTS, RAFT_DEFAULTS, WINDOW, WINDOW_TOLERANCE, flow_method
 from wanbench.hashing import file_sha256
 from wanbench.model_weights import require
 from wanbench.video import Video
@@ -52,6 +52,7 @@ class FlowField:
     fps: float  # frame rate of the original video
     pair_end: np.ndarray | None = None  # [P] the index j of each pair; None: i + 1
     interval_change: np.ndarray | None = None  # [T-1] mean |grey(t+1) - grey(t)| of every interval
+    method: str = ""  # the label of the method that computed it ("RAFT", "DIS": flow_settings.FLOW_METHODS)
 
     @property
     def diagonal(self) -> float:
@@ -232,6 +233,7 @@ class DISFlow(Backbone):
     """OpenCV DIS optical flow (Kroeger et al. 2016): fast, weight-free, CPU."""
 
     name = "flow"
+    method = flow_method("dis")
 
     def __init__(
         self,
@@ -277,6 +279,7 @@ class DISFlow(Backbone):
             fps=video.fps,
             pair_end=ends,
             interval_change=interval_changes(grey),
+            method=self.method.label,
         )
 
 
@@ -310,6 +313,7 @@ class RAFTFlow(Backbone):
     """
 
     name = "flow"
+    method = flow_method("raft")
 
     def __init__(
         self,
@@ -386,6 +390,7 @@ class RAFTFlow(Backbone):
             fps=video.fps,
             pair_end=ends,
             interval_change=interval_changes(grey_frames(video.frames, h, w)),
+            method=self.method.label,
         )
 
 

@@ -68,6 +68,12 @@ class DimensionSpec:
     vbench_imports: tuple[str, ...] = ()  # VBench dimensions whose prompts also import as this one
     applies_to_all: bool = False  # scores every prompt, not only prompts that list it in ``dimensions``
 
+    @property
+    def measures_flow(self) -> bool:
+        """Whether its numbers come from optical flow (a method's version depends on the flow settings):
+        its rows are labelled with the flow method that ran (``flow_settings.FLOW_METHODS``)."""
+        return any("flow_settings" in m.depends_on for m in self.methods)
+
     def applies(self, prompt_dimensions: tuple[str, ...] | list[str]) -> bool:
         """Whether a prompt listing ``prompt_dimensions`` is scored on this dimension."""
         return self.applies_to_all or self.key in prompt_dimensions

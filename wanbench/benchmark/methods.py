@@ -1,31 +1,32 @@
-"""Which method produced a score row, read from its backend string, and the report's reference method.
+"""Which method produced a score row, and whether a cell's methods are the report's.
 
 A fallback (DIS flow when RAFT weights are absent, whole frames when the subject detector is absent,
 the VLM judge instead of the artifact detector) changes what a number means. Every row is labelled
-with its method family; a (model, dimension) cell states its method, whether that is the report's,
-and never averages two alternative methods together (aggregate.py keeps one and counts the rest).
+with its method family; a (model, dimension) cell states its method, whether that is the one its
+benchmark declares as the reference (``reference_methods`` in the definition), and never averages two
+alternative methods together (aggregate.py keeps one and counts the rest). The flow methods and their
+labels are one table, ``flow_settings.FLOW_METHODS``.
 """
 
 from __future__ import annotations
 
 import json
+from functools import cache
+
+from wanbench.benchmark.definition import Benchmark, load_benchmark
+from wanbench.benchmark.flow_settings import FLOW_LABELS, flow_method_label
 
 # Alternatives that measure the same thing differently: rows of two members of one group never mix.
 ALTERNATIVES: dict[str, tuple[str, ...]] = {
-    "flow": ("RAFT", "DIS"),
+    "flow": FLOW_LABELS,
     "id": ("subject crop", "whole frame"),
     "artifacts": ("detector", "judge"),
 }
-# The report's method for each dimension whose method can vary; other dimensions have one method.
-# Camera Control scores aerial and tracking shots with the judge by design (the report does too).
-REFERENCE_METHODS: dict[str, frozenset[str]] = {
-    "large_motion": frozenset({"RAFT"}),
-    "pixel_stability": frozenset({"RAFT"}),
-    "camera_control": frozenset({"RAFT", "judge"}),
-    "id_consistency": frozenset({"subject crop"}),
-    "human_artifacts": frozenset({"detector"}),
-}
-FLOW_DIMENSIONS = ("large_motion", "pixel_stability", "camera_control")
+
+
+@cache
+def _default_benchmark() -> Benchmark:
+    return load_benchmark()
 
 
 def _details_method(details: object) -> str | None:
@@ -37,17 +38,16 @@ def _details_method(details: object) -> str | None:
     return details.get("method") if isinstance(details, dict) else None
 
 
-def row_method(dimension: str, backend: str | None, details: object = None) -> str:
-    """The method family of one ok row ("" where the dimension has a single method)."""
+def row_method(dimension: str, backend: str | None, details: object = None, benchmark: Benchmark | None = None) -> str:
+    """The method family of one ok row ("" where the dimension has a single method). Which dimensions
+    measure flow comes from ``benchmark`` (default: the default benchmark)."""
     text = (backend or "").lower()
-    if dimension in FLOW_DIMENSIONS:
-        if _details_method(details) == "judge" or text.startswith("judge"):
+    bench = benchmark or _default_benchmark()
+    recorded = _details_method(details)
+    if dimension in bench.keys and bench.dimension(dimension).measures_flow:
+        if recorded == "judge" or text.startswith("judge"):
             return "judge"  # camera control's aerial / tracking prompts
-        if "opencv-dis" in text or "dis/" in text:
-            return "DIS"
-        if "raft" in text:
-            return "RAFT"
-        return "unknown flow"
+        return flow_method_label(recorded, backend) or "unknown flow"
     if dimension == "id_consistency":
         if "whole frames" in text:
             return "whole frame"
@@ -73,9 +73,15 @@ def group_of(dimension: str, method: str) -> str:
     return method
 
 
-def is_reference(dimension: str, methods: set[str]) -> bool:
-    """True when every method of the cell is the report's for that dimension."""
-    reference = REFERENCE_METHODS.get(dimension)
-    if reference is None:
+def reference_methods(dimension: str, benchmark: Benchmark | None = None) -> frozenset[str]:
+    """The methods the benchmark's definition names as the report's for ``dimension`` (empty: any)."""
+    bench = benchmark or _default_benchmark()
+    return bench.dimension(dimension).reference_methods if dimension in bench.keys else frozenset()
+
+
+def is_reference(dimension: str, methods: set[str], benchmark: Benchmark | None = None) -> bool:
+    """True when every method of the cell is one its benchmark declares as the report's."""
+    reference = reference_methods(dimension, benchmark)
+    if not reference:
         return True
     return bool(methods) and methods <= reference

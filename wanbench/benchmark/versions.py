@@ -28,10 +28,10 @@ def judge_template_version() -> str:
 
 def flow_options(backbone_options: Options | None) -> dict[str, Mapping[str, Any]]:
     """The entries of a run's backbone options that configure the optical flow."""
-    from wanbench.benchmark.flow_settings import FLOW_ROLES
+    from wanbench.benchmark.flow_settings import FLOW_OPTION_ENTRIES
 
     options = backbone_options or {}
-    return {role: options[role] for role in FLOW_ROLES if role in options}
+    return {entry: options[entry] for entry in FLOW_OPTION_ENTRIES if entry in options}
 
 
 def metric_version(method: Method, backbone_options: Options | None = None) -> str:

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, constructor_options, require_weights
+from wanbench.benchmark.flow_settings import FLOW_METHODS, FLOW_ROLE
 from wanbench.calibration.data import end_point_error, photo, resize_flow, stereo_pair
 from wanbench.video import Video
 
@@ -356,8 +357,17 @@ def _judge_camera_body(backbone: Backbone, context: Context) -> Outcome:
 
 
 CHECKS: tuple[Check, ...] = (
-    Check("flow-dis-epe", "flow-dis", "flow", f"<= {EPE_MAX_PX} px", _flow_body, "DIS end-point error, stereo pair"),
-    Check("flow-raft-epe", "flow-raft", "flow", f"<= {EPE_MAX_PX} px", _flow_body, "RAFT end-point error, stereo pair"),
+    *(
+        Check(
+            f"{m.backbone}-epe",
+            m.backbone,
+            FLOW_ROLE,
+            f"<= {EPE_MAX_PX} px",
+            _flow_body,
+            f"{m.label} end-point error, stereo pair",
+        )
+        for m in sorted(FLOW_METHODS, key=lambda m: m.choice != "dis")  # the weight-free one first
+    ),
     *(
         Check(
             f"iqa-{part}-order",

@@ -185,7 +185,7 @@ class ScoringOptions:
             weighting=self.weighting,
             reference=self.reference,
             dimensions=dimensions,
-            flow_backend=self.flow,
+            flow=self.flow,
             backbone_options=backbones,
             rank=part.rank,
             world_size=part.world,

@@ -120,7 +120,7 @@ class CameraControl(FlowDimension):
             value=matches / len(intervals),
             backend=features.backend("flow"),
             details={
-                "method": "flow",
+                "method": flow.method,  # the flow method that ran ("RAFT", "DIS"); the judge's rows say "judge"
                 "asked": prompt.camera,
                 "subdimension": shot_family(prompt.camera),
                 "predicted": label,

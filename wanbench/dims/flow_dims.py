@@ -63,6 +63,7 @@ class LargeMotion(FlowDimension):
             value=value,
             backend=features.backend("flow"),
             details={
+                "method": flow.method,
                 "diagonals_per_second": speed,
                 "pairs": int(len(per_pair)),
                 "intervals": int(span.sum()),
@@ -111,6 +112,7 @@ class PixelStability(FlowDimension):
             value=float(np.exp(-change / STABILITY_SCALE)),
             backend=features.backend("flow"),
             details={
+                "method": flow.method,
                 "static_change": change,
                 "static_share": float(shares[used].mean()),
                 "static_evidence": evidence,

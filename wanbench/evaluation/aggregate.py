@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from wanbench.benchmark.definition import Benchmark
 from wanbench.benchmark.methods import group_of, is_reference
 
 BOOTSTRAP_SAMPLES = 1000
@@ -295,7 +296,9 @@ def percentile_ci(replicates: np.ndarray) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _one_method(ok: pd.DataFrame, dimension: str) -> tuple[pd.DataFrame, set[str], int, str]:
+def _one_method(
+    ok: pd.DataFrame, dimension: str, benchmark: Benchmark | None = None
+) -> tuple[pd.DataFrame, set[str], int, str]:
     """Keep one method per alternatives group (the report's if present, else the commonest)."""
     if "method" not in ok.columns or not len(ok):
         return ok, set(), 0, ""
@@ -307,7 +310,7 @@ def _one_method(ok: pd.DataFrame, dimension: str) -> tuple[pd.DataFrame, set[str
     for members in groups.values():
         if len(members) < 2:
             continue
-        preferred = [m for m in members if is_reference(dimension, {m})]
+        preferred = [m for m in members if is_reference(dimension, {m}, benchmark)]
         chosen = preferred[0] if preferred else members.most_common(1)[0][0]
         dropped = [m for m in members if m != chosen]
         keep &= ~ok["method"].isin(dropped)
@@ -324,12 +327,14 @@ def summarise_dimension(
     counts: np.ndarray | None = None,
     extra_applicable: frozenset[str] | set[str] = frozenset(),
     seed: int = 0,
+    benchmark: Benchmark | None = None,
 ) -> DimensionSummary:
     """One (model, dimension) cell. ``rows``: that cell's rows (stale already marked); ``prompts`` and
-    ``counts``: the model's prompt list and the joint bootstrap draw (made here when not given)."""
+    ``counts``: the model's prompt list and the joint bootstrap draw (made here when not given);
+    ``benchmark``: whose reference methods the cell is held to (default: the default benchmark)."""
     status = rows["status"]
     ok_all = rows[status == "ok"]
-    ok, methods, n_other, note = _one_method(ok_all, dimension)
+    ok, methods, n_other, note = _one_method(ok_all, dimension, benchmark)
     per_prompt = ok.groupby("prompt_id")["value"].mean()
     n_error = int((status == "error").sum())
     missing = rows[status == "missing"]
@@ -358,7 +363,7 @@ def summarise_dimension(
         n_stale=n_stale,
         n_other_method=n_other,
         method=method,
-        reference_method=is_reference(dimension, methods) if methods else True,
+        reference_method=is_reference(dimension, methods, benchmark) if methods else True,
         method_note=note,
         metric_version=",".join(versions),
     )
@@ -429,6 +434,7 @@ def summarise(
     extra_applicable: dict[tuple[str, str], dict[str, set[str]]] | None = None,
     keys: tuple[str, ...] | None = None,
     samples: int = BOOTSTRAP_SAMPLES,
+    benchmark: Benchmark | None = None,
 ) -> list[ModelSummary]:
     """One summary per (run, model), one cell per dimension of ``keys`` (the benchmark's, in its order;
     default: the weighting's), one joint bootstrap per model. ``results``: stale already marked."""
@@ -443,7 +449,10 @@ def summarise(
         counts = bootstrap_counts(len(prompts), samples, seed) if prompts else None
         extra = extra_applicable.get((run, model), {})
         dims = {
-            d: summarise_dimension(rows[rows.dimension == d], d, prompts, counts, extra.get(d, set())) for d in keys
+            d: summarise_dimension(
+                rows[rows.dimension == d], d, prompts, counts, extra.get(d, set()), benchmark=benchmark
+            )
+            for d in keys
         }
         n_fail = int(((failures.run == run) & (failures.model == model)).sum()) if len(failures) else 0
         summaries.append(ModelSummary(run, model, dims, weighted_score(dims, weights), n_fail, seed, prompts))

@@ -102,7 +102,9 @@ def mark_stale(results: pd.DataFrame, versions: Versions, benchmark: Benchmark) 
             d in benchmark.keys and str(v) != c for d, v, c in zip(out["dimension"], out["metric_version"], current)
         ]
         out.loc[pd.Series(stale, index=out.index), "status"] = "stale"
-        out["method"] = [row_method(d, b, x) for d, b, x in zip(out["dimension"], out["backend"], out["details"])]
+        out["method"] = [
+            row_method(d, b, x, benchmark) for d, b, x in zip(out["dimension"], out["backend"], out["details"])
+        ]
     else:
         out["method"] = pd.Series(dtype=str)
     return out
@@ -203,7 +205,7 @@ def load_evaluation(
     versions = current_versions(invocations, results, bench)
     marked = mark_stale(results, versions, bench)
     summaries = summarise(
-        marked, failures, weights, failed_applicability(failures, invocations, bench), bench.keys, samples
+        marked, failures, weights, failed_applicability(failures, invocations, bench), bench.keys, samples, bench
     )
     texts = {(p["run"], p["prompt_id"]): p["text"] for c in contents for p in c.prompts}
     videos = {

@@ -108,7 +108,7 @@ def run_slice(settings: PublishSettings, suite: Path, runs: Path, floor: Path) -
                 out=out,
                 seeds=(settings.seed,),
                 model_options=options,
-                flow_backend=settings.flow_backend,
+                flow=settings.flow,
                 prefetch=0,
             )
         )
@@ -144,7 +144,12 @@ class Scrubber:
 
 # Per invocation, what the published results.json keeps: what was asked and what it ran with; not
 # when, where, by which argv or on which device (those are the machine's, not the code's).
-KEPT_CONFIG = ("adapter", "benchmark", "flow_backend", "metric_versions", "model_options", "scoring", "seeds", "suite")
+KEPT_CONFIG = ("adapter", "benchmark", "flow", "metric_versions", "model_options", "scoring", "seeds", "suite")
+LEGACY_CONFIG_KEYS = {"flow": "flow_backend"}  # the name a key had in runs recorded before it was renamed
+
+
+def kept_config(config: dict[str, Any]) -> dict[str, Any]:
+    return {key: config.get(key, config.get(LEGACY_CONFIG_KEYS.get(key, key))) for key in KEPT_CONFIG}
 
 
 def published_document(evaluation: Any, scrub: Scrubber) -> dict[str, Any]:
@@ -158,7 +163,7 @@ def published_document(evaluation: Any, scrub: Scrubber) -> dict[str, Any]:
             "model": item["model"],
             "status": item["status"],
             "suite_sha256": item["suite_sha256"],
-            "config": {key: item["config"].get(key) for key in KEPT_CONFIG},
+            "config": kept_config(item["config"]),
             "started": None,  # the schema's fields, without the clock ...
             "finished": None,
             "provenance": {},  # ... or the machine (commit and packages: the README's provenance block)

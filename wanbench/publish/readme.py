@@ -16,7 +16,14 @@ if TYPE_CHECKING:
 PROVENANCE_START = "<!-- provenance: machine-dependent, not compared -->"
 PROVENANCE_END = "<!-- /provenance -->"
 PACKAGES = ("torch", "numpy", "opencv-python-headless", "opencv-python", "pandas", "matplotlib", "safetensors")
-FLOW_DIMENSIONS = ("large_motion", "pixel_stability", "camera_control")
+
+
+def flow_dimensions() -> tuple[str, ...]:
+    """The default benchmark's dimensions measured from optical flow: the ones that score offline."""
+    from wanbench.benchmark.definition import load_benchmark
+
+    bench = load_benchmark()
+    return tuple(key for key in bench.keys if bench.dimension(key).measures_flow)
 
 
 def _git(*args: str) -> str:
@@ -65,12 +72,12 @@ def glance_table(document: dict[str, Any]) -> str:
     """Per model: the three flow dimensions and the (partial) weighted score."""
     from wanbench.benchmark.names import display_name
 
-    head = ["model", *(display_name(d) for d in FLOW_DIMENSIONS), "weighted (partial, unranked)", "weight covered"]
+    head = ["model", *(display_name(d) for d in flow_dimensions()), "weighted (partial, unranked)", "weight covered"]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for model in document["models"]:
         weighted = model["weighted"]
         value = "—" if weighted["value"] is None else f"{weighted['value']:.3f}"
-        cells = [model["model"], *(_cell(model["dimensions"][d]) for d in FLOW_DIMENSIONS), value]
+        cells = [model["model"], *(_cell(model["dimensions"][d]) for d in flow_dimensions()), value]
         cells.append(f"{weighted['weight_covered']:.0%}" if weighted["weight_covered"] is not None else "—")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -133,8 +140,8 @@ def readme_text(settings: PublishSettings, results: list[SliceResult], provenanc
         out.append(f"### {r.slice.name}\n\n{glance_table(r.document)}\n")
     out.append("## What the numbers show, and what they do not\n")
     out.append(
-        f"- Only the {len(FLOW_DIMENSIONS)} optical-flow dimensions of {total} score offline "
-        f"({', '.join(FLOW_DIMENSIONS)}; scored here: {', '.join(scored) or 'none'}): the others need vision "
+        f"- Only the {len(flow_dimensions())} optical-flow dimensions of {total} score offline "
+        f"({', '.join(flow_dimensions())}; scored here: {', '.join(scored) or 'none'}): the others need vision "
         "weights or a VLM judge that the repository does not carry. They are listed as missing with the "
         "reason in each leaderboard, never filled in."
     )

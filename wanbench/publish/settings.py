@@ -76,7 +76,7 @@ class PublishSettings:
     models: tuple[ModelEntry, ...] = MODELS
     seed: int = 0
     random_weights_seed: int = 123  # as scripts/evaluate_tiny_model.py builds its random release
-    flow_backend: str = "dis"  # RAFT's weights are not in the repository: the offline flow everywhere
+    flow: str = "dis"  # RAFT's weights are not in the repository: the offline flow everywhere
 
 
 FULL = PublishSettings(

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from wanbench.benchmark.definition import DEFAULT_BENCHMARK, Benchmark
+from wanbench.benchmark.flow_settings import check_flow_choice
 
 MAX_SEED = 2**63 - 1  # seeds are stored as SQLite integers (signed 64 bit)
 
@@ -66,9 +67,6 @@ def check_suite(suite) -> None:
         raise ValueError(f"suite {suite.name} ({suite.path}) has no prompts")
 
 
-FLOW_BACKENDS = ("auto", "raft", "dis")
-
-
 def check_environment() -> None:
     """The WANBENCH_MAX_* decode limits, read now: a typo there used to surface after a video was made."""
     from wanbench.video import DecodeLimits
@@ -115,8 +113,7 @@ def check_run(config, benchmark: Benchmark):
         raise ValueError(f"--name {config.name!r} must be letters, digits, '_', '.', '-' (it names a folder)")
     if config.dimensions is not None:
         benchmark.check_dimensions(list(config.dimensions))
-    if config.flow_backend not in FLOW_BACKENDS:
-        raise ValueError(f"--flow {config.flow_backend!r}: use one of {', '.join(FLOW_BACKENDS)}")
+    check_flow_choice(config.flow)
     if "vlm" in (config.backbone_options or {}):
         from wanbench.backbones.judge.backends import check_vlm_options
 

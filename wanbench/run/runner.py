@@ -21,6 +21,7 @@ from typing import Any
 
 from wanbench.adapters.base import ModelAdapter, make_adapter
 from wanbench.benchmark.definition import DEFAULT_BENCHMARK, load_benchmark
+from wanbench.benchmark.flow_settings import AUTO
 from wanbench.calibration import run_calibration
 from wanbench.dims.base import Dimension
 from wanbench.dims.judge_dims import judge_plans
@@ -70,7 +71,7 @@ class EvalConfig:
     reference: str | None = None  # a reference table to read beside them
     model_options: dict[str, Any] = field(default_factory=dict)
     name: str | None = None  # how the model is labelled in results (default: the adapter's name)
-    flow_backend: str = "auto"  # auto (RAFT if its weights are present, else DIS) | raft | dis
+    flow: str = AUTO  # flow_settings.FLOW_CHOICES: auto (RAFT if its weights are present, else DIS) | raft | dis
     backbone_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> constructor kwargs
     retry_errors: bool = False
     limit: int | None = None  # only the first N prompts of the suite
@@ -144,7 +145,7 @@ class Evaluator:
         self.on_failure = on_failure or (lambda message: None)
         names = config.dimensions or self.benchmark.keys
         self.dimensions = [get_dimension(name, self.benchmark, config.backbone_options) for name in names]
-        self.backbones = build_backbones(self.dimensions, config.flow_backend, config.backbone_options)
+        self.backbones = build_backbones(self.dimensions, config.flow, config.backbone_options)
 
     def run_suite(self, suite: Suite | None = None, progress: Progress | None = None) -> EvalSummary:
         """Do this process's share of ``suite`` (default: the configured one); merge shards when last."""
@@ -223,7 +224,7 @@ class Evaluator:
         """Refuse a resume under changed settings, then record this invocation and the prompts it asks."""
         config = self.config
         adapter_info = self.adapter.info()
-        scoring = settings_fingerprint({"flow": config.flow_backend, "backbones": config.backbone_options})
+        scoring = settings_fingerprint({"flow": config.flow, "backbones": config.backbone_options})
         earlier = (main_store.invocations() if main_store is not None else []) + store.invocations()
         kept = store.kept(self.run, self.label) + (main_store.kept(self.run, self.label) if main_store else 0)
         changed = check_same_settings(

@@ -10,24 +10,20 @@ import time
 from typing import Any
 
 from wanbench.backbones.base import BACKBONES, Backbone, BackboneUnavailable, FeatureCache, constructor_options
+from wanbench.benchmark.flow_settings import AUTO, FLOW_ROLE, flow_backbone
 from wanbench.dims.base import Dimension, DimensionUnavailable, NotApplicable, NotScorable, Score
 from wanbench.prompts.suite import Prompt
 from wanbench.run.log import RowStatus, one_line
 from wanbench.run.store import ResultRow
 from wanbench.video import Video
 
-FLOW_BACKENDS = {"auto": "flow", "flow": "flow", "raft": "flow-raft", "dis": "flow-dis"}
-
 
 def build_backbones(
-    dimensions: list[Dimension], flow_backend: str = "auto", options: dict[str, dict[str, Any]] | None = None
+    dimensions: list[Dimension], flow: str = AUTO, options: dict[str, dict[str, Any]] | None = None
 ) -> dict[str, Backbone]:
-    """One instance per backbone the dimensions need (built lazily: nothing loads until first use)."""
-    if flow_backend not in FLOW_BACKENDS:
-        raise ValueError(
-            f"unknown flow backend {flow_backend!r}; choose {', '.join(sorted(set(FLOW_BACKENDS) - {'flow'}))}"
-        )
-    chosen = {"flow": FLOW_BACKENDS[flow_backend]}
+    """One instance per backbone the dimensions need (built lazily: nothing loads until first use);
+    ``flow`` is the run's choice of flow method (``flow_settings.FLOW_CHOICES``)."""
+    chosen = {FLOW_ROLE: flow_backbone(flow)}
     options = options or {}
     backbones: dict[str, Backbone] = {}
     for dim in dimensions:

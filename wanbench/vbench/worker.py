@@ -15,7 +15,8 @@ submodules with VBench's ``init_submodules(local=True)`` and calls VBench's
 ``compute_<dimension>(json_path, device, submodules)``: the path VBench's own ``evaluate()`` takes,
 one dimension at a time. The caller checks checkpoints before asking; should VBench still try to
 download one (its ``init_submodules`` shells out to wget or git), the call is refused here and
-becomes an error answer, never a download.
+becomes an error answer, never a download. Every ``torch.load`` in the worker is weights-only,
+whatever its caller asked, so a checkpoint's pickle never runs code.
 """
 
 from __future__ import annotations
@@ -96,6 +97,15 @@ def main() -> int:
     import urllib.request
 
     setattr(subprocess, "run", _refuse_downloads)  # noqa: B010 - a process-wide guard, on purpose
+    # nothing in a checkpoint runs as code: VBench's torch.load calls rely on torch's default, and pyiqa's
+    # (MUSIQ, imaging_quality) asks for weights_only=False; every load here is weights-only
+    load = torch.load
+
+    def _weights_only(*args, **kwargs):
+        kwargs["weights_only"] = True
+        return load(*args, **kwargs)
+
+    setattr(torch, "load", _weights_only)  # noqa: B010
     setattr(urllib.request, "urlretrieve", _refuse)  # noqa: B010
     setattr(torch.hub, "download_url_to_file", _refuse)  # noqa: B010
     with tempfile.TemporaryDirectory(prefix="wanbench-vbench-") as workdir:
