@@ -205,6 +205,7 @@ def test_each_flow_method_is_named_in_one_table_and_every_layer_reads_it(tmp_pat
     assert row_method("large_motion", "opencv-dis/medium (cv2 5) [fallback: raft-large weights missing]") == "DIS"
     assert row_method("large_motion", "torchvision raft_large sha256:abc (iters 20)") == "RAFT"
     assert row_method("large_motion", "something else") == "unknown flow"
+    assert row_method("human_artifacts", "some future judge", {"method": "judge"}) == "judge"  # not only flow
     with pytest.raises(ValueError, match="--flow 'rafts': use one of auto, raft, dis"):
         EvalConfig(model="procedural", suite=str(tiny_suite), out=tmp_path / "x", flow="rafts").validate()
 

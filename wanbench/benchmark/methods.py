@@ -39,8 +39,9 @@ def _details_method(details: object) -> str | None:
 
 
 def row_method(dimension: str, backend: str | None, details: object = None, benchmark: Benchmark | None = None) -> str:
-    """The method family of one ok row ("" where the dimension has a single method). Which dimensions
-    measure flow comes from ``benchmark`` (default: the default benchmark)."""
+    """The method family of one ok row ("" where the dimension has a single method): the label the row
+    recorded in ``details["method"]``; for a row written before rows recorded it, read from its backend
+    string. Which dimensions measure flow comes from ``benchmark`` (default: the default benchmark)."""
     text = (backend or "").lower()
     bench = benchmark or _default_benchmark()
     recorded = _details_method(details)
@@ -49,12 +50,16 @@ def row_method(dimension: str, backend: str | None, details: object = None, benc
             return "judge"  # camera control's aerial / tracking prompts
         return flow_method_label(recorded, backend) or "unknown flow"
     if dimension == "id_consistency":
+        # the run's configuration (a subject detector or none), from the backend string: a row's own
+        # details["method"] says how this one video was read (no dog found: the whole frame)
         if "whole frames" in text:
             return "whole frame"
         if "subject crops" in text:
             return "subject crop"
         return "unknown crop"
     if dimension == "human_artifacts":
+        if recorded in ALTERNATIVES["artifacts"]:
+            return str(recorded)
         if text.startswith("artifacts/judge") or text.startswith("judge"):
             return "judge"
         if "artifacts/yolo" in text or "ultralytics" in text:
