@@ -74,7 +74,9 @@ def main() -> None:
     parser.add_argument("--videos", type=int, default=4)
     parser.add_argument("--pairs", type=int, default=None, help="cap on flow pairs per video (default: RAFT's)")
     parser.add_argument("--mode", choices=("shared", "overlap"), default="shared")
-    parser.add_argument("--flow", choices=("raft", "dis"), default="raft")
+    from wanbench.benchmark.flow_settings import FLOW_METHODS
+
+    parser.add_argument("--flow", choices=tuple(m.choice for m in FLOW_METHODS), default="raft")
     parser.add_argument("--rounds", type=int, default=2, help="overlap mode: rounds of every mode")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()

@@ -206,3 +206,11 @@ def test_a_subject_asked_to_move_a_lot_fills_the_clip_with_motion() -> None:
     for prompt in asked:
         large, moderate = large_motion(prompt), large_motion(dataclasses.replace(prompt, motion="moderate"))
         assert large > 0.6 and large > moderate + 0.3, (prompt.id, large, moderate)
+    # the camera travels more than a frame width: the scene must not run out (a mirrored border showed
+    # the car a second time, coming back)
+    for prompt in (p for p in asked if p.subject.kind != "human"):  # a person is drawn as head + body
+        colour = np.array(COLORS[prompt.subject.name.split()[0]])
+        for frame in render(prompt, 0, cfg):
+            mask = (np.abs(frame.astype(int) - colour).sum(-1) < 40).astype(np.uint8)
+            _, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+            assert (stats[1:, cv2.CC_STAT_AREA] > 40).sum() == 1, prompt.id

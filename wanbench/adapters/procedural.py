@@ -374,16 +374,25 @@ def camera_at(
     return Camera(cx, cy)
 
 
+def followed_width(prompt: Prompt, subject: Item | None, cfg: RenderConfig) -> int:
+    """Canvas width a followed subject needs: the view travels as far as the subject, and past the
+    canvas's edge the border would mirror the scene (and draw the subject a second time, coming back)."""
+    if shot(prompt) != "tracking" or subject is None:
+        return 0
+    reach = (subject.amount if subject.pattern == "travel" else 0.0) + subject.drift  # frame widths
+    return int(np.ceil((2.0 + reach) * cfg.width)) + 4  # start 1.5 widths in, half a view beyond the end
+
+
 def render(prompt: Prompt, seed: int, cfg: RenderConfig = RenderConfig()) -> np.ndarray:
     """uint8 frames [T, H, W, 3] for one prompt and seed (deterministic)."""
     rng = _rng(prompt, seed)
-    canvas_h, canvas_w = 3 * cfg.height, 3 * cfg.width
-    canvas = make_canvas(prompt, rng, canvas_h, canvas_w, cfg.detail, cfg.contrast)
-    center = (canvas_w / 2, canvas_h / 2)
-    origin = (center[0] - cfg.width / 2, center[1] - cfg.height / 2)  # the first view's top-left
     items, subject = layout(prompt, cfg)
     if prompt.camera == "tracking" and subject is not None and subject.pattern != "travel":
         subject.pattern, subject.amount = "travel", 0.6  # a tracking shot needs a moving subject
+    canvas_h, canvas_w = 3 * cfg.height, max(3 * cfg.width, followed_width(prompt, subject, cfg))
+    canvas = make_canvas(prompt, rng, canvas_h, canvas_w, cfg.detail, cfg.contrast)
+    center = (1.5 * cfg.width, canvas_h / 2)  # the first view is a frame and a half from the left edge
+    origin = (center[0] - cfg.width / 2, center[1] - cfg.height / 2)  # the first view's top-left
     frames = np.empty((cfg.frames, cfg.height, cfg.width, 3), np.uint8)
     for t in range(cfg.frames):
         u = t / max(1, cfg.frames - 1)

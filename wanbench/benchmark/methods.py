@@ -29,6 +29,15 @@ def _default_benchmark() -> Benchmark:
     return load_benchmark()
 
 
+def _measures_flow(dimension: str, bench: Benchmark) -> bool:
+    """From the benchmark being read; a dimension it lacks (a Wan-Bench row read as VBench) is looked
+    up in the default benchmark, so a row's label never depends on which benchmark reads it."""
+    for source in (bench, _default_benchmark()):
+        if dimension in source.keys:
+            return source.dimension(dimension).measures_flow
+    return False
+
+
 def _details_method(details: object) -> str | None:
     if isinstance(details, str):
         try:
@@ -41,11 +50,11 @@ def _details_method(details: object) -> str | None:
 def row_method(dimension: str, backend: str | None, details: object = None, benchmark: Benchmark | None = None) -> str:
     """The method family of one ok row ("" where the dimension has a single method): the label the row
     recorded in ``details["method"]``; for a row written before rows recorded it, read from its backend
-    string. Which dimensions measure flow comes from ``benchmark`` (default: the default benchmark)."""
+    string. Which dimensions measure flow comes from the definitions (``benchmark``, then the default)."""
     text = (backend or "").lower()
     bench = benchmark or _default_benchmark()
     recorded = _details_method(details)
-    if dimension in bench.keys and bench.dimension(dimension).measures_flow:
+    if _measures_flow(dimension, bench):
         if recorded == "judge" or text.startswith("judge"):
             return "judge"  # camera control's aerial / tracking prompts
         return flow_method_label(recorded, backend) or "unknown flow"

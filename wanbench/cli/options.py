@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 
 import typer
 
+from wanbench.benchmark.flow_settings import AUTO, FLOW_CHOICES
+
 if typing.TYPE_CHECKING:
     from wanbench.run.runner import EvalConfig
     from wanbench.run.shards import Shard
@@ -107,7 +109,9 @@ class ScoringOptions:
     reference: str | None = option(REFERENCE_OPTION)
     flow: str = option(
         typer.Option(
-            "auto", "--flow", help="Optical flow: auto (RAFT if its weights are present, else DIS), raft, dis."
+            AUTO,
+            "--flow",
+            help=f"Optical flow: {', '.join(FLOW_CHOICES)} (auto: RAFT if its weights are present, else DIS).",
         )
     )
     flow_option: list[str] | None = option(
