@@ -80,20 +80,23 @@ def rows_of(store_path: Path) -> list[dict]:
         return store.results()
 
 
+def assert_same_as_vbench_evaluate(vbench, rows: list[dict], folder: Path, dims, out: Path) -> None:
+    """VBench's own ``evaluate()`` on ``folder`` gives every video of ``dims`` the value of its row."""
+    theirs = vbench_evaluate(vbench["python"], cache_dir(), folder, vbench["full_info"], out, dims)
+    for dim in dims:
+        ours = {str(folder / json.loads(r["details"])["file"]): r["value"] for r in rows if r["dimension"] == dim}
+        expected = {path: float(value) for path, value in theirs[dim].items()}
+        assert ours.keys() == expected.keys() and len(ours) >= 2, dim
+        for path, value in expected.items():
+            assert ours[path] == pytest.approx(value, abs=1e-6), (dim, path)
+
+
 def test_three_dimensions_match_vbench_evaluate(vbench, scored, tmp_path):
     rows = rows_of(scored["summary"].store)
     ok = [r for r in rows if r["status"] == "ok"]
     assert {r["dimension"] for r in ok} == {d for d in THREE}
     assert all(r["metric_version"] == "vbench-0.1.5" and r["backend"] == "vbench 0.1.5" for r in rows)
-    theirs = vbench_evaluate(vbench["python"], cache_dir(), scored["folder"], vbench["full_info"], tmp_path, THREE)
-    for dim in THREE:
-        ours = {
-            str(scored["folder"] / json.loads(r["details"])["file"]): r["value"] for r in ok if r["dimension"] == dim
-        }
-        expected = {path: float(value) for path, value in theirs[dim].items()}
-        assert ours.keys() == expected.keys(), dim
-        for path, value in expected.items():
-            assert ours[path] == pytest.approx(value, abs=1e-6), (dim, path)
+    assert_same_as_vbench_evaluate(vbench, ok, scored["folder"], THREE, tmp_path)
     flicker = {r["seed"]: r["value"] for r in ok if r["dimension"] == "temporal_flickering"}
     assert flicker[1] > 0.999 and flicker[0] < 0.99  # sample 1 is a still clip (to x264's noise), sample 0 moves
     assert {r["value"] for r in ok if r["dimension"] == "dynamic_degree"} <= {0.0, 1.0}
@@ -112,15 +115,7 @@ def test_models_planted_where_vbench_looks_match_vbench_evaluate(vbench, tmp_pat
     rows = rows_of(summary.store)
     assert summary.reasons == {} and {r["status"] for r in rows} == {"ok"}
     assert {r["dimension"] for r in rows} == set(PLANTED_MODELS)
-    theirs = vbench_evaluate(
-        vbench["python"], cache_dir(), folder, vbench["full_info"], tmp_path / "vb", PLANTED_MODELS
-    )
-    for dim in PLANTED_MODELS:
-        ours = {str(folder / json.loads(r["details"])["file"]): r["value"] for r in rows if r["dimension"] == dim}
-        expected = {path: float(value) for path, value in theirs[dim].items()}
-        assert ours.keys() == expected.keys() and len(ours) >= 2, dim
-        for path, value in expected.items():
-            assert ours[path] == pytest.approx(value, abs=1e-6), (dim, path)
+    assert_same_as_vbench_evaluate(vbench, rows, folder, PLANTED_MODELS, tmp_path / "vb")
     still = {r["value"] for r in rows if r["dimension"] == "background_consistency" and r["seed"] == 1}
     assert min(still) > 0.99  # a still clip keeps its background to x264's noise, even through random CLIP
 

@@ -393,6 +393,7 @@ def render(prompt: Prompt, seed: int, cfg: RenderConfig = RenderConfig()) -> np.
     canvas = make_canvas(prompt, rng, canvas_h, canvas_w, cfg.detail, cfg.contrast)
     center = (1.5 * cfg.width, canvas_h / 2)  # the first view is a frame and a half from the left edge
     origin = (center[0] - cfg.width / 2, center[1] - cfg.height / 2)  # the first view's top-left
+    move = shot(prompt)
     frames = np.empty((cfg.frames, cfg.height, cfg.width, 3), np.uint8)
     for t in range(cfg.frames):
         u = t / max(1, cfg.frames - 1)
@@ -410,7 +411,7 @@ def render(prompt: Prompt, seed: int, cfg: RenderConfig = RenderConfig()) -> np.
                 item.color,
                 angle,
             )
-        camera = camera_at(shot(prompt), u, cfg, center, subject_dx)
+        camera = camera_at(move, u, cfg, center, subject_dx)
         view = cv2.warpAffine(
             world,
             camera.matrix(cfg.width, cfg.height),

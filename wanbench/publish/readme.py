@@ -72,12 +72,13 @@ def glance_table(document: dict[str, Any]) -> str:
     """Per model: the three flow dimensions and the (partial) weighted score."""
     from wanbench.benchmark.names import display_name
 
-    head = ["model", *(display_name(d) for d in flow_dimensions()), "weighted (partial, unranked)", "weight covered"]
+    flows = flow_dimensions()
+    head = ["model", *(display_name(d) for d in flows), "weighted (partial, unranked)", "weight covered"]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for model in document["models"]:
         weighted = model["weighted"]
         value = "—" if weighted["value"] is None else f"{weighted['value']:.3f}"
-        cells = [model["model"], *(_cell(model["dimensions"][d]) for d in flow_dimensions()), value]
+        cells = [model["model"], *(_cell(model["dimensions"][d]) for d in flows), value]
         cells.append(f"{weighted['weight_covered']:.0%}" if weighted["weight_covered"] is not None else "—")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -139,9 +140,10 @@ def readme_text(settings: PublishSettings, results: list[SliceResult], provenanc
     for r in results:
         out.append(f"### {r.slice.name}\n\n{glance_table(r.document)}\n")
     out.append("## What the numbers show, and what they do not\n")
+    flows = flow_dimensions()
     out.append(
-        f"- Only the {len(flow_dimensions())} optical-flow dimensions of {total} score offline "
-        f"({', '.join(flow_dimensions())}; scored here: {', '.join(scored) or 'none'}): the others need vision "
+        f"- Only the {len(flows)} optical-flow dimensions of {total} score offline "
+        f"({', '.join(flows)}; scored here: {', '.join(scored) or 'none'}): the others need vision "
         "weights or a VLM judge that the repository does not carry. They are listed as missing with the "
         "reason in each leaderboard, never filled in."
     )
